@@ -1,0 +1,88 @@
+#include "host/backend.hpp"
+
+#include <omp.h>
+
+#include "host/cpu_backend.hpp"
+#if defined(LIGHTLANE_HAVE_CUDA)
+#include "kernels/cuda_backend.hpp"
+#endif
+
+namespace ll {
+namespace {
+
+template <class Real>
+std::vector<LinkOutcome> run_cpu(const BatchSetup& batch, int threads) {
+  const std::size_t L = batch.links.size();
+  std::vector<LinkOutcome> out(L);
+  std::string error;
+  // Links are independent and keyed by their own point: one engine per link gives results
+  // that cannot depend on the grouping, and keeps each worker's buffers in its own cache.
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads > 0 ? threads : omp_get_max_threads())
+  for (std::size_t l = 0; l < L; ++l) {
+    try {
+      BatchSetup one = batch;
+      one.links = {batch.links[l]};
+      SerialExec exec;
+      LaneEngine<SerialExec, Real> engine(exec, one);
+      engine.run();
+      out[l].counters = engine.counters().front();
+      out[l].eye_histogram = engine.eye_histograms();
+    } catch (const std::exception& e) {
+#pragma omp critical(lightlane_cpu_error)
+      error = e.what();
+    }
+  }
+  if (!error.empty()) throw BackendError(error);
+  return out;
+}
+
+}  // namespace
+
+CudaProbe probe_cuda() {
+  CudaProbe p;
+#if defined(LIGHTLANE_HAVE_CUDA)
+  p.compiled = true;
+  p.usable = cuda::probe(p.message);
+#else
+  p.message = "this build has no CUDA backend (configure with LIGHTLANE_CUDA=ON and nvcc)";
+#endif
+  return p;
+}
+
+BackendChoice choose_backend(const std::string& request, int cpu_threads) {
+  const int threads = cpu_threads > 0 ? cpu_threads : omp_get_max_threads();
+  BackendChoice cpu{BackendKind::cpu, "cpu (" + std::to_string(threads) + " threads)", ""};
+  if (request == "cpu") return cpu;
+  if (request != "auto" && request != "cuda")
+    throw BackendError("--backend: expected auto, cpu or cuda, got \"" + request + "\"");
+  const CudaProbe probe = probe_cuda();
+  if (probe.usable) return {BackendKind::cuda, "cuda (" + probe.message + ")", ""};
+  if (request == "cuda") throw BackendError("--backend cuda: " + probe.message);
+  cpu.note = "no usable GPU (" + probe.message + "); running on the CPU";
+  return cpu;
+}
+
+std::vector<LinkOutcome> run_batch_cpu(const BatchSetup& batch, int threads) {
+  return run_cpu<float>(batch, threads);
+}
+
+std::vector<LinkOutcome> run_batch_cpu_double(const BatchSetup& batch, int threads) {
+  return run_cpu<double>(batch, threads);
+}
+
+std::vector<LinkOutcome> run_batch_cuda(const BatchSetup& batch) {
+#if defined(LIGHTLANE_HAVE_CUDA)
+  return cuda::run_batch(batch);
+#else
+  (void)batch;
+  throw BackendError("this build has no CUDA backend");
+#endif
+}
+
+std::vector<LinkOutcome> run_batch(const BackendChoice& backend, const BatchSetup& batch,
+                                   int threads) {
+  if (backend.kind == BackendKind::cuda) return run_batch_cuda(batch);
+  return run_batch_cpu(batch, threads);
+}
+
+}  // namespace ll

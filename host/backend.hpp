@@ -1,0 +1,54 @@
+// Backend selection and the per-batch entry points of each backend.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "host/lane_engine.hpp"
+
+namespace ll {
+
+class BackendError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// What one link of a batch produced.
+struct LinkOutcome {
+  LinkCounters counters{};
+  std::vector<std::uint32_t> eye_histogram;  // [amplitude][phase]
+};
+
+enum class BackendKind { cpu, cuda };
+
+struct BackendChoice {
+  BackendKind kind = BackendKind::cpu;
+  std::string description;  // e.g. "cpu (2 threads)" or "cuda (NVIDIA H100, sm_90)"
+  std::string note;         // why auto fell back to the CPU, when it did
+};
+
+// request: "auto" | "cpu" | "cuda". "cuda" without a usable device throws BackendError with the
+// CUDA runtime's message; "auto" falls back to the CPU and says why in `note`.
+BackendChoice choose_backend(const std::string& request, int cpu_threads);
+
+// Whether this build has the CUDA backend, and what the runtime says about devices.
+struct CudaProbe {
+  bool compiled = false;
+  bool usable = false;
+  std::string message;  // device name(s), or the runtime's error
+};
+CudaProbe probe_cuda();
+
+// Runs a batch to completion on the CPU: one engine per link, links spread over OpenMP threads.
+std::vector<LinkOutcome> run_batch_cpu(const BatchSetup& batch, int threads);
+// The same in double precision: the reference path for validation.
+std::vector<LinkOutcome> run_batch_cpu_double(const BatchSetup& batch, int threads);
+// Runs a batch on the GPU (all links in one engine). Throws BackendError without CUDA.
+std::vector<LinkOutcome> run_batch_cuda(const BatchSetup& batch);
+
+std::vector<LinkOutcome> run_batch(const BackendChoice& backend, const BatchSetup& batch,
+                                   int threads);
+
+}  // namespace ll

@@ -1,0 +1,138 @@
+#include "host/filter_design.hpp"
+
+#include "physics/config.hpp"
+
+#include <fftw3.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <mutex>
+#include <numeric>
+#include <stdexcept>
+
+namespace ll {
+namespace {
+
+std::complex<double> bt4_normalised(std::complex<double> y) {
+  return 105.0 / (105.0 + y * (105.0 + y * (45.0 + y * (10.0 + y))));
+}
+
+}  // namespace
+
+std::mutex& fftw_planner_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+double bessel_thomson4_norm() {
+  // Solve |H(j x)|^2 = 1/2 for x by bisection: |H| falls monotonically with x.
+  static const double x3db = [] {
+    double lo = 1.0, hi = 4.0;
+    for (int i = 0; i < 200; ++i) {
+      const double mid = 0.5 * (lo + hi);
+      (std::norm(bt4_normalised({0.0, mid})) > 0.5 ? lo : hi) = mid;
+    }
+    return 0.5 * (lo + hi);
+  }();
+  return x3db;
+}
+
+std::complex<double> bessel_thomson4(double frequency_hz, double f3db_hz) {
+  return bt4_normalised({0.0, bessel_thomson4_norm() * frequency_hz / f3db_hz});
+}
+
+std::vector<Complex<double>> real_dft(const std::vector<double>& x) {
+  const int n = static_cast<int>(x.size());
+  std::vector<double> in(x);
+  std::vector<Complex<double>> out(x.size() / 2 + 1);
+  fftw_plan plan;
+  {
+    std::lock_guard<std::mutex> lock(fftw_planner_mutex());
+    plan = fftw_plan_dft_r2c_1d(n, in.data(), reinterpret_cast<fftw_complex*>(out.data()),
+                                FFTW_ESTIMATE);
+  }
+  if (!plan) throw std::runtime_error("FFTW could not plan a real DFT");
+  fftw_execute(plan);
+  {
+    std::lock_guard<std::mutex> lock(fftw_planner_mutex());
+    fftw_destroy_plan(plan);
+  }
+  return out;
+}
+
+std::vector<double> design_bessel_thomson4_fir(double f3db_hz, double sample_rate_hz,
+                                               double tail_energy) {
+  if (!(f3db_hz > 0.0) || !(f3db_hz < 0.5 * sample_rate_hz))
+    throw std::invalid_argument("Bessel-Thomson bandwidth must lie in (0, fs/2)");
+  // Impulse invariance: H(s) = 105 / prod(s/w_n - p_k) has four simple poles p_k (roots of the
+  // reverse Bessel polynomial), so h(t) = sum_k w_n r_k exp(p_k w_n t) with residues
+  // r_k = 105 / prod_{j != k} (p_k - p_j), and h[n] = T h(nT). Sampling the exact impulse
+  // response (rather than inverse-transforming H on a grid) has no aliasing floor, so the tail
+  // falls below any tolerance within a few 1/f3db.
+  const std::array<std::complex<double>, 4> p = bessel_thomson4_poles();
+  std::array<std::complex<double>, 4> r;
+  for (int k = 0; k < 4; ++k) {
+    std::complex<double> prod = 1.0;
+    for (int j = 0; j < 4; ++j)
+      if (j != k) prod *= p[k] - p[j];
+    r[k] = 105.0 / prod;
+  }
+  const double w_n = 2.0 * kPi * f3db_hz / bessel_thomson4_norm();
+  const double T = 1.0 / sample_rate_hz;
+  double slowest = -p[0].real() * w_n;  // the slowest decay rate of the four modes, 1/s
+  for (const auto& pk : p) slowest = std::min(slowest, -pk.real() * w_n);
+  // Long enough that the envelope exp(-slowest t) has fallen by 1e-10 in amplitude.
+  const std::size_t n = static_cast<std::size_t>(std::ceil(23.0 / (slowest * T))) + 1;
+  std::vector<double> h(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::complex<double> v = 0.0;
+    for (int k = 0; k < 4; ++k) v += r[k] * std::exp(p[k] * w_n * (static_cast<double>(i) * T));
+    h[i] = w_n * v.real() * T;
+  }
+  // Truncate: the shortest prefix whose remaining (tail) energy is below the tolerance, summed
+  // from the end so that small tails are not lost to rounding.
+  const double total = std::inner_product(h.begin(), h.end(), h.begin(), 0.0);
+  std::size_t keep = n;
+  double tail = 0.0;
+  while (keep > 1 && tail + h[keep - 1] * h[keep - 1] <= tail_energy * total) {
+    tail += h[keep - 1] * h[keep - 1];
+    --keep;
+  }
+  h.resize(keep);
+  const double dc = std::accumulate(h.begin(), h.end(), 0.0);
+  for (double& v : h) v /= dc;
+  return h;
+}
+
+std::array<std::complex<double>, 4> bessel_thomson4_poles() {
+  // Durand-Kerner on y^4 + 10 y^3 + 45 y^2 + 105 y + 105, converged to double precision.
+  static const std::array<std::complex<double>, 4> poles = [] {
+    const double c[5] = {105.0, 105.0, 45.0, 10.0, 1.0};
+    auto poly = [&](std::complex<double> y) {
+      return c[0] + y * (c[1] + y * (c[2] + y * (c[3] + y * c[4])));
+    };
+    std::array<std::complex<double>, 4> z;
+    const std::complex<double> seed(0.4, 0.9);
+    z[0] = 1.0;
+    for (int k = 1; k < 4; ++k) z[k] = z[k - 1] * seed;
+    for (int it = 0; it < 500; ++it) {
+      for (int k = 0; k < 4; ++k) {
+        std::complex<double> den = 1.0;
+        for (int j = 0; j < 4; ++j)
+          if (j != k) den *= z[k] - z[j];
+        z[k] -= poly(z[k]) / den;
+      }
+    }
+    return z;
+  }();
+  return poles;
+}
+
+double fir_noise_bandwidth_hz(const std::vector<double>& taps, double sample_rate_hz) {
+  const double sum = std::accumulate(taps.begin(), taps.end(), 0.0);
+  const double energy = std::inner_product(taps.begin(), taps.end(), taps.begin(), 0.0);
+  return 0.5 * sample_rate_hz * energy / (sum * sum);
+}
+
+}  // namespace ll

@@ -1,0 +1,42 @@
+// Linear time-invariant stages as FIR filters for the overlap-save convolutions, designed on
+// the host in double precision.
+#pragma once
+
+#include <array>
+#include <complex>
+#include <mutex>
+#include <vector>
+
+#include "physics/complex.hpp"
+
+namespace ll {
+
+// 4th-order Bessel-Thomson low-pass, the reference receiver of IEEE 802.3 (eq. 121-11 family):
+//     H(y) = 105 / (105 + 105 y + 45 y^2 + 10 y^3 + y^4),   y = j w / w_n,
+// with w_n chosen so that |H| is exactly 1/sqrt(2) at f_3db (802.3 rounds the constant to
+// 2.114; here it is solved to double precision).
+std::complex<double> bessel_thomson4(double frequency_hz, double f3db_hz);
+double bessel_thomson4_norm();  // w_3db / w_n: the solved constant (about 2.1139)
+
+// Poles of the normalised Bessel-Thomson polynomial y^4 + 10 y^3 + 45 y^2 + 105 y + 105.
+std::array<std::complex<double>, 4> bessel_thomson4_poles();
+
+// FIR taps of the 4th-order Bessel-Thomson filter sampled at `sample_rate_hz` by impulse
+// invariance (h[n] = T h(nT) from the exact partial-fraction impulse response), truncated where
+// the tail energy beyond the taps falls below `tail_energy` of the total, and scaled to unit DC
+// gain so the received levels sit exactly where the decision thresholds expect them.
+std::vector<double> design_bessel_thomson4_fir(double f3db_hz, double sample_rate_hz,
+                                               double tail_energy = 1e-12);
+
+// Equivalent noise bandwidth (Hz, one-sided) of an FIR at `sample_rate_hz`:
+//     B_n = (fs / 2) * sum h^2 / (sum h)^2,
+// the bandwidth of an ideal low-pass that passes the same white-noise power.
+double fir_noise_bandwidth_hz(const std::vector<double>& taps, double sample_rate_hz);
+
+// The FFTW planner is not thread-safe: every plan in the process is made under this lock.
+std::mutex& fftw_planner_mutex();
+
+// DFT bins 0 .. N/2 of a real sequence, in double precision (FFTW).
+std::vector<Complex<double>> real_dft(const std::vector<double>& x);
+
+}  // namespace ll

@@ -1,0 +1,537 @@
+// HDF5 C API + H5DS (dimension scales) writer of the netCDF-4 / CF-1.8 result layout described
+// in hdf5_writer.hpp. netCDF-4 is plain HDF5 plus conventions; the ones that matter here:
+//  - every dimension is a 1-D dataset made a dimension scale whose NAME is the dimension name
+//    (a "coordinate variable"), and every axis of every variable has its scale attached;
+//  - groups track link and attribute creation order (netCDF-C refuses or misorders files
+//    without it, and xarray then lists variables in the order we created them);
+//  - text attributes are strings (we use variable-length UTF-8 so h5py returns str).
+#include "host/hdf5_writer.hpp"
+
+#include <hdf5.h>
+#include <hdf5_hl.h>
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace ll {
+namespace {
+
+static_assert(std::is_same_v<hid_t, std::int64_t>,
+              "Hdf5Writer keeps the file id as std::int64_t; needs HDF5 >= 1.10");
+
+constexpr unsigned kCreationOrder = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
+constexpr unsigned kEyeDeflateLevel = 4;
+constexpr double kRealFill = std::numeric_limits<double>::quiet_NaN();
+constexpr std::uint64_t kCountFill = 0;
+constexpr std::uint32_t kEyeFill = 0;
+constexpr std::uint8_t kStopReasonFill = static_cast<std::uint8_t>(StopReason::not_run);
+
+// ---- names and descriptions of the layout (the contract with plotting scripts) ---------------
+
+constexpr const char* kPointDim = "point";
+constexpr const char* kEyeAmplitudeDim = "eye_amplitude";
+constexpr const char* kEyePhaseDim = "eye_phase_ui";
+
+struct CountColumn {
+  const char* name;
+  std::uint64_t PointResult::*field;
+  const char* long_name;
+};
+constexpr std::array<CountColumn, 4> kCountColumns{{
+    {"bits", &PointResult::bits, "bits counted"},
+    {"bit_errors", &PointResult::bit_errors, "bit errors"},
+    {"symbols", &PointResult::symbols, "symbols counted"},
+    {"symbol_errors", &PointResult::symbol_errors, "symbol errors"},
+}};
+
+struct RealColumn {
+  const char* name;
+  double PointResult::*field;
+  const char* units;
+  const char* long_name;
+};
+// Two tables only so that the creation order (which xarray shows) groups related variables.
+constexpr std::array<RealColumn, 4> kRatioColumns{{
+    {"ber", &PointResult::ber, "1", "bit error ratio"},
+    {"ber_lo", &PointResult::ber_lo, "1", "lower bound of the 95% Clopper-Pearson interval of ber"},
+    {"ber_hi", &PointResult::ber_hi, "1", "upper bound of the 95% Clopper-Pearson interval of ber"},
+    {"ser", &PointResult::ser, "1", "symbol error ratio"},
+}};
+constexpr std::array<RealColumn, 5> kFigureColumns{{
+    {"eye_offset_a", &PointResult::eye_offset_a, "A", "photocurrent at normalised eye amplitude 0"},
+    {"eye_scale_a", &PointResult::eye_scale_a, "A",
+     "photocurrent per unit of normalised eye amplitude"},
+    {"mrm_fsr_nm", &PointResult::mrm_fsr_nm, "nm", "free spectral range of the ring"},
+    {"mrm_q_loaded", &PointResult::mrm_q_loaded, "1", "loaded quality factor of the ring"},
+    {"mrm_extinction_ratio_db", &PointResult::mrm_extinction_ratio_db, "dB",
+     "static extinction ratio between the extreme drive levels"},
+}};
+constexpr const char* kStopReasonName = "stop_reason";
+constexpr const char* kEyeHistogramName = "eye_histogram";
+
+// ---- handles and errors -----------------------------------------------------------------------
+
+// Owns one HDF5 identifier and closes it with the H5?close that matches its kind.
+class Handle {
+ public:
+  using Closer = herr_t (*)(hid_t);
+  Handle() = default;
+  Handle(hid_t id, Closer closer) : id_(id), closer_(closer) {}
+  Handle(Handle&& other) noexcept
+      : id_(std::exchange(other.id_, H5I_INVALID_HID)), closer_(other.closer_) {}
+  Handle& operator=(Handle&& other) noexcept {
+    if (this != &other) {
+      reset();
+      id_ = std::exchange(other.id_, H5I_INVALID_HID);
+      closer_ = other.closer_;
+    }
+    return *this;
+  }
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  ~Handle() { reset(); }
+
+  hid_t get() const { return id_; }
+  hid_t release() { return std::exchange(id_, H5I_INVALID_HID); }
+  void reset() {
+    if (id_ >= 0 && closer_ != nullptr) closer_(id_);
+    id_ = H5I_INVALID_HID;
+  }
+
+ private:
+  hid_t id_ = H5I_INVALID_HID;
+  Closer closer_ = nullptr;
+};
+
+// HDF5 prints its error stack to stderr at every failing call by default. We turn that off for
+// the duration of a public call and put the stack's text into the exception instead, so a
+// caller that handles the error is not left with a screenful of noise. Serial HDF5 is not
+// thread-safe anyway, so swapping the process-wide handler here races with nothing legal.
+class QuietHdf5Errors {
+ public:
+  QuietHdf5Errors() {
+    H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  }
+  ~QuietHdf5Errors() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
+  QuietHdf5Errors(const QuietHdf5Errors&) = delete;
+  QuietHdf5Errors& operator=(const QuietHdf5Errors&) = delete;
+
+ private:
+  H5E_auto2_t func_ = nullptr;
+  void* data_ = nullptr;
+};
+
+// The innermost entry of the HDF5 error stack, the one that names the cause (e.g. "errno = 2,
+// error message = 'No such file or directory'"); the outer ones only repeat "open failed".
+// Clears the stack.
+std::string take_hdf5_error_text() {
+  struct Walk {
+    std::string text;
+    int entries = 0;
+  } walk;
+  constexpr int kMaxEntries = 1;
+  H5Ewalk2(
+      H5E_DEFAULT, H5E_WALK_UPWARD,
+      [](unsigned, const H5E_error2_t* error, void* data) -> herr_t {
+        auto& w = *static_cast<Walk*>(data);
+        if (w.entries >= kMaxEntries || error->desc == nullptr || error->desc[0] == '\0') {
+          return 0;
+        }
+        if (!w.text.empty()) w.text += "; ";
+        w.text += error->desc;
+        ++w.entries;
+        return 0;
+      },
+      &walk);
+  H5Eclear2(H5E_DEFAULT);
+  return walk.text;
+}
+
+// Turns failed HDF5 calls into std::runtime_error naming the file.
+class Checker {
+ public:
+  explicit Checker(const std::string& path) : path_(path) {}
+
+  [[noreturn]] void fail(const std::string& what) const {
+    std::string message = "HDF5 output '" + path_ + "': cannot " + what;
+    const std::string hdf5_text = take_hdf5_error_text();
+    if (!hdf5_text.empty()) message += " (" + hdf5_text + ")";
+    throw std::runtime_error(message);
+  }
+  Handle own(hid_t id, Handle::Closer closer, const std::string& what) const {
+    if (id < 0) fail(what);
+    return Handle(id, closer);
+  }
+  void ok(herr_t status, const std::string& what) const {
+    if (status < 0) fail(what);
+  }
+
+ private:
+  const std::string& path_;
+};
+
+// ---- attributes ---------------------------------------------------------------------------
+
+// Variable-length UTF-8: h5py reads it as str, netCDF-C as NC_STRING, and it has no size limit
+// (a scenario file may be larger than the 64 KiB an object header attribute can hold).
+Handle utf8_string_type(const Checker& check) {
+  Handle type = check.own(H5Tcopy(H5T_C_S1), H5Tclose, "copy the string type");
+  check.ok(H5Tset_size(type.get(), H5T_VARIABLE), "make a variable-length string type");
+  check.ok(H5Tset_cset(type.get(), H5T_CSET_UTF8), "set the UTF-8 character set");
+  return type;
+}
+
+void write_string_attribute(const Checker& check, hid_t object, const char* name,
+                            const std::string& value) {
+  const std::string what = std::string("write attribute '") + name + "'";
+  Handle type = utf8_string_type(check);
+  Handle space = check.own(H5Screate(H5S_SCALAR), H5Sclose, what);
+  Handle attribute = check.own(
+      H5Acreate2(object, name, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose, what);
+  const char* text = value.c_str();
+  check.ok(H5Awrite(attribute.get(), type.get(), &text), what);
+}
+
+// A numeric attribute of `count` values (count == 1 gives a scalar, as netCDF-C writes them).
+void write_numeric_attribute(const Checker& check, hid_t object, const char* name, hid_t file_type,
+                             hid_t memory_type, const void* values, hsize_t count) {
+  const std::string what = std::string("write attribute '") + name + "'";
+  Handle space = count == 1 ? check.own(H5Screate(H5S_SCALAR), H5Sclose, what)
+                            : check.own(H5Screate_simple(1, &count, nullptr), H5Sclose, what);
+  Handle attribute = check.own(
+      H5Acreate2(object, name, file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose, what);
+  check.ok(H5Awrite(attribute.get(), memory_type, values), what);
+}
+
+void describe(const Checker& check, hid_t dataset, const char* units,
+              const std::string& long_name) {
+  write_string_attribute(check, dataset, "units", units);
+  write_string_attribute(check, dataset, "long_name", long_name);
+}
+
+// ---- datasets -----------------------------------------------------------------------------
+
+struct Fill {
+  hid_t memory_type;
+  const void* value;
+};
+
+// Creates a dataset of `dims`. With `fill`, unwritten elements read as that value (the HDF5
+// fill value; floating datasets also carry the CF `_FillValue` attribute xarray reads).
+// `chunk_first_axis` stores one index of the first axis per chunk, deflated: the eye histogram
+// is written a few points at a time and mostly zero, and a reader pulls one point's eye.
+Handle create_dataset(const Checker& check, hid_t file, const std::string& name, hid_t file_type,
+                      const std::vector<hsize_t>& dims, const Fill* fill,
+                      bool chunk_first_axis = false) {
+  const std::string what = "create dataset '" + name + "'";
+  Handle dcpl = check.own(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, what);
+  // netCDF-C tracks attribute order on variables too; matching it keeps attribute order stable.
+  check.ok(H5Pset_attr_creation_order(dcpl.get(), kCreationOrder), what);
+  if (fill != nullptr) {
+    check.ok(H5Pset_fill_value(dcpl.get(), fill->memory_type, fill->value), what);
+  }
+  bool all_dims_nonzero = true;
+  for (hsize_t d : dims) all_dims_nonzero = all_dims_nonzero && d > 0;
+  // HDF5 refuses chunks larger than a fixed-size dataset, so empty ones stay contiguous.
+  if (chunk_first_axis && all_dims_nonzero) {
+    std::vector<hsize_t> chunk = dims;
+    chunk[0] = 1;
+    check.ok(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()), what);
+    check.ok(H5Pset_deflate(dcpl.get(), kEyeDeflateLevel), what);
+  }
+  Handle space = check.own(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
+                           H5Sclose, what);
+  Handle dataset = check.own(
+      H5Dcreate2(file, name.c_str(), file_type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+      H5Dclose, what);
+  // `_FillValue` only on floating datasets (NaN): on counts, xarray would mask every genuine
+  // zero (a point with no bit errors) as missing and turn the counts into floats.
+  if (fill != nullptr && H5Tget_class(file_type) == H5T_FLOAT) {
+    write_numeric_attribute(check, dataset.get(), "_FillValue", file_type, fill->memory_type,
+                            fill->value, 1);
+  }
+  return dataset;
+}
+
+void write_whole(const Checker& check, hid_t dataset, hid_t memory_type, const void* data,
+                 std::size_t count, const std::string& name) {
+  if (count == 0) return;  // nothing to write, and HDF5 has no buffer to read
+  check.ok(H5Dwrite(dataset, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data),
+           "write dataset '" + name + "'");
+}
+
+// Writes the block starting at `start` of extent `count` (one entry per axis) of a dataset.
+void write_slab(const Checker& check, hid_t file, const char* name, hid_t memory_type,
+                const void* data, const std::vector<hsize_t>& start,
+                const std::vector<hsize_t>& count) {
+  const std::string what = std::string("write points into dataset '") + name + "'";
+  Handle dataset = check.own(H5Dopen2(file, name, H5P_DEFAULT), H5Dclose, what);
+  Handle file_space = check.own(H5Dget_space(dataset.get()), H5Sclose, what);
+  check.ok(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr,
+                               count.data(), nullptr),
+           what);
+  Handle memory_space = check.own(
+      H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr), H5Sclose, what);
+  check.ok(
+      H5Dwrite(dataset.get(), memory_type, memory_space.get(), file_space.get(), H5P_DEFAULT, data),
+      what);
+}
+
+Handle create_dimension(const Checker& check, hid_t file, const char* name, hid_t file_type,
+                        hid_t memory_type, const void* values, std::size_t count, const char* units,
+                        const char* long_name) {
+  Handle dataset =
+      create_dataset(check, file, name, file_type, {static_cast<hsize_t>(count)}, nullptr);
+  write_whole(check, dataset.get(), memory_type, values, count, name);
+  describe(check, dataset.get(), units, long_name);
+  // The scale's NAME is the dimension name: netCDF-C and h5netcdf then treat the dataset as
+  // the coordinate variable of a dimension of that name.
+  check.ok(H5DSset_scale(dataset.get(), name), std::string("make '") + name + "' a dimension");
+  return dataset;
+}
+
+void attach(const Checker& check, hid_t dataset, hid_t scale, unsigned axis,
+            const std::string& name) {
+  check.ok(H5DSattach_scale(dataset, scale, axis),
+           "attach a dimension scale to axis " + std::to_string(axis) + " of '" + name + "'");
+}
+
+std::string swept_dataset_name(const std::string& key) {
+  std::string name = key;
+  for (char& c : name) {
+    if (c == '.') c = '_';
+  }
+  return name;
+}
+
+}  // namespace
+
+// ---- Hdf5Writer -------------------------------------------------------------------------------
+
+Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout)
+    : path_(path),
+      points_(layout.points),
+      eye_amplitude_bins_(layout.eye_amplitude.size()),
+      eye_phase_bins_(layout.eye_phase_ui.size()) {
+  // Validate before touching the file, so a bad layout does not truncate an existing output.
+  std::set<std::string> names{kPointDim, kEyeAmplitudeDim, kEyePhaseDim, kStopReasonName,
+                              kEyeHistogramName};
+  for (const auto& c : kCountColumns) names.insert(c.name);
+  for (const auto& c : kRatioColumns) names.insert(c.name);
+  for (const auto& c : kFigureColumns) names.insert(c.name);
+  std::string coordinates;  // CF: auxiliary coordinate variables, separated by spaces
+  for (const SweptKey& swept : layout.swept) {
+    const std::string name = swept_dataset_name(swept.key);
+    if (name.empty() || name.find('/') != std::string::npos ||
+        name.find(' ') != std::string::npos) {
+      throw std::invalid_argument("HDF5 output '" + path + "': swept key '" + swept.key +
+                                  "' cannot name a dataset");
+    }
+    if (!names.insert(name).second) {
+      throw std::invalid_argument("HDF5 output '" + path + "': swept key '" + swept.key +
+                                  "' gives dataset name '" + name + "', which is taken");
+    }
+    if (swept.values.size() != layout.points) {
+      throw std::invalid_argument("HDF5 output '" + path + "': swept key '" + swept.key + "' has " +
+                                  std::to_string(swept.values.size()) + " values for " +
+                                  std::to_string(layout.points) + " points");
+    }
+    if (!coordinates.empty()) coordinates += ' ';
+    coordinates += name;
+  }
+
+  QuietHdf5Errors quiet;
+  const Checker check(path_);
+
+  Handle fcpl = check.own(H5Pcreate(H5P_FILE_CREATE), H5Pclose, "create the file");
+  check.ok(H5Pset_link_creation_order(fcpl.get(), kCreationOrder), "create the file");
+  check.ok(H5Pset_attr_creation_order(fcpl.get(), kCreationOrder), "create the file");
+  Handle fapl = check.own(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "create the file");
+  // The 1.8 format is what netCDF-C writes and every HDF5 since 1.8 reads. Capping the format
+  // there also keeps superblock v3's "file is open for writing" flag out of the file, which
+  // would make readers refuse the output of a killed run until someone runs h5clear.
+  check.ok(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_V18), "create the file");
+  Handle file = check.own(H5Fcreate(path_.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()), H5Fclose,
+                          "create the file");
+  const hid_t fid = file.get();
+
+  // Root attributes.
+  write_string_attribute(check, fid, "Conventions", "CF-1.8");
+  write_string_attribute(check, fid, "title", "lightlane simulation results");
+  write_string_attribute(check, fid, "scenario", layout.scenario_text);
+  write_string_attribute(check, fid, "scenario_path", layout.scenario_path);
+  write_string_attribute(check, fid, "lightlane_version", layout.version);
+  write_string_attribute(check, fid, "git_revision", layout.git_revision);
+  write_string_attribute(check, fid, "backend", layout.backend);
+
+  // Dimensions.
+  std::vector<std::uint64_t> point_index(points_);
+  for (std::size_t i = 0; i < points_; ++i) point_index[i] = i;
+  const Handle point_scale =
+      create_dimension(check, fid, kPointDim, H5T_STD_U64LE, H5T_NATIVE_UINT64, point_index.data(),
+                       points_, "1", "sweep point index");
+  const Handle amplitude_scale =
+      create_dimension(check, fid, kEyeAmplitudeDim, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
+                       layout.eye_amplitude.data(), eye_amplitude_bins_, "1",
+                       "received signal normalised to the outer levels (-1 lowest, +1 highest)");
+  const Handle phase_scale = create_dimension(
+      check, fid, kEyePhaseDim, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, layout.eye_phase_ui.data(),
+      eye_phase_bins_, "UI", "time from the sampling instant");
+
+  const std::vector<hsize_t> point_dims{static_cast<hsize_t>(points_)};
+  // Swept keys: auxiliary coordinates on `point`, written whole now (they are known up front,
+  // so they carry no fill value).
+  for (const SweptKey& swept : layout.swept) {
+    const std::string name = swept_dataset_name(swept.key);
+    Handle dataset = create_dataset(check, fid, name, H5T_IEEE_F64LE, point_dims, nullptr);
+    write_whole(check, dataset.get(), H5T_NATIVE_DOUBLE, swept.values.data(), swept.values.size(),
+                name);
+    describe(check, dataset.get(), swept.units.c_str(), swept.key);
+    attach(check, dataset.get(), point_scale.get(), 0, name);
+  }
+
+  // Per-point data variables.
+  auto finish_point_variable = [&](const Handle& dataset, const std::string& name) {
+    if (!coordinates.empty()) {
+      write_string_attribute(check, dataset.get(), "coordinates", coordinates);
+    }
+    attach(check, dataset.get(), point_scale.get(), 0, name);
+  };
+  const Fill count_fill{H5T_NATIVE_UINT64, &kCountFill};
+  for (const CountColumn& column : kCountColumns) {
+    Handle dataset =
+        create_dataset(check, fid, column.name, H5T_STD_U64LE, point_dims, &count_fill);
+    describe(check, dataset.get(), "1", column.long_name);
+    finish_point_variable(dataset, column.name);
+  }
+  const Fill real_fill{H5T_NATIVE_DOUBLE, &kRealFill};
+  auto create_real_columns = [&](const auto& columns) {
+    for (const RealColumn& column : columns) {
+      Handle dataset =
+          create_dataset(check, fid, column.name, H5T_IEEE_F64LE, point_dims, &real_fill);
+      describe(check, dataset.get(), column.units, column.long_name);
+      finish_point_variable(dataset, column.name);
+    }
+  };
+  create_real_columns(kRatioColumns);
+  {
+    const Fill stop_fill{H5T_NATIVE_UINT8, &kStopReasonFill};
+    Handle dataset =
+        create_dataset(check, fid, kStopReasonName, H5T_STD_U8LE, point_dims, &stop_fill);
+    describe(check, dataset.get(), "1", "why the Monte-Carlo run of the point stopped");
+    // CF flags: flag_values has the variable's type, flag_meanings one word per value.
+    const std::array<std::uint8_t, 3> flag_values{
+        static_cast<std::uint8_t>(StopReason::not_run),
+        static_cast<std::uint8_t>(StopReason::target_errors),
+        static_cast<std::uint8_t>(StopReason::bit_budget)};
+    write_numeric_attribute(check, dataset.get(), "flag_values", H5T_STD_U8LE, H5T_NATIVE_UINT8,
+                            flag_values.data(), flag_values.size());
+    write_string_attribute(check, dataset.get(), "flag_meanings", kStopReasonMeanings);
+    finish_point_variable(dataset, kStopReasonName);
+  }
+  {
+    const Fill eye_fill{H5T_NATIVE_UINT32, &kEyeFill};
+    const std::vector<hsize_t> eye_dims{static_cast<hsize_t>(points_),
+                                        static_cast<hsize_t>(eye_amplitude_bins_),
+                                        static_cast<hsize_t>(eye_phase_bins_)};
+    Handle dataset = create_dataset(check, fid, kEyeHistogramName, H5T_STD_U32LE, eye_dims,
+                                    &eye_fill, /*chunk_first_axis=*/true);
+    describe(check, dataset.get(), "1", "eye diagram sample counts");
+    finish_point_variable(dataset, kEyeHistogramName);
+    attach(check, dataset.get(), amplitude_scale.get(), 1, kEyeHistogramName);
+    attach(check, dataset.get(), phase_scale.get(), 2, kEyeHistogramName);
+  }
+  create_real_columns(kFigureColumns);
+
+  check.ok(H5Fflush(fid, H5F_SCOPE_GLOBAL), "flush the file");
+  file_id_ = file.release();
+}
+
+Hdf5Writer::~Hdf5Writer() {
+  try {
+    close();
+  } catch (...) {
+    // A destructor must not throw; callers that care about close errors call close().
+  }
+}
+
+void Hdf5Writer::write_points(std::size_t first_point, const std::vector<PointResult>& results) {
+  if (file_id_ < 0) {
+    throw std::runtime_error("HDF5 output '" + path_ + "': write_points after close");
+  }
+  if (first_point > points_ || results.size() > points_ - first_point) {
+    throw std::out_of_range("HDF5 output '" + path_ + "': points [" + std::to_string(first_point) +
+                            ", " + std::to_string(first_point + results.size()) + ") outside the " +
+                            std::to_string(points_) + " points of the file");
+  }
+  const std::size_t eye_bins = eye_amplitude_bins_ * eye_phase_bins_;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    if (results[i].eye_histogram.size() != eye_bins) {
+      throw std::invalid_argument("HDF5 output '" + path_ + "': point " +
+                                  std::to_string(first_point + i) + " has an eye histogram of " +
+                                  std::to_string(results[i].eye_histogram.size()) +
+                                  " bins, the layout " + std::to_string(eye_bins));
+    }
+  }
+  if (results.empty()) return;
+
+  QuietHdf5Errors quiet;
+  const Checker check(path_);
+  const hid_t fid = static_cast<hid_t>(file_id_);
+  const std::size_t n = results.size();
+  const std::vector<hsize_t> start{first_point};
+  const std::vector<hsize_t> count{n};
+
+  std::vector<std::uint64_t> counts(n);
+  for (const CountColumn& column : kCountColumns) {
+    for (std::size_t i = 0; i < n; ++i) counts[i] = results[i].*column.field;
+    write_slab(check, fid, column.name, H5T_NATIVE_UINT64, counts.data(), start, count);
+  }
+  std::vector<double> reals(n);
+  auto write_real_columns = [&](const auto& columns) {
+    for (const RealColumn& column : columns) {
+      for (std::size_t i = 0; i < n; ++i) reals[i] = results[i].*column.field;
+      write_slab(check, fid, column.name, H5T_NATIVE_DOUBLE, reals.data(), start, count);
+    }
+  };
+  write_real_columns(kRatioColumns);
+  write_real_columns(kFigureColumns);
+
+  std::vector<std::uint8_t> stop_reasons(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    stop_reasons[i] = static_cast<std::uint8_t>(results[i].stop_reason);
+  }
+  write_slab(check, fid, kStopReasonName, H5T_NATIVE_UINT8, stop_reasons.data(), start, count);
+
+  if (eye_bins > 0) {
+    std::vector<std::uint32_t> eyes;
+    eyes.reserve(n * eye_bins);
+    for (const PointResult& r : results) {
+      eyes.insert(eyes.end(), r.eye_histogram.begin(), r.eye_histogram.end());
+    }
+    write_slab(check, fid, kEyeHistogramName, H5T_NATIVE_UINT32, eyes.data(), {first_point, 0, 0},
+               {n, eye_amplitude_bins_, eye_phase_bins_});
+  }
+
+  // Metadata and raw data on disk now: a run killed before the next call keeps these points.
+  check.ok(H5Fflush(fid, H5F_SCOPE_GLOBAL), "flush the file");
+}
+
+void Hdf5Writer::close() {
+  if (file_id_ < 0) return;
+  QuietHdf5Errors quiet;
+  const Checker check(path_);
+  const hid_t fid = static_cast<hid_t>(std::exchange(file_id_, -1));
+  check.ok(H5Fclose(fid), "close the file");
+}
+
+}  // namespace ll

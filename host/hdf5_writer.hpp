@@ -1,0 +1,56 @@
+// HDF5 output of a sweep, laid out as a netCDF-4 / CF-1.8 file so that xarray (h5netcdf or
+// netCDF4 engine) shows named dimensions `point`, `eye_amplitude`, `eye_phase_ui` and the swept
+// scenario keys as coordinates on `point`. The layout is a contract with users' plotting
+// scripts: change it only together with tests/check_output.py and the documentation.
+//
+// The file is created whole up front with every per-point dataset at its final size and filled
+// with fill values (0 for counts, NaN for ratios, stop_reason = not_run); each write_points()
+// overwrites a slab of points and flushes, so a run killed between two calls leaves a readable
+// file holding every point finished so far.
+//
+// Serial HDF5 is not thread-safe: call a writer from one thread at a time, and not concurrently
+// with any other HDF5 use in the process.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "host/results.hpp"
+
+namespace ll {
+
+class Hdf5Writer {
+ public:
+  // Creates (truncates) `path`, writes root attributes, dimension-scale datasets and empty
+  // per-point datasets sized layout.points (fill values), and flushes. Throws
+  // std::runtime_error naming the path when HDF5 fails, std::invalid_argument when the layout
+  // is inconsistent (swept values not one per point, two keys mapping to one dataset name).
+  Hdf5Writer(const std::string& path, const OutputLayout& layout);
+  ~Hdf5Writer();  // closes; never throws (call close() to see errors)
+  Hdf5Writer(const Hdf5Writer&) = delete;
+  Hdf5Writer& operator=(const Hdf5Writer&) = delete;
+
+  // Writes points [first_point, first_point + results.size()) into every per-point dataset
+  // (hyperslab writes) and flushes the file. Throws std::out_of_range when the range passes
+  // layout.points, std::invalid_argument when an eye histogram has the wrong size,
+  // std::runtime_error naming the path when HDF5 fails.
+  void write_points(std::size_t first_point, const std::vector<PointResult>& results);
+
+  // Flushes and closes the file; later calls do nothing. Throws std::runtime_error on failure.
+  void close();
+
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  // The HDF5 file id (hid_t, which is int64_t since HDF5 1.10), kept as its underlying type so
+  // that including this header does not pull in hdf5.h.
+  std::int64_t file_id_ = -1;
+  std::size_t points_ = 0;
+  std::size_t eye_amplitude_bins_ = 0;
+  std::size_t eye_phase_bins_ = 0;
+};
+
+}  // namespace ll

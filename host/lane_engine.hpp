@@ -1,0 +1,304 @@
+// The streaming Monte-Carlo engine, written once for every backend.
+//
+// A batch of L links (structure of arrays, link-major) runs through chunks of symbols. Every
+// state is carried across chunks: PRBS registers, the filter history of the two overlap-save
+// convolutions (H1 before the ring, H2 after the photodiode), the transmitted symbols still
+// in flight through the chain, the per-link counters. Noise is indexed by absolute sample, so
+// nothing depends on the chunk size or on how many links share a batch. Memory is bounded by
+// chunk size x L, never by the number of bits.
+//
+// `Exec` is the backend: it owns memory (Exec::Buffer<T>), runs a functor over an index range
+// (Exec::for_each(rows, cols, f) calls f(row, col): nested serial loops in each OpenMP worker
+// on the CPU, a grid-stride kernel on the GPU) and provides batched real FFTs (Exec::Fft<Real>: FFTW or cuFFT).
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <stdexcept>
+#include <vector>
+
+#include "host/filter_design.hpp"
+#include "physics/lane.hpp"
+
+namespace ll {
+
+// One link as the host prepared it: precision-independent inputs to the engine.
+struct LinkSetup {
+  LinkConstants<double> constants{};
+  std::vector<double> h1_taps;  // driver bandwidth FIR (empty: identity)
+  std::vector<double> h2_taps;  // receiver bandwidth FIR (empty: identity)
+  std::uint32_t prbs_seed = 0;
+  NoiseKey noise_key{};
+};
+
+// What every link of a batch shares (the stage topology and the run rules).
+struct BatchSetup {
+  std::vector<LinkSetup> links;
+  Pattern pattern = Pattern::prbs31q;
+  int bits_per_symbol = 2;
+  int samples_per_ui = 32;
+  int chunk_symbols = 4096;
+  // Overlap-save geometry: each FFT block of size history + valid produces `valid` output samples
+  // from `history` samples of the previous block; valid = 4 x history (N = 5H: radix-5 sizes are
+  // fast in FFTW and cuFFT). history >= the longest FIR minus one.
+  std::size_t overlap_history = 32;
+  bool has_h1 = false, has_h2 = false;
+  std::uint64_t target_errors = 100;
+  std::uint64_t max_bits = 1'000'000;
+  std::int64_t eye_symbols = 0;
+  int eye_amplitude_bins = 256;
+  double eye_amplitude_range = 1.5;
+};
+
+// Overlap-save history for the batch: the smallest power of two (>= 32) that holds every FIR's
+// taps - 1. The valid block is 4 times that.
+inline std::size_t overlap_save_history(const BatchSetup& b) {
+  std::size_t taps = 1;
+  for (const LinkSetup& l : b.links) taps = std::max({taps, l.h1_taps.size(), l.h2_taps.size()});
+  std::size_t history = 32;
+  while (history + 1 < taps) history *= 2;
+  return history;
+}
+inline std::size_t overlap_save_valid(const BatchSetup& b) { return 4 * b.overlap_history; }
+
+template <class Exec, class Real>
+class LaneEngine {
+ public:
+  template <class T>
+  using Buffer = typename Exec::template Buffer<T>;
+
+  LaneEngine(Exec& exec, const BatchSetup& setup)
+      : exec_(exec),
+        L_(setup.links.size()),
+        spu_(setup.samples_per_ui),
+        chunk_(setup.chunk_symbols),
+        bps_(setup.bits_per_symbol),
+        history_(setup.overlap_history),
+        block_(overlap_save_valid(setup)),
+        fft_size_(history_ + block_),
+        bins_(fft_size_ / 2 + 1),
+        chunk_samples_(static_cast<std::size_t>(setup.chunk_symbols) * setup.samples_per_ui),
+        blocks_(chunk_samples_ / block_),
+        ext_stride_(history_ + chunk_samples_),
+        has_h1_(setup.has_h1),
+        has_h2_(setup.has_h2),
+        target_errors_(setup.target_errors),
+        max_bits_(setup.max_bits),
+        eye_symbols_(setup.eye_symbols),
+        amp_bins_(setup.eye_amplitude_bins),
+        amp_range_(static_cast<Real>(setup.eye_amplitude_range)) {
+    if (L_ == 0) throw std::invalid_argument("lane engine: a batch needs at least one link");
+    if (chunk_samples_ % block_ != 0 || chunk_samples_ < block_)
+      throw std::invalid_argument("lane engine: the chunk must be a whole number of blocks");
+    history_symbols_ = 1;
+    for (const LinkSetup& l : setup.links)
+      history_symbols_ = std::max(history_symbols_, l.constants.delay_symbols + 1);
+    if (history_symbols_ > chunk_)
+      throw std::invalid_argument("lane engine: the chain delay exceeds one chunk");
+
+    std::vector<LinkConstants<Real>> constants(L_);
+    std::vector<SymbolSource> sources(L_);
+    std::vector<NoiseKey> keys(L_);
+    for (std::size_t l = 0; l < L_; ++l) {
+      constants[l] = convert_constants<Real>(setup.links[l].constants);
+      sources[l] = SymbolSource::make(setup.pattern, setup.links[l].prbs_seed, bps_);
+      keys[l] = setup.links[l].noise_key;
+    }
+    links_ = Buffer<LinkConstants<Real>>(L_);
+    links_.upload(constants.data(), L_);
+    sources_ = Buffer<SymbolSource>(L_);
+    sources_.upload(sources.data(), L_);
+    keys_ = Buffer<NoiseKey>(L_);
+    keys_.upload(keys.data(), L_);
+    counters_ = Buffer<LinkCounters>(L_);  // zero: running, nothing counted
+    counters_host_.assign(L_, LinkCounters{});
+    tx_ = Buffer<std::uint8_t>(L_ * (history_symbols_ + chunk_));
+    drive_ = Buffer<Real>(L_ * ext_stride_);
+    current_ = Buffer<Real>(L_ * ext_stride_);
+    bit_errors_ = Buffer<std::uint8_t>(L_ * chunk_);
+    eye_ = Buffer<std::uint32_t>(L_ * amp_bins_ * 2 * spu_);
+    if (has_h1_ || has_h2_) {
+      fft_in_ = Buffer<Real>(L_ * blocks_ * fft_size_);
+      spectrum_ = Buffer<Complex<Real>>(L_ * blocks_ * bins_);
+      fft_ = typename Exec::template Fft<Real>(exec_, fft_size_, L_ * blocks_);
+    }
+    if (has_h1_) {
+      drive_filtered_ = Buffer<Real>(L_ * chunk_samples_);
+      h1_ = make_transfer(setup, &LinkSetup::h1_taps);
+    }
+    if (has_h2_) {
+      rx_ = Buffer<Real>(L_ * chunk_samples_);
+      h2_ = make_transfer(setup, &LinkSetup::h2_taps);
+    }
+  }
+
+  std::size_t links() const { return L_; }
+  std::uint64_t chunks_done() const { return chunk_index_; }
+
+  // Runs one chunk for every link. Returns true while some link has not met its stop rule.
+  bool step() {
+    const std::uint64_t first_sample = chunk_index_ * chunk_samples_;
+    const std::int64_t first_symbol = static_cast<std::int64_t>(chunk_index_) * chunk_;
+
+    exec_.for_each(L_, 1, GenerateSymbols{sources_.data(), tx_.data(), history_symbols_, chunk_});
+    exec_.for_each(L_ * chunk_, spu_,
+                   SymbolsToDrive<Real>{links_.data(), tx_.data(), drive_.data(),
+                                        history_symbols_, chunk_, spu_, ext_stride_, history_});
+
+    // H1: driver bandwidth. Without it the ring reads the held drive levels directly.
+    const Real* ring_in = drive_.data();
+    std::size_t ring_in_stride = ext_stride_, ring_in_offset = history_;
+    if (has_h1_) {
+      convolve(drive_.data(), h1_, drive_filtered_.data(), chunk_samples_, 0);
+      ring_in = drive_filtered_.data();
+      ring_in_stride = chunk_samples_;
+      ring_in_offset = 0;
+    }
+    exec_.for_each(L_, chunk_samples_,
+                   RingToPhotocurrent<Real>{links_.data(), ring_in, current_.data(),
+                                            ring_in_stride, ring_in_offset, ext_stride_, history_});
+
+    // H2: receiver bandwidth.
+    rx_view_ = current_.data();
+    rx_stride_ = ext_stride_;
+    rx_offset_ = history_;
+    if (has_h2_) {
+      convolve(current_.data(), h2_, rx_.data(), chunk_samples_, 0);
+      rx_view_ = rx_.data();
+      rx_stride_ = chunk_samples_;
+      rx_offset_ = 0;
+    }
+
+    exec_.for_each(L_, chunk_,
+                   DecideSymbols<Real>{links_.data(), rx_view_, tx_.data(), bit_errors_.data(),
+                                       keys_.data(), rx_stride_, rx_offset_, history_symbols_,
+                                       chunk_, spu_, first_sample});
+    exec_.for_each(L_, 1, CountErrors<Real>{links_.data(), bit_errors_.data(), counters_.data(),
+                                         chunk_, bps_, first_symbol, target_errors_, max_bits_});
+    if (eye_symbols_ > 0)
+      exec_.for_each(L_, chunk_samples_,
+                     AccumulateEye<Real>{links_.data(), rx_view_, counters_.data(), eye_.data(),
+                                         keys_.data(), rx_stride_, rx_offset_, first_sample,
+                                         eye_symbols_, spu_, amp_bins_, amp_range_});
+
+    // Carry state into the next chunk: filter histories and the symbols still in flight.
+    exec_.for_each(L_, history_, CarryTail<Real>{drive_.data(), ext_stride_, chunk_samples_});
+    exec_.for_each(L_, history_, CarryTail<Real>{current_.data(), ext_stride_, chunk_samples_});
+    exec_.for_each(L_, history_symbols_,
+                   CarryTail<std::uint8_t>{
+                       tx_.data(), static_cast<std::size_t>(history_symbols_ + chunk_),
+                       static_cast<std::size_t>(chunk_)});
+    ++chunk_index_;
+    counters_.download(counters_host_.data(), L_);
+    return std::any_of(counters_host_.begin(), counters_host_.end(),
+                       [](const LinkCounters& c) { return c.stop_reason == 0; });
+  }
+
+  // Runs chunks until every link has stopped.
+  void run() {
+    while (step()) {
+    }
+  }
+
+  const std::vector<LinkCounters>& counters() const { return counters_host_; }
+
+  std::vector<std::uint32_t> eye_histograms() const {
+    std::vector<std::uint32_t> h(eye_.size());
+    eye_.download(h.data(), h.size());
+    return h;
+  }
+
+  // The noiseless received photocurrent of the last chunk, [links][chunk samples], and the
+  // absolute index of its first sample: for tests and waveform dumps.
+  std::vector<Real> last_rx_waveform() const {
+    std::vector<Real> all(L_ * rx_stride_);
+    if (has_h2_) {
+      rx_.download(all.data(), all.size());
+    } else {
+      // The carry already moved the tail; the chunk is intact in [history, history + chunk).
+      current_.download(all.data(), all.size());
+    }
+    std::vector<Real> out(L_ * chunk_samples_);
+    for (std::size_t l = 0; l < L_; ++l)
+      std::copy_n(all.begin() + l * rx_stride_ + rx_offset_, chunk_samples_,
+                  out.begin() + l * chunk_samples_);
+    return out;
+  }
+  std::uint64_t last_chunk_first_sample() const {
+    return (chunk_index_ == 0 ? 0 : chunk_index_ - 1) * chunk_samples_;
+  }
+
+ private:
+  // Per-link transfer function of a real FIR: FFT of the zero-padded taps, divided by the FFT
+  // size so the inverse transform comes out scaled.
+  Buffer<Complex<Real>> make_transfer(const BatchSetup& setup,
+                                      std::vector<double> LinkSetup::*taps) {
+    std::vector<Complex<Real>> host(L_ * bins_);
+    std::vector<double> padded(fft_size_);
+    for (std::size_t l = 0; l < L_; ++l) {
+      const std::vector<double>& h = setup.links[l].*taps;
+      std::fill(padded.begin(), padded.end(), 0.0);
+      if (h.empty()) {
+        padded[0] = 1.0;  // identity for a link without this stage in a batch that has it
+      } else {
+        if (h.size() > history_ + 1)
+          throw std::invalid_argument("lane engine: FIR longer than the overlap-save block");
+        std::copy(h.begin(), h.end(), padded.begin());
+      }
+      // Double-precision FFT on the host, once per link.
+      const std::vector<Complex<double>> spec = real_dft(padded);
+      for (std::size_t k = 0; k < bins_; ++k)
+        host[l * bins_ + k] = {static_cast<Real>(spec[k].re / fft_size_),
+                               static_cast<Real>(spec[k].im / fft_size_)};
+    }
+    Buffer<Complex<Real>> d(L_ * bins_);
+    d.upload(host.data(), host.size());
+    return d;
+  }
+
+  // Overlap-save convolution of each link's extended buffer [history H | chunk] into `out`.
+  void convolve(const Real* ext, const Buffer<Complex<Real>>& transfer, Real* out,
+                std::size_t out_stride, std::size_t out_offset) {
+    exec_.for_each(L_ * blocks_, fft_size_,
+                   GatherBlocks<Real>{ext, fft_in_.data(), ext_stride_, block_, fft_size_,
+                                      blocks_});
+    fft_.forward(fft_in_.data(), spectrum_.data());
+    exec_.for_each(L_ * blocks_, bins_,
+                   MultiplySpectrum<Real>{spectrum_.data(), transfer.data(), bins_, blocks_});
+    fft_.inverse(spectrum_.data(), fft_in_.data());
+    exec_.for_each(L_ * blocks_, block_,
+                   ScatterValid<Real>{fft_in_.data(), out, out_stride, out_offset, block_,
+                                      fft_size_, blocks_});
+  }
+
+  Exec& exec_;
+  std::size_t L_;
+  int spu_, chunk_, bps_;
+  std::size_t history_, block_, fft_size_, bins_, chunk_samples_, blocks_, ext_stride_;
+  bool has_h1_, has_h2_;
+  std::uint64_t target_errors_, max_bits_;
+  std::int64_t eye_symbols_;
+  int amp_bins_;
+  Real amp_range_;
+  int history_symbols_ = 1;
+  std::uint64_t chunk_index_ = 0;
+
+  Buffer<LinkConstants<Real>> links_;
+  Buffer<SymbolSource> sources_;
+  Buffer<NoiseKey> keys_;
+  Buffer<LinkCounters> counters_;
+  Buffer<std::uint8_t> tx_;
+  Buffer<Real> drive_, drive_filtered_, current_, rx_;
+  Buffer<std::uint8_t> bit_errors_;
+  Buffer<std::uint32_t> eye_;
+  Buffer<Real> fft_in_;
+  Buffer<Complex<Real>> spectrum_;
+  Buffer<Complex<Real>> h1_, h2_;
+  typename Exec::template Fft<Real> fft_;
+  std::vector<LinkCounters> counters_host_;
+
+  const Real* rx_view_ = nullptr;
+  std::size_t rx_stride_ = 0, rx_offset_ = 0;
+};
+
+}  // namespace ll

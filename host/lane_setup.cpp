@@ -1,0 +1,217 @@
+#include "host/lane_setup.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <sstream>
+
+#include "host/filter_design.hpp"
+
+namespace ll {
+namespace {
+
+[[noreturn]] void fail(const Scenario& s, const std::string& key, const std::string& what) {
+  throw ScenarioError(s.where(key).describe() + ": " + key + ": " + what);
+}
+
+std::string num(double v, int precision = 6) {
+  std::ostringstream os;
+  os.precision(precision);
+  os << v;
+  return os.str();
+}
+
+RingGeometry geometry(const LaneParams& lp) {
+  return {lp.ring_radius_m, lp.ring_n_eff, lp.ring_n_g, lp.ring_power_coupling,
+          lp.ring_loss_db_per_m, lp.laser_wavelength_m};
+}
+
+RingModulator<double> modulator(const LaneParams& lp, const RingFigures& f) {
+  return {f.a, f.r, 2.0 * kPi * f.round_trip_m * lp.ring_n_g, lp.laser_wavelength_m,
+          lp.ring_detuning_m, lp.ring_shift_m_per_v};
+}
+
+double photocurrent_per_transmission(const LaneParams& lp) {
+  return lp.laser_power_w * std::pow(10.0, -lp.optical_loss_db() / 10.0) *
+         lp.responsivity_a_per_w;
+}
+
+// Drive voltage of each level index. `optical` spacing inverts T(V) by bisection so that the
+// received power levels are equally spaced between those of the outer drive voltages.
+std::vector<double> drive_levels(const LaneParams& lp, const RingModulator<double>& ring,
+                                 const Scenario& s) {
+  const int M = lp.levels;
+  const double v_lo = lp.drive_bias_v - 0.5 * lp.drive_swing_vpp;
+  const double v_hi = lp.drive_bias_v + 0.5 * lp.drive_swing_vpp;
+  std::vector<double> v(M);
+  for (int k = 0; k < M; ++k) v[k] = v_lo + (v_hi - v_lo) * k / (M - 1);
+  if (lp.level_spacing == LevelSpacing::voltage || M == 2) return v;
+  const double t_lo = ring.transmission(v_lo), t_hi = ring.transmission(v_hi);
+  // T must be monotonic over the swing for the inverse to exist; sample it densely.
+  const int n = 4096;
+  double prev = t_lo;
+  for (int i = 1; i <= n; ++i) {
+    const double t = ring.transmission(v_lo + (v_hi - v_lo) * i / n);
+    if ((t - prev) * (t_hi - t_lo) < 0.0)
+      fail(s, "driver.level_spacing",
+           "\"optical\" needs the ring's transmission to be monotonic over the drive swing; it "
+           "turns at " + num(v_lo + (v_hi - v_lo) * i / n, 4) +
+               " V (move mrm.detuning_pm or reduce driver.swing_vpp)");
+    prev = t;
+  }
+  for (int k = 1; k < M - 1; ++k) {
+    const double target = t_lo + (t_hi - t_lo) * k / (M - 1);
+    double a = v_lo, b = v_hi;
+    for (int it = 0; it < 200; ++it) {
+      const double mid = 0.5 * (a + b);
+      const bool below = (ring.transmission(mid) - target) * (t_hi - t_lo) < 0.0;
+      (below ? a : b) = mid;
+    }
+    v[k] = 0.5 * (a + b);
+  }
+  return v;
+}
+
+}  // namespace
+
+double received_current_a(const LaneParams& lp, double drive_v) {
+  const RingFigures f = ring_figures(geometry(lp));
+  return photocurrent_per_transmission(lp) * modulator(lp, f).transmission(drive_v) +
+         lp.dark_current_a;
+}
+
+PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams& lp,
+                          const RunParams& rp) {
+  PreparedLink out;
+  LinkReport& rep = out.report;
+  LinkConstants<double>& c = out.setup.constants;
+  const double fs = lp.symbol_rate_hz * lp.samples_per_ui;
+  rep.sample_rate_hz = fs;
+
+  // The sampled waveform must carry every band limit: a filter at or above fs/2 would alias.
+  auto check_bandwidth = [&](const char* key, double f_hz) {
+    if (std::isfinite(f_hz) && !(f_hz < 0.5 * fs))
+      fail(s, key,
+           num(f_hz / 1e9) + " GHz is not below the simulation's Nyquist frequency " +
+               num(0.5 * fs / 1e9) + " GHz (" + std::to_string(lp.samples_per_ui) +
+               " samples per UI at " + num(lp.symbol_rate_hz / 1e9) +
+               " GBd); raise signal.samples_per_ui or lower the bandwidth");
+  };
+  check_bandwidth("driver.bandwidth_ghz", lp.driver_bandwidth_hz);
+  check_bandwidth("receiver.bandwidth_ghz", lp.receiver_bandwidth_hz);
+  if (std::isfinite(lp.noise_bandwidth_hz)) check_bandwidth("receiver.noise_bandwidth_ghz",
+                                                            lp.noise_bandwidth_hz);
+
+  // The ring.
+  rep.ring = ring_figures(geometry(lp));
+  if (!(rep.ring.q_loaded > 1.0) || !std::isfinite(rep.ring.q_loaded))
+    fail(s, "mrm.power_coupling", "the ring has no resonance (loaded Q " +
+                                      num(rep.ring.q_loaded) + "); expected Q above 1");
+  if (std::abs(lp.ring_detuning_m) >= 0.5 * rep.ring.fsr_m)
+    fail(s, "mrm.detuning_pm",
+         num(lp.ring_detuning_m * 1e12) + " pm is beyond half the FSR (" +
+             num(0.5 * rep.ring.fsr_m * 1e12) + " pm): that is the neighbouring resonance");
+  const double v_lo = lp.drive_bias_v - 0.5 * lp.drive_swing_vpp;
+  const double v_hi = lp.drive_bias_v + 0.5 * lp.drive_swing_vpp;
+  const double travel = std::abs(lp.ring_shift_m_per_v) * lp.drive_swing_vpp;
+  if (travel >= 0.5 * rep.ring.fsr_m)
+    fail(s, "driver.swing_vpp",
+         "moves the resonance by " + num(travel * 1e12) + " pm, beyond half the FSR (" +
+             num(0.5 * rep.ring.fsr_m * 1e12) + " pm)");
+  c.ring = modulator(lp, rep.ring);
+
+  // PAM levels and what the receiver sees of them.
+  c.levels = lp.levels;
+  c.bits_per_symbol = lp.levels == 2 ? 1 : 2;
+  const std::vector<double> v = drive_levels(lp, c.ring, s);
+  c.photocurrent_per_transmission_a = photocurrent_per_transmission(lp);
+  c.dark_current_a = lp.dark_current_a;
+  std::vector<int> order(lp.levels);
+  for (int k = 0; k < lp.levels; ++k) {
+    c.level_drive_v[k] = v[k];
+    rep.received_levels_a[k] =
+        c.photocurrent_per_transmission_a * c.ring.transmission(v[k]) + c.dark_current_a;
+    order[k] = k;
+  }
+  const double t_lo = c.ring.transmission(v_lo), t_hi = c.ring.transmission(v_hi);
+  rep.extinction_ratio_db = 10.0 * std::log10(std::max(t_lo, t_hi) / std::min(t_lo, t_hi));
+  std::sort(order.begin(), order.end(), [&](int a, int b) {
+    return rep.received_levels_a[a] < rep.received_levels_a[b];
+  });
+  // Levels must keep their order (ascending or descending in drive voltage) and be apart by
+  // more than rounding: otherwise two symbols land on one received level.
+  const bool ascending = std::is_sorted(order.begin(), order.end());
+  const bool descending = std::is_sorted(order.rbegin(), order.rend());
+  const double span = rep.received_levels_a[order.back()] - rep.received_levels_a[order.front()];
+  double min_gap = span;
+  for (int k = 1; k < lp.levels; ++k)
+    min_gap = std::min(min_gap, rep.received_levels_a[order[k]] -
+                                    rep.received_levels_a[order[k - 1]]);
+  if (!(ascending || descending) || !(min_gap > 1e-6 * span) || !(span > 0.0))
+    fail(s, "mrm.detuning_pm",
+         "the ring's operating point folds the PAM levels (received levels out of order or "
+         "merged); expected the laser on one flank of the resonance over the whole swing");
+  for (int k = 0; k < lp.levels; ++k) c.level_of_region[k] = static_cast<std::uint8_t>(order[k]);
+  for (int k = 0; k + 1 < lp.levels; ++k)
+    c.threshold_a[k] = 0.5 * (rep.received_levels_a[order[k]] + rep.received_levels_a[order[k + 1]]);
+  const double i_min = rep.received_levels_a[order.front()];
+  const double i_max = rep.received_levels_a[order.back()];
+  c.eye_offset_a = 0.5 * (i_max + i_min);
+  c.eye_scale_a = 0.5 * (i_max - i_min);
+
+  // Band limits.
+  if (std::isfinite(lp.driver_bandwidth_hz))
+    out.setup.h1_taps = design_bessel_thomson4_fir(lp.driver_bandwidth_hz, fs);
+  if (std::isfinite(lp.receiver_bandwidth_hz))
+    out.setup.h2_taps = design_bessel_thomson4_fir(lp.receiver_bandwidth_hz, fs);
+
+  // Noise: white at the photodiode, counted over the receiver's equivalent noise bandwidth.
+  if (std::isfinite(lp.noise_bandwidth_hz))
+    rep.noise_bandwidth_hz = lp.noise_bandwidth_hz;
+  else if (!out.setup.h2_taps.empty())
+    rep.noise_bandwidth_hz = fir_noise_bandwidth_hz(out.setup.h2_taps, fs);
+  else
+    fail(s, "receiver.noise_bandwidth_ghz",
+         "missing; with receiver.bandwidth_ghz = inf the noise bandwidth must be given");
+  const double bn = rep.noise_bandwidth_hz;
+  c.noise_var_const_a2 = lp.tia_noise_a_per_rthz * lp.tia_noise_a_per_rthz * bn;
+  c.noise_var_shot_a = lp.shot_noise ? 2.0 * kElementaryCharge_C * bn : 0.0;
+  c.noise_var_rin =
+      std::isfinite(lp.laser_rin_db_per_hz) ? std::pow(10.0, lp.laser_rin_db_per_hz / 10.0) * bn
+                                            : 0.0;
+
+  // Timing: the linear chain's pulse response for one UI, whose peak is the cursor.
+  std::vector<double> pulse(lp.samples_per_ui, 1.0);
+  auto convolve = [](const std::vector<double>& a, const std::vector<double>& b) {
+    if (b.empty()) return a;
+    std::vector<double> y(a.size() + b.size() - 1, 0.0);
+    for (std::size_t i = 0; i < a.size(); ++i)
+      for (std::size_t j = 0; j < b.size(); ++j) y[i + j] += a[i] * b[j];
+    return y;
+  };
+  pulse = convolve(convolve(pulse, out.setup.h1_taps), out.setup.h2_taps);
+  const double peak = *std::max_element(pulse.begin(), pulse.end());
+  // The centre of the samples within rounding of the peak (a flat top without filters).
+  std::size_t first = pulse.size(), last = 0;
+  for (std::size_t i = 0; i < pulse.size(); ++i)
+    if (pulse[i] >= peak * (1.0 - 1e-9)) {
+      first = std::min(first, i);
+      last = i;
+    }
+  const long cursor = static_cast<long>((first + last) / 2) +
+                      std::lround(lp.sampling_phase_ui * lp.samples_per_ui);
+  c.delay_symbols = static_cast<int>(cursor / lp.samples_per_ui);
+  c.sample_in_ui = static_cast<int>(cursor % lp.samples_per_ui);
+  // Count from the first symbol whose whole history went through filled filters.
+  const std::size_t fill = out.setup.h1_taps.size() + out.setup.h2_taps.size();
+  c.warmup_symbols =
+      c.delay_symbols + static_cast<std::int64_t>(fill / lp.samples_per_ui) + 2;
+
+  // Seeds: noise keyed by (run seed, point); the pattern starts from its standard all-ones
+  // state so every point sends the same symbols, as a pattern generator would.
+  out.setup.noise_key = {rp.seed, static_cast<std::uint32_t>(point)};
+  out.setup.prbs_seed = 0xffffffffu;
+  return out;
+}
+
+}  // namespace ll

@@ -1,0 +1,34 @@
+// From one sweep point's parameters (SI) to what the engine needs for that link: the PAM drive
+// levels, the ring's operating point, received levels and thresholds, noise variances, FIRs
+// and the chain's delay. Cross-key physics is checked here, before anything runs.
+#pragma once
+
+#include "host/lane_engine.hpp"
+#include "host/results.hpp"
+#include "host/scenario.hpp"
+
+namespace ll {
+
+struct LinkReport {
+  RingFigures ring{};
+  double extinction_ratio_db = 0.0;     // static, between the extreme drive levels
+  double received_levels_a[kMaxLevels]{};  // noiseless photocurrent of each level index
+  double noise_bandwidth_hz = 0.0;
+  double sample_rate_hz = 0.0;
+};
+
+struct PreparedLink {
+  LinkSetup setup;
+  LinkReport report;
+};
+
+// Builds one link. Throws ScenarioError naming the key (and its location in `s`) when the
+// physics is not sound: a bandwidth above the simulation's Nyquist frequency, a detuning past
+// half an FSR, received levels that fold onto each other, a receiver without a noise bandwidth.
+PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams& lp,
+                          const RunParams& rp);
+
+// The noiseless received photocurrent for drive voltage v (DC: every filter has unit DC gain).
+double received_current_a(const LaneParams& lp, double drive_v);
+
+}  // namespace ll

@@ -1,0 +1,81 @@
+// lightlane: command line. `run`, `validate`, `info`; `--set key=value` on any command.
+// Bad input exits with code 2 and one line naming file, line and key; nothing is written.
+#include <CLI/CLI.hpp>
+#include <omp.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "build_info.hpp"
+#include "host/backend.hpp"
+#include "host/runner.hpp"
+#include "host/scenario.hpp"
+
+namespace {
+
+constexpr int kExitBadInput = 2;
+
+int info_command() {
+  std::cout << "lightlane " << LIGHTLANE_VERSION << " (git " << LIGHTLANE_GIT_REVISION << ")\n";
+  std::cout << "cpu backend: OpenMP, " << omp_get_max_threads() << " threads, FFTW\n";
+  const ll::CudaProbe probe = ll::probe_cuda();
+  std::cout << "cuda backend: " << (probe.compiled ? "built" : "not built") << "; "
+            << (probe.usable ? "device " : "") << probe.message << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"lightlane: optical link physics simulator (micro-ring modulators, PAM4, BER)"};
+  app.require_subcommand(1);
+  std::vector<std::string> overrides;
+  std::string scenario_path, output_path, backend = "auto";
+  int threads = 0;
+
+  CLI::App* run = app.add_subcommand("run", "simulate a scenario and write HDF5");
+  run->add_option("scenario", scenario_path, "scenario TOML file")->required();
+  run->add_option("-o,--output", output_path, "output HDF5 file")->required();
+  run->add_option("--backend", backend, "auto | cpu | cuda")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  run->add_option("--threads", threads, "CPU threads (default: OpenMP's)")->check(CLI::NonNegativeNumber);
+  run->add_option("--set", overrides, "override a scenario key: key=value (repeatable)");
+
+  CLI::App* validate = app.add_subcommand("validate", "parse and check a scenario, print sizes");
+  validate->add_option("scenario", scenario_path, "scenario TOML file")->required();
+  validate->add_option("--set", overrides, "override a scenario key: key=value (repeatable)");
+
+  app.add_subcommand("info", "build, backends and devices");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kExitBadInput;
+  }
+
+  try {
+    if (app.got_subcommand("info")) return info_command();
+    const ll::Scenario scenario = ll::load_scenario(scenario_path, overrides);
+    const ll::PreparedRun prepared = ll::prepare_run(scenario);
+    if (app.got_subcommand("validate")) {
+      ll::print_validation(prepared, std::cout);
+      return 0;
+    }
+    ll::RunOptions options;
+    options.backend = backend;
+    options.output_path = output_path;
+    options.threads = threads;
+    return ll::execute_run(prepared, options, std::cout, std::cerr);
+  } catch (const ll::ScenarioError& e) {
+    std::cerr << "lightlane: error: " << e.what() << "\n";
+    return kExitBadInput;
+  } catch (const ll::BackendError& e) {
+    std::cerr << "lightlane: error: " << e.what() << "\n";
+    return kExitBadInput;
+  } catch (const std::exception& e) {
+    std::cerr << "lightlane: error: " << e.what() << "\n";
+    return 1;
+  }
+}

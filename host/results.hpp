@@ -1,0 +1,61 @@
+// What a finished sweep point hands to the output: counts (so shards merge exactly), ratios
+// and their intervals, the eye histogram and the designed ring's figures.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ll {
+
+// Why a Monte-Carlo point stopped. Stored in HDF5 as uint8 `stop_reason` with CF attributes
+// flag_values / flag_meanings, so plotting scripts can decode it.
+enum class StopReason : std::uint8_t {
+  not_run = 0,        // never started (fill value of an interrupted file)
+  target_errors = 1,  // reached run.target_errors bit errors
+  bit_budget = 2,     // reached run.max_bits without the target error count
+};
+inline constexpr const char* kStopReasonMeanings = "not_run target_errors bit_budget";
+
+struct PointResult {
+  std::uint64_t bits = 0;
+  std::uint64_t bit_errors = 0;
+  std::uint64_t symbols = 0;
+  std::uint64_t symbol_errors = 0;
+  double ber = 0.0, ber_lo = 0.0, ber_hi = 0.0;  // ratio and 95% Clopper-Pearson interval
+  double ser = 0.0;
+  StopReason stop_reason = StopReason::not_run;
+
+  // Eye histogram, row-major [amplitude_bin][phase_bin]; sizes from OutputLayout.
+  std::vector<std::uint32_t> eye_histogram;
+  // Absolute received photocurrent of a normalised eye amplitude y: offset + scale * y.
+  double eye_offset_a = 0.0;
+  double eye_scale_a = 0.0;
+
+  // The designed micro-ring at the laser wavelength.
+  double mrm_fsr_nm = 0.0;
+  double mrm_q_loaded = 0.0;
+  double mrm_extinction_ratio_db = 0.0;  // between the extreme drive levels, static
+};
+
+// One varied scenario key of a list sweep: its HDF5 name is the key with dots as underscores.
+struct SweptKey {
+  std::string key;    // e.g. "driver.swing_vpp"
+  std::string units;  // the unit named by the key's suffix, e.g. "V"
+  std::vector<double> values;  // one per point, in the scenario's units
+};
+
+struct OutputLayout {
+  std::size_t points = 0;
+  std::vector<SweptKey> swept;                 // empty for a single point
+  std::vector<double> eye_amplitude;           // bin centres, normalised (-1 .. +1 outer levels)
+  std::vector<double> eye_phase_ui;            // bin centres in UI, 0 = the sampling instant
+  // Root attributes.
+  std::string scenario_text;
+  std::string scenario_path;
+  std::string version;
+  std::string git_revision;
+  std::string backend;  // "cpu" or "cuda (device name)"
+};
+
+}  // namespace ll

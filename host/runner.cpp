@@ -1,0 +1,248 @@
+#include "host/runner.hpp"
+
+#include <omp.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <iomanip>
+#include <map>
+#include <ostream>
+#include <sstream>
+#include <tuple>
+
+#include "build_info.hpp"
+#include "host/cpu_backend.hpp"
+#include "host/hdf5_writer.hpp"
+#include "host/statistics.hpp"
+
+namespace ll {
+namespace {
+
+std::string units_of(const std::string& key) {
+  const auto info = find_key(key);
+  return info ? info->units : "1";
+}
+
+std::string fmt(double v, int precision = 3) {
+  std::ostringstream os;
+  os << std::setprecision(precision) << v;
+  return os.str();
+}
+
+const char* stop_name(std::uint8_t r) {
+  switch (r) {
+    case 1: return "target_errors";
+    case 2: return "bit_budget";
+    default: return "not_run";
+  }
+}
+
+}  // namespace
+
+std::size_t engine_bytes_per_link(const BatchSetup& b) {
+  const std::size_t S = static_cast<std::size_t>(b.chunk_symbols) * b.samples_per_ui;
+  const std::size_t H = b.overlap_history, B = overlap_save_valid(b);
+  std::size_t floats = 2 * (S + H);              // drive and photocurrent, with history
+  if (b.has_h1) floats += S;                     // filtered drive
+  if (b.has_h2) floats += S;                     // received waveform
+  if (b.has_h1 || b.has_h2) floats += 2 * (S / B) * (H + B + 2);  // FFT blocks and spectra
+  std::size_t bytes = floats * sizeof(float);
+  bytes += 2 * static_cast<std::size_t>(b.chunk_symbols);  // symbols, decisions
+  bytes += static_cast<std::size_t>(b.eye_amplitude_bins) * 2 * b.samples_per_ui * 4;
+  return bytes;
+}
+
+PreparedRun prepare_run(const Scenario& s) {
+  PreparedRun r;
+  r.scenario = s;
+  r.run = run_params(s);
+  const std::size_t P = s.points();
+  r.params.reserve(P);
+  r.links.reserve(P);
+  for (std::size_t p = 0; p < P; ++p) {
+    r.params.push_back(lane_params(s, p));
+    r.links.push_back(prepare_link(s, p, r.params.back(), r.run));
+  }
+  // Points with the same stage topology run as one batch.
+  std::map<std::tuple<int, int, int, bool, bool>, std::size_t> batch_of;
+  for (std::size_t p = 0; p < P; ++p) {
+    const LaneParams& lp = r.params[p];
+    const PreparedLink& link = r.links[p];
+    const auto key = std::make_tuple(lp.samples_per_ui, lp.levels, static_cast<int>(lp.pattern),
+                                     !link.setup.h1_taps.empty(), !link.setup.h2_taps.empty());
+    auto it = batch_of.find(key);
+    if (it == batch_of.end()) {
+      it = batch_of.emplace(key, r.batches.size()).first;
+      BatchSetup b;
+      b.pattern = lp.pattern;
+      b.bits_per_symbol = link.setup.constants.bits_per_symbol;
+      b.samples_per_ui = lp.samples_per_ui;
+      b.chunk_symbols = r.run.chunk_symbols;
+      b.has_h1 = std::get<3>(key);
+      b.has_h2 = std::get<4>(key);
+      b.target_errors = r.run.target_errors;
+      b.max_bits = r.run.max_bits;
+      b.eye_symbols = r.run.eye_symbols;
+      b.eye_amplitude_bins = r.run.eye_amplitude_bins;
+      r.batches.push_back(b);
+      r.batch_points.emplace_back();
+    }
+    r.batches[it->second].links.push_back(link.setup);
+    r.batch_points[it->second].push_back(p);
+  }
+  for (std::size_t b = 0; b < r.batches.size(); ++b) {
+    BatchSetup& batch = r.batches[b];
+    batch.overlap_history = overlap_save_history(batch);
+    const std::size_t chunk_samples =
+        static_cast<std::size_t>(batch.chunk_symbols) * batch.samples_per_ui;
+    if (chunk_samples % overlap_save_valid(batch) != 0)
+      throw ScenarioError(s.where("run.chunk_symbols").describe() +
+                          ": run.chunk_symbols: the filters' impulse responses need blocks of " +
+                          std::to_string(overlap_save_valid(batch)) +
+                          " samples; expected a chunk whose samples are a multiple of that, got " +
+                          std::to_string(chunk_samples) + " samples");
+    for (const LinkSetup& l : batch.links)
+      if (l.constants.delay_symbols + 1 > batch.chunk_symbols)
+        throw ScenarioError(s.where("run.chunk_symbols").describe() +
+                            ": run.chunk_symbols: the chain delays a symbol by more than a chunk");
+  }
+  return r;
+}
+
+PointResult point_result(const LinkOutcome& o, const LinkReport& rep, int /*bits_per_symbol*/) {
+  PointResult p;
+  p.bits = o.counters.bits;
+  p.bit_errors = o.counters.bit_errors;
+  p.symbols = o.counters.symbols;
+  p.symbol_errors = o.counters.symbol_errors;
+  p.ber = p.bits ? static_cast<double>(p.bit_errors) / static_cast<double>(p.bits) : 0.0;
+  p.ser = p.symbols ? static_cast<double>(p.symbol_errors) / static_cast<double>(p.symbols) : 0.0;
+  const Interval ci = clopper_pearson(p.bit_errors, p.bits, 0.95);
+  p.ber_lo = ci.lo;
+  p.ber_hi = ci.hi;
+  p.stop_reason = static_cast<StopReason>(o.counters.stop_reason);
+  p.eye_histogram = o.eye_histogram;
+  p.mrm_fsr_nm = rep.ring.fsr_m * 1e9;
+  p.mrm_q_loaded = rep.ring.q_loaded;
+  p.mrm_extinction_ratio_db = rep.extinction_ratio_db;
+  return p;
+}
+
+void print_validation(const PreparedRun& run, std::ostream& out) {
+  const std::size_t P = run.params.size();
+  std::uint64_t max_bits = 0;
+  std::size_t peak_bytes = 0;
+  const int threads = omp_get_max_threads();
+  for (const BatchSetup& b : run.batches) {
+    max_bits += b.max_bits * b.links.size();
+    peak_bytes = std::max(peak_bytes, engine_bytes_per_link(b) *
+                                          std::min<std::size_t>(b.links.size(), threads));
+  }
+  out << "scenario " << run.scenario.path << ": valid\n";
+  out << "  points " << P << ", batches " << run.batches.size() << ", at most " << max_bits
+      << " bits (stop at " << run.run.target_errors << " bit errors per point)\n";
+  for (std::size_t p = 0; p < std::min<std::size_t>(P, 8); ++p) {
+    const LinkReport& rep = run.links[p].report;
+    out << "  point " << p << ": ring FSR " << fmt(rep.ring.fsr_m * 1e9, 5) << " nm, loaded Q "
+        << fmt(rep.ring.q_loaded, 5) << ", notch " << fmt(rep.ring.notch_depth_db, 4)
+        << " dB, ER " << fmt(rep.extinction_ratio_db, 4) << " dB, noise bandwidth "
+        << fmt(rep.noise_bandwidth_hz / 1e9, 4) << " GHz\n";
+  }
+  // Time: calibrate on one chunk of the first batch's first link on this CPU.
+  const BatchSetup& b0 = run.batches.front();
+  BatchSetup one = b0;
+  one.links = {b0.links.front()};
+  SerialExec exec;
+  LaneEngine<SerialExec, float> engine(exec, one);
+  engine.step();
+  const auto t0 = std::chrono::steady_clock::now();
+  engine.step();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double symbols_per_s = b0.chunk_symbols / seconds;
+  const double total_symbols = static_cast<double>(max_bits) / b0.bits_per_symbol;
+  out << "  cpu: " << fmt(symbols_per_s / 1e6, 3) << " Msymbol/s per thread here; at most "
+      << fmt(total_symbols / symbols_per_s / threads, 3) << " s on " << threads
+      << " threads (less when points stop at their target errors)\n";
+  out << "  memory: about " << fmt(static_cast<double>(peak_bytes) / (1 << 20), 3)
+      << " MiB of engine buffers (chunk " << b0.chunk_symbols
+      << " symbols; independent of the bit count)\n";
+}
+
+int execute_run(const PreparedRun& run, const RunOptions& options, std::ostream& out,
+                std::ostream& err) {
+  const BackendChoice backend = choose_backend(options.backend, options.threads);
+  if (!backend.note.empty()) err << "lightlane: " << backend.note << "\n";
+  err << "lightlane: backend " << backend.description << "\n";
+
+  const std::size_t P = run.params.size();
+  OutputLayout layout;
+  layout.points = P;
+  for (const SweepAxis& a : run.scenario.sweep)
+    layout.swept.push_back({a.key, units_of(a.key), a.values});
+  const int spu = run.batches.front().samples_per_ui;
+  const int amp_bins = run.run.eye_amplitude_bins;
+  const double range = run.batches.front().eye_amplitude_range;
+  for (int a = 0; a < amp_bins; ++a)
+    layout.eye_amplitude.push_back(-range + (a + 0.5) * 2.0 * range / amp_bins);
+  // Every batch must share the eye's phase axis; a sweep of samples_per_ui would not.
+  for (const BatchSetup& b : run.batches)
+    if (b.samples_per_ui != spu)
+      throw ScenarioError(run.scenario.where("signal.samples_per_ui").describe() +
+                          ": signal.samples_per_ui: sweeping it would give eyes of different "
+                          "phase axes; expected one value for the whole run");
+  for (int p = 0; p < 2 * spu; ++p)
+    layout.eye_phase_ui.push_back(static_cast<double>(p - spu) / spu);
+  layout.scenario_text = run.scenario.text;
+  layout.scenario_path = run.scenario.path;
+  layout.version = LIGHTLANE_VERSION;
+  layout.git_revision = LIGHTLANE_GIT_REVISION;
+  layout.backend = backend.description;
+
+  Hdf5Writer writer(options.output_path, layout);
+  const bool live = isatty(STDERR_FILENO);
+  const auto t0 = std::chrono::steady_clock::now();
+  std::size_t done = 0;
+  std::uint64_t bits_done = 0;
+
+  // Summary table: one row per point, as it finishes.
+  out << std::left << std::setw(6) << "point";
+  for (const SweepAxis& a : run.scenario.sweep) out << std::setw(22) << a.key;
+  out << std::setw(11) << "ber" << std::setw(24) << "95% interval" << std::setw(12) << "errors"
+      << std::setw(14) << "bits" << std::setw(15) << "stop" << "ER dB\n";
+
+  for (std::size_t b = 0; b < run.batches.size(); ++b) {
+    const std::vector<LinkOutcome> outcomes = run_batch(backend, run.batches[b], options.threads);
+    for (std::size_t i = 0; i < outcomes.size(); ++i) {
+      const std::size_t p = run.batch_points[b][i];
+      const PointResult r =
+          point_result(outcomes[i], run.links[p].report, run.batches[b].bits_per_symbol);
+      writer.write_points(p, {r});
+      bits_done += r.bits;
+      out << std::left << std::setw(6) << p;
+      for (const SweepAxis& a : run.scenario.sweep) out << std::setw(22) << fmt(a.values[p], 6);
+      out << std::setw(11) << fmt(r.ber) << std::setw(24)
+          << ("[" + fmt(r.ber_lo) + ", " + fmt(r.ber_hi) + "]") << std::setw(12) << r.bit_errors
+          << std::setw(14) << r.bits << std::setw(15) << stop_name(outcomes[i].counters.stop_reason)
+          << fmt(r.mrm_extinction_ratio_db, 4) << "\n";
+    }
+    out.flush();
+    done += outcomes.size();
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (live) {
+      const double eta = elapsed / done * (P - done);
+      err << "\r" << done << "/" << P << " points, " << fmt(bits_done / elapsed / 1e9, 3)
+          << " Gbit/s simulated, ETA " << fmt(eta, 3) << " s   " << std::flush;
+    }
+  }
+  if (live) err << "\n";
+  writer.close();
+  const double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  err << "lightlane: " << P << " points, " << bits_done << " bits in " << fmt(elapsed, 3)
+      << " s; wrote " << options.output_path << "\n";
+  return 0;
+}
+
+}  // namespace ll

@@ -1,0 +1,47 @@
+// A run: expand the scenario into points, validate every point before anything runs, group the
+// points into batches of one stage topology, run them on the chosen backend and append each
+// finished batch to the HDF5 file (flushed, so a killed run keeps every finished point).
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "host/backend.hpp"
+#include "host/lane_setup.hpp"
+#include "host/results.hpp"
+#include "host/scenario.hpp"
+
+namespace ll {
+
+struct PreparedRun {
+  Scenario scenario;
+  RunParams run;
+  std::vector<LaneParams> params;      // per point
+  std::vector<PreparedLink> links;     // per point
+  std::vector<BatchSetup> batches;     // points grouped by topology
+  std::vector<std::vector<std::size_t>> batch_points;  // point index of each batch link
+};
+
+// Throws ScenarioError (exit code 2) on the first unsound point.
+PreparedRun prepare_run(const Scenario& s);
+
+struct RunOptions {
+  std::string backend = "auto";
+  std::string output_path;
+  int threads = 0;  // 0: OpenMP's default
+};
+
+// `lightlane validate`: sizes and estimates, nothing written.
+void print_validation(const PreparedRun& run, std::ostream& out);
+
+// Runs everything; returns the process exit code (0).
+int execute_run(const PreparedRun& run, const RunOptions& options, std::ostream& out,
+                std::ostream& err);
+
+PointResult point_result(const LinkOutcome& outcome, const LinkReport& report, int bits_per_symbol);
+
+// Bytes an engine holds for one link (buffers scale with chunk size, never with bit count).
+std::size_t engine_bytes_per_link(const BatchSetup& batch);
+
+}  // namespace ll

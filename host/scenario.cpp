@@ -1,0 +1,555 @@
+#include "host/scenario.hpp"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+namespace ll {
+
+std::string SourceLocation::describe() const {
+  if (line > 0) return file + ":" + std::to_string(line);
+  return file;
+}
+
+SourceLocation Scenario::where(const std::string& key) const {
+  const auto it = values.find(key);
+  if (it != values.end()) return it->second.where;
+  for (const SweepAxis& a : sweep)
+    if (a.key == key && !a.where.empty()) return a.where.front();
+  return {path, 0};
+}
+
+namespace {
+
+[[noreturn]] void fail(const SourceLocation& where, const std::string& key,
+                       const std::string& what) {
+  throw ScenarioError(where.describe() + ": " + key + ": " + what);
+}
+
+std::string format_number(double v) {
+  std::ostringstream os;
+  os.precision(10);
+  os << v;
+  return os.str();
+}
+
+enum class Kind { real, integer, boolean, text };
+
+// A numeric range check: [lo, hi] with open ends where said; infinities allowed only if said.
+struct Range {
+  double lo = -std::numeric_limits<double>::infinity();
+  double hi = std::numeric_limits<double>::infinity();
+  bool lo_open = false, hi_open = false;
+  bool allow_pos_inf = false, allow_neg_inf = false;
+  const char* meaning = nullptr;  // what the range means, for the message
+
+  std::string describe(const char* units) const {
+    if (meaning) return meaning;
+    std::string s = "a number";
+    const bool has_lo = std::isfinite(lo), has_hi = std::isfinite(hi);
+    if (has_lo && has_hi)
+      s += std::string(" in ") + (lo_open ? "(" : "[") + format_number(lo) + ", " +
+           format_number(hi) + (hi_open ? ")" : "]");
+    else if (has_lo)
+      s += std::string(lo_open ? " above " : " at least ") + format_number(lo);
+    else if (has_hi)
+      s += std::string(hi_open ? " below " : " at most ") + format_number(hi);
+    if (units && *units && std::string(units) != "1") s += std::string(" ") + units;
+    if (allow_pos_inf) s += " (or inf)";
+    return s;
+  }
+  bool contains(double v) const {
+    if (std::isnan(v)) return false;
+    if (std::isinf(v)) return v > 0 ? allow_pos_inf : allow_neg_inf;
+    if (lo_open ? !(v > lo) : !(v >= lo)) return false;
+    if (hi_open ? !(v < hi) : !(v <= hi)) return false;
+    return true;
+  }
+};
+
+struct KeySpec {
+  std::string key;
+  Kind kind;
+  std::string units;
+  Range range;
+  std::vector<std::string> choices;  // for text keys
+  std::optional<ScalarValue> default_value;  // absent: required
+  std::function<void(const ScalarValue&, LaneParams&, RunParams&)> apply;
+};
+
+double as_real(const ScalarValue& v) {
+  if (const double* d = std::get_if<double>(&v)) return *d;
+  return static_cast<double>(std::get<std::int64_t>(v));
+}
+
+// Builders: each converts the scenario unit to SI once, here.
+KeySpec real_key(std::string key, std::string units, Range range, double to_si,
+                 double LaneParams::*member, std::optional<double> def = std::nullopt) {
+  KeySpec k{std::move(key), Kind::real, std::move(units), range, {}, {}, {}};
+  if (def) k.default_value = *def;
+  k.apply = [member, to_si](const ScalarValue& v, LaneParams& lp, RunParams&) {
+    lp.*member = as_real(v) * to_si;
+  };
+  return k;
+}
+KeySpec dbm_key(std::string key, Range range, double LaneParams::*member_w) {
+  KeySpec k{std::move(key), Kind::real, "dBm", range, {}, {}, {}};
+  k.apply = [member_w](const ScalarValue& v, LaneParams& lp, RunParams&) {
+    lp.*member_w = 1e-3 * std::pow(10.0, as_real(v) / 10.0);
+  };
+  return k;
+}
+KeySpec int_key(std::string key, std::string units, Range range, int LaneParams::*member,
+                std::optional<std::int64_t> def = std::nullopt) {
+  KeySpec k{std::move(key), Kind::integer, std::move(units), range, {}, {}, {}};
+  if (def) k.default_value = *def;
+  k.apply = [member](const ScalarValue& v, LaneParams& lp, RunParams&) {
+    lp.*member = static_cast<int>(std::get<std::int64_t>(v));
+  };
+  return k;
+}
+
+const std::vector<KeySpec>& registry() {
+  static const std::vector<KeySpec> keys = [] {
+    std::vector<KeySpec> r;
+    const double inf = std::numeric_limits<double>::infinity();
+    Range positive{0.0, inf, true};
+    Range nonnegative{0.0, inf};
+    Range bandwidth{0.0, inf, true, false, true, false,
+                    "a positive frequency in GHz, or inf for no band limit"};
+
+    // [run]
+    {
+      KeySpec k{"run.mode", Kind::text, "", {}, {"mc"}, std::string("mc"), {}};
+      k.apply = [](const ScalarValue& v, LaneParams&, RunParams& rp) {
+        rp.mode = std::get<std::string>(v);
+      };
+      r.push_back(k);
+    }
+    auto run_u64 = [&](std::string key, Range range, std::uint64_t RunParams::*m,
+                       std::optional<std::int64_t> def) {
+      KeySpec k{std::move(key), Kind::integer, "1", range, {}, {}, {}};
+      if (def) k.default_value = *def;
+      k.apply = [m](const ScalarValue& v, LaneParams&, RunParams& rp) {
+        rp.*m = static_cast<std::uint64_t>(std::get<std::int64_t>(v));
+      };
+      r.push_back(k);
+    };
+    run_u64("run.seed", {0.0, 4294967295.0 * 4294967296.0}, &RunParams::seed, 1);
+    run_u64("run.max_bits", {1.0, inf}, &RunParams::max_bits, std::nullopt);
+    run_u64("run.target_errors", {1.0, inf}, &RunParams::target_errors, std::nullopt);
+    {
+      KeySpec k{"run.chunk_symbols", Kind::integer, "1",
+                {256.0, 1048576.0, false, false, false, false,
+                 "a power of two from 256 to 1048576 symbols"},
+                {}, std::int64_t{1024}, {}};
+      k.apply = [](const ScalarValue& v, LaneParams&, RunParams& rp) {
+        rp.chunk_symbols = static_cast<int>(std::get<std::int64_t>(v));
+      };
+      r.push_back(k);
+    }
+    {
+      KeySpec k{"eye.symbols", Kind::integer, "1", {0.0, inf}, {}, std::int64_t{65536}, {}};
+      k.apply = [](const ScalarValue& v, LaneParams&, RunParams& rp) {
+        rp.eye_symbols = std::get<std::int64_t>(v);
+      };
+      r.push_back(k);
+    }
+    {
+      KeySpec k{"eye.amplitude_bins", Kind::integer, "1", {8.0, 4096.0}, {}, std::int64_t{256},
+                {}};
+      k.apply = [](const ScalarValue& v, LaneParams&, RunParams& rp) {
+        rp.eye_amplitude_bins = static_cast<int>(std::get<std::int64_t>(v));
+      };
+      r.push_back(k);
+    }
+
+    // [signal]
+    {
+      KeySpec k{"signal.pattern", Kind::text, "", {}, {"PRBS7", "PRBS9", "PRBS11", "PRBS13",
+                "PRBS15", "PRBS23", "PRBS31", "PRBS13Q", "PRBS31Q"}, {}, {}};
+      k.apply = [](const ScalarValue& v, LaneParams& lp, RunParams&) {
+        static const std::map<std::string, Pattern> m = {
+            {"PRBS7", Pattern::prbs7},     {"PRBS9", Pattern::prbs9},
+            {"PRBS11", Pattern::prbs11},   {"PRBS13", Pattern::prbs13},
+            {"PRBS15", Pattern::prbs15},   {"PRBS23", Pattern::prbs23},
+            {"PRBS31", Pattern::prbs31},   {"PRBS13Q", Pattern::prbs13q},
+            {"PRBS31Q", Pattern::prbs31q}};
+        lp.pattern = m.at(std::get<std::string>(v));
+      };
+      r.push_back(k);
+    }
+    {
+      KeySpec k{"signal.modulation", Kind::text, "", {}, {"NRZ", "PAM4"}, {}, {}};
+      k.apply = [](const ScalarValue& v, LaneParams& lp, RunParams&) {
+        lp.levels = std::get<std::string>(v) == "NRZ" ? 2 : 4;
+      };
+      r.push_back(k);
+    }
+    r.push_back(real_key("signal.symbol_rate_gbd", "GBd", {0.0, 1000.0, true}, 1e9,
+                         &LaneParams::symbol_rate_hz));
+    r.push_back(int_key("signal.samples_per_ui", "1",
+                        {2.0, 256.0, false, false, false, false,
+                         "an integer from 2 to 256 samples per UI"},
+                        &LaneParams::samples_per_ui, 32));
+
+    // [driver]
+    r.push_back(real_key("driver.swing_vpp", "V", {0.0, 20.0, true}, 1.0,
+                         &LaneParams::drive_swing_vpp));
+    r.push_back(real_key("driver.bias_v", "V", {-5.0, 20.0}, 1.0, &LaneParams::drive_bias_v));
+    {
+      KeySpec k{"driver.level_spacing", Kind::text, "", {}, {"voltage", "optical"},
+                std::string("voltage"), {}};
+      k.apply = [](const ScalarValue& v, LaneParams& lp, RunParams&) {
+        lp.level_spacing = std::get<std::string>(v) == "optical" ? LevelSpacing::optical
+                                                                 : LevelSpacing::voltage;
+      };
+      r.push_back(k);
+    }
+    r.push_back(real_key("driver.bandwidth_ghz", "GHz", bandwidth, 1e9,
+                         &LaneParams::driver_bandwidth_hz));
+
+    // [laser]
+    r.push_back(real_key("laser.wavelength_nm", "nm", {400.0, 2000.0}, 1e-9,
+                         &LaneParams::laser_wavelength_m));
+    r.push_back(dbm_key("laser.power_dbm", {-40.0, 30.0}, &LaneParams::laser_power_w));
+    r.push_back(real_key("laser.rin_db_per_hz", "dB/Hz",
+                         {-inf, -100.0, false, false, false, true,
+                          "a relative intensity noise at most -100 dB/Hz, or -inf for none"},
+                         1.0, &LaneParams::laser_rin_db_per_hz));
+
+    // [mrm]
+    r.push_back(real_key("mrm.radius_um", "um", {0.5, 1000.0}, 1e-6, &LaneParams::ring_radius_m));
+    r.push_back(real_key("mrm.n_eff", "1", {1.0, 5.0}, 1.0, &LaneParams::ring_n_eff));
+    r.push_back(real_key("mrm.n_g", "1", {1.0, 6.0}, 1.0, &LaneParams::ring_n_g));
+    r.push_back(real_key("mrm.power_coupling", "1",
+                         {0.0, 1.0, true, true, false, false,
+                          "a power coupling coefficient kappa^2 strictly between 0 and 1"},
+                         1.0, &LaneParams::ring_power_coupling));
+    r.push_back(real_key("mrm.loss_db_per_cm", "dB/cm", {0.0, 1000.0}, 100.0,
+                         &LaneParams::ring_loss_db_per_m));
+    r.push_back(real_key("mrm.shift_pm_per_v", "pm/V", {-1000.0, 1000.0}, 1e-12,
+                         &LaneParams::ring_shift_m_per_v));
+    r.push_back(real_key("mrm.detuning_pm", "pm", {-1e5, 1e5}, 1e-12,
+                         &LaneParams::ring_detuning_m));
+
+    // [optics]
+    r.push_back(real_key("optics.waveguide_length_cm", "cm", nonnegative, 1e-2,
+                         &LaneParams::waveguide_length_m, 0.0));
+    r.push_back(real_key("optics.waveguide_loss_db_per_cm", "dB/cm", nonnegative, 100.0,
+                         &LaneParams::waveguide_loss_db_per_m, 0.0));
+    r.push_back(real_key("optics.coupler_loss_db", "dB", nonnegative, 1.0,
+                         &LaneParams::coupler_loss_db, 0.0));
+    r.push_back(int_key("optics.couplers", "1", {0.0, 100.0}, &LaneParams::couplers, 0));
+    r.push_back(real_key("optics.extra_loss_db", "dB", nonnegative, 1.0,
+                         &LaneParams::extra_loss_db, 0.0));
+
+    // [receiver]
+    r.push_back(real_key("receiver.responsivity_a_per_w", "A/W", {0.0, 1.6, true}, 1.0,
+                         &LaneParams::responsivity_a_per_w));
+    r.push_back(real_key("receiver.dark_current_na", "nA", nonnegative, 1e-9,
+                         &LaneParams::dark_current_a));
+    r.push_back(real_key("receiver.tia_noise_pa_per_rthz", "pA/sqrt(Hz)", nonnegative, 1e-12,
+                         &LaneParams::tia_noise_a_per_rthz));
+    r.push_back(real_key("receiver.bandwidth_ghz", "GHz", bandwidth, 1e9,
+                         &LaneParams::receiver_bandwidth_hz));
+    {
+      KeySpec k = real_key("receiver.noise_bandwidth_ghz", "GHz", positive, 1e9,
+                           &LaneParams::noise_bandwidth_hz);
+      r.push_back(k);  // optional: the ENBW of the receiver filter when absent
+    }
+    {
+      KeySpec k{"receiver.shot_noise", Kind::boolean, "", {}, {}, true, {}};
+      k.apply = [](const ScalarValue& v, LaneParams& lp, RunParams&) {
+        lp.shot_noise = std::get<bool>(v);
+      };
+      r.push_back(k);
+    }
+    r.push_back(real_key("receiver.sampling_phase_ui", "UI", {-0.5, 0.5}, 1.0,
+                         &LaneParams::sampling_phase_ui, 0.0));
+    return r;
+  }();
+  return keys;
+}
+
+// Keys that may be absent without a default (their absence has a defined meaning).
+bool optional_without_default(const std::string& key) {
+  return key == "receiver.noise_bandwidth_ghz";
+}
+
+const KeySpec* spec_of(const std::string& key) {
+  for (const KeySpec& k : registry())
+    if (k.key == key) return &k;
+  return nullptr;
+}
+
+std::string kind_name(Kind k) {
+  switch (k) {
+    case Kind::real: return "a number";
+    case Kind::integer: return "an integer";
+    case Kind::boolean: return "true or false";
+    case Kind::text: return "a string";
+  }
+  return "a value";
+}
+
+std::string node_type_name(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a number";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::table: return "a table";
+    default: return "a date or time";
+  }
+}
+
+std::string expectation(const KeySpec& k) {
+  if (k.kind == Kind::text) {
+    std::string s = "one of";
+    for (const std::string& c : k.choices) s += " \"" + c + "\"";
+    return s;
+  }
+  if (k.kind == Kind::boolean) return "true or false";
+  std::string s = k.range.describe(k.units.c_str());
+  if (k.kind == Kind::integer && s.rfind("an integer", 0) != 0) s = "an integer: " + s;
+  return s;
+}
+
+// Converts a TOML node to a checked scalar for key spec `k`.
+ScalarValue convert(const KeySpec& k, const toml::node& n, const SourceLocation& where) {
+  auto wrong_type = [&]() {
+    fail(where, k.key, "expected " + expectation(k) + ", got " + node_type_name(n));
+  };
+  ScalarValue v;
+  switch (k.kind) {
+    case Kind::real:
+      if (auto d = n.value_exact<double>())
+        v = *d;
+      else if (auto i = n.value_exact<std::int64_t>())
+        v = static_cast<double>(*i);
+      else
+        wrong_type();
+      break;
+    case Kind::integer:
+      if (auto i = n.value_exact<std::int64_t>())
+        v = *i;
+      else
+        wrong_type();
+      break;
+    case Kind::boolean:
+      if (auto b = n.value_exact<bool>())
+        v = *b;
+      else
+        wrong_type();
+      break;
+    case Kind::text:
+      if (auto s = n.value_exact<std::string>())
+        v = *s;
+      else
+        wrong_type();
+      break;
+  }
+  if (k.kind == Kind::real || k.kind == Kind::integer) {
+    const double x = as_real(v);
+    if (!k.range.contains(x))
+      fail(where, k.key, "expected " + expectation(k) + ", got " + format_number(x));
+    if (k.key == "run.chunk_symbols") {
+      const auto c = std::get<std::int64_t>(v);
+      if ((c & (c - 1)) != 0)
+        fail(where, k.key, "expected " + expectation(k) + ", got " + std::to_string(c));
+    }
+  }
+  if (k.kind == Kind::text) {
+    const std::string& s = std::get<std::string>(v);
+    bool ok = false;
+    for (const std::string& c : k.choices) ok = ok || c == s;
+    if (!ok) fail(where, k.key, "expected " + expectation(k) + ", got \"" + s + "\"");
+  }
+  return v;
+}
+
+SourceLocation location_of(const toml::node& n, const std::string& path) {
+  return {path, static_cast<int>(n.source().begin.line)};
+}
+
+void parse_sweep(const toml::table& sweep, Scenario& s) {
+  for (const auto& [name, node] : sweep) {
+    const std::string kind(name.str());
+    const SourceLocation where = location_of(node, s.path);
+    if (kind != "list")
+      fail(where, "sweep." + kind,
+           "unknown sweep kind; expected [sweep.list] (zipped lists of values)");
+    const toml::table* list = node.as_table();
+    if (!list) fail(where, "sweep.list", "expected a table of key = [values]");
+    for (const auto& [kname, values] : *list) {
+      const std::string key(kname.str());
+      const SourceLocation kwhere = location_of(values, s.path);
+      const KeySpec* k = spec_of(key);
+      if (!k) fail(kwhere, key, "unknown key in [sweep.list]; expected a scenario key such as "
+                                "\"driver.swing_vpp\"");
+      if (k->kind != Kind::real && k->kind != Kind::integer)
+        fail(kwhere, key, "only numeric keys can be swept");
+      if (key.rfind("run.", 0) == 0 || key.rfind("eye.", 0) == 0)
+        fail(kwhere, key, "run and eye settings apply to the whole run; expected a link key "
+                          "(signal, driver, laser, mrm, optics, receiver)");
+      const toml::array* arr = values.as_array();
+      if (!arr || arr->empty())
+        fail(kwhere, key, "expected a non-empty array of values to sweep");
+      SweepAxis axis{key, {}, {}};
+      for (const toml::node& e : *arr) {
+        const SourceLocation ewhere = location_of(e, s.path);
+        axis.values.push_back(as_real(convert(*k, e, ewhere)));
+        axis.where.push_back(ewhere);
+      }
+      if (!s.sweep.empty() && s.sweep.front().values.size() != axis.values.size())
+        fail(kwhere, key,
+             "expected " + std::to_string(s.sweep.front().values.size()) +
+                 " values to zip with " + s.sweep.front().key + ", got " +
+                 std::to_string(axis.values.size()));
+      s.sweep.push_back(std::move(axis));
+    }
+  }
+}
+
+void collect(const toml::table& t, const std::string& prefix, Scenario& s) {
+  for (const auto& [name, node] : t) {
+    const std::string key = prefix.empty() ? std::string(name.str())
+                                           : prefix + "." + std::string(name.str());
+    const SourceLocation where = location_of(node, s.path);
+    if (prefix.empty() && key == "sweep") {
+      const toml::table* sweep = node.as_table();
+      if (!sweep) fail(where, key, "expected a table");
+      parse_sweep(*sweep, s);
+      continue;
+    }
+    if (const toml::table* sub = node.as_table()) {
+      if (!spec_of(key)) {
+        collect(*sub, key, s);
+        continue;
+      }
+    }
+    const KeySpec* k = spec_of(key);
+    if (!k) fail(where, key, "unknown key; see scenarios/README.md for the keys and their units");
+    s.values[key] = {convert(*k, node, where), where};
+  }
+}
+
+void apply_override(const std::string& assignment, Scenario& s) {
+  const SourceLocation where{"--set " + assignment, 0};
+  const auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0)
+    fail(where, assignment, "expected key=value, e.g. --set mrm.detuning_pm=30");
+  const std::string key = assignment.substr(0, eq);
+  const KeySpec* k = spec_of(key);
+  if (!k) fail(where, key, "unknown key");
+  std::string literal = assignment.substr(eq + 1);
+  toml::table parsed;
+  try {
+    parsed = toml::parse("v = " + literal);
+  } catch (const toml::parse_error&) {
+    // A bare word for a text key: treat it as a string.
+    if (k->kind != Kind::text) fail(where, key, "expected " + expectation(*k) + ", got " + literal);
+    parsed = toml::table{{"v", literal}};
+  }
+  s.values[key] = {convert(*k, *parsed.get("v"), where), where};
+  // An override of a swept key replaces the sweep over it.
+  std::erase_if(s.sweep, [&](const SweepAxis& a) { return a.key == key; });
+}
+
+}  // namespace
+
+Scenario parse_scenario(const std::string& text, const std::string& path,
+                        const std::vector<std::string>& overrides) {
+  Scenario s;
+  s.path = path;
+  s.text = text;
+  toml::table root;
+  try {
+    root = toml::parse(text, path);
+  } catch (const toml::parse_error& e) {
+    const SourceLocation where{path, static_cast<int>(e.source().begin.line)};
+    throw ScenarioError(where.describe() + ": TOML syntax: " + std::string(e.description()));
+  }
+  collect(root, "", s);
+  for (const std::string& o : overrides) apply_override(o, s);
+  for (const KeySpec& k : registry()) {
+    const bool given = s.values.count(k.key) ||
+                       std::any_of(s.sweep.begin(), s.sweep.end(),
+                                   [&](const SweepAxis& a) { return a.key == k.key; });
+    if (!given && !k.default_value && !optional_without_default(k.key))
+      fail({path, 0}, k.key, "missing; expected " + expectation(k));
+  }
+  for (const SweepAxis& a : s.sweep)
+    if (s.values.count(a.key))
+      fail(a.where.front(), a.key,
+           "given both as a value (" + s.values.at(a.key).where.describe() +
+               ") and in [sweep.list]; expected one or the other");
+  return s;
+}
+
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ScenarioError(path + ": cannot open the scenario file (" +
+                               std::string(std::strerror(errno)) + ")");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_scenario(ss.str(), path, overrides);
+}
+
+LaneParams lane_params(const Scenario& s, std::size_t point) {
+  LaneParams lp;
+  RunParams rp;
+  for (const KeySpec& k : registry()) {
+    const auto it = s.values.find(k.key);
+    if (it != s.values.end())
+      k.apply(it->second.value, lp, rp);
+    else if (k.default_value)
+      k.apply(*k.default_value, lp, rp);
+  }
+  for (const SweepAxis& a : s.sweep) {
+    const KeySpec* k = spec_of(a.key);
+    const double v = a.values.at(point);
+    if (k->kind == Kind::integer)
+      k->apply(static_cast<std::int64_t>(std::llround(v)), lp, rp);
+    else
+      k->apply(v, lp, rp);
+  }
+  return lp;
+}
+
+RunParams run_params(const Scenario& s) {
+  LaneParams lp;
+  RunParams rp;
+  for (const KeySpec& k : registry()) {
+    if (k.key.rfind("run.", 0) != 0 && k.key.rfind("eye.", 0) != 0) continue;
+    const auto it = s.values.find(k.key);
+    if (it != s.values.end())
+      k.apply(it->second.value, lp, rp);
+    else if (k.default_value)
+      k.apply(*k.default_value, lp, rp);
+  }
+  return rp;
+}
+
+std::optional<KeyInfo> find_key(const std::string& key) {
+  const KeySpec* k = spec_of(key);
+  if (!k) return std::nullopt;
+  return KeyInfo{k->key, k->units, k->kind == Kind::real || k->kind == Kind::integer};
+}
+
+std::vector<KeyInfo> all_keys() {
+  std::vector<KeyInfo> out;
+  for (const KeySpec& k : registry())
+    out.push_back({k.key, k.units, k.kind == Kind::real || k.kind == Kind::integer});
+  return out;
+}
+
+}  // namespace ll

@@ -1,0 +1,138 @@
+// Scenarios: TOML files with units in key names (`radius_um`, `power_dbm`), parsed against one
+// registry of keys that also drives `--set` overrides, sweeps and validation. Inside the
+// program every quantity is SI.
+//
+// Errors are ScenarioError: one line that names the file, the line and the key and says what
+// was expected. The command line turns them into exit code 2 before anything runs.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "physics/prbs.hpp"
+
+namespace ll {
+
+class ScenarioError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Where a value came from: a file and line, or a --set override.
+struct SourceLocation {
+  std::string file;  // scenario path, or "--set"
+  int line = 0;      // 0 when unknown (e.g. --set)
+  std::string describe() const;  // "file:line" or "--set"
+};
+
+enum class LevelSpacing : std::uint8_t {
+  voltage,  // drive levels equally spaced in voltage (the DAC's natural output)
+  optical,  // drive levels pre-distorted so the ring's output power levels are equally spaced
+};
+
+// One link's physics, SI units. Infinite bandwidth = the stage is the identity.
+struct LaneParams {
+  // signal
+  Pattern pattern = Pattern::prbs31q;
+  int levels = 4;                // 2 = NRZ, 4 = PAM4
+  double symbol_rate_hz = 0.0;
+  int samples_per_ui = 32;
+  // driver (DAC + driver + junction, as seen by the ring)
+  double drive_swing_vpp = 0.0;  // peak-to-peak between the outer levels
+  double drive_bias_v = 0.0;     // mid-level voltage; positive = reverse bias
+  LevelSpacing level_spacing = LevelSpacing::voltage;
+  double driver_bandwidth_hz = 0.0;  // 4th-order Bessel-Thomson 3 dB frequency, inf = none
+  // laser
+  double laser_wavelength_m = 0.0;
+  double laser_power_w = 0.0;
+  double laser_rin_db_per_hz = -std::numeric_limits<double>::infinity();
+  // micro-ring modulator
+  double ring_radius_m = 0.0;
+  double ring_n_eff = 0.0;
+  double ring_n_g = 0.0;
+  double ring_power_coupling = 0.0;
+  double ring_loss_db_per_m = 0.0;
+  double ring_shift_m_per_v = 0.0;
+  double ring_detuning_m = 0.0;  // laser wavelength minus the ring's resonance at 0 V
+  // optical path between the ring and the photodiode
+  double waveguide_length_m = 0.0;
+  double waveguide_loss_db_per_m = 0.0;
+  double coupler_loss_db = 0.0;  // per coupler
+  int couplers = 0;
+  double extra_loss_db = 0.0;    // fibre, connectors, demultiplexer: a lumped budget
+  // receiver
+  double responsivity_a_per_w = 0.0;
+  double dark_current_a = 0.0;
+  double tia_noise_a_per_rthz = 0.0;  // input-referred current noise density
+  double receiver_bandwidth_hz = 0.0;  // 4th-order Bessel-Thomson 3 dB frequency, inf = none
+  double noise_bandwidth_hz = std::numeric_limits<double>::quiet_NaN();  // NaN: from the filter
+  bool shot_noise = true;
+  double sampling_phase_ui = 0.0;  // offset from the pulse-response peak
+
+  double optical_loss_db() const {
+    return waveguide_length_m * waveguide_loss_db_per_m + coupler_loss_db * couplers +
+           extra_loss_db;
+  }
+};
+
+struct RunParams {
+  std::string mode = "mc";
+  std::uint64_t seed = 1;
+  std::uint64_t max_bits = 0;
+  std::uint64_t target_errors = 0;
+  int chunk_symbols = 1024;
+  std::int64_t eye_symbols = 65536;
+  int eye_amplitude_bins = 256;
+};
+
+using ScalarValue = std::variant<double, std::int64_t, bool, std::string>;
+
+struct ScenarioValue {
+  ScalarValue value;
+  SourceLocation where;
+};
+
+// A list sweep: each key takes the i-th value of its list at point i (lists are zipped).
+struct SweepAxis {
+  std::string key;
+  std::vector<double> values;  // in the key's scenario units
+  std::vector<SourceLocation> where;
+};
+
+struct Scenario {
+  std::string path;
+  std::string text;
+  std::map<std::string, ScenarioValue> values;  // every key given, after --set overrides
+  std::vector<SweepAxis> sweep;
+
+  std::size_t points() const { return sweep.empty() ? 1 : sweep.front().values.size(); }
+  // The location of a key, for error messages about cross-key physics.
+  SourceLocation where(const std::string& key) const;
+};
+
+// Reads and validates a scenario file; overrides are "key=value" with a TOML value.
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides = {});
+Scenario parse_scenario(const std::string& text, const std::string& path,
+                        const std::vector<std::string>& overrides = {});
+
+// The parameters of sweep point `point` (all keys, with the point's swept values applied),
+// range-checked key by key. Cross-key physics checks are in lane_setup.
+LaneParams lane_params(const Scenario& s, std::size_t point);
+RunParams run_params(const Scenario& s);
+
+// Metadata of a registered key, for sweeps and output.
+struct KeyInfo {
+  std::string key;
+  std::string units;  // unit of the scenario value ("GBd", "um", "1" ...)
+  bool numeric;
+};
+std::optional<KeyInfo> find_key(const std::string& key);
+std::vector<KeyInfo> all_keys();
+
+}  // namespace ll

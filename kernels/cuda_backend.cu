@@ -1,0 +1,54 @@
+// The CUDA backend: the shared lane engine (host/lane_engine.hpp) over CudaExec, all links of a
+// batch in one engine, float precision.
+#include "host/backend.hpp"
+#include "kernels/cuda_backend.hpp"
+#include "kernels/cuda_exec.cuh"
+
+namespace ll {
+namespace cuda {
+
+bool probe(std::string& message) {
+  int count = 0;
+  const cudaError_t e = cudaGetDeviceCount(&count);
+  if (e != cudaSuccess) {
+    message = std::string(cudaGetErrorName(e)) + ": " + cudaGetErrorString(e);
+    cudaGetLastError();  // clear the sticky error so later calls start clean
+    return false;
+  }
+  if (count == 0) {
+    message = "cudaErrorNoDevice: no CUDA-capable device is detected";
+    return false;
+  }
+  cudaDeviceProp prop{};
+  cuda_check(cudaGetDeviceProperties(&prop, 0), "cudaGetDeviceProperties");
+  message = std::string(prop.name) + ", sm_" + std::to_string(prop.major) +
+            std::to_string(prop.minor) + ", " +
+            std::to_string(prop.totalGlobalMem >> 30) + " GiB";
+  if (count > 1) message += " (+" + std::to_string(count - 1) + " more)";
+  return true;
+}
+
+std::vector<LinkOutcome> run_batch(const BatchSetup& batch) {
+  CudaExec exec;
+  LaneEngine<CudaExec, float> engine(exec, batch);
+  engine.run();
+  const std::vector<std::uint32_t> eyes = engine.eye_histograms();
+  const std::size_t L = batch.links.size();
+  const std::size_t per_link = eyes.size() / L;
+  std::vector<LinkOutcome> out(L);
+  for (std::size_t l = 0; l < L; ++l) {
+    out[l].counters = engine.counters()[l];
+    out[l].eye_histogram.assign(eyes.begin() + l * per_link, eyes.begin() + (l + 1) * per_link);
+  }
+  return out;
+}
+
+std::vector<float> received_waveform(const BatchSetup& batch, int chunks) {
+  CudaExec exec;
+  LaneEngine<CudaExec, float> engine(exec, batch);
+  for (int c = 0; c < chunks; ++c) engine.step();
+  return engine.last_rx_waveform();
+}
+
+}  // namespace cuda
+}  // namespace ll

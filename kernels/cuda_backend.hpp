@@ -1,0 +1,27 @@
+// Entry points of the CUDA backend, callable from host code compiled without nvcc.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "host/lane_engine.hpp"
+
+namespace ll {
+
+struct LinkOutcome;
+
+namespace cuda {
+
+// Asks the CUDA runtime for devices. Returns false with the runtime's message (for example
+// cudaErrorNoDevice or cudaErrorInsufficientDriver) when there is none to use.
+bool probe(std::string& message);
+
+// Runs the batch with every link in one engine on the current device.
+std::vector<LinkOutcome> run_batch(const BatchSetup& batch);
+
+// The last chunk's noiseless received waveform of every link, after `chunks` chunks: for the
+// tests that compare the backends sample by sample.
+std::vector<float> received_waveform(const BatchSetup& batch, int chunks);
+
+}  // namespace cuda
+}  // namespace ll

@@ -1,0 +1,53 @@
+// Common definitions for the header-only physics: compiled by g++ for the CPU backend and by
+// nvcc for the CUDA backend. Nothing here allocates, throws or does I/O.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+
+#if defined(__CUDACC__)
+#define LL_HD __host__ __device__
+#define LL_FORCEINLINE __forceinline__
+#else
+#define LL_HD
+#define LL_FORCEINLINE inline __attribute__((always_inline))
+#endif
+
+namespace ll {
+
+// Physical constants (CODATA 2018, exact where SI defines them).
+inline constexpr double kElementaryCharge_C = 1.602176634e-19;
+inline constexpr double kSpeedOfLight_m_per_s = 299792458.0;
+inline constexpr double kPi = 3.14159265358979323846;
+
+// Math that resolves to the precision of its argument on host and device alike (unqualified
+// sin(float) on the host would call the double libm function).
+LL_HD LL_FORCEINLINE float math_sqrt(float x) { return sqrtf(x); }
+LL_HD LL_FORCEINLINE double math_sqrt(double x) { return sqrt(x); }
+
+// sin(x)^2 in float: reduce x to [-pi/2, pi/2] (sin^2 has period pi), then the Taylor series to
+// x^13, whose truncation error there is below 7e-10, far under float rounding. Plain multiplies
+// and adds (no fmaf/rintf, which are library calls on baseline x86-64) so the loop vectorises.
+LL_HD LL_FORCEINLINE float sin_squared(float x) {
+  const float q = x * 0.318309886183790672f;  // x / pi
+  const float k = static_cast<float>(static_cast<int>(q + (q >= 0.0f ? 0.5f : -0.5f)));
+  const float r = x - k * 3.14159265358979323846f;
+  const float r2 = r * r;
+  float p = -1.0f / 6227020800.0f;     // -1/13!
+  p = p * r2 + 1.0f / 39916800.0f;     //  1/11!
+  p = p * r2 - 1.0f / 362880.0f;       // -1/9!
+  p = p * r2 + 1.0f / 5040.0f;         //  1/7!
+  p = p * r2 - 1.0f / 120.0f;          // -1/5!
+  p = p * r2 + 1.0f / 6.0f;            //  1/3!
+  const float s = r * (1.0f - p * r2);
+  return s * s;
+}
+LL_HD LL_FORCEINLINE double sin_squared(double x) {
+  const double s = sin(x);
+  return s * s;
+}
+
+// Largest PAM order the engine carries in fixed-size parameter arrays (PAM8 for 400G lanes).
+inline constexpr int kMaxLevels = 8;
+
+}  // namespace ll

@@ -1,0 +1,314 @@
+// The first lane's per-sample physics, as functors with plain-struct parameters. The engine
+// (host/lane_engine.hpp) calls them through one launch loop per backend: a serial loop inside
+// each OpenMP worker on the CPU, a grid-stride kernel on the GPU. Buffers are link-major.
+//
+// Chain: PRBS symbols -> drive voltage (NRZ hold, `samples_per_ui` samples per UI) -> [H1] driver
+// bandwidth -> micro-ring transmission T(V) -> laser power x optical loss x responsivity + dark
+// current -> [H2] receiver bandwidth -> + Gaussian noise -> fixed-phase sample -> decision.
+#pragma once
+
+#include "physics/complex.hpp"
+#include "physics/config.hpp"
+#include "physics/mrm.hpp"
+#include "physics/noise.hpp"
+#include "physics/prbs.hpp"
+
+namespace ll {
+
+// Everything the per-sample physics of one link needs, precomputed on the host in double and
+// converted to Real. Trivially copyable; one per link in device memory.
+template <class Real>
+struct LinkConstants {
+  int levels;           // M: 2 (NRZ), 4 (PAM4)
+  int bits_per_symbol;  // log2 M
+  Real level_drive_v[kMaxLevels];  // drive voltage of each PAM level index (0 = lowest)
+  RingModulator<Real> ring;
+  Real photocurrent_per_transmission_a;  // laser power x optical loss x responsivity
+  Real dark_current_a;
+  // Receiver noise variance at photocurrent I (A^2): const + shot * I + rin * I^2, over the
+  // receiver noise bandwidth (thermal/TIA, 2 q I B, RIN I^2 B).
+  Real noise_var_const_a2;
+  Real noise_var_shot_a;
+  Real noise_var_rin;
+  // Decisions: thresholds ascending in photocurrent; region k (k thresholds below the sample)
+  // decodes to PAM level index level_of_region[k] (the ring may invert the level order).
+  Real threshold_a[kMaxLevels - 1];
+  std::uint8_t level_of_region[kMaxLevels];
+  // Eye histogram amplitude axis: normalised y = (I - eye_offset_a) / eye_scale_a.
+  Real eye_offset_a;
+  Real eye_scale_a;
+  // Timing: symbol k is decided from absolute sample k * samples_per_ui + delay_samples, where
+  // delay_samples = delay_symbols * samples_per_ui + sample_in_ui (the chain's pulse-response
+  // peak plus the sampling-phase offset). Symbols before warmup_symbols are not counted.
+  int delay_symbols;
+  int sample_in_ui;
+  std::int64_t warmup_symbols;
+};
+
+// Converts the double-precision constants to another precision (float for the GPU).
+template <class To, class From>
+LinkConstants<To> convert_constants(const LinkConstants<From>& c) {
+  LinkConstants<To> o{};
+  o.levels = c.levels;
+  o.bits_per_symbol = c.bits_per_symbol;
+  for (int i = 0; i < kMaxLevels; ++i) o.level_drive_v[i] = static_cast<To>(c.level_drive_v[i]);
+  o.ring = {static_cast<To>(c.ring.a),
+            static_cast<To>(c.ring.r),
+            static_cast<To>(c.ring.phase_per_m),
+            static_cast<To>(c.ring.laser_wavelength_m),
+            static_cast<To>(c.ring.detuning_m),
+            static_cast<To>(c.ring.shift_m_per_v)};
+  o.photocurrent_per_transmission_a = static_cast<To>(c.photocurrent_per_transmission_a);
+  o.dark_current_a = static_cast<To>(c.dark_current_a);
+  o.noise_var_const_a2 = static_cast<To>(c.noise_var_const_a2);
+  o.noise_var_shot_a = static_cast<To>(c.noise_var_shot_a);
+  o.noise_var_rin = static_cast<To>(c.noise_var_rin);
+  for (int i = 0; i < kMaxLevels - 1; ++i) o.threshold_a[i] = static_cast<To>(c.threshold_a[i]);
+  for (int i = 0; i < kMaxLevels; ++i) o.level_of_region[i] = c.level_of_region[i];
+  o.eye_offset_a = static_cast<To>(c.eye_offset_a);
+  o.eye_scale_a = static_cast<To>(c.eye_scale_a);
+  o.delay_symbols = c.delay_symbols;
+  o.sample_in_ui = c.sample_in_ui;
+  o.warmup_symbols = c.warmup_symbols;
+  return o;
+}
+
+template <class Real>
+LL_HD LL_FORCEINLINE Real noise_sigma(const LinkConstants<Real>& c, Real current_a) {
+  const Real i = current_a > Real(0) ? current_a : Real(0);
+  const Real var = c.noise_var_const_a2 + c.noise_var_shot_a * i + c.noise_var_rin * i * i;
+  return math_sqrt(var);
+}
+
+template <class Real>
+LL_HD LL_FORCEINLINE unsigned decide_level(const LinkConstants<Real>& c, Real sample_a) {
+  unsigned region = 0;
+  for (int t = 0; t < c.levels - 1; ++t) region += sample_a > c.threshold_a[t] ? 1u : 0u;
+  return c.level_of_region[region];
+}
+
+// ---- Stage functors. The launch loop calls f(row, col) for row < rows, col < cols, so no
+// functor divides its index per element: on the CPU the loops nest, on the GPU one flat index
+// is split once. ----
+
+// Symbols of the chunk: one thread per link runs its PRBS sequentially (state carried).
+struct GenerateSymbols {
+  SymbolSource* sources;      // [links]
+  std::uint8_t* tx_levels;    // [links][history + chunk_symbols]
+  int history_symbols;
+  int chunk_symbols;
+  LL_HD void operator()(std::size_t link, std::size_t) const {
+    SymbolSource src = sources[link];
+    std::uint8_t* out = tx_levels + link * (history_symbols + chunk_symbols) + history_symbols;
+    for (int k = 0; k < chunk_symbols; ++k) out[k] = static_cast<std::uint8_t>(src.next_level());
+    sources[link] = src;
+  }
+};
+
+// Drive voltage, NRZ-held for samples_per_ui samples, written after `offset` samples of filter
+// history in each link's extended buffer. Rows are (link, symbol), columns the UI's samples.
+template <class Real>
+struct SymbolsToDrive {
+  const LinkConstants<Real>* links;
+  const std::uint8_t* tx_levels;  // [links][history + chunk]
+  Real* drive_v;                  // [links][ext_stride], chunk starts at `offset`
+  int history_symbols, chunk_symbols, samples_per_ui;
+  std::size_t ext_stride, offset;
+  LL_HD void operator()(std::size_t row, std::size_t j) const {
+    const std::size_t link = row / chunk_symbols, k = row % chunk_symbols;
+    const std::uint8_t level = tx_levels[link * (history_symbols + chunk_symbols) +
+                                         history_symbols + k];
+    drive_v[link * ext_stride + offset + k * samples_per_ui + j] =
+        links[link].level_drive_v[level];
+  }
+};
+
+// Ring transmission and photodetection: photocurrent = P T(V) loss R + I_dark.
+template <class Real>
+struct RingToPhotocurrent {
+  const LinkConstants<Real>* links;
+  const Real* drive_v;  // [links][in_stride] from in_offset
+  Real* current_a;      // [links][out_stride] from out_offset
+  std::size_t in_stride, in_offset, out_stride, out_offset;
+  LL_HD void operator()(std::size_t link, std::size_t n) const {
+    const LinkConstants<Real>& c = links[link];
+    const Real t = c.ring.transmission(drive_v[link * in_stride + in_offset + n]);
+    current_a[link * out_stride + out_offset + n] =
+        c.photocurrent_per_transmission_a * t + c.dark_current_a;
+  }
+};
+
+// Overlap-save, step 1: copy block b (H + B samples from b*B of the extended buffer, whose first
+// H samples are the previous chunk's tail) into the FFT input.
+template <class Real>
+struct GatherBlocks {
+  const Real* ext;  // [links][ext_stride]
+  Real* fft_in;     // [links][blocks][fft_size]
+  std::size_t ext_stride, block, fft_size, blocks;
+  LL_HD void operator()(std::size_t row, std::size_t n) const {  // row = link * blocks + b
+    const std::size_t link = row / blocks, b = row % blocks;
+    fft_in[row * fft_size + n] = ext[link * ext_stride + b * block + n];
+  }
+};
+
+// Step 2: multiply every block's spectrum by the link's transfer function (scaled by 1/N so
+// the inverse transform needs no separate pass).
+template <class Real>
+struct MultiplySpectrum {
+  Complex<Real>* spectrum;             // [links][blocks][bins]
+  const Complex<Real>* transfer;       // [links][bins], already divided by fft_size
+  std::size_t bins, blocks;
+  LL_HD void operator()(std::size_t row, std::size_t bin) const {  // row = link * blocks + b
+    const std::size_t link = row / blocks;
+    spectrum[row * bins + bin] = spectrum[row * bins + bin] * transfer[link * bins + bin];
+  }
+};
+
+// Step 3: the last B samples of each inverse block (after the H of history) are the valid
+// linear-convolution output.
+template <class Real>
+struct ScatterValid {
+  const Real* fft_out;  // [links][blocks][fft_size]
+  Real* out;            // [links][out_stride] from out_offset
+  std::size_t out_stride, out_offset, block, fft_size, blocks;
+  LL_HD void operator()(std::size_t row, std::size_t n) const {  // row = link * blocks + b
+    const std::size_t link = row / blocks, b = row % blocks;
+    out[link * out_stride + out_offset + b * block + n] =
+        fft_out[row * fft_size + (fft_size - block) + n];
+  }
+};
+
+// Keep the last `history` samples of each link's extended buffer for the next chunk.
+template <class T>
+struct CarryTail {
+  T* ext;
+  std::size_t ext_stride, chunk;  // ext holds history + chunk items per link
+  LL_HD void operator()(std::size_t link, std::size_t n) const {  // n < history
+    // Reads are ahead of writes by `chunk` >= history items, so the copy is safe in any order
+    // only when chunk >= history; the engine guarantees it.
+    ext[link * ext_stride + n] = ext[link * ext_stride + chunk + n];
+  }
+};
+
+// Sampling, noise and decision for every symbol decided in this chunk. Writes the number of bit
+// errors of each decision (0 .. bits_per_symbol).
+template <class Real>
+struct DecideSymbols {
+  const LinkConstants<Real>* links;
+  const Real* rx_a;               // [links][rx_stride] from rx_offset: this chunk's samples
+  const std::uint8_t* tx_levels;  // [links][history + chunk]
+  std::uint8_t* bit_errors;       // [links][chunk_symbols]
+  NoiseKey* keys;                 // [links]
+  std::size_t rx_stride, rx_offset;
+  int history_symbols, chunk_symbols, samples_per_ui;
+  std::uint64_t chunk_first_sample;  // absolute index of this chunk's first sample
+  LL_HD void operator()(std::size_t link, std::size_t col) const {
+    const int j = static_cast<int>(col);
+    const std::size_t i = link * chunk_symbols + col;
+    const LinkConstants<Real>& c = links[link];
+    const std::size_t n = static_cast<std::size_t>(j) * samples_per_ui + c.sample_in_ui;
+    const Real clean = rx_a[link * rx_stride + rx_offset + n];
+    const Real z = standard_normal(keys[link], NoiseStream::receiver, chunk_first_sample + n);
+    const Real y = clean + noise_sigma(c, clean) * z;
+    const unsigned rx_level = decide_level(c, y);
+    // The symbol decided at chunk position j was sent delay_symbols symbols earlier; tx_levels
+    // holds [history | chunk] with history >= every link's delay.
+    const unsigned tx_level =
+        tx_levels[link * (history_symbols + chunk_symbols) + history_symbols + j -
+                  c.delay_symbols];
+    const unsigned diff = gray_encode(tx_level) ^ gray_encode(rx_level);
+    bit_errors[i] = static_cast<std::uint8_t>(parity32(diff & 1u) + parity32(diff & 2u) +
+                                              parity32(diff & 4u));
+  }
+};
+
+// Per-link running counts with the stop rule applied symbol by symbol, so the counts do not
+// depend on the chunk size.
+struct LinkCounters {
+  std::uint64_t bits, bit_errors, symbols, symbol_errors;
+  std::uint64_t stop_symbol;  // absolute index of the first symbol not counted (when stopped)
+  std::uint8_t stop_reason;   // StopReason: 0 while running
+};
+
+template <class Real>
+struct CountErrors {
+  const LinkConstants<Real>* links;
+  const std::uint8_t* bit_errors;  // [links][chunk_symbols]
+  LinkCounters* counters;          // [links]
+  int chunk_symbols, bits_per_symbol;
+  std::int64_t chunk_first_symbol;  // absolute index of this chunk's first transmitted symbol
+  std::uint64_t target_errors, max_bits;
+  LL_HD void operator()(std::size_t link, std::size_t) const {
+    LinkCounters c = counters[link];
+    if (c.stop_reason != 0) return;
+    const std::uint8_t* e = bit_errors + link * chunk_symbols;
+    const std::int64_t first_symbol = chunk_first_symbol - links[link].delay_symbols;
+    for (int j = 0; j < chunk_symbols; ++j) {
+      const std::int64_t k = first_symbol + j;
+      if (k < links[link].warmup_symbols) continue;
+      c.bits += bits_per_symbol;
+      c.bit_errors += e[j];
+      c.symbols += 1;
+      c.symbol_errors += e[j] ? 1 : 0;
+      if (c.bit_errors >= target_errors || c.bits >= max_bits) {
+        c.stop_reason = c.bit_errors >= target_errors ? 1 : 2;
+        c.stop_symbol = static_cast<std::uint64_t>(k + 1);
+        break;
+      }
+    }
+    counters[link] = c;
+  }
+};
+
+// 2-UI eye histogram: each sample (with its own noise draw) is folded modulo 2 UI about the
+// sampling instant; symbols [eye_first_symbol, eye_end_symbol) contribute, where the end is also
+// bounded by the link's stop. Serial per link on the CPU; atomics on the GPU.
+template <class Real>
+struct AccumulateEye {
+  const LinkConstants<Real>* links;
+  const Real* rx_a;
+  const LinkCounters* counters;
+  std::uint32_t* histogram;  // [links][amplitude_bins][phase_bins]
+  NoiseKey* keys;
+  std::size_t rx_stride, rx_offset;
+  std::uint64_t chunk_first_sample;
+  std::int64_t eye_symbols;  // symbols from the link's warm-up end that feed the eye
+  int samples_per_ui, amplitude_bins;
+  Real amplitude_range;  // the histogram spans [-range, +range] in normalised amplitude
+  LL_HD void operator()(std::size_t link, std::size_t n) const {
+    const std::int64_t s = static_cast<std::int64_t>(chunk_first_sample + n);
+    const LinkConstants<Real>& c = links[link];
+    const std::int64_t delay_samples =
+        static_cast<std::int64_t>(c.delay_symbols) * samples_per_ui + c.sample_in_ui;
+    // Sample s lies in the window [-1, +1) UI about the decision of symbol k(s).
+    const std::int64_t first = c.warmup_symbols * samples_per_ui + delay_samples - samples_per_ui;
+    std::int64_t end = first + eye_symbols * samples_per_ui;
+    const LinkCounters& cnt = counters[link];
+    if (cnt.stop_reason != 0) {
+      const std::int64_t stop_end =
+          static_cast<std::int64_t>(cnt.stop_symbol) * samples_per_ui + delay_samples -
+          samples_per_ui;
+      end = stop_end < end ? stop_end : end;
+    }
+    if (s < first || s >= end) return;
+    const Real clean = rx_a[link * rx_stride + rx_offset + n];
+    const Real z = standard_normal(keys[link], NoiseStream::receiver, static_cast<std::uint64_t>(s));
+    const Real y = (clean + noise_sigma(c, clean) * z - c.eye_offset_a) / c.eye_scale_a;
+    const int phase_bins = 2 * samples_per_ui;
+    std::int64_t p = (s - delay_samples + samples_per_ui) % phase_bins;
+    if (p < 0) p += phase_bins;
+    const Real u = (y + amplitude_range) / (Real(2) * amplitude_range);
+    if (!(u >= Real(0) && u < Real(1))) return;  // outside the plotted range (or NaN)
+    const int a = static_cast<int>(u * amplitude_bins);
+    std::uint32_t* bin =
+        histogram + (link * amplitude_bins + (a < amplitude_bins ? a : amplitude_bins - 1)) *
+                        phase_bins + p;
+#if defined(__CUDA_ARCH__)
+    atomicAdd(bin, 1u);
+#else
+    *bin += 1;
+#endif
+  }
+};
+
+}  // namespace ll

@@ -1,0 +1,112 @@
+// Static all-pass micro-ring modulator.
+//
+// Geometry (Bogaerts et al., Laser Photon. Rev. 6, 47 (2012)): round-trip length L = 2 pi R,
+// self-coupling r = sqrt(1 - kappa^2), round-trip amplitude a = 10^(-loss_dB/20), round-trip
+// phase phi = 2 pi n_eff(lambda) L / lambda, power transmission
+//     T = (a^2 - 2 a r cos phi + r^2) / (1 - 2 a r cos phi + (a r)^2).
+// Dispersion: n_eff is linear in wavelength about the laser wavelength lambda0, with slope set
+// by the group index, n_eff(lambda) = n_eff0 + (n_eff0 - n_g)(lambda - lambda0)/lambda0, so
+//     phi(lambda) = 2 pi L n_g / lambda + 2 pi L (n_eff0 - n_g) / lambda0
+// exactly. Resonances phi = 2 pi m therefore have the closed form
+//     lambda_m = 2 pi L n_g / (2 pi m - C),  C = 2 pi L (n_eff0 - n_g) / lambda0,
+// and FSR = lambda^2 / (n_g L) to first order. The half-depth points of the dip satisfy
+//     1 - 2 a r cos phi + (a r)^2 = 2 (1 - a r)^2
+// (the Lorentzian 1 - T falls to half), which gives the loaded Q exactly, without the
+// small-linewidth approximation Q = pi n_g L sqrt(ra) / (lambda (1 - ra)).
+//
+// Modulation: the resonance moves linearly with the junction voltage, lambda_res(V) =
+// lambda_res(0) + shift * V (a red shift under reverse bias for a depletion ring). The ring is
+// held (by its heater, see the thermal model) so that lambda_res(0) = lambda_laser - detuning.
+// Per sample the reduced phase is evaluated in the cancellation-free form
+//     T = ((a - r)^2 + 4 a r s^2) / ((1 - a r)^2 + 4 a r s^2),  s = sin(phi_rel / 2),
+// which keeps float precision at the notch, where 1 - 2 a r cos phi + (ar)^2 would lose digits.
+#pragma once
+
+#include <cmath>
+
+#include "physics/config.hpp"
+
+namespace ll {
+
+struct RingGeometry {
+  double radius_m;
+  double n_eff;           // effective index at the laser wavelength
+  double n_g;             // group index at the laser wavelength
+  double power_coupling;  // kappa^2, bus <-> ring, 0 < kappa^2 < 1
+  double loss_db_per_m;   // ring waveguide propagation loss
+  double laser_wavelength_m;
+};
+
+struct RingFigures {
+  double round_trip_m;
+  double a, r;                 // round-trip amplitude, self-coupling
+  double resonance_m;          // the natural resonance nearest to the laser
+  double fsr_m;                // to the next resonance on the long-wavelength side
+  double fwhm_m;               // full width at half depth
+  double q_loaded;             // resonance_m / fwhm_m
+  double notch_depth_db;       // 10 log10(Tmax / Tmin)
+};
+
+// Round-trip phase at `wavelength_m` (rad, unreduced).
+LL_HD inline double ring_phase(const RingGeometry& g, double wavelength_m) {
+  const double L = 2.0 * kPi * g.radius_m;
+  return 2.0 * kPi * L * g.n_g / wavelength_m +
+         2.0 * kPi * L * (g.n_eff - g.n_g) / g.laser_wavelength_m;
+}
+
+// All-pass power transmission for round-trip phase phi, stable near resonance.
+template <class Real>
+LL_HD LL_FORCEINLINE Real allpass_transmission(Real a, Real r, Real phi) {
+  const Real four_ar_s2 = Real(4) * a * r * sin_squared(phi * Real(0.5));
+  const Real num = (a - r) * (a - r) + four_ar_s2;
+  const Real den = (Real(1) - a * r) * (Real(1) - a * r) + four_ar_s2;
+  return num / den;
+}
+
+LL_HD inline RingFigures ring_figures(const RingGeometry& g) {
+  RingFigures f{};
+  f.round_trip_m = 2.0 * kPi * g.radius_m;
+  const double L = f.round_trip_m;
+  f.a = pow(10.0, -g.loss_db_per_m * L / 20.0);
+  f.r = sqrt(1.0 - g.power_coupling);
+  const double C = 2.0 * kPi * L * (g.n_eff - g.n_g) / g.laser_wavelength_m;
+  const double K = 2.0 * kPi * L * g.n_g;
+  // Order m of the resonance nearest the laser: phi(lambda_laser) = 2 pi m.
+  const double m = floor(ring_phase(g, g.laser_wavelength_m) / (2.0 * kPi) + 0.5);
+  f.resonance_m = K / (2.0 * kPi * m - C);
+  f.fsr_m = K / (2.0 * kPi * (m - 1.0) - C) - f.resonance_m;
+  const double ar = f.a * f.r;
+  const double cos_half = (1.0 + ar * ar - 2.0 * (1.0 - ar) * (1.0 - ar)) / (2.0 * ar);
+  const double phi_half = acos(cos_half);
+  const double lambda_lo = K / (2.0 * kPi * m - C + phi_half);
+  const double lambda_hi = K / (2.0 * kPi * m - C - phi_half);
+  f.fwhm_m = lambda_hi - lambda_lo;
+  f.q_loaded = f.resonance_m / f.fwhm_m;
+  const double t_min = allpass_transmission(f.a, f.r, 0.0);
+  const double t_max = allpass_transmission(f.a, f.r, kPi);
+  f.notch_depth_db = 10.0 * log10(t_max / t_min);
+  return f;
+}
+
+// Per-sample modulator: drive voltage -> power transmission at the laser wavelength.
+template <class Real>
+struct RingModulator {
+  Real a, r;
+  Real phase_per_m;          // 2 pi L n_g: phi_rel = phase_per_m * (1/lambda_L - 1/lambda_res)
+  Real laser_wavelength_m;
+  Real detuning_m;           // lambda_laser - lambda_res(0)
+  Real shift_m_per_v;        // d lambda_res / dV
+
+  // phi_rel = 2 pi L n_g (1/lambda_L - 1/lambda_res) = 2 pi L n_g (lambda_res - lambda_L) /
+  // (lambda_L lambda_res), with lambda_res - lambda_L = shift V - detuning formed as a
+  // difference of small numbers so that float keeps its digits.
+  LL_HD LL_FORCEINLINE Real phase(Real drive_v) const {
+    const Real offset_m = shift_m_per_v * drive_v - detuning_m;
+    return phase_per_m * offset_m / (laser_wavelength_m * (laser_wavelength_m + offset_m));
+  }
+  LL_HD LL_FORCEINLINE Real transmission(Real drive_v) const {
+    return allpass_transmission(a, r, phase(drive_v));
+  }
+};
+
+}  // namespace ll

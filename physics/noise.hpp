@@ -1,0 +1,35 @@
+// Counter-based Gaussian noise (Philox4x32-10, Random123): the normal deviate for sample n of
+// stream s of sweep point p with seed k depends on (k, p, s, n) only, so the CPU and the GPU
+// draw the same numbers and results do not depend on chunk, batch or shard sizes.
+#pragma once
+
+#include <Random123/boxmuller.hpp>
+#include <Random123/philox.h>
+
+#include "physics/config.hpp"
+
+namespace ll {
+
+enum class NoiseStream : std::uint32_t {
+  receiver = 1,  // photodiode / TIA / RIN noise at the receiver
+};
+
+struct NoiseKey {
+  std::uint64_t seed;
+  std::uint32_t point;
+};
+
+// Standard normal deviate (Box-Muller on two 32-bit uniforms; the cosine branch).
+LL_HD LL_FORCEINLINE float standard_normal(NoiseKey key, NoiseStream stream,
+                                           std::uint64_t index) {
+  r123::Philox4x32 rng;
+  r123::Philox4x32::ctr_type ctr = {{static_cast<std::uint32_t>(index),
+                                     static_cast<std::uint32_t>(index >> 32),
+                                     static_cast<std::uint32_t>(stream),
+                                     static_cast<std::uint32_t>(key.seed >> 32)}};
+  r123::Philox4x32::key_type k = {{static_cast<std::uint32_t>(key.seed), key.point}};
+  const r123::Philox4x32::ctr_type u = rng(ctr, k);
+  return r123::boxmuller(u[0], u[1]).x;
+}
+
+}  // namespace ll

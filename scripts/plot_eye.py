@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""Plot the eye diagram of one sweep point of a lightlane HDF5 output file.
+
+Usage: plot_eye.py FILE [--point N] [--absolute] --out PREFIX
+
+Draws the eye histogram (`eye_histogram[point]`, counts per amplitude x phase bin) as a heat map
+with a logarithmic colour scale: phase in UI on x (0 = sampling instant), amplitude on y,
+normalised to the outer levels, or with --absolute the received photocurrent in uA
+(eye_offset_a + eye_scale_a * amplitude). The title gives the point's BER and swept values.
+Writes PREFIX.png and PREFIX.svg. Needs numpy, h5py and matplotlib.
+"""
+
+import argparse
+import os
+import sys
+
+
+def text(value):
+    """An HDF5 string attribute as str (h5py returns bytes for fixed-length strings)."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def swept_names(h5):
+    """Dataset names of the swept keys: the CF `coordinates` attribute of `ber`."""
+    if "ber" not in h5 or "coordinates" not in h5["ber"].attrs:
+        return []
+    return [name for name in text(h5["ber"].attrs["coordinates"]).split() if name in h5]
+
+
+def with_units(label, units):
+    return label if units in ("", "1") else f"{label} [{units}]"
+
+
+def swept_description(h5, point):
+    parts = []
+    for name in swept_names(h5):
+        dataset = h5[name]
+        key = text(dataset.attrs.get("long_name", name))
+        units = text(dataset.attrs.get("units", ""))
+        value = f"{dataset[point]:.4g}"
+        parts.append(f"{key} = {value}" + ("" if units in ("", "1") else f" {units}"))
+    return ", ".join(parts)
+
+
+def bin_edges(centres):
+    """Edges of bins given their centres (uniform or not), for pcolormesh."""
+    import numpy as np
+
+    centres = np.asarray(centres, dtype=float)
+    if centres.size == 1:
+        return np.array([centres[0] - 0.5, centres[0] + 0.5])
+    middle = 0.5 * (centres[1:] + centres[:-1])
+    return np.concatenate(([2.0 * centres[0] - middle[0]], middle,
+                           [2.0 * centres[-1] - middle[-1]]))
+
+
+def ber_description(h5, point):
+    bits = int(h5["bits"][point]) if "bits" in h5 else 0
+    if bits == 0:
+        return "not run"
+    errors = int(h5["bit_errors"][point])
+    ber, lo, hi = (float(h5[name][point]) for name in ("ber", "ber_lo", "ber_hi"))
+    if errors == 0:
+        return f"no errors in {bits:.3g} bits, BER < {hi:.2g} (95%)"
+    return (f"BER = {ber:.3g} (95% CI {lo:.2g} .. {hi:.2g}), "
+            f"{errors} errors in {bits:.3g} bits")
+
+
+def plot(path, point, absolute, prefix):
+    import h5py
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: works without a display
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from matplotlib.colors import LogNorm
+
+    with h5py.File(path, "r") as h5:
+        eye = h5["eye_histogram"]
+        points = eye.shape[0]
+        if not 0 <= point < points:
+            raise ValueError(f"--point {point} out of range: the file has {points} points")
+        counts = eye[point, :, :].astype(float)
+        amplitude = h5["eye_amplitude"][...].astype(float)
+        phase = h5["eye_phase_ui"][...].astype(float)
+        phase_label = with_units("time from the sampling instant",
+                                 text(h5["eye_phase_ui"].attrs.get("units", "UI")))
+        if absolute:
+            offset = float(h5["eye_offset_a"][point])
+            scale = float(h5["eye_scale_a"][point])
+            if not (np.isfinite(offset) and np.isfinite(scale)):
+                raise ValueError(f"point {point} has no photocurrent scale (not run?); "
+                                 "plot it without --absolute")
+            y = (offset + scale * amplitude) * 1e6
+            y_label = "photocurrent [uA]"
+        else:
+            y = amplitude
+            y_label = "normalised amplitude"
+        title = f"Eye diagram, point {point}: {ber_description(h5, point)}"
+        swept = swept_description(h5, point)
+
+    if y.size > 1 and y[-1] < y[0]:  # a negative photocurrent scale flips the axis
+        y = y[::-1]
+        counts = counts[::-1, :]
+
+    fig, ax = plt.subplots(figsize=(8, 5.5), layout="constrained")
+    cmap = plt.get_cmap("inferno")
+    # Empty bins are masked, and the background is the colour map's lowest colour, so the
+    # eye opening reads as dark rather than as a hole in the plot.
+    ax.set_facecolor(cmap(0.0))
+    peak = counts.max()
+    if peak > 0:
+        mesh = ax.pcolormesh(bin_edges(phase), bin_edges(y), np.ma.masked_equal(counts, 0.0),
+                             cmap=cmap, norm=LogNorm(vmin=1.0, vmax=max(peak, 10.0)),
+                             shading="flat", rasterized=True)
+        fig.colorbar(mesh, ax=ax, label="samples per bin")
+    else:
+        ax.set_xlim(bin_edges(phase)[[0, -1]])
+        ax.set_ylim(bin_edges(y)[[0, -1]])
+        ax.text(0.5, 0.5, "no samples in the eye histogram", transform=ax.transAxes,
+                ha="center", va="center", color="white")
+    ax.axvline(0.0, color="white", linewidth=0.6, linestyle=":", alpha=0.6)
+    ax.set_xlabel(phase_label)
+    ax.set_ylabel(y_label)
+    ax.set_title(title + (f"\n{swept}" if swept else ""), fontsize=10)
+
+    directory = os.path.dirname(prefix)
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+    fig.savefig(prefix + ".png", dpi=150)
+    fig.savefig(prefix + ".svg")
+    plt.close(fig)
+    return [prefix + ".png", prefix + ".svg"]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("file", help="lightlane HDF5 output file")
+    parser.add_argument("--point", type=int, default=0, help="sweep point index (default 0)")
+    parser.add_argument("--absolute", action="store_true",
+                        help="amplitude as received photocurrent in uA instead of normalised")
+    parser.add_argument("--out", required=True, metavar="PREFIX",
+                        help="write PREFIX.png and PREFIX.svg")
+    args = parser.parse_args(argv)
+    try:
+        written = plot(args.file, args.point, args.absolute, args.out)
+    except ImportError as error:
+        print(f"plot_eye.py: needs numpy, h5py and matplotlib: {error}", file=sys.stderr)
+        return 1
+    except (OSError, KeyError, ValueError) as error:
+        print(f"plot_eye.py: {args.file}: {error}", file=sys.stderr)
+        return 1
+    print("wrote " + " ".join(written))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,61 @@
+// Throughput of the default 200G PAM4 lane (scenarios/lane_200g_pam4.toml) on the CPU backend:
+// PAM4 symbols per second at 32 samples per UI, one engine per thread, and the per-stage cost.
+// Run: build/tests/bench/bench_lane [--benchmark_filter=...]; results go in scripts/BENCHMARKS.md.
+#include <benchmark/benchmark.h>
+#include <omp.h>
+
+#include "host/backend.hpp"
+#include "host/cpu_backend.hpp"
+#include "host/runner.hpp"
+#include "host/scenario.hpp"
+
+#ifndef LIGHTLANE_SOURCE_DIR
+#error "LIGHTLANE_SOURCE_DIR must name the source tree"
+#endif
+
+namespace {
+
+ll::PreparedRun default_lane(std::vector<std::string> overrides) {
+  overrides.push_back("eye.symbols=0");
+  const ll::Scenario s = ll::load_scenario(
+      std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/lane_200g_pam4.toml", overrides);
+  return ll::prepare_run(s);
+}
+
+// One engine, one link, chunk after chunk: the per-thread throughput.
+void BM_LaneChunk(benchmark::State& state) {
+  const ll::PreparedRun run =
+      default_lane({"run.chunk_symbols=" + std::to_string(state.range(0))});
+  ll::BatchSetup one = run.batches.front();
+  one.links = {one.links.front()};
+  one.max_bits = ~0ull;
+  one.target_errors = ~0ull;
+  ll::SerialExec exec;
+  ll::LaneEngine<ll::SerialExec, float> engine(exec, one);
+  for (auto _ : state) engine.step();
+  state.SetItemsProcessed(state.iterations() * one.chunk_symbols);
+  state.counters["samples_per_s"] = benchmark::Counter(
+      static_cast<double>(state.iterations()) * one.chunk_symbols * one.samples_per_ui,
+      benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_LaneChunk)->Arg(256)->Arg(1024)->Arg(4096)->Arg(16384)->Unit(benchmark::kMillisecond);
+
+// A whole batch of links on N threads, fixed bit budget per link (no early stop).
+void BM_LaneBatchThreads(benchmark::State& state) {
+  const int threads = static_cast<int>(state.range(0));
+  const ll::PreparedRun run = default_lane({});
+  ll::BatchSetup batch = run.batches.front();
+  const std::uint64_t bits_per_link = 1 << 21;
+  batch.max_bits = bits_per_link;
+  batch.target_errors = ~0ull;
+  for (auto _ : state) benchmark::DoNotOptimize(ll::run_batch_cpu(batch, threads));
+  const double symbols = static_cast<double>(bits_per_link) / batch.bits_per_symbol *
+                         static_cast<double>(batch.links.size());
+  state.counters["symbols_per_s"] =
+      benchmark::Counter(symbols * state.iterations(), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_LaneBatchThreads)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();
