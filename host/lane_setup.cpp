@@ -27,8 +27,9 @@ RingGeometry geometry(const LaneParams& lp) {
 }
 
 RingModulator<double> modulator(const LaneParams& lp, const RingFigures& f) {
-  return {f.a, f.r, 2.0 * kPi * f.round_trip_m * lp.ring_n_g, lp.laser_wavelength_m,
-          lp.ring_detuning_m, lp.ring_shift_m_per_v};
+  return RingModulator<double>::make(f.a, f.r, 2.0 * kPi * f.round_trip_m * lp.ring_n_g,
+                                     lp.laser_wavelength_m, lp.ring_detuning_m,
+                                     lp.ring_shift_m_per_v);
 }
 
 double photocurrent_per_transmission(const LaneParams& lp) {

@@ -52,8 +52,9 @@ LinkConstants<To> convert_constants(const LinkConstants<From>& c) {
   o.levels = c.levels;
   o.bits_per_symbol = c.bits_per_symbol;
   for (int i = 0; i < kMaxLevels; ++i) o.level_drive_v[i] = static_cast<To>(c.level_drive_v[i]);
-  o.ring = {static_cast<To>(c.ring.a),
-            static_cast<To>(c.ring.r),
+  o.ring = {static_cast<To>(c.ring.num0),
+            static_cast<To>(c.ring.den0),
+            static_cast<To>(c.ring.four_ar),
             static_cast<To>(c.ring.phase_per_m),
             static_cast<To>(c.ring.laser_wavelength_m),
             static_cast<To>(c.ring.detuning_m),

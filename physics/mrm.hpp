@@ -88,10 +88,21 @@ LL_HD inline RingFigures ring_figures(const RingGeometry& g) {
   return f;
 }
 
+// All-pass power transmission from coefficients precomputed in double: (a - r)^2, (1 - a r)^2
+// and 4 a r. Rounding a and r to float first would leave (a - r)^2, the notch depth, with a
+// relative error of eps / |a - r| (1e-5 near critical coupling); rounding the coefficients
+// keeps every term to float precision.
+template <class Real>
+LL_HD LL_FORCEINLINE Real allpass_transmission_coeffs(Real num0, Real den0, Real four_ar,
+                                                      Real phi) {
+  const Real q = four_ar * sin_squared(phi * Real(0.5));
+  return (num0 + q) / (den0 + q);
+}
+
 // Per-sample modulator: drive voltage -> power transmission at the laser wavelength.
 template <class Real>
 struct RingModulator {
-  Real a, r;
+  Real num0, den0, four_ar;  // (a - r)^2, (1 - a r)^2, 4 a r
   Real phase_per_m;          // 2 pi L n_g: phi_rel = phase_per_m * (1/lambda_L - 1/lambda_res)
   Real laser_wavelength_m;
   Real detuning_m;           // lambda_laser - lambda_res(0)
@@ -105,7 +116,15 @@ struct RingModulator {
     return phase_per_m * offset_m / (laser_wavelength_m * (laser_wavelength_m + offset_m));
   }
   LL_HD LL_FORCEINLINE Real transmission(Real drive_v) const {
-    return allpass_transmission(a, r, phase(drive_v));
+    return allpass_transmission_coeffs(num0, den0, four_ar, phase(drive_v));
+  }
+
+  LL_HD static RingModulator make(double a, double r, double phase_per_m, double laser_m,
+                                  double detuning_m, double shift_m_per_v) {
+    return {static_cast<Real>((a - r) * (a - r)), static_cast<Real>((1.0 - a * r) * (1.0 - a * r)),
+            static_cast<Real>(4.0 * a * r), static_cast<Real>(phase_per_m),
+            static_cast<Real>(laser_m), static_cast<Real>(detuning_m),
+            static_cast<Real>(shift_m_per_v)};
   }
 };
 
