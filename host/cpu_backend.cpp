@@ -17,6 +17,16 @@ struct FftwTraits;
 
 template <>
 struct FftwTraits<float> {
+  static void* plan_overlapped(int n, int batch, int step) {
+    const std::size_t len = static_cast<std::size_t>(step) * (batch - 1) + n;
+    float* in = fftwf_alloc_real(len);
+    fftwf_complex* out = fftwf_alloc_complex(static_cast<std::size_t>(n / 2 + 1) * batch);
+    void* p = fftwf_plan_many_dft_r2c(1, &n, batch, in, nullptr, 1, step, out, nullptr, 1,
+                                      n / 2 + 1, FFTW_ESTIMATE | FFTW_PRESERVE_INPUT);
+    fftwf_free(in);
+    fftwf_free(out);
+    return p;
+  }
   static void* plan_forward(int n, int batch) {
     float* in = fftwf_alloc_real(static_cast<std::size_t>(n) * batch);
     fftwf_complex* out = fftwf_alloc_complex(static_cast<std::size_t>(n / 2 + 1) * batch);
@@ -46,6 +56,16 @@ struct FftwTraits<float> {
 
 template <>
 struct FftwTraits<double> {
+  static void* plan_overlapped(int n, int batch, int step) {
+    const std::size_t len = static_cast<std::size_t>(step) * (batch - 1) + n;
+    double* in = fftw_alloc_real(len);
+    fftw_complex* out = fftw_alloc_complex(static_cast<std::size_t>(n / 2 + 1) * batch);
+    void* p = fftw_plan_many_dft_r2c(1, &n, batch, in, nullptr, 1, step, out, nullptr, 1,
+                                     n / 2 + 1, FFTW_ESTIMATE | FFTW_PRESERVE_INPUT);
+    fftw_free(in);
+    fftw_free(out);
+    return p;
+  }
   static void* plan_forward(int n, int batch) {
     double* in = fftw_alloc_real(static_cast<std::size_t>(n) * batch);
     fftw_complex* out = fftw_alloc_complex(static_cast<std::size_t>(n / 2 + 1) * batch);
@@ -76,11 +96,21 @@ struct FftwTraits<double> {
 }  // namespace
 
 template <class Real>
-SerialExec::Fft<Real>::Fft(SerialExec&, std::size_t n, std::size_t batch) {
+SerialExec::Fft<Real>::Fft(SerialExec&, std::size_t n, std::size_t batch, std::size_t block_step) {
   std::lock_guard<std::mutex> lock(fftw_planner_mutex());
   forward_ = FftwTraits<Real>::plan_forward(static_cast<int>(n), static_cast<int>(batch));
   inverse_ = FftwTraits<Real>::plan_inverse(static_cast<int>(n), static_cast<int>(batch));
-  if (!forward_ || !inverse_) throw std::runtime_error("FFTW could not plan the convolution");
+  if (block_step)
+    overlapped_ = FftwTraits<Real>::plan_overlapped(static_cast<int>(n), static_cast<int>(batch),
+                                                    static_cast<int>(block_step));
+  if (!forward_ || !inverse_ || (block_step && !overlapped_))
+    throw std::runtime_error("FFTW could not plan the convolution");
+}
+
+template <class Real>
+void SerialExec::Fft<Real>::forward_overlapped(const Real* in, Complex<Real>* out) {
+  // FFTW_PRESERVE_INPUT makes the const_cast sound: the plan never writes its input.
+  FftwTraits<Real>::forward(overlapped_, const_cast<Real*>(in), out);
 }
 
 template <class Real>
@@ -88,6 +118,7 @@ SerialExec::Fft<Real>::~Fft() {
   std::lock_guard<std::mutex> lock(fftw_planner_mutex());
   if (forward_) FftwTraits<Real>::destroy(forward_);
   if (inverse_) FftwTraits<Real>::destroy(inverse_);
+  if (overlapped_) FftwTraits<Real>::destroy(overlapped_);
 }
 
 template <class Real>

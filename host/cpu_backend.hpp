@@ -58,7 +58,7 @@ class SerialExec {
   class Fft {
    public:
     Fft() = default;
-    Fft(SerialExec&, std::size_t n, std::size_t batch);
+    Fft(SerialExec&, std::size_t n, std::size_t batch, std::size_t block_step = 0);
     Fft(Fft&& o) noexcept { swap(o); }
     Fft& operator=(Fft&& o) noexcept {
       swap(o);
@@ -69,14 +69,21 @@ class SerialExec {
     ~Fft();
     void forward(Real* in, Complex<Real>* out);
     void inverse(Complex<Real>* in, Real* out);  // unnormalised; overwrites `in`
+    // Forward transforms of `batch` overlapping blocks read in place: block b starts at
+    // in + b * block_step (out-of-place r2c leaves its input intact, so blocks may overlap).
+    // Saves the copy of every sample into separate FFT blocks.
+    void forward_overlapped(const Real* in, Complex<Real>* out);
+    static constexpr bool reads_overlapped_blocks = true;
 
    private:
     void swap(Fft& o) {
       std::swap(forward_, o.forward_);
       std::swap(inverse_, o.inverse_);
+      std::swap(overlapped_, o.overlapped_);
     }
     void* forward_ = nullptr;
     void* inverse_ = nullptr;
+    void* overlapped_ = nullptr;
   };
 
   // The CPU launch loop: rows x cols, innermost contiguous so the compiler can vectorise.

@@ -68,8 +68,9 @@ std::vector<double> design_bessel_thomson4_fir(double f3db_hz, double sample_rat
   // Impulse invariance: H(s) = 105 / prod(s/w_n - p_k) has four simple poles p_k (roots of the
   // reverse Bessel polynomial), so h(t) = sum_k w_n r_k exp(p_k w_n t) with residues
   // r_k = 105 / prod_{j != k} (p_k - p_j), and h[n] = T h(nT). Sampling the exact impulse
-  // response (rather than inverse-transforming H on a grid) has no aliasing floor, so the tail
-  // falls below any tolerance within a few 1/f3db.
+  // response (rather than inverse-transforming H on a grid, whose truncated spectrum rings over
+  // the whole grid) lets the tail fall below any tolerance within a few 1/f3db. Its own
+  // aliasing falls as (f3db/fs)^4: about 1e-6 of the response at 32 samples per UI.
   const std::array<std::complex<double>, 4> p = bessel_thomson4_poles();
   std::array<std::complex<double>, 4> r;
   for (int k = 0; k < 4; ++k) {
@@ -82,8 +83,12 @@ std::vector<double> design_bessel_thomson4_fir(double f3db_hz, double sample_rat
   const double T = 1.0 / sample_rate_hz;
   double slowest = -p[0].real() * w_n;  // the slowest decay rate of the four modes, 1/s
   for (const auto& pk : p) slowest = std::min(slowest, -pk.real() * w_n);
-  // Long enough that the envelope exp(-slowest t) has fallen by 1e-10 in amplitude.
-  const std::size_t n = static_cast<std::size_t>(std::ceil(23.0 / (slowest * T))) + 1;
+  // Long enough that the energy envelope exp(-2 slowest t) is far below the tolerance (a
+  // factor e^-10 of margin), so the truncation below always meets it.
+  if (!(tail_energy > 0.0 && tail_energy < 1.0))
+    throw std::invalid_argument("FIR tail energy must lie in (0, 1)");
+  const double span_s = (-std::log(tail_energy) / 2.0 + 5.0) / slowest;
+  const std::size_t n = static_cast<std::size_t>(std::ceil(span_s / T)) + 1;
   std::vector<double> h(n);
   for (std::size_t i = 0; i < n; ++i) {
     std::complex<double> v = 0.0;
@@ -132,6 +137,9 @@ std::array<std::complex<double>, 4> bessel_thomson4_poles() {
 double fir_noise_bandwidth_hz(const std::vector<double>& taps, double sample_rate_hz) {
   const double sum = std::accumulate(taps.begin(), taps.end(), 0.0);
   const double energy = std::inner_product(taps.begin(), taps.end(), taps.begin(), 0.0);
+  // Normalised to the DC gain: a filter that blocks DC has no equivalent low-pass bandwidth.
+  if (!(std::abs(sum) > 0.0))
+    throw std::invalid_argument("noise bandwidth of an FIR with zero DC gain is undefined");
   return 0.5 * sample_rate_hz * energy / (sum * sum);
 }
 

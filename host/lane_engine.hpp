@@ -91,8 +91,12 @@ class LaneEngine {
     if (chunk_samples_ % block_ != 0 || chunk_samples_ < block_)
       throw std::invalid_argument("lane engine: the chunk must be a whole number of blocks");
     history_symbols_ = 1;
-    for (const LinkSetup& l : setup.links)
+    for (const LinkSetup& l : setup.links) {
+      if (l.constants.delay_symbols < 0 || l.constants.sample_in_ui < 0 ||
+          l.constants.sample_in_ui >= spu_)
+        throw std::invalid_argument("lane engine: the decision sample lies outside the chain");
       history_symbols_ = std::max(history_symbols_, l.constants.delay_symbols + 1);
+    }
     if (history_symbols_ > chunk_)
       throw std::invalid_argument("lane engine: the chain delay exceeds one chunk");
 
@@ -121,6 +125,8 @@ class LaneEngine {
       fft_in_ = Buffer<Real>(L_ * blocks_ * fft_size_);
       spectrum_ = Buffer<Complex<Real>>(L_ * blocks_ * bins_);
       fft_ = typename Exec::template Fft<Real>(exec_, fft_size_, L_ * blocks_);
+      if constexpr (Fft::reads_overlapped_blocks)
+        fft_link_ = typename Exec::template Fft<Real>(exec_, fft_size_, blocks_, block_);
     }
     if (has_h1_) {
       drive_filtered_ = Buffer<Real>(L_ * chunk_samples_);
@@ -259,10 +265,16 @@ class LaneEngine {
   // Overlap-save convolution of each link's extended buffer [history H | chunk] into `out`.
   void convolve(const Real* ext, const Buffer<Complex<Real>>& transfer, Real* out,
                 std::size_t out_stride, std::size_t out_offset) {
-    exec_.for_each(L_ * blocks_, fft_size_,
-                   GatherBlocks<Real>{ext, fft_in_.data(), ext_stride_, block_, fft_size_,
-                                      blocks_});
-    fft_.forward(fft_in_.data(), spectrum_.data());
+    if constexpr (Fft::reads_overlapped_blocks) {
+      // Each link's blocks straight from its extended buffer (overlapping reads).
+      for (std::size_t l = 0; l < L_; ++l)
+        fft_link_.forward_overlapped(ext + l * ext_stride_, spectrum_.data() + l * blocks_ * bins_);
+    } else {
+      exec_.for_each(L_ * blocks_, fft_size_,
+                     GatherBlocks<Real>{ext, fft_in_.data(), ext_stride_, block_, fft_size_,
+                                        blocks_});
+      fft_.forward(fft_in_.data(), spectrum_.data());
+    }
     exec_.for_each(L_ * blocks_, bins_,
                    MultiplySpectrum<Real>{spectrum_.data(), transfer.data(), bins_, blocks_});
     fft_.inverse(spectrum_.data(), fft_in_.data());
@@ -294,7 +306,9 @@ class LaneEngine {
   Buffer<Real> fft_in_;
   Buffer<Complex<Real>> spectrum_;
   Buffer<Complex<Real>> h1_, h2_;
-  typename Exec::template Fft<Real> fft_;
+  using Fft = typename Exec::template Fft<Real>;
+  Fft fft_;
+  Fft fft_link_;  // per-link overlapped-input plan, where the backend has one
   std::vector<LinkCounters> counters_host_;
 
   const Real* rx_view_ = nullptr;

@@ -199,8 +199,14 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
       first = std::min(first, i);
       last = i;
     }
-  const long cursor = static_cast<long>((first + last) / 2) +
+  // Centre of the peak plateau rounded up: without filters the pulse is flat over samples
+  // 0 .. spu-1, the centre sits at spu/2, and phases -0.5 .. +0.5 UI reach the first sample of
+  // this symbol .. the first of the next (a causal chain never puts the peak earlier).
+  const long cursor = static_cast<long>((first + last + 1) / 2) +
                       std::lround(lp.sampling_phase_ui * lp.samples_per_ui);
+  if (cursor < 0)
+    fail(s, "receiver.sampling_phase_ui",
+         "places the sample before the symbol's pulse begins; expected a phase closer to 0");
   c.delay_symbols = static_cast<int>(cursor / lp.samples_per_ui);
   c.sample_in_ui = static_cast<int>(cursor % lp.samples_per_ui);
   // Count from the first symbol whose whole history went through filled filters.

@@ -91,6 +91,13 @@ PreparedRun prepare_run(const Scenario& s) {
     r.batches[it->second].links.push_back(link.setup);
     r.batch_points[it->second].push_back(p);
   }
+  // Every point shares the eye's phase axis (2 x samples_per_ui bins); a sweep of
+  // samples_per_ui would not.
+  for (const BatchSetup& b : r.batches)
+    if (b.samples_per_ui != r.batches.front().samples_per_ui)
+      throw ScenarioError(s.where("signal.samples_per_ui").describe() +
+                          ": signal.samples_per_ui: sweeping it would give eyes of different "
+                          "phase axes; expected one value for the whole run");
   for (std::size_t b = 0; b < r.batches.size(); ++b) {
     BatchSetup& batch = r.batches[b];
     batch.overlap_history = overlap_save_history(batch);
@@ -185,12 +192,6 @@ int execute_run(const PreparedRun& run, const RunOptions& options, std::ostream&
   const double range = run.batches.front().eye_amplitude_range;
   for (int a = 0; a < amp_bins; ++a)
     layout.eye_amplitude.push_back(-range + (a + 0.5) * 2.0 * range / amp_bins);
-  // Every batch must share the eye's phase axis; a sweep of samples_per_ui would not.
-  for (const BatchSetup& b : run.batches)
-    if (b.samples_per_ui != spu)
-      throw ScenarioError(run.scenario.where("signal.samples_per_ui").describe() +
-                          ": signal.samples_per_ui: sweeping it would give eyes of different "
-                          "phase axes; expected one value for the whole run");
   for (int p = 0; p < 2 * spu; ++p)
     layout.eye_phase_ui.push_back(static_cast<double>(p - spu) / spu);
   layout.scenario_text = run.scenario.text;

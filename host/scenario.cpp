@@ -432,6 +432,14 @@ void collect(const toml::table& t, const std::string& prefix, Scenario& s) {
     }
     if (const toml::table* sub = node.as_table()) {
       if (!spec_of(key)) {
+        // A table must hold registered keys: a misspelt, empty table ([recever]) is refused too.
+        const std::string prefix = key + ".";
+        const bool known = std::any_of(registry().begin(), registry().end(), [&](const KeySpec& k) {
+          return k.key.rfind(prefix, 0) == 0;
+        });
+        if (!known)
+          fail(where, key, "unknown table; expected one of [run] [signal] [driver] [laser] [mrm] "
+                           "[optics] [receiver] [eye] [sweep.list]");
         collect(*sub, key, s);
         continue;
       }

@@ -75,7 +75,8 @@ class CudaExec {
   class Fft {
    public:
     Fft() = default;
-    Fft(CudaExec&, std::size_t n, std::size_t batch) {
+    static constexpr bool reads_overlapped_blocks = false;  // cuFFT: gather into blocks
+    Fft(CudaExec&, std::size_t n, std::size_t batch, std::size_t /*block_step*/ = 0) {
       int size = static_cast<int>(n);
       constexpr bool single = sizeof(Real) == 4;
       cufft_check(cufftPlanMany(&forward_, 1, &size, nullptr, 1, size, nullptr, 1, size / 2 + 1,

@@ -1,1 +1,201 @@
+#!/usr/bin/env bash
+# The command line end to end (ctest `cli_errors`):
+#   cli_errors.sh LIGHTLANE_BINARY DATA_DIR
+#
+# Bad input (an unknown key, a wrong type, a negative loss, a sample rate that cannot carry the
+# band limits, a coupling above one, a detuning past half an FSR, a bad sweep key, a TOML syntax
+# error, a missing key, a missing file, bad --set overrides, an unavailable backend) must give
+# exit code 2, exactly one line on stderr that names the file, the line (where one applies) and
+# the key, nothing on stdout, and no output file. A small valid scenario must validate and run.
+# Every case runs; the script lists each failure and exits 1 if there was any.
+set -u
+
+if [[ $# -ne 2 ]]; then
+  echo "usage: $0 LIGHTLANE_BINARY DATA_DIR" >&2
+  exit 64
+fi
+BIN=$1
+DATA=$2
+CHECK_OUTPUT="$DATA/../check_output.py"
+
+if [[ ! -x $BIN ]]; then
+  echo "cli_errors: FAIL: $BIN is not an executable" >&2
+  exit 1
+fi
+if [[ ! -d $DATA ]]; then
+  echo "cli_errors: FAIL: $DATA is not a directory" >&2
+  exit 1
+fi
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/lightlane_cli_errors.XXXXXX") || {
+  echo "cli_errors: FAIL: mktemp -d failed" >&2
+  exit 1
+}
+trap 'rm -rf "$TMP"' EXIT
+
+failures=0
+checks=0
+fail() {
+  echo "cli_errors: FAIL: $*" >&2
+  failures=$((failures + 1))
+}
+pass() {
+  checks=$((checks + 1))
+}
+
+# Line number (1-based) of the first line of FILE that contains TEXT (fixed string).
+line_of() {
+  grep -n -F -m1 -- "$2" "$1" | cut -d: -f1
+}
+
+# expect_bad NAME PATH_TEXT KEY LINE -- ARGS...
+#   Runs "$BIN" ARGS... and checks: exit code 2; stdout empty; stderr exactly one line that
+#   contains PATH_TEXT and KEY (KEY may be empty: not checked) and, when LINE is not empty,
+#   "PATH_TEXT:LINE:"; and that $TMP/out.h5 does not exist afterwards.
+expect_bad() {
+  local name=$1 path_text=$2 key=$3 line=$4
+  shift 5
+  local out="$TMP/out.h5"
+  rm -f "$out"
+  "$BIN" "$@" >"$TMP/stdout" 2>"$TMP/stderr"
+  local rc=$?
+  local err
+  err=$(cat "$TMP/stderr")
+  local nlines
+  nlines=$(awk 'END { print NR }' "$TMP/stderr")
+  local ok=1
+  if [[ $rc -ne 2 ]]; then
+    fail "$name: exit code $rc, expected 2 (stderr: $err)"
+    ok=0
+  fi
+  if [[ $nlines -ne 1 ]]; then
+    fail "$name: stderr has $nlines lines, expected exactly 1:"$'\n'"$err"
+    ok=0
+  fi
+  if [[ -s $TMP/stdout ]]; then
+    fail "$name: stdout not empty: $(head -c 400 "$TMP/stdout")"
+    ok=0
+  fi
+  if [[ $err != *"$path_text"* ]]; then
+    fail "$name: stderr does not name '$path_text': $err"
+    ok=0
+  fi
+  if [[ -n $key && $err != *"$key"* ]]; then
+    fail "$name: stderr does not name the key '$key': $err"
+    ok=0
+  fi
+  if [[ -n $line ]]; then
+    if [[ $err != *"$path_text:$line:"* ]]; then
+      local rest=${err#*"$path_text":}
+      if [[ $err == *"$path_text:"* && $rest =~ ^[0-9]+: ]]; then
+        fail "$name: stderr gives line ${rest%%:*}, expected line $line ('$path_text:$line:'): $err"
+      else
+        fail "$name: stderr has no 'file:line:' ('$path_text:$line:'): $err"
+      fi
+      ok=0
+    fi
+  fi
+  if [[ -e $out ]]; then
+    fail "$name: $out exists after a refused run"
+    ok=0
+    rm -f "$out"
+  fi
+  [[ $ok -eq 1 ]] && pass
+}
+
+# bad_file FILE KEY LINE_TEXT: `run` and `validate` must both refuse DATA/FILE naming KEY and,
+# when LINE_TEXT is given, the line of the file that contains LINE_TEXT.
+bad_file() {
+  local file="$DATA/$1" key=$2 line_text=$3 line=""
+  if [[ ! -f $file ]]; then
+    fail "$1: test input $file is missing"
+    return
+  fi
+  if [[ -n $line_text ]]; then
+    line=$(line_of "$file" "$line_text")
+    if [[ -z $line ]]; then
+      fail "$1: test input has no line containing '$line_text'"
+      return
+    fi
+  fi
+  expect_bad "run $1" "$file" "$key" "$line" -- run "$file" -o "$TMP/out.h5"
+  expect_bad "validate $1" "$file" "$key" "$line" -- validate "$file"
+}
+
+# --- bad scenario files: one defect each ---------------------------------------------------
+bad_file unknown_key.toml         mrm.radius_mm                 "radius_mm = 5"
+bad_file wrong_type.toml          mrm.radius_um                 'radius_um = "eleven"'
+bad_file negative_loss.toml       optics.waveguide_loss_db_per_cm "waveguide_loss_db_per_cm = -2.0"
+bad_file nyquist.toml             receiver.bandwidth_ghz        "bandwidth_ghz = 110.0"
+bad_file samples_per_ui_one.toml  signal.samples_per_ui         "samples_per_ui = 1"
+bad_file coupling_above_one.toml  mrm.power_coupling            "power_coupling = 1.2"
+bad_file detuning_past_fsr.toml   mrm.detuning_pm               "detuning_pm = 4000"
+bad_file bad_sweep_key.toml       mrm.nonexistent               '"mrm.nonexistent" = [1, 2]'
+bad_file sweep_samples_per_ui.toml signal.samples_per_ui        '"signal.samples_per_ui" = [16, 32]'
+# A syntax error has a line but no key to name (the parser stops before any key is known).
+bad_file syntax_error.toml        ""                            "swing_vpp = 3.0 V"
+# A missing key has no line to name: the file and the key.
+bad_file missing_key.toml         mrm.detuning_pm               ""
+
+# --- a missing scenario file ----------------------------------------------------------------
+missing="$TMP/no_such_dir/no_such_scenario.toml"
+expect_bad "missing file" "$missing" "" "" -- run "$missing" -o "$TMP/out.h5"
+
+# --- bad --set overrides on a good file -----------------------------------------------------
+good="$DATA/good_small.toml"
+expect_bad "--set wrong type" "--set mrm.n_g=abc" mrm.n_g "" -- \
+  run "$good" -o "$TMP/out.h5" --set mrm.n_g=abc
+expect_bad "--set unknown key" "--set nosuch.key=1" nosuch.key "" -- \
+  run "$good" -o "$TMP/out.h5" --set nosuch.key=1
+expect_bad "--set out of range" "--set optics.extra_loss_db=-3" optics.extra_loss_db "" -- \
+  run "$good" -o "$TMP/out.h5" --set optics.extra_loss_db=-3
+
+# --- --backend cuda where no CUDA device is usable ------------------------------------------
+if "$BIN" info 2>/dev/null | grep -q "^cuda backend: built; device"; then
+  echo "cli_errors: skip: --backend cuda check (a CUDA device is usable here)"
+else
+  expect_bad "--backend cuda" "CUDA" "" "" -- run "$good" -o "$TMP/out.h5" --backend cuda
+fi
+
+# --- a good scenario ------------------------------------------------------------------------
+"$BIN" validate "$good" >"$TMP/validate.out" 2>"$TMP/validate.err"
+rc=$?
+if [[ $rc -ne 0 ]]; then
+  fail "validate good_small.toml: exit code $rc, expected 0: $(cat "$TMP/validate.err")"
+elif ! grep -q "points 2" "$TMP/validate.out"; then
+  fail "validate good_small.toml: output lacks 'points 2':"$'\n'"$(cat "$TMP/validate.out")"
+else
+  pass
+fi
+
+"$BIN" run "$good" -o "$TMP/good.h5" >"$TMP/run.out" 2>"$TMP/run.err"
+rc=$?
+if [[ $rc -ne 0 ]]; then
+  fail "run good_small.toml: exit code $rc, expected 0: $(cat "$TMP/run.err")"
+elif [[ ! -s $TMP/good.h5 ]]; then
+  fail "run good_small.toml: exit code 0 but $TMP/good.h5 was not written"
+else
+  pass
+  if command -v python3 >/dev/null 2>&1 &&
+     python3 -c "import h5py, xarray" >/dev/null 2>&1; then
+    python3 "$CHECK_OUTPUT" "$TMP/good.h5" --expect-coords driver_swing_vpp \
+      >"$TMP/check.out" 2>&1
+    rc=$?
+    if [[ $rc -eq 0 ]]; then
+      pass
+    elif [[ $rc -eq 77 ]]; then
+      echo "cli_errors: skip: check_output.py (h5netcdf not installed)"
+    else
+      fail "check_output.py on good.h5 (exit $rc): $(cat "$TMP/check.out")"
+    fi
+  else
+    echo "cli_errors: skip: check_output.py (python3 with h5py and xarray not importable)"
+  fi
+fi
+
+if [[ $failures -ne 0 ]]; then
+  echo "cli_errors: $failures check(s) failed, $checks passed" >&2
+  exit 1
+fi
+echo "cli_errors: all $checks checks passed"
 exit 0

@@ -1,1 +1,556 @@
+// Scenarios: parsing against the key registry (units to SI, defaults, error messages naming
+// file, line and key), --set overrides, [sweep.list], and the cross-key physics checks that
+// prepare_run applies before anything runs.
 #include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "host/runner.hpp"
+#include "host/scenario.hpp"
+
+namespace {
+
+using ll::LaneParams;
+using ll::Scenario;
+using ll::ScenarioError;
+
+const char* const kPath = "test.toml";
+
+// The default scenario's link (scenarios/lane_200g_pam4.toml) with every required key and no
+// optional one (seed, chunk, eye, samples_per_ui, level_spacing, optics, shot noise and
+// sampling phase come from their defaults). Physically sound: prepare_run accepts it.
+const std::string kBase = R"([run]
+max_bits = 200000
+target_errors = 100
+
+[signal]
+pattern = "PRBS13Q"
+modulation = "PAM4"
+symbol_rate_gbd = 106.25
+
+[driver]
+swing_vpp = 3.0
+bias_v = 1.5
+bandwidth_ghz = 80.0
+
+[laser]
+wavelength_nm = 1310.0
+power_dbm = 6.0
+rin_db_per_hz = -136.0
+
+[mrm]
+radius_um = 11.41
+n_eff = 2.55
+n_g = 4.2
+power_coupling = 0.2020
+loss_db_per_cm = 99.4
+shift_pm_per_v = 16.3
+detuning_pm = 78.0
+
+[receiver]
+responsivity_a_per_w = 0.95
+dark_current_na = 1.3
+tia_noise_pa_per_rthz = 16.9
+bandwidth_ghz = 70.0
+)";
+
+// kBase with the one line that starts with `old_line` replaced by `new_line` ("" removes it).
+std::string with(std::string text, const std::string& old_line, const std::string& new_line) {
+  const std::size_t at = text.find(old_line);
+  if (at == std::string::npos || (at > 0 && text[at - 1] != '\n'))
+    throw std::logic_error("test setup: no line starts with " + old_line);
+  const std::size_t end = text.find('\n', at);
+  text.replace(at, end + 1 - at, new_line.empty() ? "" : new_line + "\n");
+  return text;
+}
+
+// 1-based line of the first line of `text` that starts with `prefix`.
+int line_of(const std::string& text, const std::string& prefix) {
+  int line = 1;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    if (text.compare(start, prefix.size(), prefix) == 0) return line;
+    const std::size_t nl = text.find('\n', start);
+    if (nl == std::string::npos) break;
+    start = nl + 1;
+    ++line;
+  }
+  throw std::logic_error("test setup: no line starts with " + prefix);
+}
+
+// The message of the ScenarioError that parse_scenario throws ("" when it throws none).
+std::string parse_error(const std::string& text, const std::vector<std::string>& overrides = {}) {
+  try {
+    ll::parse_scenario(text, kPath, overrides);
+  } catch (const ScenarioError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+std::string prepare_error(const std::string& text, const std::vector<std::string>& overrides = {}) {
+  const Scenario s = ll::parse_scenario(text, kPath, overrides);
+  try {
+    ll::prepare_run(s);
+  } catch (const ScenarioError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+bool starts_with(const std::string& s, const std::string& prefix) {
+  return s.rfind(prefix, 0) == 0;
+}
+
+std::string loc(const std::string& text, const std::string& prefix) {
+  return std::string(kPath) + ":" + std::to_string(line_of(text, prefix)) + ": ";
+}
+
+// --- units and defaults -----------------------------------------------------------------------
+
+TEST(Scenario, ConvertsScenarioUnitsToSi) {
+  std::string text = with(kBase, "radius_um", "radius_um = 10");
+  text = with(text, "power_dbm", "power_dbm = 0");
+  text = with(text, "loss_db_per_cm", "loss_db_per_cm = 2");
+  const Scenario s = ll::parse_scenario(text, kPath);
+  const LaneParams lp = ll::lane_params(s, 0);
+  EXPECT_DOUBLE_EQ(lp.ring_radius_m, 1e-5);
+  EXPECT_DOUBLE_EQ(lp.laser_power_w, 1e-3);
+  EXPECT_DOUBLE_EQ(lp.ring_loss_db_per_m, 200.0);
+  EXPECT_DOUBLE_EQ(lp.symbol_rate_hz, 106.25e9);
+  EXPECT_DOUBLE_EQ(lp.laser_wavelength_m, 1310e-9);
+  EXPECT_DOUBLE_EQ(lp.ring_shift_m_per_v, 16.3e-12);
+  EXPECT_DOUBLE_EQ(lp.ring_detuning_m, 78e-12);
+  EXPECT_DOUBLE_EQ(lp.driver_bandwidth_hz, 80e9);
+  EXPECT_DOUBLE_EQ(lp.receiver_bandwidth_hz, 70e9);
+  EXPECT_DOUBLE_EQ(lp.dark_current_a, 1.3e-9);
+  EXPECT_DOUBLE_EQ(lp.tia_noise_a_per_rthz, 16.9e-12);
+  EXPECT_DOUBLE_EQ(lp.drive_swing_vpp, 3.0);
+  EXPECT_DOUBLE_EQ(lp.drive_bias_v, 1.5);
+  EXPECT_DOUBLE_EQ(lp.laser_rin_db_per_hz, -136.0);
+  EXPECT_DOUBLE_EQ(lp.ring_power_coupling, 0.2020);
+  EXPECT_EQ(lp.levels, 4);
+  EXPECT_EQ(lp.pattern, ll::Pattern::prbs13q);
+}
+
+TEST(Scenario, ConvertsDbmAndOpticsUnits) {
+  std::string text = with(kBase, "power_dbm", "power_dbm = 10");
+  text += "\n[optics]\nwaveguide_length_cm = 0.5\nwaveguide_loss_db_per_cm = 2.0\n"
+          "coupler_loss_db = 1.5\ncouplers = 2\nextra_loss_db = 0.25\n";
+  const LaneParams lp = ll::lane_params(ll::parse_scenario(text, kPath), 0);
+  EXPECT_NEAR(lp.laser_power_w, 10e-3, 1e-15);
+  EXPECT_DOUBLE_EQ(lp.waveguide_length_m, 5e-3);
+  EXPECT_DOUBLE_EQ(lp.waveguide_loss_db_per_m, 200.0);
+  EXPECT_DOUBLE_EQ(lp.coupler_loss_db, 1.5);
+  EXPECT_EQ(lp.couplers, 2);
+  EXPECT_DOUBLE_EQ(lp.optical_loss_db(), 0.5 * 2.0 + 2 * 1.5 + 0.25);
+}
+
+TEST(Scenario, AcceptsAnIntegerForARealKeyAndInfForABandwidth) {
+  std::string text = with(kBase, "symbol_rate_gbd", "symbol_rate_gbd = 100");
+  text = with(text, "bandwidth_ghz = 80.0", "bandwidth_ghz = inf");
+  text = with(text, "rin_db_per_hz", "rin_db_per_hz = -inf");
+  const LaneParams lp = ll::lane_params(ll::parse_scenario(text, kPath), 0);
+  EXPECT_DOUBLE_EQ(lp.symbol_rate_hz, 100e9);
+  EXPECT_TRUE(std::isinf(lp.driver_bandwidth_hz) && lp.driver_bandwidth_hz > 0);
+  EXPECT_TRUE(std::isinf(lp.laser_rin_db_per_hz) && lp.laser_rin_db_per_hz < 0);
+}
+
+TEST(Scenario, AppliesDefaults) {
+  const Scenario s = ll::parse_scenario(kBase, kPath);
+  const LaneParams lp = ll::lane_params(s, 0);
+  EXPECT_EQ(lp.samples_per_ui, 32);
+  EXPECT_EQ(lp.level_spacing, ll::LevelSpacing::voltage);
+  EXPECT_EQ(lp.waveguide_length_m, 0.0);
+  EXPECT_EQ(lp.waveguide_loss_db_per_m, 0.0);
+  EXPECT_EQ(lp.coupler_loss_db, 0.0);
+  EXPECT_EQ(lp.couplers, 0);
+  EXPECT_EQ(lp.extra_loss_db, 0.0);
+  EXPECT_TRUE(lp.shot_noise);
+  EXPECT_EQ(lp.sampling_phase_ui, 0.0);
+  EXPECT_TRUE(std::isnan(lp.noise_bandwidth_hz));  // absent: from the receiver filter
+  const ll::RunParams rp = ll::run_params(s);
+  EXPECT_EQ(rp.mode, "mc");
+  EXPECT_EQ(rp.seed, 1u);
+  EXPECT_EQ(rp.max_bits, 200000u);
+  EXPECT_EQ(rp.target_errors, 100u);
+  EXPECT_EQ(rp.chunk_symbols, 1024);
+  EXPECT_EQ(rp.eye_symbols, 65536);
+  EXPECT_EQ(rp.eye_amplitude_bins, 256);
+  EXPECT_EQ(s.points(), 1u);
+}
+
+TEST(Scenario, RecordsWhereEachValueCameFrom) {
+  const Scenario s = ll::parse_scenario(kBase, kPath);
+  EXPECT_EQ(s.where("mrm.detuning_pm").file, kPath);
+  EXPECT_EQ(s.where("mrm.detuning_pm").line, line_of(kBase, "detuning_pm"));
+  EXPECT_EQ(s.where("mrm.detuning_pm").describe(),
+            std::string(kPath) + ":" + std::to_string(line_of(kBase, "detuning_pm")));
+}
+
+// --- error messages: "PATH:LINE: KEY: expected ..." -------------------------------------------
+
+TEST(ScenarioErrors, UnknownKey) {
+  const std::string text = with(kBase, "radius_um", "radius_mm = 5");
+  const std::string e = parse_error(text);
+  EXPECT_TRUE(starts_with(e, loc(text, "radius_mm") + "mrm.radius_mm: ")) << e;
+  EXPECT_NE(e.find("unknown key"), std::string::npos) << e;
+}
+
+TEST(ScenarioErrors, UnknownKeyInAnUnknownTable) {
+  const std::string text = kBase + "\n[recever]\nbandwidth_ghz = 70.0\n";
+  const std::string e = parse_error(text);
+  // The misspelt table itself is refused, at its own line, before any key inside it.
+  EXPECT_TRUE(starts_with(e, std::string(kPath) + ":" +
+                                 std::to_string(line_of(text, "[recever]")) +
+                                 ": recever: unknown table"))
+      << e;
+}
+
+TEST(ScenarioErrors, UnknownEmptyTable) {
+  // An empty table with a misspelt name sets nothing, but it is still not a scenario table.
+  const std::string text = kBase + "\n[recever]\n";
+  const std::string e = parse_error(text);
+  EXPECT_NE(e, "") << "an unknown (empty) table [recever] was accepted silently";
+  EXPECT_NE(e.find("recever"), std::string::npos) << e;
+}
+
+TEST(ScenarioErrors, WrongType) {
+  const std::string text = with(kBase, "radius_um", "radius_um = \"eleven\"");
+  const std::string e = parse_error(text);
+  EXPECT_EQ(e, loc(text, "radius_um") + "mrm.radius_um: expected a number in [0.5, 1000] um, "
+                                        "got a string");
+}
+
+TEST(ScenarioErrors, WrongTypeFloatForAnIntegerKey) {
+  const std::string text = kBase + "\n[eye]\nsymbols = 4096.0\n";
+  const std::string e = parse_error(text);
+  EXPECT_TRUE(starts_with(e, loc(text, "symbols = 4096.0") + "eye.symbols: expected an integer"))
+      << e;
+}
+
+TEST(ScenarioErrors, WrongTypeForBooleanAndText) {
+  std::string text = kBase + "shot_noise = \"yes\"\n";
+  std::string e = parse_error(text);
+  EXPECT_EQ(e, loc(text, "shot_noise") + "receiver.shot_noise: expected true or false, got a string");
+  text = with(kBase, "modulation", "modulation = \"PAM8\"");
+  e = parse_error(text);
+  EXPECT_EQ(e, loc(text, "modulation") +
+                   "signal.modulation: expected one of \"NRZ\" \"PAM4\", got \"PAM8\"");
+}
+
+TEST(ScenarioErrors, OutOfRange) {
+  std::string text = kBase + "\n[optics]\nwaveguide_loss_db_per_cm = -2.0\n";
+  std::string e = parse_error(text);
+  EXPECT_EQ(e, loc(text, "waveguide_loss_db_per_cm") +
+                   "optics.waveguide_loss_db_per_cm: expected a number at least 0 dB/cm, got -2");
+
+  text = with(kBase, "power_coupling", "power_coupling = 1.2");
+  e = parse_error(text);
+  EXPECT_TRUE(starts_with(e, loc(text, "power_coupling") + "mrm.power_coupling: expected "))
+      << e;
+  EXPECT_NE(e.find("got 1.2"), std::string::npos) << e;
+
+  for (const char* bad : {"radius_um = 0.1", "radius_um = nan", "radius_um = inf",
+                          "radius_um = -11.41"}) {
+    text = with(kBase, "radius_um", bad);
+    e = parse_error(text);
+    EXPECT_TRUE(starts_with(e, loc(text, "radius_um") + "mrm.radius_um: expected ")) << bad << e;
+  }
+  for (const char* bad : {"dark_current_na = -1", "tia_noise_pa_per_rthz = -1",
+                          "responsivity_a_per_w = 0", "bandwidth_ghz = 0"}) {
+    const std::string key = std::string(bad).substr(0, std::string(bad).find(' '));
+    text = with(kBase, key + " = " + (key == "bandwidth_ghz" ? "70" : ""), bad);
+    e = parse_error(text);
+    EXPECT_TRUE(starts_with(e, loc(text, bad) + "receiver." + key + ": expected ")) << bad << e;
+  }
+}
+
+TEST(ScenarioErrors, MissingRequiredKey) {
+  const std::string text = with(kBase, "detuning_pm", "");
+  const std::string e = parse_error(text);
+  // A missing key has no line: the message names the file and the key.
+  EXPECT_TRUE(starts_with(e, std::string(kPath) + ": mrm.detuning_pm: missing; expected "))
+      << e;
+}
+
+TEST(ScenarioErrors, SyntaxErrorNamesFileAndLine) {
+  const std::string text = with(kBase, "swing_vpp", "swing_vpp = 3.0 V");
+  const std::string e = parse_error(text);
+  EXPECT_TRUE(starts_with(e, loc(text, "swing_vpp = 3.0 V") + "TOML syntax: ")) << e;
+}
+
+TEST(ScenarioErrors, DuplicateKeyIsRefused) {
+  const std::string text = kBase + "bandwidth_ghz = 60.0\n";
+  const std::string e = parse_error(text);
+  EXPECT_TRUE(starts_with(e, std::string(kPath) + ":")) << e;
+  EXPECT_NE(e, "");
+}
+
+TEST(ScenarioErrors, MessageIsOneLine) {
+  for (const std::string& text :
+       {with(kBase, "radius_um", "radius_mm = 5"), with(kBase, "radius_um", "radius_um = \"x\""),
+        with(kBase, "detuning_pm", ""), with(kBase, "swing_vpp", "swing_vpp = 3.0 V")}) {
+    const std::string e = parse_error(text);
+    ASSERT_NE(e, "");
+    EXPECT_EQ(e.find('\n'), std::string::npos) << e;
+  }
+}
+
+TEST(ScenarioErrors, LoadScenarioMissingFile) {
+  const std::string path = "/nonexistent/dir/scenario.toml";
+  try {
+    ll::load_scenario(path);
+    FAIL() << "no error for a missing file";
+  } catch (const ScenarioError& e) {
+    EXPECT_TRUE(starts_with(e.what(), path + ": ")) << e.what();
+  }
+}
+
+// --- chunk_symbols ----------------------------------------------------------------------------
+
+TEST(ScenarioErrors, ChunkSymbolsMustBeAPowerOfTwo) {
+  for (const char* bad : {"chunk_symbols = 1000", "chunk_symbols = 128",
+                          "chunk_symbols = 2097152", "chunk_symbols = 3072"}) {
+    const std::string text = with(kBase, "target_errors", std::string("target_errors = 100\n") + bad);
+    const std::string e = parse_error(text);
+    EXPECT_TRUE(starts_with(e, loc(text, "chunk_symbols") + "run.chunk_symbols: expected "))
+        << bad << ": " << e;
+    EXPECT_NE(e.find("a power of two"), std::string::npos) << e;
+  }
+  for (int good : {256, 2048, 1048576}) {
+    const std::string text = with(kBase, "target_errors", "target_errors = 100\nchunk_symbols = " +
+                                                              std::to_string(good));
+    EXPECT_EQ(ll::run_params(ll::parse_scenario(text, kPath)).chunk_symbols, good);
+  }
+}
+
+// --- --set overrides --------------------------------------------------------------------------
+
+TEST(ScenarioOverrides, ReplaceTheValueAndRecordTheOverride) {
+  const Scenario s =
+      ll::parse_scenario(kBase, kPath, {"mrm.detuning_pm=60", "signal.modulation=NRZ",
+                                        "signal.samples_per_ui=16", "receiver.shot_noise=false"});
+  const LaneParams lp = ll::lane_params(s, 0);
+  EXPECT_DOUBLE_EQ(lp.ring_detuning_m, 60e-12);
+  EXPECT_EQ(lp.levels, 2);
+  EXPECT_EQ(lp.samples_per_ui, 16);
+  EXPECT_FALSE(lp.shot_noise);
+  EXPECT_EQ(s.where("mrm.detuning_pm").describe(), "--set mrm.detuning_pm=60");
+  EXPECT_EQ(s.where("mrm.detuning_pm").line, 0);
+  // Keys not overridden keep their file location.
+  EXPECT_EQ(s.where("mrm.n_g").line, line_of(kBase, "n_g"));
+}
+
+TEST(ScenarioOverrides, SuppliesAMissingKey) {
+  const std::string text = with(kBase, "detuning_pm", "");
+  const Scenario s = ll::parse_scenario(text, kPath, {"mrm.detuning_pm=78"});
+  EXPECT_DOUBLE_EQ(ll::lane_params(s, 0).ring_detuning_m, 78e-12);
+}
+
+TEST(ScenarioOverrides, Errors) {
+  EXPECT_EQ(parse_error(kBase, {"mrm.n_g=abc"}),
+            "--set mrm.n_g=abc: mrm.n_g: expected a number in [1, 6], got abc");
+  EXPECT_EQ(parse_error(kBase, {"mrm.n_g=\"4.2\""}),
+            "--set mrm.n_g=\"4.2\": mrm.n_g: expected a number in [1, 6], got a string");
+  EXPECT_EQ(parse_error(kBase, {"nosuch.key=1"}), "--set nosuch.key=1: nosuch.key: unknown key");
+  std::string e = parse_error(kBase, {"optics.waveguide_loss_db_per_cm=-1"});
+  EXPECT_TRUE(starts_with(e, "--set optics.waveguide_loss_db_per_cm=-1: "
+                             "optics.waveguide_loss_db_per_cm: expected "))
+      << e;
+  e = parse_error(kBase, {"mrm.n_g"});
+  EXPECT_TRUE(starts_with(e, "--set mrm.n_g: mrm.n_g: expected key=value")) << e;
+  e = parse_error(kBase, {"signal.modulation=PAM8"});
+  EXPECT_TRUE(starts_with(e, "--set signal.modulation=PAM8: signal.modulation: expected one of"))
+      << e;
+}
+
+// --- [sweep.list] -----------------------------------------------------------------------------
+
+const std::string kSweep = with(kBase, "power_dbm", "") +
+                           "\n[sweep.list]\n\"laser.power_dbm\" = [0.0, 3.0, 6.0]\n";
+
+TEST(ScenarioSweep, PointsAndValues) {
+  const Scenario s = ll::parse_scenario(kSweep, kPath);
+  ASSERT_EQ(s.points(), 3u);
+  ASSERT_EQ(s.sweep.size(), 1u);
+  EXPECT_EQ(s.sweep[0].key, "laser.power_dbm");
+  EXPECT_EQ(s.sweep[0].values, (std::vector<double>{0.0, 3.0, 6.0}));
+  EXPECT_NEAR(ll::lane_params(s, 0).laser_power_w, 1e-3, 1e-15);
+  EXPECT_NEAR(ll::lane_params(s, 1).laser_power_w, 1e-3 * std::pow(10.0, 0.3), 1e-15);
+  EXPECT_NEAR(ll::lane_params(s, 2).laser_power_w, 1e-3 * std::pow(10.0, 0.6), 1e-15);
+  // Other keys are the same at every point.
+  EXPECT_EQ(ll::lane_params(s, 2).ring_radius_m, ll::lane_params(s, 0).ring_radius_m);
+  EXPECT_EQ(s.where("laser.power_dbm").line, line_of(kSweep, "\"laser.power_dbm\""));
+}
+
+TEST(ScenarioSweep, ZippedLists) {
+  const std::string text = with(kSweep, "swing_vpp", "") + "\"driver.swing_vpp\" = [2, 2.5, 3]\n" +
+                           "\"signal.samples_per_ui\" = [16, 32, 64]\n";
+  const Scenario s = ll::parse_scenario(text, kPath);
+  ASSERT_EQ(s.points(), 3u);
+  const LaneParams p1 = ll::lane_params(s, 1);
+  EXPECT_NEAR(p1.laser_power_w, 1e-3 * std::pow(10.0, 0.3), 1e-15);
+  EXPECT_DOUBLE_EQ(p1.drive_swing_vpp, 2.5);
+  EXPECT_EQ(p1.samples_per_ui, 32);
+  EXPECT_EQ(ll::lane_params(s, 2).samples_per_ui, 64);
+  EXPECT_DOUBLE_EQ(ll::lane_params(s, 0).drive_swing_vpp, 2.0);
+}
+
+TEST(ScenarioSweep, UnequalListsAreRefused) {
+  const std::string text = with(kSweep, "swing_vpp", "") + "\"driver.swing_vpp\" = [2, 3]\n";
+  const std::string e = parse_error(text);
+  // Whichever list is read second is refused, at its own line.
+  const bool swing_second =
+      starts_with(e, loc(text, "\"driver.swing_vpp\"") +
+                         "driver.swing_vpp: expected 3 values to zip with laser.power_dbm, got 2");
+  const bool power_second =
+      starts_with(e, loc(text, "\"laser.power_dbm\"") +
+                         "laser.power_dbm: expected 2 values to zip with driver.swing_vpp, got 3");
+  EXPECT_TRUE(swing_second || power_second) << e;
+}
+
+TEST(ScenarioSweep, RunAndEyeKeysAreRefused) {
+  for (const char* key : {"run.max_bits", "run.seed", "run.chunk_symbols", "eye.symbols"}) {
+    std::string text = kBase + "\n[sweep.list]\n\"" + key + "\" = [1024, 2048]\n";
+    if (std::string(key) == "run.max_bits") text = with(text, "max_bits", "");
+    const std::string e = parse_error(text);
+    EXPECT_TRUE(starts_with(e, loc(text, std::string("\"") + key) + key + ": ")) << key << e;
+    EXPECT_NE(e.find("run and eye settings"), std::string::npos) << e;
+  }
+}
+
+TEST(ScenarioSweep, SetAndSweptIsRefused) {
+  const std::string text = kBase + "\n[sweep.list]\n\"mrm.detuning_pm\" = [60, 78]\n";
+  const std::string e = parse_error(text);
+  EXPECT_TRUE(starts_with(e, loc(text, "\"mrm.detuning_pm\"") + "mrm.detuning_pm: given both"))
+      << e;
+  EXPECT_NE(e.find(loc(text, "detuning_pm").substr(0, loc(text, "detuning_pm").size() - 2)),
+            std::string::npos)
+      << e;
+}
+
+TEST(ScenarioSweep, OtherBadSweeps) {
+  std::string text = kBase + "\n[sweep.list]\n\"mrm.nonexistent\" = [1, 2]\n";
+  std::string e = parse_error(text);
+  EXPECT_TRUE(starts_with(e, loc(text, "\"mrm.nonexistent\"") + "mrm.nonexistent: unknown key"))
+      << e;
+
+  text = with(kBase, "modulation", "") + "\n[sweep.list]\n\"signal.modulation\" = [\"NRZ\"]\n";
+  e = parse_error(text);
+  EXPECT_TRUE(starts_with(e, loc(text, "\"signal.modulation\"") +
+                                 "signal.modulation: only numeric keys"))
+      << e;
+
+  text = with(kBase, "detuning_pm", "") + "\n[sweep.list]\n\"mrm.detuning_pm\" = []\n";
+  e = parse_error(text);
+  EXPECT_TRUE(starts_with(e, loc(text, "\"mrm.detuning_pm\"") + "mrm.detuning_pm: expected a "
+                                                                "non-empty array"))
+      << e;
+
+  text = with(kBase, "power_coupling", "") +
+         "\n[sweep.list]\n\"mrm.power_coupling\" = [0.2,\n  1.2]\n";
+  e = parse_error(text);
+  EXPECT_TRUE(starts_with(e, loc(text, "  1.2]") + "mrm.power_coupling: expected ")) << e;
+
+  text = kBase + "\n[sweep.list]\n\"signal.samples_per_ui\" = [16.5]\n";
+  e = parse_error(text);
+  EXPECT_TRUE(starts_with(e, loc(text, "\"signal.samples_per_ui\"") +
+                                 "signal.samples_per_ui: expected an integer"))
+      << e;
+
+  text = kBase + "\n[sweep.grid]\n\"mrm.n_g\" = [4.1, 4.2]\n";
+  e = parse_error(text);
+  EXPECT_TRUE(starts_with(e, std::string(kPath) + ":")) << e;
+  EXPECT_NE(e.find("sweep.grid"), std::string::npos) << e;
+}
+
+TEST(ScenarioSweep, OverrideOfASweptKeyReplacesTheSweep) {
+  const Scenario s = ll::parse_scenario(kSweep, kPath, {"laser.power_dbm=5"});
+  EXPECT_EQ(s.points(), 1u);
+  EXPECT_NEAR(ll::lane_params(s, 0).laser_power_w, 1e-3 * std::pow(10.0, 0.5), 1e-15);
+}
+
+// --- cross-key physics (prepare_run) ----------------------------------------------------------
+
+TEST(ScenarioPhysics, BaseScenarioPrepares) {
+  const ll::PreparedRun r = ll::prepare_run(ll::parse_scenario(kSweep, kPath));
+  EXPECT_EQ(r.params.size(), 3u);
+  EXPECT_EQ(r.links.size(), 3u);
+  EXPECT_EQ(r.batches.size(), 1u);
+  EXPECT_NEAR(r.links[0].report.ring.fsr_m, 5.7e-9, 0.1e-9);
+}
+
+TEST(ScenarioPhysics, BandwidthAtOrAboveNyquistIsRefused) {
+  // 2 samples per UI at 106.25 GBd: fs/2 = 106.25 GHz.
+  const std::string spu2 = with(kBase, "symbol_rate_gbd", "symbol_rate_gbd = 106.25\nsamples_per_ui = 2");
+  std::string text = with(spu2, "bandwidth_ghz = 70.0", "bandwidth_ghz = 106.25");
+  std::string e = prepare_error(text);
+  EXPECT_TRUE(starts_with(e, loc(text, "bandwidth_ghz = 106.25") + "receiver.bandwidth_ghz: "))
+      << e;
+  EXPECT_NE(e.find("Nyquist"), std::string::npos) << e;
+
+  text = with(spu2, "bandwidth_ghz = 80.0", "bandwidth_ghz = 120");
+  e = prepare_error(text);
+  EXPECT_TRUE(starts_with(e, loc(text, "bandwidth_ghz = 120") + "driver.bandwidth_ghz: ")) << e;
+
+  text = spu2 + "noise_bandwidth_ghz = 200\n";
+  e = prepare_error(text);
+  EXPECT_TRUE(starts_with(e, loc(text, "noise_bandwidth_ghz") + "receiver.noise_bandwidth_ghz: "))
+      << e;
+
+  // Through --set: the location is the override.
+  e = prepare_error(kBase, {"signal.samples_per_ui=2", "receiver.bandwidth_ghz=110"});
+  EXPECT_TRUE(starts_with(e, "--set receiver.bandwidth_ghz=110: receiver.bandwidth_ghz: ")) << e;
+
+  // Just below Nyquist is accepted.
+  EXPECT_EQ(prepare_error(with(spu2, "bandwidth_ghz = 70.0", "bandwidth_ghz = 100")), "");
+}
+
+TEST(ScenarioPhysics, DetuningBeyondHalfAnFsrIsRefused) {
+  // FSR 5.7 nm: half is about 2850 pm.
+  for (const char* bad : {"detuning_pm = 4000", "detuning_pm = -3000"}) {
+    const std::string text = with(kBase, "detuning_pm", bad);
+    const std::string e = prepare_error(text);
+    EXPECT_TRUE(starts_with(e, loc(text, "detuning_pm") + "mrm.detuning_pm: ")) << bad << e;
+    EXPECT_NE(e.find("FSR"), std::string::npos) << e;
+  }
+  // A swept point beyond half an FSR is refused too.
+  const std::string text = with(kBase, "detuning_pm", "") +
+                           "\n[sweep.list]\n\"mrm.detuning_pm\" = [78, 4000]\n";
+  const std::string e = prepare_error(text);
+  EXPECT_TRUE(starts_with(e, loc(text, "\"mrm.detuning_pm\"") + "mrm.detuning_pm: ")) << e;
+}
+
+TEST(ScenarioPhysics, NoNoiseBandwidthWithoutAReceiverFilterIsRefused) {
+  const std::string text = with(kBase, "bandwidth_ghz = 70.0", "bandwidth_ghz = inf");
+  const std::string e = prepare_error(text);
+  EXPECT_TRUE(starts_with(e, std::string(kPath) + ": receiver.noise_bandwidth_ghz: missing")) << e;
+  EXPECT_EQ(prepare_error(text + "noise_bandwidth_ghz = 60\n"), "");
+}
+
+TEST(ScenarioPhysics, SamplingPhaseStaysInsideTheWaveform) {
+  // Without any filter the pulse response is flat over one UI; a sampling phase of -0.5 UI
+  // must still sample inside the UI grid (or be refused), never at a negative offset.
+  std::string text = with(kBase, "bandwidth_ghz = 70.0", "bandwidth_ghz = inf");
+  text = with(text, "bandwidth_ghz = 80.0", "bandwidth_ghz = inf");
+  text += "noise_bandwidth_ghz = 60\n";
+  for (const char* phase : {"-0.5", "0.5", "-0.25"}) {
+    const Scenario s = ll::parse_scenario(text, kPath, {std::string("receiver.sampling_phase_ui=") + phase});
+    try {
+      const ll::PreparedRun r = ll::prepare_run(s);
+      const auto& c = r.links[0].setup.constants;
+      EXPECT_GE(c.sample_in_ui, 0) << "sampling_phase_ui " << phase;
+      EXPECT_LT(c.sample_in_ui, r.params[0].samples_per_ui) << "sampling_phase_ui " << phase;
+      EXPECT_GE(c.delay_symbols, 0) << "sampling_phase_ui " << phase;
+    } catch (const ScenarioError& e) {
+      EXPECT_NE(std::string(e.what()).find("receiver.sampling_phase_ui"), std::string::npos)
+          << e.what();
+    }
+  }
+}
+
+}  // namespace
