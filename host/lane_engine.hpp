@@ -25,7 +25,7 @@ namespace ll {
 // One link as the host prepared it: precision-independent inputs to the engine.
 struct LinkSetup {
   LinkConstants<double> constants{};
-  std::vector<double> h1_taps;  // driver bandwidth FIR (empty: identity)
+  std::vector<double> h1_taps;  // driver bandwidth FIR (empty: identity), applied polyphase
   std::vector<double> h2_taps;  // receiver bandwidth FIR (empty: identity)
   std::uint32_t prbs_seed = 0;
   NoiseKey noise_key{};
@@ -50,16 +50,35 @@ struct BatchSetup {
   double eye_amplitude_range = 1.5;
 };
 
-// Overlap-save history for the batch: the smallest power of two (>= 32) that holds every FIR's
-// taps - 1. The valid block is 4 times that.
+// Overlap-save history for the batch's H2: the smallest power of two (>= 32) that holds every
+// FIR's taps - 1. The valid block is 4 times that.
 inline std::size_t overlap_save_history(const BatchSetup& b) {
   std::size_t taps = 1;
-  for (const LinkSetup& l : b.links) taps = std::max({taps, l.h1_taps.size(), l.h2_taps.size()});
+  for (const LinkSetup& l : b.links) taps = std::max(taps, l.h2_taps.size());
   std::size_t history = 32;
   while (history + 1 < taps) history *= 2;
   return history;
 }
 inline std::size_t overlap_save_valid(const BatchSetup& b) { return 4 * b.overlap_history; }
+
+// The drive pulse p = rect(spu) * h1 of one link, zero-padded to `symbols` UI.
+inline std::vector<double> drive_pulse(const LinkSetup& l, int samples_per_ui, int symbols) {
+  std::vector<double> p(static_cast<std::size_t>(symbols) * samples_per_ui, 0.0);
+  if (l.h1_taps.empty()) {
+    std::fill_n(p.begin(), samples_per_ui, 1.0);
+    return p;
+  }
+  for (std::size_t n = 0; n < p.size(); ++n)
+    for (int j = 0; j < samples_per_ui; ++j)
+      if (n >= static_cast<std::size_t>(j) && n - j < l.h1_taps.size()) p[n] += l.h1_taps[n - j];
+  return p;
+}
+inline int drive_pulse_symbols(const BatchSetup& b) {
+  std::size_t taps = 1;
+  for (const LinkSetup& l : b.links) taps = std::max(taps, l.h1_taps.size());
+  // rect * h1 has taps + spu - 1 samples.
+  return static_cast<int>((taps + 2 * b.samples_per_ui - 2) / b.samples_per_ui);
+}
 
 template <class Exec, class Real>
 class LaneEngine {
@@ -80,7 +99,6 @@ class LaneEngine {
         chunk_samples_(static_cast<std::size_t>(setup.chunk_symbols) * setup.samples_per_ui),
         blocks_(chunk_samples_ / block_),
         ext_stride_(history_ + chunk_samples_),
-        has_h1_(setup.has_h1),
         has_h2_(setup.has_h2),
         target_errors_(setup.target_errors),
         max_bits_(setup.max_bits),
@@ -91,6 +109,8 @@ class LaneEngine {
     if (chunk_samples_ % block_ != 0 || chunk_samples_ < block_)
       throw std::invalid_argument("lane engine: the chunk must be a whole number of blocks");
     history_symbols_ = 1;
+    pulse_symbols_ = drive_pulse_symbols(setup);
+    history_symbols_ = std::max(history_symbols_, pulse_symbols_ - 1);
     for (const LinkSetup& l : setup.links) {
       if (l.constants.delay_symbols < 0 || l.constants.sample_in_ui < 0 ||
           l.constants.sample_in_ui >= spu_)
@@ -117,22 +137,25 @@ class LaneEngine {
     counters_ = Buffer<LinkCounters>(L_);  // zero: running, nothing counted
     counters_host_.assign(L_, LinkCounters{});
     tx_ = Buffer<std::uint8_t>(L_ * (history_symbols_ + chunk_));
-    drive_ = Buffer<Real>(L_ * ext_stride_);
+    drive_ = Buffer<Real>(L_ * chunk_samples_);
+    {
+      std::vector<Real> pulses(L_ * pulse_symbols_ * spu_);
+      for (std::size_t l = 0; l < L_; ++l) {
+        const std::vector<double> p = drive_pulse(setup.links[l], spu_, pulse_symbols_);
+        std::copy(p.begin(), p.end(), pulses.begin() + l * p.size());
+      }
+      pulse_ = Buffer<Real>(pulses.size());
+      pulse_.upload(pulses.data(), pulses.size());
+    }
     current_ = Buffer<Real>(L_ * ext_stride_);
     bit_errors_ = Buffer<std::uint8_t>(L_ * chunk_);
     eye_ = Buffer<std::uint32_t>(L_ * amp_bins_ * 2 * spu_);
-    if (has_h1_ || has_h2_) {
+    if (has_h2_) {
       fft_in_ = Buffer<Real>(L_ * blocks_ * fft_size_);
       spectrum_ = Buffer<Complex<Real>>(L_ * blocks_ * bins_);
       fft_ = typename Exec::template Fft<Real>(exec_, fft_size_, L_ * blocks_);
       if constexpr (Fft::reads_overlapped_blocks)
         fft_link_ = typename Exec::template Fft<Real>(exec_, fft_size_, blocks_, block_);
-    }
-    if (has_h1_) {
-      drive_filtered_ = Buffer<Real>(L_ * chunk_samples_);
-      h1_ = make_transfer(setup, &LinkSetup::h1_taps);
-    }
-    if (has_h2_) {
       rx_ = Buffer<Real>(L_ * chunk_samples_);
       h2_ = make_transfer(setup, &LinkSetup::h2_taps);
     }
@@ -147,22 +170,13 @@ class LaneEngine {
     const std::int64_t first_symbol = static_cast<std::int64_t>(chunk_index_) * chunk_;
 
     exec_.for_each(L_, 1, GenerateSymbols{sources_.data(), tx_.data(), history_symbols_, chunk_});
+    // H1 (driver bandwidth) as a polyphase filter on the held levels.
     exec_.for_each(L_ * chunk_, spu_,
-                   SymbolsToDrive<Real>{links_.data(), tx_.data(), drive_.data(),
-                                        history_symbols_, chunk_, spu_, ext_stride_, history_});
-
-    // H1: driver bandwidth. Without it the ring reads the held drive levels directly.
-    const Real* ring_in = drive_.data();
-    std::size_t ring_in_stride = ext_stride_, ring_in_offset = history_;
-    if (has_h1_) {
-      convolve(drive_.data(), h1_, drive_filtered_.data(), chunk_samples_, 0);
-      ring_in = drive_filtered_.data();
-      ring_in_stride = chunk_samples_;
-      ring_in_offset = 0;
-    }
+                   PolyphaseDrive<Real>{links_.data(), tx_.data(), pulse_.data(), drive_.data(),
+                                        history_symbols_, chunk_, spu_, pulse_symbols_});
     exec_.for_each(L_, chunk_samples_,
-                   RingToPhotocurrent<Real>{links_.data(), ring_in, current_.data(),
-                                            ring_in_stride, ring_in_offset, ext_stride_, history_});
+                   RingToPhotocurrent<Real>{links_.data(), drive_.data(), current_.data(),
+                                            chunk_samples_, 0, ext_stride_, history_});
 
     // H2: receiver bandwidth.
     rx_view_ = current_.data();
@@ -188,7 +202,6 @@ class LaneEngine {
                                          eye_symbols_, spu_, amp_bins_, amp_range_});
 
     // Carry state into the next chunk: filter histories and the symbols still in flight.
-    exec_.for_each(L_, history_, CarryTail<Real>{drive_.data(), ext_stride_, chunk_samples_});
     exec_.for_each(L_, history_, CarryTail<Real>{current_.data(), ext_stride_, chunk_samples_});
     exec_.for_each(L_, history_symbols_,
                    CarryTail<std::uint8_t>{
@@ -287,7 +300,8 @@ class LaneEngine {
   std::size_t L_;
   int spu_, chunk_, bps_;
   std::size_t history_, block_, fft_size_, bins_, chunk_samples_, blocks_, ext_stride_;
-  bool has_h1_, has_h2_;
+  bool has_h2_;
+  int pulse_symbols_ = 1;
   std::uint64_t target_errors_, max_bits_;
   std::int64_t eye_symbols_;
   int amp_bins_;
@@ -300,12 +314,13 @@ class LaneEngine {
   Buffer<NoiseKey> keys_;
   Buffer<LinkCounters> counters_;
   Buffer<std::uint8_t> tx_;
-  Buffer<Real> drive_, drive_filtered_, current_, rx_;
+  Buffer<Real> pulse_;  // [links][pulse_symbols x spu]: the drive pulse rect * h1
+  Buffer<Real> drive_, current_, rx_;
   Buffer<std::uint8_t> bit_errors_;
   Buffer<std::uint32_t> eye_;
   Buffer<Real> fft_in_;
   Buffer<Complex<Real>> spectrum_;
-  Buffer<Complex<Real>> h1_, h2_;
+  Buffer<Complex<Real>> h2_;
   using Fft = typename Exec::template Fft<Real>;
   Fft fft_;
   Fft fft_link_;  // per-link overlapped-input plan, where the backend has one

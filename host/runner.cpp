@@ -43,10 +43,8 @@ const char* stop_name(std::uint8_t r) {
 std::size_t engine_bytes_per_link(const BatchSetup& b) {
   const std::size_t S = static_cast<std::size_t>(b.chunk_symbols) * b.samples_per_ui;
   const std::size_t H = b.overlap_history, B = overlap_save_valid(b);
-  std::size_t floats = 2 * (S + H);              // drive and photocurrent, with history
-  if (b.has_h1) floats += S;                     // filtered drive
-  if (b.has_h2) floats += S;                     // received waveform
-  if (b.has_h1 || b.has_h2) floats += 2 * (S / B) * (H + B + 2);  // FFT blocks and spectra
+  std::size_t floats = S + (S + H);              // drive; photocurrent with filter history
+  if (b.has_h2) floats += S + 2 * (S / B) * (H + B + 2);  // received waveform, FFT blocks, spectra
   std::size_t bytes = floats * sizeof(float);
   bytes += 2 * static_cast<std::size_t>(b.chunk_symbols);  // symbols, decisions
   bytes += static_cast<std::size_t>(b.eye_amplitude_bins) * 2 * b.samples_per_ui * 4;

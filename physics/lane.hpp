@@ -106,21 +106,30 @@ struct GenerateSymbols {
   }
 };
 
-// Drive voltage, NRZ-held for samples_per_ui samples, written after `offset` samples of filter
-// history in each link's extended buffer. Rows are (link, symbol), columns the UI's samples.
+// Drive voltage with the driver bandwidth H1 applied. The DAC holds each level for a UI, so
+// the filtered drive is a sum of shifted pulses, v[k spu + j] = sum_m V(level[k - m]) p[m spu + j]
+// with p = rect(spu) * h1: a symbol-rate polyphase filter of `pulse_symbols` taps per output
+// sample instead of an FFT convolution of the oversampled waveform (the same linear operation,
+// about 6 multiply-adds per sample for the default driver). Without H1, p is the rect itself
+// (one tap). Rows are (link, symbol), columns the UI's samples.
 template <class Real>
-struct SymbolsToDrive {
+struct PolyphaseDrive {
   const LinkConstants<Real>* links;
-  const std::uint8_t* tx_levels;  // [links][history + chunk]
-  Real* drive_v;                  // [links][ext_stride], chunk starts at `offset`
-  int history_symbols, chunk_symbols, samples_per_ui;
-  std::size_t ext_stride, offset;
+  const std::uint8_t* tx_levels;  // [links][history + chunk], history >= pulse_symbols - 1
+  const Real* pulse;              // [links][pulse_symbols * samples_per_ui]
+  Real* drive_v;                  // [links][chunk samples]
+  int history_symbols, chunk_symbols, samples_per_ui, pulse_symbols;
   LL_HD void operator()(std::size_t row, std::size_t j) const {
     const std::size_t link = row / chunk_symbols, k = row % chunk_symbols;
-    const std::uint8_t level = tx_levels[link * (history_symbols + chunk_symbols) +
-                                         history_symbols + k];
-    drive_v[link * ext_stride + offset + k * samples_per_ui + j] =
-        links[link].level_drive_v[level];
+    const LinkConstants<Real>& c = links[link];
+    const std::uint8_t* tx = tx_levels + link * (history_symbols + chunk_symbols) +
+                             history_symbols + k;
+    const Real* p = pulse + link * static_cast<std::size_t>(pulse_symbols) * samples_per_ui + j;
+    Real v = Real(0);
+    for (int m = 0; m < pulse_symbols; ++m)
+      v += c.level_drive_v[tx[-m]] * p[static_cast<std::size_t>(m) * samples_per_ui];
+    drive_v[link * static_cast<std::size_t>(chunk_symbols) * samples_per_ui +
+            k * samples_per_ui + j] = v;
   }
 };
 
