@@ -64,6 +64,34 @@ void BM_LaneBatchThreads(benchmark::State& state) {
 }
 BENCHMARK(BM_LaneBatchThreads)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
+#if defined(LIGHTLANE_HAVE_CUDA)
+// The GPU: 256 copies of the default link (each its own noise stream) x 2^20 symbols in one
+// engine. Skips (with the runtime's message) where no device answers.
+void BM_LaneCuda256x2e20(benchmark::State& state) {
+  const ll::CudaProbe probe = ll::probe_cuda();
+  if (!probe.usable) {
+    state.SkipWithError(("no usable GPU: " + probe.message).c_str());
+    return;
+  }
+  const ll::PreparedRun run = default_lane({"laser.power_dbm=6",
+                                            "run.chunk_symbols=" + std::to_string(state.range(0))});
+  ll::BatchSetup batch = run.batches.front();
+  const ll::LinkSetup link = batch.links.front();
+  batch.links.clear();
+  for (std::uint32_t p = 0; p < 256; ++p) {
+    batch.links.push_back(link);
+    batch.links.back().noise_key.point = p;
+  }
+  const std::uint64_t symbols_per_link = 1u << 20;
+  batch.max_bits = symbols_per_link * batch.bits_per_symbol;
+  batch.target_errors = ~0ull;
+  for (auto _ : state) benchmark::DoNotOptimize(ll::run_batch_cuda(batch));
+  state.counters["symbols_per_s"] = benchmark::Counter(
+      256.0 * symbols_per_link * state.iterations(), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_LaneCuda256x2e20)->Arg(1024)->Arg(4096)->Unit(benchmark::kMillisecond)->UseRealTime();
+#endif
+
 }  // namespace
 
 BENCHMARK_MAIN();
