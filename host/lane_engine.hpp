@@ -171,7 +171,7 @@ class LaneEngine {
 
     exec_.for_each(L_, 1, GenerateSymbols{sources_.data(), tx_.data(), history_symbols_, chunk_});
     // H1 (driver bandwidth) as a polyphase filter on the held levels.
-    exec_.for_each(L_ * chunk_, spu_,
+    exec_.for_each(L_ * chunk_, 1,
                    PolyphaseDrive<Real>{links_.data(), tx_.data(), pulse_.data(), drive_.data(),
                                         history_symbols_, chunk_, spu_, pulse_symbols_});
     exec_.for_each(L_, chunk_samples_,

@@ -13,6 +13,13 @@
 #define LL_FORCEINLINE inline __attribute__((always_inline))
 #endif
 
+// Vectorise the following loop on the CPU (OpenMP SIMD); nothing on the device.
+#if !defined(__CUDA_ARCH__) && defined(_OPENMP)
+#define LL_SIMD _Pragma("omp simd")
+#else
+#define LL_SIMD
+#endif
+
 namespace ll {
 
 // Physical constants (CODATA 2018, exact where SI defines them).

@@ -111,7 +111,8 @@ struct GenerateSymbols {
 // with p = rect(spu) * h1: a symbol-rate polyphase filter of `pulse_symbols` taps per output
 // sample instead of an FFT convolution of the oversampled waveform (the same linear operation,
 // about 6 multiply-adds per sample for the default driver). Without H1, p is the rect itself
-// (one tap). Rows are (link, symbol), columns the UI's samples.
+// (one tap). One row per (link, symbol) writes the UI's samples: taps outer, samples inner, so
+// the inner loop is a contiguous SIMD multiply-add.
 template <class Real>
 struct PolyphaseDrive {
   const LinkConstants<Real>* links;
@@ -119,17 +120,20 @@ struct PolyphaseDrive {
   const Real* pulse;              // [links][pulse_symbols * samples_per_ui]
   Real* drive_v;                  // [links][chunk samples]
   int history_symbols, chunk_symbols, samples_per_ui, pulse_symbols;
-  LL_HD void operator()(std::size_t row, std::size_t j) const {
+  LL_HD void operator()(std::size_t row, std::size_t) const {
     const std::size_t link = row / chunk_symbols, k = row % chunk_symbols;
     const LinkConstants<Real>& c = links[link];
     const std::uint8_t* tx = tx_levels + link * (history_symbols + chunk_symbols) +
                              history_symbols + k;
-    const Real* p = pulse + link * static_cast<std::size_t>(pulse_symbols) * samples_per_ui + j;
-    Real v = Real(0);
-    for (int m = 0; m < pulse_symbols; ++m)
-      v += c.level_drive_v[tx[-m]] * p[static_cast<std::size_t>(m) * samples_per_ui];
-    drive_v[link * static_cast<std::size_t>(chunk_symbols) * samples_per_ui +
-            k * samples_per_ui + j] = v;
+    const Real* p = pulse + link * static_cast<std::size_t>(pulse_symbols) * samples_per_ui;
+    Real* out = drive_v + (link * static_cast<std::size_t>(chunk_symbols) + k) * samples_per_ui;
+    const Real v0 = c.level_drive_v[tx[0]];
+    LL_SIMD for (int j = 0; j < samples_per_ui; ++j) out[j] = v0 * p[j];
+    for (int m = 1; m < pulse_symbols; ++m) {
+      const Real vm = c.level_drive_v[tx[-m]];
+      const Real* pm = p + static_cast<std::size_t>(m) * samples_per_ui;
+      LL_SIMD for (int j = 0; j < samples_per_ui; ++j) out[j] += vm * pm[j];
+    }
   }
 };
 

@@ -16,6 +16,9 @@ import argparse
 import os
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from lightlane_plot import save_figure  # noqa: E402
+
 
 def text(value):
     """An HDF5 string attribute as str (h5py returns bytes for fixed-length strings)."""
@@ -121,13 +124,7 @@ def plot(path, key, prefix):
     elif others or limit_labelled:
         ax.legend(fontsize=8)
 
-    directory = os.path.dirname(prefix)
-    if directory:
-        os.makedirs(directory, exist_ok=True)
-    fig.savefig(prefix + ".png", dpi=150)
-    fig.savefig(prefix + ".svg")
-    plt.close(fig)
-    return [prefix + ".png", prefix + ".svg"]
+    return save_figure(fig, prefix)
 
 
 def main(argv=None):

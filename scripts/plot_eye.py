@@ -14,6 +14,9 @@ import argparse
 import os
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from lightlane_plot import save_figure  # noqa: E402
+
 
 def text(value):
     """An HDF5 string attribute as str (h5py returns bytes for fixed-length strings)."""
@@ -126,13 +129,7 @@ def plot(path, point, absolute, prefix):
     ax.set_ylabel(y_label)
     ax.set_title(title + (f"\n{swept}" if swept else ""), fontsize=10)
 
-    directory = os.path.dirname(prefix)
-    if directory:
-        os.makedirs(directory, exist_ok=True)
-    fig.savefig(prefix + ".png", dpi=150)
-    fig.savefig(prefix + ".svg")
-    plt.close(fig)
-    return [prefix + ".png", prefix + ".svg"]
+    return save_figure(fig, prefix)
 
 
 def main(argv=None):

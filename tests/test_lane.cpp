@@ -60,6 +60,11 @@ struct SerCase {
   std::uint64_t symbols;
 };
 
+// Readable parameter names in test listings (instead of a hex dump of the struct).
+void PrintTo(const SerCase& c, std::ostream* os) {
+  *os << c.modulation << " SER " << c.target_ser << " over " << c.symbols << " symbols";
+}
+
 class SerAgainstTheory : public Lane, public ::testing::WithParamInterface<SerCase> {};
 
 TEST_P(SerAgainstTheory, WithinBinomialInterval) {

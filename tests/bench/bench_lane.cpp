@@ -22,6 +22,21 @@ ll::PreparedRun default_lane(std::vector<std::string> overrides) {
   return ll::prepare_run(s);
 }
 
+// n copies of the default link, each its own sweep point (so its own noise stream), running a
+// fixed number of symbols (no early stop).
+ll::BatchSetup replicated_default_link(std::size_t n, std::uint64_t symbols_per_link,
+                                       std::vector<std::string> overrides) {
+  overrides.push_back("laser.power_dbm=6");
+  const ll::PreparedRun run = default_lane(overrides);
+  ll::BatchSetup batch = run.batches.front();
+  const ll::LinkSetup link = batch.links.front();
+  batch.links.assign(n, link);
+  for (std::size_t p = 0; p < n; ++p) batch.links[p].noise_key.point = static_cast<std::uint32_t>(p);
+  batch.max_bits = symbols_per_link * batch.bits_per_symbol;
+  batch.target_errors = ~0ull;
+  return batch;
+}
+
 // One engine, one link, chunk after chunk: the per-thread throughput.
 void BM_LaneChunk(benchmark::State& state) {
   const ll::PreparedRun run =
@@ -45,20 +60,10 @@ BENCHMARK(BM_LaneChunk)->Arg(256)->Arg(1024)->Arg(4096)->Arg(16384)->Unit(benchm
 // threads, so the figure is throughput, not load imbalance.
 void BM_LaneBatchThreads(benchmark::State& state) {
   const int threads = static_cast<int>(state.range(0));
-  const ll::PreparedRun run = default_lane({"laser.power_dbm=6"});
-  ll::BatchSetup batch = run.batches.front();
-  const ll::LinkSetup link = batch.links.front();
-  batch.links.clear();
-  for (std::uint32_t p = 0; p < 8; ++p) {
-    batch.links.push_back(link);
-    batch.links.back().noise_key.point = p;
-  }
-  const std::uint64_t bits_per_link = 1 << 21;
-  batch.max_bits = bits_per_link;
-  batch.target_errors = ~0ull;
+  const std::uint64_t symbols_per_link = 1 << 20;
+  const ll::BatchSetup batch = replicated_default_link(8, symbols_per_link, {});
   for (auto _ : state) benchmark::DoNotOptimize(ll::run_batch_cpu(batch, threads));
-  const double symbols = static_cast<double>(bits_per_link) / batch.bits_per_symbol *
-                         static_cast<double>(batch.links.size());
+  const double symbols = static_cast<double>(symbols_per_link) * batch.links.size();
   state.counters["symbols_per_s"] =
       benchmark::Counter(symbols * state.iterations(), benchmark::Counter::kIsRate);
 }
@@ -73,18 +78,9 @@ void BM_LaneCuda256x2e20(benchmark::State& state) {
     state.SkipWithError(("no usable GPU: " + probe.message).c_str());
     return;
   }
-  const ll::PreparedRun run = default_lane({"laser.power_dbm=6",
-                                            "run.chunk_symbols=" + std::to_string(state.range(0))});
-  ll::BatchSetup batch = run.batches.front();
-  const ll::LinkSetup link = batch.links.front();
-  batch.links.clear();
-  for (std::uint32_t p = 0; p < 256; ++p) {
-    batch.links.push_back(link);
-    batch.links.back().noise_key.point = p;
-  }
   const std::uint64_t symbols_per_link = 1u << 20;
-  batch.max_bits = symbols_per_link * batch.bits_per_symbol;
-  batch.target_errors = ~0ull;
+  const ll::BatchSetup batch = replicated_default_link(
+      256, symbols_per_link, {"run.chunk_symbols=" + std::to_string(state.range(0))});
   for (auto _ : state) benchmark::DoNotOptimize(ll::run_batch_cuda(batch));
   state.counters["symbols_per_s"] = benchmark::Counter(
       256.0 * symbols_per_link * state.iterations(), benchmark::Counter::kIsRate);
