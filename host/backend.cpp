@@ -11,7 +11,7 @@ namespace ll {
 namespace {
 
 template <class Real>
-std::vector<LinkOutcome> run_cpu(const BatchSetup& batch, int threads) {
+std::vector<LinkOutcome> run_cpu(const BatchSetup& batch, int threads, const LinkDone& done) {
   const std::size_t L = batch.links.size();
   std::vector<LinkOutcome> out(L);
   std::string error;
@@ -27,6 +27,10 @@ std::vector<LinkOutcome> run_cpu(const BatchSetup& batch, int threads) {
       engine.run();
       out[l].counters = engine.counters().front();
       out[l].eye_histogram = engine.eye_histograms();
+      if (done) {
+#pragma omp critical(lightlane_link_done)
+        done(l, out[l]);
+      }
     } catch (const std::exception& e) {
 #pragma omp critical(lightlane_cpu_error)
       error = e.what();
@@ -62,12 +66,13 @@ BackendChoice choose_backend(const std::string& request, int cpu_threads) {
   return cpu;
 }
 
-std::vector<LinkOutcome> run_batch_cpu(const BatchSetup& batch, int threads) {
-  return run_cpu<float>(batch, threads);
+std::vector<LinkOutcome> run_batch_cpu(const BatchSetup& batch, int threads,
+                                       const LinkDone& done) {
+  return run_cpu<float>(batch, threads, done);
 }
 
 std::vector<LinkOutcome> run_batch_cpu_double(const BatchSetup& batch, int threads) {
-  return run_cpu<double>(batch, threads);
+  return run_cpu<double>(batch, threads, {});
 }
 
 std::vector<LinkOutcome> run_batch_cuda(const BatchSetup& batch) {
@@ -80,9 +85,12 @@ std::vector<LinkOutcome> run_batch_cuda(const BatchSetup& batch) {
 }
 
 std::vector<LinkOutcome> run_batch(const BackendChoice& backend, const BatchSetup& batch,
-                                   int threads) {
-  if (backend.kind == BackendKind::cuda) return run_batch_cuda(batch);
-  return run_batch_cpu(batch, threads);
+                                   int threads, const LinkDone& done) {
+  if (backend.kind == BackendKind::cpu) return run_batch_cpu(batch, threads, done);
+  std::vector<LinkOutcome> out = run_batch_cuda(batch);  // every link ends with the batch
+  if (done)
+    for (std::size_t l = 0; l < out.size(); ++l) done(l, out[l]);
+  return out;
 }
 
 }  // namespace ll

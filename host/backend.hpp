@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -41,14 +42,19 @@ struct CudaProbe {
 };
 CudaProbe probe_cuda();
 
+// Called with (link index in the batch, its outcome) as each link finishes, one call at a time,
+// so a finished point can be written (and flushed) while the others still run.
+using LinkDone = std::function<void(std::size_t, const LinkOutcome&)>;
+
 // Runs a batch to completion on the CPU: one engine per link, links spread over OpenMP threads.
-std::vector<LinkOutcome> run_batch_cpu(const BatchSetup& batch, int threads);
+std::vector<LinkOutcome> run_batch_cpu(const BatchSetup& batch, int threads,
+                                       const LinkDone& done = {});
 // The same in double precision: the reference path for validation.
 std::vector<LinkOutcome> run_batch_cpu_double(const BatchSetup& batch, int threads);
 // Runs a batch on the GPU (all links in one engine). Throws BackendError without CUDA.
 std::vector<LinkOutcome> run_batch_cuda(const BatchSetup& batch);
 
 std::vector<LinkOutcome> run_batch(const BackendChoice& backend, const BatchSetup& batch,
-                                   int threads);
+                                   int threads, const LinkDone& done = {});
 
 }  // namespace ll

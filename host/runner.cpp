@@ -211,29 +211,31 @@ int execute_run(const PreparedRun& run, const RunOptions& options, std::ostream&
       << std::setw(14) << "bits" << std::setw(15) << "stop" << "ER dB\n";
 
   for (std::size_t b = 0; b < run.batches.size(); ++b) {
-    const std::vector<LinkOutcome> outcomes = run_batch(backend, run.batches[b], options.threads);
-    for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    // Each point is written, flushed and printed the moment its link finishes, so a killed run
+    // keeps every finished point.
+    auto finished = [&](std::size_t i, const LinkOutcome& outcome) {
       const std::size_t p = run.batch_points[b][i];
       const PointResult r =
-          point_result(outcomes[i], run.links[p].report, run.batches[b].bits_per_symbol);
+          point_result(outcome, run.links[p].report, run.batches[b].bits_per_symbol);
       writer.write_points(p, {r});
       bits_done += r.bits;
+      ++done;
       out << std::left << std::setw(6) << p;
       for (const SweepAxis& a : run.scenario.sweep) out << std::setw(22) << fmt(a.values[p], 6);
       out << std::setw(11) << fmt(r.ber) << std::setw(24)
           << ("[" + fmt(r.ber_lo) + ", " + fmt(r.ber_hi) + "]") << std::setw(12) << r.bit_errors
-          << std::setw(14) << r.bits << std::setw(15) << stop_name(outcomes[i].counters.stop_reason)
+          << std::setw(14) << r.bits << std::setw(15) << stop_name(outcome.counters.stop_reason)
           << fmt(r.mrm_extinction_ratio_db, 4) << "\n";
-    }
-    out.flush();
-    done += outcomes.size();
-    const double elapsed =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (live) {
-      const double eta = elapsed / done * (P - done);
-      err << "\r" << done << "/" << P << " points, " << fmt(bits_done / elapsed / 1e9, 3)
-          << " Gbit/s simulated, ETA " << fmt(eta, 3) << " s   " << std::flush;
-    }
+      out.flush();
+      if (live) {
+        const double elapsed =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const double eta = elapsed / done * (P - done);
+        err << "\r" << done << "/" << P << " points, " << fmt(bits_done / elapsed / 1e9, 3)
+            << " Gbit/s simulated, ETA " << fmt(eta, 3) << " s   " << std::flush;
+      }
+    };
+    run_batch(backend, run.batches[b], options.threads, finished);
   }
   if (live) err << "\n";
   writer.close();
