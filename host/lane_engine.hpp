@@ -43,6 +43,8 @@ struct BatchSetup {
   // fast in FFTW and cuFFT). history >= the longest FIR minus one.
   std::size_t overlap_history = 32;
   bool has_h1 = false, has_h2 = false;
+  bool ring_dynamic = false;      // coupled-mode recurrence instead of the static transmission
+  std::size_t scan_tile = 0;      // dynamic ring: samples per scan tile; 0 = one sequential pass
   std::uint64_t target_errors = 100;
   std::uint64_t max_bits = 1'000'000;
   std::int64_t eye_symbols = 0;
@@ -100,6 +102,8 @@ class LaneEngine {
         blocks_(chunk_samples_ / block_),
         ext_stride_(history_ + chunk_samples_),
         has_h2_(setup.has_h2),
+        ring_dynamic_(setup.ring_dynamic),
+        scan_tile_(setup.scan_tile),
         target_errors_(setup.target_errors),
         max_bits_(setup.max_bits),
         eye_symbols_(setup.eye_symbols),
@@ -159,6 +163,16 @@ class LaneEngine {
       rx_ = Buffer<Real>(L_ * chunk_samples_);
       h2_ = make_transfer(setup, &LinkSetup::h2_taps);
     }
+    if (ring_dynamic_) {
+      ring_state_ = Buffer<Complex<Real>>(L_);  // zero: the ring starts empty
+      if (scan_tile_) {
+        if (chunk_samples_ % scan_tile_ != 0)
+          throw std::invalid_argument("lane engine: the chunk must be a whole number of tiles");
+        tiles_ = chunk_samples_ / scan_tile_;
+        tile_map_ = Buffer<AffineMap<Real>>(L_ * tiles_);
+        tile_entering_ = Buffer<Complex<Real>>(L_ * tiles_);
+      }
+    }
   }
 
   std::size_t links() const { return L_; }
@@ -174,9 +188,28 @@ class LaneEngine {
     exec_.for_each(L_ * chunk_, 1,
                    PolyphaseDrive<Real>{links_.data(), tx_.data(), pulse_.data(), drive_.data(),
                                         history_symbols_, chunk_, spu_, pulse_symbols_});
-    exec_.for_each(L_, chunk_samples_,
-                   RingToPhotocurrent<Real>{links_.data(), drive_.data(), current_.data(),
-                                            chunk_samples_, 0, ext_stride_, history_});
+    if (!ring_dynamic_) {
+      exec_.for_each(L_, chunk_samples_,
+                     RingToPhotocurrent<Real>{links_.data(), drive_.data(), current_.data(),
+                                              chunk_samples_, 0, ext_stride_, history_});
+    } else if (scan_tile_ == 0) {
+      exec_.for_each(L_, 1,
+                     CmtSequential<Real, LinkConstants<Real>>{
+                         links_.data(), drive_.data(), current_.data(), ring_state_.data(),
+                         chunk_samples_, ext_stride_, history_});
+    } else {
+      exec_.for_each(L_ * tiles_, 1,
+                     CmtTileReduce<Real, LinkConstants<Real>>{links_.data(), drive_.data(),
+                                                              tile_map_.data(), chunk_samples_,
+                                                              scan_tile_, tiles_});
+      exec_.for_each(L_, 1,
+                     CmtTilePrefix<Real>{tile_map_.data(), tile_entering_.data(),
+                                         ring_state_.data(), tiles_});
+      exec_.for_each(L_ * tiles_, 1,
+                     CmtTileApply<Real, LinkConstants<Real>>{
+                         links_.data(), drive_.data(), tile_entering_.data(), current_.data(),
+                         chunk_samples_, scan_tile_, tiles_, ext_stride_, history_});
+    }
 
     // H2: receiver bandwidth.
     rx_view_ = current_.data();
@@ -301,6 +334,8 @@ class LaneEngine {
   int spu_, chunk_, bps_;
   std::size_t history_, block_, fft_size_, bins_, chunk_samples_, blocks_, ext_stride_;
   bool has_h2_;
+  bool ring_dynamic_;
+  std::size_t scan_tile_, tiles_ = 0;
   int pulse_symbols_ = 1;
   std::uint64_t target_errors_, max_bits_;
   std::int64_t eye_symbols_;
@@ -315,6 +350,9 @@ class LaneEngine {
   Buffer<LinkCounters> counters_;
   Buffer<std::uint8_t> tx_;
   Buffer<Real> pulse_;  // [links][pulse_symbols x spu]: the drive pulse rect * h1
+  Buffer<Complex<Real>> ring_state_;        // dynamic ring: u carried across chunks, per link
+  Buffer<AffineMap<Real>> tile_map_;        // tiled scan: each tile's composed map
+  Buffer<Complex<Real>> tile_entering_;     // tiled scan: the state entering each tile
   Buffer<Real> drive_, current_, rx_;
   Buffer<std::uint8_t> bit_errors_;
   Buffer<std::uint32_t> eye_;

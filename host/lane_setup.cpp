@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "host/filter_design.hpp"
+#include "physics/ring_dynamics.hpp"
 
 namespace ll {
 namespace {
@@ -120,6 +121,13 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
          "moves the resonance by " + num(travel * 1e12) + " pm, beyond half the FSR (" +
              num(0.5 * rep.ring.fsr_m * 1e12) + " pm)");
   c.ring = modulator(lp, rep.ring);
+  {
+    const CmtRates rates = cmt_rates(geometry(lp), rep.ring);
+    const double T = 1.0 / fs;
+    c.cmt = {rates.gamma_per_s * T,           rates.kappa_per_s * T,
+             2.0 * kPi * kSpeedOfLight_m_per_s * T, lp.laser_wavelength_m,
+             lp.ring_detuning_m,              lp.ring_shift_m_per_v};
+  }
 
   // PAM levels and what the receiver sees of them.
   c.levels = lp.levels;
@@ -181,8 +189,11 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
       std::isfinite(lp.laser_rin_db_per_hz) ? std::pow(10.0, lp.laser_rin_db_per_hz / 10.0) * bn
                                             : 0.0;
 
-  // Timing: the linear chain's pulse response for one UI, whose peak is the cursor.
-  std::vector<double> pulse(lp.samples_per_ui, 1.0);
+  // Timing: the chain's response to one UI at the highest level on the lowest, through the
+  // driver pulse, the ring model in use (static, or dynamic with its photon-lifetime delay) and
+  // the receiver filter, relative to the lowest level's steady output. Its peak is the cursor.
+  // A monotonic static transmission does not move the peak of the linear chain; the dynamic
+  // ring delays it by about its photon lifetime.
   auto convolve = [](const std::vector<double>& a, const std::vector<double>& b) {
     if (b.empty()) return a;
     std::vector<double> y(a.size() + b.size() - 1, 0.0);
@@ -190,7 +201,30 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
       for (std::size_t j = 0; j < b.size(); ++j) y[i + j] += a[i] * b[j];
     return y;
   };
-  pulse = convolve(convolve(pulse, out.setup.h1_taps), out.setup.h2_taps);
+  // Long enough for the ring's response to decay to 1e-12 after the pulse.
+  const std::size_t ring_tail =
+      lp.ring_dynamic ? static_cast<std::size_t>(std::ceil(28.0 / c.cmt.gamma_t)) : 0;
+  std::vector<double> drive(lp.samples_per_ui, 1.0);
+  drive = convolve(drive, out.setup.h1_taps);
+  drive.resize(drive.size() + ring_tail, 0.0);
+  const double v_base = v.front(), v_top = v.back();
+  std::vector<double> pulse(drive.size());
+  if (!lp.ring_dynamic) {
+    const double t0 = c.ring.transmission(v_base);
+    for (std::size_t n = 0; n < drive.size(); ++n)
+      pulse[n] = c.ring.transmission(v_base + (v_top - v_base) * drive[n]) - t0;
+  } else {
+    Complex<double> u{0.0, 0.0};
+    const AffineMap<double> rest = cmt_step(c.cmt, v_base);
+    for (std::size_t n = 0; n < ring_tail; ++n) u = apply(rest, u);  // settle at the base level
+    const double t0 = cmt_transmission(u);
+    for (std::size_t n = 0; n < drive.size(); ++n) {
+      u = apply(cmt_step(c.cmt, v_base + (v_top - v_base) * drive[n]), u);
+      pulse[n] = cmt_transmission(u) - t0;
+    }
+  }
+  pulse = convolve(pulse, out.setup.h2_taps);
+  for (double& x : pulse) x = std::abs(x);  // the ring may invert the levels
   const double peak = *std::max_element(pulse.begin(), pulse.end());
   // The centre of the samples within rounding of the peak (a flat top without filters).
   std::size_t first = pulse.size(), last = 0;
@@ -210,7 +244,7 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
   c.delay_symbols = static_cast<int>(cursor / lp.samples_per_ui);
   c.sample_in_ui = static_cast<int>(cursor % lp.samples_per_ui);
   // Count from the first symbol whose whole history went through filled filters.
-  const std::size_t fill = out.setup.h1_taps.size() + out.setup.h2_taps.size();
+  const std::size_t fill = out.setup.h1_taps.size() + out.setup.h2_taps.size() + ring_tail;
   c.warmup_symbols =
       c.delay_symbols + static_cast<std::int64_t>(fill / lp.samples_per_ui) + 2;
 

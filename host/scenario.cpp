@@ -238,6 +238,15 @@ const std::vector<KeySpec>& registry() {
                          &LaneParams::ring_shift_m_per_v));
     r.push_back(real_key("mrm.detuning_pm", "pm", {-1e5, 1e5}, 1e-12,
                          &LaneParams::ring_detuning_m));
+    {
+      // "static": the all-pass transmission at each instant; "dynamic": coupled-mode theory with
+      // the photon lifetime (bandwidth, chirp, optical peaking with detuning).
+      KeySpec k{"mrm.model", Kind::text, "", {}, {"static", "dynamic"}, std::string("static"), {}};
+      k.apply = [](const ScalarValue& v, LaneParams& lp, RunParams&) {
+        lp.ring_dynamic = std::get<std::string>(v) == "dynamic";
+      };
+      r.push_back(k);
+    }
 
     // [optics]
     r.push_back(real_key("optics.waveguide_length_cm", "cm", nonnegative, 1e-2,

@@ -60,6 +60,7 @@ struct LaneParams {
   double ring_loss_db_per_m = 0.0;
   double ring_shift_m_per_v = 0.0;
   double ring_detuning_m = 0.0;  // laser wavelength minus the ring's resonance at 0 V
+  bool ring_dynamic = false;     // coupled-mode photon-lifetime dynamics instead of static
   // optical path between the ring and the photodiode
   double waveguide_length_m = 0.0;
   double waveguide_loss_db_per_m = 0.0;

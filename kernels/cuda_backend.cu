@@ -28,7 +28,17 @@ bool probe(std::string& message) {
   return true;
 }
 
-std::vector<LinkOutcome> run_batch(const BatchSetup& batch) {
+// The dynamic ring's recurrence runs as a tiled parallel scan on the GPU: 64 samples per tile
+// give links x chunk / 64 independent tiles (plenty of threads) and short sequential runs.
+constexpr std::size_t kScanTileSamples = 64;
+
+BatchSetup for_gpu(BatchSetup batch) {
+  if (batch.ring_dynamic) batch.scan_tile = kScanTileSamples;
+  return batch;
+}
+
+std::vector<LinkOutcome> run_batch(const BatchSetup& batch_in) {
+  const BatchSetup batch = for_gpu(batch_in);
   CudaExec exec;
   LaneEngine<CudaExec, float> engine(exec, batch);
   engine.run();
@@ -43,7 +53,8 @@ std::vector<LinkOutcome> run_batch(const BatchSetup& batch) {
   return out;
 }
 
-std::vector<float> received_waveform(const BatchSetup& batch, int chunks) {
+std::vector<float> received_waveform(const BatchSetup& batch_in, int chunks) {
+  const BatchSetup batch = for_gpu(batch_in);
   CudaExec exec;
   LaneEngine<CudaExec, float> engine(exec, batch);
   for (int c = 0; c < chunks; ++c) engine.step();

@@ -31,6 +31,16 @@ inline constexpr double kPi = 3.14159265358979323846;
 // sin(float) on the host would call the double libm function).
 LL_HD LL_FORCEINLINE float math_sqrt(float x) { return sqrtf(x); }
 LL_HD LL_FORCEINLINE double math_sqrt(double x) { return sqrt(x); }
+LL_HD LL_FORCEINLINE float math_exp(float x) { return expf(x); }
+LL_HD LL_FORCEINLINE double math_exp(double x) { return exp(x); }
+LL_HD LL_FORCEINLINE void math_sincos(float x, float* s, float* c) {
+  *s = sinf(x);
+  *c = cosf(x);
+}
+LL_HD LL_FORCEINLINE void math_sincos(double x, double* s, double* c) {
+  *s = sin(x);
+  *c = cos(x);
+}
 
 // sin(x)^2 in float: reduce x to [-pi/2, pi/2] (sin^2 has period pi), then the Taylor series to
 // x^13, whose truncation error there is below 7e-10, far under float rounding. Plain multiplies

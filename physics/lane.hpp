@@ -12,6 +12,7 @@
 #include "physics/mrm.hpp"
 #include "physics/noise.hpp"
 #include "physics/prbs.hpp"
+#include "physics/ring_dynamics.hpp"
 
 namespace ll {
 
@@ -22,7 +23,8 @@ struct LinkConstants {
   int levels;           // M: 2 (NRZ), 4 (PAM4)
   int bits_per_symbol;  // log2 M
   Real level_drive_v[kMaxLevels];  // drive voltage of each PAM level index (0 = lowest)
-  RingModulator<Real> ring;
+  RingModulator<Real> ring;  // static all-pass model
+  RingCmt<Real> cmt;         // dynamic (coupled-mode) model, when the batch runs it
   Real photocurrent_per_transmission_a;  // laser power x optical loss x responsivity
   Real dark_current_a;
   // Receiver noise variance at photocurrent I (A^2): const + shot * I + rin * I^2, over the
@@ -59,6 +61,9 @@ LinkConstants<To> convert_constants(const LinkConstants<From>& c) {
             static_cast<To>(c.ring.laser_wavelength_m),
             static_cast<To>(c.ring.detuning_m),
             static_cast<To>(c.ring.shift_m_per_v)};
+  o.cmt = {static_cast<To>(c.cmt.gamma_t),           static_cast<To>(c.cmt.kappa_t),
+           static_cast<To>(c.cmt.omega_t_m),         static_cast<To>(c.cmt.laser_wavelength_m),
+           static_cast<To>(c.cmt.detuning_m),        static_cast<To>(c.cmt.shift_m_per_v)};
   o.photocurrent_per_transmission_a = static_cast<To>(c.photocurrent_per_transmission_a);
   o.dark_current_a = static_cast<To>(c.dark_current_a);
   o.noise_var_const_a2 = static_cast<To>(c.noise_var_const_a2);

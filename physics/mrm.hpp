@@ -43,6 +43,7 @@ struct RingFigures {
   double resonance_m;          // the natural resonance nearest to the laser
   double fsr_m;                // to the next resonance on the long-wavelength side
   double fwhm_m;               // full width at half depth
+  double phase_half_rad;       // round-trip phase offset of the half-depth points
   double q_loaded;             // resonance_m / fwhm_m
   double notch_depth_db;       // 10 log10(Tmax / Tmin)
 };
@@ -78,6 +79,7 @@ LL_HD inline RingFigures ring_figures(const RingGeometry& g) {
   const double ar = f.a * f.r;
   const double cos_half = (1.0 + ar * ar - 2.0 * (1.0 - ar) * (1.0 - ar)) / (2.0 * ar);
   const double phi_half = acos(cos_half);
+  f.phase_half_rad = phi_half;
   const double lambda_lo = K / (2.0 * kPi * m - C + phi_half);
   const double lambda_hi = K / (2.0 * kPi * m - C - phi_half);
   f.fwhm_m = lambda_hi - lambda_lo;
@@ -127,5 +129,22 @@ struct RingModulator {
             static_cast<Real>(shift_m_per_v)};
   }
 };
+
+// Coupled-mode constants that reproduce this ring (physics/ring_dynamics.hpp). The round-trip
+// phase is linear in optical frequency, phi = w tau_rt + const with tau_rt = n_g L / c, so the
+// half-depth points sit at dw = +-phi_half / tau_rt exactly: gamma = phi_half / tau_rt. The notch
+// depth fixes kappa: sqrt(T_min) = |gamma - kappa| / gamma, with kappa > gamma (more coupling than
+// loss) when the ring is over-coupled (r < a).
+struct CmtRates {
+  double gamma_per_s;  // 1 / tau
+  double kappa_per_s;  // 2 / tau_e
+};
+LL_HD inline CmtRates cmt_rates(const RingGeometry& g, const RingFigures& f) {
+  const double tau_rt = g.n_g * f.round_trip_m / kSpeedOfLight_m_per_s;
+  const double gamma = f.phase_half_rad / tau_rt;
+  const double depth = sqrt(allpass_transmission(f.a, f.r, 0.0));
+  const double kappa = f.r < f.a ? gamma * (1.0 + depth) : gamma * (1.0 - depth);
+  return {gamma, kappa};
+}
 
 }  // namespace ll

@@ -139,11 +139,12 @@ void expect_same(const ll::LinkOutcome& a, const ll::LinkOutcome& b, const std::
 }
 
 TEST_F(Lane, CountsDoNotDependOnChunkSize) {
-  for (const char* stop : {"run.target_errors=150", "run.target_errors=100000000"}) {
+  for (const char* stop : {"run.target_errors=150", "run.target_errors=100000000"})
+  for (const char* model : {"mrm.model=\"static\"", "mrm.model=\"dynamic\""}) {
     std::vector<ll::LinkOutcome> reference;
     for (int chunk : {1024, 4096, 65536}) {
       const ll::PreparedRun run =
-          prepare({"laser.power_dbm=4", "run.max_bits=400000", stop, "eye.symbols=20000",
+          prepare({"laser.power_dbm=4", "run.max_bits=400000", stop, "eye.symbols=20000", model,
                    "run.chunk_symbols=" + std::to_string(chunk)});
       const std::vector<ll::LinkOutcome> out = run_under_test(run.batches.front());
       ASSERT_GT(out.front().counters.bit_errors, 50u);
@@ -151,7 +152,7 @@ TEST_F(Lane, CountsDoNotDependOnChunkSize) {
         reference = out;
       else
         expect_same(out.front(), reference.front(),
-                    std::string(stop) + ", chunk " + std::to_string(chunk));
+                    std::string(stop) + ", " + model + ", chunk " + std::to_string(chunk));
     }
   }
 }
@@ -222,8 +223,11 @@ std::vector<float> cpu_waveform_float(const ll::BatchSetup& batch, int chunks) {
   return engine.last_rx_waveform();
 }
 
-TEST_F(Lane, WaveformAgreesWithReferenceWithin1e5) {
-  const ll::PreparedRun run = prepare({"laser.power_dbm=4", "run.chunk_symbols=1024"});
+class LaneWaveform : public Lane, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(LaneWaveform, AgreesWithReferenceWithin1e5) {
+  const ll::PreparedRun run =
+      prepare({"laser.power_dbm=4", "run.chunk_symbols=1024", GetParam()});
   ll::BatchSetup batch = run.batches.front();
   batch.max_bits = batch.target_errors = ~0ull;
   const std::vector<double> ref = cpu_waveform_double(batch, 5);
@@ -239,9 +243,15 @@ TEST_F(Lane, WaveformAgreesWithReferenceWithin1e5) {
   // Float: 6e-8 per operation through two FFT convolutions (log2 N ~ 11 stages each) and the
   // ring; 1e-5 of the peak is the bar and leaves an order of magnitude of room.
   EXPECT_LT(worst / peak, 1e-5) << "peak " << peak << " A";
-  std::printf("waveform: max |difference| / peak = %.3g over %zu samples\n", worst / peak,
-              ref.size());
+  std::printf("waveform (%s): max |difference| / peak = %.3g over %zu samples\n", GetParam(),
+              worst / peak, ref.size());
 }
+
+INSTANTIATE_TEST_SUITE_P(RingModels, LaneWaveform,
+                         ::testing::Values("mrm.model=\"static\"", "mrm.model=\"dynamic\""),
+                         [](const auto& info) {
+                           return std::string(info.index == 0 ? "static" : "dynamic");
+                         });
 
 #if defined(LL_TEST_CUDA)
 TEST_F(Lane, GpuCountsMatchCpu) {
