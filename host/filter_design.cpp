@@ -134,6 +134,29 @@ std::array<std::complex<double>, 4> bessel_thomson4_poles() {
   return poles;
 }
 
+std::vector<double> design_rc_fir(double f3db_hz, double sample_rate_hz, double tail_energy) {
+  if (!(f3db_hz > 0.0) || !(f3db_hz < 0.5 * sample_rate_hz))
+    throw std::invalid_argument("RC bandwidth must lie in (0, fs/2)");
+  const double rate = 2.0 * kPi * f3db_hz / sample_rate_hz;  // T / tau
+  // Energy beyond n taps is e^{-2 rate n} of the total.
+  const std::size_t n =
+      static_cast<std::size_t>(std::ceil(-std::log(tail_energy) / (2.0 * rate))) + 1;
+  std::vector<double> h(n);
+  for (std::size_t i = 0; i < n; ++i) h[i] = std::exp(-rate * static_cast<double>(i));
+  const double dc = std::accumulate(h.begin(), h.end(), 0.0);
+  for (double& v : h) v /= dc;
+  return h;
+}
+
+std::vector<double> convolve_fir(const std::vector<double>& a, const std::vector<double>& b) {
+  if (a.empty()) return b;
+  if (b.empty()) return a;
+  std::vector<double> y(a.size() + b.size() - 1, 0.0);
+  for (std::size_t i = 0; i < a.size(); ++i)
+    for (std::size_t j = 0; j < b.size(); ++j) y[i + j] += a[i] * b[j];
+  return y;
+}
+
 double fir_noise_bandwidth_hz(const std::vector<double>& taps, double sample_rate_hz) {
   const double sum = std::accumulate(taps.begin(), taps.end(), 0.0);
   const double energy = std::inner_product(taps.begin(), taps.end(), taps.begin(), 0.0);

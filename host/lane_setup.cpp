@@ -40,7 +40,8 @@ double photocurrent_per_transmission(const LaneParams& lp) {
 
 // Drive voltage of each level index. `optical` spacing inverts T(V) by bisection so that the
 // received power levels are equally spaced between those of the outer drive voltages.
-std::vector<double> drive_levels(const LaneParams& lp, const RingModulator<double>& ring,
+template <class Transmission>
+std::vector<double> drive_levels(const LaneParams& lp, const Transmission& transmission,
                                  const Scenario& s) {
   const int M = lp.levels;
   const double v_lo = lp.drive_bias_v - 0.5 * lp.drive_swing_vpp;
@@ -48,12 +49,12 @@ std::vector<double> drive_levels(const LaneParams& lp, const RingModulator<doubl
   std::vector<double> v(M);
   for (int k = 0; k < M; ++k) v[k] = v_lo + (v_hi - v_lo) * k / (M - 1);
   if (lp.level_spacing == LevelSpacing::voltage || M == 2) return v;
-  const double t_lo = ring.transmission(v_lo), t_hi = ring.transmission(v_hi);
+  const double t_lo = transmission(v_lo), t_hi = transmission(v_hi);
   // T must be monotonic over the swing for the inverse to exist; sample it densely.
   const int n = 4096;
   double prev = t_lo;
   for (int i = 1; i <= n; ++i) {
-    const double t = ring.transmission(v_lo + (v_hi - v_lo) * i / n);
+    const double t = transmission(v_lo + (v_hi - v_lo) * i / n);
     if ((t - prev) * (t_hi - t_lo) < 0.0)
       fail(s, "driver.level_spacing",
            "\"optical\" needs the ring's transmission to be monotonic over the drive swing; it "
@@ -66,7 +67,7 @@ std::vector<double> drive_levels(const LaneParams& lp, const RingModulator<doubl
     double a = v_lo, b = v_hi;
     for (int it = 0; it < 200; ++it) {
       const double mid = 0.5 * (a + b);
-      const bool below = (ring.transmission(mid) - target) * (t_hi - t_lo) < 0.0;
+      const bool below = (transmission(mid) - target) * (t_hi - t_lo) < 0.0;
       (below ? a : b) = mid;
     }
     v[k] = 0.5 * (a + b);
@@ -74,13 +75,68 @@ std::vector<double> drive_levels(const LaneParams& lp, const RingModulator<doubl
   return v;
 }
 
-}  // namespace
-
-double received_current_a(const LaneParams& lp, double drive_v) {
-  const RingFigures f = ring_figures(geometry(lp));
-  return photocurrent_per_transmission(lp) * modulator(lp, f).transmission(drive_v) +
-         lp.dark_current_a;
+// The PN-junction electro-optic table (physics/junction.hpp evaluated in double): resonance
+// shift and ring loss at kEoTablePoints voltages over the drive range with a margin for the
+// driver's overshoot, and from them the static coefficients and the coupled-mode decay.
+void build_junction_table(const Scenario& s, const LaneParams& lp, LinkReport& rep, double fs,
+                          double v_lo, double v_hi, LinkConstants<double>& c) {
+  const char* keys[] = {"mrm.junction.doping_n_per_cm3", "mrm.junction.doping_p_per_cm3",
+                        "mrm.junction.height_nm",        "mrm.junction.mode_width_nm",
+                        "mrm.junction.coverage",         "mrm.junction.mode_overlap",
+                        "mrm.junction.series_resistance_ohm"};
+  const double values[] = {lp.junction.doping_n_per_m3,    lp.junction.doping_p_per_m3,
+                           lp.junction.waveguide_height_m, lp.junction.waveguide_width_m,
+                           lp.junction.ring_coverage,      lp.junction.mode_overlap,
+                           lp.junction.series_resistance_ohm};
+  for (int i = 0; i < 7; ++i)
+    if (!std::isfinite(values[i]))
+      fail(s, keys[i], "missing; mrm.electro_optic = \"junction\" needs [mrm.junction] in full");
+  JunctionParams j = lp.junction;
+  j.ring_radius_m = lp.ring_radius_m;
+  j.wavelength_m = lp.laser_wavelength_m;
+  const double v_bi = builtin_voltage_v(j);
+  // The depletion model holds in reverse bias and in weak forward bias; beyond half of V_bi
+  // the diode injects carriers, which this model does not describe.
+  const double swing = v_hi - v_lo;
+  const double v_first = v_lo - 0.1 * swing - 0.05, v_last = v_hi + 0.1 * swing + 0.05;
+  if (v_first < -0.5 * v_bi)
+    fail(s, "driver.bias_v",
+         "the drive reaches " + num(-v_first, 3) + " V of forward bias (with overshoot); the "
+         "depletion model needs at most " + num(0.5 * v_bi, 3) + " V (half the built-in " +
+         num(v_bi, 3) + " V): raise the bias or reduce the swing");
+  const RingGeometry g0 = geometry(lp);
+  const double T = 1.0 / fs;
+  c.eo.points = kEoTablePoints;
+  c.eo.v_first = v_first;
+  const double step = (v_last - v_first) / (kEoTablePoints - 1);
+  c.eo.inv_step_v = 1.0 / step;
+  for (int i = 0; i < kEoTablePoints; ++i) {
+    const double v = v_first + step * i;
+    const JunctionRingResponse r = junction_ring_response(j, v, lp.ring_n_g);
+    if (!std::isfinite(r.shift_m) || !std::isfinite(r.loss_db_per_m_change))
+      fail(s, "mrm.electro_optic",
+           "the junction model has no solution at " + num(v, 3) +
+               " V (plasma-dispersion fits cover 1260-1360 nm and 1500-1630 nm)");
+    RingGeometry g = g0;
+    g.loss_db_per_m = g0.loss_db_per_m + r.loss_db_per_m_change;
+    if (!(g.loss_db_per_m >= 0.0))
+      fail(s, "mrm.loss_db_per_cm",
+           "is smaller than the junction's free-carrier loss change at " + num(v, 3) +
+               " V: expected the ring loss to include the junction's doping loss");
+    const RingFigures f = ring_figures(g);
+    c.eo.shift_m[i] = r.shift_m;
+    c.eo.num0[i] = (f.a - f.r) * (f.a - f.r);
+    c.eo.den0[i] = (1.0 - f.a * f.r) * (1.0 - f.a * f.r);
+    c.eo.four_ar[i] = 4.0 * f.a * f.r;
+    c.eo.gamma_t[i] = cmt_rates(g, f).gamma_per_s * T;
+  }
+  const double bias = 0.5 * (v_lo + v_hi);
+  rep.junction_capacitance_f = junction_capacitance_f(j, bias);
+  rep.junction_rc_hz = j.series_resistance_ohm > 0.0 ? rc_bandwidth_hz(j, bias) : 0.0;
+  rep.builtin_voltage_v = v_bi;
 }
+
+}  // namespace
 
 PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams& lp,
                           const RunParams& rp) {
@@ -115,11 +171,6 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
              num(0.5 * rep.ring.fsr_m * 1e12) + " pm): that is the neighbouring resonance");
   const double v_lo = lp.drive_bias_v - 0.5 * lp.drive_swing_vpp;
   const double v_hi = lp.drive_bias_v + 0.5 * lp.drive_swing_vpp;
-  const double travel = std::abs(lp.ring_shift_m_per_v) * lp.drive_swing_vpp;
-  if (travel >= 0.5 * rep.ring.fsr_m)
-    fail(s, "driver.swing_vpp",
-         "moves the resonance by " + num(travel * 1e12) + " pm, beyond half the FSR (" +
-             num(0.5 * rep.ring.fsr_m * 1e12) + " pm)");
   c.ring = modulator(lp, rep.ring);
   {
     const CmtRates rates = cmt_rates(geometry(lp), rep.ring);
@@ -128,21 +179,32 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
              2.0 * kPi * kSpeedOfLight_m_per_s * T, lp.laser_wavelength_m,
              lp.ring_detuning_m,              lp.ring_shift_m_per_v};
   }
+  if (lp.eo_junction) build_junction_table(s, lp, rep, fs, v_lo, v_hi, c);
+  // The resonance's travel over the swing must stay within half an FSR.
+  const double travel =
+      lp.eo_junction ? std::abs(c.eo.at(v_hi).shift_m - c.eo.at(v_lo).shift_m)
+                     : std::abs(lp.ring_shift_m_per_v) * lp.drive_swing_vpp;
+  rep.shift_pm_per_v = travel * 1e12 / lp.drive_swing_vpp;
+  if (travel >= 0.5 * rep.ring.fsr_m)
+    fail(s, "driver.swing_vpp",
+         "moves the resonance by " + num(travel * 1e12) + " pm, beyond half the FSR (" +
+             num(0.5 * rep.ring.fsr_m * 1e12) + " pm)");
+  auto transmission = [&c](double v) { return ring_transmission(c, v); };
 
   // PAM levels and what the receiver sees of them.
   c.levels = lp.levels;
   c.bits_per_symbol = lp.levels == 2 ? 1 : 2;
-  const std::vector<double> v = drive_levels(lp, c.ring, s);
+  const std::vector<double> v = drive_levels(lp, transmission, s);
   c.photocurrent_per_transmission_a = photocurrent_per_transmission(lp);
   c.dark_current_a = lp.dark_current_a;
   std::vector<int> order(lp.levels);
   for (int k = 0; k < lp.levels; ++k) {
     c.level_drive_v[k] = v[k];
     rep.received_levels_a[k] =
-        c.photocurrent_per_transmission_a * c.ring.transmission(v[k]) + c.dark_current_a;
+        c.photocurrent_per_transmission_a * transmission(v[k]) + c.dark_current_a;
     order[k] = k;
   }
-  const double t_lo = c.ring.transmission(v_lo), t_hi = c.ring.transmission(v_hi);
+  const double t_lo = transmission(v_lo), t_hi = transmission(v_hi);
   rep.extinction_ratio_db = 10.0 * std::log10(std::max(t_lo, t_hi) / std::min(t_lo, t_hi));
   std::sort(order.begin(), order.end(), [&](int a, int b) {
     return rep.received_levels_a[a] < rep.received_levels_a[b];
@@ -171,6 +233,12 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
   // Band limits.
   if (std::isfinite(lp.driver_bandwidth_hz))
     out.setup.h1_taps = design_bessel_thomson4_fir(lp.driver_bandwidth_hz, fs);
+  if (lp.eo_junction && rep.junction_rc_hz > 0.0) {
+    // The junction's RC pole at the bias point, in series with the driver (C_j moves with V;
+    // at the bias is the small-signal value).
+    check_bandwidth("mrm.junction.series_resistance_ohm", rep.junction_rc_hz);
+    out.setup.h1_taps = convolve_fir(out.setup.h1_taps, design_rc_fir(rep.junction_rc_hz, fs));
+  }
   if (std::isfinite(lp.receiver_bandwidth_hz))
     out.setup.h2_taps = design_bessel_thomson4_fir(lp.receiver_bandwidth_hz, fs);
 
@@ -210,16 +278,16 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
   const double v_base = v.front(), v_top = v.back();
   std::vector<double> pulse(drive.size());
   if (!lp.ring_dynamic) {
-    const double t0 = c.ring.transmission(v_base);
+    const double t0 = transmission(v_base);
     for (std::size_t n = 0; n < drive.size(); ++n)
-      pulse[n] = c.ring.transmission(v_base + (v_top - v_base) * drive[n]) - t0;
+      pulse[n] = transmission(v_base + (v_top - v_base) * drive[n]) - t0;
   } else {
     Complex<double> u{0.0, 0.0};
-    const AffineMap<double> rest = cmt_step(c.cmt, v_base);
+    const AffineMap<double> rest = cmt_step_for(c, v_base);
     for (std::size_t n = 0; n < ring_tail; ++n) u = apply(rest, u);  // settle at the base level
     const double t0 = cmt_transmission(u);
     for (std::size_t n = 0; n < drive.size(); ++n) {
-      u = apply(cmt_step(c.cmt, v_base + (v_top - v_base) * drive[n]), u);
+      u = apply(cmt_step_for(c, v_base + (v_top - v_base) * drive[n]), u);
       pulse[n] = cmt_transmission(u) - t0;
     }
   }

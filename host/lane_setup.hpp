@@ -15,6 +15,10 @@ struct LinkReport {
   double received_levels_a[kMaxLevels]{};  // noiseless photocurrent of each level index
   double noise_bandwidth_hz = 0.0;
   double sample_rate_hz = 0.0;
+  double shift_pm_per_v = 0.0;            // resonance travel over the swing / swing
+  double junction_capacitance_f = 0.0;    // at the bias (junction model)
+  double junction_rc_hz = 0.0;            // 1 / (2 pi R_s C_j) at the bias (junction model)
+  double builtin_voltage_v = 0.0;
 };
 
 struct PreparedLink {
@@ -27,8 +31,5 @@ struct PreparedLink {
 // half an FSR, received levels that fold onto each other, a receiver without a noise bandwidth.
 PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams& lp,
                           const RunParams& rp);
-
-// The noiseless received photocurrent for drive voltage v (DC: every filter has unit DC gain).
-double received_current_a(const LaneParams& lp, double drive_v);
 
 }  // namespace ll

@@ -154,7 +154,13 @@ void print_validation(const PreparedRun& run, std::ostream& out) {
     out << "  point " << p << ": ring FSR " << fmt(rep.ring.fsr_m * 1e9, 5) << " nm, loaded Q "
         << fmt(rep.ring.q_loaded, 5) << ", notch " << fmt(rep.ring.notch_depth_db, 4)
         << " dB, ER " << fmt(rep.extinction_ratio_db, 4) << " dB, noise bandwidth "
-        << fmt(rep.noise_bandwidth_hz / 1e9, 4) << " GHz\n";
+        << fmt(rep.noise_bandwidth_hz / 1e9, 4) << " GHz, shift " << fmt(rep.shift_pm_per_v, 4)
+        << " pm/V";
+    if (rep.junction_capacitance_f > 0.0)
+      out << ", junction C " << fmt(rep.junction_capacitance_f * 1e15, 4) << " fF, RC "
+          << fmt(rep.junction_rc_hz / 1e9, 4) << " GHz at the bias, V_bi "
+          << fmt(rep.builtin_voltage_v, 3) << " V";
+    out << "\n";
   }
   // Time: calibrate on one chunk of the first batch's first link on this CPU.
   const BatchSetup& b0 = run.batches.front();

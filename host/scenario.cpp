@@ -239,6 +239,40 @@ const std::vector<KeySpec>& registry() {
     r.push_back(real_key("mrm.detuning_pm", "pm", {-1e5, 1e5}, 1e-12,
                          &LaneParams::ring_detuning_m));
     {
+      // "linear": the resonance moves by mrm.shift_pm_per_v; "junction": the PN-junction
+      // depletion model of [mrm.junction] (nonlinear shift and loss; RC pole at the bias).
+      KeySpec k{"mrm.electro_optic", Kind::text, "", {}, {"linear", "junction"},
+                std::string("linear"), {}};
+      k.apply = [](const ScalarValue& v, LaneParams& lp, RunParams&) {
+        lp.eo_junction = std::get<std::string>(v) == "junction";
+      };
+      r.push_back(k);
+    }
+    auto junction_key = [&](std::string key, std::string units, Range range, double to_si,
+                            double JunctionParams::*member) {
+      KeySpec k{std::move(key), Kind::real, std::move(units), range, {}, {}, {}};
+      k.apply = [member, to_si](const ScalarValue& v, LaneParams& lp, RunParams&) {
+        lp.junction.*member = as_real(v) * to_si;
+      };
+      r.push_back(k);
+    };
+    const Range unit_fraction{0.0, 1.0, true, false, false, false, "a fraction in (0, 1]"};
+    junction_key("mrm.junction.doping_n_per_cm3", "cm^-3", {1e14, 1e20}, 1e6,
+                 &JunctionParams::doping_n_per_m3);
+    junction_key("mrm.junction.doping_p_per_cm3", "cm^-3", {1e14, 1e20}, 1e6,
+                 &JunctionParams::doping_p_per_m3);
+    junction_key("mrm.junction.height_nm", "nm", {10.0, 2000.0}, 1e-9,
+                 &JunctionParams::waveguide_height_m);
+    junction_key("mrm.junction.mode_width_nm", "nm", {10.0, 5000.0}, 1e-9,
+                 &JunctionParams::waveguide_width_m);
+    junction_key("mrm.junction.coverage", "1", unit_fraction, 1.0, &JunctionParams::ring_coverage);
+    junction_key("mrm.junction.mode_overlap", "1", unit_fraction, 1.0,
+                 &JunctionParams::mode_overlap);
+    junction_key("mrm.junction.series_resistance_ohm", "ohm", {0.0, 1e5}, 1.0,
+                 &JunctionParams::series_resistance_ohm);
+    junction_key("mrm.junction.temperature_k", "K", {200.0, 450.0}, 1.0,
+                 &JunctionParams::temperature_k);
+    {
       // "static": the all-pass transmission at each instant; "dynamic": coupled-mode theory with
       // the photon lifetime (bandwidth, chirp, optical peaking with detuning).
       KeySpec k{"mrm.model", Kind::text, "", {}, {"static", "dynamic"}, std::string("static"), {}};
@@ -289,7 +323,8 @@ const std::vector<KeySpec>& registry() {
 
 // Keys that may be absent without a default (their absence has a defined meaning).
 bool optional_without_default(const std::string& key) {
-  return key == "receiver.noise_bandwidth_ghz";
+  // The junction's keys are needed only with mrm.electro_optic = "junction" (checked there).
+  return key == "receiver.noise_bandwidth_ghz" || key.rfind("mrm.junction.", 0) == 0;
 }
 
 const KeySpec* spec_of(const std::string& key) {

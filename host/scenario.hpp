@@ -15,6 +15,7 @@
 #include <variant>
 #include <vector>
 
+#include "physics/junction.hpp"
 #include "physics/prbs.hpp"
 
 namespace ll {
@@ -35,6 +36,8 @@ enum class LevelSpacing : std::uint8_t {
   voltage,  // drive levels equally spaced in voltage (the DAC's natural output)
   optical,  // drive levels pre-distorted so the ring's output power levels are equally spaced
 };
+
+inline double nan_d() { return std::numeric_limits<double>::quiet_NaN(); }
 
 // One link's physics, SI units. Infinite bandwidth = the stage is the identity.
 struct LaneParams {
@@ -61,6 +64,11 @@ struct LaneParams {
   double ring_shift_m_per_v = 0.0;
   double ring_detuning_m = 0.0;  // laser wavelength minus the ring's resonance at 0 V
   bool ring_dynamic = false;     // coupled-mode photon-lifetime dynamics instead of static
+  // Electro-optic model: linear (ring_shift_m_per_v) or the PN-junction depletion model, whose
+  // radius and wavelength come from the ring and the laser. NaN: not given.
+  bool eo_junction = false;
+  JunctionParams junction{nan_d(), nan_d(), 300.0, nan_d(), nan_d(), 0.0, nan_d(), nan_d(), nan_d(),
+                          0.0};
   // optical path between the ring and the photodiode
   double waveguide_length_m = 0.0;
   double waveguide_loss_db_per_m = 0.0;

@@ -16,6 +16,40 @@
 
 namespace ll {
 
+// Electro-optic table for a nonlinear (PN-junction) modulator: the resonance shift and the ring
+// loss move with voltage as the depletion width does (physics/junction.hpp). The host evaluates
+// the junction model in double at kEoTablePoints voltages spanning the drive range with margin;
+// each sample interpolates linearly. With spacing dV the interpolation error is dV^2/8 |s''|,
+// about 1e-4 of a linewidth for the default ring (tests/test_junction_lane.cpp bounds it).
+inline constexpr int kEoTablePoints = 128;
+
+template <class Real>
+struct EoTable {
+  int points;        // 0: the linear model (shift_m_per_v), no table
+  Real v_first;      // voltage of entry 0
+  Real inv_step_v;   // 1 / spacing
+  Real shift_m[kEoTablePoints];   // resonance shift from its 0 V position
+  Real num0[kEoTablePoints];      // static all-pass coefficients with the loss at that voltage
+  Real den0[kEoTablePoints];
+  Real four_ar[kEoTablePoints];
+  Real gamma_t[kEoTablePoints];   // coupled-mode field decay per sample at that voltage
+
+  struct Entry {
+    Real shift_m, num0, den0, four_ar, gamma_t;
+  };
+  // Linear interpolation, clamped at the ends (the host spans the reachable voltages).
+  LL_HD LL_FORCEINLINE Entry at(Real v) const {
+    Real x = (v - v_first) * inv_step_v;
+    const Real last = static_cast<Real>(points - 1);
+    x = x < Real(0) ? Real(0) : (x > last ? last : x);
+    int i = static_cast<int>(x);
+    if (i > points - 2) i = points - 2;
+    const Real f = x - static_cast<Real>(i);
+    auto lerp = [&](const Real* t) { return t[i] + f * (t[i + 1] - t[i]); };
+    return {lerp(shift_m), lerp(num0), lerp(den0), lerp(four_ar), lerp(gamma_t)};
+  }
+};
+
 // Everything the per-sample physics of one link needs, precomputed on the host in double and
 // converted to Real. Trivially copyable; one per link in device memory.
 template <class Real>
@@ -25,6 +59,7 @@ struct LinkConstants {
   Real level_drive_v[kMaxLevels];  // drive voltage of each PAM level index (0 = lowest)
   RingModulator<Real> ring;  // static all-pass model
   RingCmt<Real> cmt;         // dynamic (coupled-mode) model, when the batch runs it
+  EoTable<Real> eo;          // nonlinear electro-optic model (points = 0: linear pm/V)
   Real photocurrent_per_transmission_a;  // laser power x optical loss x responsivity
   Real dark_current_a;
   // Receiver noise variance at photocurrent I (A^2): const + shot * I + rin * I^2, over the
@@ -64,6 +99,16 @@ LinkConstants<To> convert_constants(const LinkConstants<From>& c) {
   o.cmt = {static_cast<To>(c.cmt.gamma_t),           static_cast<To>(c.cmt.kappa_t),
            static_cast<To>(c.cmt.omega_t_m),         static_cast<To>(c.cmt.laser_wavelength_m),
            static_cast<To>(c.cmt.detuning_m),        static_cast<To>(c.cmt.shift_m_per_v)};
+  o.eo.points = c.eo.points;
+  o.eo.v_first = static_cast<To>(c.eo.v_first);
+  o.eo.inv_step_v = static_cast<To>(c.eo.inv_step_v);
+  for (int i = 0; i < kEoTablePoints; ++i) {
+    o.eo.shift_m[i] = static_cast<To>(c.eo.shift_m[i]);
+    o.eo.num0[i] = static_cast<To>(c.eo.num0[i]);
+    o.eo.den0[i] = static_cast<To>(c.eo.den0[i]);
+    o.eo.four_ar[i] = static_cast<To>(c.eo.four_ar[i]);
+    o.eo.gamma_t[i] = static_cast<To>(c.eo.gamma_t[i]);
+  }
   o.photocurrent_per_transmission_a = static_cast<To>(c.photocurrent_per_transmission_a);
   o.dark_current_a = static_cast<To>(c.dark_current_a);
   o.noise_var_const_a2 = static_cast<To>(c.noise_var_const_a2);
@@ -77,6 +122,22 @@ LinkConstants<To> convert_constants(const LinkConstants<From>& c) {
   o.sample_in_ui = c.sample_in_ui;
   o.warmup_symbols = c.warmup_symbols;
   return o;
+}
+
+// The ring's static power transmission at drive voltage v under the link's electro-optic model.
+template <class Real>
+LL_HD LL_FORCEINLINE Real ring_transmission(const LinkConstants<Real>& c, Real v) {
+  if (c.eo.points == 0) return c.ring.transmission(v);
+  const typename EoTable<Real>::Entry e = c.eo.at(v);
+  return allpass_transmission_coeffs(e.num0, e.den0, e.four_ar, c.ring.phase_of_shift(e.shift_m));
+}
+
+// One sample's coupled-mode map at drive voltage v under the link's electro-optic model.
+template <class Real>
+LL_HD LL_FORCEINLINE AffineMap<Real> cmt_step_for(const LinkConstants<Real>& c, Real v) {
+  if (c.eo.points == 0) return cmt_step(c.cmt, v);
+  const typename EoTable<Real>::Entry e = c.eo.at(v);
+  return cmt_step_at(e.gamma_t, c.cmt.kappa_t, c.cmt.detuning_per_sample_of_shift(e.shift_m));
 }
 
 template <class Real>
@@ -151,7 +212,7 @@ struct RingToPhotocurrent {
   std::size_t in_stride, in_offset, out_stride, out_offset;
   LL_HD void operator()(std::size_t link, std::size_t n) const {
     const LinkConstants<Real>& c = links[link];
-    const Real t = c.ring.transmission(drive_v[link * in_stride + in_offset + n]);
+    const Real t = ring_transmission(c, drive_v[link * in_stride + in_offset + n]);
     current_a[link * out_stride + out_offset + n] =
         c.photocurrent_per_transmission_a * t + c.dark_current_a;
   }

@@ -114,7 +114,11 @@ struct RingModulator {
   // (lambda_L lambda_res), with lambda_res - lambda_L = shift V - detuning formed as a
   // difference of small numbers so that float keeps its digits.
   LL_HD LL_FORCEINLINE Real phase(Real drive_v) const {
-    const Real offset_m = shift_m_per_v * drive_v - detuning_m;
+    return phase_of_shift(shift_m_per_v * drive_v);
+  }
+  // For a resonance moved by shift_m from its 0 V position (any electro-optic model).
+  LL_HD LL_FORCEINLINE Real phase_of_shift(Real shift_m) const {
+    const Real offset_m = shift_m - detuning_m;  // lambda_res - lambda_L
     return phase_per_m * offset_m / (laser_wavelength_m * (laser_wavelength_m + offset_m));
   }
   LL_HD LL_FORCEINLINE Real transmission(Real drive_v) const {

@@ -50,7 +50,11 @@ struct RingCmt {
   // dw T for drive voltage v: 2 pi c T (lambda_L - lambda_res) / (lambda_L lambda_res), with
   // lambda_L - lambda_res = detuning - shift v formed as a difference of small numbers.
   LL_HD LL_FORCEINLINE Real detuning_per_sample(Real drive_v) const {
-    const Real offset_m = detuning_m - shift_m_per_v * drive_v;
+    return detuning_per_sample_of_shift(shift_m_per_v * drive_v);
+  }
+  // For a resonance moved by shift_m from its 0 V position (any electro-optic model).
+  LL_HD LL_FORCEINLINE Real detuning_per_sample_of_shift(Real shift_m) const {
+    const Real offset_m = detuning_m - shift_m;  // lambda_L - lambda_res
     return omega_t_m * offset_m / (laser_wavelength_m * (laser_wavelength_m - offset_m));
   }
 };
@@ -84,15 +88,21 @@ LL_HD LL_FORCEINLINE Complex<Real> phi1(Complex<Real> x, Complex<Real> ex) {
 // One sample's map for drive voltage v and unit input field (s = 1: the output is the field
 // transmission, the power transmission is |1 - j u|^2).
 template <class Real>
-LL_HD LL_FORCEINLINE AffineMap<Real> cmt_step(const RingCmt<Real>& r, Real drive_v) {
-  const Complex<Real> x{-r.gamma_t, r.detuning_per_sample(drive_v)};
+LL_HD LL_FORCEINLINE AffineMap<Real> cmt_step_at(Real gamma_t, Real kappa_t, Real dw_t) {
+  const Complex<Real> x{-gamma_t, dw_t};
   const Real decay = math_exp(x.re);
   Real sin_x, cos_x;
   math_sincos(x.im, &sin_x, &cos_x);
   const Complex<Real> ex{decay * cos_x, decay * sin_x};
   const Complex<Real> p = phi1(x, ex);
   // B = -j kappa T phi1(x): multiplying by -j maps (re, im) to (im, -re).
-  return {ex, {r.kappa_t * p.im, -r.kappa_t * p.re}};
+  return {ex, {kappa_t * p.im, -kappa_t * p.re}};
+}
+
+// The linear (pm/V) electro-optic model: the resonance moves by shift_m_per_v * V.
+template <class Real>
+LL_HD LL_FORCEINLINE AffineMap<Real> cmt_step(const RingCmt<Real>& r, Real drive_v) {
+  return cmt_step_at(r.gamma_t, r.kappa_t, r.detuning_per_sample(drive_v));
 }
 
 template <class Real>
@@ -125,7 +135,8 @@ LL_HD inline Real cmt_steady_transmission(const RingCmt<Real>& r, Real dw_t) {
 // voltage of the chunk, [links][per_link]; output: photocurrent, [links][out_stride] from
 // out_offset; the ring state u carried across chunks, one per link. `Consts` is the engine's
 // per-link constants type (LinkConstants<Real>), which holds `cmt`, the photocurrent scale and
-// the dark current. ----
+// the dark current; cmt_step_for(consts, v) gives a sample's map under the link's electro-optic
+// model (physics/lane.hpp). ----
 
 // Sequential recurrence, one row per link: the CPU's form (each CPU engine owns one link).
 template <class Real, class Consts>
@@ -141,7 +152,7 @@ struct CmtSequential {
     Real* out = current_a + link * out_stride + out_offset;
     Complex<Real> u = state[link];
     for (std::size_t n = 0; n < per_link; ++n) {
-      u = apply(cmt_step(c.cmt, v[n]), u);
+      u = apply(cmt_step_for(c, v[n]), u);
       out[n] = c.photocurrent_per_transmission_a * cmt_transmission(u) + c.dark_current_a;
     }
     state[link] = u;
@@ -160,7 +171,7 @@ struct CmtTileReduce {
     const Consts& c = links[link];
     const Real* v = drive_v + link * per_link + t * tile;
     AffineMap<Real> acc{{Real(1), Real(0)}, {Real(0), Real(0)}};
-    for (std::size_t n = 0; n < tile; ++n) acc = compose(cmt_step(c.cmt, v[n]), acc);
+    for (std::size_t n = 0; n < tile; ++n) acc = compose(cmt_step_for(c, v[n]), acc);
     tile_map[row] = acc;
   }
 };
@@ -198,7 +209,7 @@ struct CmtTileApply {
     Real* out = current_a + link * out_stride + out_offset + t * tile;
     Complex<Real> u = entering[row];
     for (std::size_t n = 0; n < tile; ++n) {
-      u = apply(cmt_step(c.cmt, v[n]), u);
+      u = apply(cmt_step_for(c, v[n]), u);
       out[n] = c.photocurrent_per_transmission_a * cmt_transmission(u) + c.dark_current_a;
     }
   }
