@@ -44,6 +44,7 @@ struct BatchSetup {
   std::size_t overlap_history = 32;
   bool has_h1 = false, has_h2 = false;
   bool ring_dynamic = false;      // coupled-mode recurrence instead of the static transmission
+  bool eo_junction = false;       // tabulated PN-junction electro-optic model (every link)
   std::size_t scan_tile = 0;      // dynamic ring: samples per scan tile; 0 = one sequential pass
   std::uint64_t target_errors = 100;
   std::uint64_t max_bits = 1'000'000;
@@ -103,6 +104,7 @@ class LaneEngine {
         ext_stride_(history_ + chunk_samples_),
         has_h2_(setup.has_h2),
         ring_dynamic_(setup.ring_dynamic),
+        eo_junction_(setup.eo_junction),
         scan_tile_(setup.scan_tile),
         target_errors_(setup.target_errors),
         max_bits_(setup.max_bits),
@@ -188,10 +190,14 @@ class LaneEngine {
     exec_.for_each(L_ * chunk_, 1,
                    PolyphaseDrive<Real>{links_.data(), tx_.data(), pulse_.data(), drive_.data(),
                                         history_symbols_, chunk_, spu_, pulse_symbols_});
-    if (!ring_dynamic_) {
+    if (!ring_dynamic_ && !eo_junction_) {
       exec_.for_each(L_, chunk_samples_,
-                     RingToPhotocurrent<Real>{links_.data(), drive_.data(), current_.data(),
-                                              chunk_samples_, 0, ext_stride_, history_});
+                     RingToPhotocurrent<Real, false>{links_.data(), drive_.data(), current_.data(),
+                                                     chunk_samples_, 0, ext_stride_, history_});
+    } else if (!ring_dynamic_) {
+      exec_.for_each(L_, chunk_samples_,
+                     RingToPhotocurrent<Real, true>{links_.data(), drive_.data(), current_.data(),
+                                                    chunk_samples_, 0, ext_stride_, history_});
     } else if (scan_tile_ == 0) {
       exec_.for_each(L_, 1,
                      CmtSequential<Real, LinkConstants<Real>>{
@@ -335,6 +341,7 @@ class LaneEngine {
   std::size_t history_, block_, fft_size_, bins_, chunk_samples_, blocks_, ext_stride_;
   bool has_h2_;
   bool ring_dynamic_;
+  bool eo_junction_;
   std::size_t scan_tile_, tiles_ = 0;
   int pulse_symbols_ = 1;
   std::uint64_t target_errors_, max_bits_;

@@ -75,6 +75,25 @@ std::vector<double> drive_levels(const LaneParams& lp, const Transmission& trans
   return v;
 }
 
+// The dynamic ring's per-sample map tabulated over the drive range (with the same overshoot
+// margin as the junction table), from its exact double-precision evaluation.
+void build_cmt_table(double v_lo, double v_hi, LinkConstants<double>& c) {
+  const double swing = v_hi - v_lo;
+  const double v_first = v_lo - 0.1 * swing - 0.05, v_last = v_hi + 0.1 * swing + 0.05;
+  const double step = (v_last - v_first) / (kCmtTablePoints - 1);
+  c.cmt_map.points = 0;  // evaluate exactly while filling
+  for (int i = 0; i < kCmtTablePoints; ++i) {
+    const AffineMap<double> m = cmt_step_exact(c, v_first + step * i);
+    c.cmt_map.a_re[i] = m.a.re;
+    c.cmt_map.a_im[i] = m.a.im;
+    c.cmt_map.b_re[i] = m.b.re;
+    c.cmt_map.b_im[i] = m.b.im;
+  }
+  c.cmt_map.v_first = v_first;
+  c.cmt_map.inv_step_v = 1.0 / step;
+  c.cmt_map.points = kCmtTablePoints;
+}
+
 // The PN-junction electro-optic table (physics/junction.hpp evaluated in double): resonance
 // shift and ring loss at kEoTablePoints voltages over the drive range with a margin for the
 // driver's overshoot, and from them the static coefficients and the coupled-mode decay.
@@ -180,6 +199,7 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
              lp.ring_detuning_m,              lp.ring_shift_m_per_v};
   }
   if (lp.eo_junction) build_junction_table(s, lp, rep, fs, v_lo, v_hi, c);
+  if (lp.ring_dynamic) build_cmt_table(v_lo, v_hi, c);
   // The resonance's travel over the swing must stay within half an FSR.
   const double travel =
       lp.eo_junction ? std::abs(c.eo.at(v_hi).shift_m - c.eo.at(v_lo).shift_m)

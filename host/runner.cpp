@@ -63,13 +63,13 @@ PreparedRun prepare_run(const Scenario& s) {
     r.links.push_back(prepare_link(s, p, r.params.back(), r.run));
   }
   // Points with the same stage topology run as one batch.
-  std::map<std::tuple<int, int, int, bool, bool, bool>, std::size_t> batch_of;
+  std::map<std::tuple<int, int, int, bool, bool, bool, bool>, std::size_t> batch_of;
   for (std::size_t p = 0; p < P; ++p) {
     const LaneParams& lp = r.params[p];
     const PreparedLink& link = r.links[p];
     const auto key = std::make_tuple(lp.samples_per_ui, lp.levels, static_cast<int>(lp.pattern),
                                      !link.setup.h1_taps.empty(), !link.setup.h2_taps.empty(),
-                                     lp.ring_dynamic);
+                                     lp.ring_dynamic, lp.eo_junction);
     auto it = batch_of.find(key);
     if (it == batch_of.end()) {
       it = batch_of.emplace(key, r.batches.size()).first;
@@ -81,6 +81,7 @@ PreparedRun prepare_run(const Scenario& s) {
       b.has_h1 = std::get<3>(key);
       b.has_h2 = std::get<4>(key);
       b.ring_dynamic = lp.ring_dynamic;
+      b.eo_junction = lp.eo_junction;
       b.target_errors = r.run.target_errors;
       b.max_bits = r.run.max_bits;
       b.eye_symbols = r.run.eye_symbols;

@@ -50,6 +50,32 @@ struct EoTable {
   }
 };
 
+// The coupled-mode map of one sample, (A, B), is a smooth function of the drive voltage alone
+// (for either electro-optic model), so the host tabulates it in double and each sample
+// interpolates: no exp/sin/cos per sample. A and B change by parts in 1e3 over the swing; with
+// 128 points the interpolation error dV^2/8 |A''| is about 1e-9, far below float rounding
+// (tests/test_ring_dynamics.cpp bounds the tabulated scan against the exact double recurrence).
+inline constexpr int kCmtTablePoints = 128;
+
+template <class Real>
+struct CmtTable {
+  int points;  // 0: evaluate the map exactly per sample
+  Real v_first, inv_step_v;
+  Real a_re[kCmtTablePoints], a_im[kCmtTablePoints];
+  Real b_re[kCmtTablePoints], b_im[kCmtTablePoints];
+
+  LL_HD LL_FORCEINLINE AffineMap<Real> at(Real v) const {
+    Real x = (v - v_first) * inv_step_v;
+    const Real last = static_cast<Real>(points - 1);
+    x = x < Real(0) ? Real(0) : (x > last ? last : x);
+    int i = static_cast<int>(x);
+    if (i > points - 2) i = points - 2;
+    const Real f = x - static_cast<Real>(i);
+    return {{a_re[i] + f * (a_re[i + 1] - a_re[i]), a_im[i] + f * (a_im[i + 1] - a_im[i])},
+            {b_re[i] + f * (b_re[i + 1] - b_re[i]), b_im[i] + f * (b_im[i + 1] - b_im[i])}};
+  }
+};
+
 // Everything the per-sample physics of one link needs, precomputed on the host in double and
 // converted to Real. Trivially copyable; one per link in device memory.
 template <class Real>
@@ -60,6 +86,7 @@ struct LinkConstants {
   RingModulator<Real> ring;  // static all-pass model
   RingCmt<Real> cmt;         // dynamic (coupled-mode) model, when the batch runs it
   EoTable<Real> eo;          // nonlinear electro-optic model (points = 0: linear pm/V)
+  CmtTable<Real> cmt_map;    // the dynamic model's per-sample map, tabulated in V
   Real photocurrent_per_transmission_a;  // laser power x optical loss x responsivity
   Real dark_current_a;
   // Receiver noise variance at photocurrent I (A^2): const + shot * I + rin * I^2, over the
@@ -109,6 +136,15 @@ LinkConstants<To> convert_constants(const LinkConstants<From>& c) {
     o.eo.four_ar[i] = static_cast<To>(c.eo.four_ar[i]);
     o.eo.gamma_t[i] = static_cast<To>(c.eo.gamma_t[i]);
   }
+  o.cmt_map.points = c.cmt_map.points;
+  o.cmt_map.v_first = static_cast<To>(c.cmt_map.v_first);
+  o.cmt_map.inv_step_v = static_cast<To>(c.cmt_map.inv_step_v);
+  for (int i = 0; i < kCmtTablePoints; ++i) {
+    o.cmt_map.a_re[i] = static_cast<To>(c.cmt_map.a_re[i]);
+    o.cmt_map.a_im[i] = static_cast<To>(c.cmt_map.a_im[i]);
+    o.cmt_map.b_re[i] = static_cast<To>(c.cmt_map.b_re[i]);
+    o.cmt_map.b_im[i] = static_cast<To>(c.cmt_map.b_im[i]);
+  }
   o.photocurrent_per_transmission_a = static_cast<To>(c.photocurrent_per_transmission_a);
   o.dark_current_a = static_cast<To>(c.dark_current_a);
   o.noise_var_const_a2 = static_cast<To>(c.noise_var_const_a2);
@@ -134,10 +170,17 @@ LL_HD LL_FORCEINLINE Real ring_transmission(const LinkConstants<Real>& c, Real v
 
 // One sample's coupled-mode map at drive voltage v under the link's electro-optic model.
 template <class Real>
-LL_HD LL_FORCEINLINE AffineMap<Real> cmt_step_for(const LinkConstants<Real>& c, Real v) {
+LL_HD LL_FORCEINLINE AffineMap<Real> cmt_step_exact(const LinkConstants<Real>& c, Real v) {
   if (c.eo.points == 0) return cmt_step(c.cmt, v);
   const typename EoTable<Real>::Entry e = c.eo.at(v);
   return cmt_step_at(e.gamma_t, c.cmt.kappa_t, c.cmt.detuning_per_sample_of_shift(e.shift_m));
+}
+
+// What the engine evaluates per sample: the tabulated map when the host built one.
+template <class Real>
+LL_HD LL_FORCEINLINE AffineMap<Real> cmt_step_for(const LinkConstants<Real>& c, Real v) {
+  if (c.cmt_map.points > 0) return c.cmt_map.at(v);
+  return cmt_step_exact(c, v);
 }
 
 template <class Real>
@@ -203,8 +246,10 @@ struct PolyphaseDrive {
   }
 };
 
-// Ring transmission and photodetection: photocurrent = P T(V) loss R + I_dark.
-template <class Real>
+// Ring transmission and photodetection: photocurrent = P T(V) loss R + I_dark. The electro-optic
+// model is a batch-wide choice, so it is a template parameter, not a per-sample branch (which
+// would stop the loop vectorising): Junction = false is the linear pm/V model.
+template <class Real, bool Junction>
 struct RingToPhotocurrent {
   const LinkConstants<Real>* links;
   const Real* drive_v;  // [links][in_stride] from in_offset
@@ -212,7 +257,14 @@ struct RingToPhotocurrent {
   std::size_t in_stride, in_offset, out_stride, out_offset;
   LL_HD void operator()(std::size_t link, std::size_t n) const {
     const LinkConstants<Real>& c = links[link];
-    const Real t = ring_transmission(c, drive_v[link * in_stride + in_offset + n]);
+    const Real v = drive_v[link * in_stride + in_offset + n];
+    Real t;
+    if constexpr (Junction) {
+      const typename EoTable<Real>::Entry e = c.eo.at(v);
+      t = allpass_transmission_coeffs(e.num0, e.den0, e.four_ar, c.ring.phase_of_shift(e.shift_m));
+    } else {
+      t = c.ring.transmission(v);
+    }
     current_a[link * out_stride + out_offset + n] =
         c.photocurrent_per_transmission_a * t + c.dark_current_a;
   }

@@ -55,6 +55,28 @@ void BM_LaneChunk(benchmark::State& state) {
 }
 BENCHMARK(BM_LaneChunk)->Arg(256)->Arg(1024)->Arg(4096)->Arg(16384)->Unit(benchmark::kMillisecond);
 
+// The ring models on one engine, chunk 1024: 0 static linear (the default), 1 dynamic linear,
+// 2 dynamic with the PN-junction model (scenarios/mrm_200g_oband.toml's ring).
+void BM_LaneRingModel(benchmark::State& state) {
+  std::vector<std::string> o = {"run.chunk_symbols=1024", "laser.power_dbm=6"};
+  std::string path = std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/lane_200g_pam4.toml";
+  if (state.range(0) >= 1) o.push_back("mrm.model=\"dynamic\"");
+  if (state.range(0) == 2) {
+    path = std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/mrm_200g_oband.toml";
+    o = {"run.chunk_symbols=1024", "mrm.detuning_pm=100"};
+  }
+  o.push_back("eye.symbols=0");
+  const ll::PreparedRun run = ll::prepare_run(ll::load_scenario(path, o));
+  ll::BatchSetup one = run.batches.front();
+  one.links = {one.links.front()};
+  one.max_bits = one.target_errors = ~0ull;
+  ll::SerialExec exec;
+  ll::LaneEngine<ll::SerialExec, float> engine(exec, one);
+  for (auto _ : state) engine.step();
+  state.SetItemsProcessed(state.iterations() * one.chunk_symbols);
+}
+BENCHMARK(BM_LaneRingModel)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
+
 // A batch of 8 copies of the default link (each its own sweep point, so its own noise) on N
 // threads, a fixed bit budget per link (no early stop). 8 links divide evenly over 1 or 2
 // threads, so the figure is throughput, not load imbalance.
