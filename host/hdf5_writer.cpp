@@ -32,7 +32,6 @@ constexpr unsigned kEyeDeflateLevel = 4;
 constexpr double kRealFill = std::numeric_limits<double>::quiet_NaN();
 constexpr std::uint64_t kCountFill = 0;
 constexpr std::uint32_t kEyeFill = 0;
-constexpr std::uint8_t kStopReasonFill = static_cast<std::uint8_t>(StopReason::not_run);
 
 // ---- names and descriptions of the layout (the contract with plotting scripts) ---------------
 
@@ -65,7 +64,7 @@ constexpr std::array<RealColumn, 4> kRatioColumns{{
     {"ber_hi", &PointResult::ber_hi, "1", "upper bound of the 95% Clopper-Pearson interval of ber"},
     {"ser", &PointResult::ser, "1", "symbol error ratio"},
 }};
-constexpr std::array<RealColumn, 5> kFigureColumns{{
+constexpr std::array<RealColumn, 6> kFigureColumns{{
     {"eye_offset_a", &PointResult::eye_offset_a, "A", "photocurrent at normalised eye amplitude 0"},
     {"eye_scale_a", &PointResult::eye_scale_a, "A",
      "photocurrent per unit of normalised eye amplitude"},
@@ -73,8 +72,28 @@ constexpr std::array<RealColumn, 5> kFigureColumns{{
     {"mrm_q_loaded", &PointResult::mrm_q_loaded, "1", "loaded quality factor of the ring"},
     {"mrm_extinction_ratio_db", &PointResult::mrm_extinction_ratio_db, "dB",
      "static extinction ratio between the extreme drive levels"},
+    {"heater_power_mw", &PointResult::heater_power_mw, "mW",
+     "ring heater power that holds the operating point, with self-heating (NaN: not modelled)"},
 }};
-constexpr const char* kStopReasonName = "stop_reason";
+
+// uint8 CF flag variables: name, how to read the field, values (0 .. n-1), meanings, long_name.
+struct FlagColumn {
+  const char* name;
+  std::uint8_t (*get)(const PointResult&);
+  std::uint8_t count;
+  const char* meanings;
+  const char* long_name;
+  std::uint8_t fill;
+};
+constexpr std::array<FlagColumn, 2> kFlagColumns{{
+    {"stop_reason",
+     [](const PointResult& r) { return static_cast<std::uint8_t>(r.stop_reason); }, 3,
+     kStopReasonMeanings, "why the Monte-Carlo run of the point stopped",
+     static_cast<std::uint8_t>(StopReason::not_run)},
+    {"mrm_lock", [](const PointResult& r) { return static_cast<std::uint8_t>(r.mrm_lock); }, 4,
+     kLockStatusMeanings, "whether the ring's thermal lock holds its operating point",
+     static_cast<std::uint8_t>(LockStatus::not_modelled)},
+}};
 constexpr const char* kEyeHistogramName = "eye_histogram";
 
 // ---- handles and errors -----------------------------------------------------------------------
@@ -323,8 +342,8 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout)
       eye_amplitude_bins_(layout.eye_amplitude.size()),
       eye_phase_bins_(layout.eye_phase_ui.size()) {
   // Validate before touching the file, so a bad layout does not truncate an existing output.
-  std::set<std::string> names{kPointDim, kEyeAmplitudeDim, kEyePhaseDim, kStopReasonName,
-                              kEyeHistogramName};
+  std::set<std::string> names{kPointDim, kEyeAmplitudeDim, kEyePhaseDim, kEyeHistogramName};
+  for (const auto& c : kFlagColumns) names.insert(c.name);
   for (const auto& c : kCountColumns) names.insert(c.name);
   for (const auto& c : kRatioColumns) names.insert(c.name);
   for (const auto& c : kFigureColumns) names.insert(c.name);
@@ -423,20 +442,18 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout)
     }
   };
   create_real_columns(kRatioColumns);
-  {
-    const Fill stop_fill{H5T_NATIVE_UINT8, &kStopReasonFill};
+  for (const FlagColumn& column : kFlagColumns) {
+    const Fill flag_fill{H5T_NATIVE_UINT8, &column.fill};
     Handle dataset =
-        create_dataset(check, fid, kStopReasonName, H5T_STD_U8LE, point_dims, &stop_fill);
-    describe(check, dataset.get(), "1", "why the Monte-Carlo run of the point stopped");
+        create_dataset(check, fid, column.name, H5T_STD_U8LE, point_dims, &flag_fill);
+    describe(check, dataset.get(), "1", column.long_name);
     // CF flags: flag_values has the variable's type, flag_meanings one word per value.
-    const std::array<std::uint8_t, 3> flag_values{
-        static_cast<std::uint8_t>(StopReason::not_run),
-        static_cast<std::uint8_t>(StopReason::target_errors),
-        static_cast<std::uint8_t>(StopReason::bit_budget)};
+    std::vector<std::uint8_t> flag_values(column.count);
+    for (std::uint8_t v = 0; v < column.count; ++v) flag_values[v] = v;
     write_numeric_attribute(check, dataset.get(), "flag_values", H5T_STD_U8LE, H5T_NATIVE_UINT8,
                             flag_values.data(), flag_values.size());
-    write_string_attribute(check, dataset.get(), "flag_meanings", kStopReasonMeanings);
-    finish_point_variable(dataset, kStopReasonName);
+    write_string_attribute(check, dataset.get(), "flag_meanings", column.meanings);
+    finish_point_variable(dataset, column.name);
   }
   {
     const Fill eye_fill{H5T_NATIVE_UINT32, &kEyeFill};
@@ -506,11 +523,11 @@ void Hdf5Writer::write_points(std::size_t first_point, const std::vector<PointRe
   write_real_columns(kRatioColumns);
   write_real_columns(kFigureColumns);
 
-  std::vector<std::uint8_t> stop_reasons(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    stop_reasons[i] = static_cast<std::uint8_t>(results[i].stop_reason);
+  std::vector<std::uint8_t> flags(n);
+  for (const FlagColumn& column : kFlagColumns) {
+    for (std::size_t i = 0; i < n; ++i) flags[i] = column.get(results[i]);
+    write_slab(check, fid, column.name, H5T_NATIVE_UINT8, flags.data(), start, count);
   }
-  write_slab(check, fid, kStopReasonName, H5T_NATIVE_UINT8, stop_reasons.data(), start, count);
 
   if (eye_bins > 0) {
     std::vector<std::uint32_t> eyes;

@@ -75,6 +75,45 @@ std::vector<double> drive_levels(const LaneParams& lp, const Transmission& trans
   return v;
 }
 
+// The steady-state thermal lock: the heater holds the ring's resonance at 0 V (hot, with
+// self-heating at the mean transmission of the PAM levels) on lambda_L - detuning, wrapping to
+// the next order when cheaper (physics/thermal.hpp). The lock holds the flank only while the
+// self-heating loop gain G = s R_th f P |dT/dlambda| stays below 1.
+template <class Transmission>
+void thermal_lock(const Scenario& s, const LaneParams& lp, const std::vector<double>& levels,
+                  const Transmission& transmission, LinkReport& rep) {
+  const ThermalParams& p = lp.thermal;
+  const char* keys[] = {"mrm.thermal.max_heater_power_mw", "mrm.thermal.thermal_resistance_k_per_mw",
+                        "mrm.thermal.thermo_optic_pm_per_k"};
+  const double values[] = {p.max_heater_power_w, p.thermal_resistance_k_per_w,
+                           p.thermo_optic_shift_m_per_k};
+  for (int i = 0; i < 3; ++i)
+    if (!std::isfinite(values[i]))
+      fail(s, keys[i], "missing; [mrm.thermal] needs its keys in full");
+  double t_mean = 0.0;
+  for (double v : levels) t_mean += transmission(v);
+  t_mean /= static_cast<double>(levels.size());
+  const double offset_m = (lp.laser_wavelength_m - lp.ring_detuning_m) - rep.ring.resonance_m;
+  const HeaterSetting h =
+      heater_setting_for_lock(p, offset_m, rep.ring.fsr_m, lp.laser_power_w, t_mean);
+  rep.heater_power_w = h.power_w;
+  rep.heater_wrapped = h.wrapped;
+  // |dT/dlambda_res| at the bias: dT/dV over dshift/dV (both models move the resonance
+  // monotonically with V). For the linear model dshift/dV is the pm/V figure.
+  const double bias = lp.drive_bias_v, dv = 1e-3;
+  const double dt_dv = (transmission(bias + dv) - transmission(bias - dv)) / (2.0 * dv);
+  const double dshift_dv = rep.shift_pm_per_v * 1e-12;
+  const double slope_per_m = std::abs(dt_dv / dshift_dv);
+  rep.self_heating_gain = p.thermo_optic_shift_m_per_k * p.thermal_resistance_k_per_w *
+                          p.absorbed_fraction * lp.laser_power_w * slope_per_m;
+  if (!h.fits)
+    rep.lock = LockStatus::beyond_heater_budget;
+  else if (rep.self_heating_gain >= 1.0)
+    rep.lock = LockStatus::thermally_unstable;
+  else
+    rep.lock = LockStatus::locked;
+}
+
 // The dynamic ring's per-sample map tabulated over the drive range (with the same overshoot
 // margin as the junction table), from its exact double-precision evaluation.
 void build_cmt_table(double v_lo, double v_hi, LinkConstants<double>& c) {
@@ -245,6 +284,7 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
   for (int k = 0; k < lp.levels; ++k) c.level_of_region[k] = static_cast<std::uint8_t>(order[k]);
   for (int k = 0; k + 1 < lp.levels; ++k)
     c.threshold_a[k] = 0.5 * (rep.received_levels_a[order[k]] + rep.received_levels_a[order[k + 1]]);
+  if (lp.thermal_modelled()) thermal_lock(s, lp, v, transmission, rep);
   const double i_min = rep.received_levels_a[order.front()];
   const double i_max = rep.received_levels_a[order.back()];
   c.eye_offset_a = 0.5 * (i_max + i_min);

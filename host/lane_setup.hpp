@@ -3,6 +3,8 @@
 // and the chain's delay. Cross-key physics is checked here, before anything runs.
 #pragma once
 
+#include <limits>
+
 #include "host/lane_engine.hpp"
 #include "host/results.hpp"
 #include "host/scenario.hpp"
@@ -19,6 +21,12 @@ struct LinkReport {
   double junction_capacitance_f = 0.0;    // at the bias (junction model)
   double junction_rc_hz = 0.0;            // 1 / (2 pi R_s C_j) at the bias (junction model)
   double builtin_voltage_v = 0.0;
+  // Thermal lock (with [mrm.thermal]): heater power that holds the operating point, whether it
+  // wrapped to the next resonance order, the self-heating loop gain, and the verdict.
+  double heater_power_w = std::numeric_limits<double>::quiet_NaN();
+  bool heater_wrapped = false;
+  double self_heating_gain = std::numeric_limits<double>::quiet_NaN();
+  LockStatus lock = LockStatus::not_modelled;
 };
 
 struct PreparedLink {

@@ -17,6 +17,17 @@ enum class StopReason : std::uint8_t {
 };
 inline constexpr const char* kStopReasonMeanings = "not_run target_errors bit_budget";
 
+// Whether the ring's thermal lock holds its operating point. Stored as uint8 `mrm_lock` with CF
+// flags.
+enum class LockStatus : std::uint8_t {
+  not_modelled = 0,        // no [mrm.thermal] in the scenario
+  locked = 1,
+  beyond_heater_budget = 2,  // the heater cannot bring any resonance order to the target
+  thermally_unstable = 3,    // self-heating gain >= 1 on this flank: the lock cannot hold it
+};
+inline constexpr const char* kLockStatusMeanings =
+    "not_modelled locked beyond_heater_budget thermally_unstable";
+
 struct PointResult {
   std::uint64_t bits = 0;
   std::uint64_t bit_errors = 0;
@@ -36,6 +47,9 @@ struct PointResult {
   double mrm_fsr_nm = 0.0;
   double mrm_q_loaded = 0.0;
   double mrm_extinction_ratio_db = 0.0;  // between the extreme drive levels, static
+  // Thermal tuning (NaN / not_modelled without [mrm.thermal]).
+  double heater_power_mw = 0.0;
+  LockStatus mrm_lock = LockStatus::not_modelled;
 };
 
 // One varied scenario key of a list sweep: its HDF5 name is the key with dots as underscores.

@@ -134,6 +134,8 @@ PointResult point_result(const LinkOutcome& o, const LinkReport& rep, int /*bits
   p.mrm_fsr_nm = rep.ring.fsr_m * 1e9;
   p.mrm_q_loaded = rep.ring.q_loaded;
   p.mrm_extinction_ratio_db = rep.extinction_ratio_db;
+  p.heater_power_mw = rep.heater_power_w * 1e3;
+  p.mrm_lock = rep.lock;
   return p;
 }
 
@@ -161,6 +163,13 @@ void print_validation(const PreparedRun& run, std::ostream& out) {
       out << ", junction C " << fmt(rep.junction_capacitance_f * 1e15, 4) << " fF, RC "
           << fmt(rep.junction_rc_hz / 1e9, 4) << " GHz at the bias, V_bi "
           << fmt(rep.builtin_voltage_v, 3) << " V";
+    if (rep.lock != LockStatus::not_modelled)
+      out << "\n    thermal: heater " << fmt(rep.heater_power_w * 1e3, 4) << " mW"
+          << (rep.heater_wrapped ? " (wrapped to the next order)" : "")
+          << ", self-heating loop gain " << fmt(rep.self_heating_gain, 3) << ": "
+          << (rep.lock == LockStatus::locked ? "locks"
+              : rep.lock == LockStatus::beyond_heater_budget ? "BEYOND THE HEATER BUDGET"
+                                                             : "THERMALLY UNSTABLE on this flank");
     out << "\n";
   }
   // Time: calibrate on one chunk of the first batch's first link on this CPU.

@@ -272,6 +272,24 @@ const std::vector<KeySpec>& registry() {
                  &JunctionParams::series_resistance_ohm);
     junction_key("mrm.junction.temperature_k", "K", {200.0, 450.0}, 1.0,
                  &JunctionParams::temperature_k);
+    auto thermal_key = [&](std::string key, std::string units, Range range, double to_si,
+                           double ThermalParams::*member) {
+      KeySpec k{std::move(key), Kind::real, std::move(units), range, {}, {}, {}};
+      k.apply = [member, to_si](const ScalarValue& v, LaneParams& lp, RunParams&) {
+        lp.thermal.*member = as_real(v) * to_si;
+      };
+      r.push_back(k);
+    };
+    thermal_key("mrm.thermal.heater_efficiency_pm_per_mw", "pm/mW", {0.0, 1e4, true}, 1e-9,
+                &ThermalParams::heater_efficiency_m_per_w);
+    thermal_key("mrm.thermal.max_heater_power_mw", "mW", {0.0, 1e4}, 1e-3,
+                &ThermalParams::max_heater_power_w);
+    thermal_key("mrm.thermal.thermal_resistance_k_per_mw", "K/mW", {0.0, 1e3}, 1e3,
+                &ThermalParams::thermal_resistance_k_per_w);
+    thermal_key("mrm.thermal.thermo_optic_pm_per_k", "pm/K", {0.0, 1e3}, 1e-12,
+                &ThermalParams::thermo_optic_shift_m_per_k);
+    thermal_key("mrm.thermal.absorbed_fraction", "1", unit_fraction, 1.0,
+                &ThermalParams::absorbed_fraction);
     {
       // "static": the all-pass transmission at each instant; "dynamic": coupled-mode theory with
       // the photon lifetime (bandwidth, chirp, optical peaking with detuning).
@@ -324,7 +342,9 @@ const std::vector<KeySpec>& registry() {
 // Keys that may be absent without a default (their absence has a defined meaning).
 bool optional_without_default(const std::string& key) {
   // The junction's keys are needed only with mrm.electro_optic = "junction" (checked there).
-  return key == "receiver.noise_bandwidth_ghz" || key.rfind("mrm.junction.", 0) == 0;
+  // Likewise [mrm.thermal]: absent, the thermal state is not modelled.
+  return key == "receiver.noise_bandwidth_ghz" || key.rfind("mrm.junction.", 0) == 0 ||
+         key.rfind("mrm.thermal.", 0) == 0;
 }
 
 const KeySpec* spec_of(const std::string& key) {

@@ -6,6 +6,7 @@
 // was expected. The command line turns them into exit code 2 before anything runs.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <map>
@@ -17,6 +18,7 @@
 
 #include "physics/junction.hpp"
 #include "physics/prbs.hpp"
+#include "physics/thermal.hpp"
 
 namespace ll {
 
@@ -69,6 +71,10 @@ struct LaneParams {
   bool eo_junction = false;
   JunctionParams junction{nan_d(), nan_d(), 300.0, nan_d(), nan_d(), 0.0, nan_d(), nan_d(), nan_d(),
                           0.0};
+  // Thermal tuning and self-heating ([mrm.thermal]; NaN: not modelled). Time constants are not
+  // used by the steady-state lock report.
+  ThermalParams thermal{nan_d(), nan_d(), 0.0, nan_d(), 0.0, nan_d(), 1.0};
+  bool thermal_modelled() const { return std::isfinite(thermal.heater_efficiency_m_per_w); }
   // optical path between the ring and the photodiode
   double waveguide_length_m = 0.0;
   double waveguide_loss_db_per_m = 0.0;
