@@ -22,9 +22,13 @@ std::string num(double v, int precision = 6) {
   return os.str();
 }
 
+// The fabricated ring: a resonance offset (process variation) enters as the effective-index
+// change n_g d_lambda / lambda that moves the cold resonance by d_lambda.
 RingGeometry geometry(const LaneParams& lp) {
-  return {lp.ring_radius_m, lp.ring_n_eff, lp.ring_n_g, lp.ring_power_coupling,
-          lp.ring_loss_db_per_m, lp.laser_wavelength_m};
+  const double n_eff =
+      lp.ring_n_eff + lp.ring_n_g * lp.ring_resonance_offset_m / lp.laser_wavelength_m;
+  return {lp.ring_radius_m, n_eff, lp.ring_n_g, lp.ring_power_coupling, lp.ring_loss_db_per_m,
+          lp.laser_wavelength_m};
 }
 
 RingModulator<double> modulator(const LaneParams& lp, const RingFigures& f) {

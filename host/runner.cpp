@@ -67,6 +67,11 @@ PreparedRun prepare_run(const Scenario& s) {
   for (std::size_t p = 0; p < P; ++p) {
     const LaneParams& lp = r.params[p];
     const PreparedLink& link = r.links[p];
+    if (link.report.lock == LockStatus::beyond_heater_budget ||
+        link.report.lock == LockStatus::thermally_unstable) {
+      r.unlocked_points.push_back(p);
+      continue;
+    }
     const auto key = std::make_tuple(lp.samples_per_ui, lp.levels, static_cast<int>(lp.pattern),
                                      !link.setup.h1_taps.empty(), !link.setup.h2_taps.empty(),
                                      lp.ring_dynamic, lp.eo_junction);
@@ -154,6 +159,10 @@ void print_validation(const PreparedRun& run, std::ostream& out) {
       << " bits (stop at " << run.run.target_errors << " bit errors per point)\n";
   for (std::size_t p = 0; p < std::min<std::size_t>(P, 8); ++p) {
     const LinkReport& rep = run.links[p].report;
+    if (p == 7 && P > 8) {
+      out << "  ... (" << P - 7 << " more points)\n";
+      break;
+    }
     out << "  point " << p << ": ring FSR " << fmt(rep.ring.fsr_m * 1e9, 5) << " nm, loaded Q "
         << fmt(rep.ring.q_loaded, 5) << ", notch " << fmt(rep.ring.notch_depth_db, 4)
         << " dB, ER " << fmt(rep.extinction_ratio_db, 4) << " dB, noise bandwidth "
@@ -172,6 +181,10 @@ void print_validation(const PreparedRun& run, std::ostream& out) {
                                                              : "THERMALLY UNSTABLE on this flank");
     out << "\n";
   }
+  if (!run.unlocked_points.empty())
+    out << "  " << run.unlocked_points.size() << " of " << P
+        << " points will not be simulated: their ring's thermal lock fails\n";
+  if (run.batches.empty()) return;
   // Time: calibrate on one chunk of the first batch's first link on this CPU.
   const BatchSetup& b0 = run.batches.front();
   BatchSetup one = b0;
@@ -203,9 +216,9 @@ int execute_run(const PreparedRun& run, const RunOptions& options, std::ostream&
   layout.points = P;
   for (const SweepAxis& a : run.scenario.sweep)
     layout.swept.push_back({a.key, units_of(a.key), a.values});
-  const int spu = run.batches.front().samples_per_ui;
+  const int spu = run.params.front().samples_per_ui;
   const int amp_bins = run.run.eye_amplitude_bins;
-  const double range = run.batches.front().eye_amplitude_range;
+  const double range = BatchSetup{}.eye_amplitude_range;
   for (int a = 0; a < amp_bins; ++a)
     layout.eye_amplitude.push_back(-range + (a + 0.5) * 2.0 * range / amp_bins);
   for (int p = 0; p < 2 * spu; ++p)
@@ -228,6 +241,20 @@ int execute_run(const PreparedRun& run, const RunOptions& options, std::ostream&
   out << std::setw(11) << "ber" << std::setw(24) << "95% interval" << std::setw(12) << "errors"
       << std::setw(14) << "bits" << std::setw(15) << "stop" << "ER dB\n";
 
+  // Points whose ring cannot be locked: their figures, no simulation.
+  for (const std::size_t p : run.unlocked_points) {
+    LinkOutcome none;
+    none.eye_histogram.assign(static_cast<std::size_t>(amp_bins) * 2 * spu, 0u);
+    writer.write_points(p, {point_result(none, run.links[p].report, 0)});
+    ++done;
+    out << std::left << std::setw(6) << p;
+    for (const SweepAxis& a : run.scenario.sweep) out << std::setw(22) << fmt(a.values[p], 6);
+    out << "not simulated: "
+        << (run.links[p].report.lock == LockStatus::beyond_heater_budget
+                ? "beyond the heater budget"
+                : "thermally unstable")
+        << " (heater " << fmt(run.links[p].report.heater_power_w * 1e3, 4) << " mW)\n";
+  }
   for (std::size_t b = 0; b < run.batches.size(); ++b) {
     // Each point is written, flushed and printed the moment its link finishes, so a killed run
     // keeps every finished point.

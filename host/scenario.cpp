@@ -2,6 +2,8 @@
 
 #include <toml++/toml.h>
 
+#include "physics/noise.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -238,6 +240,26 @@ const std::vector<KeySpec>& registry() {
                          &LaneParams::ring_shift_m_per_v));
     r.push_back(real_key("mrm.detuning_pm", "pm", {-1e5, 1e5}, 1e-12,
                          &LaneParams::ring_detuning_m));
+    r.push_back(real_key("mrm.resonance_offset_pm", "pm", {-1e5, 1e5}, 1e-12,
+                         &LaneParams::ring_resonance_offset_m, 0.0));
+    auto variation_key = [&](std::string key, std::string units, double VariationParams::*m) {
+      KeySpec k{std::move(key), Kind::real, std::move(units), nonnegative, {}, 0.0, {}};
+      k.apply = [m](const ScalarValue& v, LaneParams&, RunParams& rp) {
+        rp.variation.*m = as_real(v);
+      };
+      r.push_back(k);
+    };
+    {
+      KeySpec k{"mrm.variation.draws", Kind::integer, "1", {0.0, 1e7}, {}, std::int64_t{0}, {}};
+      k.apply = [](const ScalarValue& v, LaneParams&, RunParams& rp) {
+        rp.variation.draws = std::get<std::int64_t>(v);
+      };
+      r.push_back(k);
+    }
+    variation_key("mrm.variation.resonance_sigma_pm", "pm", &VariationParams::resonance_sigma_pm);
+    variation_key("mrm.variation.coupling_sigma", "1", &VariationParams::coupling_sigma);
+    variation_key("mrm.variation.loss_sigma_db_per_cm", "dB/cm",
+                  &VariationParams::loss_sigma_db_per_cm);
     {
       // "linear": the resonance moves by mrm.shift_pm_per_v; "junction": the PN-junction
       // depletion model of [mrm.junction] (nonlinear shift and loss; RC pole at the bias).
@@ -461,7 +483,8 @@ void parse_sweep(const toml::table& sweep, Scenario& s) {
                                 "\"driver.swing_vpp\"");
       if (k->kind != Kind::real && k->kind != Kind::integer)
         fail(kwhere, key, "only numeric keys can be swept");
-      if (key.rfind("run.", 0) == 0 || key.rfind("eye.", 0) == 0)
+      if (key.rfind("run.", 0) == 0 || key.rfind("eye.", 0) == 0 ||
+          key.rfind("mrm.variation.", 0) == 0)
         fail(kwhere, key, "run and eye settings apply to the whole run; expected a link key "
                           "(signal, driver, laser, mrm, optics, receiver)");
       const toml::array* arr = values.as_array();
@@ -538,6 +561,55 @@ void apply_override(const std::string& assignment, Scenario& s) {
 
 }  // namespace
 
+// [mrm.variation]: `draws` points whose resonance offset, power coupling and loss are the
+// nominal values plus normal deviates (Philox keyed by run seed and point, so a point's ring does
+// not depend on batching or sharding), truncated at 4 sigma by redrawing. They become sweep axes
+// over `point`, so each drawn value is a coordinate of the output.
+void add_variation_axes(Scenario& s) {
+  const RunParams rp = run_params(s);
+  const VariationParams& v = rp.variation;
+  if (v.draws == 0) return;
+  const SourceLocation where = s.where("mrm.variation.draws");
+  if (!s.sweep.empty())
+    fail(where, "mrm.variation.draws",
+         "[mrm.variation] cannot be combined with [sweep.list] yet; expected one or the other");
+  const LaneParams nominal = lane_params(s, 0);
+  struct Quantity {
+    const char* key;
+    double nominal, sigma, lo, hi;  // nominal and sigma in the key's units; valid open range
+    const char* sigma_key;
+  };
+  const double inf = std::numeric_limits<double>::infinity();
+  const Quantity quantities[] = {
+      {"mrm.resonance_offset_pm", nominal.ring_resonance_offset_m * 1e12, v.resonance_sigma_pm,
+       -inf, inf, "mrm.variation.resonance_sigma_pm"},
+      {"mrm.power_coupling", nominal.ring_power_coupling, v.coupling_sigma, 0.0, 1.0,
+       "mrm.variation.coupling_sigma"},
+      {"mrm.loss_db_per_cm", nominal.ring_loss_db_per_m / 100.0, v.loss_sigma_db_per_cm, 0.0, inf,
+       "mrm.variation.loss_sigma_db_per_cm"},
+  };
+  for (std::size_t q = 0; q < 3; ++q) {
+    const Quantity& qu = quantities[q];
+    if (qu.nominal - 4.0 * qu.sigma <= qu.lo || qu.nominal + 4.0 * qu.sigma >= qu.hi)
+      fail(s.where(qu.sigma_key), qu.sigma_key,
+           "nominal " + format_number(qu.nominal) + " +- 4 sigma leaves the physical range of " +
+               qu.key + "; expected a smaller sigma");
+    SweepAxis axis{qu.key, {}, {}};
+    for (std::int64_t p = 0; p < v.draws; ++p) {
+      const NoiseKey key{rp.seed, static_cast<std::uint32_t>(p)};
+      double z = 0.0;
+      for (std::uint64_t attempt = 0;; ++attempt) {  // truncate at 4 sigma by redrawing
+        z = standard_normal_double(key, NoiseStream::variation, q + 3 * attempt);
+        if (std::abs(z) <= 4.0) break;
+      }
+      axis.values.push_back(qu.nominal + qu.sigma * z);
+      axis.where.push_back(where);
+    }
+    s.values.erase(qu.key);  // the axis carries it now
+    s.sweep.push_back(std::move(axis));
+  }
+}
+
 Scenario parse_scenario(const std::string& text, const std::string& path,
                         const std::vector<std::string>& overrides) {
   Scenario s;
@@ -564,6 +636,7 @@ Scenario parse_scenario(const std::string& text, const std::string& path,
       fail(a.where.front(), a.key,
            "given both as a value (" + s.values.at(a.key).where.describe() +
                ") and in [sweep.list]; expected one or the other");
+  add_variation_axes(s);
   return s;
 }
 
@@ -601,7 +674,9 @@ RunParams run_params(const Scenario& s) {
   LaneParams lp;
   RunParams rp;
   for (const KeySpec& k : registry()) {
-    if (k.key.rfind("run.", 0) != 0 && k.key.rfind("eye.", 0) != 0) continue;
+    if (k.key.rfind("run.", 0) != 0 && k.key.rfind("eye.", 0) != 0 &&
+        k.key.rfind("mrm.variation.", 0) != 0)
+      continue;
     const auto it = s.values.find(k.key);
     if (it != s.values.end())
       k.apply(it->second.value, lp, rp);

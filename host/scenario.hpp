@@ -65,6 +65,7 @@ struct LaneParams {
   double ring_loss_db_per_m = 0.0;
   double ring_shift_m_per_v = 0.0;
   double ring_detuning_m = 0.0;  // laser wavelength minus the ring's resonance at 0 V
+  double ring_resonance_offset_m = 0.0;  // fabrication offset of the cold resonance
   bool ring_dynamic = false;     // coupled-mode photon-lifetime dynamics instead of static
   // Electro-optic model: linear (ring_shift_m_per_v) or the PN-junction depletion model, whose
   // radius and wavelength come from the ring and the laser. NaN: not given.
@@ -96,6 +97,15 @@ struct LaneParams {
   }
 };
 
+// Process variation of the ring ([mrm.variation]): `draws` fabricated rings, each a sweep point,
+// with normal offsets (truncated at 4 sigma) of the resonance, the coupling and the loss.
+struct VariationParams {
+  std::int64_t draws = 0;  // 0: no variation
+  double resonance_sigma_pm = 0.0;
+  double coupling_sigma = 0.0;
+  double loss_sigma_db_per_cm = 0.0;
+};
+
 struct RunParams {
   std::string mode = "mc";
   std::uint64_t seed = 1;
@@ -104,6 +114,7 @@ struct RunParams {
   int chunk_symbols = 1024;
   std::int64_t eye_symbols = 65536;
   int eye_amplitude_bins = 256;
+  VariationParams variation;
 };
 
 using ScalarValue = std::variant<double, std::int64_t, bool, std::string>;

@@ -11,7 +11,8 @@
 namespace ll {
 
 enum class NoiseStream : std::uint32_t {
-  receiver = 1,  // photodiode / TIA / RIN noise at the receiver
+  receiver = 1,   // photodiode / TIA / RIN noise at the receiver
+  variation = 2,  // process-variation draws of a sweep point (index: which quantity, which try)
 };
 
 struct NoiseKey {
@@ -30,6 +31,20 @@ LL_HD LL_FORCEINLINE float standard_normal(NoiseKey key, NoiseStream stream,
   r123::Philox4x32::key_type k = {{static_cast<std::uint32_t>(key.seed), key.point}};
   const r123::Philox4x32::ctr_type u = rng(ctr, k);
   return r123::boxmuller(u[0], u[1]).x;
+}
+
+// Standard normal deviate in double precision (host side: process-variation draws).
+LL_HD inline double standard_normal_double(NoiseKey key, NoiseStream stream, std::uint64_t index) {
+  r123::Philox4x32 rng;
+  r123::Philox4x32::ctr_type ctr = {{static_cast<std::uint32_t>(index),
+                                     static_cast<std::uint32_t>(index >> 32),
+                                     static_cast<std::uint32_t>(stream),
+                                     static_cast<std::uint32_t>(key.seed >> 32)}};
+  r123::Philox4x32::key_type k = {{static_cast<std::uint32_t>(key.seed), key.point}};
+  const r123::Philox4x32::ctr_type u = rng(ctr, k);
+  const std::uint64_t a = (static_cast<std::uint64_t>(u[0]) << 32) | u[1];
+  const std::uint64_t b = (static_cast<std::uint64_t>(u[2]) << 32) | u[3];
+  return r123::boxmuller(a, b).x;
 }
 
 }  // namespace ll
