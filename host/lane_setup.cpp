@@ -118,23 +118,11 @@ void thermal_lock(const Scenario& s, const LaneParams& lp, const std::vector<dou
     rep.lock = LockStatus::locked;
 }
 
-// The dynamic ring's per-sample map tabulated over the drive range (with the same overshoot
-// margin as the junction table), from its exact double-precision evaluation.
+// The dynamic ring's per-sample map tabulated over the drive range, with the same overshoot
+// margin as the junction table.
 void build_cmt_table(double v_lo, double v_hi, LinkConstants<double>& c) {
   const double swing = v_hi - v_lo;
-  const double v_first = v_lo - 0.1 * swing - 0.05, v_last = v_hi + 0.1 * swing + 0.05;
-  const double step = (v_last - v_first) / (kCmtTablePoints - 1);
-  c.cmt_map.points = 0;  // evaluate exactly while filling
-  for (int i = 0; i < kCmtTablePoints; ++i) {
-    const AffineMap<double> m = cmt_step_exact(c, v_first + step * i);
-    c.cmt_map.a_re[i] = m.a.re;
-    c.cmt_map.a_im[i] = m.a.im;
-    c.cmt_map.b_re[i] = m.b.re;
-    c.cmt_map.b_im[i] = m.b.im;
-  }
-  c.cmt_map.v_first = v_first;
-  c.cmt_map.inv_step_v = 1.0 / step;
-  c.cmt_map.points = kCmtTablePoints;
+  fill_cmt_table(c, v_lo - 0.1 * swing - 0.05, v_hi + 0.1 * swing + 0.05);
 }
 
 // The PN-junction electro-optic table (physics/junction.hpp evaluated in double): resonance

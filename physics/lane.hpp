@@ -162,10 +162,13 @@ LinkConstants<To> convert_constants(const LinkConstants<From>& c) {
 
 // The ring's static power transmission at drive voltage v under the link's electro-optic model.
 template <class Real>
-LL_HD LL_FORCEINLINE Real ring_transmission(const LinkConstants<Real>& c, Real v) {
-  if (c.eo.points == 0) return c.ring.transmission(v);
+LL_HD LL_FORCEINLINE Real ring_transmission_junction(const LinkConstants<Real>& c, Real v) {
   const typename EoTable<Real>::Entry e = c.eo.at(v);
   return allpass_transmission_coeffs(e.num0, e.den0, e.four_ar, c.ring.phase_of_shift(e.shift_m));
+}
+template <class Real>
+LL_HD LL_FORCEINLINE Real ring_transmission(const LinkConstants<Real>& c, Real v) {
+  return c.eo.points == 0 ? c.ring.transmission(v) : ring_transmission_junction(c, v);
 }
 
 // One sample's coupled-mode map at drive voltage v under the link's electro-optic model.
@@ -174,6 +177,23 @@ LL_HD LL_FORCEINLINE AffineMap<Real> cmt_step_exact(const LinkConstants<Real>& c
   if (c.eo.points == 0) return cmt_step(c.cmt, v);
   const typename EoTable<Real>::Entry e = c.eo.at(v);
   return cmt_step_at(e.gamma_t, c.cmt.kappa_t, c.cmt.detuning_per_sample_of_shift(e.shift_m));
+}
+
+// Tabulates the dynamic ring's per-sample map over [v_first, v_last] from its exact evaluation
+// (host side, double).
+inline void fill_cmt_table(LinkConstants<double>& c, double v_first, double v_last) {
+  const double step = (v_last - v_first) / (kCmtTablePoints - 1);
+  c.cmt_map.points = 0;  // evaluate exactly while filling
+  for (int i = 0; i < kCmtTablePoints; ++i) {
+    const AffineMap<double> m = cmt_step_exact(c, v_first + step * i);
+    c.cmt_map.a_re[i] = m.a.re;
+    c.cmt_map.a_im[i] = m.a.im;
+    c.cmt_map.b_re[i] = m.b.re;
+    c.cmt_map.b_im[i] = m.b.im;
+  }
+  c.cmt_map.v_first = v_first;
+  c.cmt_map.inv_step_v = 1.0 / step;
+  c.cmt_map.points = kCmtTablePoints;
 }
 
 // What the engine evaluates per sample: the tabulated map when the host built one.
@@ -259,12 +279,10 @@ struct RingToPhotocurrent {
     const LinkConstants<Real>& c = links[link];
     const Real v = drive_v[link * in_stride + in_offset + n];
     Real t;
-    if constexpr (Junction) {
-      const typename EoTable<Real>::Entry e = c.eo.at(v);
-      t = allpass_transmission_coeffs(e.num0, e.den0, e.four_ar, c.ring.phase_of_shift(e.shift_m));
-    } else {
+    if constexpr (Junction)
+      t = ring_transmission_junction(c, v);
+    else
       t = c.ring.transmission(v);
-    }
     current_a[link * out_stride + out_offset + n] =
         c.photocurrent_per_transmission_a * t + c.dark_current_a;
   }

@@ -20,28 +20,29 @@ struct NoiseKey {
   std::uint32_t point;
 };
 
+// Four random 32-bit words for (key, stream, index): the counter holds the index, the stream and
+// the seed's high word; the key the seed's low word and the point.
+LL_HD LL_FORCEINLINE r123::Philox4x32::ctr_type philox_words(NoiseKey key, NoiseStream stream,
+                                                             std::uint64_t index) {
+  r123::Philox4x32 rng;
+  const r123::Philox4x32::ctr_type ctr = {{static_cast<std::uint32_t>(index),
+                                           static_cast<std::uint32_t>(index >> 32),
+                                           static_cast<std::uint32_t>(stream),
+                                           static_cast<std::uint32_t>(key.seed >> 32)}};
+  const r123::Philox4x32::key_type k = {{static_cast<std::uint32_t>(key.seed), key.point}};
+  return rng(ctr, k);
+}
+
 // Standard normal deviate (Box-Muller on two 32-bit uniforms; the cosine branch).
 LL_HD LL_FORCEINLINE float standard_normal(NoiseKey key, NoiseStream stream,
                                            std::uint64_t index) {
-  r123::Philox4x32 rng;
-  r123::Philox4x32::ctr_type ctr = {{static_cast<std::uint32_t>(index),
-                                     static_cast<std::uint32_t>(index >> 32),
-                                     static_cast<std::uint32_t>(stream),
-                                     static_cast<std::uint32_t>(key.seed >> 32)}};
-  r123::Philox4x32::key_type k = {{static_cast<std::uint32_t>(key.seed), key.point}};
-  const r123::Philox4x32::ctr_type u = rng(ctr, k);
+  const r123::Philox4x32::ctr_type u = philox_words(key, stream, index);
   return r123::boxmuller(u[0], u[1]).x;
 }
 
 // Standard normal deviate in double precision (host side: process-variation draws).
 LL_HD inline double standard_normal_double(NoiseKey key, NoiseStream stream, std::uint64_t index) {
-  r123::Philox4x32 rng;
-  r123::Philox4x32::ctr_type ctr = {{static_cast<std::uint32_t>(index),
-                                     static_cast<std::uint32_t>(index >> 32),
-                                     static_cast<std::uint32_t>(stream),
-                                     static_cast<std::uint32_t>(key.seed >> 32)}};
-  r123::Philox4x32::key_type k = {{static_cast<std::uint32_t>(key.seed), key.point}};
-  const r123::Philox4x32::ctr_type u = rng(ctr, k);
+  const r123::Philox4x32::ctr_type u = philox_words(key, stream, index);
   const std::uint64_t a = (static_cast<std::uint64_t>(u[0]) << 32) | u[1];
   const std::uint64_t b = (static_cast<std::uint64_t>(u[2]) << 32) | u[3];
   return r123::boxmuller(a, b).x;

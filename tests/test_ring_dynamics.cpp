@@ -262,18 +262,7 @@ TEST(RingDynamics, FloatScanMatchesDoubleRecurrence) {
   const std::vector<double> ref = run_ring(cd64, drive, 4096, 0);
   // The engine's form: the map tabulated in V (over 0..3 V with margin), in float.
   ll::LinkConstants<double> tab64 = cd64;
-  const double v_first = -0.35, v_last = 3.35;
-  const double step = (v_last - v_first) / (ll::kCmtTablePoints - 1);
-  for (int i = 0; i < ll::kCmtTablePoints; ++i) {
-    const ll::AffineMap<double> m = ll::cmt_step_exact(cd64, v_first + step * i);
-    tab64.cmt_map.a_re[i] = m.a.re;
-    tab64.cmt_map.a_im[i] = m.a.im;
-    tab64.cmt_map.b_re[i] = m.b.re;
-    tab64.cmt_map.b_im[i] = m.b.im;
-  }
-  tab64.cmt_map.v_first = v_first;
-  tab64.cmt_map.inv_step_v = 1.0 / step;
-  tab64.cmt_map.points = ll::kCmtTablePoints;
+  ll::fill_cmt_table(tab64, -0.35, 3.35);
   const auto tab32 = ll::convert_constants<float>(tab64);
   struct Variant {
     const char* name;

@@ -25,20 +25,8 @@ ll::LinkConstants<float> default_ring(bool tabulated) {
   c.cmt = {r.gamma_per_s * T, r.kappa_per_s * T, 2.0 * ll::kPi * ll::kSpeedOfLight_m_per_s * T,
            1310e-9, 78e-12, 16.3e-12};
   c.photocurrent_per_transmission_a = 1e-3;
-  if (tabulated) {
-    // The engine's form: the per-sample map tabulated in V over the drive range (0..3 V here).
-    const double v_first = -0.35, v_last = 3.35, step = (v_last - v_first) / (ll::kCmtTablePoints - 1);
-    for (int i = 0; i < ll::kCmtTablePoints; ++i) {
-      const ll::AffineMap<double> m = ll::cmt_step_exact(c, v_first + step * i);
-      c.cmt_map.a_re[i] = m.a.re;
-      c.cmt_map.a_im[i] = m.a.im;
-      c.cmt_map.b_re[i] = m.b.re;
-      c.cmt_map.b_im[i] = m.b.im;
-    }
-    c.cmt_map.v_first = v_first;
-    c.cmt_map.inv_step_v = 1.0 / step;
-    c.cmt_map.points = ll::kCmtTablePoints;
-  }
+  // The engine's form: the per-sample map tabulated in V over the drive range (0..3 V here).
+  if (tabulated) ll::fill_cmt_table(c, -0.35, 3.35);
   return ll::convert_constants<float>(c);
 }
 
