@@ -17,7 +17,8 @@ std::vector<LinkOutcome> run_cpu(const BatchSetup& batch, int threads, const Lin
   std::string error;
   // Links are independent and keyed by their own point: one engine per link gives results
   // that cannot depend on the grouping, and keeps each worker's buffers in its own cache.
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads > 0 ? threads : omp_get_max_threads())
+#pragma omp parallel for schedule(dynamic, 1) \
+    num_threads(threads > 0 ? threads : omp_get_max_threads())
   for (std::size_t l = 0; l < L; ++l) {
     try {
       BatchSetup one = batch;
@@ -66,8 +67,7 @@ BackendChoice choose_backend(const std::string& request, int cpu_threads) {
   return cpu;
 }
 
-std::vector<LinkOutcome> run_batch_cpu(const BatchSetup& batch, int threads,
-                                       const LinkDone& done) {
+std::vector<LinkOutcome> run_batch_cpu(const BatchSetup& batch, int threads, const LinkDone& done) {
   return run_cpu<float>(batch, threads, done);
 }
 

@@ -2,10 +2,10 @@
 
 #include <fftw3.h>
 
-#include "host/filter_design.hpp"
-
 #include <mutex>
 #include <stdexcept>
+
+#include "host/filter_design.hpp"
 
 namespace ll {
 namespace {
@@ -30,8 +30,8 @@ struct FftwTraits<float> {
   static void* plan_forward(int n, int batch) {
     float* in = fftwf_alloc_real(static_cast<std::size_t>(n) * batch);
     fftwf_complex* out = fftwf_alloc_complex(static_cast<std::size_t>(n / 2 + 1) * batch);
-    void* p = fftwf_plan_many_dft_r2c(1, &n, batch, in, nullptr, 1, n, out, nullptr, 1,
-                                      n / 2 + 1, FFTW_ESTIMATE);
+    void* p = fftwf_plan_many_dft_r2c(1, &n, batch, in, nullptr, 1, n, out, nullptr, 1, n / 2 + 1,
+                                      FFTW_ESTIMATE);
     fftwf_free(in);
     fftwf_free(out);
     return p;
@@ -39,8 +39,8 @@ struct FftwTraits<float> {
   static void* plan_inverse(int n, int batch) {
     fftwf_complex* in = fftwf_alloc_complex(static_cast<std::size_t>(n / 2 + 1) * batch);
     float* out = fftwf_alloc_real(static_cast<std::size_t>(n) * batch);
-    void* p = fftwf_plan_many_dft_c2r(1, &n, batch, in, nullptr, 1, n / 2 + 1, out, nullptr, 1,
-                                      n, FFTW_ESTIMATE);
+    void* p = fftwf_plan_many_dft_c2r(1, &n, batch, in, nullptr, 1, n / 2 + 1, out, nullptr, 1, n,
+                                      FFTW_ESTIMATE);
     fftwf_free(in);
     fftwf_free(out);
     return p;
@@ -60,8 +60,8 @@ struct FftwTraits<double> {
     const std::size_t len = static_cast<std::size_t>(step) * (batch - 1) + n;
     double* in = fftw_alloc_real(len);
     fftw_complex* out = fftw_alloc_complex(static_cast<std::size_t>(n / 2 + 1) * batch);
-    void* p = fftw_plan_many_dft_r2c(1, &n, batch, in, nullptr, 1, step, out, nullptr, 1,
-                                     n / 2 + 1, FFTW_ESTIMATE | FFTW_PRESERVE_INPUT);
+    void* p = fftw_plan_many_dft_r2c(1, &n, batch, in, nullptr, 1, step, out, nullptr, 1, n / 2 + 1,
+                                     FFTW_ESTIMATE | FFTW_PRESERVE_INPUT);
     fftw_free(in);
     fftw_free(out);
     return p;

@@ -1,7 +1,5 @@
 #include "host/filter_design.hpp"
 
-#include "physics/config.hpp"
-
 #include <fftw3.h>
 
 #include <algorithm>
@@ -10,6 +8,8 @@
 #include <mutex>
 #include <numeric>
 #include <stdexcept>
+
+#include "physics/config.hpp"
 
 namespace ll {
 namespace {

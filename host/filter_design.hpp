@@ -30,7 +30,8 @@ std::vector<double> design_bessel_thomson4_fir(double f3db_hz, double sample_rat
 
 // First-order low-pass (an RC pole at f3db_hz) by impulse invariance, h[n] = T/tau e^{-nT/tau},
 // truncated at `tail_energy` and scaled to unit DC gain.
-std::vector<double> design_rc_fir(double f3db_hz, double sample_rate_hz, double tail_energy = 1e-12);
+std::vector<double> design_rc_fir(double f3db_hz, double sample_rate_hz,
+                                  double tail_energy = 1e-12);
 
 // Linear convolution of two FIRs (either empty: the other).
 std::vector<double> convolve_fir(const std::vector<double>& a, const std::vector<double>& b);

@@ -86,9 +86,8 @@ struct FlagColumn {
   std::uint8_t fill;
 };
 constexpr std::array<FlagColumn, 2> kFlagColumns{{
-    {"stop_reason",
-     [](const PointResult& r) { return static_cast<std::uint8_t>(r.stop_reason); }, 3,
-     kStopReasonMeanings, "why the Monte-Carlo run of the point stopped",
+    {"stop_reason", [](const PointResult& r) { return static_cast<std::uint8_t>(r.stop_reason); },
+     3, kStopReasonMeanings, "why the Monte-Carlo run of the point stopped",
      static_cast<std::uint8_t>(StopReason::not_run)},
     {"mrm_lock", [](const PointResult& r) { return static_cast<std::uint8_t>(r.mrm_lock); }, 4,
      kLockStatusMeanings, "whether the ring's thermal lock holds its operating point",
@@ -444,8 +443,7 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout)
   create_real_columns(kRatioColumns);
   for (const FlagColumn& column : kFlagColumns) {
     const Fill flag_fill{H5T_NATIVE_UINT8, &column.fill};
-    Handle dataset =
-        create_dataset(check, fid, column.name, H5T_STD_U8LE, point_dims, &flag_fill);
+    Handle dataset = create_dataset(check, fid, column.name, H5T_STD_U8LE, point_dims, &flag_fill);
     describe(check, dataset.get(), "1", column.long_name);
     // CF flags: flag_values has the variable's type, flag_meanings one word per value.
     std::vector<std::uint8_t> flag_values(column.count);

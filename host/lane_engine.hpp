@@ -9,7 +9,8 @@
 //
 // `Exec` is the backend: it owns memory (Exec::Buffer<T>), runs a functor over an index range
 // (Exec::for_each(rows, cols, f) calls f(row, col): nested serial loops in each OpenMP worker
-// on the CPU, a grid-stride kernel on the GPU) and provides batched real FFTs (Exec::Fft<Real>: FFTW or cuFFT).
+// on the CPU, a grid-stride kernel on the GPU) and provides batched real FFTs (Exec::Fft<Real>:
+// FFTW or cuFFT).
 #pragma once
 
 #include <algorithm>
@@ -43,9 +44,9 @@ struct BatchSetup {
   // fast in FFTW and cuFFT). history >= the longest FIR minus one.
   std::size_t overlap_history = 32;
   bool has_h1 = false, has_h2 = false;
-  bool ring_dynamic = false;      // coupled-mode recurrence instead of the static transmission
-  bool eo_junction = false;       // tabulated PN-junction electro-optic model (every link)
-  std::size_t scan_tile = 0;      // dynamic ring: samples per scan tile; 0 = one sequential pass
+  bool ring_dynamic = false;  // coupled-mode recurrence instead of the static transmission
+  bool eo_junction = false;   // tabulated PN-junction electro-optic model (every link)
+  std::size_t scan_tile = 0;  // dynamic ring: samples per scan tile; 0 = one sequential pass
   std::uint64_t target_errors = 100;
   std::uint64_t max_bits = 1'000'000;
   std::int64_t eye_symbols = 0;
@@ -204,13 +205,13 @@ class LaneEngine {
                          links_.data(), drive_.data(), current_.data(), ring_state_.data(),
                          chunk_samples_, ext_stride_, history_});
     } else {
-      exec_.for_each(L_ * tiles_, 1,
-                     CmtTileReduce<Real, LinkConstants<Real>>{links_.data(), drive_.data(),
-                                                              tile_map_.data(), chunk_samples_,
-                                                              scan_tile_, tiles_});
-      exec_.for_each(L_, 1,
-                     CmtTilePrefix<Real>{tile_map_.data(), tile_entering_.data(),
-                                         ring_state_.data(), tiles_});
+      exec_.for_each(
+          L_ * tiles_, 1,
+          CmtTileReduce<Real, LinkConstants<Real>>{links_.data(), drive_.data(), tile_map_.data(),
+                                                   chunk_samples_, scan_tile_, tiles_});
+      exec_.for_each(
+          L_, 1,
+          CmtTilePrefix<Real>{tile_map_.data(), tile_entering_.data(), ring_state_.data(), tiles_});
       exec_.for_each(L_ * tiles_, 1,
                      CmtTileApply<Real, LinkConstants<Real>>{
                          links_.data(), drive_.data(), tile_entering_.data(), current_.data(),
@@ -228,12 +229,13 @@ class LaneEngine {
       rx_offset_ = 0;
     }
 
-    exec_.for_each(L_, chunk_,
-                   DecideSymbols<Real>{links_.data(), rx_view_, tx_.data(), bit_errors_.data(),
-                                       keys_.data(), rx_stride_, rx_offset_, history_symbols_,
-                                       chunk_, spu_, first_sample});
-    exec_.for_each(L_, 1, CountErrors<Real>{links_.data(), bit_errors_.data(), counters_.data(),
-                                         chunk_, bps_, first_symbol, target_errors_, max_bits_});
+    exec_.for_each(
+        L_, chunk_,
+        DecideSymbols<Real>{links_.data(), rx_view_, tx_.data(), bit_errors_.data(), keys_.data(),
+                            rx_stride_, rx_offset_, history_symbols_, chunk_, spu_, first_sample});
+    exec_.for_each(L_, 1,
+                   CountErrors<Real>{links_.data(), bit_errors_.data(), counters_.data(), chunk_,
+                                     bps_, first_symbol, target_errors_, max_bits_});
     if (eye_symbols_ > 0)
       exec_.for_each(L_, chunk_samples_,
                      AccumulateEye<Real>{links_.data(), rx_view_, counters_.data(), eye_.data(),
@@ -242,10 +244,10 @@ class LaneEngine {
 
     // Carry state into the next chunk: filter histories and the symbols still in flight.
     exec_.for_each(L_, history_, CarryTail<Real>{current_.data(), ext_stride_, chunk_samples_});
-    exec_.for_each(L_, history_symbols_,
-                   CarryTail<std::uint8_t>{
-                       tx_.data(), static_cast<std::size_t>(history_symbols_ + chunk_),
-                       static_cast<std::size_t>(chunk_)});
+    exec_.for_each(
+        L_, history_symbols_,
+        CarryTail<std::uint8_t>{tx_.data(), static_cast<std::size_t>(history_symbols_ + chunk_),
+                                static_cast<std::size_t>(chunk_)});
     ++chunk_index_;
     counters_.download(counters_host_.data(), L_);
     return std::any_of(counters_host_.begin(), counters_host_.end(),
@@ -322,9 +324,9 @@ class LaneEngine {
       for (std::size_t l = 0; l < L_; ++l)
         fft_link_.forward_overlapped(ext + l * ext_stride_, spectrum_.data() + l * blocks_ * bins_);
     } else {
-      exec_.for_each(L_ * blocks_, fft_size_,
-                     GatherBlocks<Real>{ext, fft_in_.data(), ext_stride_, block_, fft_size_,
-                                        blocks_});
+      exec_.for_each(
+          L_ * blocks_, fft_size_,
+          GatherBlocks<Real>{ext, fft_in_.data(), ext_stride_, block_, fft_size_, blocks_});
       fft_.forward(fft_in_.data(), spectrum_.data());
     }
     exec_.for_each(L_ * blocks_, bins_,
@@ -356,10 +358,10 @@ class LaneEngine {
   Buffer<NoiseKey> keys_;
   Buffer<LinkCounters> counters_;
   Buffer<std::uint8_t> tx_;
-  Buffer<Real> pulse_;  // [links][pulse_symbols x spu]: the drive pulse rect * h1
-  Buffer<Complex<Real>> ring_state_;        // dynamic ring: u carried across chunks, per link
-  Buffer<AffineMap<Real>> tile_map_;        // tiled scan: each tile's composed map
-  Buffer<Complex<Real>> tile_entering_;     // tiled scan: the state entering each tile
+  Buffer<Real> pulse_;                   // [links][pulse_symbols x spu]: the drive pulse rect * h1
+  Buffer<Complex<Real>> ring_state_;     // dynamic ring: u carried across chunks, per link
+  Buffer<AffineMap<Real>> tile_map_;     // tiled scan: each tile's composed map
+  Buffer<Complex<Real>> tile_entering_;  // tiled scan: the state entering each tile
   Buffer<Real> drive_, current_, rx_;
   Buffer<std::uint8_t> bit_errors_;
   Buffer<std::uint32_t> eye_;

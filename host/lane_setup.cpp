@@ -27,7 +27,7 @@ std::string num(double v, int precision = 6) {
 RingGeometry geometry(const LaneParams& lp) {
   const double n_eff =
       lp.ring_n_eff + lp.ring_n_g * lp.ring_resonance_offset_m / lp.laser_wavelength_m;
-  return {lp.ring_radius_m, n_eff, lp.ring_n_g, lp.ring_power_coupling, lp.ring_loss_db_per_m,
+  return {lp.ring_radius_m,     n_eff, lp.ring_n_g, lp.ring_power_coupling, lp.ring_loss_db_per_m,
           lp.laser_wavelength_m};
 }
 
@@ -38,8 +38,7 @@ RingModulator<double> modulator(const LaneParams& lp, const RingFigures& f) {
 }
 
 double photocurrent_per_transmission(const LaneParams& lp) {
-  return lp.laser_power_w * std::pow(10.0, -lp.optical_loss_db() / 10.0) *
-         lp.responsivity_a_per_w;
+  return lp.laser_power_w * std::pow(10.0, -lp.optical_loss_db() / 10.0) * lp.responsivity_a_per_w;
 }
 
 // Drive voltage of each level index. `optical` spacing inverts T(V) by bisection so that the
@@ -62,7 +61,8 @@ std::vector<double> drive_levels(const LaneParams& lp, const Transmission& trans
     if ((t - prev) * (t_hi - t_lo) < 0.0)
       fail(s, "driver.level_spacing",
            "\"optical\" needs the ring's transmission to be monotonic over the drive swing; it "
-           "turns at " + num(v_lo + (v_hi - v_lo) * i / n, 4) +
+           "turns at " +
+               num(v_lo + (v_hi - v_lo) * i / n, 4) +
                " V (move mrm.detuning_pm or reduce driver.swing_vpp)");
     prev = t;
   }
@@ -87,7 +87,8 @@ template <class Transmission>
 void thermal_lock(const Scenario& s, const LaneParams& lp, const std::vector<double>& levels,
                   const Transmission& transmission, LinkReport& rep) {
   const ThermalParams& p = lp.thermal;
-  const char* keys[] = {"mrm.thermal.max_heater_power_mw", "mrm.thermal.thermal_resistance_k_per_mw",
+  const char* keys[] = {"mrm.thermal.max_heater_power_mw",
+                        "mrm.thermal.thermal_resistance_k_per_mw",
                         "mrm.thermal.thermo_optic_pm_per_k"};
   const double values[] = {p.max_heater_power_w, p.thermal_resistance_k_per_w,
                            p.thermo_optic_shift_m_per_k};
@@ -130,13 +131,16 @@ void build_cmt_table(double v_lo, double v_hi, LinkConstants<double>& c) {
 // driver's overshoot, and from them the static coefficients and the coupled-mode decay.
 void build_junction_table(const Scenario& s, const LaneParams& lp, LinkReport& rep, double fs,
                           double v_lo, double v_hi, LinkConstants<double>& c) {
-  const char* keys[] = {"mrm.junction.doping_n_per_cm3", "mrm.junction.doping_p_per_cm3",
-                        "mrm.junction.height_nm",        "mrm.junction.mode_width_nm",
-                        "mrm.junction.coverage",         "mrm.junction.mode_overlap",
+  const char* keys[] = {"mrm.junction.doping_n_per_cm3",
+                        "mrm.junction.doping_p_per_cm3",
+                        "mrm.junction.height_nm",
+                        "mrm.junction.mode_width_nm",
+                        "mrm.junction.coverage",
+                        "mrm.junction.mode_overlap",
                         "mrm.junction.series_resistance_ohm"};
-  const double values[] = {lp.junction.doping_n_per_m3,    lp.junction.doping_p_per_m3,
-                           lp.junction.waveguide_height_m, lp.junction.waveguide_width_m,
-                           lp.junction.ring_coverage,      lp.junction.mode_overlap,
+  const double values[] = {lp.junction.doping_n_per_m3,      lp.junction.doping_p_per_m3,
+                           lp.junction.waveguide_height_m,   lp.junction.waveguide_width_m,
+                           lp.junction.ring_coverage,        lp.junction.mode_overlap,
                            lp.junction.series_resistance_ohm};
   for (int i = 0; i < 7; ++i)
     if (!std::isfinite(values[i]))
@@ -151,9 +155,11 @@ void build_junction_table(const Scenario& s, const LaneParams& lp, LinkReport& r
   const double v_first = v_lo - 0.1 * swing - 0.05, v_last = v_hi + 0.1 * swing + 0.05;
   if (v_first < -0.5 * v_bi)
     fail(s, "driver.bias_v",
-         "the drive reaches " + num(-v_first, 3) + " V of forward bias (with overshoot); the "
-         "depletion model needs at most " + num(0.5 * v_bi, 3) + " V (half the built-in " +
-         num(v_bi, 3) + " V): raise the bias or reduce the swing");
+         "the drive reaches " + num(-v_first, 3) +
+             " V of forward bias (with overshoot); the "
+             "depletion model needs at most " +
+             num(0.5 * v_bi, 3) + " V (half the built-in " + num(v_bi, 3) +
+             " V): raise the bias or reduce the swing");
   const RingGeometry g0 = geometry(lp);
   const double T = 1.0 / fs;
   c.eo.points = kEoTablePoints;
@@ -207,14 +213,14 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
   };
   check_bandwidth("driver.bandwidth_ghz", lp.driver_bandwidth_hz);
   check_bandwidth("receiver.bandwidth_ghz", lp.receiver_bandwidth_hz);
-  if (std::isfinite(lp.noise_bandwidth_hz)) check_bandwidth("receiver.noise_bandwidth_ghz",
-                                                            lp.noise_bandwidth_hz);
+  if (std::isfinite(lp.noise_bandwidth_hz))
+    check_bandwidth("receiver.noise_bandwidth_ghz", lp.noise_bandwidth_hz);
 
   // The ring.
   rep.ring = ring_figures(geometry(lp));
   if (!(rep.ring.q_loaded > 1.0) || !std::isfinite(rep.ring.q_loaded))
-    fail(s, "mrm.power_coupling", "the ring has no resonance (loaded Q " +
-                                      num(rep.ring.q_loaded) + "); expected Q above 1");
+    fail(s, "mrm.power_coupling",
+         "the ring has no resonance (loaded Q " + num(rep.ring.q_loaded) + "); expected Q above 1");
   if (std::abs(lp.ring_detuning_m) >= 0.5 * rep.ring.fsr_m)
     fail(s, "mrm.detuning_pm",
          num(lp.ring_detuning_m * 1e12) + " pm is beyond half the FSR (" +
@@ -225,16 +231,14 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
   {
     const CmtRates rates = cmt_rates(geometry(lp), rep.ring);
     const double T = 1.0 / fs;
-    c.cmt = {rates.gamma_per_s * T,           rates.kappa_per_s * T,
-             2.0 * kPi * kSpeedOfLight_m_per_s * T, lp.laser_wavelength_m,
-             lp.ring_detuning_m,              lp.ring_shift_m_per_v};
+    c.cmt = {rates.gamma_per_s * T, rates.kappa_per_s * T, 2.0 * kPi * kSpeedOfLight_m_per_s * T,
+             lp.laser_wavelength_m, lp.ring_detuning_m,    lp.ring_shift_m_per_v};
   }
   if (lp.eo_junction) build_junction_table(s, lp, rep, fs, v_lo, v_hi, c);
   if (lp.ring_dynamic) build_cmt_table(v_lo, v_hi, c);
   // The resonance's travel over the swing must stay within half an FSR.
-  const double travel =
-      lp.eo_junction ? std::abs(c.eo.at(v_hi).shift_m - c.eo.at(v_lo).shift_m)
-                     : std::abs(lp.ring_shift_m_per_v) * lp.drive_swing_vpp;
+  const double travel = lp.eo_junction ? std::abs(c.eo.at(v_hi).shift_m - c.eo.at(v_lo).shift_m)
+                                       : std::abs(lp.ring_shift_m_per_v) * lp.drive_swing_vpp;
   rep.shift_pm_per_v = travel * 1e12 / lp.drive_swing_vpp;
   if (travel >= 0.5 * rep.ring.fsr_m)
     fail(s, "driver.swing_vpp",
@@ -257,9 +261,8 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
   }
   const double t_lo = transmission(v_lo), t_hi = transmission(v_hi);
   rep.extinction_ratio_db = 10.0 * std::log10(std::max(t_lo, t_hi) / std::min(t_lo, t_hi));
-  std::sort(order.begin(), order.end(), [&](int a, int b) {
-    return rep.received_levels_a[a] < rep.received_levels_a[b];
-  });
+  std::sort(order.begin(), order.end(),
+            [&](int a, int b) { return rep.received_levels_a[a] < rep.received_levels_a[b]; });
   // Levels must keep their order (ascending or descending in drive voltage) and be apart by
   // more than rounding: otherwise two symbols land on one received level.
   const bool ascending = std::is_sorted(order.begin(), order.end());
@@ -267,15 +270,16 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
   const double span = rep.received_levels_a[order.back()] - rep.received_levels_a[order.front()];
   double min_gap = span;
   for (int k = 1; k < lp.levels; ++k)
-    min_gap = std::min(min_gap, rep.received_levels_a[order[k]] -
-                                    rep.received_levels_a[order[k - 1]]);
+    min_gap =
+        std::min(min_gap, rep.received_levels_a[order[k]] - rep.received_levels_a[order[k - 1]]);
   if (!(ascending || descending) || !(min_gap > 1e-6 * span) || !(span > 0.0))
     fail(s, "mrm.detuning_pm",
          "the ring's operating point folds the PAM levels (received levels out of order or "
          "merged); expected the laser on one flank of the resonance over the whole swing");
   for (int k = 0; k < lp.levels; ++k) c.level_of_region[k] = static_cast<std::uint8_t>(order[k]);
   for (int k = 0; k + 1 < lp.levels; ++k)
-    c.threshold_a[k] = 0.5 * (rep.received_levels_a[order[k]] + rep.received_levels_a[order[k + 1]]);
+    c.threshold_a[k] =
+        0.5 * (rep.received_levels_a[order[k]] + rep.received_levels_a[order[k + 1]]);
   if (lp.thermal_modelled()) thermal_lock(s, lp, v, transmission, rep);
   const double i_min = rep.received_levels_a[order.front()];
   const double i_max = rep.received_levels_a[order.back()];
@@ -305,9 +309,9 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
   const double bn = rep.noise_bandwidth_hz;
   c.noise_var_const_a2 = lp.tia_noise_a_per_rthz * lp.tia_noise_a_per_rthz * bn;
   c.noise_var_shot_a = lp.shot_noise ? 2.0 * kElementaryCharge_C * bn : 0.0;
-  c.noise_var_rin =
-      std::isfinite(lp.laser_rin_db_per_hz) ? std::pow(10.0, lp.laser_rin_db_per_hz / 10.0) * bn
-                                            : 0.0;
+  c.noise_var_rin = std::isfinite(lp.laser_rin_db_per_hz)
+                        ? std::pow(10.0, lp.laser_rin_db_per_hz / 10.0) * bn
+                        : 0.0;
 
   // Timing: the chain's response to one UI at the highest level on the lowest, through the
   // driver pulse, the ring model in use (static, or dynamic with its photon-lifetime delay) and
@@ -365,8 +369,7 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
   c.sample_in_ui = static_cast<int>(cursor % lp.samples_per_ui);
   // Count from the first symbol whose whole history went through filled filters.
   const std::size_t fill = out.setup.h1_taps.size() + out.setup.h2_taps.size() + ring_tail;
-  c.warmup_symbols =
-      c.delay_symbols + static_cast<std::int64_t>(fill / lp.samples_per_ui) + 2;
+  c.warmup_symbols = c.delay_symbols + static_cast<std::int64_t>(fill / lp.samples_per_ui) + 2;
 
   // Seeds: noise keyed by (run seed, point); the pattern starts from its standard all-ones
   // state so every point sends the same symbols, as a pattern generator would.

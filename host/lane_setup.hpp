@@ -13,13 +13,13 @@ namespace ll {
 
 struct LinkReport {
   RingFigures ring{};
-  double extinction_ratio_db = 0.0;     // static, between the extreme drive levels
+  double extinction_ratio_db = 0.0;        // static, between the extreme drive levels
   double received_levels_a[kMaxLevels]{};  // noiseless photocurrent of each level index
   double noise_bandwidth_hz = 0.0;
   double sample_rate_hz = 0.0;
-  double shift_pm_per_v = 0.0;            // resonance travel over the swing / swing
-  double junction_capacitance_f = 0.0;    // at the bias (junction model)
-  double junction_rc_hz = 0.0;            // 1 / (2 pi R_s C_j) at the bias (junction model)
+  double shift_pm_per_v = 0.0;          // resonance travel over the swing / swing
+  double junction_capacitance_f = 0.0;  // at the bias (junction model)
+  double junction_rc_hz = 0.0;          // 1 / (2 pi R_s C_j) at the bias (junction model)
   double builtin_voltage_v = 0.0;
   // Thermal lock (with [mrm.thermal]): heater power that holds the operating point, whether it
   // wrapped to the next resonance order, the self-heating loop gain, and the verdict.

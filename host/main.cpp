@@ -1,8 +1,8 @@
 // lightlane: command line. `run`, `validate`, `info`; `--set key=value` on any command.
 // Bad input exits with code 2 and one line naming file, line and key; nothing is written.
-#include <CLI/CLI.hpp>
 #include <omp.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -39,7 +39,8 @@ int main(int argc, char** argv) {
   run->add_option("-o,--output", output_path, "output HDF5 file")->required();
   run->add_option("--backend", backend, "auto | cpu | cuda")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  run->add_option("--threads", threads, "CPU threads (default: OpenMP's)")->check(CLI::NonNegativeNumber);
+  run->add_option("--threads", threads, "CPU threads (default: OpenMP's)")
+      ->check(CLI::NonNegativeNumber);
   run->add_option("--set", overrides, "override a scenario key: key=value (repeatable)");
 
   CLI::App* validate = app.add_subcommand("validate", "parse and check a scenario, print sizes");

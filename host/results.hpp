@@ -20,7 +20,7 @@ inline constexpr const char* kStopReasonMeanings = "not_run target_errors bit_bu
 // Whether the ring's thermal lock holds its operating point. Stored as uint8 `mrm_lock` with CF
 // flags.
 enum class LockStatus : std::uint8_t {
-  not_modelled = 0,        // no [mrm.thermal] in the scenario
+  not_modelled = 0,  // no [mrm.thermal] in the scenario
   locked = 1,
   beyond_heater_budget = 2,  // the heater cannot bring any resonance order to the target
   thermally_unstable = 3,    // self-heating gain >= 1 on this flank: the lock cannot hold it
@@ -54,16 +54,16 @@ struct PointResult {
 
 // One varied scenario key of a list sweep: its HDF5 name is the key with dots as underscores.
 struct SweptKey {
-  std::string key;    // e.g. "driver.swing_vpp"
-  std::string units;  // the unit named by the key's suffix, e.g. "V"
+  std::string key;             // e.g. "driver.swing_vpp"
+  std::string units;           // the unit named by the key's suffix, e.g. "V"
   std::vector<double> values;  // one per point, in the scenario's units
 };
 
 struct OutputLayout {
   std::size_t points = 0;
-  std::vector<SweptKey> swept;                 // empty for a single point
-  std::vector<double> eye_amplitude;           // bin centres, normalised (-1 .. +1 outer levels)
-  std::vector<double> eye_phase_ui;            // bin centres in UI, 0 = the sampling instant
+  std::vector<SweptKey> swept;        // empty for a single point
+  std::vector<double> eye_amplitude;  // bin centres, normalised (-1 .. +1 outer levels)
+  std::vector<double> eye_phase_ui;   // bin centres in UI, 0 = the sampling instant
   // Root attributes.
   std::string scenario_text;
   std::string scenario_path;

@@ -32,9 +32,12 @@ std::string fmt(double v, int precision = 3) {
 
 const char* stop_name(std::uint8_t r) {
   switch (r) {
-    case 1: return "target_errors";
-    case 2: return "bit_budget";
-    default: return "not_run";
+    case 1:
+      return "target_errors";
+    case 2:
+      return "bit_budget";
+    default:
+      return "not_run";
   }
 }
 
@@ -43,7 +46,7 @@ const char* stop_name(std::uint8_t r) {
 std::size_t engine_bytes_per_link(const BatchSetup& b) {
   const std::size_t S = static_cast<std::size_t>(b.chunk_symbols) * b.samples_per_ui;
   const std::size_t H = b.overlap_history, B = overlap_save_valid(b);
-  std::size_t floats = S + (S + H);              // drive; photocurrent with filter history
+  std::size_t floats = S + (S + H);                       // drive; photocurrent with filter history
   if (b.has_h2) floats += S + 2 * (S / B) * (H + B + 2);  // received waveform, FFT blocks, spectra
   std::size_t bytes = floats * sizeof(float);
   bytes += 2 * static_cast<std::size_t>(b.chunk_symbols);  // symbols, decisions
@@ -151,8 +154,8 @@ void print_validation(const PreparedRun& run, std::ostream& out) {
   const int threads = omp_get_max_threads();
   for (const BatchSetup& b : run.batches) {
     max_bits += b.max_bits * b.links.size();
-    peak_bytes = std::max(peak_bytes, engine_bytes_per_link(b) *
-                                          std::min<std::size_t>(b.links.size(), threads));
+    peak_bytes = std::max(
+        peak_bytes, engine_bytes_per_link(b) * std::min<std::size_t>(b.links.size(), threads));
   }
   out << "scenario " << run.scenario.path << ": valid\n";
   out << "  points " << P << ", batches " << run.batches.size() << ", at most " << max_bits
@@ -164,8 +167,8 @@ void print_validation(const PreparedRun& run, std::ostream& out) {
       break;
     }
     out << "  point " << p << ": ring FSR " << fmt(rep.ring.fsr_m * 1e9, 5) << " nm, loaded Q "
-        << fmt(rep.ring.q_loaded, 5) << ", notch " << fmt(rep.ring.notch_depth_db, 4)
-        << " dB, ER " << fmt(rep.extinction_ratio_db, 4) << " dB, noise bandwidth "
+        << fmt(rep.ring.q_loaded, 5) << ", notch " << fmt(rep.ring.notch_depth_db, 4) << " dB, ER "
+        << fmt(rep.extinction_ratio_db, 4) << " dB, noise bandwidth "
         << fmt(rep.noise_bandwidth_hz / 1e9, 4) << " GHz, shift " << fmt(rep.shift_pm_per_v, 4)
         << " pm/V";
     if (rep.junction_capacitance_f > 0.0)
@@ -176,7 +179,7 @@ void print_validation(const PreparedRun& run, std::ostream& out) {
       out << "\n    thermal: heater " << fmt(rep.heater_power_w * 1e3, 4) << " mW"
           << (rep.heater_wrapped ? " (wrapped to the next order)" : "")
           << ", self-heating loop gain " << fmt(rep.self_heating_gain, 3) << ": "
-          << (rep.lock == LockStatus::locked ? "locks"
+          << (rep.lock == LockStatus::locked                 ? "locks"
               : rep.lock == LockStatus::beyond_heater_budget ? "BEYOND THE HEATER BUDGET"
                                                              : "THERMALLY UNSTABLE on this flank");
     out << "\n";
@@ -194,7 +197,8 @@ void print_validation(const PreparedRun& run, std::ostream& out) {
   engine.step();
   const auto t0 = std::chrono::steady_clock::now();
   engine.step();
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const double symbols_per_s = b0.chunk_symbols / seconds;
   const double total_symbols = static_cast<double>(max_bits) / b0.bits_per_symbol;
   out << "  cpu: " << fmt(symbols_per_s / 1e6, 3) << " Msymbol/s per thread here; at most "
@@ -239,7 +243,8 @@ int execute_run(const PreparedRun& run, const RunOptions& options, std::ostream&
   out << std::left << std::setw(6) << "point";
   for (const SweepAxis& a : run.scenario.sweep) out << std::setw(22) << a.key;
   out << std::setw(11) << "ber" << std::setw(24) << "95% interval" << std::setw(12) << "errors"
-      << std::setw(14) << "bits" << std::setw(15) << "stop" << "ER dB\n";
+      << std::setw(14) << "bits" << std::setw(15) << "stop"
+      << "ER dB\n";
 
   // Points whose ring cannot be locked: their figures, no simulation.
   for (const std::size_t p : run.unlocked_points) {

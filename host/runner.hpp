@@ -17,9 +17,9 @@ namespace ll {
 struct PreparedRun {
   Scenario scenario;
   RunParams run;
-  std::vector<LaneParams> params;      // per point
-  std::vector<PreparedLink> links;     // per point
-  std::vector<BatchSetup> batches;     // points grouped by topology
+  std::vector<LaneParams> params;                      // per point
+  std::vector<PreparedLink> links;                     // per point
+  std::vector<BatchSetup> batches;                     // points grouped by topology
   std::vector<std::vector<std::size_t>> batch_points;  // point index of each batch link
   // Points not simulated: their ring's thermal lock fails (beyond the heater budget, or
   // thermally unstable), so where it sits is not known. Reported with stop_reason not_run.

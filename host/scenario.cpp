@@ -2,8 +2,6 @@
 
 #include <toml++/toml.h>
 
-#include "physics/noise.hpp"
-
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -11,6 +9,8 @@
 #include <fstream>
 #include <functional>
 #include <sstream>
+
+#include "physics/noise.hpp"
 
 namespace ll {
 
@@ -80,7 +80,7 @@ struct KeySpec {
   Kind kind;
   std::string units;
   Range range;
-  std::vector<std::string> choices;  // for text keys
+  std::vector<std::string> choices;          // for text keys
   std::optional<ScalarValue> default_value;  // absent: required
   std::function<void(const ScalarValue&, LaneParams&, RunParams&)> apply;
 };
@@ -123,7 +123,12 @@ const std::vector<KeySpec>& registry() {
     const double inf = std::numeric_limits<double>::infinity();
     Range positive{0.0, inf, true};
     Range nonnegative{0.0, inf};
-    Range bandwidth{0.0, inf, true, false, true, false,
+    Range bandwidth{0.0,
+                    inf,
+                    true,
+                    false,
+                    true,
+                    false,
                     "a positive frequency in GHz, or inf for no band limit"};
 
     // [run]
@@ -147,10 +152,14 @@ const std::vector<KeySpec>& registry() {
     run_u64("run.max_bits", {1.0, inf}, &RunParams::max_bits, std::nullopt);
     run_u64("run.target_errors", {1.0, inf}, &RunParams::target_errors, std::nullopt);
     {
-      KeySpec k{"run.chunk_symbols", Kind::integer, "1",
+      KeySpec k{"run.chunk_symbols",
+                Kind::integer,
+                "1",
                 {256.0, 1048576.0, false, false, false, false,
                  "a power of two from 256 to 1048576 symbols"},
-                {}, std::int64_t{1024}, {}};
+                {},
+                std::int64_t{1024},
+                {}};
       k.apply = [](const ScalarValue& v, LaneParams&, RunParams& rp) {
         rp.chunk_symbols = static_cast<int>(std::get<std::int64_t>(v));
       };
@@ -164,8 +173,7 @@ const std::vector<KeySpec>& registry() {
       r.push_back(k);
     }
     {
-      KeySpec k{"eye.amplitude_bins", Kind::integer, "1", {8.0, 4096.0}, {}, std::int64_t{256},
-                {}};
+      KeySpec k{"eye.amplitude_bins", Kind::integer, "1", {8.0, 4096.0}, {}, std::int64_t{256}, {}};
       k.apply = [](const ScalarValue& v, LaneParams&, RunParams& rp) {
         rp.eye_amplitude_bins = static_cast<int>(std::get<std::int64_t>(v));
       };
@@ -174,14 +182,20 @@ const std::vector<KeySpec>& registry() {
 
     // [signal]
     {
-      KeySpec k{"signal.pattern", Kind::text, "", {}, {"PRBS7", "PRBS9", "PRBS11", "PRBS13",
-                "PRBS15", "PRBS23", "PRBS31", "PRBS13Q", "PRBS31Q"}, {}, {}};
+      KeySpec k{"signal.pattern",
+                Kind::text,
+                "",
+                {},
+                {"PRBS7", "PRBS9", "PRBS11", "PRBS13", "PRBS15", "PRBS23", "PRBS31", "PRBS13Q",
+                 "PRBS31Q"},
+                {},
+                {}};
       k.apply = [](const ScalarValue& v, LaneParams& lp, RunParams&) {
         static const std::map<std::string, Pattern> m = {
-            {"PRBS7", Pattern::prbs7},     {"PRBS9", Pattern::prbs9},
-            {"PRBS11", Pattern::prbs11},   {"PRBS13", Pattern::prbs13},
-            {"PRBS15", Pattern::prbs15},   {"PRBS23", Pattern::prbs23},
-            {"PRBS31", Pattern::prbs31},   {"PRBS13Q", Pattern::prbs13q},
+            {"PRBS7", Pattern::prbs7},    {"PRBS9", Pattern::prbs9},
+            {"PRBS11", Pattern::prbs11},  {"PRBS13", Pattern::prbs13},
+            {"PRBS15", Pattern::prbs15},  {"PRBS23", Pattern::prbs23},
+            {"PRBS31", Pattern::prbs31},  {"PRBS13Q", Pattern::prbs13q},
             {"PRBS31Q", Pattern::prbs31q}};
         lp.pattern = m.at(std::get<std::string>(v));
       };
@@ -196,26 +210,26 @@ const std::vector<KeySpec>& registry() {
     }
     r.push_back(real_key("signal.symbol_rate_gbd", "GBd", {0.0, 1000.0, true}, 1e9,
                          &LaneParams::symbol_rate_hz));
-    r.push_back(int_key("signal.samples_per_ui", "1",
-                        {2.0, 256.0, false, false, false, false,
-                         "an integer from 2 to 256 samples per UI"},
-                        &LaneParams::samples_per_ui, 32));
+    r.push_back(
+        int_key("signal.samples_per_ui", "1",
+                {2.0, 256.0, false, false, false, false, "an integer from 2 to 256 samples per UI"},
+                &LaneParams::samples_per_ui, 32));
 
     // [driver]
-    r.push_back(real_key("driver.swing_vpp", "V", {0.0, 20.0, true}, 1.0,
-                         &LaneParams::drive_swing_vpp));
+    r.push_back(
+        real_key("driver.swing_vpp", "V", {0.0, 20.0, true}, 1.0, &LaneParams::drive_swing_vpp));
     r.push_back(real_key("driver.bias_v", "V", {-5.0, 20.0}, 1.0, &LaneParams::drive_bias_v));
     {
       KeySpec k{"driver.level_spacing", Kind::text, "", {}, {"voltage", "optical"},
                 std::string("voltage"), {}};
       k.apply = [](const ScalarValue& v, LaneParams& lp, RunParams&) {
-        lp.level_spacing = std::get<std::string>(v) == "optical" ? LevelSpacing::optical
-                                                                 : LevelSpacing::voltage;
+        lp.level_spacing =
+            std::get<std::string>(v) == "optical" ? LevelSpacing::optical : LevelSpacing::voltage;
       };
       r.push_back(k);
     }
-    r.push_back(real_key("driver.bandwidth_ghz", "GHz", bandwidth, 1e9,
-                         &LaneParams::driver_bandwidth_hz));
+    r.push_back(
+        real_key("driver.bandwidth_ghz", "GHz", bandwidth, 1e9, &LaneParams::driver_bandwidth_hz));
 
     // [laser]
     r.push_back(real_key("laser.wavelength_nm", "nm", {400.0, 2000.0}, 1e-9,
@@ -238,8 +252,8 @@ const std::vector<KeySpec>& registry() {
                          &LaneParams::ring_loss_db_per_m));
     r.push_back(real_key("mrm.shift_pm_per_v", "pm/V", {-1000.0, 1000.0}, 1e-12,
                          &LaneParams::ring_shift_m_per_v));
-    r.push_back(real_key("mrm.detuning_pm", "pm", {-1e5, 1e5}, 1e-12,
-                         &LaneParams::ring_detuning_m));
+    r.push_back(
+        real_key("mrm.detuning_pm", "pm", {-1e5, 1e5}, 1e-12, &LaneParams::ring_detuning_m));
     r.push_back(real_key("mrm.resonance_offset_pm", "pm", {-1e5, 1e5}, 1e-12,
                          &LaneParams::ring_resonance_offset_m, 0.0));
     auto variation_key = [&](std::string key, std::string units, double VariationParams::*m) {
@@ -263,7 +277,7 @@ const std::vector<KeySpec>& registry() {
     {
       // "linear": the resonance moves by mrm.shift_pm_per_v; "junction": the PN-junction
       // depletion model of [mrm.junction] (nonlinear shift and loss; RC pole at the bias).
-      KeySpec k{"mrm.electro_optic", Kind::text, "", {}, {"linear", "junction"},
+      KeySpec k{"mrm.electro_optic",   Kind::text, "", {}, {"linear", "junction"},
                 std::string("linear"), {}};
       k.apply = [](const ScalarValue& v, LaneParams& lp, RunParams&) {
         lp.eo_junction = std::get<std::string>(v) == "junction";
@@ -330,14 +344,14 @@ const std::vector<KeySpec>& registry() {
     r.push_back(real_key("optics.coupler_loss_db", "dB", nonnegative, 1.0,
                          &LaneParams::coupler_loss_db, 0.0));
     r.push_back(int_key("optics.couplers", "1", {0.0, 100.0}, &LaneParams::couplers, 0));
-    r.push_back(real_key("optics.extra_loss_db", "dB", nonnegative, 1.0,
-                         &LaneParams::extra_loss_db, 0.0));
+    r.push_back(
+        real_key("optics.extra_loss_db", "dB", nonnegative, 1.0, &LaneParams::extra_loss_db, 0.0));
 
     // [receiver]
     r.push_back(real_key("receiver.responsivity_a_per_w", "A/W", {0.0, 1.6, true}, 1.0,
                          &LaneParams::responsivity_a_per_w));
-    r.push_back(real_key("receiver.dark_current_na", "nA", nonnegative, 1e-9,
-                         &LaneParams::dark_current_a));
+    r.push_back(
+        real_key("receiver.dark_current_na", "nA", nonnegative, 1e-9, &LaneParams::dark_current_a));
     r.push_back(real_key("receiver.tia_noise_pa_per_rthz", "pA/sqrt(Hz)", nonnegative, 1e-12,
                          &LaneParams::tia_noise_a_per_rthz));
     r.push_back(real_key("receiver.bandwidth_ghz", "GHz", bandwidth, 1e9,
@@ -377,23 +391,34 @@ const KeySpec* spec_of(const std::string& key) {
 
 std::string kind_name(Kind k) {
   switch (k) {
-    case Kind::real: return "a number";
-    case Kind::integer: return "an integer";
-    case Kind::boolean: return "true or false";
-    case Kind::text: return "a string";
+    case Kind::real:
+      return "a number";
+    case Kind::integer:
+      return "an integer";
+    case Kind::boolean:
+      return "true or false";
+    case Kind::text:
+      return "a string";
   }
   return "a value";
 }
 
 std::string node_type_name(const toml::node& n) {
   switch (n.type()) {
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a number";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::table: return "a table";
-    default: return "a date or time";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a number";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::table:
+      return "a table";
+    default:
+      return "a date or time";
   }
 }
 
@@ -479,17 +504,19 @@ void parse_sweep(const toml::table& sweep, Scenario& s) {
       const std::string key(kname.str());
       const SourceLocation kwhere = location_of(values, s.path);
       const KeySpec* k = spec_of(key);
-      if (!k) fail(kwhere, key, "unknown key in [sweep.list]; expected a scenario key such as "
-                                "\"driver.swing_vpp\"");
+      if (!k)
+        fail(kwhere, key,
+             "unknown key in [sweep.list]; expected a scenario key such as "
+             "\"driver.swing_vpp\"");
       if (k->kind != Kind::real && k->kind != Kind::integer)
         fail(kwhere, key, "only numeric keys can be swept");
       if (key.rfind("run.", 0) == 0 || key.rfind("eye.", 0) == 0 ||
           key.rfind("mrm.variation.", 0) == 0)
-        fail(kwhere, key, "run and eye settings apply to the whole run; expected a link key "
-                          "(signal, driver, laser, mrm, optics, receiver)");
+        fail(kwhere, key,
+             "run and eye settings apply to the whole run; expected a link key "
+             "(signal, driver, laser, mrm, optics, receiver)");
       const toml::array* arr = values.as_array();
-      if (!arr || arr->empty())
-        fail(kwhere, key, "expected a non-empty array of values to sweep");
+      if (!arr || arr->empty()) fail(kwhere, key, "expected a non-empty array of values to sweep");
       SweepAxis axis{key, {}, {}};
       for (const toml::node& e : *arr) {
         const SourceLocation ewhere = location_of(e, s.path);
@@ -498,9 +525,8 @@ void parse_sweep(const toml::table& sweep, Scenario& s) {
       }
       if (!s.sweep.empty() && s.sweep.front().values.size() != axis.values.size())
         fail(kwhere, key,
-             "expected " + std::to_string(s.sweep.front().values.size()) +
-                 " values to zip with " + s.sweep.front().key + ", got " +
-                 std::to_string(axis.values.size()));
+             "expected " + std::to_string(s.sweep.front().values.size()) + " values to zip with " +
+                 s.sweep.front().key + ", got " + std::to_string(axis.values.size()));
       s.sweep.push_back(std::move(axis));
     }
   }
@@ -508,8 +534,8 @@ void parse_sweep(const toml::table& sweep, Scenario& s) {
 
 void collect(const toml::table& t, const std::string& prefix, Scenario& s) {
   for (const auto& [name, node] : t) {
-    const std::string key = prefix.empty() ? std::string(name.str())
-                                           : prefix + "." + std::string(name.str());
+    const std::string key =
+        prefix.empty() ? std::string(name.str()) : prefix + "." + std::string(name.str());
     const SourceLocation where = location_of(node, s.path);
     if (prefix.empty() && key == "sweep") {
       const toml::table* sweep = node.as_table();
@@ -525,8 +551,9 @@ void collect(const toml::table& t, const std::string& prefix, Scenario& s) {
           return k.key.rfind(prefix, 0) == 0;
         });
         if (!known)
-          fail(where, key, "unknown table; expected one of [run] [signal] [driver] [laser] [mrm] "
-                           "[optics] [receiver] [eye] [sweep.list]");
+          fail(where, key,
+               "unknown table; expected one of [run] [signal] [driver] [laser] [mrm] "
+               "[optics] [receiver] [eye] [sweep.list]");
         collect(*sub, key, s);
         continue;
       }
@@ -625,9 +652,9 @@ Scenario parse_scenario(const std::string& text, const std::string& path,
   collect(root, "", s);
   for (const std::string& o : overrides) apply_override(o, s);
   for (const KeySpec& k : registry()) {
-    const bool given = s.values.count(k.key) ||
-                       std::any_of(s.sweep.begin(), s.sweep.end(),
-                                   [&](const SweepAxis& a) { return a.key == k.key; });
+    const bool given =
+        s.values.count(k.key) || std::any_of(s.sweep.begin(), s.sweep.end(),
+                                             [&](const SweepAxis& a) { return a.key == k.key; });
     if (!given && !k.default_value && !optional_without_default(k.key))
       fail({path, 0}, k.key, "missing; expected " + expectation(k));
   }
@@ -642,8 +669,9 @@ Scenario parse_scenario(const std::string& text, const std::string& path,
 
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw ScenarioError(path + ": cannot open the scenario file (" +
-                               std::string(std::strerror(errno)) + ")");
+  if (!in)
+    throw ScenarioError(path + ": cannot open the scenario file (" +
+                        std::string(std::strerror(errno)) + ")");
   std::stringstream ss;
   ss << in.rdbuf();
   return parse_scenario(ss.str(), path, overrides);

@@ -29,8 +29,8 @@ class ScenarioError : public std::runtime_error {
 
 // Where a value came from: a file and line, or a --set override.
 struct SourceLocation {
-  std::string file;  // scenario path, or "--set"
-  int line = 0;      // 0 when unknown (e.g. --set)
+  std::string file;              // scenario path, or "--set"
+  int line = 0;                  // 0 when unknown (e.g. --set)
   std::string describe() const;  // "file:line" or "--set"
 };
 
@@ -45,7 +45,7 @@ inline double nan_d() { return std::numeric_limits<double>::quiet_NaN(); }
 struct LaneParams {
   // signal
   Pattern pattern = Pattern::prbs31q;
-  int levels = 4;                // 2 = NRZ, 4 = PAM4
+  int levels = 4;  // 2 = NRZ, 4 = PAM4
   double symbol_rate_hz = 0.0;
   int samples_per_ui = 32;
   // driver (DAC + driver + junction, as seen by the ring)
@@ -64,14 +64,14 @@ struct LaneParams {
   double ring_power_coupling = 0.0;
   double ring_loss_db_per_m = 0.0;
   double ring_shift_m_per_v = 0.0;
-  double ring_detuning_m = 0.0;  // laser wavelength minus the ring's resonance at 0 V
+  double ring_detuning_m = 0.0;          // laser wavelength minus the ring's resonance at 0 V
   double ring_resonance_offset_m = 0.0;  // fabrication offset of the cold resonance
-  bool ring_dynamic = false;     // coupled-mode photon-lifetime dynamics instead of static
+  bool ring_dynamic = false;             // coupled-mode photon-lifetime dynamics instead of static
   // Electro-optic model: linear (ring_shift_m_per_v) or the PN-junction depletion model, whose
   // radius and wavelength come from the ring and the laser. NaN: not given.
   bool eo_junction = false;
-  JunctionParams junction{nan_d(), nan_d(), 300.0, nan_d(), nan_d(), 0.0, nan_d(), nan_d(), nan_d(),
-                          0.0};
+  JunctionParams junction{nan_d(), nan_d(), 300.0,   nan_d(), nan_d(),
+                          0.0,     nan_d(), nan_d(), nan_d(), 0.0};
   // Thermal tuning and self-heating ([mrm.thermal]; NaN: not modelled). Time constants are not
   // used by the steady-state lock report.
   ThermalParams thermal{nan_d(), nan_d(), 0.0, nan_d(), 0.0, nan_d(), 1.0};
@@ -81,11 +81,11 @@ struct LaneParams {
   double waveguide_loss_db_per_m = 0.0;
   double coupler_loss_db = 0.0;  // per coupler
   int couplers = 0;
-  double extra_loss_db = 0.0;    // fibre, connectors, demultiplexer: a lumped budget
+  double extra_loss_db = 0.0;  // fibre, connectors, demultiplexer: a lumped budget
   // receiver
   double responsivity_a_per_w = 0.0;
   double dark_current_a = 0.0;
-  double tia_noise_a_per_rthz = 0.0;  // input-referred current noise density
+  double tia_noise_a_per_rthz = 0.0;   // input-referred current noise density
   double receiver_bandwidth_hz = 0.0;  // 4th-order Bessel-Thomson 3 dB frequency, inf = none
   double noise_bandwidth_hz = std::numeric_limits<double>::quiet_NaN();  // NaN: from the filter
   bool shot_noise = true;

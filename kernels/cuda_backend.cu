@@ -22,8 +22,7 @@ bool probe(std::string& message) {
   cudaDeviceProp prop{};
   cuda_check(cudaGetDeviceProperties(&prop, 0), "cudaGetDeviceProperties");
   message = std::string(prop.name) + ", sm_" + std::to_string(prop.major) +
-            std::to_string(prop.minor) + ", " +
-            std::to_string(prop.totalGlobalMem >> 30) + " GiB";
+            std::to_string(prop.minor) + ", " + std::to_string(prop.totalGlobalMem >> 30) + " GiB";
   if (count > 1) message += " (+" + std::to_string(count - 1) + " more)";
   return true;
 }

@@ -103,18 +103,22 @@ class CudaExec {
     void forward(Real* in, Complex<Real>* out) {
       if constexpr (sizeof(Real) == 4)
         cufft_check(cufftExecR2C(forward_, reinterpret_cast<cufftReal*>(in),
-                                 reinterpret_cast<cufftComplex*>(out)), "exec r2c");
+                                 reinterpret_cast<cufftComplex*>(out)),
+                    "exec r2c");
       else
         cufft_check(cufftExecD2Z(forward_, reinterpret_cast<cufftDoubleReal*>(in),
-                                 reinterpret_cast<cufftDoubleComplex*>(out)), "exec d2z");
+                                 reinterpret_cast<cufftDoubleComplex*>(out)),
+                    "exec d2z");
     }
     void inverse(Complex<Real>* in, Real* out) {
       if constexpr (sizeof(Real) == 4)
         cufft_check(cufftExecC2R(inverse_, reinterpret_cast<cufftComplex*>(in),
-                                 reinterpret_cast<cufftReal*>(out)), "exec c2r");
+                                 reinterpret_cast<cufftReal*>(out)),
+                    "exec c2r");
       else
         cufft_check(cufftExecZ2D(inverse_, reinterpret_cast<cufftDoubleComplex*>(in),
-                                 reinterpret_cast<cufftDoubleReal*>(out)), "exec z2d");
+                                 reinterpret_cast<cufftDoubleReal*>(out)),
+                    "exec z2d");
     }
 
    private:

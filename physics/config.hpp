@@ -50,12 +50,12 @@ LL_HD LL_FORCEINLINE float sin_squared(float x) {
   const float k = static_cast<float>(static_cast<int>(q + (q >= 0.0f ? 0.5f : -0.5f)));
   const float r = x - k * 3.14159265358979323846f;
   const float r2 = r * r;
-  float p = -1.0f / 6227020800.0f;     // -1/13!
-  p = p * r2 + 1.0f / 39916800.0f;     //  1/11!
-  p = p * r2 - 1.0f / 362880.0f;       // -1/9!
-  p = p * r2 + 1.0f / 5040.0f;         //  1/7!
-  p = p * r2 - 1.0f / 120.0f;          // -1/5!
-  p = p * r2 + 1.0f / 6.0f;            //  1/3!
+  float p = -1.0f / 6227020800.0f;  // -1/13!
+  p = p * r2 + 1.0f / 39916800.0f;  //  1/11!
+  p = p * r2 - 1.0f / 362880.0f;    // -1/9!
+  p = p * r2 + 1.0f / 5040.0f;      //  1/7!
+  p = p * r2 - 1.0f / 120.0f;       // -1/5!
+  p = p * r2 + 1.0f / 6.0f;         //  1/3!
   const float s = r * (1.0f - p * r2);
   return s * s;
 }

@@ -29,7 +29,7 @@ namespace ll {
 // Constants used only here, in their own namespace so they cannot collide with names added to
 // config.hpp later.
 namespace pn {
-inline constexpr double kBoltzmann_J_per_K = 1.380649e-23;              // SI exact (2019)
+inline constexpr double kBoltzmann_J_per_K = 1.380649e-23;               // SI exact (2019)
 inline constexpr double kVacuumPermittivity_F_per_m = 8.8541878128e-12;  // CODATA 2018
 // Static relative permittivity of silicon, 11.7 (Sze & Ng 2007, Appendix G).
 inline constexpr double kSiliconRelPermittivity = 11.7;
@@ -47,12 +47,12 @@ LL_HD inline double junction_nan() { return nan(""); }
 LL_HD inline bool junction_finite(double x) { return fabs(x) <= 1.7976931348623157e308; }
 
 struct JunctionParams {
-  double doping_n_per_m3;        // N_D, donors on the n side
-  double doping_p_per_m3;        // N_A, acceptors on the p side
+  double doping_n_per_m3;  // N_D, donors on the n side
+  double doping_p_per_m3;  // N_A, acceptors on the p side
   double temperature_k;
-  double waveguide_height_m;     // height of the lateral PN interface: junction area per metre
-  double waveguide_width_m;      // the mode's lateral extent that converts a depleted strip
-                                 // width into an effective-index change (see the model below)
+  double waveguide_height_m;  // height of the lateral PN interface: junction area per metre
+  double waveguide_width_m;   // the mode's lateral extent that converts a depleted strip
+                              // width into an effective-index change (see the model below)
   double ring_radius_m;
   double ring_coverage;          // fraction of the ring circumference carrying the junction, 0..1
   double series_resistance_ohm;  // contacts + doped slab, lumped
@@ -111,8 +111,8 @@ LL_HD inline DepletionWidths depletion_widths(const JunctionParams& j, double re
   if (!(v_total > 0.0) || !junction_finite(v_total)) return {nan_v, nan_v, nan_v};
   const double na = j.doping_p_per_m3, nd = j.doping_n_per_m3;
   // (N_A + N_D) / (N_A N_D) = 1/N_A + 1/N_D: no 1e48 intermediate.
-  const double w = sqrt(2.0 * pn::kSiliconPermittivity_F_per_m * v_total *
-                        (1.0 / na + 1.0 / nd) / kElementaryCharge_C);
+  const double w = sqrt(2.0 * pn::kSiliconPermittivity_F_per_m * v_total * (1.0 / na + 1.0 / nd) /
+                        kElementaryCharge_C);
   const double sum = na + nd;
   return {w, w * (na / sum), w * (nd / sum)};
 }
@@ -236,8 +236,8 @@ LL_HD inline JunctionIndexChange junction_index_change(const JunctionParams& j, 
   // Carriers removed: electrons at N_D on the n side, holes at N_A on the p side.
   const PlasmaDispersion n_side = plasma_dispersion(j.wavelength_m, -j.doping_n_per_m3, 0.0);
   const PlasmaDispersion p_side = plasma_dispersion(j.wavelength_m, 0.0, -j.doping_p_per_m3);
-  const bool geometry_ok = j.waveguide_width_m > 0.0 && j.mode_overlap >= 0.0 &&
-                           j.mode_overlap <= 1.0;
+  const bool geometry_ok =
+      j.waveguide_width_m > 0.0 && j.mode_overlap >= 0.0 && j.mode_overlap <= 1.0;
   if (!n_side.valid || !p_side.valid || !geometry_ok || !junction_finite(w0.total_m) ||
       !junction_finite(wv.total_m))
     return {nan_v, nan_v, false};
@@ -258,16 +258,16 @@ LL_HD inline double resonance_shift_m(double wavelength_m, double n_g, double dn
 }
 
 struct JunctionRingResponse {
-  double shift_m;                // resonance shift, relative to V = 0 (> 0: red shift)
-  double loss_db_per_m_change;   // change of the ring's loss averaged over its circumference,
-                                 // comparable with RingGeometry::loss_db_per_m; times 2 pi R it
-                                 // is the round-trip loss change in dB
+  double shift_m;               // resonance shift, relative to V = 0 (> 0: red shift)
+  double loss_db_per_m_change;  // change of the ring's loss averaged over its circumference,
+                                // comparable with RingGeometry::loss_db_per_m; times 2 pi R it
+                                // is the round-trip loss change in dB
 };
 
 // The ring's response at reverse bias `reverse_v` relative to 0 V, for group index n_g. NaN
 // fields where junction_index_change is invalid.
-LL_HD inline JunctionRingResponse junction_ring_response(const JunctionParams& j,
-                                                         double reverse_v, double n_g) {
+LL_HD inline JunctionRingResponse junction_ring_response(const JunctionParams& j, double reverse_v,
+                                                         double n_g) {
   const JunctionIndexChange d = junction_index_change(j, reverse_v);
   if (!d.valid) return {junction_nan(), junction_nan()};
   // The covered length carries dalpha; averaged over the circumference that is coverage x it.

@@ -25,14 +25,14 @@ inline constexpr int kEoTablePoints = 128;
 
 template <class Real>
 struct EoTable {
-  int points;        // 0: the linear model (shift_m_per_v), no table
-  Real v_first;      // voltage of entry 0
-  Real inv_step_v;   // 1 / spacing
-  Real shift_m[kEoTablePoints];   // resonance shift from its 0 V position
-  Real num0[kEoTablePoints];      // static all-pass coefficients with the loss at that voltage
+  int points;                    // 0: the linear model (shift_m_per_v), no table
+  Real v_first;                  // voltage of entry 0
+  Real inv_step_v;               // 1 / spacing
+  Real shift_m[kEoTablePoints];  // resonance shift from its 0 V position
+  Real num0[kEoTablePoints];     // static all-pass coefficients with the loss at that voltage
   Real den0[kEoTablePoints];
   Real four_ar[kEoTablePoints];
-  Real gamma_t[kEoTablePoints];   // coupled-mode field decay per sample at that voltage
+  Real gamma_t[kEoTablePoints];  // coupled-mode field decay per sample at that voltage
 
   struct Entry {
     Real shift_m, num0, den0, four_ar, gamma_t;
@@ -80,13 +80,13 @@ struct CmtTable {
 // converted to Real. Trivially copyable; one per link in device memory.
 template <class Real>
 struct LinkConstants {
-  int levels;           // M: 2 (NRZ), 4 (PAM4)
-  int bits_per_symbol;  // log2 M
-  Real level_drive_v[kMaxLevels];  // drive voltage of each PAM level index (0 = lowest)
-  RingModulator<Real> ring;  // static all-pass model
-  RingCmt<Real> cmt;         // dynamic (coupled-mode) model, when the batch runs it
-  EoTable<Real> eo;          // nonlinear electro-optic model (points = 0: linear pm/V)
-  CmtTable<Real> cmt_map;    // the dynamic model's per-sample map, tabulated in V
+  int levels;                            // M: 2 (NRZ), 4 (PAM4)
+  int bits_per_symbol;                   // log2 M
+  Real level_drive_v[kMaxLevels];        // drive voltage of each PAM level index (0 = lowest)
+  RingModulator<Real> ring;              // static all-pass model
+  RingCmt<Real> cmt;                     // dynamic (coupled-mode) model, when the batch runs it
+  EoTable<Real> eo;                      // nonlinear electro-optic model (points = 0: linear pm/V)
+  CmtTable<Real> cmt_map;                // the dynamic model's per-sample map, tabulated in V
   Real photocurrent_per_transmission_a;  // laser power x optical loss x responsivity
   Real dark_current_a;
   // Receiver noise variance at photocurrent I (A^2): const + shot * I + rin * I^2, over the
@@ -123,9 +123,9 @@ LinkConstants<To> convert_constants(const LinkConstants<From>& c) {
             static_cast<To>(c.ring.laser_wavelength_m),
             static_cast<To>(c.ring.detuning_m),
             static_cast<To>(c.ring.shift_m_per_v)};
-  o.cmt = {static_cast<To>(c.cmt.gamma_t),           static_cast<To>(c.cmt.kappa_t),
-           static_cast<To>(c.cmt.omega_t_m),         static_cast<To>(c.cmt.laser_wavelength_m),
-           static_cast<To>(c.cmt.detuning_m),        static_cast<To>(c.cmt.shift_m_per_v)};
+  o.cmt = {static_cast<To>(c.cmt.gamma_t),    static_cast<To>(c.cmt.kappa_t),
+           static_cast<To>(c.cmt.omega_t_m),  static_cast<To>(c.cmt.laser_wavelength_m),
+           static_cast<To>(c.cmt.detuning_m), static_cast<To>(c.cmt.shift_m_per_v)};
   o.eo.points = c.eo.points;
   o.eo.v_first = static_cast<To>(c.eo.v_first);
   o.eo.inv_step_v = static_cast<To>(c.eo.inv_step_v);
@@ -223,8 +223,8 @@ LL_HD LL_FORCEINLINE unsigned decide_level(const LinkConstants<Real>& c, Real sa
 
 // Symbols of the chunk: one thread per link runs its PRBS sequentially (state carried).
 struct GenerateSymbols {
-  SymbolSource* sources;      // [links]
-  std::uint8_t* tx_levels;    // [links][history + chunk_symbols]
+  SymbolSource* sources;    // [links]
+  std::uint8_t* tx_levels;  // [links][history + chunk_symbols]
   int history_symbols;
   int chunk_symbols;
   LL_HD void operator()(std::size_t link, std::size_t) const {
@@ -252,8 +252,8 @@ struct PolyphaseDrive {
   LL_HD void operator()(std::size_t row, std::size_t) const {
     const std::size_t link = row / chunk_symbols, k = row % chunk_symbols;
     const LinkConstants<Real>& c = links[link];
-    const std::uint8_t* tx = tx_levels + link * (history_symbols + chunk_symbols) +
-                             history_symbols + k;
+    const std::uint8_t* tx =
+        tx_levels + link * (history_symbols + chunk_symbols) + history_symbols + k;
     const Real* p = pulse + link * static_cast<std::size_t>(pulse_symbols) * samples_per_ui;
     Real* out = drive_v + (link * static_cast<std::size_t>(chunk_symbols) + k) * samples_per_ui;
     const Real v0 = c.level_drive_v[tx[0]];
@@ -305,8 +305,8 @@ struct GatherBlocks {
 // the inverse transform needs no separate pass).
 template <class Real>
 struct MultiplySpectrum {
-  Complex<Real>* spectrum;             // [links][blocks][bins]
-  const Complex<Real>* transfer;       // [links][bins], already divided by fft_size
+  Complex<Real>* spectrum;        // [links][blocks][bins]
+  const Complex<Real>* transfer;  // [links][bins], already divided by fft_size
   std::size_t bins, blocks;
   LL_HD void operator()(std::size_t row, std::size_t bin) const {  // row = link * blocks + b
     const std::size_t link = row / blocks;
@@ -364,11 +364,10 @@ struct DecideSymbols {
     // The symbol decided at chunk position j was sent delay_symbols symbols earlier; tx_levels
     // holds [history | chunk] with history >= every link's delay.
     const unsigned tx_level =
-        tx_levels[link * (history_symbols + chunk_symbols) + history_symbols + j -
-                  c.delay_symbols];
+        tx_levels[link * (history_symbols + chunk_symbols) + history_symbols + j - c.delay_symbols];
     const unsigned diff = gray_encode(tx_level) ^ gray_encode(rx_level);
-    bit_errors[i] = static_cast<std::uint8_t>(parity32(diff & 1u) + parity32(diff & 2u) +
-                                              parity32(diff & 4u));
+    bit_errors[i] =
+        static_cast<std::uint8_t>(parity32(diff & 1u) + parity32(diff & 2u) + parity32(diff & 4u));
   }
 };
 
@@ -435,14 +434,14 @@ struct AccumulateEye {
     std::int64_t end = first + eye_symbols * samples_per_ui;
     const LinkCounters& cnt = counters[link];
     if (cnt.stop_reason != 0) {
-      const std::int64_t stop_end =
-          static_cast<std::int64_t>(cnt.stop_symbol) * samples_per_ui + delay_samples -
-          samples_per_ui;
+      const std::int64_t stop_end = static_cast<std::int64_t>(cnt.stop_symbol) * samples_per_ui +
+                                    delay_samples - samples_per_ui;
       end = stop_end < end ? stop_end : end;
     }
     if (s < first || s >= end) return;
     const Real clean = rx_a[link * rx_stride + rx_offset + n];
-    const Real z = standard_normal(keys[link], NoiseStream::receiver, static_cast<std::uint64_t>(s));
+    const Real z =
+        standard_normal(keys[link], NoiseStream::receiver, static_cast<std::uint64_t>(s));
     const Real y = (clean + noise_sigma(c, clean) * z - c.eye_offset_a) / c.eye_scale_a;
     const int phase_bins = 2 * samples_per_ui;
     std::int64_t p = (s - delay_samples + samples_per_ui) % phase_bins;
@@ -451,8 +450,8 @@ struct AccumulateEye {
     if (!(u >= Real(0) && u < Real(1))) return;  // outside the plotted range (or NaN)
     const int a = static_cast<int>(u * amplitude_bins);
     std::uint32_t* bin =
-        histogram + (link * amplitude_bins + (a < amplitude_bins ? a : amplitude_bins - 1)) *
-                        phase_bins + p;
+        histogram +
+        (link * amplitude_bins + (a < amplitude_bins ? a : amplitude_bins - 1)) * phase_bins + p;
 #if defined(__CUDA_ARCH__)
     atomicAdd(bin, 1u);
 #else

@@ -39,13 +39,13 @@ struct RingGeometry {
 
 struct RingFigures {
   double round_trip_m;
-  double a, r;                 // round-trip amplitude, self-coupling
-  double resonance_m;          // the natural resonance nearest to the laser
-  double fsr_m;                // to the next resonance on the long-wavelength side
-  double fwhm_m;               // full width at half depth
-  double phase_half_rad;       // round-trip phase offset of the half-depth points
-  double q_loaded;             // resonance_m / fwhm_m
-  double notch_depth_db;       // 10 log10(Tmax / Tmin)
+  double a, r;            // round-trip amplitude, self-coupling
+  double resonance_m;     // the natural resonance nearest to the laser
+  double fsr_m;           // to the next resonance on the long-wavelength side
+  double fwhm_m;          // full width at half depth
+  double phase_half_rad;  // round-trip phase offset of the half-depth points
+  double q_loaded;        // resonance_m / fwhm_m
+  double notch_depth_db;  // 10 log10(Tmax / Tmin)
 };
 
 // Round-trip phase at `wavelength_m` (rad, unreduced).
@@ -107,8 +107,8 @@ struct RingModulator {
   Real num0, den0, four_ar;  // (a - r)^2, (1 - a r)^2, 4 a r
   Real phase_per_m;          // 2 pi L n_g: phi_rel = phase_per_m * (1/lambda_L - 1/lambda_res)
   Real laser_wavelength_m;
-  Real detuning_m;           // lambda_laser - lambda_res(0)
-  Real shift_m_per_v;        // d lambda_res / dV
+  Real detuning_m;     // lambda_laser - lambda_res(0)
+  Real shift_m_per_v;  // d lambda_res / dV
 
   // phi_rel = 2 pi L n_g (1/lambda_L - 1/lambda_res) = 2 pi L n_g (lambda_res - lambda_L) /
   // (lambda_L lambda_res), with lambda_res - lambda_L = shift V - detuning formed as a
@@ -128,8 +128,8 @@ struct RingModulator {
   LL_HD static RingModulator make(double a, double r, double phase_per_m, double laser_m,
                                   double detuning_m, double shift_m_per_v) {
     return {static_cast<Real>((a - r) * (a - r)), static_cast<Real>((1.0 - a * r) * (1.0 - a * r)),
-            static_cast<Real>(4.0 * a * r), static_cast<Real>(phase_per_m),
-            static_cast<Real>(laser_m), static_cast<Real>(detuning_m),
+            static_cast<Real>(4.0 * a * r),       static_cast<Real>(phase_per_m),
+            static_cast<Real>(laser_m),           static_cast<Real>(detuning_m),
             static_cast<Real>(shift_m_per_v)};
   }
 };

@@ -3,8 +3,9 @@
 // draw the same numbers and results do not depend on chunk, batch or shard sizes.
 #pragma once
 
-#include <Random123/boxmuller.hpp>
 #include <Random123/philox.h>
+
+#include <Random123/boxmuller.hpp>
 
 #include "physics/config.hpp"
 
@@ -25,17 +26,15 @@ struct NoiseKey {
 LL_HD LL_FORCEINLINE r123::Philox4x32::ctr_type philox_words(NoiseKey key, NoiseStream stream,
                                                              std::uint64_t index) {
   r123::Philox4x32 rng;
-  const r123::Philox4x32::ctr_type ctr = {{static_cast<std::uint32_t>(index),
-                                           static_cast<std::uint32_t>(index >> 32),
-                                           static_cast<std::uint32_t>(stream),
-                                           static_cast<std::uint32_t>(key.seed >> 32)}};
+  const r123::Philox4x32::ctr_type ctr = {
+      {static_cast<std::uint32_t>(index), static_cast<std::uint32_t>(index >> 32),
+       static_cast<std::uint32_t>(stream), static_cast<std::uint32_t>(key.seed >> 32)}};
   const r123::Philox4x32::key_type k = {{static_cast<std::uint32_t>(key.seed), key.point}};
   return rng(ctr, k);
 }
 
 // Standard normal deviate (Box-Muller on two 32-bit uniforms; the cosine branch).
-LL_HD LL_FORCEINLINE float standard_normal(NoiseKey key, NoiseStream stream,
-                                           std::uint64_t index) {
+LL_HD LL_FORCEINLINE float standard_normal(NoiseKey key, NoiseStream stream, std::uint64_t index) {
   const r123::Philox4x32::ctr_type u = philox_words(key, stream, index);
   return r123::boxmuller(u[0], u[1]).x;
 }

@@ -12,12 +12,19 @@
 namespace ll {
 
 enum class Pattern : std::uint8_t {
-  prbs7, prbs9, prbs11, prbs13, prbs15, prbs23, prbs31,  // binary: one bit per call
-  prbs13q, prbs31q                                       // IEEE PAM4 patterns: bit pairs
+  prbs7,
+  prbs9,
+  prbs11,
+  prbs13,
+  prbs15,
+  prbs23,
+  prbs31,  // binary: one bit per call
+  prbs13q,
+  prbs31q  // IEEE PAM4 patterns: bit pairs
 };
 
 struct PrbsPolynomial {
-  int degree;       // n: period 2^n - 1
+  int degree;               // n: period 2^n - 1
   std::uint32_t taps_mask;  // bit (k-1) set for every term x^k of the feedback polynomial
 };
 
@@ -28,15 +35,22 @@ struct PrbsPolynomial {
 //          x^13+x^12+x^2+x+1; PRBS31Q uses the PRBS31 polynomial above.
 LL_HD constexpr PrbsPolynomial prbs_polynomial(Pattern p) {
   switch (p) {
-    case Pattern::prbs7: return {7, (1u << 6) | (1u << 5)};
-    case Pattern::prbs9: return {9, (1u << 8) | (1u << 4)};
-    case Pattern::prbs11: return {11, (1u << 10) | (1u << 8)};
+    case Pattern::prbs7:
+      return {7, (1u << 6) | (1u << 5)};
+    case Pattern::prbs9:
+      return {9, (1u << 8) | (1u << 4)};
+    case Pattern::prbs11:
+      return {11, (1u << 10) | (1u << 8)};
     case Pattern::prbs13:
-    case Pattern::prbs13q: return {13, (1u << 12) | (1u << 11) | (1u << 1) | (1u << 0)};
-    case Pattern::prbs15: return {15, (1u << 14) | (1u << 13)};
-    case Pattern::prbs23: return {23, (1u << 22) | (1u << 17)};
+    case Pattern::prbs13q:
+      return {13, (1u << 12) | (1u << 11) | (1u << 1) | (1u << 0)};
+    case Pattern::prbs15:
+      return {15, (1u << 14) | (1u << 13)};
+    case Pattern::prbs23:
+      return {23, (1u << 22) | (1u << 17)};
     case Pattern::prbs31:
-    case Pattern::prbs31q: return {31, (1u << 30) | (1u << 27)};
+    case Pattern::prbs31q:
+      return {31, (1u << 30) | (1u << 27)};
   }
   return {7, (1u << 6) | (1u << 5)};
 }

@@ -40,12 +40,12 @@ LL_HD LL_FORCEINLINE Complex<Real> operator+(Complex<Real> a, Complex<Real> b) {
 // The per-link constants of the dynamic ring, in units of the sample period T.
 template <class Real>
 struct RingCmt {
-  Real gamma_t;      // gamma T: field decay per sample
-  Real kappa_t;      // kappa T = (2 / tau_e) T
-  Real omega_t_m;    // 2 pi c T: dw T = omega_t_m * (1/lambda_res - 1/lambda_L) in 1/m
+  Real gamma_t;    // gamma T: field decay per sample
+  Real kappa_t;    // kappa T = (2 / tau_e) T
+  Real omega_t_m;  // 2 pi c T: dw T = omega_t_m * (1/lambda_res - 1/lambda_L) in 1/m
   Real laser_wavelength_m;
-  Real detuning_m;      // lambda_L - lambda_res(0)
-  Real shift_m_per_v;   // d lambda_res / dV
+  Real detuning_m;     // lambda_L - lambda_res(0)
+  Real shift_m_per_v;  // d lambda_res / dV
 
   // dw T for drive voltage v: 2 pi c T (lambda_L - lambda_res) / (lambda_L lambda_res), with
   // lambda_L - lambda_res = detuning - shift v formed as a difference of small numbers.
@@ -73,8 +73,8 @@ LL_HD LL_FORCEINLINE Complex<Real> phi1(Complex<Real> x, Complex<Real> ex) {
   const Real mag2 = x.re * x.re + x.im * x.im;
   if (mag2 < Real(0.25)) {
     // 1 + x/2! + x^2/3! + ... + x^9/10!, Horner from the top.
-    const Real c[10] = {Real(1),          Real(1) / 2,       Real(1) / 6,        Real(1) / 24,
-                        Real(1) / 120,    Real(1) / 720,     Real(1) / 5040,     Real(1) / 40320,
+    const Real c[10] = {Real(1),          Real(1) / 2,      Real(1) / 6,    Real(1) / 24,
+                        Real(1) / 120,    Real(1) / 720,    Real(1) / 5040, Real(1) / 40320,
                         Real(1) / 362880, Real(1) / 3628800};
     Complex<Real> p{c[9], Real(0)};
     for (int k = 8; k >= 0; --k) p = p * x + Complex<Real>{c[k], Real(0)};

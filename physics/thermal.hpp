@@ -45,11 +45,11 @@
 namespace ll {
 
 struct ThermalParams {
-  double thermo_optic_shift_m_per_k;   // d lambda_res / dT
-  double thermal_resistance_k_per_w;   // ring to substrate, for heat deposited in the ring
-  double thermal_time_constant_s;      // of the ring's temperature
-  double heater_efficiency_m_per_w;    // heater tuning, e.g. 73 pm/mW = 73e-12 / 1e-3 m/W
-  double heater_time_constant_s;       // of the heater's shift
+  double thermo_optic_shift_m_per_k;  // d lambda_res / dT
+  double thermal_resistance_k_per_w;  // ring to substrate, for heat deposited in the ring
+  double thermal_time_constant_s;     // of the ring's temperature
+  double heater_efficiency_m_per_w;   // heater tuning, e.g. 73 pm/mW = 73e-12 / 1e-3 m/W
+  double heater_time_constant_s;      // of the heater's shift
   double max_heater_power_w;
   double absorbed_fraction;  // of the power not transmitted that heats the ring: 1 for an
                              // all-pass ring with no drop port, less if some is scattered out
@@ -72,8 +72,8 @@ LL_HD inline double absorbed_power_w(const ThermalParams& p, double optical_powe
 // The exact all-pass ring (physics/mrm.hpp): phi_rel = 2 pi L n_g (1/lambda_L - 1/lambda_res)
 // = -2 pi L n_g d / (lambda_L (lambda_L - d)), periodic, so every order of the ring is present.
 struct AllpassThermalView {
-  double a, r;          // round-trip amplitude, self-coupling
-  double phase_per_m;   // 2 pi L n_g
+  double a, r;         // round-trip amplitude, self-coupling
+  double phase_per_m;  // 2 pi L n_g
   LL_HD double operator()(double laser_m, double detuning_m) const {
     const double phi = -phase_per_m * detuning_m / (laser_m * (laser_m - detuning_m));
     return allpass_transmission(a, r, phi);
@@ -92,8 +92,8 @@ struct CmtThermalView {
     return cmt_steady_transmission(cmt, dw);
   }
   LL_HD static CmtThermalView make(const CmtRates& rates, double laser_m) {
-    return {{rates.gamma_per_s, rates.kappa_per_s, 2.0 * kPi * kSpeedOfLight_m_per_s, laser_m,
-             0.0, 0.0}};
+    return {{rates.gamma_per_s, rates.kappa_per_s, 2.0 * kPi * kSpeedOfLight_m_per_s, laser_m, 0.0,
+             0.0}};
   }
 };
 
@@ -118,8 +118,9 @@ LL_HD inline ThermalState thermal_step(const ThermalParams& p, ThermalState s,
   s.ring_temperature_rise_k =
       relax_first_order(s.ring_temperature_rise_k, p.thermal_resistance_k_per_w * absorbed_power_w,
                         dt_s, p.thermal_time_constant_s);
-  s.heater_shift_m = relax_first_order(s.heater_shift_m, p.heater_efficiency_m_per_w * heater_power_w,
-                                       dt_s, p.heater_time_constant_s);
+  s.heater_shift_m =
+      relax_first_order(s.heater_shift_m, p.heater_efficiency_m_per_w * heater_power_w, dt_s,
+                        p.heater_time_constant_s);
   return s;
 }
 
@@ -136,8 +137,9 @@ inline constexpr int kMaxSteadyStates = 9;
 
 struct SteadyStates {
   int count;
-  double cold_detuning_m;  // d0 = lambda_L - lambda_cold - eta P_h: the detuning without self-heating
-  double bracket_m;        // S = s R_th f P: every solution's thermal shift lies in [0, S]
+  double
+      cold_detuning_m;  // d0 = lambda_L - lambda_cold - eta P_h: the detuning without self-heating
+  double bracket_m;     // S = s R_th f P: every solution's thermal shift lies in [0, S]
   double shift_m[kMaxSteadyStates];       // thermal (self-heating) shift u, ascending
   double resonance_m[kMaxSteadyStates];   // lambda_cold + eta P_h + u
   double transmission[kMaxSteadyStates];  // T(d0 - u)
@@ -244,8 +246,8 @@ LL_HD inline SteadyStates steady_resonances(const ThermalParams& p, const Trans&
     double u_prev2 = lo, g_prev2 = g(lo);
     double u_prev = lo + du, g_prev = g(u_prev);
     if ((g_prev2 < 0.0) != (g_prev < 0.0))
-      thermal_detail::add_root(out, thermal_detail::bisect_root(g, u_prev2, u_prev, g_prev2, g_prev),
-                               g_prev2 < 0.0);
+      thermal_detail::add_root(
+          out, thermal_detail::bisect_root(g, u_prev2, u_prev, g_prev2, g_prev), g_prev2 < 0.0);
     for (int i = 2; i <= n; ++i) {
       const double u = i == n ? hi : lo + du * i;
       const double gu = g(u);
@@ -260,8 +262,8 @@ LL_HD inline SteadyStates steady_resonances(const ThermalParams& p, const Trans&
           const double ue = thermal_detail::golden_extremum(g, u_prev2, u, is_max);
           const double ge = g(ue);
           if ((ge < 0.0) != (g_prev < 0.0)) {
-            thermal_detail::add_root(
-                out, thermal_detail::bisect_root(g, u_prev2, ue, g_prev2, ge), g_prev2 < 0.0);
+            thermal_detail::add_root(out, thermal_detail::bisect_root(g, u_prev2, ue, g_prev2, ge),
+                                     g_prev2 < 0.0);
             thermal_detail::add_root(out, thermal_detail::bisect_root(g, ue, u, ge, gu), ge < 0.0);
           }
         }
@@ -301,8 +303,8 @@ LL_HD inline ThermalState sweep_laser(const ThermalParams& p, const Trans& trans
                                       double heater_power_w, const double* laser_m, int count,
                                       ThermalState state, double* transmission_out,
                                       double* shift_out = nullptr, SweepSettle settle = {}) {
-  const double tau = p.thermal_time_constant_s > 0.0 ? p.thermal_time_constant_s
-                                                     : p.heater_time_constant_s;
+  const double tau =
+      p.thermal_time_constant_s > 0.0 ? p.thermal_time_constant_s : p.heater_time_constant_s;
   const double dt = settle.dt_fraction * tau;
   for (int k = 0; k < count; ++k) {
     const double d_cold = laser_m[k] - cold_resonance_m;

@@ -100,8 +100,8 @@ TEST(BesselThomson4, DcGroupDelayIsOneOverOmegaN) {
   // below 1e-6; the phase (~2e-4 rad) carries ~1e-16 rad of rounding, 1e-12 relative.
   for (double f3db : {20e9, 56e9}) {
     const double df = 1e-4 * f3db;
-    const double dphi = std::arg(ll::bessel_thomson4(df, f3db)) -
-                        std::arg(ll::bessel_thomson4(-df, f3db));
+    const double dphi =
+        std::arg(ll::bessel_thomson4(df, f3db)) - std::arg(ll::bessel_thomson4(-df, f3db));
     const double tau = -dphi / (2.0 * kPi * 2.0 * df);
     const double want = ll::bessel_thomson4_norm() / (2.0 * kPi * f3db);
     EXPECT_NEAR(tau / want, 1.0, 1e-6) << f3db;

@@ -80,8 +80,8 @@ TEST(Junction, BuiltinVoltage) {
 }
 
 TEST(Junction, DepletionWidthTextbookAndNeutrality) {
-  for (const auto& [na, nd] : {std::pair{1e18, 1e18}, std::pair{2e18, 5e17},
-                               std::pair{5e17, 3e18}}) {
+  for (const auto& [na, nd] :
+       {std::pair{1e18, 1e18}, std::pair{2e18, 5e17}, std::pair{5e17, 3e18}}) {
     const ll::JunctionParams j = junction(na, nd);
     const double vbi = ll::builtin_voltage_v(j);
     for (double v : {-0.5, 0.0, 0.5, 1.0, 2.0, 4.0}) {
@@ -142,8 +142,8 @@ Fit soref_1550(double n, double p) {
 }
 
 TEST(Junction, PlasmaDispersionFits) {
-  for (const auto& [n, p] : {std::pair{1e17, 1e17}, std::pair{1e18, 0.0}, std::pair{0.0, 1e18},
-                             std::pair{5e18, 2e18}}) {
+  for (const auto& [n, p] :
+       {std::pair{1e17, 1e17}, std::pair{1e18, 0.0}, std::pair{0.0, 1e18}, std::pair{5e18, 2e18}}) {
     const ll::PlasmaDispersion o = ll::plasma_dispersion(1310e-9, n * 1e6, p * 1e6);
     const Fit fo = nedeljkovic_1300(n, p);
     ASSERT_TRUE(o.valid);
@@ -199,7 +199,7 @@ double preset_shift_ref_m(double v) {
 
 TEST(Junction, Yuan200gPresetEfficiency) {
   constexpr ll::JunctionParams j = ll::yuan_200g_junction();  // usable in constant expressions
-  constexpr double n_g = 4.2;  // scenarios/lane_200g_pam4.toml
+  constexpr double n_g = 4.2;                                 // scenarios/lane_200g_pam4.toml
   const double s2 = ll::junction_ring_response(j, 2.0, n_g).shift_m;
   const double pm_per_v = s2 / 2.0 * 1e12;
   std::printf("preset: %.2f pm/V over 0-2 V, %.2f over 0-1 V, %.2f over 1-2 V\n", pm_per_v,
@@ -240,8 +240,8 @@ TEST(Junction, ResponseIsSublinearRedShiftWithLessLoss) {
     const double v = 0.1 * k;
     const ll::JunctionRingResponse r = ll::junction_ring_response(j, v, 4.2);
     const double slope = (r.shift_m - prev_shift) / 0.1;
-    EXPECT_GT(slope, 0.0) << v;          // red shift grows with reverse bias
-    EXPECT_LT(slope, prev_slope) << v;   // ... ever more slowly: W ~ sqrt(V_bi + V)
+    EXPECT_GT(slope, 0.0) << v;                         // red shift grows with reverse bias
+    EXPECT_LT(slope, prev_slope) << v;                  // ... ever more slowly: W ~ sqrt(V_bi + V)
     EXPECT_LT(r.loss_db_per_m_change, prev_loss) << v;  // loss keeps falling
     prev_shift = r.shift_m;
     prev_slope = slope;

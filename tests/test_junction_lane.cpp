@@ -39,8 +39,8 @@ TEST(JunctionLane, TableMatchesDirectJunctionEvaluation) {
   EXPECT_LT(worst_pm, 0.01);
   // And the static transmission through the table against a direct all-pass evaluation with the
   // junction's shift and loss: within 1e-4 (the shift error above times T's steepest slope).
-  ll::RingGeometry g{lp.ring_radius_m, lp.ring_n_eff, lp.ring_n_g, lp.ring_power_coupling,
-                     lp.ring_loss_db_per_m, lp.laser_wavelength_m};
+  ll::RingGeometry g{lp.ring_radius_m,       lp.ring_n_eff,         lp.ring_n_g,
+                     lp.ring_power_coupling, lp.ring_loss_db_per_m, lp.laser_wavelength_m};
   double worst_t = 0.0;
   for (double v = 0.0; v <= 3.0; v += 0.0173) {
     const ll::JunctionRingResponse r = ll::junction_ring_response(j, v, lp.ring_n_g);
@@ -48,8 +48,8 @@ TEST(JunctionLane, TableMatchesDirectJunctionEvaluation) {
     gv.loss_db_per_m += r.loss_db_per_m_change;
     const ll::RingFigures f = ll::ring_figures(gv);
     const double phase = c.ring.phase_of_shift(r.shift_m);
-    worst_t = std::max(worst_t, std::abs(ll::ring_transmission(c, v) -
-                                         ll::allpass_transmission(f.a, f.r, phase)));
+    worst_t = std::max(
+        worst_t, std::abs(ll::ring_transmission(c, v) - ll::allpass_transmission(f.a, f.r, phase)));
   }
   EXPECT_LT(worst_t, 1e-4);
 }
@@ -82,9 +82,9 @@ TEST(JunctionLane, RunsOnTheBackendWithBothRingModels) {
 TEST(JunctionLane, CountsDoNotDependOnChunkSize) {
   std::vector<ll::LinkOutcome> first;
   for (int chunk : {1024, 16384}) {
-    const ll::PreparedRun run = prepare({"mrm.model=\"dynamic\"", "run.max_bits=300000",
-                                         "run.target_errors=100000000", "eye.symbols=4096",
-                                         "run.chunk_symbols=" + std::to_string(chunk)});
+    const ll::PreparedRun run =
+        prepare({"mrm.model=\"dynamic\"", "run.max_bits=300000", "run.target_errors=100000000",
+                 "eye.symbols=4096", "run.chunk_symbols=" + std::to_string(chunk)});
     const auto out = ll::run_batch_cpu(run.batches.front(), 1);
     if (first.empty()) {
       first = out;

@@ -70,20 +70,19 @@ class SerAgainstTheory : public Lane, public ::testing::WithParamInterface<SerCa
 TEST_P(SerAgainstTheory, WithinBinomialInterval) {
   const SerCase c = GetParam();
   const int bits_per_symbol = c.levels == 2 ? 1 : 2;
-  std::vector<std::string> base = {
-      std::string("signal.modulation=\"") + c.modulation + "\"",
-      "signal.samples_per_ui=4",
-      "driver.bandwidth_ghz=inf",
-      "receiver.bandwidth_ghz=inf",
-      "receiver.noise_bandwidth_ghz=50",
-      "receiver.shot_noise=false",
-      "laser.rin_db_per_hz=-inf",
-      "driver.level_spacing=\"optical\"",
-      "laser.power_dbm=6",
-      "eye.symbols=0",
-      "run.target_errors=" + std::to_string(~0ull >> 1),
-      "run.max_bits=" + std::to_string(c.symbols * bits_per_symbol),
-      "run.chunk_symbols=4096"};
+  std::vector<std::string> base = {std::string("signal.modulation=\"") + c.modulation + "\"",
+                                   "signal.samples_per_ui=4",
+                                   "driver.bandwidth_ghz=inf",
+                                   "receiver.bandwidth_ghz=inf",
+                                   "receiver.noise_bandwidth_ghz=50",
+                                   "receiver.shot_noise=false",
+                                   "laser.rin_db_per_hz=-inf",
+                                   "driver.level_spacing=\"optical\"",
+                                   "laser.power_dbm=6",
+                                   "eye.symbols=0",
+                                   "run.target_errors=" + std::to_string(~0ull >> 1),
+                                   "run.max_bits=" + std::to_string(c.symbols * bits_per_symbol),
+                                   "run.chunk_symbols=4096"};
   // Levels first (noise does not move them), then the TIA density that gives the target SER.
   ll::PreparedRun probe = prepare(base);
   const ll::LinkReport& rep = probe.links.front().report;
@@ -105,10 +104,10 @@ TEST_P(SerAgainstTheory, WithinBinomialInterval) {
   const ll::LinkCounters& n = out.front().counters;
   ASSERT_EQ(n.symbols, c.symbols);
   const ll::CountInterval ci = ll::binomial_count_interval(n.symbols, expected, 0.99);
-  EXPECT_GE(n.symbol_errors, ci.lo) << "SER " << double(n.symbol_errors) / n.symbols
-                                    << " expected " << expected;
-  EXPECT_LE(n.symbol_errors, ci.hi) << "SER " << double(n.symbol_errors) / n.symbols
-                                    << " expected " << expected;
+  EXPECT_GE(n.symbol_errors, ci.lo)
+      << "SER " << double(n.symbol_errors) / n.symbols << " expected " << expected;
+  EXPECT_LE(n.symbol_errors, ci.hi)
+      << "SER " << double(n.symbol_errors) / n.symbols << " expected " << expected;
   std::printf("%s: %llu symbol errors in %llu symbols (SER %.4g), theory %.4g, 99%% [%llu, %llu]\n",
               c.modulation, (unsigned long long)n.symbol_errors, (unsigned long long)n.symbols,
               double(n.symbol_errors) / n.symbols, expected, (unsigned long long)ci.lo,
@@ -117,14 +116,15 @@ TEST_P(SerAgainstTheory, WithinBinomialInterval) {
   EXPECT_NEAR(double(n.bit_errors) / n.symbol_errors, 1.0, 0.01);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Gaussian, SerAgainstTheory,
-    ::testing::Values(SerCase{"NRZ", 2, 1e-3, 2'000'000}, SerCase{"NRZ", 2, 1e-5, 20'000'000},
-                      SerCase{"PAM4", 4, 1e-3, 2'000'000}, SerCase{"PAM4", 4, 1e-5, 20'000'000}),
-    [](const auto& info) {
-      return std::string(info.param.modulation) + "_ser_" +
-             (info.param.target_ser > 1e-4 ? "1e3" : "1e5");
-    });
+INSTANTIATE_TEST_SUITE_P(Gaussian, SerAgainstTheory,
+                         ::testing::Values(SerCase{"NRZ", 2, 1e-3, 2'000'000},
+                                           SerCase{"NRZ", 2, 1e-5, 20'000'000},
+                                           SerCase{"PAM4", 4, 1e-3, 2'000'000},
+                                           SerCase{"PAM4", 4, 1e-5, 20'000'000}),
+                         [](const auto& info) {
+                           return std::string(info.param.modulation) + "_ser_" +
+                                  (info.param.target_ser > 1e-4 ? "1e3" : "1e5");
+                         });
 
 // ---------------------------------------------------------------------------------------------
 // Invariance: the default lane (filters, ring, all noises) gives identical counts and eyes for
@@ -140,21 +140,21 @@ void expect_same(const ll::LinkOutcome& a, const ll::LinkOutcome& b, const std::
 
 TEST_F(Lane, CountsDoNotDependOnChunkSize) {
   for (const char* stop : {"run.target_errors=150", "run.target_errors=100000000"})
-  for (const char* model : {"mrm.model=\"static\"", "mrm.model=\"dynamic\""}) {
-    std::vector<ll::LinkOutcome> reference;
-    for (int chunk : {1024, 4096, 65536}) {
-      const ll::PreparedRun run =
-          prepare({"laser.power_dbm=4", "run.max_bits=400000", stop, "eye.symbols=20000", model,
-                   "run.chunk_symbols=" + std::to_string(chunk)});
-      const std::vector<ll::LinkOutcome> out = run_under_test(run.batches.front());
-      ASSERT_GT(out.front().counters.bit_errors, 50u);
-      if (reference.empty())
-        reference = out;
-      else
-        expect_same(out.front(), reference.front(),
-                    std::string(stop) + ", " + model + ", chunk " + std::to_string(chunk));
+    for (const char* model : {"mrm.model=\"static\"", "mrm.model=\"dynamic\""}) {
+      std::vector<ll::LinkOutcome> reference;
+      for (int chunk : {1024, 4096, 65536}) {
+        const ll::PreparedRun run =
+            prepare({"laser.power_dbm=4", "run.max_bits=400000", stop, "eye.symbols=20000", model,
+                     "run.chunk_symbols=" + std::to_string(chunk)});
+        const std::vector<ll::LinkOutcome> out = run_under_test(run.batches.front());
+        ASSERT_GT(out.front().counters.bit_errors, 50u);
+        if (reference.empty())
+          reference = out;
+        else
+          expect_same(out.front(), reference.front(),
+                      std::string(stop) + ", " + model + ", chunk " + std::to_string(chunk));
+      }
     }
-  }
 }
 
 // 64 links in one engine (the batched path the GPU runs) against each link alone.
@@ -226,8 +226,7 @@ std::vector<float> cpu_waveform_float(const ll::BatchSetup& batch, int chunks) {
 class LaneWaveform : public Lane, public ::testing::WithParamInterface<const char*> {};
 
 TEST_P(LaneWaveform, AgreesWithReferenceWithin1e5) {
-  const ll::PreparedRun run =
-      prepare({"laser.power_dbm=4", "run.chunk_symbols=1024", GetParam()});
+  const ll::PreparedRun run = prepare({"laser.power_dbm=4", "run.chunk_symbols=1024", GetParam()});
   ll::BatchSetup batch = run.batches.front();
   batch.max_bits = batch.target_errors = ~0ull;
   const std::vector<double> ref = cpu_waveform_double(batch, 5);

@@ -64,10 +64,10 @@ class RingFigures : public ::testing::TestWithParam<Case> {};
 
 TEST_P(RingFigures, MatchIndependentAllPassEvaluation) {
   const Case c = GetParam();
-  const ll::RingGeometry g{c.radius_um * 1e-6, c.n_eff, c.n_g, c.kappa2, c.loss_db_per_cm * 100.0,
-                           c.lambda_nm * 1e-9};
-  const ReferenceRing ref{g.radius_m, g.n_eff, g.n_g, g.power_coupling, g.loss_db_per_m,
-                          g.laser_wavelength_m};
+  const ll::RingGeometry g{c.radius_um * 1e-6,       c.n_eff,           c.n_g, c.kappa2,
+                           c.loss_db_per_cm * 100.0, c.lambda_nm * 1e-9};
+  const ReferenceRing ref{g.radius_m,       g.n_eff,         g.n_g,
+                          g.power_coupling, g.loss_db_per_m, g.laser_wavelength_m};
   const ll::RingFigures f = ll::ring_figures(g);
 
   // Resonance nearest the laser, and the next one on the long-wavelength side.
@@ -90,14 +90,12 @@ TEST_P(RingFigures, MatchIndependentAllPassEvaluation) {
 
   // Notch depth: maximum (anti-resonance, phase pi away) over minimum.
   const double lambda_anti =
-      bisect([&](double l) { return ref.phase(l) - (2.0 * kPi * m - kPi); }, lambda_m,
-             lambda_next);
+      bisect([&](double l) { return ref.phase(l) - (2.0 * kPi * m - kPi); }, lambda_m, lambda_next);
   EXPECT_NEAR(f.notch_depth_db, 10.0 * std::log10(ref.transmission(lambda_anti) / t_min), 1e-9);
 
   // And the Bogaerts small-linewidth formula agrees to its own approximation order (1e-3).
   const double ra = f.a * f.r;
-  const double q_bogaerts =
-      kPi * g.n_g * f.round_trip_m * std::sqrt(ra) / (lambda_m * (1.0 - ra));
+  const double q_bogaerts = kPi * g.n_g * f.round_trip_m * std::sqrt(ra) / (lambda_m * (1.0 - ra));
   EXPECT_NEAR(f.q_loaded / q_bogaerts, 1.0, 1e-2);
 }
 
@@ -111,8 +109,7 @@ INSTANTIATE_TEST_SUITE_P(Rings, RingFigures,
 TEST(RingFigures, DefaultRingReproducesPublishedDevice) {
   // Yuan et al. 200G ring: FSR 5.7 nm, loaded Q about 3700, 16 dB notch (PARAMETERS.md). The
   // scenario's geometry was derived from those numbers; this guards the derivation.
-  const ll::RingFigures f =
-      ll::ring_figures({11.41e-6, 2.55, 4.2, 0.2020, 9940.0, 1310e-9});
+  const ll::RingFigures f = ll::ring_figures({11.41e-6, 2.55, 4.2, 0.2020, 9940.0, 1310e-9});
   EXPECT_NEAR(f.fsr_m * 1e9, 5.7, 0.01);
   EXPECT_NEAR(f.q_loaded, 3700.0, 20.0);
   EXPECT_NEAR(f.notch_depth_db, 16.0, 0.1);
@@ -141,8 +138,8 @@ TEST(AllPass, FloatPathKeepsPrecisionAtTheNotch) {
   for (int i = -3000; i <= 3000; ++i) {
     const double phi = 3.0 * fwhm_phase * i / 3000.0;
     const double ref = ll::allpass_transmission(a, r, phi);
-    const float got = ll::allpass_transmission_coeffs(f32.num0, f32.den0, f32.four_ar,
-                                                      static_cast<float>(phi));
+    const float got =
+        ll::allpass_transmission_coeffs(f32.num0, f32.den0, f32.four_ar, static_cast<float>(phi));
     worst = std::max(worst, std::abs(got - ref) / ref);
   }
   // Each term carries float rounding (6e-8 relative) and the sum and quotient add two more;

@@ -83,9 +83,9 @@ TEST(Prbs, BitsEqualRecurrenceFromPolynomial) {
 
 TEST(Prbs, Prbs31PrefixEqualsRecurrence) {
   const std::size_t count = 1000000;  // the period (2^31-1) is too long for a unit test
-  EXPECT_EQ(first_mismatch(library_bits(Pattern::prbs31, count),
-                           reference_bits(kPrbs31Terms, 31, count)),
-            -1);
+  EXPECT_EQ(
+      first_mismatch(library_bits(Pattern::prbs31, count), reference_bits(kPrbs31Terms, 31, count)),
+      -1);
 }
 
 TEST(Prbs, StateHoldsNewestBitInBitZero) {

@@ -7,8 +7,10 @@
 // Drive the resonance with dw(t) = dw0 + d cos(W t) = dw0 + (d/2)(e^{jWt} + e^{-jWt}), d small,
 // and expand u = u0 + u+ e^{jWt} + u- e^{-jWt} + O(d^2):
 //     order 0:   0 = (j dw0 - gamma) u0 - j kappa            ->  u0 = j kappa / (j dw0 - gamma)
-//     order 1:   j W u+ = (j dw0 - gamma) u+ + j (d/2) u0     ->  u+ = j (d/2) u0 / (j W - j dw0 + gamma)
-//               -j W u- = (j dw0 - gamma) u- + j (d/2) u0     ->  u- = j (d/2) u0 / (-j W - j dw0 + gamma)
+//     order 1:   j W u+ = (j dw0 - gamma) u+ + j (d/2) u0     ->  u+ = j (d/2) u0 / (j W - j dw0 +
+//     gamma)
+//               -j W u- = (j dw0 - gamma) u- + j (d/2) u0     ->  u- = j (d/2) u0 / (-j W - j dw0 +
+//               gamma)
 // With E0 = 1 - j u0, E+ = -j u+, E- = -j u-, the power's e^{jWt} component is
 //     P+(W) = E+ E0* + E0 (E-)*,
 // and the electro-optic response is H(W) = P+(W) / P+(0). At dw0 = 0, u0 = -j kappa / gamma is
@@ -19,8 +21,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <complex>
+#include <cstdio>
 #include <vector>
 
 #include "host/cpu_backend.hpp"
@@ -42,8 +44,11 @@ ll::LinkConstants<Real> link_with_ring(double detuning_m, double shift_m_per_v) 
   const ll::CmtRates rates = ll::cmt_rates(kRing, f);
   ll::LinkConstants<double> c{};
   const double T = 1.0 / kSampleRate;
-  c.cmt = {rates.gamma_per_s * T, rates.kappa_per_s * T,
-           2.0 * ll::kPi * ll::kSpeedOfLight_m_per_s * T, kRing.laser_wavelength_m, detuning_m,
+  c.cmt = {rates.gamma_per_s * T,
+           rates.kappa_per_s * T,
+           2.0 * ll::kPi * ll::kSpeedOfLight_m_per_s * T,
+           kRing.laser_wavelength_m,
+           detuning_m,
            shift_m_per_v};
   c.ring = ll::RingModulator<double>::make(f.a, f.r, 2.0 * ll::kPi * f.round_trip_m * kRing.n_g,
                                            kRing.laser_wavelength_m, detuning_m, shift_m_per_v);
@@ -67,14 +72,17 @@ std::vector<Real> run_ring(const ll::LinkConstants<Real>& c, const std::vector<R
     const Real* v = drive.data() + start;
     Real* o = out.data() + start;
     if (tile == 0) {
-      exec.for_each(1, 1, ll::CmtSequential<Real, ll::LinkConstants<Real>>{
-                              &c, v, o, &state, chunk, chunk, 0});
+      exec.for_each(
+          1, 1,
+          ll::CmtSequential<Real, ll::LinkConstants<Real>>{&c, v, o, &state, chunk, chunk, 0});
     } else {
-      exec.for_each(tiles, 1, ll::CmtTileReduce<Real, ll::LinkConstants<Real>>{
-                                  &c, v, maps.data(), chunk, tile, tiles});
+      exec.for_each(
+          tiles, 1,
+          ll::CmtTileReduce<Real, ll::LinkConstants<Real>>{&c, v, maps.data(), chunk, tile, tiles});
       exec.for_each(1, 1, ll::CmtTilePrefix<Real>{maps.data(), entering.data(), &state, tiles});
-      exec.for_each(tiles, 1, ll::CmtTileApply<Real, ll::LinkConstants<Real>>{
-                                  &c, v, entering.data(), o, chunk, tile, tiles, chunk, 0});
+      exec.for_each(tiles, 1,
+                    ll::CmtTileApply<Real, ll::LinkConstants<Real>>{&c, v, entering.data(), o,
+                                                                    chunk, tile, tiles, chunk, 0});
     }
   }
   return out;
@@ -184,17 +192,18 @@ TEST_P(ElectroOpticResponse, MatchesClosedFormWithinHalfDecibel) {
     const double sim_db = 20.0 * std::log10(measured / h_low / std::abs(h0));
     const double theory_db = gain_db(w);
     EXPECT_NEAR(sim_db, theory_db, 0.5) << "at " << frac << " x f3dB";
-    std::printf("detuning %.2f FWHM, %.2f x f3dB (%.1f GHz): simulated %+.3f dB, closed form "
-                "%+.3f dB\n", GetParam().detuning_fwhm, frac, w / (2 * ll::kPi) / 1e9, sim_db,
-                theory_db);
+    std::printf(
+        "detuning %.2f FWHM, %.2f x f3dB (%.1f GHz): simulated %+.3f dB, closed form "
+        "%+.3f dB\n",
+        GetParam().detuning_fwhm, frac, w / (2 * ll::kPi) / 1e9, sim_db, theory_db);
   }
 }
 
 INSTANTIATE_TEST_SUITE_P(Detunings, ElectroOpticResponse,
                          ::testing::Values(EoCase{0.25}, EoCase{0.5}, EoCase{1.0}),
                          [](const auto& info) {
-                           return "fwhm_" + std::to_string(
-                                                static_cast<int>(info.param.detuning_fwhm * 100));
+                           return "fwhm_" +
+                                  std::to_string(static_cast<int>(info.param.detuning_fwhm * 100));
                          });
 
 TEST(RingDynamics, PeakingGrowsWithDetuning) {
@@ -208,9 +217,10 @@ TEST(RingDynamics, PeakingGrowsWithDetuning) {
     const double h0 = std::abs(closed_form_sideband(r.gamma_per_s, r.kappa_per_s, dw0, 1e-3));
     double best = 0.0;
     for (double w = 0.01 * r.gamma_per_s; w < 10 * r.gamma_per_s; w *= 1.02)
-      best = std::max(best, 20.0 * std::log10(
-                                std::abs(closed_form_sideband(r.gamma_per_s, r.kappa_per_s, dw0, w)) /
-                                h0));
+      best = std::max(
+          best,
+          20.0 * std::log10(std::abs(closed_form_sideband(r.gamma_per_s, r.kappa_per_s, dw0, w)) /
+                            h0));
     return best;
   };
   const double p25 = peak_db(0.25), p50 = peak_db(0.5), p100 = peak_db(1.0);
@@ -269,9 +279,9 @@ TEST(RingDynamics, FloatScanMatchesDoubleRecurrence) {
     const ll::LinkConstants<float>* consts;
     std::size_t tile;
   };
-  for (const Variant& var : {Variant{"sequential", &cf32, 0}, Variant{"tiled scan", &cf32, 64},
-                             Variant{"tabulated sequential", &tab32, 0},
-                             Variant{"tabulated tiled scan", &tab32, 64}}) {
+  for (const Variant& var :
+       {Variant{"sequential", &cf32, 0}, Variant{"tiled scan", &cf32, 64},
+        Variant{"tabulated sequential", &tab32, 0}, Variant{"tabulated tiled scan", &tab32, 64}}) {
     const std::size_t tile = var.tile;
     const std::vector<float> got = run_ring(*var.consts, drive_f, 4096, tile);
     double peak = 0.0, worst = 0.0;
@@ -281,8 +291,8 @@ TEST(RingDynamics, FloatScanMatchesDoubleRecurrence) {
       worst = std::max(worst, std::abs(std::sqrt(double(got[i])) - std::sqrt(ref[i])));
     }
     EXPECT_LT(worst / peak, 1e-5) << var.name;
-    std::printf("%s float vs exact double: max |dE| / peak |E| = %.3g over %zu samples\n",
-                var.name, worst / peak, n);
+    std::printf("%s float vs exact double: max |dE| / peak |E| = %.3g over %zu samples\n", var.name,
+                worst / peak, n);
   }
 }
 

@@ -138,8 +138,9 @@ TEST(Scenario, ConvertsScenarioUnitsToSi) {
 
 TEST(Scenario, ConvertsDbmAndOpticsUnits) {
   std::string text = with(kBase, "power_dbm", "power_dbm = 10");
-  text += "\n[optics]\nwaveguide_length_cm = 0.5\nwaveguide_loss_db_per_cm = 2.0\n"
-          "coupler_loss_db = 1.5\ncouplers = 2\nextra_loss_db = 0.25\n";
+  text +=
+      "\n[optics]\nwaveguide_length_cm = 0.5\nwaveguide_loss_db_per_cm = 2.0\n"
+      "coupler_loss_db = 1.5\ncouplers = 2\nextra_loss_db = 0.25\n";
   const LaneParams lp = ll::lane_params(ll::parse_scenario(text, kPath), 0);
   EXPECT_NEAR(lp.laser_power_w, 10e-3, 1e-15);
   EXPECT_DOUBLE_EQ(lp.waveguide_length_m, 5e-3);
@@ -204,8 +205,7 @@ TEST(ScenarioErrors, UnknownKeyInAnUnknownTable) {
   const std::string text = kBase + "\n[recever]\nbandwidth_ghz = 70.0\n";
   const std::string e = parse_error(text);
   // The misspelt table itself is refused, at its own line, before any key inside it.
-  EXPECT_TRUE(starts_with(e, std::string(kPath) + ":" +
-                                 std::to_string(line_of(text, "[recever]")) +
+  EXPECT_TRUE(starts_with(e, std::string(kPath) + ":" + std::to_string(line_of(text, "[recever]")) +
                                  ": recever: unknown table"))
       << e;
 }
@@ -221,8 +221,9 @@ TEST(ScenarioErrors, UnknownEmptyTable) {
 TEST(ScenarioErrors, WrongType) {
   const std::string text = with(kBase, "radius_um", "radius_um = \"eleven\"");
   const std::string e = parse_error(text);
-  EXPECT_EQ(e, loc(text, "radius_um") + "mrm.radius_um: expected a number in [0.5, 1000] um, "
-                                        "got a string");
+  EXPECT_EQ(e, loc(text, "radius_um") +
+                   "mrm.radius_um: expected a number in [0.5, 1000] um, "
+                   "got a string");
 }
 
 TEST(ScenarioErrors, WrongTypeFloatForAnIntegerKey) {
@@ -235,7 +236,8 @@ TEST(ScenarioErrors, WrongTypeFloatForAnIntegerKey) {
 TEST(ScenarioErrors, WrongTypeForBooleanAndText) {
   std::string text = kBase + "shot_noise = \"yes\"\n";
   std::string e = parse_error(text);
-  EXPECT_EQ(e, loc(text, "shot_noise") + "receiver.shot_noise: expected true or false, got a string");
+  EXPECT_EQ(e,
+            loc(text, "shot_noise") + "receiver.shot_noise: expected true or false, got a string");
   text = with(kBase, "modulation", "modulation = \"PAM8\"");
   e = parse_error(text);
   EXPECT_EQ(e, loc(text, "modulation") +
@@ -250,12 +252,11 @@ TEST(ScenarioErrors, OutOfRange) {
 
   text = with(kBase, "power_coupling", "power_coupling = 1.2");
   e = parse_error(text);
-  EXPECT_TRUE(starts_with(e, loc(text, "power_coupling") + "mrm.power_coupling: expected "))
-      << e;
+  EXPECT_TRUE(starts_with(e, loc(text, "power_coupling") + "mrm.power_coupling: expected ")) << e;
   EXPECT_NE(e.find("got 1.2"), std::string::npos) << e;
 
-  for (const char* bad : {"radius_um = 0.1", "radius_um = nan", "radius_um = inf",
-                          "radius_um = -11.41"}) {
+  for (const char* bad :
+       {"radius_um = 0.1", "radius_um = nan", "radius_um = inf", "radius_um = -11.41"}) {
     text = with(kBase, "radius_um", bad);
     e = parse_error(text);
     EXPECT_TRUE(starts_with(e, loc(text, "radius_um") + "mrm.radius_um: expected ")) << bad << e;
@@ -273,8 +274,7 @@ TEST(ScenarioErrors, MissingRequiredKey) {
   const std::string text = with(kBase, "detuning_pm", "");
   const std::string e = parse_error(text);
   // A missing key has no line: the message names the file and the key.
-  EXPECT_TRUE(starts_with(e, std::string(kPath) + ": mrm.detuning_pm: missing; expected "))
-      << e;
+  EXPECT_TRUE(starts_with(e, std::string(kPath) + ": mrm.detuning_pm: missing; expected ")) << e;
 }
 
 TEST(ScenarioErrors, SyntaxErrorNamesFileAndLine) {
@@ -313,17 +313,18 @@ TEST(ScenarioErrors, LoadScenarioMissingFile) {
 // --- chunk_symbols ----------------------------------------------------------------------------
 
 TEST(ScenarioErrors, ChunkSymbolsMustBeAPowerOfTwo) {
-  for (const char* bad : {"chunk_symbols = 1000", "chunk_symbols = 128",
-                          "chunk_symbols = 2097152", "chunk_symbols = 3072"}) {
-    const std::string text = with(kBase, "target_errors", std::string("target_errors = 100\n") + bad);
+  for (const char* bad : {"chunk_symbols = 1000", "chunk_symbols = 128", "chunk_symbols = 2097152",
+                          "chunk_symbols = 3072"}) {
+    const std::string text =
+        with(kBase, "target_errors", std::string("target_errors = 100\n") + bad);
     const std::string e = parse_error(text);
     EXPECT_TRUE(starts_with(e, loc(text, "chunk_symbols") + "run.chunk_symbols: expected "))
         << bad << ": " << e;
     EXPECT_NE(e.find("a power of two"), std::string::npos) << e;
   }
   for (int good : {256, 2048, 1048576}) {
-    const std::string text = with(kBase, "target_errors", "target_errors = 100\nchunk_symbols = " +
-                                                              std::to_string(good));
+    const std::string text = with(kBase, "target_errors",
+                                  "target_errors = 100\nchunk_symbols = " + std::to_string(good));
     EXPECT_EQ(ll::run_params(ll::parse_scenario(text, kPath)).chunk_symbols, good);
   }
 }
@@ -331,9 +332,9 @@ TEST(ScenarioErrors, ChunkSymbolsMustBeAPowerOfTwo) {
 // --- --set overrides --------------------------------------------------------------------------
 
 TEST(ScenarioOverrides, ReplaceTheValueAndRecordTheOverride) {
-  const Scenario s =
-      ll::parse_scenario(kBase, kPath, {"mrm.detuning_pm=60", "signal.modulation=NRZ",
-                                        "signal.samples_per_ui=16", "receiver.shot_noise=false"});
+  const Scenario s = ll::parse_scenario(kBase, kPath,
+                                        {"mrm.detuning_pm=60", "signal.modulation=NRZ",
+                                         "signal.samples_per_ui=16", "receiver.shot_noise=false"});
   const LaneParams lp = ll::lane_params(s, 0);
   EXPECT_DOUBLE_EQ(lp.ring_detuning_m, 60e-12);
   EXPECT_EQ(lp.levels, 2);
@@ -358,8 +359,9 @@ TEST(ScenarioOverrides, Errors) {
             "--set mrm.n_g=\"4.2\": mrm.n_g: expected a number in [1, 6], got a string");
   EXPECT_EQ(parse_error(kBase, {"nosuch.key=1"}), "--set nosuch.key=1: nosuch.key: unknown key");
   std::string e = parse_error(kBase, {"optics.waveguide_loss_db_per_cm=-1"});
-  EXPECT_TRUE(starts_with(e, "--set optics.waveguide_loss_db_per_cm=-1: "
-                             "optics.waveguide_loss_db_per_cm: expected "))
+  EXPECT_TRUE(starts_with(e,
+                          "--set optics.waveguide_loss_db_per_cm=-1: "
+                          "optics.waveguide_loss_db_per_cm: expected "))
       << e;
   e = parse_error(kBase, {"mrm.n_g"});
   EXPECT_TRUE(starts_with(e, "--set mrm.n_g: mrm.n_g: expected key=value")) << e;
@@ -370,8 +372,8 @@ TEST(ScenarioOverrides, Errors) {
 
 // --- [sweep.list] -----------------------------------------------------------------------------
 
-const std::string kSweep = with(kBase, "power_dbm", "") +
-                           "\n[sweep.list]\n\"laser.power_dbm\" = [0.0, 3.0, 6.0]\n";
+const std::string kSweep =
+    with(kBase, "power_dbm", "") + "\n[sweep.list]\n\"laser.power_dbm\" = [0.0, 3.0, 6.0]\n";
 
 TEST(ScenarioSweep, PointsAndValues) {
   const Scenario s = ll::parse_scenario(kSweep, kPath);
@@ -441,8 +443,8 @@ TEST(ScenarioSweep, OtherBadSweeps) {
 
   text = with(kBase, "modulation", "") + "\n[sweep.list]\n\"signal.modulation\" = [\"NRZ\"]\n";
   e = parse_error(text);
-  EXPECT_TRUE(starts_with(e, loc(text, "\"signal.modulation\"") +
-                                 "signal.modulation: only numeric keys"))
+  EXPECT_TRUE(
+      starts_with(e, loc(text, "\"signal.modulation\"") + "signal.modulation: only numeric keys"))
       << e;
 
   text = with(kBase, "detuning_pm", "") + "\n[sweep.list]\n\"mrm.detuning_pm\" = []\n";
@@ -458,8 +460,8 @@ TEST(ScenarioSweep, OtherBadSweeps) {
 
   text = kBase + "\n[sweep.list]\n\"signal.samples_per_ui\" = [16.5]\n";
   e = parse_error(text);
-  EXPECT_TRUE(starts_with(e, loc(text, "\"signal.samples_per_ui\"") +
-                                 "signal.samples_per_ui: expected an integer"))
+  EXPECT_TRUE(starts_with(
+      e, loc(text, "\"signal.samples_per_ui\"") + "signal.samples_per_ui: expected an integer"))
       << e;
 
   text = kBase + "\n[sweep.grid]\n\"mrm.n_g\" = [4.1, 4.2]\n";
@@ -486,7 +488,8 @@ TEST(ScenarioPhysics, BaseScenarioPrepares) {
 
 TEST(ScenarioPhysics, BandwidthAtOrAboveNyquistIsRefused) {
   // 2 samples per UI at 106.25 GBd: fs/2 = 106.25 GHz.
-  const std::string spu2 = with(kBase, "symbol_rate_gbd", "symbol_rate_gbd = 106.25\nsamples_per_ui = 2");
+  const std::string spu2 =
+      with(kBase, "symbol_rate_gbd", "symbol_rate_gbd = 106.25\nsamples_per_ui = 2");
   std::string text = with(spu2, "bandwidth_ghz = 70.0", "bandwidth_ghz = 106.25");
   std::string e = prepare_error(text);
   EXPECT_TRUE(starts_with(e, loc(text, "bandwidth_ghz = 106.25") + "receiver.bandwidth_ghz: "))
@@ -519,8 +522,8 @@ TEST(ScenarioPhysics, DetuningBeyondHalfAnFsrIsRefused) {
     EXPECT_NE(e.find("FSR"), std::string::npos) << e;
   }
   // A swept point beyond half an FSR is refused too.
-  const std::string text = with(kBase, "detuning_pm", "") +
-                           "\n[sweep.list]\n\"mrm.detuning_pm\" = [78, 4000]\n";
+  const std::string text =
+      with(kBase, "detuning_pm", "") + "\n[sweep.list]\n\"mrm.detuning_pm\" = [78, 4000]\n";
   const std::string e = prepare_error(text);
   EXPECT_TRUE(starts_with(e, loc(text, "\"mrm.detuning_pm\"") + "mrm.detuning_pm: ")) << e;
 }
@@ -539,7 +542,8 @@ TEST(ScenarioPhysics, SamplingPhaseStaysInsideTheWaveform) {
   text = with(text, "bandwidth_ghz = 80.0", "bandwidth_ghz = inf");
   text += "noise_bandwidth_ghz = 60\n";
   for (const char* phase : {"-0.5", "0.5", "-0.25"}) {
-    const Scenario s = ll::parse_scenario(text, kPath, {std::string("receiver.sampling_phase_ui=") + phase});
+    const Scenario s =
+        ll::parse_scenario(text, kPath, {std::string("receiver.sampling_phase_ui=") + phase});
     try {
       const ll::PreparedRun r = ll::prepare_run(s);
       const auto& c = r.links[0].setup.constants;

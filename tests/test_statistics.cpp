@@ -1,12 +1,12 @@
 // host/statistics: checked against closed forms and against values computed independently with
 // scipy 1.17 (scipy.stats / scipy.special, i.e. Boost's incomplete beta) and mpmath.
-#include "host/statistics.hpp"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdint>
 #include <numbers>
+
+#include "host/statistics.hpp"
 
 namespace {
 

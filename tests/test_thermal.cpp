@@ -235,8 +235,7 @@ TEST(Thermal, StepperIsTheExactExponentialRelaxation) {
     EXPECT_NEAR(s.ring_temperature_rise_k, T_ss + (s0.ring_temperature_rise_k - T_ss) * decay,
                 1e-13 * T_ss)
         << frac;
-    EXPECT_NEAR(s.heater_shift_m, h_ss + (s0.heater_shift_m - h_ss) * hdecay, 1e-13 * h_ss)
-        << frac;
+    EXPECT_NEAR(s.heater_shift_m, h_ss + (s0.heater_shift_m - h_ss) * hdecay, 1e-13 * h_ss) << frac;
     // Exactness: n steps of dt/n land where one step of dt does (a forward-Euler stepper would
     // be off by O(dt^2 / tau^2) per step).
     ll::ThermalState w = s0;
@@ -431,7 +430,8 @@ TEST(Thermal, LockWrapsToTheNextOrderOrReportsTheBudget) {
   const ll::ThermalParams p = default_params();
   const double detuning = 78e-12;
   const double target = kLaser - detuning;
-  // FSR on the red side of the target, from the phase: 1/lambda_red = 1/target - 2 pi / (2 pi L n_g).
+  // FSR on the red side of the target, from the phase: 1/lambda_red = 1/target - 2 pi / (2 pi L
+  // n_g).
   const double K = 2.0 * kPi * v.f.round_trip_m * kRing.n_g;
   const double fsr = 1.0 / (1.0 / target - 2.0 * kPi / K) - target;
   EXPECT_NEAR(fsr, v.f.fsr_m, 0.05e-9);  // about 5.7 nm (Yuan et al.)

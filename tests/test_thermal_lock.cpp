@@ -30,8 +30,9 @@ TEST(ThermalLock, HeaterPowerIsTheShiftLeftAfterSelfHeating) {
   for (int k = 0; k < c.levels; ++k)
     t_mean += (rep.received_levels_a[k] - c.dark_current_a) / c.photocurrent_per_transmission_a;
   t_mean /= c.levels;
-  const double self_m = lp.thermal.thermo_optic_shift_m_per_k * lp.thermal.thermal_resistance_k_per_w *
-                        lp.thermal.absorbed_fraction * lp.laser_power_w * (1.0 - t_mean);
+  const double self_m = lp.thermal.thermo_optic_shift_m_per_k *
+                        lp.thermal.thermal_resistance_k_per_w * lp.thermal.absorbed_fraction *
+                        lp.laser_power_w * (1.0 - t_mean);
   const double needed_m =
       (lp.laser_wavelength_m - lp.ring_detuning_m) - rep.ring.resonance_m - self_m;
   ASSERT_GT(needed_m, 0.0);
@@ -43,8 +44,8 @@ TEST(ThermalLock, WrapsToTheNextOrderWhenTheResonanceIsRedOfTarget) {
   // A cold resonance red of the target: heating only moves it further; the heater brings the
   // next order from the blue instead, one FSR minus the offset away. n_eff 2.5223 moves the
   // preset's resonance (600 pm blue at 2.5194) 900 pm red: d lambda / d n_eff = lambda / n_g.
-  const ll::PreparedRun run = prepare({"mrm.detuning_pm=60", "mrm.n_eff=2.5223",
-                                       "mrm.thermal.max_heater_power_mw=200"});
+  const ll::PreparedRun run =
+      prepare({"mrm.detuning_pm=60", "mrm.n_eff=2.5223", "mrm.thermal.max_heater_power_mw=200"});
   const ll::LinkReport& rep = run.links.front().report;
   const ll::LaneParams& lp = run.params.front();
   const double needed_m = (lp.laser_wavelength_m - lp.ring_detuning_m) - rep.ring.resonance_m;
@@ -58,7 +59,8 @@ TEST(ThermalLock, WrapsToTheNextOrderWhenTheResonanceIsRedOfTarget) {
 
 TEST(ThermalLock, ReportsBudgetAndInstability) {
   EXPECT_EQ(prepare({"mrm.detuning_pm=60", "mrm.thermal.max_heater_power_mw=1"})
-                .links.front().report.lock,
+                .links.front()
+                .report.lock,
             ll::LockStatus::beyond_heater_budget);
   // Self-heating gain grows with optical power: the 100 pm point holds at 2 dBm, not at 8.
   const auto low = prepare({"mrm.detuning_pm=100", "laser.power_dbm=2"}).links.front().report;

@@ -46,9 +46,9 @@ TEST(Variation, DrawsHaveTheRequestedDistribution) {
     const char* key;
     double nominal, sigma;
   };
-  for (const Expect& e : {Expect{"mrm.resonance_offset_pm", 0.0, 300.0},
-                          Expect{"mrm.power_coupling", 0.2020, 0.01},
-                          Expect{"mrm.loss_db_per_cm", 99.4, 5.0}}) {
+  for (const Expect& e :
+       {Expect{"mrm.resonance_offset_pm", 0.0, 300.0}, Expect{"mrm.power_coupling", 0.2020, 0.01},
+        Expect{"mrm.loss_db_per_cm", 99.4, 5.0}}) {
     const std::vector<double>& v = axis(s, e.key).values;
     double mean = 0.0, var = 0.0, worst = 0.0;
     for (double x : v) mean += x;
@@ -91,9 +91,10 @@ TEST(Variation, RefusesSigmasThatLeaveThePhysicalRangeAndMixingWithLists) {
     EXPECT_NE(m.find("mrm.variation.coupling_sigma"), std::string::npos) << m;
   }
   try {
-    ll::parse_scenario(preset_text() +
-                           "[mrm.variation]\ndraws = 10\n[sweep.list]\n\"mrm.resonance_offset_pm\" = [0, 10]\n",
-                       "variation.toml", {"mrm.detuning_pm=60"});
+    ll::parse_scenario(
+        preset_text() +
+            "[mrm.variation]\ndraws = 10\n[sweep.list]\n\"mrm.resonance_offset_pm\" = [0, 10]\n",
+        "variation.toml", {"mrm.detuning_pm=60"});
     FAIL() << "variation combined with a list sweep was accepted";
   } catch (const ll::ScenarioError& e) {
     EXPECT_NE(std::string(e.what()).find("mrm.variation.draws"), std::string::npos) << e.what();
@@ -103,9 +104,9 @@ TEST(Variation, RefusesSigmasThatLeaveThePhysicalRangeAndMixingWithLists) {
 TEST(Variation, UnlockedRingsAreReportedNotSimulated) {
   // A 300 pm resonance spread against a 1 mW (73 pm) heater budget: many rings cannot reach
   // their operating point. Those must not be simulated as if they had.
-  const ll::Scenario s = with_variation(
-      "[mrm.variation]\ndraws = 40\nresonance_sigma_pm = 300.0\n",
-      {"mrm.thermal.max_heater_power_mw=1", "run.max_bits=20000"});
+  const ll::Scenario s =
+      with_variation("[mrm.variation]\ndraws = 40\nresonance_sigma_pm = 300.0\n",
+                     {"mrm.thermal.max_heater_power_mw=1", "run.max_bits=20000"});
   const ll::PreparedRun run = ll::prepare_run(s);
   ASSERT_GT(run.unlocked_points.size(), 0u);
   ASSERT_LT(run.unlocked_points.size(), 40u);

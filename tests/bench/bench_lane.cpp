@@ -31,7 +31,8 @@ ll::BatchSetup replicated_default_link(std::size_t n, std::uint64_t symbols_per_
   ll::BatchSetup batch = run.batches.front();
   const ll::LinkSetup link = batch.links.front();
   batch.links.assign(n, link);
-  for (std::size_t p = 0; p < n; ++p) batch.links[p].noise_key.point = static_cast<std::uint32_t>(p);
+  for (std::size_t p = 0; p < n; ++p)
+    batch.links[p].noise_key.point = static_cast<std::uint32_t>(p);
   batch.max_bits = symbols_per_link * batch.bits_per_symbol;
   batch.target_errors = ~0ull;
   return batch;
@@ -39,8 +40,7 @@ ll::BatchSetup replicated_default_link(std::size_t n, std::uint64_t symbols_per_
 
 // One engine, one link, chunk after chunk: the per-thread throughput.
 void BM_LaneChunk(benchmark::State& state) {
-  const ll::PreparedRun run =
-      default_lane({"run.chunk_symbols=" + std::to_string(state.range(0))});
+  const ll::PreparedRun run = default_lane({"run.chunk_symbols=" + std::to_string(state.range(0))});
   ll::BatchSetup one = run.batches.front();
   one.links = {one.links.front()};
   one.max_bits = ~0ull;

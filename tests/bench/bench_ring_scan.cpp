@@ -22,8 +22,12 @@ ll::LinkConstants<float> default_ring(bool tabulated) {
   const ll::CmtRates r = ll::cmt_rates(g, f);
   const double T = 1.0 / (106.25e9 * 32);
   ll::LinkConstants<double> c{};
-  c.cmt = {r.gamma_per_s * T, r.kappa_per_s * T, 2.0 * ll::kPi * ll::kSpeedOfLight_m_per_s * T,
-           1310e-9, 78e-12, 16.3e-12};
+  c.cmt = {r.gamma_per_s * T,
+           r.kappa_per_s * T,
+           2.0 * ll::kPi * ll::kSpeedOfLight_m_per_s * T,
+           1310e-9,
+           78e-12,
+           16.3e-12};
   c.photocurrent_per_transmission_a = 1e-3;
   // The engine's form: the per-sample map tabulated in V over the drive range (0..3 V here).
   if (tabulated) ll::fill_cmt_table(c, -0.35, 3.35);
@@ -44,8 +48,9 @@ void BM_RingScanSequential(benchmark::State& state) {
   ll::Complex<float> u{0.f, 0.f};
   ll::SerialExec exec;
   for (auto _ : state)
-    exec.for_each(1, 1, ll::CmtSequential<float, ll::LinkConstants<float>>{
-                            &c, v.data(), out.data(), &u, kSamples, kSamples, 0});
+    exec.for_each(1, 1,
+                  ll::CmtSequential<float, ll::LinkConstants<float>>{&c, v.data(), out.data(), &u,
+                                                                     kSamples, kSamples, 0});
   state.counters["samples_per_s"] =
       benchmark::Counter(double(kSamples) * state.iterations(), benchmark::Counter::kIsRate);
 }
@@ -61,12 +66,14 @@ void BM_RingScanTiled64(benchmark::State& state) {
   ll::Complex<float> u{0.f, 0.f};
   ll::SerialExec exec;
   for (auto _ : state) {
-    exec.for_each(tiles, 1, ll::CmtTileReduce<float, ll::LinkConstants<float>>{
-                                &c, v.data(), maps.data(), kSamples, tile, tiles});
+    exec.for_each(tiles, 1,
+                  ll::CmtTileReduce<float, ll::LinkConstants<float>>{&c, v.data(), maps.data(),
+                                                                     kSamples, tile, tiles});
     exec.for_each(1, 1, ll::CmtTilePrefix<float>{maps.data(), entering.data(), &u, tiles});
-    exec.for_each(tiles, 1, ll::CmtTileApply<float, ll::LinkConstants<float>>{
-                                &c, v.data(), entering.data(), out.data(), kSamples, tile, tiles,
-                                kSamples, 0});
+    exec.for_each(
+        tiles, 1,
+        ll::CmtTileApply<float, ll::LinkConstants<float>>{&c, v.data(), entering.data(), out.data(),
+                                                          kSamples, tile, tiles, kSamples, 0});
   }
   state.counters["samples_per_s"] =
       benchmark::Counter(double(kSamples) * state.iterations(), benchmark::Counter::kIsRate);
