@@ -23,6 +23,20 @@ namespace ll {
 // about 1e-4 of a linewidth for the default ring (tests/test_junction_lane.cpp bounds it).
 inline constexpr int kEoTablePoints = 128;
 
+// Where v falls in a uniform table: interval i (0 .. points-2) and fraction f in [0, 1],
+// clamped at the ends (the host spans the reachable voltages).
+template <class Real>
+LL_HD LL_FORCEINLINE void table_position(Real v, Real v_first, Real inv_step, int points, int* i,
+                                         Real* f) {
+  Real x = (v - v_first) * inv_step;
+  const Real last = static_cast<Real>(points - 1);
+  x = x < Real(0) ? Real(0) : (x > last ? last : x);
+  int k = static_cast<int>(x);
+  if (k > points - 2) k = points - 2;
+  *i = k;
+  *f = x - static_cast<Real>(k);
+}
+
 template <class Real>
 struct EoTable {
   int points;                    // 0: the linear model (shift_m_per_v), no table
@@ -39,12 +53,9 @@ struct EoTable {
   };
   // Linear interpolation, clamped at the ends (the host spans the reachable voltages).
   LL_HD LL_FORCEINLINE Entry at(Real v) const {
-    Real x = (v - v_first) * inv_step_v;
-    const Real last = static_cast<Real>(points - 1);
-    x = x < Real(0) ? Real(0) : (x > last ? last : x);
-    int i = static_cast<int>(x);
-    if (i > points - 2) i = points - 2;
-    const Real f = x - static_cast<Real>(i);
+    int i;
+    Real f;
+    table_position(v, v_first, inv_step_v, points, &i, &f);
     auto lerp = [&](const Real* t) { return t[i] + f * (t[i + 1] - t[i]); };
     return {lerp(shift_m), lerp(num0), lerp(den0), lerp(four_ar), lerp(gamma_t)};
   }
@@ -65,12 +76,9 @@ struct CmtTable {
   Real b_re[kCmtTablePoints], b_im[kCmtTablePoints];
 
   LL_HD LL_FORCEINLINE AffineMap<Real> at(Real v) const {
-    Real x = (v - v_first) * inv_step_v;
-    const Real last = static_cast<Real>(points - 1);
-    x = x < Real(0) ? Real(0) : (x > last ? last : x);
-    int i = static_cast<int>(x);
-    if (i > points - 2) i = points - 2;
-    const Real f = x - static_cast<Real>(i);
+    int i;
+    Real f;
+    table_position(v, v_first, inv_step_v, points, &i, &f);
     return {{a_re[i] + f * (a_re[i + 1] - a_re[i]), a_im[i] + f * (a_im[i + 1] - a_im[i])},
             {b_re[i] + f * (b_re[i + 1] - b_re[i]), b_im[i] + f * (b_im[i + 1] - b_im[i])}};
   }
@@ -126,25 +134,25 @@ LinkConstants<To> convert_constants(const LinkConstants<From>& c) {
   o.cmt = {static_cast<To>(c.cmt.gamma_t),    static_cast<To>(c.cmt.kappa_t),
            static_cast<To>(c.cmt.omega_t_m),  static_cast<To>(c.cmt.laser_wavelength_m),
            static_cast<To>(c.cmt.detuning_m), static_cast<To>(c.cmt.shift_m_per_v)};
+  auto convert_array = [](const auto& from, auto& to) {
+    for (std::size_t i = 0; i < sizeof(from) / sizeof(from[0]); ++i)
+      to[i] = static_cast<To>(from[i]);
+  };
   o.eo.points = c.eo.points;
   o.eo.v_first = static_cast<To>(c.eo.v_first);
   o.eo.inv_step_v = static_cast<To>(c.eo.inv_step_v);
-  for (int i = 0; i < kEoTablePoints; ++i) {
-    o.eo.shift_m[i] = static_cast<To>(c.eo.shift_m[i]);
-    o.eo.num0[i] = static_cast<To>(c.eo.num0[i]);
-    o.eo.den0[i] = static_cast<To>(c.eo.den0[i]);
-    o.eo.four_ar[i] = static_cast<To>(c.eo.four_ar[i]);
-    o.eo.gamma_t[i] = static_cast<To>(c.eo.gamma_t[i]);
-  }
+  convert_array(c.eo.shift_m, o.eo.shift_m);
+  convert_array(c.eo.num0, o.eo.num0);
+  convert_array(c.eo.den0, o.eo.den0);
+  convert_array(c.eo.four_ar, o.eo.four_ar);
+  convert_array(c.eo.gamma_t, o.eo.gamma_t);
   o.cmt_map.points = c.cmt_map.points;
   o.cmt_map.v_first = static_cast<To>(c.cmt_map.v_first);
   o.cmt_map.inv_step_v = static_cast<To>(c.cmt_map.inv_step_v);
-  for (int i = 0; i < kCmtTablePoints; ++i) {
-    o.cmt_map.a_re[i] = static_cast<To>(c.cmt_map.a_re[i]);
-    o.cmt_map.a_im[i] = static_cast<To>(c.cmt_map.a_im[i]);
-    o.cmt_map.b_re[i] = static_cast<To>(c.cmt_map.b_re[i]);
-    o.cmt_map.b_im[i] = static_cast<To>(c.cmt_map.b_im[i]);
-  }
+  convert_array(c.cmt_map.a_re, o.cmt_map.a_re);
+  convert_array(c.cmt_map.a_im, o.cmt_map.a_im);
+  convert_array(c.cmt_map.b_re, o.cmt_map.b_re);
+  convert_array(c.cmt_map.b_im, o.cmt_map.b_im);
   o.photocurrent_per_transmission_a = static_cast<To>(c.photocurrent_per_transmission_a);
   o.dark_current_a = static_cast<To>(c.dark_current_a);
   o.noise_var_const_a2 = static_cast<To>(c.noise_var_const_a2);
