@@ -15,13 +15,17 @@ std::vector<LinkOutcome> run_cpu(const BatchSetup& batch, int threads, const Lin
   const std::size_t L = batch.links.size();
   std::vector<LinkOutcome> out(L);
   std::string error;
+  // Everything a link's engine needs but the other links: copied once, not once per link (a
+  // copy of the whole batch per link would be quadratic in the sweep size).
+  BatchSetup shared = batch;
+  shared.links.clear();
   // Links are independent and keyed by their own point: one engine per link gives results
   // that cannot depend on the grouping, and keeps each worker's buffers in its own cache.
 #pragma omp parallel for schedule(dynamic, 1) \
     num_threads(threads > 0 ? threads : omp_get_max_threads())
   for (std::size_t l = 0; l < L; ++l) {
     try {
-      BatchSetup one = batch;
+      BatchSetup one = shared;
       one.links = {batch.links[l]};
       SerialExec exec;
       LaneEngine<SerialExec, Real> engine(exec, one);

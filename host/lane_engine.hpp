@@ -67,14 +67,8 @@ inline std::size_t overlap_save_valid(const BatchSetup& b) { return 4 * b.overla
 
 // The drive pulse p = rect(spu) * h1 of one link, zero-padded to `symbols` UI.
 inline std::vector<double> drive_pulse(const LinkSetup& l, int samples_per_ui, int symbols) {
-  std::vector<double> p(static_cast<std::size_t>(symbols) * samples_per_ui, 0.0);
-  if (l.h1_taps.empty()) {
-    std::fill_n(p.begin(), samples_per_ui, 1.0);
-    return p;
-  }
-  for (std::size_t n = 0; n < p.size(); ++n)
-    for (int j = 0; j < samples_per_ui; ++j)
-      if (n >= static_cast<std::size_t>(j) && n - j < l.h1_taps.size()) p[n] += l.h1_taps[n - j];
+  std::vector<double> p = convolve_fir(std::vector<double>(samples_per_ui, 1.0), l.h1_taps);
+  p.resize(static_cast<std::size_t>(symbols) * samples_per_ui, 0.0);
   return p;
 }
 inline int drive_pulse_symbols(const BatchSetup& b) {

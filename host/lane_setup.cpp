@@ -318,18 +318,11 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
   // the receiver filter, relative to the lowest level's steady output. Its peak is the cursor.
   // A monotonic static transmission does not move the peak of the linear chain; the dynamic
   // ring delays it by about its photon lifetime.
-  auto convolve = [](const std::vector<double>& a, const std::vector<double>& b) {
-    if (b.empty()) return a;
-    std::vector<double> y(a.size() + b.size() - 1, 0.0);
-    for (std::size_t i = 0; i < a.size(); ++i)
-      for (std::size_t j = 0; j < b.size(); ++j) y[i + j] += a[i] * b[j];
-    return y;
-  };
   // Long enough for the ring's response to decay to 1e-12 after the pulse.
   const std::size_t ring_tail =
       lp.ring_dynamic ? static_cast<std::size_t>(std::ceil(28.0 / c.cmt.gamma_t)) : 0;
   std::vector<double> drive(lp.samples_per_ui, 1.0);
-  drive = convolve(drive, out.setup.h1_taps);
+  drive = convolve_fir(drive, out.setup.h1_taps);
   drive.resize(drive.size() + ring_tail, 0.0);
   const double v_base = v.front(), v_top = v.back();
   std::vector<double> pulse(drive.size());
@@ -347,7 +340,7 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
       pulse[n] = cmt_transmission(u) - t0;
     }
   }
-  pulse = convolve(pulse, out.setup.h2_taps);
+  pulse = convolve_fir(pulse, out.setup.h2_taps);
   for (double& x : pulse) x = std::abs(x);  // the ring may invert the levels
   const double peak = *std::max_element(pulse.begin(), pulse.end());
   // The centre of the samples within rounding of the peak (a flat top without filters).

@@ -126,7 +126,7 @@ PreparedRun prepare_run(const Scenario& s) {
   return r;
 }
 
-PointResult point_result(const LinkOutcome& o, const LinkReport& rep, int /*bits_per_symbol*/) {
+PointResult point_result(const LinkOutcome& o, const LinkReport& rep) {
   PointResult p;
   p.bits = o.counters.bits;
   p.bit_errors = o.counters.bit_errors;
@@ -250,7 +250,7 @@ int execute_run(const PreparedRun& run, const RunOptions& options, std::ostream&
   for (const std::size_t p : run.unlocked_points) {
     LinkOutcome none;
     none.eye_histogram.assign(static_cast<std::size_t>(amp_bins) * 2 * spu, 0u);
-    writer.write_points(p, {point_result(none, run.links[p].report, 0)});
+    writer.write_points(p, {point_result(none, run.links[p].report)});
     ++done;
     out << std::left << std::setw(6) << p;
     for (const SweepAxis& a : run.scenario.sweep) out << std::setw(22) << fmt(a.values[p], 6);
@@ -265,8 +265,7 @@ int execute_run(const PreparedRun& run, const RunOptions& options, std::ostream&
     // keeps every finished point.
     auto finished = [&](std::size_t i, const LinkOutcome& outcome) {
       const std::size_t p = run.batch_points[b][i];
-      const PointResult r =
-          point_result(outcome, run.links[p].report, run.batches[b].bits_per_symbol);
+      const PointResult r = point_result(outcome, run.links[p].report);
       writer.write_points(p, {r});
       bits_done += r.bits;
       ++done;

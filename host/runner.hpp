@@ -42,7 +42,7 @@ void print_validation(const PreparedRun& run, std::ostream& out);
 int execute_run(const PreparedRun& run, const RunOptions& options, std::ostream& out,
                 std::ostream& err);
 
-PointResult point_result(const LinkOutcome& outcome, const LinkReport& report, int bits_per_symbol);
+PointResult point_result(const LinkOutcome& outcome, const LinkReport& report);
 
 // Bytes an engine holds for one link (buffers scale with chunk size, never with bit count).
 std::size_t engine_bytes_per_link(const BatchSetup& batch);

@@ -389,20 +389,6 @@ const KeySpec* spec_of(const std::string& key) {
   return nullptr;
 }
 
-std::string kind_name(Kind k) {
-  switch (k) {
-    case Kind::real:
-      return "a number";
-    case Kind::integer:
-      return "an integer";
-    case Kind::boolean:
-      return "true or false";
-    case Kind::text:
-      return "a string";
-  }
-  return "a value";
-}
-
 std::string node_type_name(const toml::node& n) {
   switch (n.type()) {
     case toml::node_type::string:

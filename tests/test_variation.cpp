@@ -115,7 +115,7 @@ TEST(Variation, UnlockedRingsAreReportedNotSimulated) {
   EXPECT_EQ(batched + run.unlocked_points.size(), 40u);
   for (std::size_t p : run.unlocked_points) {
     EXPECT_EQ(run.links[p].report.lock, ll::LockStatus::beyond_heater_budget);
-    const ll::PointResult r = ll::point_result(ll::LinkOutcome{}, run.links[p].report, 2);
+    const ll::PointResult r = ll::point_result(ll::LinkOutcome{}, run.links[p].report);
     EXPECT_EQ(r.stop_reason, ll::StopReason::not_run);
     EXPECT_EQ(r.bits, 0u);
     EXPECT_GT(r.heater_power_mw, 1.0);
