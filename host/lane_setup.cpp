@@ -11,17 +11,6 @@
 namespace ll {
 namespace {
 
-[[noreturn]] void fail(const Scenario& s, const std::string& key, const std::string& what) {
-  throw ScenarioError(s.where(key).describe() + ": " + key + ": " + what);
-}
-
-std::string num(double v, int precision = 6) {
-  std::ostringstream os;
-  os.precision(precision);
-  os << v;
-  return os.str();
-}
-
 // The fabricated ring: a resonance offset (process variation) enters as the effective-index
 // change n_g d_lambda / lambda that moves the cold resonance by d_lambda.
 RingGeometry geometry(const LaneParams& lp) {
@@ -59,11 +48,11 @@ std::vector<double> drive_levels(const LaneParams& lp, const Transmission& trans
   for (int i = 1; i <= n; ++i) {
     const double t = transmission(v_lo + (v_hi - v_lo) * i / n);
     if ((t - prev) * (t_hi - t_lo) < 0.0)
-      fail(s, "driver.level_spacing",
-           "\"optical\" needs the ring's transmission to be monotonic over the drive swing; it "
-           "turns at " +
-               num(v_lo + (v_hi - v_lo) * i / n, 4) +
-               " V (move mrm.detuning_pm or reduce driver.swing_vpp)");
+      fail_key(s, "driver.level_spacing",
+               "\"optical\" needs the ring's transmission to be monotonic over the drive swing; it "
+               "turns at " +
+                   format_number(v_lo + (v_hi - v_lo) * i / n, 4) +
+                   " V (move mrm.detuning_pm or reduce driver.swing_vpp)");
     prev = t;
   }
   for (int k = 1; k < M - 1; ++k) {
@@ -94,7 +83,7 @@ void thermal_lock(const Scenario& s, const LaneParams& lp, const std::vector<dou
                            p.thermo_optic_shift_m_per_k};
   for (int i = 0; i < 3; ++i)
     if (!std::isfinite(values[i]))
-      fail(s, keys[i], "missing; [mrm.thermal] needs its keys in full");
+      fail_key(s, keys[i], "missing; [mrm.thermal] needs its keys in full");
   double t_mean = 0.0;
   for (double v : levels) t_mean += transmission(v);
   t_mean /= static_cast<double>(levels.size());
@@ -144,7 +133,8 @@ void build_junction_table(const Scenario& s, const LaneParams& lp, LinkReport& r
                            lp.junction.series_resistance_ohm};
   for (int i = 0; i < 7; ++i)
     if (!std::isfinite(values[i]))
-      fail(s, keys[i], "missing; mrm.electro_optic = \"junction\" needs [mrm.junction] in full");
+      fail_key(s, keys[i],
+               "missing; mrm.electro_optic = \"junction\" needs [mrm.junction] in full");
   JunctionParams j = lp.junction;
   j.ring_radius_m = lp.ring_radius_m;
   j.wavelength_m = lp.laser_wavelength_m;
@@ -154,12 +144,12 @@ void build_junction_table(const Scenario& s, const LaneParams& lp, LinkReport& r
   const double swing = v_hi - v_lo;
   const double v_first = v_lo - 0.1 * swing - 0.05, v_last = v_hi + 0.1 * swing + 0.05;
   if (v_first < -0.5 * v_bi)
-    fail(s, "driver.bias_v",
-         "the drive reaches " + num(-v_first, 3) +
-             " V of forward bias (with overshoot); the "
-             "depletion model needs at most " +
-             num(0.5 * v_bi, 3) + " V (half the built-in " + num(v_bi, 3) +
-             " V): raise the bias or reduce the swing");
+    fail_key(s, "driver.bias_v",
+             "the drive reaches " + format_number(-v_first, 3) +
+                 " V of forward bias (with overshoot); the "
+                 "depletion model needs at most " +
+                 format_number(0.5 * v_bi, 3) + " V (half the built-in " + format_number(v_bi, 3) +
+                 " V): raise the bias or reduce the swing");
   const RingGeometry g0 = geometry(lp);
   const double T = 1.0 / fs;
   c.eo.points = kEoTablePoints;
@@ -170,15 +160,15 @@ void build_junction_table(const Scenario& s, const LaneParams& lp, LinkReport& r
     const double v = v_first + step * i;
     const JunctionRingResponse r = junction_ring_response(j, v, lp.ring_n_g);
     if (!std::isfinite(r.shift_m) || !std::isfinite(r.loss_db_per_m_change))
-      fail(s, "mrm.electro_optic",
-           "the junction model has no solution at " + num(v, 3) +
-               " V (plasma-dispersion fits cover 1260-1360 nm and 1500-1630 nm)");
+      fail_key(s, "mrm.electro_optic",
+               "the junction model has no solution at " + format_number(v, 3) +
+                   " V (plasma-dispersion fits cover 1260-1360 nm and 1500-1630 nm)");
     RingGeometry g = g0;
     g.loss_db_per_m = g0.loss_db_per_m + r.loss_db_per_m_change;
     if (!(g.loss_db_per_m >= 0.0))
-      fail(s, "mrm.loss_db_per_cm",
-           "is smaller than the junction's free-carrier loss change at " + num(v, 3) +
-               " V: expected the ring loss to include the junction's doping loss");
+      fail_key(s, "mrm.loss_db_per_cm",
+               "is smaller than the junction's free-carrier loss change at " + format_number(v, 3) +
+                   " V: expected the ring loss to include the junction's doping loss");
     const RingFigures f = ring_figures(g);
     c.eo.shift_m[i] = r.shift_m;
     c.eo.num0[i] = (f.a - f.r) * (f.a - f.r);
@@ -205,11 +195,12 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
   // The sampled waveform must carry every band limit: a filter at or above fs/2 would alias.
   auto check_bandwidth = [&](const char* key, double f_hz) {
     if (std::isfinite(f_hz) && !(f_hz < 0.5 * fs))
-      fail(s, key,
-           num(f_hz / 1e9) + " GHz is not below the simulation's Nyquist frequency " +
-               num(0.5 * fs / 1e9) + " GHz (" + std::to_string(lp.samples_per_ui) +
-               " samples per UI at " + num(lp.symbol_rate_hz / 1e9) +
-               " GBd); raise signal.samples_per_ui or lower the bandwidth");
+      fail_key(s, key,
+               format_number(f_hz / 1e9, 6) +
+                   " GHz is not below the simulation's Nyquist frequency " +
+                   format_number(0.5 * fs / 1e9, 6) + " GHz (" + std::to_string(lp.samples_per_ui) +
+                   " samples per UI at " + format_number(lp.symbol_rate_hz / 1e9, 6) +
+                   " GBd); raise signal.samples_per_ui or lower the bandwidth");
   };
   check_bandwidth("driver.bandwidth_ghz", lp.driver_bandwidth_hz);
   check_bandwidth("receiver.bandwidth_ghz", lp.receiver_bandwidth_hz);
@@ -219,12 +210,14 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
   // The ring.
   rep.ring = ring_figures(geometry(lp));
   if (!(rep.ring.q_loaded > 1.0) || !std::isfinite(rep.ring.q_loaded))
-    fail(s, "mrm.power_coupling",
-         "the ring has no resonance (loaded Q " + num(rep.ring.q_loaded) + "); expected Q above 1");
+    fail_key(s, "mrm.power_coupling",
+             "the ring has no resonance (loaded Q " + format_number(rep.ring.q_loaded, 6) +
+                 "); expected Q above 1");
   if (std::abs(lp.ring_detuning_m) >= 0.5 * rep.ring.fsr_m)
-    fail(s, "mrm.detuning_pm",
-         num(lp.ring_detuning_m * 1e12) + " pm is beyond half the FSR (" +
-             num(0.5 * rep.ring.fsr_m * 1e12) + " pm): that is the neighbouring resonance");
+    fail_key(s, "mrm.detuning_pm",
+             format_number(lp.ring_detuning_m * 1e12, 6) + " pm is beyond half the FSR (" +
+                 format_number(0.5 * rep.ring.fsr_m * 1e12, 6) +
+                 " pm): that is the neighbouring resonance");
   const double v_lo = lp.drive_bias_v - 0.5 * lp.drive_swing_vpp;
   const double v_hi = lp.drive_bias_v + 0.5 * lp.drive_swing_vpp;
   c.ring = modulator(lp, rep.ring);
@@ -241,9 +234,10 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
                                        : std::abs(lp.ring_shift_m_per_v) * lp.drive_swing_vpp;
   rep.shift_pm_per_v = travel * 1e12 / lp.drive_swing_vpp;
   if (travel >= 0.5 * rep.ring.fsr_m)
-    fail(s, "driver.swing_vpp",
-         "moves the resonance by " + num(travel * 1e12) + " pm, beyond half the FSR (" +
-             num(0.5 * rep.ring.fsr_m * 1e12) + " pm)");
+    fail_key(s, "driver.swing_vpp",
+             "moves the resonance by " + format_number(travel * 1e12, 6) +
+                 " pm, beyond half the FSR (" + format_number(0.5 * rep.ring.fsr_m * 1e12, 6) +
+                 " pm)");
   auto transmission = [&c](double v) { return ring_transmission(c, v); };
 
   // PAM levels and what the receiver sees of them.
@@ -273,9 +267,9 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
     min_gap =
         std::min(min_gap, rep.received_levels_a[order[k]] - rep.received_levels_a[order[k - 1]]);
   if (!(ascending || descending) || !(min_gap > 1e-6 * span) || !(span > 0.0))
-    fail(s, "mrm.detuning_pm",
-         "the ring's operating point folds the PAM levels (received levels out of order or "
-         "merged); expected the laser on one flank of the resonance over the whole swing");
+    fail_key(s, "mrm.detuning_pm",
+             "the ring's operating point folds the PAM levels (received levels out of order or "
+             "merged); expected the laser on one flank of the resonance over the whole swing");
   for (int k = 0; k < lp.levels; ++k) c.level_of_region[k] = static_cast<std::uint8_t>(order[k]);
   for (int k = 0; k + 1 < lp.levels; ++k)
     c.threshold_a[k] =
@@ -304,8 +298,8 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
   else if (!out.setup.h2_taps.empty())
     rep.noise_bandwidth_hz = fir_noise_bandwidth_hz(out.setup.h2_taps, fs);
   else
-    fail(s, "receiver.noise_bandwidth_ghz",
-         "missing; with receiver.bandwidth_ghz = inf the noise bandwidth must be given");
+    fail_key(s, "receiver.noise_bandwidth_ghz",
+             "missing; with receiver.bandwidth_ghz = inf the noise bandwidth must be given");
   const double bn = rep.noise_bandwidth_hz;
   c.noise_var_const_a2 = lp.tia_noise_a_per_rthz * lp.tia_noise_a_per_rthz * bn;
   c.noise_var_shot_a = lp.shot_noise ? 2.0 * kElementaryCharge_C * bn : 0.0;
@@ -356,8 +350,8 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
   const long cursor = static_cast<long>((first + last + 1) / 2) +
                       std::lround(lp.sampling_phase_ui * lp.samples_per_ui);
   if (cursor < 0)
-    fail(s, "receiver.sampling_phase_ui",
-         "places the sample before the symbol's pulse begins; expected a phase closer to 0");
+    fail_key(s, "receiver.sampling_phase_ui",
+             "places the sample before the symbol's pulse begins; expected a phase closer to 0");
   c.delay_symbols = static_cast<int>(cursor / lp.samples_per_ui);
   c.sample_in_ui = static_cast<int>(cursor % lp.samples_per_ui);
   // Count from the first symbol whose whole history went through filled filters.

@@ -24,12 +24,6 @@ std::string units_of(const std::string& key) {
   return info ? info->units : "1";
 }
 
-std::string fmt(double v, int precision = 3) {
-  std::ostringstream os;
-  os << std::setprecision(precision) << v;
-  return os.str();
-}
-
 const char* stop_name(std::uint8_t r) {
   switch (r) {
     case 1:
@@ -104,24 +98,23 @@ PreparedRun prepare_run(const Scenario& s) {
   // samples_per_ui would not.
   for (const BatchSetup& b : r.batches)
     if (b.samples_per_ui != r.batches.front().samples_per_ui)
-      throw ScenarioError(s.where("signal.samples_per_ui").describe() +
-                          ": signal.samples_per_ui: sweeping it would give eyes of different "
-                          "phase axes; expected one value for the whole run");
+      fail_key(s, "signal.samples_per_ui",
+               "sweeping it would give eyes of different phase axes; expected one value for the "
+               "whole run");
   for (std::size_t b = 0; b < r.batches.size(); ++b) {
     BatchSetup& batch = r.batches[b];
     batch.overlap_history = overlap_save_history(batch);
     const std::size_t chunk_samples =
         static_cast<std::size_t>(batch.chunk_symbols) * batch.samples_per_ui;
     if (chunk_samples % overlap_save_valid(batch) != 0)
-      throw ScenarioError(s.where("run.chunk_symbols").describe() +
-                          ": run.chunk_symbols: the filters' impulse responses need blocks of " +
-                          std::to_string(overlap_save_valid(batch)) +
-                          " samples; expected a chunk whose samples are a multiple of that, got " +
-                          std::to_string(chunk_samples) + " samples");
+      fail_key(s, "run.chunk_symbols",
+               "the filters' impulse responses need blocks of " +
+                   std::to_string(overlap_save_valid(batch)) +
+                   " samples; expected a chunk whose samples are a multiple of that, got " +
+                   std::to_string(chunk_samples) + " samples");
     for (const LinkSetup& l : batch.links)
       if (l.constants.delay_symbols + 1 > batch.chunk_symbols)
-        throw ScenarioError(s.where("run.chunk_symbols").describe() +
-                            ": run.chunk_symbols: the chain delays a symbol by more than a chunk");
+        fail_key(s, "run.chunk_symbols", "the chain delays a symbol by more than a chunk");
   }
   return r;
 }
@@ -166,19 +159,20 @@ void print_validation(const PreparedRun& run, std::ostream& out) {
       out << "  ... (" << P - 7 << " more points)\n";
       break;
     }
-    out << "  point " << p << ": ring FSR " << fmt(rep.ring.fsr_m * 1e9, 5) << " nm, loaded Q "
-        << fmt(rep.ring.q_loaded, 5) << ", notch " << fmt(rep.ring.notch_depth_db, 4) << " dB, ER "
-        << fmt(rep.extinction_ratio_db, 4) << " dB, noise bandwidth "
-        << fmt(rep.noise_bandwidth_hz / 1e9, 4) << " GHz, shift " << fmt(rep.shift_pm_per_v, 4)
-        << " pm/V";
+    out << "  point " << p << ": ring FSR " << format_number(rep.ring.fsr_m * 1e9, 5)
+        << " nm, loaded Q " << format_number(rep.ring.q_loaded, 5) << ", notch "
+        << format_number(rep.ring.notch_depth_db, 4) << " dB, ER "
+        << format_number(rep.extinction_ratio_db, 4) << " dB, noise bandwidth "
+        << format_number(rep.noise_bandwidth_hz / 1e9, 4) << " GHz, shift "
+        << format_number(rep.shift_pm_per_v, 4) << " pm/V";
     if (rep.junction_capacitance_f > 0.0)
-      out << ", junction C " << fmt(rep.junction_capacitance_f * 1e15, 4) << " fF, RC "
-          << fmt(rep.junction_rc_hz / 1e9, 4) << " GHz at the bias, V_bi "
-          << fmt(rep.builtin_voltage_v, 3) << " V";
+      out << ", junction C " << format_number(rep.junction_capacitance_f * 1e15, 4) << " fF, RC "
+          << format_number(rep.junction_rc_hz / 1e9, 4) << " GHz at the bias, V_bi "
+          << format_number(rep.builtin_voltage_v, 3) << " V";
     if (rep.lock != LockStatus::not_modelled)
-      out << "\n    thermal: heater " << fmt(rep.heater_power_w * 1e3, 4) << " mW"
+      out << "\n    thermal: heater " << format_number(rep.heater_power_w * 1e3, 4) << " mW"
           << (rep.heater_wrapped ? " (wrapped to the next order)" : "")
-          << ", self-heating loop gain " << fmt(rep.self_heating_gain, 3) << ": "
+          << ", self-heating loop gain " << format_number(rep.self_heating_gain, 3) << ": "
           << (rep.lock == LockStatus::locked                 ? "locks"
               : rep.lock == LockStatus::beyond_heater_budget ? "BEYOND THE HEATER BUDGET"
                                                              : "THERMALLY UNSTABLE on this flank");
@@ -201,10 +195,11 @@ void print_validation(const PreparedRun& run, std::ostream& out) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const double symbols_per_s = b0.chunk_symbols / seconds;
   const double total_symbols = static_cast<double>(max_bits) / b0.bits_per_symbol;
-  out << "  cpu: " << fmt(symbols_per_s / 1e6, 3) << " Msymbol/s per thread here; at most "
-      << fmt(total_symbols / symbols_per_s / threads, 3) << " s on " << threads
+  out << "  cpu: " << format_number(symbols_per_s / 1e6, 3)
+      << " Msymbol/s per thread here; at most "
+      << format_number(total_symbols / symbols_per_s / threads, 3) << " s on " << threads
       << " threads (less when points stop at their target errors)\n";
-  out << "  memory: about " << fmt(static_cast<double>(peak_bytes) / (1 << 20), 3)
+  out << "  memory: about " << format_number(static_cast<double>(peak_bytes) / (1 << 20), 3)
       << " MiB of engine buffers (chunk " << b0.chunk_symbols
       << " symbols; independent of the bit count)\n";
 }
@@ -253,12 +248,13 @@ int execute_run(const PreparedRun& run, const RunOptions& options, std::ostream&
     writer.write_points(p, {point_result(none, run.links[p].report)});
     ++done;
     out << std::left << std::setw(6) << p;
-    for (const SweepAxis& a : run.scenario.sweep) out << std::setw(22) << fmt(a.values[p], 6);
+    for (const SweepAxis& a : run.scenario.sweep)
+      out << std::setw(22) << format_number(a.values[p], 6);
     out << "not simulated: "
         << (run.links[p].report.lock == LockStatus::beyond_heater_budget
                 ? "beyond the heater budget"
                 : "thermally unstable")
-        << " (heater " << fmt(run.links[p].report.heater_power_w * 1e3, 4) << " mW)\n";
+        << " (heater " << format_number(run.links[p].report.heater_power_w * 1e3, 4) << " mW)\n";
   }
   for (std::size_t b = 0; b < run.batches.size(); ++b) {
     // Each point is written, flushed and printed the moment its link finishes, so a killed run
@@ -270,18 +266,21 @@ int execute_run(const PreparedRun& run, const RunOptions& options, std::ostream&
       bits_done += r.bits;
       ++done;
       out << std::left << std::setw(6) << p;
-      for (const SweepAxis& a : run.scenario.sweep) out << std::setw(22) << fmt(a.values[p], 6);
-      out << std::setw(11) << fmt(r.ber) << std::setw(24)
-          << ("[" + fmt(r.ber_lo) + ", " + fmt(r.ber_hi) + "]") << std::setw(12) << r.bit_errors
-          << std::setw(14) << r.bits << std::setw(15) << stop_name(outcome.counters.stop_reason)
-          << fmt(r.mrm_extinction_ratio_db, 4) << "\n";
+      for (const SweepAxis& a : run.scenario.sweep)
+        out << std::setw(22) << format_number(a.values[p], 6);
+      out << std::setw(11) << format_number(r.ber, 3) << std::setw(24)
+          << ("[" + format_number(r.ber_lo, 3) + ", " + format_number(r.ber_hi, 3) + "]")
+          << std::setw(12) << r.bit_errors << std::setw(14) << r.bits << std::setw(15)
+          << stop_name(outcome.counters.stop_reason) << format_number(r.mrm_extinction_ratio_db, 4)
+          << "\n";
       out.flush();
       if (live) {
         const double elapsed =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         const double eta = elapsed / done * (P - done);
-        err << "\r" << done << "/" << P << " points, " << fmt(bits_done / elapsed / 1e9, 3)
-            << " Gbit/s simulated, ETA " << fmt(eta, 3) << " s   " << std::flush;
+        err << "\r" << done << "/" << P << " points, "
+            << format_number(bits_done / elapsed / 1e9, 3) << " Gbit/s simulated, ETA "
+            << format_number(eta, 3) << " s   " << std::flush;
       }
     };
     run_batch(backend, run.batches[b], options.threads, finished);
@@ -290,7 +289,7 @@ int execute_run(const PreparedRun& run, const RunOptions& options, std::ostream&
   writer.close();
   const double elapsed =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  err << "lightlane: " << P << " points, " << bits_done << " bits in " << fmt(elapsed, 3)
+  err << "lightlane: " << P << " points, " << bits_done << " bits in " << format_number(elapsed, 3)
       << " s; wrote " << options.output_path << "\n";
   return 0;
 }

@@ -27,19 +27,22 @@ SourceLocation Scenario::where(const std::string& key) const {
   return {path, 0};
 }
 
-namespace {
-
-[[noreturn]] void fail(const SourceLocation& where, const std::string& key,
-                       const std::string& what) {
+void fail_at(const SourceLocation& where, const std::string& key, const std::string& what) {
   throw ScenarioError(where.describe() + ": " + key + ": " + what);
 }
 
-std::string format_number(double v) {
+void fail_key(const Scenario& s, const std::string& key, const std::string& what) {
+  fail_at(s.where(key), key, what);
+}
+
+std::string format_number(double v, int significant_digits) {
   std::ostringstream os;
-  os.precision(10);
+  os.precision(significant_digits);
   os << v;
   return os.str();
 }
+
+namespace {
 
 enum class Kind { real, integer, boolean, text };
 
@@ -56,12 +59,12 @@ struct Range {
     std::string s = "a number";
     const bool has_lo = std::isfinite(lo), has_hi = std::isfinite(hi);
     if (has_lo && has_hi)
-      s += std::string(" in ") + (lo_open ? "(" : "[") + format_number(lo) + ", " +
-           format_number(hi) + (hi_open ? ")" : "]");
+      s += std::string(" in ") + (lo_open ? "(" : "[") + format_number(lo, 10) + ", " +
+           format_number(hi, 10) + (hi_open ? ")" : "]");
     else if (has_lo)
-      s += std::string(lo_open ? " above " : " at least ") + format_number(lo);
+      s += std::string(lo_open ? " above " : " at least ") + format_number(lo, 10);
     else if (has_hi)
-      s += std::string(hi_open ? " below " : " at most ") + format_number(hi);
+      s += std::string(hi_open ? " below " : " at most ") + format_number(hi, 10);
     if (units && *units && std::string(units) != "1") s += std::string(" ") + units;
     if (allow_pos_inf) s += " (or inf)";
     return s;
@@ -423,7 +426,7 @@ std::string expectation(const KeySpec& k) {
 // Converts a TOML node to a checked scalar for key spec `k`.
 ScalarValue convert(const KeySpec& k, const toml::node& n, const SourceLocation& where) {
   auto wrong_type = [&]() {
-    fail(where, k.key, "expected " + expectation(k) + ", got " + node_type_name(n));
+    fail_at(where, k.key, "expected " + expectation(k) + ", got " + node_type_name(n));
   };
   ScalarValue v;
   switch (k.kind) {
@@ -457,18 +460,18 @@ ScalarValue convert(const KeySpec& k, const toml::node& n, const SourceLocation&
   if (k.kind == Kind::real || k.kind == Kind::integer) {
     const double x = as_real(v);
     if (!k.range.contains(x))
-      fail(where, k.key, "expected " + expectation(k) + ", got " + format_number(x));
+      fail_at(where, k.key, "expected " + expectation(k) + ", got " + format_number(x, 10));
     if (k.key == "run.chunk_symbols") {
       const auto c = std::get<std::int64_t>(v);
       if ((c & (c - 1)) != 0)
-        fail(where, k.key, "expected " + expectation(k) + ", got " + std::to_string(c));
+        fail_at(where, k.key, "expected " + expectation(k) + ", got " + std::to_string(c));
     }
   }
   if (k.kind == Kind::text) {
     const std::string& s = std::get<std::string>(v);
     bool ok = false;
     for (const std::string& c : k.choices) ok = ok || c == s;
-    if (!ok) fail(where, k.key, "expected " + expectation(k) + ", got \"" + s + "\"");
+    if (!ok) fail_at(where, k.key, "expected " + expectation(k) + ", got \"" + s + "\"");
   }
   return v;
 }
@@ -482,27 +485,28 @@ void parse_sweep(const toml::table& sweep, Scenario& s) {
     const std::string kind(name.str());
     const SourceLocation where = location_of(node, s.path);
     if (kind != "list")
-      fail(where, "sweep." + kind,
-           "unknown sweep kind; expected [sweep.list] (zipped lists of values)");
+      fail_at(where, "sweep." + kind,
+              "unknown sweep kind; expected [sweep.list] (zipped lists of values)");
     const toml::table* list = node.as_table();
-    if (!list) fail(where, "sweep.list", "expected a table of key = [values]");
+    if (!list) fail_at(where, "sweep.list", "expected a table of key = [values]");
     for (const auto& [kname, values] : *list) {
       const std::string key(kname.str());
       const SourceLocation kwhere = location_of(values, s.path);
       const KeySpec* k = spec_of(key);
       if (!k)
-        fail(kwhere, key,
-             "unknown key in [sweep.list]; expected a scenario key such as "
-             "\"driver.swing_vpp\"");
+        fail_at(kwhere, key,
+                "unknown key in [sweep.list]; expected a scenario key such as "
+                "\"driver.swing_vpp\"");
       if (k->kind != Kind::real && k->kind != Kind::integer)
-        fail(kwhere, key, "only numeric keys can be swept");
+        fail_at(kwhere, key, "only numeric keys can be swept");
       if (key.rfind("run.", 0) == 0 || key.rfind("eye.", 0) == 0 ||
           key.rfind("mrm.variation.", 0) == 0)
-        fail(kwhere, key,
-             "run and eye settings apply to the whole run; expected a link key "
-             "(signal, driver, laser, mrm, optics, receiver)");
+        fail_at(kwhere, key,
+                "run and eye settings apply to the whole run; expected a link key "
+                "(signal, driver, laser, mrm, optics, receiver)");
       const toml::array* arr = values.as_array();
-      if (!arr || arr->empty()) fail(kwhere, key, "expected a non-empty array of values to sweep");
+      if (!arr || arr->empty())
+        fail_at(kwhere, key, "expected a non-empty array of values to sweep");
       SweepAxis axis{key, {}, {}};
       for (const toml::node& e : *arr) {
         const SourceLocation ewhere = location_of(e, s.path);
@@ -510,9 +514,10 @@ void parse_sweep(const toml::table& sweep, Scenario& s) {
         axis.where.push_back(ewhere);
       }
       if (!s.sweep.empty() && s.sweep.front().values.size() != axis.values.size())
-        fail(kwhere, key,
-             "expected " + std::to_string(s.sweep.front().values.size()) + " values to zip with " +
-                 s.sweep.front().key + ", got " + std::to_string(axis.values.size()));
+        fail_at(kwhere, key,
+                "expected " + std::to_string(s.sweep.front().values.size()) +
+                    " values to zip with " + s.sweep.front().key + ", got " +
+                    std::to_string(axis.values.size()));
       s.sweep.push_back(std::move(axis));
     }
   }
@@ -525,7 +530,7 @@ void collect(const toml::table& t, const std::string& prefix, Scenario& s) {
     const SourceLocation where = location_of(node, s.path);
     if (prefix.empty() && key == "sweep") {
       const toml::table* sweep = node.as_table();
-      if (!sweep) fail(where, key, "expected a table");
+      if (!sweep) fail_at(where, key, "expected a table");
       parse_sweep(*sweep, s);
       continue;
     }
@@ -537,15 +542,16 @@ void collect(const toml::table& t, const std::string& prefix, Scenario& s) {
           return k.key.rfind(prefix, 0) == 0;
         });
         if (!known)
-          fail(where, key,
-               "unknown table; expected one of [run] [signal] [driver] [laser] [mrm] "
-               "[optics] [receiver] [eye] [sweep.list]");
+          fail_at(where, key,
+                  "unknown table; expected one of [run] [signal] [driver] [laser] [mrm] "
+                  "[optics] [receiver] [eye] [sweep.list]");
         collect(*sub, key, s);
         continue;
       }
     }
     const KeySpec* k = spec_of(key);
-    if (!k) fail(where, key, "unknown key; see scenarios/README.md for the keys and their units");
+    if (!k)
+      fail_at(where, key, "unknown key; see scenarios/README.md for the keys and their units");
     s.values[key] = {convert(*k, node, where), where};
   }
 }
@@ -554,17 +560,18 @@ void apply_override(const std::string& assignment, Scenario& s) {
   const SourceLocation where{"--set " + assignment, 0};
   const auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0)
-    fail(where, assignment, "expected key=value, e.g. --set mrm.detuning_pm=30");
+    fail_at(where, assignment, "expected key=value, e.g. --set mrm.detuning_pm=30");
   const std::string key = assignment.substr(0, eq);
   const KeySpec* k = spec_of(key);
-  if (!k) fail(where, key, "unknown key");
+  if (!k) fail_at(where, key, "unknown key");
   std::string literal = assignment.substr(eq + 1);
   toml::table parsed;
   try {
     parsed = toml::parse("v = " + literal);
   } catch (const toml::parse_error&) {
     // A bare word for a text key: treat it as a string.
-    if (k->kind != Kind::text) fail(where, key, "expected " + expectation(*k) + ", got " + literal);
+    if (k->kind != Kind::text)
+      fail_at(where, key, "expected " + expectation(*k) + ", got " + literal);
     parsed = toml::table{{"v", literal}};
   }
   s.values[key] = {convert(*k, *parsed.get("v"), where), where};
@@ -584,8 +591,8 @@ void add_variation_axes(Scenario& s) {
   if (v.draws == 0) return;
   const SourceLocation where = s.where("mrm.variation.draws");
   if (!s.sweep.empty())
-    fail(where, "mrm.variation.draws",
-         "[mrm.variation] cannot be combined with [sweep.list] yet; expected one or the other");
+    fail_at(where, "mrm.variation.draws",
+            "[mrm.variation] cannot be combined with [sweep.list] yet; expected one or the other");
   const LaneParams nominal = lane_params(s, 0);
   struct Quantity {
     const char* key;
@@ -604,9 +611,10 @@ void add_variation_axes(Scenario& s) {
   for (std::size_t q = 0; q < 3; ++q) {
     const Quantity& qu = quantities[q];
     if (qu.nominal - 4.0 * qu.sigma <= qu.lo || qu.nominal + 4.0 * qu.sigma >= qu.hi)
-      fail(s.where(qu.sigma_key), qu.sigma_key,
-           "nominal " + format_number(qu.nominal) + " +- 4 sigma leaves the physical range of " +
-               qu.key + "; expected a smaller sigma");
+      fail_at(s.where(qu.sigma_key), qu.sigma_key,
+              "nominal " + format_number(qu.nominal, 10) +
+                  " +- 4 sigma leaves the physical range of " + qu.key +
+                  "; expected a smaller sigma");
     SweepAxis axis{qu.key, {}, {}};
     for (std::int64_t p = 0; p < v.draws; ++p) {
       const NoiseKey key{rp.seed, static_cast<std::uint32_t>(p)};
@@ -642,13 +650,13 @@ Scenario parse_scenario(const std::string& text, const std::string& path,
         s.values.count(k.key) || std::any_of(s.sweep.begin(), s.sweep.end(),
                                              [&](const SweepAxis& a) { return a.key == k.key; });
     if (!given && !k.default_value && !optional_without_default(k.key))
-      fail({path, 0}, k.key, "missing; expected " + expectation(k));
+      fail_at({path, 0}, k.key, "missing; expected " + expectation(k));
   }
   for (const SweepAxis& a : s.sweep)
     if (s.values.count(a.key))
-      fail(a.where.front(), a.key,
-           "given both as a value (" + s.values.at(a.key).where.describe() +
-               ") and in [sweep.list]; expected one or the other");
+      fail_at(a.where.front(), a.key,
+              "given both as a value (" + s.values.at(a.key).where.describe() +
+                  ") and in [sweep.list]; expected one or the other");
   add_variation_axes(s);
   return s;
 }

@@ -142,6 +142,15 @@ struct Scenario {
   SourceLocation where(const std::string& key) const;
 };
 
+// The one format of every scenario error: throws ScenarioError "file:line: key: what".
+[[noreturn]] void fail_at(const SourceLocation& where, const std::string& key,
+                          const std::string& what);
+// The same for a key of scenario `s`, at the place it was given (value, sweep or --set).
+[[noreturn]] void fail_key(const Scenario& s, const std::string& key, const std::string& what);
+
+// A number for messages and tables, with `significant_digits` significant digits.
+std::string format_number(double v, int significant_digits);
+
 // Reads and validates a scenario file; overrides are "key=value" with a TOML value.
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides = {});
 Scenario parse_scenario(const std::string& text, const std::string& path,
