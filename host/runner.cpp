@@ -242,14 +242,18 @@ int execute_run(const PreparedRun& run, const RunOptions& options, std::ostream&
       << "ER dB\n";
 
   // Points whose ring cannot be locked: their figures, no simulation.
+  // A summary row starts with the point and its swept values.
+  auto row_start = [&](std::size_t p) {
+    out << std::left << std::setw(6) << p;
+    for (const SweepAxis& a : run.scenario.sweep)
+      out << std::setw(22) << format_number(a.values[p], 6);
+  };
   for (const std::size_t p : run.unlocked_points) {
     LinkOutcome none;
     none.eye_histogram.assign(static_cast<std::size_t>(amp_bins) * 2 * spu, 0u);
     writer.write_points(p, {point_result(none, run.links[p].report)});
     ++done;
-    out << std::left << std::setw(6) << p;
-    for (const SweepAxis& a : run.scenario.sweep)
-      out << std::setw(22) << format_number(a.values[p], 6);
+    row_start(p);
     out << "not simulated: "
         << (run.links[p].report.lock == LockStatus::beyond_heater_budget
                 ? "beyond the heater budget"
@@ -265,9 +269,7 @@ int execute_run(const PreparedRun& run, const RunOptions& options, std::ostream&
       writer.write_points(p, {r});
       bits_done += r.bits;
       ++done;
-      out << std::left << std::setw(6) << p;
-      for (const SweepAxis& a : run.scenario.sweep)
-        out << std::setw(22) << format_number(a.values[p], 6);
+      row_start(p);
       out << std::setw(11) << format_number(r.ber, 3) << std::setw(24)
           << ("[" + format_number(r.ber_lo, 3) + ", " + format_number(r.ber_hi, 3) + "]")
           << std::setw(12) << r.bit_errors << std::setw(14) << r.bits << std::setw(15)

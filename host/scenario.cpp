@@ -103,6 +103,16 @@ KeySpec real_key(std::string key, std::string units, Range range, double to_si,
   };
   return k;
 }
+// A required real key stored in a parameter group of the lane (the junction, the thermal state).
+template <class Group>
+KeySpec group_real_key(std::string key, std::string units, Range range, double to_si,
+                       Group LaneParams::*group, double Group::*member) {
+  KeySpec k{std::move(key), Kind::real, std::move(units), range, {}, {}, {}};
+  k.apply = [group, member, to_si](const ScalarValue& v, LaneParams& lp, RunParams&) {
+    (lp.*group).*member = as_real(v) * to_si;
+  };
+  return k;
+}
 KeySpec dbm_key(std::string key, Range range, double LaneParams::*member_w) {
   KeySpec k{std::move(key), Kind::real, "dBm", range, {}, {}, {}};
   k.apply = [member_w](const ScalarValue& v, LaneParams& lp, RunParams&) {
@@ -289,11 +299,8 @@ const std::vector<KeySpec>& registry() {
     }
     auto junction_key = [&](std::string key, std::string units, Range range, double to_si,
                             double JunctionParams::*member) {
-      KeySpec k{std::move(key), Kind::real, std::move(units), range, {}, {}, {}};
-      k.apply = [member, to_si](const ScalarValue& v, LaneParams& lp, RunParams&) {
-        lp.junction.*member = as_real(v) * to_si;
-      };
-      r.push_back(k);
+      r.push_back(group_real_key(std::move(key), std::move(units), range, to_si,
+                                 &LaneParams::junction, member));
     };
     const Range unit_fraction{0.0, 1.0, true, false, false, false, "a fraction in (0, 1]"};
     junction_key("mrm.junction.doping_n_per_cm3", "cm^-3", {1e14, 1e20}, 1e6,
@@ -313,11 +320,8 @@ const std::vector<KeySpec>& registry() {
                  &JunctionParams::temperature_k);
     auto thermal_key = [&](std::string key, std::string units, Range range, double to_si,
                            double ThermalParams::*member) {
-      KeySpec k{std::move(key), Kind::real, std::move(units), range, {}, {}, {}};
-      k.apply = [member, to_si](const ScalarValue& v, LaneParams& lp, RunParams&) {
-        lp.thermal.*member = as_real(v) * to_si;
-      };
-      r.push_back(k);
+      r.push_back(group_real_key(std::move(key), std::move(units), range, to_si,
+                                 &LaneParams::thermal, member));
     };
     thermal_key("mrm.thermal.heater_efficiency_pm_per_mw", "pm/mW", {0.0, 1e4, true}, 1e-9,
                 &ThermalParams::heater_efficiency_m_per_w);
