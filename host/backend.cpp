@@ -20,21 +20,30 @@ std::vector<LinkOutcome> run_cpu(const BatchSetup& batch, int threads, const Lin
   BatchSetup shared = batch;
   shared.links.clear();
   // Links are independent and keyed by their own point: one engine per link gives results
-  // that cannot depend on the grouping, and keeps each worker's buffers in its own cache.
+  // that cannot depend on the grouping, and keeps each worker's buffers in its own cache. The
+  // lanes of a WDM bus are coupled, so a bus is one engine.
+  const std::size_t group = batch.bus_lanes > 0 ? static_cast<std::size_t>(batch.bus_lanes) : 1;
+  if (L % group != 0) throw BackendError("a WDM batch needs whole buses of lanes");
+  const std::size_t groups = L / group;
 #pragma omp parallel for schedule(dynamic, 1) \
     num_threads(threads > 0 ? threads : omp_get_max_threads())
-  for (std::size_t l = 0; l < L; ++l) {
+  for (std::size_t g = 0; g < groups; ++g) {
     try {
       BatchSetup one = shared;
-      one.links = {batch.links[l]};
+      one.links.assign(batch.links.begin() + g * group, batch.links.begin() + (g + 1) * group);
       SerialExec exec;
       LaneEngine<SerialExec, Real> engine(exec, one);
       engine.run();
-      out[l].counters = engine.counters().front();
-      out[l].eye_histogram = engine.eye_histograms();
-      if (done) {
+      const std::vector<std::uint32_t> eyes = engine.eye_histograms();
+      const std::size_t eye_size = eyes.size() / group;
+      for (std::size_t i = 0; i < group; ++i) {
+        const std::size_t l = g * group + i;
+        out[l].counters = engine.counters()[i];
+        out[l].eye_histogram.assign(eyes.begin() + i * eye_size, eyes.begin() + (i + 1) * eye_size);
+        if (done) {
 #pragma omp critical(lightlane_link_done)
-        done(l, out[l]);
+          done(l, out[l]);
+        }
       }
     } catch (const std::exception& e) {
 #pragma omp critical(lightlane_cpu_error)

@@ -36,6 +36,7 @@ constexpr std::uint32_t kEyeFill = 0;
 // ---- names and descriptions of the layout (the contract with plotting scripts) ---------------
 
 constexpr const char* kPointDim = "point";
+constexpr const char* kLaneDim = "lane";
 constexpr const char* kEyeAmplitudeDim = "eye_amplitude";
 constexpr const char* kEyePhaseDim = "eye_phase_ui";
 
@@ -94,6 +95,14 @@ constexpr std::array<FlagColumn, 2> kFlagColumns{{
      static_cast<std::uint8_t>(LockStatus::not_modelled)},
 }};
 constexpr const char* kEyeHistogramName = "eye_histogram";
+// Written only for a WDM bus (a file with the `lane` dimension).
+constexpr std::array<RealColumn, 3> kWdmColumns{{
+    {"lane_wavelength_nm", &PointResult::lane_wavelength_nm, "nm", "the lane's channel wavelength"},
+    {"wdm_bus_loss_db", &PointResult::wdm_bus_loss_db, "dB",
+     "mean loss the other modulator rings of the bus impose on the lane's channel"},
+    {"wdm_crosstalk_db", &PointResult::wdm_crosstalk_db, "dB",
+     "mean power the lane's photodiode collects from other channels, relative to its own"},
+}};
 
 // ---- handles and errors -----------------------------------------------------------------------
 
@@ -338,10 +347,13 @@ std::string swept_dataset_name(const std::string& key) {
 Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout)
     : path_(path),
       points_(layout.points),
+      lanes_(layout.lanes),
       eye_amplitude_bins_(layout.eye_amplitude.size()),
       eye_phase_bins_(layout.eye_phase_ui.size()) {
   // Validate before touching the file, so a bad layout does not truncate an existing output.
-  std::set<std::string> names{kPointDim, kEyeAmplitudeDim, kEyePhaseDim, kEyeHistogramName};
+  std::set<std::string> names{kPointDim, kLaneDim, kEyeAmplitudeDim, kEyePhaseDim,
+                              kEyeHistogramName};
+  for (const auto& c : kWdmColumns) names.insert(c.name);
   for (const auto& c : kFlagColumns) names.insert(c.name);
   for (const auto& c : kCountColumns) names.insert(c.name);
   for (const auto& c : kRatioColumns) names.insert(c.name);
@@ -405,12 +417,23 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout)
       check, fid, kEyePhaseDim, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, layout.eye_phase_ui.data(),
       eye_phase_bins_, "UI", "time from the sampling instant");
 
-  const std::vector<hsize_t> point_dims{static_cast<hsize_t>(points_)};
+  // A WDM bus: every per-point variable gets the `lane` dimension after `point`.
+  Handle lane_scale;
+  if (lanes_ > 0) {
+    std::vector<std::uint64_t> lane_index(lanes_);
+    for (std::size_t i = 0; i < lanes_; ++i) lane_index[i] = i;
+    lane_scale =
+        create_dimension(check, fid, kLaneDim, H5T_STD_U64LE, H5T_NATIVE_UINT64, lane_index.data(),
+                         lanes_, "1", "lane of the WDM bus (channel index, wavelength ascending)");
+  }
+  const std::vector<hsize_t> sweep_dims{static_cast<hsize_t>(points_)};
+  std::vector<hsize_t> point_dims = sweep_dims;
+  if (lanes_ > 0) point_dims.push_back(static_cast<hsize_t>(lanes_));
   // Swept keys: auxiliary coordinates on `point`, written whole now (they are known up front,
   // so they carry no fill value).
   for (const SweptKey& swept : layout.swept) {
     const std::string name = swept_dataset_name(swept.key);
-    Handle dataset = create_dataset(check, fid, name, H5T_IEEE_F64LE, point_dims, nullptr);
+    Handle dataset = create_dataset(check, fid, name, H5T_IEEE_F64LE, sweep_dims, nullptr);
     write_whole(check, dataset.get(), H5T_NATIVE_DOUBLE, swept.values.data(), swept.values.size(),
                 name);
     describe(check, dataset.get(), swept.units.c_str(), swept.key);
@@ -423,6 +446,7 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout)
       write_string_attribute(check, dataset.get(), "coordinates", coordinates);
     }
     attach(check, dataset.get(), point_scale.get(), 0, name);
+    if (lanes_ > 0) attach(check, dataset.get(), lane_scale.get(), 1, name);
   };
   const Fill count_fill{H5T_NATIVE_UINT64, &kCountFill};
   for (const CountColumn& column : kCountColumns) {
@@ -455,17 +479,19 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout)
   }
   {
     const Fill eye_fill{H5T_NATIVE_UINT32, &kEyeFill};
-    const std::vector<hsize_t> eye_dims{static_cast<hsize_t>(points_),
-                                        static_cast<hsize_t>(eye_amplitude_bins_),
-                                        static_cast<hsize_t>(eye_phase_bins_)};
+    std::vector<hsize_t> eye_dims = point_dims;
+    eye_dims.push_back(static_cast<hsize_t>(eye_amplitude_bins_));
+    eye_dims.push_back(static_cast<hsize_t>(eye_phase_bins_));
     Handle dataset = create_dataset(check, fid, kEyeHistogramName, H5T_STD_U32LE, eye_dims,
                                     &eye_fill, /*chunk_first_axis=*/true);
     describe(check, dataset.get(), "1", "eye diagram sample counts");
     finish_point_variable(dataset, kEyeHistogramName);
-    attach(check, dataset.get(), amplitude_scale.get(), 1, kEyeHistogramName);
-    attach(check, dataset.get(), phase_scale.get(), 2, kEyeHistogramName);
+    const unsigned first_eye_axis = lanes_ > 0 ? 2 : 1;
+    attach(check, dataset.get(), amplitude_scale.get(), first_eye_axis, kEyeHistogramName);
+    attach(check, dataset.get(), phase_scale.get(), first_eye_axis + 1, kEyeHistogramName);
   }
   create_real_columns(kFigureColumns);
+  if (lanes_ > 0) create_real_columns(kWdmColumns);
 
   check.ok(H5Fflush(fid, H5F_SCOPE_GLOBAL), "flush the file");
   file_id_ = file.release();
@@ -483,18 +509,25 @@ void Hdf5Writer::write_points(std::size_t first_point, const std::vector<PointRe
   if (file_id_ < 0) {
     throw std::runtime_error("HDF5 output '" + path_ + "': write_points after close");
   }
-  if (first_point > points_ || results.size() > points_ - first_point) {
+  const std::size_t per_point = lanes_ > 0 ? lanes_ : 1;
+  if (results.size() % per_point != 0) {
+    throw std::invalid_argument("HDF5 output '" + path_ + "': " + std::to_string(results.size()) +
+                                " results are not whole points of " + std::to_string(per_point) +
+                                " lanes");
+  }
+  const std::size_t n = results.size() / per_point;  // points written
+  if (first_point > points_ || n > points_ - first_point) {
     throw std::out_of_range("HDF5 output '" + path_ + "': points [" + std::to_string(first_point) +
-                            ", " + std::to_string(first_point + results.size()) + ") outside the " +
+                            ", " + std::to_string(first_point + n) + ") outside the " +
                             std::to_string(points_) + " points of the file");
   }
   const std::size_t eye_bins = eye_amplitude_bins_ * eye_phase_bins_;
   for (std::size_t i = 0; i < results.size(); ++i) {
     if (results[i].eye_histogram.size() != eye_bins) {
-      throw std::invalid_argument("HDF5 output '" + path_ + "': point " +
-                                  std::to_string(first_point + i) + " has an eye histogram of " +
-                                  std::to_string(results[i].eye_histogram.size()) +
-                                  " bins, the layout " + std::to_string(eye_bins));
+      throw std::invalid_argument(
+          "HDF5 output '" + path_ + "': point " + std::to_string(first_point + i / per_point) +
+          " has an eye histogram of " + std::to_string(results[i].eye_histogram.size()) +
+          " bins, the layout " + std::to_string(eye_bins));
     }
   }
   if (results.empty()) return;
@@ -502,39 +535,46 @@ void Hdf5Writer::write_points(std::size_t first_point, const std::vector<PointRe
   QuietHdf5Errors quiet;
   const Checker check(path_);
   const hid_t fid = static_cast<hid_t>(file_id_);
-  const std::size_t n = results.size();
-  const std::vector<hsize_t> start{first_point};
-  const std::vector<hsize_t> count{n};
+  const std::size_t rows = results.size();
+  std::vector<hsize_t> start{first_point};
+  std::vector<hsize_t> count{n};
+  if (lanes_ > 0) {
+    start.push_back(0);
+    count.push_back(lanes_);
+  }
 
-  std::vector<std::uint64_t> counts(n);
+  std::vector<std::uint64_t> counts(rows);
   for (const CountColumn& column : kCountColumns) {
-    for (std::size_t i = 0; i < n; ++i) counts[i] = results[i].*column.field;
+    for (std::size_t i = 0; i < rows; ++i) counts[i] = results[i].*column.field;
     write_slab(check, fid, column.name, H5T_NATIVE_UINT64, counts.data(), start, count);
   }
-  std::vector<double> reals(n);
+  std::vector<double> reals(rows);
   auto write_real_columns = [&](const auto& columns) {
     for (const RealColumn& column : columns) {
-      for (std::size_t i = 0; i < n; ++i) reals[i] = results[i].*column.field;
+      for (std::size_t i = 0; i < rows; ++i) reals[i] = results[i].*column.field;
       write_slab(check, fid, column.name, H5T_NATIVE_DOUBLE, reals.data(), start, count);
     }
   };
   write_real_columns(kRatioColumns);
   write_real_columns(kFigureColumns);
+  if (lanes_ > 0) write_real_columns(kWdmColumns);
 
-  std::vector<std::uint8_t> flags(n);
+  std::vector<std::uint8_t> flags(rows);
   for (const FlagColumn& column : kFlagColumns) {
-    for (std::size_t i = 0; i < n; ++i) flags[i] = column.get(results[i]);
+    for (std::size_t i = 0; i < rows; ++i) flags[i] = column.get(results[i]);
     write_slab(check, fid, column.name, H5T_NATIVE_UINT8, flags.data(), start, count);
   }
 
   if (eye_bins > 0) {
     std::vector<std::uint32_t> eyes;
-    eyes.reserve(n * eye_bins);
+    eyes.reserve(rows * eye_bins);
     for (const PointResult& r : results) {
       eyes.insert(eyes.end(), r.eye_histogram.begin(), r.eye_histogram.end());
     }
-    write_slab(check, fid, kEyeHistogramName, H5T_NATIVE_UINT32, eyes.data(), {first_point, 0, 0},
-               {n, eye_amplitude_bins_, eye_phase_bins_});
+    std::vector<hsize_t> eye_start = start, eye_count = count;
+    eye_start.insert(eye_start.end(), {0, 0});
+    eye_count.insert(eye_count.end(), {eye_amplitude_bins_, eye_phase_bins_});
+    write_slab(check, fid, kEyeHistogramName, H5T_NATIVE_UINT32, eyes.data(), eye_start, eye_count);
   }
 
   // Metadata and raw data on disk now: a run killed before the next call keeps these points.

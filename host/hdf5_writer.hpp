@@ -32,9 +32,10 @@ class Hdf5Writer {
   Hdf5Writer(const Hdf5Writer&) = delete;
   Hdf5Writer& operator=(const Hdf5Writer&) = delete;
 
-  // Writes points [first_point, first_point + results.size()) into every per-point dataset
-  // (hyperslab writes) and flushes the file. Throws std::out_of_range when the range passes
-  // layout.points, std::invalid_argument when an eye histogram has the wrong size,
+  // Writes points [first_point, first_point + n) into every per-point dataset (hyperslab
+  // writes), where n is results.size() for a single lane or results.size() / lanes for a WDM bus
+  // (point-major, one result per lane), and flushes the file. Throws std::out_of_range when the
+  // range passes layout.points, std::invalid_argument when an eye histogram has the wrong size,
   // std::runtime_error naming the path when HDF5 fails.
   void write_points(std::size_t first_point, const std::vector<PointResult>& results);
 
@@ -49,6 +50,7 @@ class Hdf5Writer {
   // that including this header does not pull in hdf5.h.
   std::int64_t file_id_ = -1;
   std::size_t points_ = 0;
+  std::size_t lanes_ = 0;  // WDM lanes per point (0: no `lane` dimension)
   std::size_t eye_amplitude_bins_ = 0;
   std::size_t eye_phase_bins_ = 0;
 };

@@ -20,6 +20,7 @@
 
 #include "host/filter_design.hpp"
 #include "physics/lane.hpp"
+#include "physics/wdm_bus.hpp"
 
 namespace ll {
 
@@ -30,6 +31,10 @@ struct LinkSetup {
   std::vector<double> h2_taps;  // receiver bandwidth FIR (empty: identity)
   std::uint32_t prbs_seed = 0;
   NoiseKey noise_key{};
+  // WDM bus (BatchSetup::bus_lanes > 0): ring k of the bus as this lane's channel sees it, and
+  // this lane's photodiode row of the demultiplexer's drop matrix (physics/wdm_bus.hpp).
+  std::vector<RingModulator<double>> bus_seen;
+  std::vector<double> bus_drop;
 };
 
 // What every link of a batch shares (the stage topology and the run rules).
@@ -47,6 +52,9 @@ struct BatchSetup {
   bool ring_dynamic = false;  // coupled-mode recurrence instead of the static transmission
   bool eo_junction = false;   // tabulated PN-junction electro-optic model (every link)
   std::size_t scan_tile = 0;  // dynamic ring: samples per scan tile; 0 = one sequential pass
+  // WDM bus: links come in groups of bus_lanes consecutive lanes sharing one transmit bus and
+  // one demultiplexer; 0 = independent links.
+  int bus_lanes = 0;
   std::uint64_t target_errors = 100;
   std::uint64_t max_bits = 1'000'000;
   std::int64_t eye_symbols = 0;
@@ -101,6 +109,7 @@ class LaneEngine {
         ring_dynamic_(setup.ring_dynamic),
         eo_junction_(setup.eo_junction),
         scan_tile_(setup.scan_tile),
+        bus_lanes_(setup.bus_lanes),
         target_errors_(setup.target_errors),
         max_bits_(setup.max_bits),
         eye_symbols_(setup.eye_symbols),
@@ -120,6 +129,8 @@ class LaneEngine {
     }
     if (history_symbols_ > chunk_)
       throw std::invalid_argument("lane engine: the chain delay exceeds one chunk");
+    if (bus_lanes_ < 0 || (bus_lanes_ > 0 && L_ % static_cast<std::size_t>(bus_lanes_) != 0))
+      throw std::invalid_argument("lane engine: a WDM batch needs whole buses of lanes");
 
     std::vector<LinkConstants<Real>> constants(L_);
     std::vector<SymbolSource> sources(L_);
@@ -160,6 +171,33 @@ class LaneEngine {
       rx_ = Buffer<Real>(L_ * chunk_samples_);
       h2_ = make_transfer(setup, &LinkSetup::h2_taps);
     }
+    if (bus_lanes_ > 0) {
+      const std::size_t N = static_cast<std::size_t>(bus_lanes_);
+      std::vector<RingModulator<Real>> seen(L_ * N);
+      std::vector<Real> drop(L_ * N);
+      for (std::size_t l = 0; l < L_; ++l) {
+        const LinkSetup& ls = setup.links[l];
+        if (ls.bus_seen.size() != N || ls.bus_drop.size() != N)
+          throw std::invalid_argument("lane engine: a bus lane needs one entry per lane");
+        for (std::size_t k = 0; k < N; ++k) {
+          const RingModulator<double>& m = ls.bus_seen[k];
+          seen[l * N + k] = {static_cast<Real>(m.num0),
+                             static_cast<Real>(m.den0),
+                             static_cast<Real>(m.four_ar),
+                             static_cast<Real>(m.phase_per_m),
+                             static_cast<Real>(m.laser_wavelength_m),
+                             static_cast<Real>(m.detuning_m),
+                             static_cast<Real>(m.shift_m_per_v)};
+          drop[l * N + k] = static_cast<Real>(ls.bus_drop[k]);
+        }
+      }
+      bus_seen_ = Buffer<RingModulator<Real>>(L_ * N);
+      bus_seen_.upload(seen.data(), seen.size());
+      bus_drop_ = Buffer<Real>(L_ * N);
+      bus_drop_.upload(drop.data(), drop.size());
+      own_current_ = Buffer<Real>(L_ * chunk_samples_);
+      channel_ = Buffer<Real>(L_ * chunk_samples_);
+    }
     if (ring_dynamic_) {
       ring_state_ = Buffer<Complex<Real>>(L_);  // zero: the ring starts empty
       if (scan_tile_) {
@@ -185,19 +223,24 @@ class LaneEngine {
     exec_.for_each(L_ * chunk_, 1,
                    PolyphaseDrive<Real>{links_.data(), tx_.data(), pulse_.data(), drive_.data(),
                                         history_symbols_, chunk_, spu_, pulse_symbols_});
+    // Each lane through its own ring: straight into the receiver's buffer, or, on a WDM bus,
+    // into a per-lane buffer that the bus stages then mix.
+    Real* ring_out = bus_lanes_ > 0 ? own_current_.data() : current_.data();
+    const std::size_t ring_stride = bus_lanes_ > 0 ? chunk_samples_ : ext_stride_;
+    const std::size_t ring_offset = bus_lanes_ > 0 ? 0 : history_;
     if (!ring_dynamic_ && !eo_junction_) {
       exec_.for_each(L_, chunk_samples_,
-                     RingToPhotocurrent<Real, false>{links_.data(), drive_.data(), current_.data(),
-                                                     chunk_samples_, 0, ext_stride_, history_});
+                     RingToPhotocurrent<Real, false>{links_.data(), drive_.data(), ring_out,
+                                                     chunk_samples_, 0, ring_stride, ring_offset});
     } else if (!ring_dynamic_) {
       exec_.for_each(L_, chunk_samples_,
-                     RingToPhotocurrent<Real, true>{links_.data(), drive_.data(), current_.data(),
-                                                    chunk_samples_, 0, ext_stride_, history_});
+                     RingToPhotocurrent<Real, true>{links_.data(), drive_.data(), ring_out,
+                                                    chunk_samples_, 0, ring_stride, ring_offset});
     } else if (scan_tile_ == 0) {
       exec_.for_each(L_, 1,
                      CmtSequential<Real, LinkConstants<Real>>{
-                         links_.data(), drive_.data(), current_.data(), ring_state_.data(),
-                         chunk_samples_, ext_stride_, history_});
+                         links_.data(), drive_.data(), ring_out, ring_state_.data(), chunk_samples_,
+                         ring_stride, ring_offset});
     } else {
       exec_.for_each(
           L_ * tiles_, 1,
@@ -208,8 +251,24 @@ class LaneEngine {
           CmtTilePrefix<Real>{tile_map_.data(), tile_entering_.data(), ring_state_.data(), tiles_});
       exec_.for_each(L_ * tiles_, 1,
                      CmtTileApply<Real, LinkConstants<Real>>{
-                         links_.data(), drive_.data(), tile_entering_.data(), current_.data(),
-                         chunk_samples_, scan_tile_, tiles_, ext_stride_, history_});
+                         links_.data(), drive_.data(), tile_entering_.data(), ring_out,
+                         chunk_samples_, scan_tile_, tiles_, ring_stride, ring_offset});
+    }
+    if (bus_lanes_ > 0) {
+      if (eo_junction_)
+        exec_.for_each(L_, chunk_samples_,
+                       BusChannelPower<Real, true>{links_.data(), bus_seen_.data(), drive_.data(),
+                                                   own_current_.data(), channel_.data(),
+                                                   chunk_samples_, bus_lanes_});
+      else
+        exec_.for_each(L_, chunk_samples_,
+                       BusChannelPower<Real, false>{links_.data(), bus_seen_.data(), drive_.data(),
+                                                    own_current_.data(), channel_.data(),
+                                                    chunk_samples_, bus_lanes_});
+      exec_.for_each(
+          L_, chunk_samples_,
+          BusDemux<Real>{links_.data(), bus_drop_.data(), channel_.data(), current_.data(),
+                         chunk_samples_, ext_stride_, history_, bus_lanes_});
     }
 
     // H2: receiver bandwidth.
@@ -339,6 +398,7 @@ class LaneEngine {
   bool ring_dynamic_;
   bool eo_junction_;
   std::size_t scan_tile_, tiles_ = 0;
+  int bus_lanes_;
   int pulse_symbols_ = 1;
   std::uint64_t target_errors_, max_bits_;
   std::int64_t eye_symbols_;
@@ -357,6 +417,9 @@ class LaneEngine {
   Buffer<AffineMap<Real>> tile_map_;     // tiled scan: each tile's composed map
   Buffer<Complex<Real>> tile_entering_;  // tiled scan: the state entering each tile
   Buffer<Real> drive_, current_, rx_;
+  Buffer<RingModulator<Real>> bus_seen_;  // WDM: [links][lanes]
+  Buffer<Real> bus_drop_;                 // WDM: [links][lanes]
+  Buffer<Real> own_current_, channel_;    // WDM: [links][chunk samples]
   Buffer<std::uint8_t> bit_errors_;
   Buffer<std::uint32_t> eye_;
   Buffer<Real> fft_in_;

@@ -27,6 +27,12 @@ struct LinkReport {
   bool heater_wrapped = false;
   double self_heating_gain = std::numeric_limits<double>::quiet_NaN();
   LockStatus lock = LockStatus::not_modelled;
+  // WDM lane: its channel, the mean loss its channel suffers passing the other modulator rings,
+  // and the crosstalk power its photodiode collects from the other channels relative to its own
+  // (mean powers; -inf without crosstalk).
+  double lane_wavelength_m = std::numeric_limits<double>::quiet_NaN();
+  double bus_through_db = 0.0;
+  double demux_crosstalk_db = -std::numeric_limits<double>::infinity();
 };
 
 struct PreparedLink {
@@ -39,5 +45,16 @@ struct PreparedLink {
 // half an FSR, received levels that fold onto each other, a receiver without a noise bandwidth.
 PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams& lp,
                           const RunParams& rp);
+
+// The lanes of sweep point `point`: one link for a single lane; for a WDM bus ([wdm]), one per
+// channel, lane j on channel j (wavelength ascending), each with its own ring designed for its
+// channel, independent data and noise, the bus data of physics/wdm_bus.hpp, and thresholds at
+// the levels its photodiode sees with the other lanes at their mean. Throws ScenarioError for a
+// grid wider than the rings' FSR (unless wdm.grid_beyond_fsr) or an unsound demultiplexer.
+std::vector<PreparedLink> prepare_point(const Scenario& s, std::size_t point, const LaneParams& lp,
+                                        const RunParams& rp);
+
+// The channel wavelengths of a point (one for a single lane), ascending.
+std::vector<double> lane_wavelengths_m(const LaneParams& lp);
 
 }  // namespace ll

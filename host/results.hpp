@@ -50,6 +50,11 @@ struct PointResult {
   // Thermal tuning (NaN / not_modelled without [mrm.thermal]).
   double heater_power_mw = 0.0;
   LockStatus mrm_lock = LockStatus::not_modelled;
+  // WDM lane (written only for a bus): its channel, the mean loss the other modulator rings
+  // impose on it, and the crosstalk its photodiode collects relative to its own signal.
+  double lane_wavelength_nm = 0.0;
+  double wdm_bus_loss_db = 0.0;
+  double wdm_crosstalk_db = 0.0;
 };
 
 // One varied scenario key of a list sweep: its HDF5 name is the key with dots as underscores.
@@ -61,6 +66,9 @@ struct SweptKey {
 
 struct OutputLayout {
   std::size_t points = 0;
+  // WDM bus: lanes per point, which adds the `lane` dimension to every per-point variable
+  // (0: a single lane, no `lane` dimension).
+  std::size_t lanes = 0;
   std::vector<SweptKey> swept;        // empty for a single point
   std::vector<double> eye_amplitude;  // bin centres, normalised (-1 .. +1 outer levels)
   std::vector<double> eye_phase_ui;   // bin centres in UI, 0 = the sampling instant

@@ -3,6 +3,7 @@
 #include <omp.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <iomanip>
@@ -54,24 +55,37 @@ PreparedRun prepare_run(const Scenario& s) {
   r.run = run_params(s);
   const std::size_t P = s.points();
   r.params.reserve(P);
-  r.links.reserve(P);
   for (std::size_t p = 0; p < P; ++p) {
     r.params.push_back(lane_params(s, p));
-    r.links.push_back(prepare_link(s, p, r.params.back(), r.run));
+    std::vector<PreparedLink> lanes = prepare_point(s, p, r.params.back(), r.run);
+    if (p == 0) {
+      r.lanes = lanes.size();
+      r.links.reserve(P * r.lanes);
+    } else if (lanes.size() != r.lanes) {
+      fail_key(s, "wdm.channels",
+               "sweeping it would change the lane dimension; expected one value for the whole "
+               "run");
+    }
+    for (PreparedLink& l : lanes) r.links.push_back(std::move(l));
   }
   // Points with the same stage topology run as one batch.
-  std::map<std::tuple<int, int, int, bool, bool, bool, bool>, std::size_t> batch_of;
+  std::map<std::tuple<int, int, int, bool, bool, bool, bool, int>, std::size_t> batch_of;
   for (std::size_t p = 0; p < P; ++p) {
     const LaneParams& lp = r.params[p];
-    const PreparedLink& link = r.links[p];
-    if (link.report.lock == LockStatus::beyond_heater_budget ||
-        link.report.lock == LockStatus::thermally_unstable) {
+    const PreparedLink& link = r.links[p * r.lanes];
+    bool locked = true;
+    for (std::size_t j = 0; j < r.lanes; ++j) {
+      const LockStatus lock = r.links[p * r.lanes + j].report.lock;
+      locked = locked && lock != LockStatus::beyond_heater_budget &&
+               lock != LockStatus::thermally_unstable;
+    }
+    if (!locked) {
       r.unlocked_points.push_back(p);
       continue;
     }
     const auto key = std::make_tuple(lp.samples_per_ui, lp.levels, static_cast<int>(lp.pattern),
                                      !link.setup.h1_taps.empty(), !link.setup.h2_taps.empty(),
-                                     lp.ring_dynamic, lp.eo_junction);
+                                     lp.ring_dynamic, lp.eo_junction, lp.wdm.channels);
     auto it = batch_of.find(key);
     if (it == batch_of.end()) {
       it = batch_of.emplace(key, r.batches.size()).first;
@@ -88,11 +102,16 @@ PreparedRun prepare_run(const Scenario& s) {
       b.max_bits = r.run.max_bits;
       b.eye_symbols = r.run.eye_symbols;
       b.eye_amplitude_bins = r.run.eye_amplitude_bins;
+      b.bus_lanes = lp.wdm.channels;
       r.batches.push_back(b);
       r.batch_points.emplace_back();
+      r.batch_lanes.emplace_back();
     }
-    r.batches[it->second].links.push_back(link.setup);
-    r.batch_points[it->second].push_back(p);
+    for (std::size_t j = 0; j < r.lanes; ++j) {
+      r.batches[it->second].links.push_back(r.links[p * r.lanes + j].setup);
+      r.batch_points[it->second].push_back(p);
+      r.batch_lanes[it->second].push_back(j);
+    }
   }
   // Every point shares the eye's phase axis (2 x samples_per_ui bins); a sweep of
   // samples_per_ui would not.
@@ -137,6 +156,9 @@ PointResult point_result(const LinkOutcome& o, const LinkReport& rep) {
   p.mrm_extinction_ratio_db = rep.extinction_ratio_db;
   p.heater_power_mw = rep.heater_power_w * 1e3;
   p.mrm_lock = rep.lock;
+  p.lane_wavelength_nm = rep.lane_wavelength_m * 1e9;
+  p.wdm_bus_loss_db = rep.bus_through_db;
+  p.wdm_crosstalk_db = rep.demux_crosstalk_db;
   return p;
 }
 
@@ -147,14 +169,31 @@ void print_validation(const PreparedRun& run, std::ostream& out) {
   const int threads = omp_get_max_threads();
   for (const BatchSetup& b : run.batches) {
     max_bits += b.max_bits * b.links.size();
-    peak_bytes = std::max(
-        peak_bytes, engine_bytes_per_link(b) * std::min<std::size_t>(b.links.size(), threads));
+    // One engine per link (per bus on a WDM run) on each thread.
+    const std::size_t per_engine = b.bus_lanes > 0 ? b.bus_lanes : 1;
+    peak_bytes =
+        std::max(peak_bytes, engine_bytes_per_link(b) *
+                                 std::min<std::size_t>(b.links.size(), threads * per_engine));
   }
   out << "scenario " << run.scenario.path << ": valid\n";
   out << "  points " << P << ", batches " << run.batches.size() << ", at most " << max_bits
       << " bits (stop at " << run.run.target_errors << " bit errors per point)\n";
+  if (run.lanes > 1) {
+    const LaneParams& lp = run.params.front();
+    out << "  WDM bus: " << run.lanes << " lanes at " << format_number(lp.wdm.spacing_hz / 1e9, 5)
+        << " GHz, " << (lp.wdm.demux_ring ? "drop-ring" : "ideal") << " demultiplexer; point 0:\n";
+    for (std::size_t j = 0; j < run.lanes; ++j) {
+      const LinkReport& rep = run.links[j].report;
+      out << "    lane " << j << ": " << format_number(rep.lane_wavelength_m * 1e9, 7)
+          << " nm, bus loss from the other rings " << format_number(rep.bus_through_db, 3)
+          << " dB, crosstalk " << format_number(rep.demux_crosstalk_db, 3) << " dB";
+      if (rep.lock != LockStatus::not_modelled)
+        out << ", heater " << format_number(rep.heater_power_w * 1e3, 4) << " mW";
+      out << "\n";
+    }
+  }
   for (std::size_t p = 0; p < std::min<std::size_t>(P, 8); ++p) {
-    const LinkReport& rep = run.links[p].report;
+    const LinkReport& rep = run.links[p * run.lanes].report;
     if (p == 7 && P > 8) {
       out << "  ... (" << P - 7 << " more points)\n";
       break;
@@ -185,7 +224,7 @@ void print_validation(const PreparedRun& run, std::ostream& out) {
   // Time: calibrate on one chunk of the first batch's first link on this CPU.
   const BatchSetup& b0 = run.batches.front();
   BatchSetup one = b0;
-  one.links = {b0.links.front()};
+  one.links.assign(b0.links.begin(), b0.links.begin() + run.lanes);  // one point (a whole bus)
   SerialExec exec;
   LaneEngine<SerialExec, float> engine(exec, one);
   engine.step();
@@ -193,7 +232,7 @@ void print_validation(const PreparedRun& run, std::ostream& out) {
   engine.step();
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const double symbols_per_s = b0.chunk_symbols / seconds;
+  const double symbols_per_s = static_cast<double>(b0.chunk_symbols) * run.lanes / seconds;
   const double total_symbols = static_cast<double>(max_bits) / b0.bits_per_symbol;
   out << "  cpu: " << format_number(symbols_per_s / 1e6, 3)
       << " Msymbol/s per thread here; at most "
@@ -213,6 +252,7 @@ int execute_run(const PreparedRun& run, const RunOptions& options, std::ostream&
   const std::size_t P = run.params.size();
   OutputLayout layout;
   layout.points = P;
+  layout.lanes = run.params.front().wdm.channels > 0 ? run.lanes : 0;
   for (const SweepAxis& a : run.scenario.sweep)
     layout.swept.push_back({a.key, units_of(a.key), a.values});
   const int spu = run.params.front().samples_per_ui;
@@ -234,42 +274,64 @@ int execute_run(const PreparedRun& run, const RunOptions& options, std::ostream&
   std::size_t done = 0;
   std::uint64_t bits_done = 0;
 
-  // Summary table: one row per point, as it finishes.
+  // Summary table: one row per point (per lane on a bus), as it finishes.
+  const bool bus = layout.lanes > 0;
   out << std::left << std::setw(6) << "point";
-  for (const SweepAxis& a : run.scenario.sweep) out << std::setw(22) << a.key;
+  // Each swept key's column is as wide as its name (at least 22).
+  auto key_width = [](const SweepAxis& a) {
+    return static_cast<int>(std::max<std::size_t>(22, a.key.size() + 2));
+  };
+  for (const SweepAxis& a : run.scenario.sweep) out << std::setw(key_width(a)) << a.key;
+  if (bus) out << std::setw(6) << "lane";
   out << std::setw(11) << "ber" << std::setw(24) << "95% interval" << std::setw(12) << "errors"
       << std::setw(14) << "bits" << std::setw(15) << "stop"
       << "ER dB\n";
 
   // Points whose ring cannot be locked: their figures, no simulation.
   // A summary row starts with the point and its swept values.
-  auto row_start = [&](std::size_t p) {
+  auto row_start = [&](std::size_t p, std::size_t lane) {
     out << std::left << std::setw(6) << p;
     for (const SweepAxis& a : run.scenario.sweep)
-      out << std::setw(22) << format_number(a.values[p], 6);
+      out << std::setw(key_width(a)) << format_number(a.values[p], 6);
+    if (bus) out << std::setw(6) << lane;
   };
   for (const std::size_t p : run.unlocked_points) {
     LinkOutcome none;
     none.eye_histogram.assign(static_cast<std::size_t>(amp_bins) * 2 * spu, 0u);
-    writer.write_points(p, {point_result(none, run.links[p].report)});
+    std::vector<PointResult> lanes;
+    for (std::size_t j = 0; j < run.lanes; ++j) {
+      const LinkReport& rep = run.links[p * run.lanes + j].report;
+      lanes.push_back(point_result(none, rep));
+      row_start(p, j);
+      out << "not simulated: "
+          << (rep.lock == LockStatus::beyond_heater_budget ? "beyond the heater budget"
+              : rep.lock == LockStatus::thermally_unstable ? "thermally unstable"
+                                                           : "another ring of the bus cannot lock")
+          << " (heater " << format_number(rep.heater_power_w * 1e3, 4) << " mW)\n";
+    }
+    writer.write_points(p, lanes);
     ++done;
-    row_start(p);
-    out << "not simulated: "
-        << (run.links[p].report.lock == LockStatus::beyond_heater_budget
-                ? "beyond the heater budget"
-                : "thermally unstable")
-        << " (heater " << format_number(run.links[p].report.heater_power_w * 1e3, 4) << " mW)\n";
   }
+  // A point is written when all its lanes are in.
+  std::map<std::size_t, std::vector<PointResult>> pending;
   for (std::size_t b = 0; b < run.batches.size(); ++b) {
-    // Each point is written, flushed and printed the moment its link finishes, so a killed run
-    // keeps every finished point.
+    // Each point is written, flushed and printed the moment its link (bus) finishes, so a
+    // killed run keeps every finished point.
     auto finished = [&](std::size_t i, const LinkOutcome& outcome) {
       const std::size_t p = run.batch_points[b][i];
-      const PointResult r = point_result(outcome, run.links[p].report);
-      writer.write_points(p, {r});
+      const std::size_t lane = run.batch_lanes[b][i];
+      const PointResult r = point_result(outcome, run.links[p * run.lanes + lane].report);
+      std::vector<PointResult>& lanes = pending[p];
+      if (lanes.empty()) lanes.resize(run.lanes);
+      lanes[lane] = r;
       bits_done += r.bits;
-      ++done;
-      row_start(p);
+      if (std::all_of(lanes.begin(), lanes.end(),
+                      [](const PointResult& x) { return x.stop_reason != StopReason::not_run; })) {
+        writer.write_points(p, lanes);
+        pending.erase(p);
+        ++done;
+      }
+      row_start(p, lane);
       out << std::setw(11) << format_number(r.ber, 3) << std::setw(24)
           << ("[" + format_number(r.ber_lo, 3) + ", " + format_number(r.ber_hi, 3) + "]")
           << std::setw(12) << r.bit_errors << std::setw(14) << r.bits << std::setw(15)

@@ -17,12 +17,16 @@ namespace ll {
 struct PreparedRun {
   Scenario scenario;
   RunParams run;
-  std::vector<LaneParams> params;                      // per point
-  std::vector<PreparedLink> links;                     // per point
+  std::vector<LaneParams> params;  // per point
+  // Lanes per point: 1, or wdm.channels for a WDM bus (the same for every point).
+  std::size_t lanes = 1;
+  std::vector<PreparedLink> links;                     // point-major: link p * lanes + lane
   std::vector<BatchSetup> batches;                     // points grouped by topology
   std::vector<std::vector<std::size_t>> batch_points;  // point index of each batch link
-  // Points not simulated: their ring's thermal lock fails (beyond the heater budget, or
-  // thermally unstable), so where it sits is not known. Reported with stop_reason not_run.
+  std::vector<std::vector<std::size_t>> batch_lanes;   // lane index of each batch link
+  // Points not simulated: their ring's (on a bus: any ring's) thermal lock fails (beyond the heater
+  // budget, or thermally unstable), so where it sits is not known. Reported with stop_reason
+  // not_run.
   std::vector<std::size_t> unlocked_points;
 };
 

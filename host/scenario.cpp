@@ -377,6 +377,51 @@ const std::vector<KeySpec>& registry() {
     }
     r.push_back(real_key("receiver.sampling_phase_ui", "UI", {-0.5, 0.5}, 1.0,
                          &LaneParams::sampling_phase_ui, 0.0));
+
+    // [wdm]: absent, a single lane.
+    {
+      KeySpec k{"wdm.channels", Kind::integer, "1", {1.0, 64.0}, {}, {}, {}};
+      k.apply = [](const ScalarValue& v, LaneParams& lp, RunParams&) {
+        lp.wdm.channels = static_cast<int>(std::get<std::int64_t>(v));
+      };
+      r.push_back(k);
+    }
+    auto wdm_key = [&](std::string key, std::string units, Range range, double to_si,
+                       double WdmParams::*member) {
+      r.push_back(
+          group_real_key(std::move(key), std::move(units), range, to_si, &LaneParams::wdm, member));
+    };
+    wdm_key("wdm.spacing_ghz", "GHz", positive, 1e9, &WdmParams::spacing_hz);
+    {
+      KeySpec k{"wdm.grid_beyond_fsr", Kind::boolean, "", {}, {}, false, {}};
+      k.apply = [](const ScalarValue& v, LaneParams& lp, RunParams&) {
+        lp.wdm.grid_beyond_fsr = std::get<bool>(v);
+      };
+      r.push_back(k);
+    }
+    {
+      // "ideal": each photodiode sees its own channel only; "ring": a cascade of add-drop rings.
+      KeySpec k{"wdm.demux.model", Kind::text, "", {}, {"ideal", "ring"}, std::string("ideal"), {}};
+      k.apply = [](const ScalarValue& v, LaneParams& lp, RunParams&) {
+        lp.wdm.demux_ring = std::get<std::string>(v) == "ring";
+      };
+      r.push_back(k);
+    }
+    const Range open_fraction{0.0, 1.0, true, true, false, false, "a fraction in (0, 1)"};
+    wdm_key("wdm.demux.radius_um", "um", positive, 1e-6, &WdmParams::demux_radius_m);
+    wdm_key("wdm.demux.n_g", "1", {1.0, 10.0}, 1.0, &WdmParams::demux_n_g);
+    wdm_key("wdm.demux.power_coupling_in", "1", open_fraction, 1.0,
+            &WdmParams::demux_power_coupling_in);
+    wdm_key("wdm.demux.power_coupling_drop", "1", open_fraction, 1.0,
+            &WdmParams::demux_power_coupling_drop);
+    wdm_key("wdm.demux.loss_db_per_cm", "dB/cm", nonnegative, 100.0,
+            &WdmParams::demux_loss_db_per_m);
+    {
+      KeySpec k = group_real_key("wdm.demux.resonance_offset_pm", "pm", {-1e6, 1e6}, 1e-12,
+                                 &LaneParams::wdm, &WdmParams::demux_resonance_offset_m);
+      k.default_value = 0.0;
+      r.push_back(k);
+    }
     return r;
   }();
   return keys;
@@ -386,8 +431,10 @@ const std::vector<KeySpec>& registry() {
 bool optional_without_default(const std::string& key) {
   // The junction's keys are needed only with mrm.electro_optic = "junction" (checked there).
   // Likewise [mrm.thermal]: absent, the thermal state is not modelled.
+  // And [wdm]: absent, a single lane; the demultiplexer ring's keys are needed for "ring".
   return key == "receiver.noise_bandwidth_ghz" || key.rfind("mrm.junction.", 0) == 0 ||
-         key.rfind("mrm.thermal.", 0) == 0;
+         key.rfind("mrm.thermal.", 0) == 0 || key == "wdm.channels" || key == "wdm.spacing_ghz" ||
+         key.rfind("wdm.demux.", 0) == 0;
 }
 
 const KeySpec* spec_of(const std::string& key) {

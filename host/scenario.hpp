@@ -41,6 +41,21 @@ enum class LevelSpacing : std::uint8_t {
 
 inline double nan_d() { return std::numeric_limits<double>::quiet_NaN(); }
 
+// A WDM bus ([wdm]): `channels` lanes, each with its own laser, modulator ring, drop ring and
+// photodiode, on a grid centred on mrm.laser_wavelength_nm. Absent: a single lane.
+struct WdmParams {
+  int channels = 0;  // 0: no bus
+  double spacing_hz = nan_d();
+  bool grid_beyond_fsr = false;  // the user accepts a grid wider than the rings' FSR
+  bool demux_ring = false;       // false: an ideal demultiplexer (no crosstalk, no loss)
+  double demux_radius_m = nan_d();
+  double demux_n_g = nan_d();
+  double demux_power_coupling_in = nan_d();    // kappa1^2, receive bus <-> ring
+  double demux_power_coupling_drop = nan_d();  // kappa2^2, ring <-> drop waveguide
+  double demux_loss_db_per_m = nan_d();
+  double demux_resonance_offset_m = 0.0;  // drop resonance minus its channel (misalignment)
+};
+
 // One link's physics, SI units. Infinite bandwidth = the stage is the identity.
 struct LaneParams {
   // signal
@@ -90,6 +105,10 @@ struct LaneParams {
   double noise_bandwidth_hz = std::numeric_limits<double>::quiet_NaN();  // NaN: from the filter
   bool shot_noise = true;
   double sampling_phase_ui = 0.0;  // offset from the pulse-response peak
+  WdmParams wdm;
+  // Set by the host for a lane of a WDM bus, not a scenario key: the demultiplexer drop ring's
+  // filtering of its own channel as a pole in the received photocurrent (inf: none).
+  double drop_filter_pole_hz = std::numeric_limits<double>::infinity();
 
   double optical_loss_db() const {
     return waveguide_length_m * waveguide_loss_db_per_m + coupler_loss_db * couplers +

@@ -14,21 +14,25 @@ namespace ll {
 enum class NoiseStream : std::uint32_t {
   receiver = 1,   // photodiode / TIA / RIN noise at the receiver
   variation = 2,  // process-variation draws of a sweep point (index: which quantity, which try)
+  pattern = 3,    // the starting state of a WDM lane's pattern generator (lanes 1 ..)
 };
 
 struct NoiseKey {
   std::uint64_t seed;
   std::uint32_t point;
+  std::uint32_t lane = 0;  // lane of a WDM bus (0 for a single lane)
 };
 
-// Four random 32-bit words for (key, stream, index): the counter holds the index, the stream and
-// the seed's high word; the key the seed's low word and the point.
+// Four random 32-bit words for (key, stream, index): the counter holds the index, the stream (low
+// 16 bits) with the lane (high 16 bits) and the seed's high word; the key the seed's low word and
+// the point. Lane 0 draws exactly what a single lane draws.
 LL_HD LL_FORCEINLINE r123::Philox4x32::ctr_type philox_words(NoiseKey key, NoiseStream stream,
                                                              std::uint64_t index) {
   r123::Philox4x32 rng;
-  const r123::Philox4x32::ctr_type ctr = {
-      {static_cast<std::uint32_t>(index), static_cast<std::uint32_t>(index >> 32),
-       static_cast<std::uint32_t>(stream), static_cast<std::uint32_t>(key.seed >> 32)}};
+  const r123::Philox4x32::ctr_type ctr = {{static_cast<std::uint32_t>(index),
+                                           static_cast<std::uint32_t>(index >> 32),
+                                           static_cast<std::uint32_t>(stream) | (key.lane << 16),
+                                           static_cast<std::uint32_t>(key.seed >> 32)}};
   const r123::Philox4x32::key_type k = {{static_cast<std::uint32_t>(key.seed), key.point}};
   return rng(ctr, k);
 }
