@@ -131,6 +131,8 @@ class LaneEngine {
       throw std::invalid_argument("lane engine: the chain delay exceeds one chunk");
     if (bus_lanes_ < 0 || (bus_lanes_ > 0 && L_ % static_cast<std::size_t>(bus_lanes_) != 0))
       throw std::invalid_argument("lane engine: a WDM batch needs whole buses of lanes");
+    if (bus_lanes_ > 0 && chunk_samples_ % kBusTile != 0)
+      throw std::invalid_argument("lane engine: a WDM chunk must be a whole number of bus tiles");
 
     std::vector<LinkConstants<Real>> constants(L_);
     std::vector<SymbolSource> sources(L_);
@@ -256,12 +258,12 @@ class LaneEngine {
     }
     if (bus_lanes_ > 0) {
       if (eo_junction_)
-        exec_.for_each(L_, chunk_samples_,
+        exec_.for_each(L_, chunk_samples_ / kBusTile,
                        BusChannelPower<Real, true>{links_.data(), bus_seen_.data(), drive_.data(),
                                                    own_current_.data(), channel_.data(),
                                                    chunk_samples_, bus_lanes_});
       else
-        exec_.for_each(L_, chunk_samples_,
+        exec_.for_each(L_, chunk_samples_ / kBusTile,
                        BusChannelPower<Real, false>{links_.data(), bus_seen_.data(), drive_.data(),
                                                     own_current_.data(), channel_.data(),
                                                     chunk_samples_, bus_lanes_});

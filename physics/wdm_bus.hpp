@@ -45,8 +45,13 @@ LL_HD LL_FORCEINLINE Real neighbour_transmission(const RingModulator<Real>& seen
   }
 }
 
-// Step 1: channel power on the transmit bus (without the dark current), per lane and sample.
-// Links of a bus are consecutive: lane j of bus b is link b * lanes + j.
+// Step 1: channel power on the transmit bus (without the dark current). Links of a bus are
+// consecutive: lane j of bus b is link b * lanes + j. One row per (link, tile of kBusTile
+// samples): neighbours outer, samples inner, so the inner loop is a contiguous SIMD loop on the
+// CPU; on the GPU links x samples / kBusTile threads (16K for one 16-lane bus per 1024-symbol
+// chunk) each run a short loop.
+inline constexpr std::size_t kBusTile = 32;
+
 template <class Real, bool Junction>
 struct BusChannelPower {
   const LinkConstants<Real>* links;
@@ -54,19 +59,25 @@ struct BusChannelPower {
   const Real* drive_v;              // [links][samples]
   const Real* own_current_a;        // [links][samples]: photocurrent through the own ring alone
   Real* channel_a;                  // [links][samples]: R P_j loss through every ring on the bus
-  std::size_t samples;
+  std::size_t samples;              // a multiple of kBusTile
   int lanes;
-  LL_HD void operator()(std::size_t link, std::size_t n) const {
+  LL_HD void operator()(std::size_t link, std::size_t tile) const {
     const std::size_t first = link - link % static_cast<std::size_t>(lanes);
     const int j = static_cast<int>(link - first);
-    Real p = own_current_a[link * samples + n] - links[link].dark_current_a;
+    const std::size_t n0 = tile * kBusTile;
+    const Real dark = links[link].dark_current_a;
+    const Real* own = own_current_a + link * samples + n0;
+    Real* out = channel_a + link * samples + n0;
+    LL_SIMD for (std::size_t t = 0; t < kBusTile; ++t) out[t] = own[t] - dark;
     for (int k = 0; k < lanes; ++k) {
       if (k == j) continue;
       const std::size_t other = first + k;
-      p *= neighbour_transmission<Real, Junction>(seen[link * lanes + k], links[other].eo,
-                                                  drive_v[other * samples + n]);
+      const RingModulator<Real> ring = seen[link * lanes + k];
+      const EoTable<Real>& eo = links[other].eo;
+      const Real* v = drive_v + other * samples + n0;
+      LL_SIMD for (std::size_t t = 0; t < kBusTile; ++t) out[t] *=
+          neighbour_transmission<Real, Junction>(ring, eo, v[t]);
     }
-    channel_a[link * samples + n] = p;
   }
 };
 
