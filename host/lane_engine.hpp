@@ -182,14 +182,7 @@ class LaneEngine {
         if (ls.bus_seen.size() != N || ls.bus_drop.size() != N)
           throw std::invalid_argument("lane engine: a bus lane needs one entry per lane");
         for (std::size_t k = 0; k < N; ++k) {
-          const RingModulator<double>& m = ls.bus_seen[k];
-          seen[l * N + k] = {static_cast<Real>(m.num0),
-                             static_cast<Real>(m.den0),
-                             static_cast<Real>(m.four_ar),
-                             static_cast<Real>(m.phase_per_m),
-                             static_cast<Real>(m.laser_wavelength_m),
-                             static_cast<Real>(m.detuning_m),
-                             static_cast<Real>(m.shift_m_per_v)};
+          seen[l * N + k] = ls.bus_seen[k].template converted<Real>();
           drop[l * N + k] = static_cast<Real>(ls.bus_drop[k]);
         }
       }

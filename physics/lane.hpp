@@ -124,13 +124,7 @@ LinkConstants<To> convert_constants(const LinkConstants<From>& c) {
   o.levels = c.levels;
   o.bits_per_symbol = c.bits_per_symbol;
   for (int i = 0; i < kMaxLevels; ++i) o.level_drive_v[i] = static_cast<To>(c.level_drive_v[i]);
-  o.ring = {static_cast<To>(c.ring.num0),
-            static_cast<To>(c.ring.den0),
-            static_cast<To>(c.ring.four_ar),
-            static_cast<To>(c.ring.phase_per_m),
-            static_cast<To>(c.ring.laser_wavelength_m),
-            static_cast<To>(c.ring.detuning_m),
-            static_cast<To>(c.ring.shift_m_per_v)};
+  o.ring = c.ring.template converted<To>();
   o.cmt = {static_cast<To>(c.cmt.gamma_t),    static_cast<To>(c.cmt.kappa_t),
            static_cast<To>(c.cmt.omega_t_m),  static_cast<To>(c.cmt.laser_wavelength_m),
            static_cast<To>(c.cmt.detuning_m), static_cast<To>(c.cmt.shift_m_per_v)};

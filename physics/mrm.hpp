@@ -125,6 +125,18 @@ struct RingModulator {
     return allpass_transmission_coeffs(num0, den0, four_ar, phase(drive_v));
   }
 
+  // The same modulator in another precision (float for the GPU).
+  template <class To>
+  RingModulator<To> converted() const {
+    return {static_cast<To>(num0),
+            static_cast<To>(den0),
+            static_cast<To>(four_ar),
+            static_cast<To>(phase_per_m),
+            static_cast<To>(laser_wavelength_m),
+            static_cast<To>(detuning_m),
+            static_cast<To>(shift_m_per_v)};
+  }
+
   LL_HD static RingModulator make(double a, double r, double phase_per_m, double laser_m,
                                   double detuning_m, double shift_m_per_v) {
     return {static_cast<Real>((a - r) * (a - r)), static_cast<Real>((1.0 - a * r) * (1.0 - a * r)),

@@ -16,6 +16,7 @@
 #include "host/runner.hpp"
 #include "host/scenario.hpp"
 #include "host/statistics.hpp"
+#include "tests/backend_under_test.hpp"
 #if defined(LL_TEST_CUDA)
 #include "kernels/cuda_backend.hpp"
 #endif
@@ -28,24 +29,10 @@ ll::PreparedRun prepare(std::vector<std::string> overrides) {
   return ll::prepare_run(ll::load_scenario(kDefault, overrides));
 }
 
-// The backend under test. The CPU build runs the CPU; the GPU build runs CUDA.
-std::vector<ll::LinkOutcome> run_under_test(const ll::BatchSetup& batch) {
-#if defined(LL_TEST_CUDA)
-  return ll::run_batch_cuda(batch);
-#else
-  return ll::run_batch_cpu(batch, 2);
-#endif
-}
+using ll_test::run_under_test;
 
-class Lane : public ::testing::Test {
- protected:
-  void SetUp() override {
-#if defined(LL_TEST_CUDA)
-    const ll::CudaProbe probe = ll::probe_cuda();
-    if (!probe.usable) GTEST_SKIP() << "no usable GPU: " << probe.message;
-#endif
-  }
-};
+// GPU build: skips without a device.
+class Lane : public ll_test::BackendUnderTest {};
 
 // ---------------------------------------------------------------------------------------------
 // Gaussian noise only, every bandwidth infinite: the measured SER must sit in the 99% binomial

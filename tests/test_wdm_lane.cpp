@@ -21,6 +21,7 @@
 #include "host/runner.hpp"
 #include "host/scenario.hpp"
 #include "physics/wdm.hpp"
+#include "tests/backend_under_test.hpp"
 #if defined(LL_TEST_CUDA)
 #include "kernels/cuda_backend.hpp"
 #endif
@@ -55,23 +56,10 @@ ll::PreparedRun prepare(const std::vector<std::string>& overrides) {
   return ll::prepare_run(ll::load_scenario(kDefault, overrides));
 }
 
-std::vector<ll::LinkOutcome> run_under_test(const ll::BatchSetup& batch) {
-#if defined(LL_TEST_CUDA)
-  return ll::run_batch_cuda(batch);
-#else
-  return ll::run_batch_cpu(batch, 2);
-#endif
-}
+using ll_test::run_under_test;
 
-class Wdm : public ::testing::Test {
- protected:
-  void SetUp() override {
-#if defined(LL_TEST_CUDA)
-    const ll::CudaProbe probe = ll::probe_cuda();
-    if (!probe.usable) GTEST_SKIP() << "no usable GPU: " << probe.message;
-#endif
-  }
-};
+// GPU build: skips without a device.
+class Wdm : public ll_test::BackendUnderTest {};
 
 // One ring on the bus, with an ideal demultiplexer, runs the bus stages (its own ring, the
 // channel product over no neighbours, the demultiplexer's identity row) and must count exactly
