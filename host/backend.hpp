@@ -20,6 +20,7 @@ class BackendError : public std::runtime_error {
 struct LinkOutcome {
   LinkCounters counters{};
   std::vector<std::uint32_t> eye_histogram;  // [amplitude][phase]
+  ThermalLoopOutcome thermal;                // the resonance lock loop, when the link runs one
 };
 
 enum class BackendKind { cpu, cuda };

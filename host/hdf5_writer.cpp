@@ -65,7 +65,7 @@ constexpr std::array<RealColumn, 4> kRatioColumns{{
     {"ber_hi", &PointResult::ber_hi, "1", "upper bound of the 95% Clopper-Pearson interval of ber"},
     {"ser", &PointResult::ser, "1", "symbol error ratio"},
 }};
-constexpr std::array<RealColumn, 6> kFigureColumns{{
+constexpr std::array<RealColumn, 7> kFigureColumns{{
     {"eye_offset_a", &PointResult::eye_offset_a, "A", "photocurrent at normalised eye amplitude 0"},
     {"eye_scale_a", &PointResult::eye_scale_a, "A",
      "photocurrent per unit of normalised eye amplitude"},
@@ -74,7 +74,11 @@ constexpr std::array<RealColumn, 6> kFigureColumns{{
     {"mrm_extinction_ratio_db", &PointResult::mrm_extinction_ratio_db, "dB",
      "static extinction ratio between the extreme drive levels"},
     {"heater_power_mw", &PointResult::heater_power_mw, "mW",
-     "ring heater power that holds the operating point, with self-heating (NaN: not modelled)"},
+     "ring heater power that holds the operating point, with self-heating (NaN: not modelled); "
+     "with the lock loop, its power at the end of the run"},
+    {"mrm_lock_error_pm", &PointResult::mrm_lock_error_pm, "pm",
+     "lock loop: resonance minus its operating point at the end of the run, red positive (NaN: "
+     "no loop)"},
 }};
 
 // uint8 CF flag variables: name, how to read the field, values (0 .. n-1), meanings, long_name.
@@ -90,7 +94,7 @@ constexpr std::array<FlagColumn, 2> kFlagColumns{{
     {"stop_reason", [](const PointResult& r) { return static_cast<std::uint8_t>(r.stop_reason); },
      3, kStopReasonMeanings, "why the Monte-Carlo run of the point stopped",
      static_cast<std::uint8_t>(StopReason::not_run)},
-    {"mrm_lock", [](const PointResult& r) { return static_cast<std::uint8_t>(r.mrm_lock); }, 4,
+    {"mrm_lock", [](const PointResult& r) { return static_cast<std::uint8_t>(r.mrm_lock); }, 5,
      kLockStatusMeanings, "whether the ring's thermal lock holds its operating point",
      static_cast<std::uint8_t>(LockStatus::not_modelled)},
 }};

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "host/filter_design.hpp"
+#include "host/thermal_loop.hpp"
 #include "physics/lane.hpp"
 #include "physics/wdm_bus.hpp"
 
@@ -35,6 +36,8 @@ struct LinkSetup {
   // this lane's photodiode row of the demultiplexer's drop matrix (physics/wdm_bus.hpp).
   std::vector<RingModulator<double>> bus_seen;
   std::vector<double> bus_drop;
+  // The chunk-rate resonance lock (host/thermal_loop.hpp); disabled: the designed operating point.
+  ThermalLoopSetup thermal_loop;
 };
 
 // What every link of a batch shares (the stage topology and the run rules).
@@ -60,6 +63,7 @@ struct BatchSetup {
   std::int64_t eye_symbols = 0;
   int eye_amplitude_bins = 256;
   double eye_amplitude_range = 1.5;
+  bool record_thermal_trace = false;  // keep every chunk's lock-loop state (tests, waveform dumps)
 };
 
 // Overlap-save history for the batch's H2: the smallest power of two (>= 32) that holds every
@@ -203,6 +207,7 @@ class LaneEngine {
         tile_entering_ = Buffer<Complex<Real>>(L_ * tiles_);
       }
     }
+    setup_thermal_loops(setup);
   }
 
   std::size_t links() const { return L_; }
@@ -249,6 +254,11 @@ class LaneEngine {
                          links_.data(), drive_.data(), tile_entering_.data(), ring_out,
                          chunk_samples_, scan_tile_, tiles_, ring_stride, ring_offset});
     }
+    if (any_loop_)
+      exec_.for_each(
+          L_ * monitor_parts_, 1,
+          MonitorPartialSums<Real>{links_.data(), ring_out, monitor_partial_.data(), ring_stride,
+                                   ring_offset, chunk_samples_ / monitor_parts_, monitor_parts_});
     if (bus_lanes_ > 0) {
       if (eo_junction_)
         exec_.for_each(L_, chunk_samples_ / kBusTile,
@@ -297,7 +307,10 @@ class LaneEngine {
         CarryTail<std::uint8_t>{tx_.data(), static_cast<std::size_t>(history_symbols_ + chunk_),
                                 static_cast<std::size_t>(chunk_)});
     ++chunk_index_;
+    std::vector<bool> was_running(L_);
+    for (std::size_t l = 0; l < L_; ++l) was_running[l] = counters_host_[l].stop_reason == 0;
     counters_.download(counters_host_.data(), L_);
+    if (any_loop_) step_thermal_loops(was_running);
     return std::any_of(counters_host_.begin(), counters_host_.end(),
                        [](const LinkCounters& c) { return c.stop_reason == 0; });
   }
@@ -309,6 +322,21 @@ class LaneEngine {
   }
 
   const std::vector<LinkCounters>& counters() const { return counters_host_; }
+
+  // Where each link's resonance lock ended (enabled = false for links without the loop).
+  std::vector<ThermalLoopOutcome> thermal_outcomes() const {
+    std::vector<ThermalLoopOutcome> out(L_);
+    for (std::size_t l = 0; l < L_; ++l) {
+      const ThermalLoopSetup& s = loop_setup_[l];
+      if (!s.enabled) continue;
+      out[l].enabled = true;
+      out[l].heater_power_w = loop_state_[l].heater_power_w;
+      out[l].lock_error_m = lock_error_m(s, loop_state_[l]);
+      out[l].locked = std::abs(out[l].lock_error_m) <= s.tolerance_m;
+      if (record_trace_) out[l].trace = traces_[l];
+    }
+    return out;
+  }
 
   std::vector<std::uint32_t> eye_histograms() const {
     std::vector<std::uint32_t> h(eye_.size());
@@ -337,6 +365,85 @@ class LaneEngine {
   }
 
  private:
+  void setup_thermal_loops(const BatchSetup& setup) {
+    record_trace_ = setup.record_thermal_trace;
+    loop_setup_.resize(L_);
+    loop_state_.resize(L_);
+    traces_.resize(L_);
+    for (std::size_t l = 0; l < L_; ++l) {
+      const ThermalLoopSetup& s = setup.links[l].thermal_loop;
+      loop_setup_[l] = s;
+      if (!s.enabled) continue;
+      if (!(s.symbol_period_s > 0.0) || !(s.optical_power_w >= 0.0))
+        throw std::invalid_argument("lane engine: a lock loop needs its symbol period and power");
+      any_loop_ = true;
+      loop_state_[l] = {s.start, s.start_heater_power_w};
+    }
+    if (!any_loop_) return;
+    design_constants_.resize(L_);
+    for (std::size_t l = 0; l < L_; ++l) design_constants_[l] = setup.links[l].constants;
+    if (bus_lanes_ > 0) {
+      design_bus_seen_.resize(L_ * bus_lanes_);
+      for (std::size_t l = 0; l < L_; ++l)
+        std::copy(setup.links[l].bus_seen.begin(), setup.links[l].bus_seen.end(),
+                  design_bus_seen_.begin() + l * bus_lanes_);
+    }
+    // The monitor sums parts of up to 64 symbols: few enough partial sums to download per
+    // chunk, enough rows to keep a GPU busy.
+    std::size_t symbols_per_part = 1;
+    while (symbols_per_part < 64 && chunk_ % (2 * symbols_per_part) == 0) symbols_per_part *= 2;
+    monitor_parts_ = static_cast<std::size_t>(chunk_) / symbols_per_part;
+    monitor_partial_ = Buffer<double>(L_ * monitor_parts_);
+    monitor_host_.assign(L_ * monitor_parts_, 0.0);
+    // The start may be off the designed operating point (an initial lock error).
+    move_resonances();
+  }
+
+  // After a chunk: each running link's monitor reading steps its loop. A link that has stopped
+  // keeps its state, so its outcome does not depend on the other links of the batch.
+  void step_thermal_loops(const std::vector<bool>& was_running) {
+    monitor_partial_.download(monitor_host_.data(), monitor_host_.size());
+    const double chunk_samples = static_cast<double>(chunk_samples_);
+    for (std::size_t l = 0; l < L_; ++l) {
+      const ThermalLoopSetup& s = loop_setup_[l];
+      if (!s.enabled || !was_running[l]) continue;
+      double sum = 0.0;
+      for (std::size_t p = 0; p < monitor_parts_; ++p) sum += monitor_host_[l * monitor_parts_ + p];
+      const double monitor = sum / chunk_samples;
+      const double dt = static_cast<double>(chunk_) * s.symbol_period_s;
+      loop_state_[l] = thermal_loop_step(s, loop_state_[l], monitor, dt);
+      if (record_trace_)
+        traces_[l].push_back({static_cast<double>(chunk_index_) * dt, monitor,
+                              loop_state_[l].heater_power_w, lock_error_m(s, loop_state_[l])});
+    }
+    move_resonances();
+  }
+
+  // Puts every looped ring's resonance where its thermal state holds it: its own link's
+  // constants and, on a bus, the ring as every lane of its bus sees it.
+  void move_resonances() {
+    std::vector<double> error(L_, 0.0);
+    for (std::size_t l = 0; l < L_; ++l)
+      if (loop_setup_[l].enabled) error[l] = lock_error_m(loop_setup_[l], loop_state_[l]);
+    std::vector<LinkConstants<Real>> constants(L_);
+    for (std::size_t l = 0; l < L_; ++l)
+      constants[l] = convert_constants<Real>(shifted_resonance(design_constants_[l], error[l]));
+    links_.upload(constants.data(), L_);
+    if (bus_lanes_ > 0) {
+      const std::size_t N = static_cast<std::size_t>(bus_lanes_);
+      std::vector<RingModulator<Real>> seen(L_ * N);
+      for (std::size_t l = 0; l < L_; ++l) {
+        const std::size_t first_of_bus = l - l % N;
+        for (std::size_t k = 0; k < N; ++k) {
+          RingModulator<double> r = design_bus_seen_[l * N + k];
+          r.detuning_m -= error[first_of_bus + k];
+          seen[l * N + k] = r.template converted<Real>();
+        }
+      }
+      bus_seen_.upload(seen.data(), seen.size());
+    }
+  }
+
   // Per-link transfer function of a real FIR: FFT of the zero-padded taps, divided by the FFT
   // size so the inverse transform comes out scaled.
   Buffer<Complex<Real>> make_transfer(const BatchSetup& setup,
@@ -389,6 +496,16 @@ class LaneEngine {
   std::size_t L_;
   int spu_, chunk_, bps_;
   std::size_t history_, block_, fft_size_, bins_, chunk_samples_, blocks_, ext_stride_;
+  // Resonance-lock loops (host side, chunk rate).
+  bool any_loop_ = false, record_trace_ = false;
+  std::vector<ThermalLoopSetup> loop_setup_;
+  std::vector<ThermalLoopState> loop_state_;
+  std::vector<std::vector<ThermalTracePoint>> traces_;
+  std::vector<LinkConstants<double>> design_constants_;
+  std::vector<RingModulator<double>> design_bus_seen_;
+  std::size_t monitor_parts_ = 0;
+  Buffer<double> monitor_partial_;
+  std::vector<double> monitor_host_;
   bool has_h2_;
   bool ring_dynamic_;
   bool eo_junction_;

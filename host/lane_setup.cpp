@@ -108,6 +108,113 @@ void thermal_lock(const Scenario& s, const LaneParams& lp, const std::vector<dou
     rep.lock = LockStatus::locked;
 }
 
+// The mean through-port transmission a monitor photodiode reads at the designed operating point
+// while data flows: the ensemble mean over equiprobable independent levels of the static T(V)
+// of the drive through the driver's bandwidth, v = sum_m V(level_m) p[m spu + j], over every
+// phase j of the UI. The waveform's mean, not the mean of the static levels: the edges spend
+// time between levels, where T(V) is not linear, and the lock would settle a few pm off. Not a
+// stretch of the pattern either: 16k symbols of PRBS31Q scatter the mean by 3% of itself at
+// the default point. Exact (every level sequence of the pulse's span) up to kMonitorSequences
+// sequences, sampled beyond. The dynamic ring's photon lifetime is left out of this target: it
+// filters the optical field over a fraction of a UI, a second-order change to the mean power.
+constexpr std::uint64_t kMonitorSequences = 1u << 16;
+
+double monitor_mean_transmission(const LaneParams& lp, const LinkSetup& link,
+                                 const LinkConstants<double>& c) {
+  const int spu = lp.samples_per_ui;
+  const int M = c.levels;
+  const int span = std::max(
+      1, static_cast<int>((link.h1_taps.size() + 2 * static_cast<std::size_t>(spu) - 2) / spu));
+  const std::vector<double> pulse = drive_pulse(link, spu, span);
+  std::uint64_t combos = 1;
+  bool exact = true;
+  for (int m = 0; m < span && exact; ++m) {
+    combos *= static_cast<std::uint64_t>(M);
+    exact = combos <= kMonitorSequences;
+  }
+  const std::uint64_t sequences = exact ? combos : kMonitorSequences;
+  std::uint64_t state = 0x9e3779b97f4a7c15ull;  // splitmix64, for the sampled case
+  auto next_random = [&state] {
+    std::uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  };
+  std::vector<int> level(span);
+  double sum = 0.0;
+  for (std::uint64_t q = 0; q < sequences; ++q) {
+    std::uint64_t code = exact ? q : next_random();
+    for (int m = 0; m < span; ++m) {
+      level[m] = static_cast<int>(code % static_cast<std::uint64_t>(M));
+      code /= static_cast<std::uint64_t>(M);
+    }
+    for (int j = 0; j < spu; ++j) {
+      double v = 0.0;
+      for (int m = 0; m < span; ++m)
+        v += c.level_drive_v[level[m]] * pulse[static_cast<std::size_t>(m) * spu + j];
+      sum += ring_transmission(c, v);
+    }
+  }
+  return sum / (static_cast<double>(sequences) * spu);
+}
+
+// The chunk-rate lock loop (mrm.thermal.lock = "loop", host/thermal_loop.hpp) of a ring whose
+// steady-state lock holds. The operating point the constants were designed for is the lock: the
+// heater at the steady-state setting, the ring warmed by the mean absorbed power there. The
+// monitor's target is what it reads there with data (monitor_mean_transmission), and the
+// integral gain is `lock_gain` times the critically damped one for the flank slope of the
+// levels' mean transmission (its sign makes the feedback negative on either flank). The run
+// starts with the heater's power and shift moved by lock_initial_error_pm / eta, so the
+// resonance starts that far (red > 0) off the lock with the heater in its own steady state.
+void setup_lock_loop(const Scenario& s, const LaneParams& lp, const std::vector<double>& levels,
+                     const LinkReport& rep, LinkSetup& link) {
+  const ThermalParams& p = lp.thermal;
+  const LinkConstants<double>& c = link.constants;
+  ThermalLoopSetup& loop = link.thermal_loop;
+  if (!(p.heater_time_constant_s > 0.0))
+    fail_key(s, "mrm.thermal.heater_time_constant_us",
+             "missing; mrm.thermal.lock = \"loop\" steps the heater with its time constant");
+  if (p.thermal_resistance_k_per_w > 0.0 && !(p.thermal_time_constant_s > 0.0))
+    fail_key(s, "mrm.thermal.thermal_time_constant_us",
+             "missing; mrm.thermal.lock = \"loop\" steps the self-heating with the ring's time "
+             "constant");
+  auto levels_mean_transmission = [&](double resonance_shift_m) {
+    const LinkConstants<double> moved = shifted_resonance(c, resonance_shift_m);
+    double t = 0.0;
+    for (double v : levels) t += ring_transmission(moved, v);
+    return t / static_cast<double>(levels.size());
+  };
+  const double h = 1e-3 * rep.ring.fwhm_m;
+  const double slope_per_m =
+      (levels_mean_transmission(h) - levels_mean_transmission(-h)) / (2.0 * h);
+  if (!(std::abs(slope_per_m) > 0.0))
+    fail_key(s, "mrm.detuning_pm",
+             "puts the monitor where its transmission does not move with the resonance; the "
+             "lock loop needs a flank");
+  const double t_lock = monitor_mean_transmission(lp, link, c);
+  loop.enabled = true;
+  loop.params = p;
+  loop.optical_power_w = lp.laser_power_w;
+  loop.symbol_period_s = 1.0 / lp.symbol_rate_hz;
+  loop.loop.target_transmission = t_lock;
+  // Negative feedback: a resonance red of the lock (error > 0) must lower the heater power, and
+  // T - T* has the sign of slope x error.
+  loop.loop.gain_w_per_unit =
+      -lp.lock.gain_relative *
+      lock_gain_critical(p.heater_efficiency_m_per_w, std::abs(slope_per_m)) *
+      (slope_per_m > 0.0 ? 1.0 : -1.0);
+  const ThermalState lock{
+      p.thermal_resistance_k_per_w * absorbed_power_w(p, lp.laser_power_w, t_lock),
+      p.heater_efficiency_m_per_w * rep.heater_power_w};
+  loop.lock_shift_m = thermal_shift_m(p, lock);
+  loop.start_heater_power_w =
+      std::clamp(rep.heater_power_w + lp.lock.initial_error_m / p.heater_efficiency_m_per_w, 0.0,
+                 p.max_heater_power_w);
+  loop.start = {lock.ring_temperature_rise_k,
+                p.heater_efficiency_m_per_w * loop.start_heater_power_w};
+  loop.tolerance_m = lp.lock.tolerance_fwhm * rep.ring.fwhm_m;
+}
+
 // The dynamic ring's per-sample map tabulated over the drive range, with the same overshoot
 // margin as the junction table.
 void build_cmt_table(double v_lo, double v_hi, LinkConstants<double>& c) {
@@ -285,6 +392,8 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
   rep.extinction_ratio_db = 10.0 * std::log10(std::max(t_lo, t_hi) / std::min(t_lo, t_hi));
   set_decision_levels(s, rep, c);
   if (lp.thermal_modelled()) thermal_lock(s, lp, v, transmission, rep);
+  if (lp.lock.loop && !lp.thermal_modelled())
+    fail_key(s, "mrm.thermal.lock", "\"loop\" needs the heater of [mrm.thermal]");
 
   // Band limits.
   if (std::isfinite(lp.driver_bandwidth_hz))
@@ -297,6 +406,7 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
   }
   if (std::isfinite(lp.receiver_bandwidth_hz))
     out.setup.h2_taps = design_bessel_thomson4_fir(lp.receiver_bandwidth_hz, fs);
+  if (lp.lock.loop && rep.lock == LockStatus::locked) setup_lock_loop(s, lp, v, rep, out.setup);
 
   // Noise: white at the photodiode, counted over the receiver's equivalent noise bandwidth.
   if (std::isfinite(lp.noise_bandwidth_hz))
@@ -369,6 +479,9 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
   // Count from the first symbol whose whole history went through filled filters.
   const std::size_t fill = out.setup.h1_taps.size() + out.setup.h2_taps.size() + ring_tail;
   c.warmup_symbols = c.delay_symbols + static_cast<std::int64_t>(fill / lp.samples_per_ui) + 2;
+  // With the lock loop, the loop's acquisition is not part of the link's error count.
+  if (out.setup.thermal_loop.enabled)
+    c.warmup_symbols += static_cast<std::int64_t>(std::ceil(lp.lock.settle_s * lp.symbol_rate_hz));
 
   // Seeds: noise keyed by (run seed, point); the pattern starts from its standard all-ones
   // state so every point sends the same symbols, as a pattern generator would.

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -24,9 +25,10 @@ enum class LockStatus : std::uint8_t {
   locked = 1,
   beyond_heater_budget = 2,  // the heater cannot bring any resonance order to the target
   thermally_unstable = 3,    // self-heating gain >= 1 on this flank: the lock cannot hold it
+  not_acquired = 4,          // the lock loop ran but ended further than its tolerance from the lock
 };
 inline constexpr const char* kLockStatusMeanings =
-    "not_modelled locked beyond_heater_budget thermally_unstable";
+    "not_modelled locked beyond_heater_budget thermally_unstable not_acquired";
 
 struct PointResult {
   std::uint64_t bits = 0;
@@ -50,6 +52,9 @@ struct PointResult {
   // Thermal tuning (NaN / not_modelled without [mrm.thermal]).
   double heater_power_mw = 0.0;
   LockStatus mrm_lock = LockStatus::not_modelled;
+  // The lock loop's resonance minus its operating point at the end of the run (red > 0; NaN
+  // without mrm.thermal.lock = "loop").
+  double mrm_lock_error_pm = std::numeric_limits<double>::quiet_NaN();
   // WDM lane (written only for a bus): its channel, the mean loss the other modulator rings
   // impose on it, and the crosstalk its photodiode collects relative to its own signal.
   double lane_wavelength_nm = 0.0;

@@ -156,6 +156,11 @@ PointResult point_result(const LinkOutcome& o, const LinkReport& rep) {
   p.mrm_extinction_ratio_db = rep.extinction_ratio_db;
   p.heater_power_mw = rep.heater_power_w * 1e3;
   p.mrm_lock = rep.lock;
+  if (o.thermal.enabled) {
+    p.heater_power_mw = o.thermal.heater_power_w * 1e3;
+    p.mrm_lock = o.thermal.locked ? LockStatus::locked : LockStatus::not_acquired;
+    p.mrm_lock_error_pm = o.thermal.lock_error_m * 1e12;
+  }
   p.lane_wavelength_nm = rep.lane_wavelength_m * 1e9;
   p.wdm_bus_loss_db = rep.bus_through_db;
   p.wdm_crosstalk_db = rep.demux_crosstalk_db;

@@ -333,6 +333,37 @@ const std::vector<KeySpec>& registry() {
                 &ThermalParams::thermo_optic_shift_m_per_k);
     thermal_key("mrm.thermal.absorbed_fraction", "1", unit_fraction, 1.0,
                 &ThermalParams::absorbed_fraction);
+    thermal_key("mrm.thermal.heater_time_constant_us", "us", {0.0, 1e6, true}, 1e-6,
+                &ThermalParams::heater_time_constant_s);
+    thermal_key("mrm.thermal.thermal_time_constant_us", "us", {0.0, 1e6, true}, 1e-6,
+                &ThermalParams::thermal_time_constant_s);
+    {
+      // "steady": the heater power that holds the operating point, reported; "loop": the
+      // monitor photodiode and heater controller run in the engine at chunk rate.
+      KeySpec k{"mrm.thermal.lock",    Kind::text, "", {}, {"steady", "loop"},
+                std::string("steady"), {}};
+      k.apply = [](const ScalarValue& v, LaneParams& lp, RunParams&) {
+        lp.lock.loop = std::get<std::string>(v) == "loop";
+      };
+      r.push_back(k);
+    }
+    auto lock_key = [&](std::string key, std::string units, Range range, double to_si,
+                        double ThermalLockParams::*member, double def) {
+      KeySpec k =
+          group_real_key(std::move(key), std::move(units), range, to_si, &LaneParams::lock, member);
+      k.default_value = def;
+      r.push_back(k);
+    };
+    // Critically damped without self-heating (physics/thermal.hpp, lock_gain_critical).
+    lock_key("mrm.thermal.lock_gain", "1", {0.0, 100.0, true}, 1.0,
+             &ThermalLockParams::gain_relative, 1.0);
+    lock_key("mrm.thermal.lock_initial_error_pm", "pm", {-1e5, 1e5}, 1e-12,
+             &ThermalLockParams::initial_error_m, 0.0);
+    // 5% of a linewidth moves the transmission on the flank by about 5% of the notch depth.
+    lock_key("mrm.thermal.lock_tolerance_fwhm", "1", {0.0, 10.0, true}, 1.0,
+             &ThermalLockParams::tolerance_fwhm, 0.05);
+    lock_key("mrm.thermal.lock_settle_us", "us", {0.0, 1e6}, 1e-6, &ThermalLockParams::settle_s,
+             0.0);
     {
       // "static": the all-pass transmission at each instant; "dynamic": coupled-mode theory with
       // the photon lifetime (bandwidth, chirp, optical peaking with detuning).

@@ -56,6 +56,17 @@ struct WdmParams {
   double demux_resonance_offset_m = 0.0;  // drop resonance minus its channel (misalignment)
 };
 
+// The resonance lock ([mrm.thermal] lock keys): "steady" reports the heater power that holds
+// the designed operating point; "loop" runs the monitor photodiode and heater controller in the
+// engine at chunk rate (host/thermal_loop.hpp), starting `initial_error_m` off the lock.
+struct ThermalLockParams {
+  bool loop = false;
+  double gain_relative = 1.0;    // integral gain over the critically damped one
+  double initial_error_m = 0.0;  // resonance minus its operating point at the start (red > 0)
+  double tolerance_fwhm = 0.05;  // |error| at the end that counts as locked, in loaded FWHM
+  double settle_s = 0.0;  // simulated time before errors and the eye are counted (acquisition)
+};
+
 // One link's physics, SI units. Infinite bandwidth = the stage is the identity.
 struct LaneParams {
   // signal
@@ -87,10 +98,11 @@ struct LaneParams {
   bool eo_junction = false;
   JunctionParams junction{nan_d(), nan_d(), 300.0,   nan_d(), nan_d(),
                           0.0,     nan_d(), nan_d(), nan_d(), 0.0};
-  // Thermal tuning and self-heating ([mrm.thermal]; NaN: not modelled). Time constants are not
-  // used by the steady-state lock report.
+  // Thermal tuning and self-heating ([mrm.thermal]; NaN: not modelled). Time constants are used
+  // only by the chunk-rate lock loop.
   ThermalParams thermal{nan_d(), nan_d(), 0.0, nan_d(), 0.0, nan_d(), 1.0};
   bool thermal_modelled() const { return std::isfinite(thermal.heater_efficiency_m_per_w); }
+  ThermalLockParams lock;
   // optical path between the ring and the photodiode
   double waveguide_length_m = 0.0;
   double waveguide_loss_db_per_m = 0.0;

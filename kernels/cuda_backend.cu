@@ -44,10 +44,12 @@ std::vector<LinkOutcome> run_batch(const BatchSetup& batch_in) {
   const std::vector<std::uint32_t> eyes = engine.eye_histograms();
   const std::size_t L = batch.links.size();
   const std::size_t per_link = eyes.size() / L;
+  std::vector<ThermalLoopOutcome> thermal = engine.thermal_outcomes();
   std::vector<LinkOutcome> out(L);
   for (std::size_t l = 0; l < L; ++l) {
     out[l].counters = engine.counters()[l];
     out[l].eye_histogram.assign(eyes.begin() + l * per_link, eyes.begin() + (l + 1) * per_link);
+    out[l].thermal = std::move(thermal[l]);
   }
   return out;
 }

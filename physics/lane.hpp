@@ -290,6 +290,28 @@ struct RingToPhotocurrent {
   }
 };
 
+// The resonance lock's monitor photodiode: the ring's mean through-port transmission over the
+// chunk, from the photocurrent the ring stage wrote (T = (I - I_dark) / (P loss R)). Each row
+// (link, part) sums `part_samples` consecutive samples in double, so the sum does not lose the
+// float samples' digits and the GPU sums the parts in parallel; the host adds the parts.
+template <class Real>
+struct MonitorPartialSums {
+  const LinkConstants<Real>* links;
+  const Real* current_a;  // [links][stride] from offset
+  double* partial;        // [links][parts]: sum of T over the part
+  std::size_t stride, offset, part_samples, parts;
+  LL_HD void operator()(std::size_t row, std::size_t) const {
+    const std::size_t link = row / parts, part = row % parts;
+    const LinkConstants<Real>& c = links[link];
+    const Real* x = current_a + link * stride + offset + part * part_samples;
+    double sum = 0.0;
+    for (std::size_t n = 0; n < part_samples; ++n) sum += static_cast<double>(x[n]);
+    const double dark = static_cast<double>(c.dark_current_a);
+    partial[row] = (sum - dark * static_cast<double>(part_samples)) /
+                   static_cast<double>(c.photocurrent_per_transmission_a);
+  }
+};
+
 // Overlap-save, step 1: copy block b (H + B samples from b*B of the extended buffer, whose first
 // H samples are the previous chunk's tail) into the FFT input.
 template <class Real>
