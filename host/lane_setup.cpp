@@ -2,10 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <mutex>
 #include <numeric>
 #include <sstream>
 
+#include "host/channel.hpp"
 #include "host/filter_design.hpp"
+#include "host/touchstone.hpp"
 #include "physics/ring_dynamics.hpp"
 
 namespace ll {
@@ -149,9 +153,10 @@ double monitor_mean_transmission(const LaneParams& lp, const LinkSetup& link,
       code /= static_cast<std::uint64_t>(M);
     }
     for (int j = 0; j < spu; ++j) {
-      double v = 0.0;
+      double v = c.drive_bias_v;
       for (int m = 0; m < span; ++m)
-        v += c.level_drive_v[level[m]] * pulse[static_cast<std::size_t>(m) * spu + j];
+        v += (c.level_drive_v[level[m]] - c.drive_bias_v) *
+             pulse[static_cast<std::size_t>(m) * spu + j];
       sum += ring_transmission(c, v);
     }
   }
@@ -319,6 +324,81 @@ void set_decision_levels(const Scenario& s, LinkReport& rep, LinkConstants<doubl
   c.eye_scale_a = 0.5 * (i_max - i_min);
 }
 
+// The Touchstone files a run reads, parsed once per path (a sweep prepares every point).
+const TouchstoneData& cached_touchstone(const std::string& path) {
+  static std::mutex mutex;
+  static std::map<std::string, TouchstoneData> cache;
+  std::lock_guard<std::mutex> lock(mutex);
+  auto it = cache.find(path);
+  if (it == cache.end()) it = cache.emplace(path, read_touchstone(path)).first;
+  return it->second;
+}
+
+// The host channel ([channel]) and the transmit FFE ([tx_ffe]) as one FIR ahead of the driver
+// (host/channel.hpp); empty when neither is present.
+std::vector<double> serdes_transmit_fir(const Scenario& s, const LaneParams& lp, double fs,
+                                        LinkReport& rep) {
+  std::vector<double> fir;
+  const double nyquist_hz = 0.5 * lp.symbol_rate_hz;
+  if (lp.channel.model == ChannelModel::touchstone) {
+    if (lp.channel.file.empty()) fail_key(s, "channel.model", "\"touchstone\" needs channel.file");
+    std::string path = lp.channel.file;
+    if (!path.empty() && path[0] != '/') {
+      const auto slash = s.path.find_last_of('/');
+      if (slash != std::string::npos) path = s.path.substr(0, slash + 1) + path;
+    }
+    try {
+      const TouchstoneData& d = cached_touchstone(path);
+      if (d.ports != 2 && d.ports != 4)
+        fail_key(s, "channel.file",
+                 path + ": a " + std::to_string(d.ports) +
+                     "-port file; expected a 2-port (S21) or a 4-port differential channel");
+      if (d.ports == 4 && !lp.channel.port_order_given)
+        fail_key(s, "channel.port_order",
+                 "missing; a 4-port file needs its pairs named (\"in12_out34\" or "
+                 "\"in13_out24\")");
+      rep.warnings.insert(rep.warnings.end(), d.warnings.begin(), d.warnings.end());
+      const ChannelFir ch = measured_channel_fir(
+          d.frequency_hz, through_response(d, lp.channel.port_order), fs, nyquist_hz);
+      fir = ch.taps;
+      rep.channel_loss_db = ch.loss_at_nyquist_db;
+    } catch (const TouchstoneError& e) {
+      fail_key(s, "channel.file", e.what());
+    }
+  } else if (lp.channel.model == ChannelModel::parametric) {
+    if (!std::isfinite(lp.channel.loss_at_nyquist_db))
+      fail_key(s, "channel.loss_db_at_nyquist", "missing; \"parametric\" needs it");
+    if (!std::isfinite(lp.channel.skin_share))
+      fail_key(s, "channel.skin_share",
+               "missing; \"parametric\" needs the skin effect's share of the loss at Nyquist");
+    const ChannelFir ch =
+        parametric_channel_fir(lp.channel.loss_at_nyquist_db, lp.channel.skin_share,
+                               lp.channel.die_capacitance_f, nyquist_hz, fs);
+    fir = ch.taps;
+    rep.channel_loss_db = ch.loss_at_nyquist_db;
+  }
+  double others = 0.0;
+  bool ffe = false;
+  for (int i = 0; i < kTxFfeTaps; ++i)
+    if (i != kTxFfeCursor) {
+      others += std::abs(lp.tx_ffe[i]);
+      ffe = ffe || lp.tx_ffe[i] != 0.0;
+    }
+  if (ffe) {
+    if (!(others < 1.0))
+      fail_key(s, "tx_ffe.c_m1",
+               "the taps around the cursor sum to " + format_number(others, 6) +
+                   " in magnitude; the cursor, 1 - that, must stay positive");
+    std::vector<double> taps(lp.tx_ffe.begin(), lp.tx_ffe.end());
+    taps[kTxFfeCursor] = 1.0 - others;
+    std::vector<double> impulse(1, 1.0);
+    impulse = apply_tx_ffe(impulse, taps, lp.samples_per_ui);
+    fir = fir.empty() ? impulse : convolve_fir(fir, impulse);
+  }
+  rep.serdes_transmit = !fir.empty();
+  return fir;
+}
+
 }  // namespace
 
 PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams& lp,
@@ -377,6 +457,28 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
                  " pm)");
   auto transmission = [&c](double v) { return ring_transmission(c, v); };
 
+  // Driver-side band limits: the host channel and transmit FFE, the driver, the junction's RC.
+  out.setup.h1_taps = serdes_transmit_fir(s, lp, fs, rep);
+  if (std::isfinite(lp.driver_bandwidth_hz))
+    out.setup.h1_taps =
+        convolve_fir(out.setup.h1_taps, design_bessel_thomson4_fir(lp.driver_bandwidth_hz, fs));
+  if (lp.eo_junction && rep.junction_rc_hz > 0.0) {
+    // The junction's RC pole at the bias point, in series with the driver (C_j moves with V;
+    // at the bias is the small-signal value).
+    check_bandwidth("mrm.junction.series_resistance_ohm", rep.junction_rc_hz);
+    out.setup.h1_taps = convolve_fir(out.setup.h1_taps, design_rc_fir(rep.junction_rc_hz, fs));
+  }
+  // With a channel or an FFE ahead of the driver the cursor no longer carries a level's full
+  // excursion: the levels the receiver expects (and its thresholds) sit at the drive pulse's
+  // peak, bias + (V - bias) x peak (the mean of the ISI is zero for equiprobable levels).
+  double cursor_gain = 1.0;
+  if (rep.serdes_transmit) {
+    const std::vector<double> pulse =
+        convolve_fir(std::vector<double>(lp.samples_per_ui, 1.0), out.setup.h1_taps);
+    cursor_gain = *std::max_element(pulse.begin(), pulse.end());
+    rep.cursor_gain = cursor_gain;
+  }
+
   // PAM levels and what the receiver sees of them.
   c.levels = lp.levels;
   c.bits_per_symbol = lp.levels == 2 ? 1 : 2;
@@ -385,8 +487,11 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
   c.dark_current_a = lp.dark_current_a;
   for (int k = 0; k < lp.levels; ++k) {
     c.level_drive_v[k] = v[k];
+    c.drive_bias_v = lp.drive_bias_v;
     rep.received_levels_a[k] =
-        c.photocurrent_per_transmission_a * transmission(v[k]) + c.dark_current_a;
+        c.photocurrent_per_transmission_a *
+            transmission(lp.drive_bias_v + (v[k] - lp.drive_bias_v) * cursor_gain) +
+        c.dark_current_a;
   }
   const double t_lo = transmission(v_lo), t_hi = transmission(v_hi);
   rep.extinction_ratio_db = 10.0 * std::log10(std::max(t_lo, t_hi) / std::min(t_lo, t_hi));
@@ -395,22 +500,35 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
   if (lp.lock.loop && !lp.thermal_modelled())
     fail_key(s, "mrm.thermal.lock", "\"loop\" needs the heater of [mrm.thermal]");
 
-  // Band limits.
-  if (std::isfinite(lp.driver_bandwidth_hz))
-    out.setup.h1_taps = design_bessel_thomson4_fir(lp.driver_bandwidth_hz, fs);
-  if (lp.eo_junction && rep.junction_rc_hz > 0.0) {
-    // The junction's RC pole at the bias point, in series with the driver (C_j moves with V;
-    // at the bias is the small-signal value).
-    check_bandwidth("mrm.junction.series_resistance_ohm", rep.junction_rc_hz);
-    out.setup.h1_taps = convolve_fir(out.setup.h1_taps, design_rc_fir(rep.junction_rc_hz, fs));
-  }
+  // Receiver band limits: the photodiode and TIA, then the host receiver's CTLE.
   if (std::isfinite(lp.receiver_bandwidth_hz))
     out.setup.h2_taps = design_bessel_thomson4_fir(lp.receiver_bandwidth_hz, fs);
+  double ctle_noise_enhancement = 1.0;
+  if (lp.ctle.present()) {
+    const char* keys[] = {"receiver.ctle.zero_ghz", "receiver.ctle.pole1_ghz",
+                          "receiver.ctle.pole2_ghz"};
+    const double values[] = {lp.ctle.zero_hz, lp.ctle.pole1_hz, lp.ctle.pole2_hz};
+    for (int i = 0; i < 3; ++i) {
+      if (!std::isfinite(values[i]))
+        fail_key(s, keys[i], "missing; [receiver.ctle] needs its zero and both poles");
+      check_bandwidth(keys[i], values[i]);
+    }
+    if (out.setup.h2_taps.empty())
+      fail_key(s, "receiver.ctle.dc_gain_db",
+               "a CTLE needs receiver.bandwidth_ghz: the noise it enhances is counted over the "
+               "receiver's band");
+    const std::vector<double> ctle =
+        design_ctle_fir(lp.ctle.dc_gain_db, lp.ctle.zero_hz, lp.ctle.pole1_hz, lp.ctle.pole2_hz,
+                        lp.ctle.dc_gain2_db, lp.ctle.lf_hz, fs);
+    const double before = fir_noise_bandwidth_hz(out.setup.h2_taps, fs);
+    out.setup.h2_taps = convolve_fir(out.setup.h2_taps, ctle);
+    ctle_noise_enhancement = fir_noise_bandwidth_hz(out.setup.h2_taps, fs) / before;
+  }
   if (lp.lock.loop && rep.lock == LockStatus::locked) setup_lock_loop(s, lp, v, rep, out.setup);
 
   // Noise: white at the photodiode, counted over the receiver's equivalent noise bandwidth.
   if (std::isfinite(lp.noise_bandwidth_hz))
-    rep.noise_bandwidth_hz = lp.noise_bandwidth_hz;
+    rep.noise_bandwidth_hz = lp.noise_bandwidth_hz * ctle_noise_enhancement;
   else if (!out.setup.h2_taps.empty())
     rep.noise_bandwidth_hz = fir_noise_bandwidth_hz(out.setup.h2_taps, fs);
   else

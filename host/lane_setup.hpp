@@ -4,6 +4,8 @@
 #pragma once
 
 #include <limits>
+#include <string>
+#include <vector>
 
 #include "host/lane_engine.hpp"
 #include "host/results.hpp"
@@ -31,6 +33,13 @@ struct LinkReport {
   // and the crosstalk power its photodiode collects from the other channels relative to its own
   // (mean powers; -inf without crosstalk).
   double lane_wavelength_m = std::numeric_limits<double>::quiet_NaN();
+  // SerDes side (issue 4): whether a channel or transmit FFE sits ahead of the driver, the
+  // channel's loss at Nyquist relative to DC, the drive pulse's peak (the cursor's share of a
+  // level's excursion), and what the Touchstone reader had to say.
+  bool serdes_transmit = false;
+  double channel_loss_db = 0.0;
+  double cursor_gain = 1.0;
+  std::vector<std::string> warnings;
   double bus_through_db = 0.0;
   double demux_crosstalk_db = -std::numeric_limits<double>::infinity();
 };

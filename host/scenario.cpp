@@ -374,6 +374,71 @@ const std::vector<KeySpec>& registry() {
       r.push_back(k);
     }
 
+    // [channel]: the host electrical channel ahead of the driver (host/channel.hpp).
+    {
+      KeySpec k{"channel.model",     Kind::text, "", {}, {"none", "touchstone", "parametric"},
+                std::string("none"), {}};
+      k.apply = [](const ScalarValue& v, LaneParams& lp, RunParams&) {
+        const std::string& m = std::get<std::string>(v);
+        lp.channel.model = m == "touchstone"   ? ChannelModel::touchstone
+                           : m == "parametric" ? ChannelModel::parametric
+                                               : ChannelModel::none;
+      };
+      r.push_back(k);
+    }
+    {
+      KeySpec k{"channel.file", Kind::text, "", {}, {}, {}, {}};
+      k.apply = [](const ScalarValue& v, LaneParams& lp, RunParams&) {
+        lp.channel.file = std::get<std::string>(v);
+      };
+      r.push_back(k);
+    }
+    {
+      KeySpec k{"channel.port_order", Kind::text, "", {}, {"in12_out34", "in13_out24"}, {}, {}};
+      k.apply = [](const ScalarValue& v, LaneParams& lp, RunParams&) {
+        lp.channel.port_order_given = true;
+        lp.channel.port_order = std::get<std::string>(v) == "in13_out24" ? PortOrder::in13_out24
+                                                                         : PortOrder::in12_out34;
+      };
+      r.push_back(k);
+    }
+    r.push_back(group_real_key("channel.loss_db_at_nyquist", "dB", {0.0, 80.0}, 1.0,
+                               &LaneParams::channel, &ChannelParams::loss_at_nyquist_db));
+    r.push_back(group_real_key("channel.skin_share", "1", {0.0, 1.0}, 1.0, &LaneParams::channel,
+                               &ChannelParams::skin_share));
+    {
+      KeySpec k = group_real_key("channel.die_capacitance_ff", "fF", {0.0, 1e4}, 1e-15,
+                                 &LaneParams::channel, &ChannelParams::die_capacitance_f);
+      k.default_value = 0.0;
+      r.push_back(k);
+    }
+    // [tx_ffe]: transmit FFE taps around the cursor; the cursor is 1 - sum |others|.
+    for (int i = 0; i < kTxFfeTaps; ++i) {
+      if (i == kTxFfeCursor) continue;
+      const int offset = i - kTxFfeCursor;
+      const std::string name =
+          std::string("tx_ffe.c_") + (offset < 0 ? "m" : "p") + std::to_string(std::abs(offset));
+      KeySpec k{name, Kind::real, "1", {-0.5, 0.5}, {}, 0.0, {}};
+      k.apply = [i](const ScalarValue& v, LaneParams& lp, RunParams&) {
+        lp.tx_ffe[i] = as_real(v);
+      };
+      r.push_back(k);
+    }
+    // [receiver.ctle]: the IEEE 802.3 COM CTLE (absent: none).
+    auto ctle_key = [&](std::string key, std::string units, Range range, double to_si,
+                        double CtleParams::*member, std::optional<double> def) {
+      KeySpec k =
+          group_real_key(std::move(key), std::move(units), range, to_si, &LaneParams::ctle, member);
+      if (def) k.default_value = *def;
+      r.push_back(k);
+    };
+    ctle_key("receiver.ctle.dc_gain_db", "dB", {-40.0, 0.0}, 1.0, &CtleParams::dc_gain_db, {});
+    ctle_key("receiver.ctle.zero_ghz", "GHz", {0.0, 1e4, true}, 1e9, &CtleParams::zero_hz, {});
+    ctle_key("receiver.ctle.pole1_ghz", "GHz", {0.0, 1e4, true}, 1e9, &CtleParams::pole1_hz, {});
+    ctle_key("receiver.ctle.pole2_ghz", "GHz", {0.0, 1e4, true}, 1e9, &CtleParams::pole2_hz, {});
+    ctle_key("receiver.ctle.dc_gain2_db", "dB", {-40.0, 0.0}, 1.0, &CtleParams::dc_gain2_db, 0.0);
+    ctle_key("receiver.ctle.lf_ghz", "GHz", {0.0, 1e4}, 1e9, &CtleParams::lf_hz, 0.0);
+
     // [optics]
     r.push_back(real_key("optics.waveguide_length_cm", "cm", nonnegative, 1e-2,
                          &LaneParams::waveguide_length_m, 0.0));
@@ -465,7 +530,9 @@ bool optional_without_default(const std::string& key) {
   // And [wdm]: absent, a single lane; the demultiplexer ring's keys are needed for "ring".
   return key == "receiver.noise_bandwidth_ghz" || key.rfind("mrm.junction.", 0) == 0 ||
          key.rfind("mrm.thermal.", 0) == 0 || key == "wdm.channels" || key == "wdm.spacing_ghz" ||
-         key.rfind("wdm.demux.", 0) == 0;
+         key.rfind("wdm.demux.", 0) == 0 || key == "channel.file" || key == "channel.port_order" ||
+         key == "channel.loss_db_at_nyquist" || key == "channel.skin_share" ||
+         key.rfind("receiver.ctle.", 0) == 0;
 }
 
 const KeySpec* spec_of(const std::string& key) {
@@ -553,6 +620,7 @@ ScalarValue convert(const KeySpec& k, const toml::node& n, const SourceLocation&
     const std::string& s = std::get<std::string>(v);
     bool ok = false;
     for (const std::string& c : k.choices) ok = ok || c == s;
+    ok = ok || (k.choices.empty() && !s.empty());  // free text (a file name)
     if (!ok) fail_at(where, k.key, "expected " + expectation(k) + ", got \"" + s + "\"");
   }
   return v;

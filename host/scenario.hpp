@@ -6,6 +6,7 @@
 // was expected. The command line turns them into exit code 2 before anything runs.
 #pragma once
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -67,6 +68,38 @@ struct ThermalLockParams {
   double settle_s = 0.0;  // simulated time before errors and the eye are counted (acquisition)
 };
 
+// The host electrical channel ahead of the driver ([channel], host/channel.hpp).
+enum class ChannelModel { none, touchstone, parametric };
+// Which ports of a 4-port Touchstone file form the differential pairs: in12_out34 (ports 1 and
+// 2 at the input, 3 and 4 at the output, through 1->3 and 2->4) or in13_out24 (1 and 3 in, 2 and
+// 4 out, through 1->2 and 3->4).
+enum class PortOrder { in12_out34, in13_out24 };
+struct ChannelParams {
+  ChannelModel model = ChannelModel::none;
+  std::string file;  // Touchstone path as given (relative to the scenario's folder)
+  PortOrder port_order = PortOrder::in12_out34;
+  bool port_order_given = false;
+  double loss_at_nyquist_db = std::numeric_limits<double>::quiet_NaN();
+  double skin_share = std::numeric_limits<double>::quiet_NaN();
+  double die_capacitance_f = 0.0;
+};
+
+// Transmit FFE: kTxFfeTaps symbol-spaced taps, the cursor at kTxFfeCursor (c(-3) .. c(+1), the
+// 802.3dj host transmitter's span); the scenario gives the others, the cursor is 1 - sum |c|.
+inline constexpr int kTxFfeTaps = 5;
+inline constexpr int kTxFfeCursor = 3;
+
+// Receiver CTLE ([receiver.ctle]; NaN dc gain: none).
+struct CtleParams {
+  double dc_gain_db = std::numeric_limits<double>::quiet_NaN();
+  double zero_hz = std::numeric_limits<double>::quiet_NaN();
+  double pole1_hz = std::numeric_limits<double>::quiet_NaN();
+  double pole2_hz = std::numeric_limits<double>::quiet_NaN();
+  double dc_gain2_db = 0.0;
+  double lf_hz = 0.0;  // 0: no low-frequency pole-zero pair
+  bool present() const { return std::isfinite(dc_gain_db); }
+};
+
 // One link's physics, SI units. Infinite bandwidth = the stage is the identity.
 struct LaneParams {
   // signal
@@ -118,6 +151,9 @@ struct LaneParams {
   bool shot_noise = true;
   double sampling_phase_ui = 0.0;  // offset from the pulse-response peak
   WdmParams wdm;
+  ChannelParams channel;
+  std::array<double, kTxFfeTaps> tx_ffe{};  // the cursor's entry is unused (derived)
+  CtleParams ctle;
   // Set by the host for a lane of a WDM bus, not a scenario key: the demultiplexer drop ring's
   // filtering of its own channel as a pole in the received photocurrent (inf: none).
   double drop_filter_pole_hz = std::numeric_limits<double>::infinity();

@@ -88,9 +88,13 @@ struct CmtTable {
 // converted to Real. Trivially copyable; one per link in device memory.
 template <class Real>
 struct LinkConstants {
-  int levels;                            // M: 2 (NRZ), 4 (PAM4)
-  int bits_per_symbol;                   // log2 M
-  Real level_drive_v[kMaxLevels];        // drive voltage of each PAM level index (0 = lowest)
+  int levels;                      // M: 2 (NRZ), 4 (PAM4)
+  int bits_per_symbol;             // log2 M
+  Real level_drive_v[kMaxLevels];  // drive voltage of each PAM level index (0 = lowest)
+  // The DC operating point the linear stages ahead of the ring act around: the drive is
+  // bias + sum_m (V(level_m) - bias) p_m, so a transmit FFE (DC gain below 1) or any H1 scales
+  // the levels' excursions, not the bias.
+  Real drive_bias_v;
   RingModulator<Real> ring;              // static all-pass model
   RingCmt<Real> cmt;                     // dynamic (coupled-mode) model, when the batch runs it
   EoTable<Real> eo;                      // nonlinear electro-optic model (points = 0: linear pm/V)
@@ -124,6 +128,7 @@ LinkConstants<To> convert_constants(const LinkConstants<From>& c) {
   o.levels = c.levels;
   o.bits_per_symbol = c.bits_per_symbol;
   for (int i = 0; i < kMaxLevels; ++i) o.level_drive_v[i] = static_cast<To>(c.level_drive_v[i]);
+  o.drive_bias_v = static_cast<To>(c.drive_bias_v);
   o.ring = c.ring.template converted<To>();
   o.cmt = {static_cast<To>(c.cmt.gamma_t),    static_cast<To>(c.cmt.kappa_t),
            static_cast<To>(c.cmt.omega_t_m),  static_cast<To>(c.cmt.laser_wavelength_m),
@@ -258,10 +263,11 @@ struct PolyphaseDrive {
         tx_levels + link * (history_symbols + chunk_symbols) + history_symbols + k;
     const Real* p = pulse + link * static_cast<std::size_t>(pulse_symbols) * samples_per_ui;
     Real* out = drive_v + (link * static_cast<std::size_t>(chunk_symbols) + k) * samples_per_ui;
-    const Real v0 = c.level_drive_v[tx[0]];
-    LL_SIMD for (int j = 0; j < samples_per_ui; ++j) out[j] = v0 * p[j];
+    const Real v0 = c.level_drive_v[tx[0]] - c.drive_bias_v;
+    const Real bias = c.drive_bias_v;
+    LL_SIMD for (int j = 0; j < samples_per_ui; ++j) out[j] = bias + v0 * p[j];
     for (int m = 1; m < pulse_symbols; ++m) {
-      const Real vm = c.level_drive_v[tx[-m]];
+      const Real vm = c.level_drive_v[tx[-m]] - c.drive_bias_v;
       const Real* pm = p + static_cast<std::size_t>(m) * samples_per_ui;
       LL_SIMD for (int j = 0; j < samples_per_ui; ++j) out[j] += vm * pm[j];
     }

@@ -146,13 +146,17 @@ TEST(WdmCrosstalk, EngineMatchesTheDemuxMatrixAndTheLorentzianTail) {
     EXPECT_NEAR(measured / host, 1.0, 0.01) << s << " GHz";
     // Equal channel powers: the lanes' powers differ by the other rings' through loss, which
     // differs between the middle and the edge lanes by 3% at 120 GHz, < 0.5% from 200 GHz.
-    if (s >= 200.0) EXPECT_NEAR(measured / e.matrix_ratio, 1.0, 0.01) << s << " GHz";
+    if (s >= 200.0) {
+      EXPECT_NEAR(measured / e.matrix_ratio, 1.0, 0.01) << s << " GHz";
+    }
     // Lorentzian tail: the Airy response exceeds it by about (phi/2)^2 / 3 with phi = 2 pi S /
     // FSR (FSR 3 THz here): 3-6% for the next channel at 250-400 GHz, more for the one after,
     // plus the 1% of earlier channels their own rings let through. Measured: +7% at 250 and
     // 300 GHz, +9% at 400 GHz; at S ~ FWHM (120 GHz) the tail estimate does not apply. The
     // engine is deterministic here (means of noiseless waveforms), so the bound cannot flake.
-    if (s >= 250.0) EXPECT_NEAR(measured / e.lorentzian_ratio, 1.0, 0.10) << s << " GHz";
+    if (s >= 250.0) {
+      EXPECT_NEAR(measured / e.lorentzian_ratio, 1.0, 0.10) << s << " GHz";
+    }
     EXPECT_LT(measured, previous_ratio) << s << " GHz";
     previous_ratio = measured;
     // The worst-case PAM4 penalty exists once the eye is not closed by crosstalk alone.
