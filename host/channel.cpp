@@ -6,6 +6,7 @@
 #include <cmath>
 #include <mutex>
 #include <stdexcept>
+#include <utility>
 
 #include "host/filter_design.hpp"
 #include "physics/config.hpp"
@@ -27,14 +28,14 @@ void complex_dft(std::vector<std::complex<double>>& x, int sign) {
   fftw_destroy_plan(plan);
 }
 
-ChannelFir fir_from_spectrum(const std::vector<std::complex<double>>& spectrum, double df_hz,
-                             double nyquist_hz, double tail_energy) {
+ChannelFir fir_from_spectrum(std::vector<std::complex<double>> spectrum, double df_hz,
+                             double nyquist_hz, double floor) {
   ChannelFir out;
-  out.taps = gate_impulse_response(inverse_real_dft(spectrum), tail_energy, &out.dc_gain);
   const std::size_t k =
       std::min(spectrum.size() - 1, static_cast<std::size_t>(std::lround(nyquist_hz / df_hz)));
   out.loss_at_nyquist_db =
       -20.0 * std::log10(std::abs(spectrum[k]) / std::max(std::abs(spectrum[0]), 1e-300));
+  out.taps = gate_impulse_response(inverse_real_dft(std::move(spectrum)), floor, &out.dc_gain);
   return out;
 }
 
@@ -83,7 +84,8 @@ std::vector<std::complex<double>> interpolate_response(const std::vector<double>
       m_db = mag_db[j] + t * (mag_db[j + 1] - mag_db[j]);
       ph = phase[j] + t * (phase[j + 1] - phase[j]);
     }
-    out[b] = std::polar(std::pow(10.0, m_db / 20.0) * taper, ph);
+    out[b] =
+        taper > 0.0 ? std::polar(std::pow(10.0, m_db / 20.0) * taper, ph) : std::complex<double>();
   }
   return out;
 }
@@ -94,10 +96,9 @@ double parametric_loss_db(double f_hz, double loss_at_nyquist_db, double nyquist
   return loss_at_nyquist_db * (skin_share * std::sqrt(x) + (1.0 - skin_share) * x);
 }
 
-std::vector<double> inverse_real_dft(const std::vector<std::complex<double>>& spectrum) {
-  const std::size_t bins = spectrum.size();
+std::vector<double> inverse_real_dft(std::vector<std::complex<double>> in) {
+  const std::size_t bins = in.size();
   const std::size_t N = 2 * (bins - 1);
-  std::vector<std::complex<double>> in(spectrum);
   std::vector<double> out(N);
   fftw_plan plan;
   {
@@ -136,7 +137,7 @@ std::vector<std::complex<double>> minimum_phase(const std::vector<double>& magni
   return h;
 }
 
-std::vector<double> gate_impulse_response(const std::vector<double>& impulse, double tail_energy,
+std::vector<double> gate_impulse_response(const std::vector<double>& impulse, double floor,
                                           double* dc_gain) {
   const std::size_t N = impulse.size();
   std::size_t peak = 0;
@@ -144,19 +145,16 @@ std::vector<double> gate_impulse_response(const std::vector<double>& impulse, do
     if (std::abs(impulse[i]) > std::abs(impulse[peak])) peak = i;
   // Rotate so the peak sits at N/4: up to a quarter of the circle before it (acausal ringing
   // of the band limit, or a minimum-phase rise), three quarters after.
-  std::vector<double> r(N);
   const std::size_t shift = (peak + N - N / 4) % N;
-  for (std::size_t i = 0; i < N; ++i) r[i] = impulse[(i + shift) % N];
-  double total = 0.0;
-  for (double v : r) total += v * v;
-  const double budget = 0.5 * tail_energy * total;
+  auto r = [&](std::size_t i) { return impulse[(i + shift) % N]; };  // the rotated view
+  // Keep from the first to the last sample above `floor` of the peak: the long, tiny tail of a
+  // skin-effect response wraps around the circle and would otherwise sit ahead of the peak.
+  const double threshold = floor * std::abs(r(N / 4));
   std::size_t a = 0, b = N;
-  double e = 0.0;
-  while (a < N / 4 && e + r[a] * r[a] <= budget) e += r[a] * r[a], ++a;
-  e = 0.0;
-  while (b > N / 4 + 1 && e + r[b - 1] * r[b - 1] <= budget) e += r[b - 1] * r[b - 1], --b;
-  std::vector<double> taps(r.begin() + static_cast<std::ptrdiff_t>(a),
-                           r.begin() + static_cast<std::ptrdiff_t>(b));
+  while (a < N / 4 && std::abs(r(a)) < threshold) ++a;
+  while (b > N / 4 + 1 && std::abs(r(b - 1)) < threshold) --b;
+  std::vector<double> taps(b - a);
+  for (std::size_t i = a; i < b; ++i) taps[i - a] = r(i);
   double sum = 0.0;
   for (double v : taps) sum += v;
   if (dc_gain) *dc_gain = sum;
@@ -173,20 +171,23 @@ std::size_t channel_grid_points(double sample_rate_hz, double df_hz, std::size_t
 
 ChannelFir measured_channel_fir(const std::vector<double>& frequency_hz,
                                 const std::vector<std::complex<double>>& through,
-                                double sample_rate_hz, double nyquist_hz, double tail_energy) {
-  // The grid resolves the file's spacing (its time span), and at least 64 UI at 32 samples.
+                                double sample_rate_hz, double nyquist_hz, double floor) {
+  // The grid resolves the file's spacing (the time span it describes), but spans no more than
+  // 4096 UI: a response still ringing after 4096 UI (38 ns at 106 GBd) would wrap, and no
+  // channel a SerDes equalises rings that long. At least 2048 samples.
   double df = frequency_hz.front() > 0.0 ? frequency_hz.front() : sample_rate_hz;
   for (std::size_t k = 1; k < frequency_hz.size(); ++k)
     df = std::min(df, frequency_hz[k] - frequency_hz[k - 1]);
+  df = std::max(df, nyquist_hz / 2048.0);  // 1 / (4096 UI) = 2 f_N / 4096
   const std::size_t N = channel_grid_points(sample_rate_hz, df, 2048);
   const double grid_df = sample_rate_hz / static_cast<double>(N);
   return fir_from_spectrum(interpolate_response(frequency_hz, through, grid_df, N / 2 + 1), grid_df,
-                           nyquist_hz, tail_energy);
+                           nyquist_hz, floor);
 }
 
 ChannelFir parametric_channel_fir(double loss_at_nyquist_db, double skin_share,
                                   double die_capacitance_f, double nyquist_hz,
-                                  double sample_rate_hz, double tail_energy) {
+                                  double sample_rate_hz, double floor) {
   // 4096 UI-equivalents of time span at the nominal 32 samples per UI: the minimum-phase
   // response of 30 dB of skin loss decays within a few hundred UI.
   const std::size_t N = channel_grid_points(sample_rate_hz, nyquist_hz / 2048.0, 4096);
@@ -201,7 +202,7 @@ ChannelFir parametric_channel_fir(double loss_at_nyquist_db, double skin_share,
         std::pow(10.0, -parametric_loss_db(f, loss_at_nyquist_db, nyquist_hz, skin_share) / 20.0) *
         die * die;
   }
-  return fir_from_spectrum(minimum_phase(mag), df, nyquist_hz, tail_energy);
+  return fir_from_spectrum(minimum_phase(mag), df, nyquist_hz, floor);
 }
 
 std::vector<double> apply_tx_ffe(const std::vector<double>& pulse, const std::vector<double>& taps,
@@ -228,7 +229,7 @@ std::complex<double> ctle_response(double f_hz, double dc_gain_db, double zero_h
 
 std::vector<double> design_ctle_fir(double dc_gain_db, double zero_hz, double pole1_hz,
                                     double pole2_hz, double dc_gain2_db, double lf_hz,
-                                    double sample_rate_hz, double tail_energy) {
+                                    double sample_rate_hz, double floor) {
   // The low-frequency zero-pole pair settles over ~1 / (2 pi f_LF): the grid spans 8 of those.
   const double lowest = lf_hz > 0.0 ? lf_hz : std::min(zero_hz, pole1_hz);
   const std::size_t N = channel_grid_points(sample_rate_hz, lowest / 8.0, 4096);
@@ -238,7 +239,7 @@ std::vector<double> design_ctle_fir(double dc_gain_db, double zero_hz, double po
     h[k] = ctle_response(df * static_cast<double>(k), dc_gain_db, zero_hz, pole1_hz, pole2_hz,
                          dc_gain2_db, lf_hz);
   h.back() = std::real(h.back());  // the Nyquist bin of a real sequence is real
-  return gate_impulse_response(inverse_real_dft(h), tail_energy);
+  return gate_impulse_response(inverse_real_dft(h), floor);
 }
 
 }  // namespace ll

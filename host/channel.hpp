@@ -14,14 +14,17 @@
 //     die capacitance at each end, 1 / (1 + j w C_d R_0 / 2) with R_0 = 50 ohm per leg (the
 //     shunt capacitance between a matched source and load), in the spirit of IEEE 802.3 COM.
 // Causality. Measured data: the impulse response is the inverse DFT of the interpolated
-// response, time-gated (windowing): rotated so its peak sits mid-buffer, then trimmed at both
-// ends where the energy outside falls below `tail_energy` of the total (the band limit's
-// acausal ringing before the peak is dropped with the rest). Parametric: the magnitude alone is
-// given, so its minimum-phase response is built (the real cepstrum folded onto positive
-// times), which is causal by construction and is what a lossy line is, less its delay.
-// The bulk delay is removed (a CDR follows it) and the FIR is scaled to unit DC gain: the linear
-// driver restores the swing `driver.swing_vpp` for a long run of one level, so the channel's
-// flat loss does not count, its frequency-dependent loss (the ISI) does.
+// response, time-gated (windowing): rotated so its peak sits a quarter into the buffer, then
+// trimmed at both ends to the first and last sample above `floor` (1e-4, -80 dB) of the peak
+// (the band limit's acausal ringing before the peak is dropped with the rest). Parametric: the
+// magnitude alone is given, so its minimum-phase response is built (the real cepstrum folded onto
+// positive times), which is causal by construction and is what a lossy line is, less its delay. The
+// floor bounds the FIR's length: a skin-effect response decays as t^-3/2, and below -80 dB its taps
+// sum to about 2% of the DC gain (a slow baseline the unit-DC scaling redistributes); at 10 dB of
+// loss the FIR spans ~150 UI, at 20 dB ~470 UI (scripts/BENCHMARKS.md). The bulk delay is removed
+// (a CDR follows it) and the FIR is scaled to unit DC gain: the linear driver restores the swing
+// `driver.swing_vpp` for a long run of one level, so the channel's flat loss does not count, its
+// frequency-dependent loss (the ISI) does.
 #pragma once
 
 #include <complex>
@@ -41,13 +44,14 @@ double parametric_loss_db(double f_hz, double loss_at_nyquist_db, double nyquist
 // Minimum-phase response with magnitude `magnitude` on bins 0..N/2 of an N-point grid.
 std::vector<std::complex<double>> minimum_phase(const std::vector<double>& magnitude);
 
-// Inverse real DFT of bins 0..N/2 (N = 2 (bins - 1)), in double.
-std::vector<double> inverse_real_dft(const std::vector<std::complex<double>>& spectrum);
+// Inverse real DFT of bins 0..N/2 (N = 2 (bins - 1)), in double (FFTW's c2r overwrites its
+// input, hence the copy it takes).
+std::vector<double> inverse_real_dft(std::vector<std::complex<double>> spectrum);
 
 // The gated FIR of an N-point impulse response (see above): rotated about its peak, trimmed to
-// all but `tail_energy` of its energy, scaled to unit DC gain. `dc_gain` receives the sum of
-// the taps before scaling.
-std::vector<double> gate_impulse_response(const std::vector<double>& impulse, double tail_energy,
+// the samples from the first to the last above `floor` of the peak, scaled to unit DC gain.
+// `dc_gain` receives the sum of the taps before scaling.
+std::vector<double> gate_impulse_response(const std::vector<double>& impulse, double floor,
                                           double* dc_gain = nullptr);
 
 // Grid size for a channel: the smallest power of two N with fs / N <= df_hz (the time span
@@ -62,13 +66,12 @@ struct ChannelFir {
 };
 ChannelFir measured_channel_fir(const std::vector<double>& frequency_hz,
                                 const std::vector<std::complex<double>>& through,
-                                double sample_rate_hz, double nyquist_hz,
-                                double tail_energy = 1e-9);
+                                double sample_rate_hz, double nyquist_hz, double floor = 1e-4);
 
 // The parametric channel's FIR (minimum phase).
 ChannelFir parametric_channel_fir(double loss_at_nyquist_db, double skin_share,
                                   double die_capacitance_f, double nyquist_hz,
-                                  double sample_rate_hz, double tail_energy = 1e-9);
+                                  double sample_rate_hz, double floor = 1e-4);
 
 // Transmit FFE: symbol-spaced taps c[0..n), normalised so sum |c| = 1 (the peak swing),
 // applied to a drive pulse p sampled at samples_per_ui: sum_k c_k p(t - k T). The cursor's
@@ -85,6 +88,6 @@ std::complex<double> ctle_response(double f_hz, double dc_gain_db, double zero_h
 // Its FIR at sample_rate_hz (inverse DFT of the sampled response, gated), unit DC gain.
 std::vector<double> design_ctle_fir(double dc_gain_db, double zero_hz, double pole1_hz,
                                     double pole2_hz, double dc_gain2_db, double lf_hz,
-                                    double sample_rate_hz, double tail_energy = 1e-10);
+                                    double sample_rate_hz, double floor = 1e-6);
 
 }  // namespace ll

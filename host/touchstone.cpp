@@ -2,12 +2,15 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
+#include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <sstream>
+#include <string_view>
 
 #include "physics/config.hpp"
 
@@ -31,43 +34,127 @@ std::string trim(const std::string& s) {
 }
 
 enum class Format { ri, ma, db };
+constexpr double kLog2Of10 = 3.32192809488736234787;  // 10^x = 2^(x log2 10)
 enum class MatrixFormat { full, lower, upper };
 
-// Largest singular value of an n x n complex matrix: the square root of the largest eigenvalue
-// of the Hermitian S^H S, by power iteration from a fixed start (converges for every S met in
-// practice; 200 iterations bound the cost, 1e-12 the relative change).
-double largest_singular_value(const std::complex<double>* s, int n) {
+// Whether every eigenvalue of the Hermitian n x n matrix g lies below t: then t I - g is
+// positive definite and its Cholesky factorisation succeeds (n^3 / 6 operations).
+bool eigenvalues_below(const std::vector<std::complex<double>>& g, int n, double t) {
+  std::vector<std::complex<double>> l(static_cast<std::size_t>(n) * n);
+  for (int j = 0; j < n; ++j) {
+    double d = t - g[j * n + j].real();
+    for (int k = 0; k < j; ++k) d -= std::norm(l[j * n + k]);
+    if (!(d > 0.0)) return false;
+    const double ljj = std::sqrt(d);
+    l[j * n + j] = ljj;
+    for (int i = j + 1; i < n; ++i) {
+      std::complex<double> v = -g[i * n + j];
+      for (int k = 0; k < j; ++k) v -= l[i * n + k] * std::conj(l[j * n + k]);
+      l[i * n + j] = v / ljj;
+    }
+  }
+  return true;
+}
+
+// The largest singular value of an n x n complex matrix if it exceeds `limit`, else a value at
+// most `limit`: sigma^2 is the largest eigenvalue of G = S^H S. One Cholesky decides whether it
+// lies below limit^2 (passive data, the common case); beyond, bisection between limit^2 and the
+// Gershgorin bound (the largest row sum of |G|) to 1e-12.
+double largest_singular_value(const std::complex<double>* s, int n, double limit) {
   std::vector<std::complex<double>> g(static_cast<std::size_t>(n) * n);
-  for (int i = 0; i < n; ++i)
+  double gershgorin = 0.0;
+  for (int i = 0; i < n; ++i) {
+    double row = 0.0;
     for (int j = 0; j < n; ++j) {
       std::complex<double> acc = 0.0;
       for (int k = 0; k < n; ++k) acc += std::conj(s[k * n + i]) * s[k * n + j];
       g[i * n + j] = acc;
+      row += std::abs(acc);
     }
-  std::vector<std::complex<double>> x(n, 1.0), y(n);
-  for (int i = 0; i < n; ++i) x[i] = std::complex<double>(1.0 + 0.1 * i, 0.05 * i);
-  double lambda = 0.0;
-  for (int it = 0; it < 200; ++it) {
-    double norm = 0.0;
-    for (int i = 0; i < n; ++i) {
-      std::complex<double> acc = 0.0;
-      for (int j = 0; j < n; ++j) acc += g[i * n + j] * x[j];
-      y[i] = acc;
-      norm += std::norm(acc);
-    }
-    norm = std::sqrt(norm);
-    if (norm == 0.0) return 0.0;
-    double xnorm = 0.0;
-    for (int i = 0; i < n; ++i) xnorm += std::norm(x[i]);
-    const double next = norm / std::sqrt(xnorm);
-    for (int i = 0; i < n; ++i) x[i] = y[i] / norm;
-    if (std::abs(next - lambda) <= 1e-12 * next) {
-      lambda = next;
-      break;
-    }
-    lambda = next;
+    gershgorin = std::max(gershgorin, row);
   }
-  return std::sqrt(lambda);
+  double lo = limit * limit;
+  if (gershgorin <= lo || eigenvalues_below(g, n, lo)) return std::sqrt(std::min(gershgorin, lo));
+  double hi = gershgorin * (1.0 + 1e-12) + 1e-300;
+  for (int it = 0; it < 200 && hi - lo > 1e-12 * hi; ++it) {
+    const double mid = 0.5 * (lo + hi);
+    (eigenvalues_below(g, n, mid) ? hi : lo) = mid;
+  }
+  return std::sqrt(hi);
+}
+
+// A decimal number [+-]digits[.digits][(e|E)[+-]digits] in [first, last): the mantissa's first
+// 19 significant digits as an integer, scaled by an exact power of ten (within 1 ulp; S-
+// parameters carry at most 17 digits). Anything else, or an exponent past 1e+-300, falls back to
+// std::from_chars. Returns false when the text is not a number.
+inline bool is_delimiter(char c) { return c == ' ' || c == '\t' || c == ',' || c == '\r'; }
+
+// One number [+-]digits[.digits][(e|E)[+-]digits] from p up to the next blank, comma or `last`,
+// in one pass: the first 19 significant digits as an integer, scaled by an exact power of ten
+// (within 1 ulp for the 15 significant digits S-parameters carry); more digits or an exponent
+// past 1e+-300 go through std::from_chars. Returns where it stopped, or nullptr with *bad_end at
+// the end of the offending token.
+const char* scan_number(const char* p, const char* last, double* out, const char** bad_end) {
+  static const double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                  1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                  1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  const char* const first = p;
+  auto bad = [&](const char* at) -> const char* {
+    while (at < last && !is_delimiter(*at)) ++at;
+    *bad_end = at;
+    return nullptr;
+  };
+  bool negative = false;
+  if (p < last && (*p == '+' || *p == '-')) negative = *p++ == '-';
+  std::uint64_t mantissa = 0;
+  int digits = 0, scale = 0;
+  bool any = false;
+  for (; p < last && static_cast<unsigned>(*p - '0') < 10u; ++p) {
+    any = true;
+    if (digits < 19) {
+      mantissa = mantissa * 10 + static_cast<std::uint64_t>(*p - '0');
+      digits += mantissa != 0;
+    } else {
+      ++scale;
+    }
+  }
+  if (p < last && *p == '.') {
+    for (++p; p < last && static_cast<unsigned>(*p - '0') < 10u; ++p) {
+      any = true;
+      if (digits < 19) {
+        mantissa = mantissa * 10 + static_cast<std::uint64_t>(*p - '0');
+        digits += mantissa != 0;
+        --scale;
+      }
+    }
+  }
+  if (!any) return bad(p);
+  if (p < last && (*p == 'e' || *p == 'E')) {
+    ++p;
+    bool exp_negative = false;
+    if (p < last && (*p == '+' || *p == '-')) exp_negative = *p++ == '-';
+    if (p == last || static_cast<unsigned>(*p - '0') >= 10u) return bad(p);
+    int e = 0;
+    for (; p < last && static_cast<unsigned>(*p - '0') < 10u; ++p)
+      e = std::min(e * 10 + (*p - '0'), 100000);
+    scale += exp_negative ? -e : e;
+  }
+  if (p < last && !is_delimiter(*p)) return bad(p);
+  double v = static_cast<double>(mantissa);
+  if (mantissa != 0 && (scale < -300 || scale > 300 || digits > 15)) {
+    // Rare: more than 15 significant digits or an extreme exponent; exact conversion.
+    const char* f = *first == '+' ? first + 1 : first;
+    const auto [ptr, ec] = std::from_chars(f, p, v);
+    if (ec != std::errc() || ptr != p || !std::isfinite(v)) return bad(p);
+    *out = v;
+    return p;
+  }
+  while (scale > 22) v *= 1e22, scale -= 22;
+  while (scale < -22) v /= 1e22, scale += 22;
+  v = scale >= 0 ? v * kPow10[scale] : v / kPow10[-scale];
+  if (!std::isfinite(v)) return bad(p);
+  *out = negative ? -v : v;
+  return p;
 }
 
 }  // namespace
@@ -82,7 +169,8 @@ int touchstone_ports_from_name(const std::string& path) {
   return std::atoi(digits.c_str());
 }
 
-TouchstoneData parse_touchstone(std::istream& in, const std::string& name, int ports_from_name) {
+TouchstoneData parse_touchstone(std::string_view text, const std::string& name,
+                                int ports_from_name) {
   TouchstoneData d;
   d.path = name;
   double unit_hz = 1e9;
@@ -97,7 +185,9 @@ TouchstoneData parse_touchstone(std::istream& in, const std::string& name, int p
   long declared_frequencies = -1;
   int ports = ports_from_name;
 
-  std::vector<double> record;  // values of the frequency being read
+  std::size_t next = 0;           // offset of the next line in `text`
+  std::size_t record_offset = 0;  // where the record being read began
+  std::vector<double> record;     // values of the frequency being read
   int record_line = 0;
   std::size_t per_record = 0;
   auto values_per_record = [&] {
@@ -113,6 +203,16 @@ TouchstoneData parse_touchstone(std::istream& in, const std::string& name, int p
            "frequency " + std::to_string(record[0]) + " does not increase on the previous " +
                std::to_string(d.frequency_hz.back() / unit_hz) +
                "; expected strictly increasing frequencies");
+    if (d.frequency_hz.empty()) {
+      // Reserve for the whole file from the first record's share of the text: growing a
+      // megabyte vector by doubling costs page faults on every copy.
+      const std::size_t span = std::max<std::size_t>(next - record_offset, 1);
+      const std::size_t estimate = declared_frequencies > 0
+                                       ? static_cast<std::size_t>(declared_frequencies)
+                                       : text.size() / span + 16;
+      d.frequency_hz.reserve(estimate);
+      d.s.reserve(estimate * static_cast<std::size_t>(ports) * ports);
+    }
     d.frequency_hz.push_back(f);
     const int n = ports;
     const std::size_t base = d.s.size();
@@ -125,7 +225,7 @@ TouchstoneData parse_touchstone(std::istream& in, const std::string& name, int p
         case Format::ma:
           return std::polar(a, b * kPi / 180.0);
         case Format::db:
-          return std::polar(std::pow(10.0, a / 20.0), b * kPi / 180.0);
+          return std::polar(std::exp2(a * (kLog2Of10 / 20.0)), b * kPi / 180.0);
       }
       return std::complex<double>();
     };
@@ -148,23 +248,28 @@ TouchstoneData parse_touchstone(std::istream& in, const std::string& name, int p
     record.clear();
   };
 
-  std::string raw;
   int line_no = 0;
   bool ended = false;
-  while (!ended && std::getline(in, raw)) {
+  while (!ended && next < text.size()) {
     ++line_no;
-    std::string line = raw;
+    std::size_t eol = text.find('\n', next);
+    if (eol == std::string_view::npos) eol = text.size();
+    std::string_view line = text.substr(next, eol - next);
+    next = eol + 1;
     const auto bang = line.find('!');
-    if (bang != std::string::npos) line.resize(bang);
-    line = trim(line);
+    if (bang != std::string_view::npos) line = line.substr(0, bang);
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.front())))
+      line.remove_prefix(1);
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back())))
+      line.remove_suffix(1);
     if (line.empty()) continue;
 
     if (line[0] == '[') {
       const auto close = line.find(']');
-      if (close == std::string::npos)
-        fail(name, line_no, "keyword without its closing ']': \"" + line + "\"");
-      const std::string key = lower(line.substr(1, close - 1));
-      const std::string arg = trim(line.substr(close + 1));
+      if (close == std::string_view::npos)
+        fail(name, line_no, "keyword without its closing ']': \"" + std::string(line) + "\"");
+      const std::string key = lower(std::string(line.substr(1, close - 1)));
+      const std::string arg = trim(std::string(line.substr(close + 1)));
       if (!record.empty())
         fail(name, record_line,
              "missing values: the record that begins here has " + std::to_string(record.size()) +
@@ -233,7 +338,7 @@ TouchstoneData parse_touchstone(std::istream& in, const std::string& name, int p
     if (line[0] == '#') {
       if (option_seen) continue;  // the specification: later option lines are ignored
       option_seen = true;
-      std::istringstream is(line.substr(1));
+      std::istringstream is{std::string(line.substr(1))};
       std::string tok;
       while (is >> tok) {
         const std::string t = lower(tok);
@@ -273,22 +378,24 @@ TouchstoneData parse_touchstone(std::istream& in, const std::string& name, int p
 
     // Data.
     if (version2 && !in_network_data)
-      fail(name, line_no, "numbers outside [Network Data]: \"" + line + "\"");
+      fail(name, line_no, "numbers outside [Network Data]: \"" + std::string(line) + "\"");
     if (ports <= 0)
       fail(name, line_no,
            "the port count is unknown: name the file .sNp (version 1) or give [Number of Ports]");
     if (!option_seen && version2)
       fail(name, line_no, "a version 2 file needs its option line before [Network Data]");
     if (per_record == 0) per_record = values_per_record();
-    std::istringstream is(line);
-    std::string tok;
     int token_in_line = 0;
-    while (is >> tok) {
-      char* end = nullptr;
-      errno = 0;
-      const double v = std::strtod(tok.c_str(), &end);
-      if (*end != '\0' || errno == ERANGE || !std::isfinite(v))
-        fail(name, line_no, "\"" + tok + "\" is not a number");
+    const char* p = line.data();
+    const char* const end = p + line.size();
+    while (p < end) {
+      while (p < end && (*p == ' ' || *p == '\t' || *p == ',')) ++p;
+      if (p == end) break;
+      double v = 0.0;
+      const char* bad_end = nullptr;
+      const char* tok_end = scan_number(p, end, &v, &bad_end);
+      if (!tok_end) fail(name, line_no, "\"" + std::string(p, bad_end) + "\" is not a number");
+      p = tok_end;
       if (record.empty()) {
         // Every record begins a line: a record starting mid-line means the one before was one
         // number short or long.
@@ -298,6 +405,7 @@ TouchstoneData parse_touchstone(std::istream& in, const std::string& name, int p
                    std::to_string(per_record) +
                    " numbers; a value is missing from, or extra in, the record ending here");
         record_line = line_no;
+        record_offset = static_cast<std::size_t>(p - text.data());
       }
       ++token_in_line;
       record.push_back(v);
@@ -322,7 +430,7 @@ TouchstoneData parse_touchstone(std::istream& in, const std::string& name, int p
   double worst_f = 0.0;
   for (std::size_t k = 0; k < d.frequency_hz.size(); ++k) {
     std::complex<double>* m = d.s.data() + k * nn;
-    const double sv = largest_singular_value(m, ports);
+    const double sv = largest_singular_value(m, ports, 1.0 + 1e-6);
     if (sv > d.max_singular_value) {
       d.max_singular_value = sv;
       worst_f = d.frequency_hz[k];
@@ -343,10 +451,21 @@ TouchstoneData parse_touchstone(std::istream& in, const std::string& name, int p
   return d;
 }
 
+TouchstoneData parse_touchstone(std::istream& in, const std::string& name, int ports_from_name) {
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return parse_touchstone(std::string_view(text), name, ports_from_name);
+}
+
 TouchstoneData read_touchstone(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw TouchstoneError(path + ":0: cannot open the Touchstone file");
-  return parse_touchstone(in, path, touchstone_ports_from_name(path));
+  std::ifstream file(path, std::ios::binary | std::ios::ate);
+  if (!file) throw TouchstoneError(path + ":0: cannot open the Touchstone file");
+  // One buffer per thread, kept: a sweep reads its files once each, and a second file of the
+  // same size costs no fresh pages.
+  thread_local std::string text;
+  text.resize(static_cast<std::size_t>(file.tellg()));
+  file.seekg(0);
+  file.read(text.data(), static_cast<std::streamsize>(text.size()));  // one read
+  return parse_touchstone(std::string_view(text), path, touchstone_ports_from_name(path));
 }
 
 std::vector<std::complex<double>> through_response(const TouchstoneData& d, PortOrder order) {

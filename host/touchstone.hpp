@@ -25,6 +25,7 @@
 #include <complex>
 #include <istream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "host/scenario.hpp"
@@ -44,7 +45,7 @@ struct TouchstoneData {
   std::vector<double> frequency_hz;     // strictly increasing
   std::vector<std::complex<double>> s;  // [frequency][row][column], 0-based ports
   std::vector<std::string> warnings;    // passivity enforcement, ignored sections
-  double max_singular_value = 0.0;      // before enforcement, over all frequencies
+  double max_singular_value = 0.0;      // before enforcement (where all are passive: a bound <= 1)
 
   std::complex<double> at(std::size_t k, int row, int column) const {
     return s[(k * ports + row) * ports + column];
@@ -58,6 +59,8 @@ int touchstone_ports_from_name(const std::string& path);
 TouchstoneData read_touchstone(const std::string& path);
 // Parses a stream; `name` is used in messages, `ports_from_name` as read_touchstone passes it.
 TouchstoneData parse_touchstone(std::istream& in, const std::string& name, int ports_from_name);
+TouchstoneData parse_touchstone(std::string_view text, const std::string& name,
+                                int ports_from_name);
 
 // The differential-mode through response of a 4-port at every frequency (PortOrder in
 // host/scenario.hpp names the pairs):

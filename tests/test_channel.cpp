@@ -249,7 +249,9 @@ TEST(Channel, ParametricLossAndMinimumPhaseCausality) {
   const std::size_t k = static_cast<std::size_t>(std::lround(fn / (fs / padded.size())));
   const double loss = -20 * std::log10(std::hypot(spectrum[k].re, spectrum[k].im) /
                                        std::hypot(spectrum[0].re, spectrum[0].im));
-  EXPECT_NEAR(loss, 20.0, 0.1);
+  // The -80 dB gate drops the skin effect's far tail, ~2.2% of the DC sum; scaled back to unit
+  // DC the FIR then loses 20 log10(1 / 0.978) = 0.19 dB less at Nyquist than the model.
+  EXPECT_NEAR(loss, 20.0 - 0.19, 0.05);
   // Minimum phase is causal: the response rises at its start, nothing of note precedes the peak
   // by more than its rise (energy before the first 1% sample below 1e-6).
   const std::size_t N = 1 << 16;
