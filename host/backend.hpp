@@ -21,7 +21,15 @@ struct LinkOutcome {
   LinkCounters counters{};
   std::vector<std::uint32_t> eye_histogram;  // [amplitude][phase]
   ThermalLoopOutcome thermal;                // the resonance lock loop, when the link runs one
+  std::vector<double> ffe, dfe;              // the equaliser's taps at the end (none: empty)
 };
+
+// Copies an engine's final equaliser taps into a link's outcome.
+inline void set_equalizer_taps(const LinkSetup& link, const RxEqualizerState<double>& state,
+                               LinkOutcome& out) {
+  out.ffe.assign(state.ffe, state.ffe + link.equalizer.ffe_taps);
+  out.dfe.assign(state.dfe, state.dfe + link.equalizer.dfe_taps);
+}
 
 enum class BackendKind { cpu, cuda };
 

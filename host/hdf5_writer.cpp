@@ -21,6 +21,8 @@
 #include <utility>
 #include <vector>
 
+#include "physics/lane.hpp"
+
 namespace ll {
 namespace {
 
@@ -99,6 +101,10 @@ constexpr std::array<FlagColumn, 2> kFlagColumns{{
      static_cast<std::uint8_t>(LockStatus::not_modelled)},
 }};
 constexpr const char* kEyeHistogramName = "eye_histogram";
+// Runs of consecutive symbol errors by length (DFE error propagation): [point(, lane),
+// burst_length], the last bin counting runs of kBurstBins symbols or more.
+constexpr const char* kBurstDim = "burst_length";
+constexpr const char* kBurstName = "error_bursts";
 // Written only for a WDM bus (a file with the `lane` dimension).
 constexpr std::array<RealColumn, 3> kWdmColumns{{
     {"lane_wavelength_nm", &PointResult::lane_wavelength_nm, "nm", "the lane's channel wavelength"},
@@ -355,8 +361,8 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout)
       eye_amplitude_bins_(layout.eye_amplitude.size()),
       eye_phase_bins_(layout.eye_phase_ui.size()) {
   // Validate before touching the file, so a bad layout does not truncate an existing output.
-  std::set<std::string> names{kPointDim, kLaneDim, kEyeAmplitudeDim, kEyePhaseDim,
-                              kEyeHistogramName};
+  std::set<std::string> names{kPointDim,         kLaneDim,  kEyeAmplitudeDim, kEyePhaseDim,
+                              kEyeHistogramName, kBurstDim, kBurstName};
   for (const auto& c : kWdmColumns) names.insert(c.name);
   for (const auto& c : kFlagColumns) names.insert(c.name);
   for (const auto& c : kCountColumns) names.insert(c.name);
@@ -420,6 +426,12 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout)
   const Handle phase_scale = create_dimension(
       check, fid, kEyePhaseDim, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, layout.eye_phase_ui.data(),
       eye_phase_bins_, "UI", "time from the sampling instant");
+
+  std::vector<std::uint64_t> burst_lengths(kBurstBins);
+  for (int i = 0; i < kBurstBins; ++i) burst_lengths[i] = static_cast<std::uint64_t>(i + 1);
+  const Handle burst_scale = create_dimension(
+      check, fid, kBurstDim, H5T_STD_U64LE, H5T_NATIVE_UINT64, burst_lengths.data(), kBurstBins,
+      "1", "length of a run of consecutive symbol errors (the last: this many or more)");
 
   // A WDM bus: every per-point variable gets the `lane` dimension after `point`.
   Handle lane_scale;
@@ -496,6 +508,14 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout)
   }
   create_real_columns(kFigureColumns);
   if (lanes_ > 0) create_real_columns(kWdmColumns);
+  {
+    std::vector<hsize_t> dims = point_dims;
+    dims.push_back(kBurstBins);
+    Handle dataset = create_dataset(check, fid, kBurstName, H5T_STD_U64LE, dims, &count_fill);
+    describe(check, dataset.get(), "1", "runs of consecutive symbol errors, by length");
+    finish_point_variable(dataset, kBurstName);
+    attach(check, dataset.get(), burst_scale.get(), lanes_ > 0 ? 2 : 1, kBurstName);
+  }
 
   check.ok(H5Fflush(fid, H5F_SCOPE_GLOBAL), "flush the file");
   file_id_ = file.release();
@@ -579,6 +599,21 @@ void Hdf5Writer::write_points(std::size_t first_point, const std::vector<PointRe
     eye_start.insert(eye_start.end(), {0, 0});
     eye_count.insert(eye_count.end(), {eye_amplitude_bins_, eye_phase_bins_});
     write_slab(check, fid, kEyeHistogramName, H5T_NATIVE_UINT32, eyes.data(), eye_start, eye_count);
+  }
+
+  {
+    std::vector<std::uint64_t> bursts;
+    bursts.reserve(rows * kBurstBins);
+    for (const PointResult& r : results) {
+      if (r.error_bursts.size() != static_cast<std::size_t>(kBurstBins))
+        throw std::invalid_argument("HDF5 output '" + path_ + "': a point without its " +
+                                    std::to_string(kBurstBins) + " burst bins");
+      bursts.insert(bursts.end(), r.error_bursts.begin(), r.error_bursts.end());
+    }
+    std::vector<hsize_t> b_start = start, b_count = count;
+    b_start.push_back(0);
+    b_count.push_back(kBurstBins);
+    write_slab(check, fid, kBurstName, H5T_NATIVE_UINT64, bursts.data(), b_start, b_count);
   }
 
   // Metadata and raw data on disk now: a run killed before the next call keeps these points.

@@ -20,6 +20,7 @@
 
 #include "host/filter_design.hpp"
 #include "host/thermal_loop.hpp"
+#include "physics/equalizer.hpp"
 #include "physics/lane.hpp"
 #include "physics/wdm_bus.hpp"
 
@@ -38,6 +39,10 @@ struct LinkSetup {
   std::vector<double> bus_drop;
   // The chunk-rate resonance lock (host/thermal_loop.hpp); disabled: the designed operating point.
   ThermalLoopSetup thermal_loop;
+  // The receiver's FFE and DFE (physics/equalizer.hpp; BatchSetup::rx_equalizer), their initial
+  // taps (MMSE, or LMS's starting point) and the DFE limit.
+  RxEqualizerConstants<double> equalizer{};
+  std::vector<double> ffe_taps, dfe_taps;
 };
 
 // What every link of a batch shares (the stage topology and the run rules).
@@ -64,6 +69,7 @@ struct BatchSetup {
   int eye_amplitude_bins = 256;
   double eye_amplitude_range = 1.5;
   bool record_thermal_trace = false;  // keep every chunk's lock-loop state (tests, waveform dumps)
+  bool rx_equalizer = false;          // every link decides through its FFE and DFE
 };
 
 // Overlap-save history for the batch's H2: the smallest power of two (>= 32) that holds every
@@ -129,7 +135,8 @@ class LaneEngine {
       if (l.constants.delay_symbols < 0 || l.constants.sample_in_ui < 0 ||
           l.constants.sample_in_ui >= spu_)
         throw std::invalid_argument("lane engine: the decision sample lies outside the chain");
-      history_symbols_ = std::max(history_symbols_, l.constants.delay_symbols + 1);
+      history_symbols_ = std::max(history_symbols_,
+                                  l.constants.delay_symbols + l.constants.decision_lag_symbols + 1);
     }
     if (history_symbols_ > chunk_)
       throw std::invalid_argument("lane engine: the chain delay exceeds one chunk");
@@ -208,6 +215,7 @@ class LaneEngine {
       }
     }
     setup_thermal_loops(setup);
+    if (setup.rx_equalizer) setup_equalizers(setup);
   }
 
   std::size_t links() const { return L_; }
@@ -287,10 +295,24 @@ class LaneEngine {
       rx_offset_ = 0;
     }
 
-    exec_.for_each(
-        L_, chunk_,
-        DecideSymbols<Real>{links_.data(), rx_view_, tx_.data(), bit_errors_.data(), keys_.data(),
-                            rx_stride_, rx_offset_, history_symbols_, chunk_, spu_, first_sample});
+    if (!eq_enabled_) {
+      exec_.for_each(L_, chunk_,
+                     DecideSymbols<Real>{links_.data(), rx_view_, tx_.data(), bit_errors_.data(),
+                                         keys_.data(), rx_stride_, rx_offset_, history_symbols_,
+                                         chunk_, spu_, first_sample});
+    } else {
+      exec_.for_each(L_, chunk_,
+                     SampleSymbols<Real>{links_.data(), rx_view_, eq_samples_.data(), keys_.data(),
+                                         rx_stride_, rx_offset_, chunk_, spu_, first_sample});
+      exec_.for_each(L_, 1,
+                     EqualizeAndDecide<Real>{links_.data(), eq_constants_.data(), eq_state_.data(),
+                                             eq_samples_.data(), tx_.data(), bit_errors_.data(),
+                                             counters_.data(), history_symbols_, chunk_});
+      exec_.for_each(
+          L_, kEqHistory,
+          CarryTail<Real>{eq_samples_.data(), static_cast<std::size_t>(kEqHistory + chunk_),
+                          static_cast<std::size_t>(chunk_)});
+    }
     exec_.for_each(L_, 1,
                    CountErrors<Real>{links_.data(), bit_errors_.data(), counters_.data(), chunk_,
                                      bps_, first_symbol, target_errors_, max_bits_});
@@ -322,6 +344,24 @@ class LaneEngine {
   }
 
   const std::vector<LinkCounters>& counters() const { return counters_host_; }
+
+  // Each link's equaliser taps now (the MMSE taps, or where LMS has taken them); empty without
+  // an equaliser.
+  std::vector<RxEqualizerState<double>> equalizer_states() const {
+    std::vector<RxEqualizerState<double>> out;
+    if (!eq_enabled_) return out;
+    std::vector<RxEqualizerState<Real>> st(L_);
+    eq_state_.download(st.data(), L_);
+    out.resize(L_);
+    for (std::size_t l = 0; l < L_; ++l) {
+      for (int i = 0; i < kMaxFfeTaps; ++i) out[l].ffe[i] = static_cast<double>(st[l].ffe[i]);
+      for (int k = 0; k < kMaxDfeTaps; ++k) {
+        out[l].dfe[k] = static_cast<double>(st[l].dfe[k]);
+        out[l].past[k] = st[l].past[k];
+      }
+    }
+    return out;
+  }
 
   // Where each link's resonance lock ended (enabled = false for links without the loop).
   std::vector<ThermalLoopOutcome> thermal_outcomes() const {
@@ -365,6 +405,41 @@ class LaneEngine {
   }
 
  private:
+  void setup_equalizers(const BatchSetup& setup) {
+    eq_enabled_ = true;
+    std::vector<RxEqualizerConstants<Real>> constants(L_);
+    std::vector<RxEqualizerState<Real>> state(L_);
+    for (std::size_t l = 0; l < L_; ++l) {
+      const LinkSetup& ls = setup.links[l];
+      const RxEqualizerConstants<double>& e = ls.equalizer;
+      if (e.ffe_taps < 1 || e.ffe_taps > kMaxFfeTaps || e.dfe_taps < 0 ||
+          e.dfe_taps > kMaxDfeTaps || ls.ffe_taps.size() != static_cast<std::size_t>(e.ffe_taps) ||
+          ls.dfe_taps.size() != static_cast<std::size_t>(e.dfe_taps) ||
+          e.ffe_pre != ls.constants.decision_lag_symbols)
+        throw std::invalid_argument("lane engine: an equaliser's taps do not match its sizes");
+      RxEqualizerConstants<Real>& o = constants[l];
+      o.ffe_taps = e.ffe_taps;
+      o.ffe_pre = e.ffe_pre;
+      o.dfe_taps = e.dfe_taps;
+      o.adapt_lms = e.adapt_lms;
+      o.lms_step = static_cast<Real>(e.lms_step);
+      o.dfe_limit = static_cast<Real>(e.dfe_limit);
+      o.mid_a = static_cast<Real>(e.mid_a);
+      o.swing_a = static_cast<Real>(e.swing_a);
+      for (int k = 0; k < kMaxLevels; ++k) o.level_value[k] = static_cast<Real>(e.level_value[k]);
+      RxEqualizerState<Real>& st = state[l];
+      for (int i = 0; i < e.ffe_taps; ++i) st.ffe[i] = static_cast<Real>(ls.ffe_taps[i]);
+      for (int k = 0; k < e.dfe_taps; ++k) st.dfe[k] = static_cast<Real>(ls.dfe_taps[k]);
+    }
+    eq_constants_ = Buffer<RxEqualizerConstants<Real>>(L_);
+    eq_constants_.upload(constants.data(), L_);
+    eq_state_ = Buffer<RxEqualizerState<Real>>(L_);
+    eq_state_.upload(state.data(), L_);
+    // Zero history: the samples before the run are the idle line's mean (y' = 0 enters as
+    // -mid; the warm-up hides it).
+    eq_samples_ = Buffer<Real>(L_ * (kEqHistory + chunk_));
+  }
+
   void setup_thermal_loops(const BatchSetup& setup) {
     record_trace_ = setup.record_thermal_trace;
     loop_setup_.resize(L_);
@@ -496,6 +571,11 @@ class LaneEngine {
   std::size_t L_;
   int spu_, chunk_, bps_;
   std::size_t history_, block_, fft_size_, bins_, chunk_samples_, blocks_, ext_stride_;
+  // Receiver equalisers.
+  bool eq_enabled_ = false;
+  Buffer<RxEqualizerConstants<Real>> eq_constants_;
+  Buffer<RxEqualizerState<Real>> eq_state_;
+  Buffer<Real> eq_samples_;  // [links][kEqHistory + chunk]: decision samples with noise
   // Resonance-lock loops (host side, chunk rate).
   bool any_loop_ = false, record_trace_ = false;
   std::vector<ThermalLoopSetup> loop_setup_;

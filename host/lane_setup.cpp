@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "host/channel.hpp"
+#include "host/equalizer.hpp"
 #include "host/filter_design.hpp"
 #include "host/touchstone.hpp"
 #include "physics/ring_dynamics.hpp"
@@ -399,6 +400,59 @@ std::vector<double> serdes_transmit_fir(const Scenario& s, const LaneParams& lp,
   return fir;
 }
 
+// The receiver's FFE and DFE ([rx_eq], physics/equalizer.hpp): symbol values from the received
+// levels, the MMSE taps from the chain's pulse response at the decision phase (host/equalizer.cpp),
+// or, for LMS, a cursor-only start. The FFE's pre-cursor taps delay each decision by as many
+// symbols; the warm-up grows by the equaliser's span so its history is the line's.
+void setup_equalizer(const Scenario& s, const LaneParams& lp, const LinkReport& rep,
+                     LinkSetup& link) {
+  const RxEqParams& q = lp.rx_eq;
+  LinkConstants<double>& c = link.constants;
+  if (q.ffe_pre >= q.ffe_taps)
+    fail_key(s, "rx_eq.ffe_pre",
+             std::to_string(q.ffe_pre) + " pre-cursor taps need more than " +
+                 std::to_string(q.ffe_taps) + " FFE taps (the cursor is one of them)");
+  if (q.lms && !std::isfinite(q.lms_step))
+    fail_key(s, "rx_eq.lms_step", "missing; rx_eq.adapt = \"lms\" needs its step size");
+  const int M = lp.levels;
+  const double bottom = rep.received_levels_a[0], top = rep.received_levels_a[M - 1];
+  double mid = 0.0;
+  for (int k = 0; k < M; ++k) mid += rep.received_levels_a[k];
+  mid /= M;
+  const double swing = top - bottom;
+  RxEqualizerConstants<double>& e = link.equalizer;
+  e = {};
+  e.ffe_taps = q.ffe_taps;
+  e.ffe_pre = q.ffe_pre;
+  e.dfe_taps = q.dfe_taps;
+  e.adapt_lms = q.lms ? 1 : 0;
+  e.lms_step = q.lms ? q.lms_step : 0.0;
+  e.dfe_limit = q.dfe_limit;
+  e.mid_a = mid;
+  e.swing_a = swing;
+  double var_a = 0.0, var_noise = 0.0;
+  for (int k = 0; k < M; ++k) {
+    e.level_value[k] = (rep.received_levels_a[k] - mid) / swing;
+    var_a += e.level_value[k] * e.level_value[k] / M;
+    const double i = std::max(rep.received_levels_a[k], 0.0);
+    var_noise += (c.noise_var_const_a2 + c.noise_var_shot_a * i + c.noise_var_rin * i * i) / M;
+  }
+  const std::vector<double>& per_symbol = rep.symbol_pulse_a;
+  const int pre_symbols = rep.symbol_pulse_cursor;
+  if (q.lms) {
+    link.ffe_taps.assign(q.ffe_taps, 0.0);
+    link.ffe_taps[q.ffe_pre] = swing / per_symbol[pre_symbols];
+    link.dfe_taps.assign(q.dfe_taps, 0.0);
+  } else {
+    const EqualizerDesign d = mmse_equalizer(per_symbol, pre_symbols, q.ffe_taps, q.ffe_pre,
+                                             q.dfe_taps, var_a, var_noise, swing, q.dfe_limit);
+    link.ffe_taps = d.ffe;
+    link.dfe_taps = d.dfe;
+  }
+  c.decision_lag_symbols = q.ffe_pre;
+  c.warmup_symbols += q.ffe_taps + q.dfe_taps;
+}
+
 }  // namespace
 
 PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams& lp,
@@ -575,7 +629,8 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
     }
   }
   pulse = convolve_fir(pulse, out.setup.h2_taps);
-  for (double& x : pulse) x = std::abs(x);  // the ring may invert the levels
+  const std::vector<double> signed_pulse = pulse;  // transmission per unit symbol value
+  for (double& x : pulse) x = std::abs(x);         // the ring may invert the levels
   const double peak = *std::max_element(pulse.begin(), pulse.end());
   // The centre of the samples within rounding of the peak (a flat top without filters).
   std::size_t first = pulse.size(), last = 0;
@@ -597,6 +652,16 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
   // Count from the first symbol whose whole history went through filled filters.
   const std::size_t fill = out.setup.h1_taps.size() + out.setup.h2_taps.size() + ring_tail;
   c.warmup_symbols = c.delay_symbols + static_cast<std::int64_t>(fill / lp.samples_per_ui) + 2;
+  // The pulse at the decision phase, one value per symbol, in A per unit symbol value (the
+  // outer levels one apart): the equaliser's design input, and a report.
+  {
+    const std::size_t spu = static_cast<std::size_t>(lp.samples_per_ui);
+    rep.symbol_pulse_a.clear();
+    for (std::size_t n = static_cast<std::size_t>(cursor) % spu; n < signed_pulse.size(); n += spu)
+      rep.symbol_pulse_a.push_back(signed_pulse[n] * c.photocurrent_per_transmission_a);
+    rep.symbol_pulse_cursor = static_cast<int>(static_cast<std::size_t>(cursor) / spu);
+  }
+  if (lp.rx_eq.enabled()) setup_equalizer(s, lp, rep, out.setup);
   // With the lock loop, the loop's acquisition is not part of the link's error count.
   if (out.setup.thermal_loop.enabled)
     c.warmup_symbols += static_cast<std::int64_t>(std::ceil(lp.lock.settle_s * lp.symbol_rate_hz));

@@ -40,6 +40,10 @@ struct LinkReport {
   double channel_loss_db = 0.0;
   double cursor_gain = 1.0;
   std::vector<std::string> warnings;
+  // The chain's pulse response at the decision phase, one value per symbol (A per unit symbol
+  // value: the outer levels one apart; the sign follows the ring), the cursor at the index.
+  std::vector<double> symbol_pulse_a;
+  int symbol_pulse_cursor = 0;
   double bus_through_db = 0.0;
   double demux_crosstalk_db = -std::numeric_limits<double>::infinity();
 };

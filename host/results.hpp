@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "physics/config.hpp"
+
 namespace ll {
 
 // Why a Monte-Carlo point stopped. Stored in HDF5 as uint8 `stop_reason` with CF attributes
@@ -39,6 +41,8 @@ struct PointResult {
   double ser = 0.0;
   StopReason stop_reason = StopReason::not_run;
 
+  // Runs of consecutive symbol errors by length 1 .. kBurstBins (the last: that many or more).
+  std::vector<std::uint64_t> error_bursts = std::vector<std::uint64_t>(kBurstBins, 0);
   // Eye histogram, row-major [amplitude_bin][phase_bin]; sizes from OutputLayout.
   std::vector<std::uint32_t> eye_histogram;
   // Absolute received photocurrent of a normalised eye amplitude y: offset + scale * y.

@@ -10,6 +10,7 @@
 #include <functional>
 #include <sstream>
 
+#include "physics/equalizer.hpp"
 #include "physics/noise.hpp"
 
 namespace ll {
@@ -439,6 +440,33 @@ const std::vector<KeySpec>& registry() {
     ctle_key("receiver.ctle.dc_gain2_db", "dB", {-40.0, 0.0}, 1.0, &CtleParams::dc_gain2_db, 0.0);
     ctle_key("receiver.ctle.lf_ghz", "GHz", {0.0, 1e4}, 1e9, &CtleParams::lf_hz, 0.0);
 
+    // [rx_eq]: the host receiver's FFE and DFE (physics/equalizer.hpp, host/equalizer.cpp).
+    auto eq_int_key = [&](std::string key, Range range, int RxEqParams::*member) {
+      KeySpec k{std::move(key), Kind::integer, "1", range, {}, std::int64_t{0}, {}};
+      k.apply = [member](const ScalarValue& v, LaneParams& lp, RunParams&) {
+        lp.rx_eq.*member = static_cast<int>(std::get<std::int64_t>(v));
+      };
+      r.push_back(k);
+    };
+    eq_int_key("rx_eq.ffe_taps", {0.0, static_cast<double>(kMaxFfeTaps)}, &RxEqParams::ffe_taps);
+    eq_int_key("rx_eq.ffe_pre", {0.0, static_cast<double>(kMaxFfeTaps - 1)}, &RxEqParams::ffe_pre);
+    eq_int_key("rx_eq.dfe_taps", {0.0, static_cast<double>(kMaxDfeTaps)}, &RxEqParams::dfe_taps);
+    {
+      KeySpec k = group_real_key("rx_eq.dfe_limit", "1", {0.0, 10.0, true}, 1.0, &LaneParams::rx_eq,
+                                 &RxEqParams::dfe_limit);
+      k.default_value = 0.85;
+      r.push_back(k);
+    }
+    {
+      KeySpec k{"rx_eq.adapt", Kind::text, "", {}, {"mmse", "lms"}, std::string("mmse"), {}};
+      k.apply = [](const ScalarValue& v, LaneParams& lp, RunParams&) {
+        lp.rx_eq.lms = std::get<std::string>(v) == "lms";
+      };
+      r.push_back(k);
+    }
+    r.push_back(group_real_key("rx_eq.lms_step", "1", {0.0, 1.0, true}, 1.0, &LaneParams::rx_eq,
+                               &RxEqParams::lms_step));
+
     // [optics]
     r.push_back(real_key("optics.waveguide_length_cm", "cm", nonnegative, 1e-2,
                          &LaneParams::waveguide_length_m, 0.0));
@@ -532,7 +560,7 @@ bool optional_without_default(const std::string& key) {
          key.rfind("mrm.thermal.", 0) == 0 || key == "wdm.channels" || key == "wdm.spacing_ghz" ||
          key.rfind("wdm.demux.", 0) == 0 || key == "channel.file" || key == "channel.port_order" ||
          key == "channel.loss_db_at_nyquist" || key == "channel.skin_share" ||
-         key.rfind("receiver.ctle.", 0) == 0;
+         key.rfind("receiver.ctle.", 0) == 0 || key == "rx_eq.lms_step";
 }
 
 const KeySpec* spec_of(const std::string& key) {

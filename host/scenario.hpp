@@ -100,6 +100,17 @@ struct CtleParams {
   bool present() const { return std::isfinite(dc_gain_db); }
 };
 
+// The host receiver's FFE and DFE ([rx_eq]; ffe_taps = 0: the plain decision).
+struct RxEqParams {
+  int ffe_taps = 0;
+  int ffe_pre = 0;
+  int dfe_taps = 0;
+  double dfe_limit = 0.85;  // |b_k| relative to the swing: IEEE 802.3dj COM b_max (PARAMETERS.md)
+  bool lms = false;         // adapt during the run (else the MMSE taps, fixed)
+  double lms_step = std::numeric_limits<double>::quiet_NaN();
+  bool enabled() const { return ffe_taps > 0; }
+};
+
 // One link's physics, SI units. Infinite bandwidth = the stage is the identity.
 struct LaneParams {
   // signal
@@ -154,6 +165,7 @@ struct LaneParams {
   ChannelParams channel;
   std::array<double, kTxFfeTaps> tx_ffe{};  // the cursor's entry is unused (derived)
   CtleParams ctle;
+  RxEqParams rx_eq;
   // Set by the host for a lane of a WDM bus, not a scenario key: the demultiplexer drop ring's
   // filtering of its own channel as a pole in the received photocurrent (inf: none).
   double drop_filter_pole_hz = std::numeric_limits<double>::infinity();

@@ -45,11 +45,13 @@ std::vector<LinkOutcome> run_batch(const BatchSetup& batch_in) {
   const std::size_t L = batch.links.size();
   const std::size_t per_link = eyes.size() / L;
   std::vector<ThermalLoopOutcome> thermal = engine.thermal_outcomes();
+  const std::vector<RxEqualizerState<double>> eq = engine.equalizer_states();
   std::vector<LinkOutcome> out(L);
   for (std::size_t l = 0; l < L; ++l) {
     out[l].counters = engine.counters()[l];
     out[l].eye_histogram.assign(eyes.begin() + l * per_link, eyes.begin() + (l + 1) * per_link);
     out[l].thermal = std::move(thermal[l]);
+    if (!eq.empty()) set_equalizer_taps(batch.links[l], eq[l], out[l]);
   }
   return out;
 }

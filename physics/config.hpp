@@ -67,4 +67,9 @@ LL_HD LL_FORCEINLINE double sin_squared(double x) {
 // Largest PAM order the engine carries in fixed-size parameter arrays (PAM8 for 400G lanes).
 inline constexpr int kMaxLevels = 8;
 
+// Error bursts: runs of consecutive symbol errors, by length 1 .. kBurstBins - 1 and the last
+// bin for kBurstBins or longer (DFE error propagation lengthens them). LinkCounters and the
+// HDF5 `burst_length` dimension share it.
+inline constexpr int kBurstBins = 16;
+
 }  // namespace ll

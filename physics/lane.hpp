@@ -119,6 +119,9 @@ struct LinkConstants {
   int delay_symbols;
   int sample_in_ui;
   std::int64_t warmup_symbols;
+  // An FFE with taps after the newest sample decides each symbol this many symbols late
+  // (physics/equalizer.hpp); 0 for the plain decision.
+  int decision_lag_symbols;
 };
 
 // Converts the double-precision constants to another precision (float for the GPU).
@@ -164,6 +167,7 @@ LinkConstants<To> convert_constants(const LinkConstants<From>& c) {
   o.delay_symbols = c.delay_symbols;
   o.sample_in_ui = c.sample_in_ui;
   o.warmup_symbols = c.warmup_symbols;
+  o.decision_lag_symbols = c.decision_lag_symbols;
   return o;
 }
 
@@ -407,7 +411,15 @@ struct LinkCounters {
   std::uint64_t bits, bit_errors, symbols, symbol_errors;
   std::uint64_t stop_symbol;  // absolute index of the first symbol not counted (when stopped)
   std::uint8_t stop_reason;   // StopReason: 0 while running
+  std::uint32_t open_burst;   // length of the run of symbol errors still going on
+  std::uint64_t bursts[kBurstBins];
 };
+
+LL_HD inline void close_burst(LinkCounters& c) {
+  if (c.open_burst == 0) return;
+  c.bursts[(c.open_burst < kBurstBins ? c.open_burst : kBurstBins) - 1] += 1;
+  c.open_burst = 0;
+}
 
 template <class Real>
 struct CountErrors {
@@ -421,7 +433,8 @@ struct CountErrors {
     LinkCounters c = counters[link];
     if (c.stop_reason != 0) return;
     const std::uint8_t* e = bit_errors + link * chunk_symbols;
-    const std::int64_t first_symbol = chunk_first_symbol - links[link].delay_symbols;
+    const std::int64_t first_symbol =
+        chunk_first_symbol - links[link].delay_symbols - links[link].decision_lag_symbols;
     for (int j = 0; j < chunk_symbols; ++j) {
       const std::int64_t k = first_symbol + j;
       if (k < links[link].warmup_symbols) continue;
@@ -429,7 +442,12 @@ struct CountErrors {
       c.bit_errors += e[j];
       c.symbols += 1;
       c.symbol_errors += e[j] ? 1 : 0;
+      if (e[j])
+        c.open_burst += 1;
+      else
+        close_burst(c);
       if (c.bit_errors >= target_errors || c.bits >= max_bits) {
+        close_burst(c);
         c.stop_reason = c.bit_errors >= target_errors ? 1 : 2;
         c.stop_symbol = static_cast<std::uint64_t>(k + 1);
         break;
