@@ -7,8 +7,11 @@
 //   - error bursts from DFE propagation: the mean burst length grows with the first DFE tap.
 // Built twice like test_lane: as test_equalizer (CPU) and test_equalizer_gpu (LL_TEST_CUDA).
 #include <gtest/gtest.h>
+#include <hdf5.h>
 
 #include <cmath>
+#include <cstdio>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -218,5 +221,47 @@ TEST_F(EqualizerLane, BurstsLengthenWithTheFirstDfeTap) {
     previous_mean = mean;
   }
 }
+
+#if !defined(LL_TEST_CUDA)
+// The file carries the burst histogram, [point, burst_length], equal to the run's counts.
+TEST(EqualizerOutput, FileHasTheBurstHistogram) {
+  const auto run = ll::prepare_run(ll::load_scenario(
+      kDefault, {"tx_ffe.c_p1=0.3", "laser.power_dbm=1", "eye.symbols=0", "run.max_bits=200000",
+                 "run.target_errors=1000000000", "rx_eq.ffe_taps=1", "rx_eq.dfe_taps=1"}));
+  const std::string path = ::testing::TempDir() + "bursts.h5";
+  ll::RunOptions options;
+  options.backend = "cpu";
+  options.output_path = path;
+  std::ostringstream out, err;
+  ASSERT_EQ(ll::execute_run(run, options, out, err), 0);
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  ASSERT_GE(file, 0);
+  const hid_t d = H5Dopen2(file, "error_bursts", H5P_DEFAULT);
+  ASSERT_GE(d, 0);
+  const hid_t space = H5Dget_space(d);
+  std::vector<hsize_t> dims(2);
+  ASSERT_EQ(H5Sget_simple_extent_ndims(space), 2);
+  H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+  H5Sclose(space);
+  EXPECT_EQ(dims, (std::vector<hsize_t>{1, ll::kBurstBins}));
+  std::vector<std::uint64_t> bursts(ll::kBurstBins);
+  ASSERT_GE(H5Dread(d, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, bursts.data()), 0);
+  H5Dclose(d);
+  std::uint64_t symbol_errors = 0;
+  const hid_t e = H5Dopen2(file, "symbol_errors", H5P_DEFAULT);
+  ASSERT_GE(H5Dread(e, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, &symbol_errors), 0);
+  H5Dclose(e);
+  H5Fclose(file);
+  std::remove(path.c_str());
+  std::uint64_t in_bursts = 0;
+  for (int i = 0; i + 1 < ll::kBurstBins; ++i) in_bursts += bursts[i] * (i + 1);
+  EXPECT_GT(bursts[0], 0u);
+  EXPECT_GT(bursts[1], 0u) << "propagation should leave runs of two";
+  EXPECT_LE(in_bursts, symbol_errors);
+  if (bursts[ll::kBurstBins - 1] == 0) {
+    EXPECT_EQ(in_bursts, symbol_errors);
+  }
+}
+#endif
 
 }  // namespace
