@@ -14,6 +14,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <stdexcept>
 #include <vector>
@@ -21,6 +22,7 @@
 #include "host/filter_design.hpp"
 #include "host/thermal_loop.hpp"
 #include "physics/equalizer.hpp"
+#include "physics/jitter.hpp"
 #include "physics/lane.hpp"
 #include "physics/wdm_bus.hpp"
 
@@ -43,6 +45,8 @@ struct LinkSetup {
   // taps (MMSE, or LMS's starting point) and the DFE limit.
   RxEqualizerConstants<double> equalizer{};
   std::vector<double> ffe_taps, dfe_taps;
+  // Transmit jitter (physics/jitter.hpp; BatchSetup::tx_jitter).
+  JitterParams<double> jitter{};
 };
 
 // What every link of a batch shares (the stage topology and the run rules).
@@ -70,7 +74,21 @@ struct BatchSetup {
   double eye_amplitude_range = 1.5;
   bool record_thermal_trace = false;  // keep every chunk's lock-loop state (tests, waveform dumps)
   bool rx_equalizer = false;          // every link decides through its FFE and DFE
+  bool tx_jitter = false;             // the drive's transitions move (JitteredDrive)
 };
+
+// The step response of a link's H1 at samples -1 .. : entry 0 is 0, entry n + 1 the sum of the
+// FIR's first n + 1 taps (identity: a one-sample ramp to 1).
+inline std::vector<double> drive_step_table(const LinkSetup& l) {
+  std::vector<double> s(1, 0.0);
+  if (l.h1_taps.empty()) {
+    s.push_back(1.0);
+    return s;
+  }
+  double acc = 0.0;
+  for (double h : l.h1_taps) s.push_back(acc += h);
+  return s;
+}
 
 // Overlap-save history for the batch's H2: the smallest power of two (>= 32) that holds every
 // FIR's taps - 1. The valid block is 4 times that.
@@ -137,6 +155,21 @@ class LaneEngine {
         throw std::invalid_argument("lane engine: the decision sample lies outside the chain");
       history_symbols_ = std::max(history_symbols_,
                                   l.constants.delay_symbols + l.constants.decision_lag_symbols + 1);
+    }
+    if (setup.tx_jitter) {
+      // Transitions settle within the step response plus the largest shift (8 sigma of RJ).
+      std::size_t points = 0;
+      double shift = 0.0;
+      for (const LinkSetup& l : setup.links) {
+        points = std::max(points, drive_step_table(l).size());
+        const JitterParams<double>& j = l.jitter;
+        shift = std::max(shift, 8.0 * j.rj_rms_samples + std::abs(j.sj_amplitude_samples) +
+                                    0.5 * (j.dcd_samples + j.buj_samples));
+      }
+      step_points_ = static_cast<int>(points);
+      settle_symbols_ =
+          static_cast<int>(std::ceil((static_cast<double>(points) + shift) / spu_)) + 1;
+      history_symbols_ = std::max(history_symbols_, settle_symbols_ + 1);
     }
     if (history_symbols_ > chunk_)
       throw std::invalid_argument("lane engine: the chain delay exceeds one chunk");
@@ -216,6 +249,7 @@ class LaneEngine {
     }
     setup_thermal_loops(setup);
     if (setup.rx_equalizer) setup_equalizers(setup);
+    if (setup.tx_jitter) setup_jitter(setup);
   }
 
   std::size_t links() const { return L_; }
@@ -227,10 +261,21 @@ class LaneEngine {
     const std::int64_t first_symbol = static_cast<std::int64_t>(chunk_index_) * chunk_;
 
     exec_.for_each(L_, 1, GenerateSymbols{sources_.data(), tx_.data(), history_symbols_, chunk_});
-    // H1 (driver bandwidth) as a polyphase filter on the held levels.
-    exec_.for_each(L_ * chunk_, 1,
-                   PolyphaseDrive<Real>{links_.data(), tx_.data(), pulse_.data(), drive_.data(),
-                                        history_symbols_, chunk_, spu_, pulse_symbols_});
+    if (!jitter_enabled_) {
+      // H1 (driver bandwidth) as a polyphase filter on the held levels.
+      exec_.for_each(L_ * chunk_, 1,
+                     PolyphaseDrive<Real>{links_.data(), tx_.data(), pulse_.data(), drive_.data(),
+                                          history_symbols_, chunk_, spu_, pulse_symbols_});
+    } else {
+      exec_.for_each(
+          L_, chunk_,
+          TransitionTimes<Real>{jitter_.data(), keys_.data(), tau_.data(), history_symbols_, chunk_,
+                                static_cast<std::uint64_t>(first_symbol)});
+      exec_.for_each(L_ * chunk_, 1,
+                     JitteredDrive<Real>{links_.data(), jitter_.data(), tx_.data(), tau_.data(),
+                                         step_.data(), drive_.data(), history_symbols_, chunk_,
+                                         spu_, settle_symbols_, step_points_});
+    }
     // Each lane through its own ring: straight into the receiver's buffer, or, on a WDM bus,
     // into a per-lane buffer that the bus stages then mix.
     Real* ring_out = bus_lanes_ > 0 ? own_current_.data() : current_.data();
@@ -328,6 +373,11 @@ class LaneEngine {
         L_, history_symbols_,
         CarryTail<std::uint8_t>{tx_.data(), static_cast<std::size_t>(history_symbols_ + chunk_),
                                 static_cast<std::size_t>(chunk_)});
+    if (jitter_enabled_)
+      exec_.for_each(
+          L_, history_symbols_,
+          CarryTail<Real>{tau_.data(), static_cast<std::size_t>(history_symbols_ + chunk_),
+                          static_cast<std::size_t>(chunk_)});
     ++chunk_index_;
     std::vector<bool> was_running(L_);
     for (std::size_t l = 0; l < L_; ++l) was_running[l] = counters_host_[l].stop_reason == 0;
@@ -405,6 +455,31 @@ class LaneEngine {
   }
 
  private:
+  void setup_jitter(const BatchSetup& setup) {
+    jitter_enabled_ = true;
+    std::vector<JitterParams<Real>> params(L_);
+    std::vector<Real> steps(L_ * static_cast<std::size_t>(step_points_), Real(0));
+    for (std::size_t l = 0; l < L_; ++l) {
+      const JitterParams<double>& j = setup.links[l].jitter;
+      params[l] = {static_cast<Real>(j.rj_rms_samples),
+                   static_cast<Real>(j.sj_amplitude_samples),
+                   j.sj_cycles_per_symbol,
+                   static_cast<Real>(j.sj_phase_rad),
+                   static_cast<Real>(j.dcd_samples),
+                   static_cast<Real>(j.buj_samples)};
+      // Shorter tables are padded with their final value (the step has settled there).
+      const std::vector<double> t = drive_step_table(setup.links[l]);
+      for (int n = 0; n < step_points_; ++n)
+        steps[l * step_points_ + n] =
+            static_cast<Real>(n < static_cast<int>(t.size()) ? t[n] : t.back());
+    }
+    jitter_ = Buffer<JitterParams<Real>>(L_);
+    jitter_.upload(params.data(), L_);
+    step_ = Buffer<Real>(steps.size());
+    step_.upload(steps.data(), steps.size());
+    tau_ = Buffer<Real>(L_ * (history_symbols_ + chunk_));  // zero: the idle line's edges on time
+  }
+
   void setup_equalizers(const BatchSetup& setup) {
     eq_enabled_ = true;
     std::vector<RxEqualizerConstants<Real>> constants(L_);
@@ -571,6 +646,12 @@ class LaneEngine {
   std::size_t L_;
   int spu_, chunk_, bps_;
   std::size_t history_, block_, fft_size_, bins_, chunk_samples_, blocks_, ext_stride_;
+  // Transmit jitter.
+  bool jitter_enabled_ = false;
+  int settle_symbols_ = 0, step_points_ = 0;
+  Buffer<JitterParams<Real>> jitter_;
+  Buffer<Real> tau_;   // [links][history + chunk]: each transition's shift, samples
+  Buffer<Real> step_;  // [links][step_points]: H1's step response from sample -1
   // Receiver equalisers.
   bool eq_enabled_ = false;
   Buffer<RxEqualizerConstants<Real>> eq_constants_;

@@ -662,6 +662,21 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
     rep.symbol_pulse_cursor = static_cast<int>(static_cast<std::size_t>(cursor) / spu);
   }
   if (lp.rx_eq.enabled()) setup_equalizer(s, lp, rep, out.setup);
+  if (lp.tx_jitter.present()) {
+    const TxJitterParams& j = lp.tx_jitter;
+    if (j.sj_amplitude_ui > 0.0 && !(j.sj_frequency_hz > 0.0))
+      fail_key(s, "tx_jitter.sj_frequency_mhz", "missing; sinusoidal jitter needs its frequency");
+    if (!(j.sj_frequency_hz < 0.5 * lp.symbol_rate_hz))
+      fail_key(s, "tx_jitter.sj_frequency_mhz",
+               "must lie below half the symbol rate (the transitions sample it)");
+    const double spu = lp.samples_per_ui;
+    out.setup.jitter = {
+        j.rj_rms_ui * spu, j.sj_amplitude_ui * spu, j.sj_frequency_hz / lp.symbol_rate_hz, 0.0,
+        j.dcd_ui * spu,    j.buj_ui * spu};
+    // The transitions move by up to ~8 sigma plus the bounded terms: the warm-up covers it.
+    c.warmup_symbols += 1 + static_cast<std::int64_t>(std::ceil(
+                                8.0 * j.rj_rms_ui + j.sj_amplitude_ui + j.dcd_ui + j.buj_ui));
+  }
   // With the lock loop, the loop's acquisition is not part of the link's error count.
   if (out.setup.thermal_loop.enabled)
     c.warmup_symbols += static_cast<std::int64_t>(std::ceil(lp.lock.settle_s * lp.symbol_rate_hz));

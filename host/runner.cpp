@@ -69,7 +69,8 @@ PreparedRun prepare_run(const Scenario& s) {
     for (PreparedLink& l : lanes) r.links.push_back(std::move(l));
   }
   // Points with the same stage topology run as one batch.
-  std::map<std::tuple<int, int, int, bool, bool, bool, bool, int, bool>, std::size_t> batch_of;
+  std::map<std::tuple<int, int, int, bool, bool, bool, bool, int, bool, bool>, std::size_t>
+      batch_of;
   for (std::size_t p = 0; p < P; ++p) {
     const LaneParams& lp = r.params[p];
     const PreparedLink& link = r.links[p * r.lanes];
@@ -83,10 +84,10 @@ PreparedRun prepare_run(const Scenario& s) {
       r.unlocked_points.push_back(p);
       continue;
     }
-    const auto key =
-        std::make_tuple(lp.samples_per_ui, lp.levels, static_cast<int>(lp.pattern),
-                        !link.setup.h1_taps.empty(), !link.setup.h2_taps.empty(), lp.ring_dynamic,
-                        lp.eo_junction, lp.wdm.channels, lp.rx_eq.enabled());
+    const auto key = std::make_tuple(lp.samples_per_ui, lp.levels, static_cast<int>(lp.pattern),
+                                     !link.setup.h1_taps.empty(), !link.setup.h2_taps.empty(),
+                                     lp.ring_dynamic, lp.eo_junction, lp.wdm.channels,
+                                     lp.rx_eq.enabled(), lp.tx_jitter.present());
     auto it = batch_of.find(key);
     if (it == batch_of.end()) {
       it = batch_of.emplace(key, r.batches.size()).first;
@@ -105,6 +106,7 @@ PreparedRun prepare_run(const Scenario& s) {
       b.eye_amplitude_bins = r.run.eye_amplitude_bins;
       b.bus_lanes = lp.wdm.channels;
       b.rx_equalizer = lp.rx_eq.enabled();
+      b.tx_jitter = lp.tx_jitter.present();
       r.batches.push_back(b);
       r.batch_points.emplace_back();
       r.batch_lanes.emplace_back();

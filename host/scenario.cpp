@@ -440,6 +440,22 @@ const std::vector<KeySpec>& registry() {
     ctle_key("receiver.ctle.dc_gain2_db", "dB", {-40.0, 0.0}, 1.0, &CtleParams::dc_gain2_db, 0.0);
     ctle_key("receiver.ctle.lf_ghz", "GHz", {0.0, 1e4}, 1e9, &CtleParams::lf_hz, 0.0);
 
+    // [tx_jitter]: transmit jitter as timing shifts of the transitions (physics/jitter.hpp).
+    auto jitter_key = [&](std::string key, std::string units, Range range, double to_si,
+                          double TxJitterParams::*member) {
+      KeySpec k = group_real_key(std::move(key), std::move(units), range, to_si,
+                                 &LaneParams::tx_jitter, member);
+      k.default_value = 0.0;
+      r.push_back(k);
+    };
+    jitter_key("tx_jitter.rj_rms_ui", "UI", {0.0, 0.5}, 1.0, &TxJitterParams::rj_rms_ui);
+    jitter_key("tx_jitter.sj_amplitude_ui", "UI", {0.0, 10.0}, 1.0,
+               &TxJitterParams::sj_amplitude_ui);
+    jitter_key("tx_jitter.sj_frequency_mhz", "MHz", {0.0, 1e6}, 1e6,
+               &TxJitterParams::sj_frequency_hz);
+    jitter_key("tx_jitter.dcd_ui", "UI", {0.0, 0.5}, 1.0, &TxJitterParams::dcd_ui);
+    jitter_key("tx_jitter.buj_ui", "UI", {0.0, 0.5}, 1.0, &TxJitterParams::buj_ui);
+
     // [rx_eq]: the host receiver's FFE and DFE (physics/equalizer.hpp, host/equalizer.cpp).
     auto eq_int_key = [&](std::string key, Range range, int RxEqParams::*member) {
       KeySpec k{std::move(key), Kind::integer, "1", range, {}, std::int64_t{0}, {}};

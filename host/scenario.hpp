@@ -111,6 +111,18 @@ struct RxEqParams {
   bool enabled() const { return ffe_taps > 0; }
 };
 
+// Transmit jitter ([tx_jitter]), in UI (all 0: none).
+struct TxJitterParams {
+  double rj_rms_ui = 0.0;
+  double sj_amplitude_ui = 0.0;  // peak
+  double sj_frequency_hz = 0.0;
+  double dcd_ui = 0.0;  // peak-to-peak
+  double buj_ui = 0.0;  // peak-to-peak
+  bool present() const {
+    return rj_rms_ui > 0.0 || sj_amplitude_ui > 0.0 || dcd_ui > 0.0 || buj_ui > 0.0;
+  }
+};
+
 // One link's physics, SI units. Infinite bandwidth = the stage is the identity.
 struct LaneParams {
   // signal
@@ -166,6 +178,7 @@ struct LaneParams {
   std::array<double, kTxFfeTaps> tx_ffe{};  // the cursor's entry is unused (derived)
   CtleParams ctle;
   RxEqParams rx_eq;
+  TxJitterParams tx_jitter;
   // Set by the host for a lane of a WDM bus, not a scenario key: the demultiplexer drop ring's
   // filtering of its own channel as a pole in the received photocurrent (inf: none).
   double drop_filter_pole_hz = std::numeric_limits<double>::infinity();

@@ -15,6 +15,7 @@ enum class NoiseStream : std::uint32_t {
   receiver = 1,   // photodiode / TIA / RIN noise at the receiver
   variation = 2,  // process-variation draws of a sweep point (index: which quantity, which try)
   pattern = 3,    // the starting state of a WDM lane's pattern generator (lanes 1 ..)
+  jitter = 4,     // transmit jitter: RJ and BUJ of each transition (index: absolute symbol)
 };
 
 struct NoiseKey {
