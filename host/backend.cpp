@@ -38,12 +38,14 @@ std::vector<LinkOutcome> run_cpu(const BatchSetup& batch, int threads, const Lin
       const std::size_t eye_size = eyes.size() / group;
       std::vector<ThermalLoopOutcome> thermal = engine.thermal_outcomes();
       const std::vector<RxEqualizerState<double>> eq = engine.equalizer_states();
+      const auto cdr = engine.cdr_reports();
       for (std::size_t i = 0; i < group; ++i) {
         const std::size_t l = g * group + i;
         out[l].counters = engine.counters()[i];
         out[l].eye_histogram.assign(eyes.begin() + i * eye_size, eyes.begin() + (i + 1) * eye_size);
         out[l].thermal = std::move(thermal[i]);
         if (!eq.empty()) set_equalizer_taps(one.links[i], eq[i], out[l]);
+        if (!cdr.empty()) set_cdr_report(cdr[i], one.samples_per_ui, out[l]);
         if (done) {
 #pragma omp critical(lightlane_link_done)
           done(l, out[l]);

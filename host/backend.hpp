@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -22,6 +23,10 @@ struct LinkOutcome {
   std::vector<std::uint32_t> eye_histogram;  // [amplitude][phase]
   ThermalLoopOutcome thermal;                // the resonance lock loop, when the link runs one
   std::vector<double> ffe, dfe;              // the equaliser's taps at the end (none: empty)
+  // The recovered sampling phase (a CDR): mean and rms about it over the counted symbols, UI
+  // from the ideal sampling instant (NaN: the ideal CDR).
+  double cdr_phase_ui = std::numeric_limits<double>::quiet_NaN();
+  double cdr_jitter_rms_ui = std::numeric_limits<double>::quiet_NaN();
 };
 
 // Copies an engine's final equaliser taps into a link's outcome.
@@ -29,6 +34,13 @@ inline void set_equalizer_taps(const LinkSetup& link, const RxEqualizerState<dou
                                LinkOutcome& out) {
   out.ffe.assign(state.ffe, state.ffe + link.equalizer.ffe_taps);
   out.dfe.assign(state.dfe, state.dfe + link.equalizer.dfe_taps);
+}
+
+// Copies an engine's recovered-phase statistics into a link's outcome.
+template <class Report>
+inline void set_cdr_report(const Report& r, int samples_per_ui, LinkOutcome& out) {
+  out.cdr_phase_ui = r.mean_samples / samples_per_ui;
+  out.cdr_jitter_rms_ui = r.rms_samples / samples_per_ui;
 }
 
 enum class BackendKind { cpu, cuda };

@@ -67,7 +67,7 @@ constexpr std::array<RealColumn, 4> kRatioColumns{{
     {"ber_hi", &PointResult::ber_hi, "1", "upper bound of the 95% Clopper-Pearson interval of ber"},
     {"ser", &PointResult::ser, "1", "symbol error ratio"},
 }};
-constexpr std::array<RealColumn, 7> kFigureColumns{{
+constexpr std::array<RealColumn, 9> kFigureColumns{{
     {"eye_offset_a", &PointResult::eye_offset_a, "A", "photocurrent at normalised eye amplitude 0"},
     {"eye_scale_a", &PointResult::eye_scale_a, "A",
      "photocurrent per unit of normalised eye amplitude"},
@@ -81,6 +81,10 @@ constexpr std::array<RealColumn, 7> kFigureColumns{{
     {"mrm_lock_error_pm", &PointResult::mrm_lock_error_pm, "pm",
      "lock loop: resonance minus its operating point at the end of the run, red positive (NaN: "
      "no loop)"},
+    {"cdr_phase_ui", &PointResult::cdr_phase_ui, "UI",
+     "recovered sampling phase, mean, from the pulse response's peak (NaN: ideal CDR)"},
+    {"cdr_jitter_rms_ui", &PointResult::cdr_jitter_rms_ui, "UI",
+     "recovered sampling phase, rms about its mean (NaN: ideal CDR)"},
 }};
 
 // uint8 CF flag variables: name, how to read the field, values (0 .. n-1), meanings, long_name.

@@ -21,6 +21,7 @@
 
 #include "host/filter_design.hpp"
 #include "host/thermal_loop.hpp"
+#include "physics/cdr.hpp"
 #include "physics/equalizer.hpp"
 #include "physics/jitter.hpp"
 #include "physics/lane.hpp"
@@ -47,6 +48,9 @@ struct LinkSetup {
   std::vector<double> ffe_taps, dfe_taps;
   // Transmit jitter (physics/jitter.hpp; BatchSetup::tx_jitter).
   JitterParams<double> jitter{};
+  // Clock recovery (physics/cdr.hpp; BatchSetup::cdr) and its starting phase (samples).
+  CdrConstants<double> cdr{};
+  double cdr_initial_phase_samples = 0.0;
 };
 
 // What every link of a batch shares (the stage topology and the run rules).
@@ -75,6 +79,7 @@ struct BatchSetup {
   bool record_thermal_trace = false;  // keep every chunk's lock-loop state (tests, waveform dumps)
   bool rx_equalizer = false;          // every link decides through its FFE and DFE
   bool tx_jitter = false;             // the drive's transitions move (JitteredDrive)
+  bool cdr = false;                   // every link samples at its recovered phase (CdrDecide)
 };
 
 // The step response of a link's H1 at samples -1 .. : entry 0 is 0, entry n + 1 the sum of the
@@ -250,6 +255,7 @@ class LaneEngine {
     setup_thermal_loops(setup);
     if (setup.rx_equalizer) setup_equalizers(setup);
     if (setup.tx_jitter) setup_jitter(setup);
+    if (setup.cdr) setup_cdr(setup);
   }
 
   std::size_t links() const { return L_; }
@@ -340,15 +346,28 @@ class LaneEngine {
       rx_offset_ = 0;
     }
 
-    if (!eq_enabled_) {
+    if (cdr_enabled_) {
+      exec_.for_each(
+          L_, 1,
+          CdrDecide<Real>{links_.data(), cdr_constants_.data(), cdr_state_.data(), rx_view_,
+                          rx_tail_.data(), eq_enabled_ ? eq_samples_.data() : nullptr, kEqHistory,
+                          tx_.data(), bit_errors_.data(), keys_.data(), counters_.data(),
+                          rx_stride_, rx_offset_, history_symbols_, chunk_, spu_, cdr_tail_,
+                          first_sample, first_symbol});
+      exec_.for_each(L_, static_cast<std::size_t>(cdr_tail_),
+                     KeepRxTail<Real>{rx_view_, rx_tail_.data(), rx_stride_, rx_offset_,
+                                      chunk_samples_, cdr_tail_});
+    }
+    if (eq_enabled_ && !cdr_enabled_)
+      exec_.for_each(L_, chunk_,
+                     SampleSymbols<Real>{links_.data(), rx_view_, eq_samples_.data(), keys_.data(),
+                                         rx_stride_, rx_offset_, chunk_, spu_, first_sample});
+    if (!eq_enabled_ && !cdr_enabled_) {
       exec_.for_each(L_, chunk_,
                      DecideSymbols<Real>{links_.data(), rx_view_, tx_.data(), bit_errors_.data(),
                                          keys_.data(), rx_stride_, rx_offset_, history_symbols_,
                                          chunk_, spu_, first_sample});
-    } else {
-      exec_.for_each(L_, chunk_,
-                     SampleSymbols<Real>{links_.data(), rx_view_, eq_samples_.data(), keys_.data(),
-                                         rx_stride_, rx_offset_, chunk_, spu_, first_sample});
+    } else if (eq_enabled_) {
       exec_.for_each(L_, 1,
                      EqualizeAndDecide<Real>{links_.data(), eq_constants_.data(), eq_state_.data(),
                                              eq_samples_.data(), tx_.data(), bit_errors_.data(),
@@ -413,6 +432,25 @@ class LaneEngine {
     return out;
   }
 
+  // Each link's recovered sampling phase over the counted symbols: mean and rms about it, in
+  // samples from the nominal decision sample (empty without a CDR).
+  struct CdrReport {
+    double mean_samples, rms_samples;
+  };
+  std::vector<CdrReport> cdr_reports() const {
+    std::vector<CdrReport> out;
+    if (!cdr_enabled_) return out;
+    std::vector<CdrState<Real>> st(L_);
+    cdr_state_.download(st.data(), L_);
+    for (const CdrState<Real>& s : st) {
+      const double n = static_cast<double>(s.phase_count);
+      const double mean = n > 0 ? s.phase_sum / n : 0.0;
+      const double var = n > 0 ? std::max(s.phase_sum2 / n - mean * mean, 0.0) : 0.0;
+      out.push_back({mean, std::sqrt(var)});
+    }
+    return out;
+  }
+
   // Where each link's resonance lock ended (enabled = false for links without the loop).
   std::vector<ThermalLoopOutcome> thermal_outcomes() const {
     std::vector<ThermalLoopOutcome> out(L_);
@@ -455,6 +493,41 @@ class LaneEngine {
   }
 
  private:
+  void setup_cdr(const BatchSetup& setup) {
+    cdr_enabled_ = true;
+    cdr_tail_ = 2 * spu_ + 2;
+    if (chunk_samples_ < static_cast<std::size_t>(cdr_tail_))
+      throw std::invalid_argument("lane engine: a CDR needs chunks of more than two UI");
+    std::vector<CdrConstants<Real>> constants(L_);
+    std::vector<CdrState<Real>> state(L_);
+    for (std::size_t l = 0; l < L_; ++l) {
+      const LinkSetup& ls = setup.links[l];
+      const CdrConstants<double>& k = ls.cdr;
+      if (ls.constants.decision_lag_symbols < 1)
+        throw std::invalid_argument("lane engine: a CDR decides one symbol late (lag >= 1)");
+      CdrConstants<Real>& o = constants[l];
+      o.mode = k.mode;
+      o.inv_gain = static_cast<Real>(k.inv_gain);
+      o.gain_p = static_cast<Real>(k.gain_p);
+      o.gain_i = static_cast<Real>(k.gain_i);
+      o.phase_min = static_cast<Real>(k.phase_min);
+      o.phase_max = static_cast<Real>(k.phase_max);
+      o.mid_a = static_cast<Real>(k.mid_a);
+      o.lock_samples = static_cast<Real>(k.lock_samples);
+      for (int i = 0; i < kMaxLevels; ++i) {
+        o.level_value[i] = static_cast<Real>(k.level_value[i]);
+        o.level_current_a[i] = static_cast<Real>(k.level_current_a[i]);
+      }
+      state[l] = {};
+      state[l].phase = static_cast<Real>(ls.cdr_initial_phase_samples);
+    }
+    cdr_constants_ = Buffer<CdrConstants<Real>>(L_);
+    cdr_constants_.upload(constants.data(), L_);
+    cdr_state_ = Buffer<CdrState<Real>>(L_);
+    cdr_state_.upload(state.data(), L_);
+    rx_tail_ = Buffer<Real>(L_ * static_cast<std::size_t>(cdr_tail_));
+  }
+
   void setup_jitter(const BatchSetup& setup) {
     jitter_enabled_ = true;
     std::vector<JitterParams<Real>> params(L_);
@@ -646,6 +719,12 @@ class LaneEngine {
   std::size_t L_;
   int spu_, chunk_, bps_;
   std::size_t history_, block_, fft_size_, bins_, chunk_samples_, blocks_, ext_stride_;
+  // Clock recovery.
+  bool cdr_enabled_ = false;
+  int cdr_tail_ = 0;
+  Buffer<CdrConstants<Real>> cdr_constants_;
+  Buffer<CdrState<Real>> cdr_state_;
+  Buffer<Real> rx_tail_;  // [links][cdr_tail]: the previous chunk's last received samples
   // Transmit jitter.
   bool jitter_enabled_ = false;
   int settle_symbols_ = 0, step_points_ = 0;

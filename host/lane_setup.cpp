@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <numeric>
@@ -453,6 +454,103 @@ void setup_equalizer(const Scenario& s, const LaneParams& lp, const LinkReport& 
   c.warmup_symbols += q.ffe_taps + q.dfe_taps;
 }
 
+// Clock recovery ([cdr], physics/cdr.hpp): the detector's lock point and its gain from the
+// chain's pulse response (`signed_pulse`, transmission per unit symbol value at the sample
+// rate, the decision sample at `cursor`), the loop gains from the bandwidth. The CDR decides one
+// symbol late.
+void setup_cdr(const Scenario& s, const LaneParams& lp, const LinkReport& rep,
+               const std::vector<double>& signed_pulse, long cursor, LinkSetup& link) {
+  if (!std::isfinite(lp.cdr.bandwidth_hz))
+    fail_key(s, "cdr.bandwidth_mhz", "missing; a recovered clock needs its loop bandwidth");
+  if (!(lp.cdr.bandwidth_hz < 0.1 * lp.symbol_rate_hz))
+    fail_key(s, "cdr.bandwidth_mhz",
+             "must stay below a tenth of the symbol rate (the loop updates once per symbol)");
+  LinkConstants<double>& c = link.constants;
+  const int M = lp.levels;
+  const int spu = lp.samples_per_ui;
+  const double bottom = rep.received_levels_a[0], top = rep.received_levels_a[M - 1];
+  double mid = 0.0;
+  for (int k = 0; k < M; ++k) mid += rep.received_levels_a[k];
+  mid /= M;
+  const double swing = top - bottom;
+  CdrConstants<double>& k = link.cdr;
+  k = {};
+  k.mode = lp.cdr.mode;
+  k.mid_a = mid;
+  double var_a = 0.0, var_noise = 0.0;
+  for (int i = 0; i < M; ++i) {
+    k.level_value[i] = (rep.received_levels_a[i] - mid) / swing;
+    k.level_current_a[i] = rep.received_levels_a[i];
+    var_a += k.level_value[i] * k.level_value[i] / M;
+    const double cur = std::max(rep.received_levels_a[i], 0.0);
+    var_noise +=
+        (c.noise_var_const_a2 + c.noise_var_shot_a * cur + c.noise_var_rin * cur * cur) / M;
+  }
+  // H(tau, m): the pulse (A per unit a) m symbols after the decision sample, tau samples late.
+  const double scale = c.photocurrent_per_transmission_a;
+  auto h = [&](double tau, int m) {
+    const double x = static_cast<double>(cursor) + tau + static_cast<double>(m) * spu;
+    if (x < 0.0 || x >= static_cast<double>(signed_pulse.size() - 1)) return 0.0;
+    const std::size_t i = static_cast<std::size_t>(x);
+    const double f = x - static_cast<double>(i);
+    return scale * (signed_pulse[i] + f * (signed_pulse[i + 1] - signed_pulse[i]));
+  };
+  // The detector's mean output against the sampling offset.
+  std::function<double(double)> mean_output;
+  if (k.mode == static_cast<int>(CdrMode::mueller_muller)) {
+    mean_output = [&](double tau) { return var_a * (h(tau, 1) - h(tau, -1)); };
+  } else {
+    mean_output = [&](double tau) {
+      const double te = tau - 0.5 * spu;
+      double isi = 0.0;
+      for (int m = -8; m <= 64; ++m)
+        if (m != 0 && m != 1) isi += h(te, m) * h(te, m);
+      const double sigma = std::sqrt(var_noise + var_a * isi);
+      double e = 0.0;
+      for (int p = 0; p < M; ++p)
+        for (int q = 0; q < M; ++q) {
+          if (p == q) continue;
+          const double edge = mid + k.level_value[p] * h(te, 1) + k.level_value[q] * h(te, 0);
+          const double ref = 0.5 * (k.level_current_a[p] + k.level_current_a[q]);
+          const double dir = k.level_current_a[q] > k.level_current_a[p] ? 1.0 : -1.0;
+          e += std::erf((edge - ref) * dir / (std::sqrt(2.0) * sigma)) / (M * M);
+        }
+      return e;
+    };
+  }
+  // The lock point nearest the decision sample within half a UI, and the gain there.
+  double lock = std::numeric_limits<double>::quiet_NaN();
+  for (double r = 0.0; r <= 0.5 * spu && !std::isfinite(lock); r += 0.25)
+    for (double sign : {1.0, -1.0}) {
+      const double a = sign * r, b = sign * (r + 0.25);
+      if ((mean_output(a) <= 0.0) != (mean_output(b) <= 0.0)) {
+        double lo = std::min(a, b), hi = std::max(a, b);
+        const bool rising = mean_output(lo) <= 0.0;
+        for (int it = 0; it < 60; ++it) {
+          const double m = 0.5 * (lo + hi);
+          ((mean_output(m) <= 0.0) == rising ? lo : hi) = m;
+        }
+        lock = 0.5 * (lo + hi);
+        break;
+      }
+    }
+  if (!std::isfinite(lock))
+    fail_key(s, "cdr.mode",
+             "the phase detector has no lock point within half a UI of the pulse peak");
+  const double gain = (mean_output(lock + 0.05) - mean_output(lock - 0.05)) / 0.1;
+  if (!(std::abs(gain) > 0.0))
+    fail_key(s, "cdr.mode", "the phase detector's gain vanishes at its lock point");
+  k.inv_gain = 1.0 / gain;
+  k.lock_samples = lock;
+  k.gain_p = 2.0 * kPi * lp.cdr.bandwidth_hz / lp.symbol_rate_hz;
+  k.gain_i = 0.25 * k.gain_p * k.gain_p;
+  k.phase_min = -0.5 * spu;
+  k.phase_max = 0.5 * spu;
+  link.cdr_initial_phase_samples = lp.cdr.initial_phase_ui * spu;
+  c.decision_lag_symbols += 1;
+  c.warmup_symbols += 1;
+}
+
 }  // namespace
 
 PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams& lp,
@@ -662,6 +760,7 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
     rep.symbol_pulse_cursor = static_cast<int>(static_cast<std::size_t>(cursor) / spu);
   }
   if (lp.rx_eq.enabled()) setup_equalizer(s, lp, rep, out.setup);
+  if (lp.cdr.mode != 0) setup_cdr(s, lp, rep, signed_pulse, cursor, out.setup);
   if (lp.tx_jitter.present()) {
     const TxJitterParams& j = lp.tx_jitter;
     if (j.sj_amplitude_ui > 0.0 && !(j.sj_frequency_hz > 0.0))

@@ -59,6 +59,10 @@ struct PointResult {
   // The lock loop's resonance minus its operating point at the end of the run (red > 0; NaN
   // without mrm.thermal.lock = "loop").
   double mrm_lock_error_pm = std::numeric_limits<double>::quiet_NaN();
+  // Clock recovery: the recovered sampling phase's mean and rms jitter, UI from the pulse peak
+  // (NaN: the ideal CDR).
+  double cdr_phase_ui = std::numeric_limits<double>::quiet_NaN();
+  double cdr_jitter_rms_ui = std::numeric_limits<double>::quiet_NaN();
   // WDM lane (written only for a bus): its channel, the mean loss the other modulator rings
   // impose on it, and the crosstalk its photodiode collects relative to its own signal.
   double lane_wavelength_nm = 0.0;

@@ -69,7 +69,7 @@ PreparedRun prepare_run(const Scenario& s) {
     for (PreparedLink& l : lanes) r.links.push_back(std::move(l));
   }
   // Points with the same stage topology run as one batch.
-  std::map<std::tuple<int, int, int, bool, bool, bool, bool, int, bool, bool>, std::size_t>
+  std::map<std::tuple<int, int, int, bool, bool, bool, bool, int, bool, bool, bool>, std::size_t>
       batch_of;
   for (std::size_t p = 0; p < P; ++p) {
     const LaneParams& lp = r.params[p];
@@ -87,7 +87,7 @@ PreparedRun prepare_run(const Scenario& s) {
     const auto key = std::make_tuple(lp.samples_per_ui, lp.levels, static_cast<int>(lp.pattern),
                                      !link.setup.h1_taps.empty(), !link.setup.h2_taps.empty(),
                                      lp.ring_dynamic, lp.eo_junction, lp.wdm.channels,
-                                     lp.rx_eq.enabled(), lp.tx_jitter.present());
+                                     lp.rx_eq.enabled(), lp.tx_jitter.present(), lp.cdr.mode != 0);
     auto it = batch_of.find(key);
     if (it == batch_of.end()) {
       it = batch_of.emplace(key, r.batches.size()).first;
@@ -107,6 +107,7 @@ PreparedRun prepare_run(const Scenario& s) {
       b.bus_lanes = lp.wdm.channels;
       b.rx_equalizer = lp.rx_eq.enabled();
       b.tx_jitter = lp.tx_jitter.present();
+      b.cdr = lp.cdr.mode != 0;
       r.batches.push_back(b);
       r.batch_points.emplace_back();
       r.batch_lanes.emplace_back();
@@ -156,6 +157,8 @@ PointResult point_result(const LinkOutcome& o, const LinkReport& rep) {
   p.stop_reason = static_cast<StopReason>(o.counters.stop_reason);
   p.eye_histogram = o.eye_histogram;
   p.error_bursts.assign(o.counters.bursts, o.counters.bursts + kBurstBins);
+  p.cdr_phase_ui = o.cdr_phase_ui;
+  p.cdr_jitter_rms_ui = o.cdr_jitter_rms_ui;
   p.mrm_fsr_nm = rep.ring.fsr_m * 1e9;
   p.mrm_q_loaded = rep.ring.q_loaded;
   p.mrm_extinction_ratio_db = rep.extinction_ratio_db;

@@ -456,6 +456,25 @@ const std::vector<KeySpec>& registry() {
     jitter_key("tx_jitter.dcd_ui", "UI", {0.0, 0.5}, 1.0, &TxJitterParams::dcd_ui);
     jitter_key("tx_jitter.buj_ui", "UI", {0.0, 0.5}, 1.0, &TxJitterParams::buj_ui);
 
+    // [cdr]: clock recovery (physics/cdr.hpp).
+    {
+      KeySpec k{"cdr.mode",           Kind::text, "", {}, {"ideal", "mueller_muller", "bang_bang"},
+                std::string("ideal"), {}};
+      k.apply = [](const ScalarValue& v, LaneParams& lp, RunParams&) {
+        const std::string& m = std::get<std::string>(v);
+        lp.cdr.mode = m == "mueller_muller" ? 1 : m == "bang_bang" ? 2 : 0;
+      };
+      r.push_back(k);
+    }
+    r.push_back(group_real_key("cdr.bandwidth_mhz", "MHz", {0.0, 1e6, true}, 1e6, &LaneParams::cdr,
+                               &CdrParams::bandwidth_hz));
+    {
+      KeySpec k = group_real_key("cdr.initial_phase_ui", "UI", {-0.5, 0.5}, 1.0, &LaneParams::cdr,
+                                 &CdrParams::initial_phase_ui);
+      k.default_value = 0.0;
+      r.push_back(k);
+    }
+
     // [rx_eq]: the host receiver's FFE and DFE (physics/equalizer.hpp, host/equalizer.cpp).
     auto eq_int_key = [&](std::string key, Range range, int RxEqParams::*member) {
       KeySpec k{std::move(key), Kind::integer, "1", range, {}, std::int64_t{0}, {}};
@@ -576,7 +595,8 @@ bool optional_without_default(const std::string& key) {
          key.rfind("mrm.thermal.", 0) == 0 || key == "wdm.channels" || key == "wdm.spacing_ghz" ||
          key.rfind("wdm.demux.", 0) == 0 || key == "channel.file" || key == "channel.port_order" ||
          key == "channel.loss_db_at_nyquist" || key == "channel.skin_share" ||
-         key.rfind("receiver.ctle.", 0) == 0 || key == "rx_eq.lms_step";
+         key.rfind("receiver.ctle.", 0) == 0 || key == "rx_eq.lms_step" ||
+         key == "cdr.bandwidth_mhz";
 }
 
 const KeySpec* spec_of(const std::string& key) {

@@ -123,6 +123,13 @@ struct TxJitterParams {
   }
 };
 
+// Clock recovery ([cdr]).
+struct CdrParams {
+  int mode = 0;  // CdrMode: 0 ideal (the pulse peak), 1 Mueller-Muller, 2 bang-bang
+  double bandwidth_hz = std::numeric_limits<double>::quiet_NaN();
+  double initial_phase_ui = 0.0;
+};
+
 // One link's physics, SI units. Infinite bandwidth = the stage is the identity.
 struct LaneParams {
   // signal
@@ -179,6 +186,7 @@ struct LaneParams {
   CtleParams ctle;
   RxEqParams rx_eq;
   TxJitterParams tx_jitter;
+  CdrParams cdr;
   // Set by the host for a lane of a WDM bus, not a scenario key: the demultiplexer drop ring's
   // filtering of its own channel as a pole in the received photocurrent (inf: none).
   double drop_filter_pole_hz = std::numeric_limits<double>::infinity();

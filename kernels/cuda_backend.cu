@@ -46,12 +46,14 @@ std::vector<LinkOutcome> run_batch(const BatchSetup& batch_in) {
   const std::size_t per_link = eyes.size() / L;
   std::vector<ThermalLoopOutcome> thermal = engine.thermal_outcomes();
   const std::vector<RxEqualizerState<double>> eq = engine.equalizer_states();
+  const auto cdr = engine.cdr_reports();
   std::vector<LinkOutcome> out(L);
   for (std::size_t l = 0; l < L; ++l) {
     out[l].counters = engine.counters()[l];
     out[l].eye_histogram.assign(eyes.begin() + l * per_link, eyes.begin() + (l + 1) * per_link);
     out[l].thermal = std::move(thermal[l]);
     if (!eq.empty()) set_equalizer_taps(batch.links[l], eq[l], out[l]);
+    if (!cdr.empty()) set_cdr_report(cdr[l], batch.samples_per_ui, out[l]);
   }
   return out;
 }
