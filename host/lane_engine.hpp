@@ -563,7 +563,7 @@ class LaneEngine {
       if (e.ffe_taps < 1 || e.ffe_taps > kMaxFfeTaps || e.dfe_taps < 0 ||
           e.dfe_taps > kMaxDfeTaps || ls.ffe_taps.size() != static_cast<std::size_t>(e.ffe_taps) ||
           ls.dfe_taps.size() != static_cast<std::size_t>(e.dfe_taps) ||
-          e.ffe_pre != ls.constants.decision_lag_symbols)
+          e.ffe_pre + (setup.cdr ? 1 : 0) != ls.constants.decision_lag_symbols)
         throw std::invalid_argument("lane engine: an equaliser's taps do not match its sizes");
       RxEqualizerConstants<Real>& o = constants[l];
       o.ffe_taps = e.ffe_taps;
