@@ -633,7 +633,7 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
 
   // PAM levels and what the receiver sees of them.
   c.levels = lp.levels;
-  c.bits_per_symbol = lp.levels == 2 ? 1 : 2;
+  c.bits_per_symbol = lp.levels == 2 ? 1 : lp.levels == 4 ? 2 : 3;  // Gray-coded bits per level
   const std::vector<double> v = drive_levels(lp, transmission, s);
   c.photocurrent_per_transmission_a = photocurrent_per_transmission(lp);
   c.dark_current_a = lp.dark_current_a;

@@ -216,9 +216,10 @@ const std::vector<KeySpec>& registry() {
       r.push_back(k);
     }
     {
-      KeySpec k{"signal.modulation", Kind::text, "", {}, {"NRZ", "PAM4"}, {}, {}};
+      KeySpec k{"signal.modulation", Kind::text, "", {}, {"NRZ", "PAM4", "PAM8"}, {}, {}};
       k.apply = [](const ScalarValue& v, LaneParams& lp, RunParams&) {
-        lp.levels = std::get<std::string>(v) == "NRZ" ? 2 : 4;
+        const std::string& m = std::get<std::string>(v);
+        lp.levels = m == "NRZ" ? 2 : m == "PAM4" ? 4 : 8;  // PAM8: 3 bits per symbol, Gray
       };
       r.push_back(k);
     }

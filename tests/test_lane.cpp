@@ -56,7 +56,7 @@ class SerAgainstTheory : public Lane, public ::testing::WithParamInterface<SerCa
 
 TEST_P(SerAgainstTheory, WithinBinomialInterval) {
   const SerCase c = GetParam();
-  const int bits_per_symbol = c.levels == 2 ? 1 : 2;
+  const int bits_per_symbol = c.levels == 2 ? 1 : c.levels == 4 ? 2 : 3;
   std::vector<std::string> base = {std::string("signal.modulation=\"") + c.modulation + "\"",
                                    "signal.samples_per_ui=4",
                                    "driver.bandwidth_ghz=inf",
@@ -107,7 +107,8 @@ INSTANTIATE_TEST_SUITE_P(Gaussian, SerAgainstTheory,
                          ::testing::Values(SerCase{"NRZ", 2, 1e-3, 2'000'000},
                                            SerCase{"NRZ", 2, 1e-5, 20'000'000},
                                            SerCase{"PAM4", 4, 1e-3, 2'000'000},
-                                           SerCase{"PAM4", 4, 1e-5, 20'000'000}),
+                                           SerCase{"PAM4", 4, 1e-5, 20'000'000},
+                                           SerCase{"PAM8", 8, 1e-3, 2'000'000}),
                          [](const auto& info) {
                            return std::string(info.param.modulation) + "_ser_" +
                                   (info.param.target_ser > 1e-4 ? "1e3" : "1e5");
