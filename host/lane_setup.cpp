@@ -401,6 +401,34 @@ std::vector<double> serdes_transmit_fir(const Scenario& s, const LaneParams& lp,
   return fir;
 }
 
+// What the receiver's equaliser and clock recovery know of the received levels: their mean
+// current, the outer levels' span S (signed: negative when the ring inverts the levels), each
+// level's symbol value a = (I - I_mid) / S (outer levels -1/2 and +1/2, inner ones where the
+// ring's nonlinearity puts them), the symbols' variance and the receiver noise variance averaged
+// over the levels.
+struct ReceivedLevels {
+  int levels = 0;
+  double mid_a = 0.0, swing_a = 0.0;
+  double value[kMaxLevels]{};
+  double var_symbol = 0.0, var_noise_a2 = 0.0;
+};
+
+ReceivedLevels received_levels(const LaneParams& lp, const LinkReport& rep,
+                               const LinkConstants<double>& c) {
+  ReceivedLevels r;
+  const int M = lp.levels;
+  r.levels = M;
+  for (int k = 0; k < M; ++k) r.mid_a += rep.received_levels_a[k] / M;
+  r.swing_a = rep.received_levels_a[M - 1] - rep.received_levels_a[0];
+  for (int k = 0; k < M; ++k) {
+    r.value[k] = (rep.received_levels_a[k] - r.mid_a) / r.swing_a;
+    r.var_symbol += r.value[k] * r.value[k] / M;
+    const double i = std::max(rep.received_levels_a[k], 0.0);
+    r.var_noise_a2 += (c.noise_var_const_a2 + c.noise_var_shot_a * i + c.noise_var_rin * i * i) / M;
+  }
+  return r;
+}
+
 // The receiver's FFE and DFE ([rx_eq], physics/equalizer.hpp): symbol values from the received
 // levels, the MMSE taps from the chain's pulse response at the decision phase (host/equalizer.cpp),
 // or, for LMS, a cursor-only start. The FFE's pre-cursor taps delay each decision by as many
@@ -415,12 +443,8 @@ void setup_equalizer(const Scenario& s, const LaneParams& lp, const LinkReport& 
                  std::to_string(q.ffe_taps) + " FFE taps (the cursor is one of them)");
   if (q.lms && !std::isfinite(q.lms_step))
     fail_key(s, "rx_eq.lms_step", "missing; rx_eq.adapt = \"lms\" needs its step size");
-  const int M = lp.levels;
-  const double bottom = rep.received_levels_a[0], top = rep.received_levels_a[M - 1];
-  double mid = 0.0;
-  for (int k = 0; k < M; ++k) mid += rep.received_levels_a[k];
-  mid /= M;
-  const double swing = top - bottom;
+  const ReceivedLevels rl = received_levels(lp, rep, c);
+  const double swing = rl.swing_a;
   RxEqualizerConstants<double>& e = link.equalizer;
   e = {};
   e.ffe_taps = q.ffe_taps;
@@ -429,15 +453,10 @@ void setup_equalizer(const Scenario& s, const LaneParams& lp, const LinkReport& 
   e.adapt_lms = q.lms ? 1 : 0;
   e.lms_step = q.lms ? q.lms_step : 0.0;
   e.dfe_limit = q.dfe_limit;
-  e.mid_a = mid;
+  e.mid_a = rl.mid_a;
   e.swing_a = swing;
-  double var_a = 0.0, var_noise = 0.0;
-  for (int k = 0; k < M; ++k) {
-    e.level_value[k] = (rep.received_levels_a[k] - mid) / swing;
-    var_a += e.level_value[k] * e.level_value[k] / M;
-    const double i = std::max(rep.received_levels_a[k], 0.0);
-    var_noise += (c.noise_var_const_a2 + c.noise_var_shot_a * i + c.noise_var_rin * i * i) / M;
-  }
+  for (int k = 0; k < rl.levels; ++k) e.level_value[k] = rl.value[k];
+  const double var_a = rl.var_symbol, var_noise = rl.var_noise_a2;
   const std::vector<double>& per_symbol = rep.symbol_pulse_a;
   const int pre_symbols = rep.symbol_pulse_cursor;
   if (q.lms) {
@@ -468,24 +487,17 @@ void setup_cdr(const Scenario& s, const LaneParams& lp, const LinkReport& rep,
   LinkConstants<double>& c = link.constants;
   const int M = lp.levels;
   const int spu = lp.samples_per_ui;
-  const double bottom = rep.received_levels_a[0], top = rep.received_levels_a[M - 1];
-  double mid = 0.0;
-  for (int k = 0; k < M; ++k) mid += rep.received_levels_a[k];
-  mid /= M;
-  const double swing = top - bottom;
+  const ReceivedLevels rl = received_levels(lp, rep, c);
+  const double mid = rl.mid_a;
   CdrConstants<double>& k = link.cdr;
   k = {};
   k.mode = lp.cdr.mode;
   k.mid_a = mid;
-  double var_a = 0.0, var_noise = 0.0;
   for (int i = 0; i < M; ++i) {
-    k.level_value[i] = (rep.received_levels_a[i] - mid) / swing;
+    k.level_value[i] = rl.value[i];
     k.level_current_a[i] = rep.received_levels_a[i];
-    var_a += k.level_value[i] * k.level_value[i] / M;
-    const double cur = std::max(rep.received_levels_a[i], 0.0);
-    var_noise +=
-        (c.noise_var_const_a2 + c.noise_var_shot_a * cur + c.noise_var_rin * cur * cur) / M;
   }
+  const double var_a = rl.var_symbol, var_noise = rl.var_noise_a2;
   // H(tau, m): the pulse (A per unit a) m symbols after the decision sample, tau samples late.
   const double scale = c.photocurrent_per_transmission_a;
   auto h = [&](double tau, int m) {

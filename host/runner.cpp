@@ -36,6 +36,15 @@ const char* stop_name(std::uint8_t r) {
   }
 }
 
+// What decides which engine stages a link runs: links that agree on it share a batch.
+struct StageTopology {
+  int samples_per_ui, levels, pattern;
+  bool has_h1, has_h2, ring_dynamic, eo_junction;
+  int bus_lanes;
+  bool rx_equalizer, tx_jitter, cdr;
+  auto operator<=>(const StageTopology&) const = default;
+};
+
 }  // namespace
 
 std::size_t engine_bytes_per_link(const BatchSetup& b) {
@@ -69,8 +78,7 @@ PreparedRun prepare_run(const Scenario& s) {
     for (PreparedLink& l : lanes) r.links.push_back(std::move(l));
   }
   // Points with the same stage topology run as one batch.
-  std::map<std::tuple<int, int, int, bool, bool, bool, bool, int, bool, bool, bool>, std::size_t>
-      batch_of;
+  std::map<StageTopology, std::size_t> batch_of;
   for (std::size_t p = 0; p < P; ++p) {
     const LaneParams& lp = r.params[p];
     const PreparedLink& link = r.links[p * r.lanes];
@@ -84,10 +92,17 @@ PreparedRun prepare_run(const Scenario& s) {
       r.unlocked_points.push_back(p);
       continue;
     }
-    const auto key = std::make_tuple(lp.samples_per_ui, lp.levels, static_cast<int>(lp.pattern),
-                                     !link.setup.h1_taps.empty(), !link.setup.h2_taps.empty(),
-                                     lp.ring_dynamic, lp.eo_junction, lp.wdm.channels,
-                                     lp.rx_eq.enabled(), lp.tx_jitter.present(), lp.cdr.mode != 0);
+    const StageTopology key{lp.samples_per_ui,
+                            lp.levels,
+                            static_cast<int>(lp.pattern),
+                            !link.setup.h1_taps.empty(),
+                            !link.setup.h2_taps.empty(),
+                            lp.ring_dynamic,
+                            lp.eo_junction,
+                            lp.wdm.channels,
+                            lp.rx_eq.enabled(),
+                            lp.tx_jitter.present(),
+                            lp.cdr.mode != 0};
     auto it = batch_of.find(key);
     if (it == batch_of.end()) {
       it = batch_of.emplace(key, r.batches.size()).first;
@@ -96,18 +111,18 @@ PreparedRun prepare_run(const Scenario& s) {
       b.bits_per_symbol = link.setup.constants.bits_per_symbol;
       b.samples_per_ui = lp.samples_per_ui;
       b.chunk_symbols = r.run.chunk_symbols;
-      b.has_h1 = std::get<3>(key);
-      b.has_h2 = std::get<4>(key);
-      b.ring_dynamic = lp.ring_dynamic;
-      b.eo_junction = lp.eo_junction;
+      b.has_h1 = key.has_h1;
+      b.has_h2 = key.has_h2;
+      b.ring_dynamic = key.ring_dynamic;
+      b.eo_junction = key.eo_junction;
       b.target_errors = r.run.target_errors;
       b.max_bits = r.run.max_bits;
       b.eye_symbols = r.run.eye_symbols;
       b.eye_amplitude_bins = r.run.eye_amplitude_bins;
-      b.bus_lanes = lp.wdm.channels;
-      b.rx_equalizer = lp.rx_eq.enabled();
-      b.tx_jitter = lp.tx_jitter.present();
-      b.cdr = lp.cdr.mode != 0;
+      b.bus_lanes = key.bus_lanes;
+      b.rx_equalizer = key.rx_equalizer;
+      b.tx_jitter = key.tx_jitter;
+      b.cdr = key.cdr;
       r.batches.push_back(b);
       r.batch_points.emplace_back();
       r.batch_lanes.emplace_back();

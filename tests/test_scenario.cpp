@@ -238,10 +238,10 @@ TEST(ScenarioErrors, WrongTypeForBooleanAndText) {
   std::string e = parse_error(text);
   EXPECT_EQ(e,
             loc(text, "shot_noise") + "receiver.shot_noise: expected true or false, got a string");
-  text = with(kBase, "modulation", "modulation = \"PAM8\"");
+  text = with(kBase, "modulation", "modulation = \"PAM16\"");
   e = parse_error(text);
   EXPECT_EQ(e, loc(text, "modulation") +
-                   "signal.modulation: expected one of \"NRZ\" \"PAM4\", got \"PAM8\"");
+                   "signal.modulation: expected one of \"NRZ\" \"PAM4\" \"PAM8\", got \"PAM16\"");
 }
 
 TEST(ScenarioErrors, OutOfRange) {
@@ -365,8 +365,8 @@ TEST(ScenarioOverrides, Errors) {
       << e;
   e = parse_error(kBase, {"mrm.n_g"});
   EXPECT_TRUE(starts_with(e, "--set mrm.n_g: mrm.n_g: expected key=value")) << e;
-  e = parse_error(kBase, {"signal.modulation=PAM8"});
-  EXPECT_TRUE(starts_with(e, "--set signal.modulation=PAM8: signal.modulation: expected one of"))
+  e = parse_error(kBase, {"signal.modulation=PAM16"});
+  EXPECT_TRUE(starts_with(e, "--set signal.modulation=PAM16: signal.modulation: expected one of"))
       << e;
 }
 
