@@ -76,9 +76,30 @@ EqualizerDesign mmse_equalizer(const std::vector<double>& pulse, int cursor, int
     c[i] = v / l[i * F + i];
   }
   EqualizerDesign out;
+  // MSE at the (biased) solution, before the scaling below.
+  double mse = 0.0;
+  {
+    for (int r = 0; r < rows; ++r) {
+      double q = 0.0;
+      for (int i = 0; i < F; ++i) q += g[static_cast<std::size_t>(r) * F + i] * c[i];
+      const int qi = q_first + r;
+      if (qi >= 1 && qi <= dfe_taps) continue;  // cancelled by the DFE (before clamping)
+      const double target = qi == 0 ? swing : 0.0;
+      mse += var_a * (q - target) * (q - target);
+    }
+    for (double v : c) mse += var_noise * v * v;
+  }
+  out.mse = mse;
+  out.biased_ffe = c;
+  // Unbiased: the MMSE solution shrinks the cursor below S by about the noise-to-signal
+  // ratio, which would put every level off the slicer's thresholds; scaled so the equalised
+  // cursor is exactly S (the MMSE-unbiased receiver), the ISI-to-noise trade stays the same.
+  double q0 = 0.0;
+  for (int i = 0; i < F; ++i) q0 += g[static_cast<std::size_t>(-q_first) * F + i] * c[i];
+  if (!(std::abs(q0) > 0.0)) throw std::invalid_argument("mmse_equalizer: zero cursor");
+  for (double& v : c) v *= swing / q0;
   out.ffe = c;
   out.dfe.assign(dfe_taps, 0.0);
-  double mse = 0.0;
   for (int r = 0; r < rows; ++r) {
     double q = 0.0;
     for (int i = 0; i < F; ++i) q += g[static_cast<std::size_t>(r) * F + i] * c[i];
@@ -90,14 +111,8 @@ EqualizerDesign mmse_equalizer(const std::vector<double>& pulse, int cursor, int
         ++out.clamped;
       }
       out.dfe[qi - 1] = b;
-      mse += var_a * (q - swing * b) * (q - swing * b);
-    } else {
-      const double target = qi == 0 ? swing : 0.0;
-      mse += var_a * (q - target) * (q - target);
     }
   }
-  for (double v : c) mse += var_noise * v * v;
-  out.mse = mse;
   return out;
 }
 

@@ -8,8 +8,9 @@
 //     E|z'_n - S a_n|^2 = var_a (|G_Q c - S e_0|^2) + var_n |c|^2,
 // where G_Q keeps the rows q not cancelled by the DFE: the normal equations
 //     (var_a G_Q^T G_Q + var_n I) c = var_a S G_Q^T e_0,
-// solved by Cholesky in double. DFE taps beyond the limit are clamped (the FFE is not re-solved
-// around them).
+// solved by Cholesky in double. The solution is then scaled so the equalised cursor is exactly S
+// (the unbiased MMSE receiver: the slicer's thresholds sit between the nominal levels). DFE taps
+// beyond the limit are clamped (the FFE is not re-solved around them).
 #pragma once
 
 #include <vector>
@@ -17,10 +18,11 @@
 namespace ll {
 
 struct EqualizerDesign {
-  std::vector<double> ffe;  // c_0 .. c_{F-1}, the cursor at c_pre
-  std::vector<double> dfe;  // b_1 .. b_B, relative to the swing S
-  double mse = 0.0;         // E|z' - S a|^2 at the solution, A^2
-  int clamped = 0;          // DFE taps clamped to the limit
+  std::vector<double> ffe;         // c_0 .. c_{F-1}, the cursor at c_pre; unbiased (q_0 = S)
+  std::vector<double> dfe;         // b_1 .. b_B, relative to the swing S, for the unbiased FFE
+  std::vector<double> biased_ffe;  // the MMSE solution itself (q_0 slightly below S)
+  double mse = 0.0;                // E|z' - S a|^2 at the biased solution, A^2
+  int clamped = 0;                 // DFE taps clamped to the limit
 };
 
 // `pulse` is sampled at the decision phase, one value per symbol, the cursor at `cursor`.

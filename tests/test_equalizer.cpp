@@ -99,11 +99,16 @@ TEST(Equalizer, MmseTapsEqualADirectLeastSquaresSolve) {
   const std::vector<double> c = least_squares_qr(a, t, m, F);
   double scale = 0.0;
   for (double v : c) scale = std::max(scale, std::abs(v));
-  for (int i = 0; i < F; ++i) EXPECT_NEAR(d.ffe[i], c[i], 1e-10 * scale) << "tap " << i;
-  // The DFE taps cancel the equalised post-cursors exactly.
+  for (int i = 0; i < F; ++i) EXPECT_NEAR(d.biased_ffe[i], c[i], 1e-10 * scale) << "tap " << i;
+  // The unbiased taps are the same scaled to an equalised cursor of exactly S, and the DFE taps
+  // cancel their post-cursors exactly.
+  double q0 = 0.0;
+  for (int i = 0; i < F; ++i) q0 += g[(0 - q_first) * F + i] * c[i];
+  EXPECT_LT(q0, swing);  // MMSE shrinks the cursor
+  for (int i = 0; i < F; ++i) EXPECT_NEAR(d.ffe[i], c[i] * swing / q0, 1e-10 * scale);
   for (int k = 1; k <= B; ++k) {
     double q = 0.0;
-    for (int i = 0; i < F; ++i) q += g[(k - q_first) * F + i] * c[i];
+    for (int i = 0; i < F; ++i) q += g[(k - q_first) * F + i] * d.ffe[i];
     EXPECT_NEAR(d.dfe[k - 1], q / swing, 1e-10);
   }
   EXPECT_EQ(d.clamped, 0);
@@ -113,9 +118,9 @@ TEST(Equalizer, MmseTapsEqualADirectLeastSquaresSolve) {
   EXPECT_LT(zf.mse, 1e-3 * var_a);
 }
 
-// Eye height (A) of the equalised symbol-spaced response at the decision, worst case over the
-// residual ISI: (inner level spacing) q_0 / (M - 1) less the sum of |residual| over the other
-// cursors times the largest |a| (1/2), twice (top and bottom of the eye).
+// Eye height of the equalised symbol-spaced response at the decision, worst case over the
+// residual ISI, relative to the cursor: the inner level spacing 1 / (M - 1) less the sum of
+// |residual| / q_0 over the other cursors (times the largest |a|, 1/2, twice: top and bottom).
 double eye_height(const std::vector<double>& h, int cursor, const std::vector<double>& ffe, int pre,
                   const std::vector<double>& dfe, double swing, int levels) {
   int q_first = 0, rows = 0;
@@ -134,7 +139,8 @@ double eye_height(const std::vector<double>& h, int cursor, const std::vector<do
     else
       residual += std::abs(q);
   }
-  return std::abs(q0) / (levels - 1) - residual;
+  // Relative to the cursor: an equaliser's gain (MMSE's bias, LMS's) does not open the eye.
+  return 1.0 / (levels - 1) - residual / std::abs(q0);
 }
 
 class EqualizerLane : public ll_test::BackendUnderTest {};
@@ -187,7 +193,7 @@ TEST_F(EqualizerLane, MmseBeatsNoEqualiserAndLmsReachesItsEyeHeight) {
   ASSERT_GT(eh_mmse, 0.0);
   EXPECT_LT(eh_start, 0.8 * eh_mmse) << "LMS should start well away from the optimum";
   EXPECT_NEAR(20.0 * std::log10(eh_lms / eh_mmse), 0.0, 0.1)
-      << "MMSE " << eh_mmse << " A, LMS " << eh_lms << " A, start " << eh_start << " A";
+      << "MMSE " << eh_mmse << ", LMS " << eh_lms << ", start " << eh_start << " (of the cursor)";
 }
 
 TEST_F(EqualizerLane, BurstsLengthenWithTheFirstDfeTap) {
