@@ -575,6 +575,9 @@ class LaneEngine {
       o.mid_a = static_cast<Real>(e.mid_a);
       o.swing_a = static_cast<Real>(e.swing_a);
       for (int k = 0; k < kMaxLevels; ++k) o.level_value[k] = static_cast<Real>(e.level_value[k]);
+      o.adc_codes = e.adc_codes;
+      o.adc_low = static_cast<Real>(e.adc_low);
+      o.adc_step = static_cast<Real>(e.adc_step);
       RxEqualizerState<Real>& st = state[l];
       for (int i = 0; i < e.ffe_taps; ++i) st.ffe[i] = static_cast<Real>(ls.ffe_taps[i]);
       for (int k = 0; k < e.dfe_taps; ++k) st.dfe[k] = static_cast<Real>(ls.dfe_taps[k]);

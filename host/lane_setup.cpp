@@ -456,6 +456,12 @@ void setup_equalizer(const Scenario& s, const LaneParams& lp, const LinkReport& 
   e.mid_a = rl.mid_a;
   e.swing_a = swing;
   for (int k = 0; k < rl.levels; ++k) e.level_value[k] = rl.value[k];
+  if (q.adc_bits > 0) {
+    e.adc_codes = 1 << q.adc_bits;
+    const double full_scale = q.adc_full_scale * std::abs(swing);
+    e.adc_low = rl.mid_a - 0.5 * full_scale;
+    e.adc_step = full_scale / e.adc_codes;
+  }
   const double var_a = rl.var_symbol, var_noise = rl.var_noise_a2;
   const std::vector<double>& per_symbol = rep.symbol_pulse_a;
   const int pre_symbols = rep.symbol_pulse_cursor;

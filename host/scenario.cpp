@@ -487,6 +487,13 @@ const std::vector<KeySpec>& registry() {
     eq_int_key("rx_eq.ffe_taps", {0.0, static_cast<double>(kMaxFfeTaps)}, &RxEqParams::ffe_taps);
     eq_int_key("rx_eq.ffe_pre", {0.0, static_cast<double>(kMaxFfeTaps - 1)}, &RxEqParams::ffe_pre);
     eq_int_key("rx_eq.dfe_taps", {0.0, static_cast<double>(kMaxDfeTaps)}, &RxEqParams::dfe_taps);
+    eq_int_key("rx_eq.adc_bits", {0.0, 16.0}, &RxEqParams::adc_bits);
+    {
+      KeySpec k = group_real_key("rx_eq.adc_full_scale", "1", {1.0, 10.0}, 1.0, &LaneParams::rx_eq,
+                                 &RxEqParams::adc_full_scale);
+      k.default_value = 1.25;
+      r.push_back(k);
+    }
     {
       KeySpec k = group_real_key("rx_eq.dfe_limit", "1", {0.0, 10.0, true}, 1.0, &LaneParams::rx_eq,
                                  &RxEqParams::dfe_limit);

@@ -107,6 +107,8 @@ struct RxEqParams {
   int dfe_taps = 0;
   double dfe_limit = 0.85;  // |b_k| relative to the swing: IEEE 802.3dj COM b_max (PARAMETERS.md)
   bool lms = false;         // adapt during the run (else the MMSE taps, fixed)
+  int adc_bits = 0;         // 0: no ADC
+  double adc_full_scale = 1.25;  // relative to the outer levels' span (they sit at 80% of it)
   double lms_step = std::numeric_limits<double>::quiet_NaN();
   bool enabled() const { return ffe_taps > 0; }
 };

@@ -9,6 +9,8 @@
 // levels are -1/2 and +1/2, inner ones where the ring's nonlinearity puts them). The equalised
 // sample is
 //     z_n = I_mid + sum_i c_i y'_{n - i} - S sum_k b_k a(d_{n-k}),
+// y first converted by an ADC of 2^bits uniform codes over a full scale centred on I_mid (the
+// code's centre; none by default),
 // taps c_0 .. c_{F-1} with the cursor at c_pre (so the decision lags the newest sample by `pre`
 // symbols), d the decided levels, and the decision thresholds those of the link (midpoints of
 // the received levels). LMS, with e_n = z_n - (I_mid + S a(d_n)):
@@ -42,7 +44,20 @@ struct RxEqualizerConstants {
   Real mid_a;                    // I_mid
   Real swing_a;                  // S (signed: negative when the ring inverts the levels)
   Real level_value[kMaxLevels];  // a of each level index
+  // ADC ahead of the FFE: adc_codes uniform codes of adc_step from adc_low (0: no ADC).
+  int adc_codes;
+  Real adc_low, adc_step;
 };
+
+// The ADC's output for input y: the centre of its code, the codes clamped at full scale.
+template <class Real>
+LL_HD LL_FORCEINLINE Real adc_quantize(const RxEqualizerConstants<Real>& e, Real y) {
+  if (e.adc_codes == 0) return y;
+  Real code = floor((y - e.adc_low) / e.adc_step);
+  const Real last = static_cast<Real>(e.adc_codes - 1);
+  code = code < Real(0) ? Real(0) : (code > last ? last : code);
+  return e.adc_low + (code + Real(0.5)) * e.adc_step;
+}
 
 // Taps and the decisions the DFE still needs, per link, carried across chunks.
 template <class Real>
@@ -78,7 +93,7 @@ struct EqualizeAndDecide {
   const LinkConstants<Real>* links;
   const RxEqualizerConstants<Real>* eq;
   RxEqualizerState<Real>* state;
-  const Real* ys;                 // [links][kEqHistory + chunk]
+  Real* ys;                       // [links][kEqHistory + chunk]: converted by the ADC here
   const std::uint8_t* tx_levels;  // [links][history + chunk]
   std::uint8_t* bit_errors;       // [links][chunk]
   const LinkCounters* counters;   // adaptation stops with the link
@@ -87,7 +102,9 @@ struct EqualizeAndDecide {
     const LinkConstants<Real>& c = links[link];
     const RxEqualizerConstants<Real>& e = eq[link];
     RxEqualizerState<Real> s = state[link];
-    const Real* y = ys + link * (kEqHistory + chunk_symbols) + kEqHistory;
+    Real* y = ys + link * (kEqHistory + chunk_symbols) + kEqHistory;
+    // The ADC converts each new sample once (the FFE's history holds converted samples).
+    for (int j = 0; j < chunk_symbols; ++j) y[j] = adc_quantize(e, y[j]);
     const bool adapt = e.adapt_lms != 0 && counters[link].stop_reason == 0;
     const Real inv_s = Real(1) / e.swing_a;
     for (int j = 0; j < chunk_symbols; ++j) {

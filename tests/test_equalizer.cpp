@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <hdf5.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -19,6 +20,7 @@
 #include "host/equalizer.hpp"
 #include "host/runner.hpp"
 #include "host/scenario.hpp"
+#include "host/statistics.hpp"
 #include "tests/backend_under_test.hpp"
 
 namespace {
@@ -226,6 +228,71 @@ TEST_F(EqualizerLane, BurstsLengthenWithTheFirstDfeTap) {
     EXPECT_GT(mean, previous_mean) << "c(+1) " << x << ", b_1 " << o.dfe[0];
     previous_mean = mean;
   }
+}
+
+TEST_F(EqualizerLane, AdcMovesTheThresholdsToItsCodeBoundaries) {
+  // Gaussian noise only, no band limits, equally spaced received PAM4 levels (as in test_lane's
+  // SER test), a one-tap FFE (exactly 1: no ISI) behind a 3-bit ADC over 1.25 x the outer span.
+  // A sample decides as its code's centre does, so each threshold t moves to the code boundary
+  // lo + k* Delta with k* = ceil((t - lo) / Delta - 1/2): the SER is the Gaussian tail outside
+  // those boundaries, averaged over the levels, and the count must fall in its 99% binomial
+  // interval. Without the ADC the same run sits at the unquantised thresholds' SER.
+  const std::uint64_t symbols = 2'000'000;
+  std::vector<std::string> o = {"signal.samples_per_ui=4",
+                                "driver.bandwidth_ghz=inf",
+                                "receiver.bandwidth_ghz=inf",
+                                "receiver.noise_bandwidth_ghz=50",
+                                "receiver.shot_noise=false",
+                                "laser.rin_db_per_hz=-inf",
+                                "driver.level_spacing=\"optical\"",
+                                "laser.power_dbm=6",
+                                "eye.symbols=0",
+                                "run.target_errors=1000000000000",
+                                "run.max_bits=" + std::to_string(2 * symbols),
+                                "receiver.tia_noise_pa_per_rthz=45",
+                                "rx_eq.ffe_taps=1"};
+  auto ser_of = [&](std::vector<std::string> more, ll::PreparedRun* keep) {
+    std::vector<std::string> all = o;
+    all.insert(all.end(), more.begin(), more.end());
+    *keep = ll::prepare_run(ll::load_scenario(kDefault, all));
+    ll::BatchSetup b = keep->batches.front();
+    b.links.resize(1);
+    return ll_test::run_under_test(b).front().counters;
+  };
+  ll::PreparedRun run;
+  const ll::LinkCounters plain = ser_of({}, &run);
+  const ll::LinkCounters adc = ser_of({"rx_eq.adc_bits=3", "rx_eq.adc_full_scale=1.25"}, &run);
+  const ll::LinkSetup& link = run.links.front().setup;
+  ASSERT_NEAR(link.ffe_taps[0], 1.0, 1e-9);
+  const ll::LinkReport& rep = run.links.front().report;
+  std::vector<double> levels(rep.received_levels_a, rep.received_levels_a + 4);
+  std::sort(levels.begin(), levels.end());
+  const double mid = 0.25 * (levels[0] + levels[1] + levels[2] + levels[3]);
+  const double span = levels[3] - levels[0];
+  const double lo = mid - 0.5 * 1.25 * span, delta = 1.25 * span / 8;
+  const double sigma = 45e-12 * std::sqrt(50e9);
+  auto ser = [&](bool quantised) {
+    std::vector<double> edge = {-1e300};
+    for (int k = 0; k < 3; ++k) {
+      const double t = 0.5 * (levels[k] + levels[k + 1]);
+      edge.push_back(quantised ? lo + std::ceil((t - lo) / delta - 0.5) * delta : t);
+    }
+    edge.push_back(1e300);
+    double p = 0.0;
+    for (int k = 0; k < 4; ++k)
+      p += 0.25 * (ll::q_function((levels[k] - edge[k]) / sigma) +
+                   ll::q_function((edge[k + 1] - levels[k]) / sigma));
+    return p;
+  };
+  for (const auto& [counts, quantised] : {std::pair<ll::LinkCounters, bool>{plain, false},
+                                          std::pair<ll::LinkCounters, bool>{adc, true}}) {
+    ASSERT_EQ(counts.symbols, symbols);
+    const double expected = ser(quantised);
+    const ll::CountInterval ci = ll::binomial_count_interval(symbols, expected, 0.99);
+    EXPECT_GE(counts.symbol_errors, ci.lo) << "ADC " << quantised << ", theory " << expected;
+    EXPECT_LE(counts.symbol_errors, ci.hi) << "ADC " << quantised << ", theory " << expected;
+  }
+  EXPECT_GT(ser(true), 1.2 * ser(false)) << "the test needs thresholds the ADC really moves";
 }
 
 #if !defined(LL_TEST_CUDA)
