@@ -185,24 +185,49 @@ ChannelFir measured_channel_fir(const std::vector<double>& frequency_hz,
                            nyquist_hz, floor);
 }
 
+std::complex<double> package_cascade_s21(double f_hz, std::complex<double> line,
+                                         const PackageModel& pkg) {
+  using cd = std::complex<double>;
+  struct Abcd {
+    cd a, b, c, d;
+  };
+  auto mul = [](const Abcd& x, const Abcd& y) {
+    return Abcd{x.a * y.a + x.b * y.c, x.a * y.b + x.b * y.d, x.c * y.a + x.d * y.c,
+                x.c * y.b + x.d * y.d};
+  };
+  const double z0 = kPackageReferenceOhm;
+  const double w = 2.0 * kPi * f_hz;
+  const Abcd shunt{1.0, 0.0, cd(0.0, w * pkg.die_capacitance_f), 1.0};
+  const double theta = w * pkg.delay_s;
+  const cd j(0.0, 1.0);
+  const Abcd trace{std::cos(theta), j * pkg.impedance_ohm * std::sin(theta),
+                   j * std::sin(theta) / pkg.impedance_ohm, std::cos(theta)};
+  // The main channel: a matched reciprocal 2-port of through response H (S11 = S22 = 0).
+  const cd h = line;
+  const Abcd main{(1.0 / h + h) / 2.0, z0 * (1.0 / h - h) / 2.0, (1.0 / h - h) / (2.0 * z0),
+                  (1.0 / h + h) / 2.0};
+  const Abcd total = mul(mul(mul(mul(shunt, trace), main), trace), shunt);
+  return 2.0 / (total.a + total.b / z0 + total.c * z0 + total.d);
+}
+
 ChannelFir parametric_channel_fir(double loss_at_nyquist_db, double skin_share,
-                                  double die_capacitance_f, double nyquist_hz,
+                                  const PackageModel& package, double nyquist_hz,
                                   double sample_rate_hz, double floor) {
   // 4096 UI-equivalents of time span at the nominal 32 samples per UI: the minimum-phase
   // response of 30 dB of skin loss decays within a few hundred UI.
   const std::size_t N = channel_grid_points(sample_rate_hz, nyquist_hz / 2048.0, 4096);
   const double df = sample_rate_hz / static_cast<double>(N);
   std::vector<double> mag(N / 2 + 1);
-  const double r0 = 50.0;
-  for (std::size_t k = 0; k < mag.size(); ++k) {
-    const double f = df * static_cast<double>(k);
-    const double die =
-        1.0 / std::abs(std::complex<double>(1.0, 2.0 * kPi * f * die_capacitance_f * r0 / 2.0));
-    mag[k] =
-        std::pow(10.0, -parametric_loss_db(f, loss_at_nyquist_db, nyquist_hz, skin_share) / 20.0) *
-        die * die;
-  }
-  return fir_from_spectrum(minimum_phase(mag), df, nyquist_hz, floor);
+  for (std::size_t k = 0; k < mag.size(); ++k)
+    mag[k] = std::pow(10.0, -parametric_loss_db(df * static_cast<double>(k), loss_at_nyquist_db,
+                                                nyquist_hz, skin_share) /
+                                20.0);
+  std::vector<std::complex<double>> h = minimum_phase(mag);
+  // The die and the package at both ends, each causal: the cascade is.
+  for (std::size_t k = 0; k < h.size(); ++k)
+    h[k] = package_cascade_s21(df * static_cast<double>(k), h[k], package);
+  h.back() = std::real(h.back());  // the Nyquist bin of a real sequence is real
+  return fir_from_spectrum(std::move(h), df, nyquist_hz, floor);
 }
 
 std::vector<double> apply_tx_ffe(const std::vector<double>& pulse, const std::vector<double>& taps,

@@ -10,9 +10,9 @@
 //     off with a raised-cosine over 20% of the last frequency and is zero beyond (band
 //     limiting: a file says nothing about higher frequencies, and the simulation must not alias);
 //   - parametric: |H| from the insertion loss IL(f) = L_N (s sqrt(f / f_N) + (1 - s) f / f_N)
-//     (skin effect and dielectric, L_N the loss at Nyquist f_N, s the skin share), times the
-//     die capacitance at each end, 1 / (1 + j w C_d R_0 / 2) with R_0 = 50 ohm per leg (the
-//     shunt capacitance between a matched source and load), in the spirit of IEEE 802.3 COM.
+//     (skin effect and dielectric, L_N the loss at Nyquist f_N, s the skin share), made minimum
+//     phase, then cascaded with the die capacitance and a package trace at each end
+//     (package_cascade_s21), in the spirit of IEEE 802.3 COM.
 // Causality. Measured data: the impulse response is the inverse DFT of the interpolated
 // response, time-gated (windowing): rotated so its peak sits a quarter into the buffer, then
 // trimmed at both ends to the first and last sample above `floor` (1e-4, -80 dB) of the peak
@@ -68,9 +68,25 @@ ChannelFir measured_channel_fir(const std::vector<double>& frequency_hz,
                                 const std::vector<std::complex<double>>& through,
                                 double sample_rate_hz, double nyquist_hz, double floor = 1e-4);
 
-// The parametric channel's FIR (minimum phase).
+// The die and package at each end of the parametric channel (IEEE 802.3 COM's model, without
+// its bump and ball capacitances): the die's pad capacitance to ground, then a lossless package
+// trace of impedance Z_p and one-way delay, between 50 ohm references.
+inline constexpr double kPackageReferenceOhm = 50.0;
+struct PackageModel {
+  double die_capacitance_f = 0.0;
+  double impedance_ohm = kPackageReferenceOhm;
+  double delay_s = 0.0;  // 0: no trace
+};
+
+// S21 of die | trace | line | trace | die between the references, the line a matched 2-port of
+// through response `line` (chain (ABCD) matrices: shunt C [1 0; jwC 1], trace [cos t, j Z_p
+// sin t; j sin t / Z_p, cos t] with t = w delay, S21 = 2 / (A + B / Z0 + C Z0 + D)).
+std::complex<double> package_cascade_s21(double f_hz, std::complex<double> line,
+                                         const PackageModel& package);
+
+// The parametric channel's FIR: the loss's minimum-phase response in the package cascade.
 ChannelFir parametric_channel_fir(double loss_at_nyquist_db, double skin_share,
-                                  double die_capacitance_f, double nyquist_hz,
+                                  const PackageModel& package, double nyquist_hz,
                                   double sample_rate_hz, double floor = 1e-4);
 
 // Transmit FFE: symbol-spaced taps c[0..n), normalised so sum |c| = 1 (the peak swing),

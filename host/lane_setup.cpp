@@ -373,9 +373,19 @@ std::vector<double> serdes_transmit_fir(const Scenario& s, const LaneParams& lp,
     if (!std::isfinite(lp.channel.skin_share))
       fail_key(s, "channel.skin_share",
                "missing; \"parametric\" needs the skin effect's share of the loss at Nyquist");
-    const ChannelFir ch =
-        parametric_channel_fir(lp.channel.loss_at_nyquist_db, lp.channel.skin_share,
-                               lp.channel.die_capacitance_f, nyquist_hz, fs);
+    PackageModel package;
+    package.die_capacitance_f = lp.channel.die_capacitance_f;
+    if (lp.channel.package_length_m > 0.0) {
+      if (!std::isfinite(lp.channel.package_impedance_ohm))
+        fail_key(s, "channel.package_impedance_ohm",
+                 "missing; a package trace needs its impedance");
+      if (!std::isfinite(lp.channel.package_delay_s_per_m))
+        fail_key(s, "channel.package_delay_ps_per_mm", "missing; a package trace needs its delay");
+      package.impedance_ohm = lp.channel.package_impedance_ohm;
+      package.delay_s = lp.channel.package_length_m * lp.channel.package_delay_s_per_m;
+    }
+    const ChannelFir ch = parametric_channel_fir(lp.channel.loss_at_nyquist_db,
+                                                 lp.channel.skin_share, package, nyquist_hz, fs);
     fir = ch.taps;
     rep.channel_loss_db = ch.loss_at_nyquist_db;
   }

@@ -414,6 +414,16 @@ const std::vector<KeySpec>& registry() {
       k.default_value = 0.0;
       r.push_back(k);
     }
+    {
+      KeySpec k = group_real_key("channel.package_length_mm", "mm", {0.0, 1e3}, 1e-3,
+                                 &LaneParams::channel, &ChannelParams::package_length_m);
+      k.default_value = 0.0;
+      r.push_back(k);
+    }
+    r.push_back(group_real_key("channel.package_impedance_ohm", "ohm", {1.0, 1e3}, 1.0,
+                               &LaneParams::channel, &ChannelParams::package_impedance_ohm));
+    r.push_back(group_real_key("channel.package_delay_ps_per_mm", "ps/mm", {0.0, 1e3, true}, 1e-9,
+                               &LaneParams::channel, &ChannelParams::package_delay_s_per_m));
     // [tx_ffe]: transmit FFE taps around the cursor; the cursor is 1 - sum |others|.
     for (int i = 0; i < kTxFfeTaps; ++i) {
       if (i == kTxFfeCursor) continue;
@@ -604,6 +614,7 @@ bool optional_without_default(const std::string& key) {
          key.rfind("wdm.demux.", 0) == 0 || key == "channel.file" || key == "channel.port_order" ||
          key == "channel.loss_db_at_nyquist" || key == "channel.skin_share" ||
          key.rfind("receiver.ctle.", 0) == 0 || key == "rx_eq.lms_step" ||
+         key == "channel.package_impedance_ohm" || key == "channel.package_delay_ps_per_mm" ||
          key == "cdr.bandwidth_mhz";
 }
 

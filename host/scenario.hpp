@@ -82,6 +82,10 @@ struct ChannelParams {
   double loss_at_nyquist_db = std::numeric_limits<double>::quiet_NaN();
   double skin_share = std::numeric_limits<double>::quiet_NaN();
   double die_capacitance_f = 0.0;
+  // Package trace at each end (length 0: none).
+  double package_length_m = 0.0;
+  double package_impedance_ohm = std::numeric_limits<double>::quiet_NaN();
+  double package_delay_s_per_m = std::numeric_limits<double>::quiet_NaN();
 };
 
 // Transmit FFE: kTxFfeTaps symbol-spaced taps, the cursor at kTxFfeCursor (c(-3) .. c(+1), the

@@ -237,7 +237,7 @@ TEST(Channel, RlgcLineThroughTouchstoneWithin0p05dB) {
 
 TEST(Channel, ParametricLossAndMinimumPhaseCausality) {
   const double fs = 32 * 106.25e9, fn = 53.125e9;
-  const ll::ChannelFir fir = ll::parametric_channel_fir(20.0, 0.4, 0.0, fn, fs);
+  const ll::ChannelFir fir = ll::parametric_channel_fir(20.0, 0.4, ll::PackageModel{}, fn, fs);
   EXPECT_NEAR(fir.loss_at_nyquist_db, 20.0, 0.05);
   EXPECT_NEAR(ll::parametric_loss_db(fn, 20.0, fn, 0.4), 20.0, 1e-12);
   EXPECT_NEAR(ll::parametric_loss_db(fn / 4, 20.0, fn, 0.4), 20.0 * (0.4 * 0.5 + 0.6 * 0.25),
@@ -265,6 +265,43 @@ TEST(Channel, ParametricLossAndMinimumPhaseCausality) {
     if (i >= N / 2) wrapped += h[i] * h[i];  // negative times on the circle
   }
   EXPECT_LT(wrapped / total, 1e-6);
+}
+
+TEST(Channel, PackageCascadeEqualsTheClosedForms) {
+  // Lossless thru (H = 1), no die: the two traces are one lossless line of twice the delay, whose
+  // mismatch to 50 ohm gives |S21|^2 = 1 / (1 + ((Z_p/Z_0 - Z_0/Z_p)/2)^2 sin^2(2 w tau)).
+  ll::PackageModel trace;
+  trace.impedance_ohm = 40.0;
+  trace.delay_s = 30e-12;
+  // Die only, zero-length traces: two shunt capacitances at one node are one of 2 C, and a shunt
+  // C between matched 50 ohm ports passes 1 / (1 + j w C Z_0 / 2): here 1 / (1 + j w C Z_0).
+  ll::PackageModel die;
+  die.die_capacitance_f = 120e-15;
+  for (double f : {1e9, 13e9, 26.5e9, 53.125e9, 80e9}) {
+    const double w = 2.0 * ll::kPi * f;
+    const double m = 0.5 * (40.0 / 50.0 - 50.0 / 40.0), s2 = std::pow(std::sin(2 * w * 30e-12), 2);
+    EXPECT_NEAR(std::norm(ll::package_cascade_s21(f, 1.0, trace)), 1.0 / (1.0 + m * m * s2), 1e-12)
+        << f;
+    const cd expected = 1.0 / cd(1.0, w * 120e-15 * 50.0);
+    EXPECT_NEAR(std::abs(ll::package_cascade_s21(f, 1.0, die) - expected), 0.0, 1e-12) << f;
+  }
+  // A matched package is a pure delay: the line's response passes with the traces' phase.
+  ll::PackageModel matched;
+  matched.delay_s = 25e-12;
+  const cd line = std::polar(0.3, -1.1);
+  const cd got = ll::package_cascade_s21(20e9, line, matched);
+  EXPECT_NEAR(std::abs(got - line * std::polar(1.0, -2.0 * 2.0 * ll::kPi * 20e9 * 25e-12)), 0.0,
+              1e-12);
+  // In a scenario, a trace needs its impedance and delay.
+  try {
+    ll::prepare_run(
+        ll::load_scenario(std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/lane_200g_pam4.toml",
+                          {"channel.model=\"parametric\"", "channel.loss_db_at_nyquist=5",
+                           "channel.skin_share=0.5", "channel.package_length_mm=5"}));
+    ADD_FAILURE() << "a package trace without its impedance was accepted";
+  } catch (const ll::ScenarioError& e) {
+    EXPECT_NE(std::string(e.what()).find("channel.package_impedance_ohm"), std::string::npos);
+  }
 }
 
 TEST(Channel, TxFfeAndCtleFollowTheirDefinitions) {

@@ -62,7 +62,7 @@ std::vector<double> least_squares_qr(std::vector<double> a, std::vector<double> 
 // one-UI rect, sampled at its peak phase.
 std::vector<double> channel_pulse(int* cursor) {
   const double fs = 32 * 106.25e9;
-  const ll::ChannelFir ch = ll::parametric_channel_fir(12.0, 0.5, 0.0, 53.125e9, fs);
+  const ll::ChannelFir ch = ll::parametric_channel_fir(12.0, 0.5, ll::PackageModel{}, 53.125e9, fs);
   std::vector<double> p(ch.taps.size() + 31, 0.0);
   for (std::size_t n = 0; n < ch.taps.size(); ++n)
     for (int k = 0; k < 32; ++k) p[n + k] += ch.taps[n];
