@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <string>
 #include <vector>
 
 #include "host/backend.hpp"
@@ -28,5 +30,22 @@ class BackendUnderTest : public ::testing::Test {
 #endif
   }
 };
+
+// The default lane with Gaussian receiver noise only and every bandwidth infinite, its received
+// levels equally spaced (optical level spacing), run for exactly `bits` (no early stop): the
+// setting in which the SER has a closed form (TIA noise over a 50 GHz noise bandwidth).
+inline std::vector<std::string> gaussian_noise_only_lane(std::uint64_t bits) {
+  return {"signal.samples_per_ui=4",
+          "driver.bandwidth_ghz=inf",
+          "receiver.bandwidth_ghz=inf",
+          "receiver.noise_bandwidth_ghz=50",
+          "receiver.shot_noise=false",
+          "laser.rin_db_per_hz=-inf",
+          "driver.level_spacing=\"optical\"",
+          "laser.power_dbm=6",
+          "eye.symbols=0",
+          "run.target_errors=" + std::to_string(~0ull >> 1),
+          "run.max_bits=" + std::to_string(bits)};
+}
 
 }  // namespace ll_test

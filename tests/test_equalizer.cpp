@@ -238,19 +238,9 @@ TEST_F(EqualizerLane, AdcMovesTheThresholdsToItsCodeBoundaries) {
   // those boundaries, averaged over the levels, and the count must fall in its 99% binomial
   // interval. Without the ADC the same run sits at the unquantised thresholds' SER.
   const std::uint64_t symbols = 2'000'000;
-  std::vector<std::string> o = {"signal.samples_per_ui=4",
-                                "driver.bandwidth_ghz=inf",
-                                "receiver.bandwidth_ghz=inf",
-                                "receiver.noise_bandwidth_ghz=50",
-                                "receiver.shot_noise=false",
-                                "laser.rin_db_per_hz=-inf",
-                                "driver.level_spacing=\"optical\"",
-                                "laser.power_dbm=6",
-                                "eye.symbols=0",
-                                "run.target_errors=1000000000000",
-                                "run.max_bits=" + std::to_string(2 * symbols),
-                                "receiver.tia_noise_pa_per_rthz=45",
-                                "rx_eq.ffe_taps=1"};
+  std::vector<std::string> o = ll_test::gaussian_noise_only_lane(2 * symbols);
+  o.push_back("receiver.tia_noise_pa_per_rthz=45");
+  o.push_back("rx_eq.ffe_taps=1");
   auto ser_of = [&](std::vector<std::string> more, ll::PreparedRun* keep) {
     std::vector<std::string> all = o;
     all.insert(all.end(), more.begin(), more.end());

@@ -57,19 +57,9 @@ class SerAgainstTheory : public Lane, public ::testing::WithParamInterface<SerCa
 TEST_P(SerAgainstTheory, WithinBinomialInterval) {
   const SerCase c = GetParam();
   const int bits_per_symbol = c.levels == 2 ? 1 : c.levels == 4 ? 2 : 3;
-  std::vector<std::string> base = {std::string("signal.modulation=\"") + c.modulation + "\"",
-                                   "signal.samples_per_ui=4",
-                                   "driver.bandwidth_ghz=inf",
-                                   "receiver.bandwidth_ghz=inf",
-                                   "receiver.noise_bandwidth_ghz=50",
-                                   "receiver.shot_noise=false",
-                                   "laser.rin_db_per_hz=-inf",
-                                   "driver.level_spacing=\"optical\"",
-                                   "laser.power_dbm=6",
-                                   "eye.symbols=0",
-                                   "run.target_errors=" + std::to_string(~0ull >> 1),
-                                   "run.max_bits=" + std::to_string(c.symbols * bits_per_symbol),
-                                   "run.chunk_symbols=4096"};
+  std::vector<std::string> base = ll_test::gaussian_noise_only_lane(c.symbols * bits_per_symbol);
+  base.push_back(std::string("signal.modulation=\"") + c.modulation + "\"");
+  base.push_back("run.chunk_symbols=4096");
   // Levels first (noise does not move them), then the TIA density that gives the target SER.
   ll::PreparedRun probe = prepare(base);
   const ll::LinkReport& rep = probe.links.front().report;
