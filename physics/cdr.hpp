@@ -95,19 +95,15 @@ struct CdrDecide {
     for (int j = 0; j < chunk_symbols; ++j) {
       const int nominal = (j - 1) * samples_per_ui + c.sample_in_ui;  // one symbol late
       const Real t = static_cast<Real>(nominal) + s.phase;
-      const Real clean = interpolate_rx(rx, tl, tail_len, t);
-      const Real z = standard_normal(
-          keys[link], NoiseStream::receiver,
+      const Real y = noisy_sample(
+          c, keys[link], interpolate_rx(rx, tl, tail_len, t),
           static_cast<std::uint64_t>(static_cast<std::int64_t>(chunk_first_sample) + nominal));
-      const Real y = clean + noise_sigma(c, clean) * z;
       const unsigned level = decide_level(c, y);
       if (ys) ys[link * (ys_history + chunk_symbols) + ys_history + j] = y;
       const std::int64_t sent = chunk_first_symbol + j - c.delay_symbols - 1;
       const unsigned tx_level = tx_levels[link * (history_symbols + chunk_symbols) +
                                           history_symbols + j - c.delay_symbols - 1];
-      const unsigned diff = gray_encode(tx_level) ^ gray_encode(level);
-      bit_errors[link * chunk_symbols + j] = static_cast<std::uint8_t>(
-          parity32(diff & 1u) + parity32(diff & 2u) + parity32(diff & 4u));
+      bit_errors[link * chunk_symbols + j] = gray_bit_errors(tx_level, level);
       // Phase detector.
       Real eps = Real(0);
       if (s.started) {

@@ -81,9 +81,8 @@ struct SampleSymbols {
   LL_HD void operator()(std::size_t link, std::size_t col) const {
     const LinkConstants<Real>& c = links[link];
     const std::size_t n = col * samples_per_ui + c.sample_in_ui;
-    const Real clean = rx_a[link * rx_stride + rx_offset + n];
-    const Real z = standard_normal(keys[link], NoiseStream::receiver, chunk_first_sample + n);
-    ys[link * (kEqHistory + chunk_symbols) + kEqHistory + col] = clean + noise_sigma(c, clean) * z;
+    ys[link * (kEqHistory + chunk_symbols) + kEqHistory + col] =
+        noisy_sample(c, keys[link], rx_a[link * rx_stride + rx_offset + n], chunk_first_sample + n);
   }
 };
 
@@ -115,9 +114,7 @@ struct EqualizeAndDecide {
       const unsigned tx_level =
           tx_levels[link * (history_symbols + chunk_symbols) + history_symbols + j -
                     c.delay_symbols - c.decision_lag_symbols];
-      const unsigned diff = gray_encode(tx_level) ^ gray_encode(rx_level);
-      bit_errors[link * chunk_symbols + j] = static_cast<std::uint8_t>(
-          parity32(diff & 1u) + parity32(diff & 2u) + parity32(diff & 4u));
+      bit_errors[link * chunk_symbols + j] = gray_bit_errors(tx_level, rx_level);
       if (adapt) {
         // Data-aided: the reference is the level sent (the pattern is known to the receiver, as
         // in link training), so LMS converges from a closed eye too.

@@ -221,6 +221,21 @@ LL_HD LL_FORCEINLINE Real noise_sigma(const LinkConstants<Real>& c, Real current
   return math_sqrt(var);
 }
 
+// What the receiver sees at absolute sample `index`: the noiseless current plus its noise draw
+// (stream `receiver`, keyed by the sample, so every decision path and the eye draw the same).
+template <class Real>
+LL_HD LL_FORCEINLINE Real noisy_sample(const LinkConstants<Real>& c, NoiseKey key, Real clean_a,
+                                       std::uint64_t index) {
+  const Real z = standard_normal(key, NoiseStream::receiver, index);
+  return clean_a + noise_sigma(c, clean_a) * z;
+}
+
+// Bits wrong when level rx is decided for level tx: the Gray labels' differing bits (PAM8: 3).
+LL_HD LL_FORCEINLINE std::uint8_t gray_bit_errors(unsigned tx_level, unsigned rx_level) {
+  const unsigned diff = gray_encode(tx_level) ^ gray_encode(rx_level);
+  return static_cast<std::uint8_t>(parity32(diff & 1u) + parity32(diff & 2u) + parity32(diff & 4u));
+}
+
 template <class Real>
 LL_HD LL_FORCEINLINE unsigned decide_level(const LinkConstants<Real>& c, Real sample_a) {
   unsigned region = 0;
@@ -391,17 +406,14 @@ struct DecideSymbols {
     const std::size_t i = link * chunk_symbols + col;
     const LinkConstants<Real>& c = links[link];
     const std::size_t n = static_cast<std::size_t>(j) * samples_per_ui + c.sample_in_ui;
-    const Real clean = rx_a[link * rx_stride + rx_offset + n];
-    const Real z = standard_normal(keys[link], NoiseStream::receiver, chunk_first_sample + n);
-    const Real y = clean + noise_sigma(c, clean) * z;
+    const Real y =
+        noisy_sample(c, keys[link], rx_a[link * rx_stride + rx_offset + n], chunk_first_sample + n);
     const unsigned rx_level = decide_level(c, y);
     // The symbol decided at chunk position j was sent delay_symbols symbols earlier; tx_levels
     // holds [history | chunk] with history >= every link's delay.
     const unsigned tx_level =
         tx_levels[link * (history_symbols + chunk_symbols) + history_symbols + j - c.delay_symbols];
-    const unsigned diff = gray_encode(tx_level) ^ gray_encode(rx_level);
-    bit_errors[i] =
-        static_cast<std::uint8_t>(parity32(diff & 1u) + parity32(diff & 2u) + parity32(diff & 4u));
+    bit_errors[i] = gray_bit_errors(tx_level, rx_level);
   }
 };
 
@@ -487,10 +499,10 @@ struct AccumulateEye {
       end = stop_end < end ? stop_end : end;
     }
     if (s < first || s >= end) return;
-    const Real clean = rx_a[link * rx_stride + rx_offset + n];
-    const Real z =
-        standard_normal(keys[link], NoiseStream::receiver, static_cast<std::uint64_t>(s));
-    const Real y = (clean + noise_sigma(c, clean) * z - c.eye_offset_a) / c.eye_scale_a;
+    const Real y = (noisy_sample(c, keys[link], rx_a[link * rx_stride + rx_offset + n],
+                                 static_cast<std::uint64_t>(s)) -
+                    c.eye_offset_a) /
+                   c.eye_scale_a;
     const int phase_bins = 2 * samples_per_ui;
     std::int64_t p = (s - delay_samples + samples_per_ui) % phase_bins;
     if (p < 0) p += phase_bins;
