@@ -112,11 +112,16 @@ inline std::vector<double> drive_pulse(const LinkSetup& l, int samples_per_ui, i
   p.resize(static_cast<std::size_t>(symbols) * samples_per_ui, 0.0);
   return p;
 }
+// Symbols the drive pulse rect * h1 of one link spans (it has taps + spu - 1 samples).
+inline int drive_pulse_symbols(const LinkSetup& l, int samples_per_ui) {
+  const std::size_t taps = std::max<std::size_t>(1, l.h1_taps.size());
+  return static_cast<int>((taps + 2 * samples_per_ui - 2) / samples_per_ui);
+}
 inline int drive_pulse_symbols(const BatchSetup& b) {
-  std::size_t taps = 1;
-  for (const LinkSetup& l : b.links) taps = std::max(taps, l.h1_taps.size());
-  // rect * h1 has taps + spu - 1 samples.
-  return static_cast<int>((taps + 2 * b.samples_per_ui - 2) / b.samples_per_ui);
+  int symbols = 1;
+  for (const LinkSetup& l : b.links)
+    symbols = std::max(symbols, drive_pulse_symbols(l, b.samples_per_ui));
+  return symbols;
 }
 
 template <class Exec, class Real>

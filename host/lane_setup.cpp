@@ -129,8 +129,7 @@ double monitor_mean_transmission(const LaneParams& lp, const LinkSetup& link,
                                  const LinkConstants<double>& c) {
   const int spu = lp.samples_per_ui;
   const int M = c.levels;
-  const int span = std::max(
-      1, static_cast<int>((link.h1_taps.size() + 2 * static_cast<std::size_t>(spu) - 2) / spu));
+  const int span = drive_pulse_symbols(link, spu);
   const std::vector<double> pulse = drive_pulse(link, spu, span);
   std::uint64_t combos = 1;
   bool exact = true;
@@ -485,7 +484,7 @@ void setup_equalizer(const Scenario& s, const LaneParams& lp, const LinkReport& 
     link.ffe_taps = d.ffe;
     link.dfe_taps = d.dfe;
   }
-  c.decision_lag_symbols = q.ffe_pre;
+  c.decision_lag_symbols += q.ffe_pre;  // with the CDR's symbol, whichever is set up first
   c.warmup_symbols += q.ffe_taps + q.dfe_taps;
 }
 
