@@ -612,7 +612,11 @@ class LaneEngine {
     }
     if (!any_loop_) return;
     design_constants_.resize(L_);
-    for (std::size_t l = 0; l < L_; ++l) design_constants_[l] = setup.links[l].constants;
+    live_constants_.resize(L_);
+    for (std::size_t l = 0; l < L_; ++l) {
+      design_constants_[l] = setup.links[l].constants;
+      live_constants_[l] = convert_constants<Real>(design_constants_[l]);
+    }
     if (bus_lanes_ > 0) {
       design_bus_seen_.resize(L_ * bus_lanes_);
       for (std::size_t l = 0; l < L_; ++l)
@@ -656,10 +660,13 @@ class LaneEngine {
     std::vector<double> error(L_, 0.0);
     for (std::size_t l = 0; l < L_; ++l)
       if (loop_setup_[l].enabled) error[l] = lock_error_m(loop_setup_[l], loop_state_[l]);
-    std::vector<LinkConstants<Real>> constants(L_);
+    // Only the looped links' constants move (and their dynamic-ring tables are rebuilt); the
+    // others keep the conversion made once at set-up.
     for (std::size_t l = 0; l < L_; ++l)
-      constants[l] = convert_constants<Real>(shifted_resonance(design_constants_[l], error[l]));
-    links_.upload(constants.data(), L_);
+      if (loop_setup_[l].enabled)
+        live_constants_[l] =
+            convert_constants<Real>(shifted_resonance(design_constants_[l], error[l]));
+    links_.upload(live_constants_.data(), L_);
     if (bus_lanes_ > 0) {
       const std::size_t N = static_cast<std::size_t>(bus_lanes_);
       std::vector<RingModulator<Real>> seen(L_ * N);
@@ -750,6 +757,7 @@ class LaneEngine {
   std::vector<ThermalLoopState> loop_state_;
   std::vector<std::vector<ThermalTracePoint>> traces_;
   std::vector<LinkConstants<double>> design_constants_;
+  std::vector<LinkConstants<Real>> live_constants_;  // what links_ holds, as the loops left it
   std::vector<RingModulator<double>> design_bus_seen_;
   std::size_t monitor_parts_ = 0;
   Buffer<double> monitor_partial_;
