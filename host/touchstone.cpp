@@ -22,11 +22,12 @@ std::string lower(std::string s) {
   return s;
 }
 
-std::string trim(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  const auto e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
+// Without leading and trailing white space (what isspace accepts in the C locale).
+std::string_view trim(std::string_view s) {
+  constexpr const char* kSpace = " \t\r\n\v\f";
+  const auto b = s.find_first_not_of(kSpace);
+  if (b == std::string_view::npos) return {};
+  return s.substr(b, s.find_last_not_of(kSpace) - b + 1);
 }
 
 [[noreturn]] void fail(const std::string& name, int line, const std::string& what) {
@@ -258,10 +259,7 @@ TouchstoneData parse_touchstone(std::string_view text, const std::string& name,
     next = eol + 1;
     const auto bang = line.find('!');
     if (bang != std::string_view::npos) line = line.substr(0, bang);
-    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.front())))
-      line.remove_prefix(1);
-    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back())))
-      line.remove_suffix(1);
+    line = trim(line);
     if (line.empty()) continue;
 
     if (line[0] == '[') {
@@ -269,7 +267,7 @@ TouchstoneData parse_touchstone(std::string_view text, const std::string& name,
       if (close == std::string_view::npos)
         fail(name, line_no, "keyword without its closing ']': \"" + std::string(line) + "\"");
       const std::string key = lower(std::string(line.substr(1, close - 1)));
-      const std::string arg = trim(std::string(line.substr(close + 1)));
+      const std::string arg(trim(line.substr(close + 1)));
       if (!record.empty())
         fail(name, record_line,
              "missing values: the record that begins here has " + std::to_string(record.size()) +
