@@ -33,6 +33,10 @@ namespace ll {
 struct LinkSetup {
   LinkConstants<double> constants{};
   std::vector<double> h1_taps;  // driver bandwidth FIR (empty: identity), applied polyphase
+  // With a transmit DAC (constants.dac_codes > 0): H1 without the transmit FFE, which the DAC
+  // forms symbol by symbol (physics/lane.hpp symbol_excursion_v). h1_taps keeps the whole
+  // chain for the set-up's linear analysis.
+  std::vector<double> h1_after_dac_taps;
   std::vector<double> h2_taps;  // receiver bandwidth FIR (empty: identity)
   std::uint32_t prbs_seed = 0;
   NoiseKey noise_key{};
@@ -57,7 +61,7 @@ struct LinkSetup {
 struct BatchSetup {
   std::vector<LinkSetup> links;
   Pattern pattern = Pattern::prbs31q;
-  int bits_per_symbol = 2;
+  int levels = 4;  // PAM order; its bits per symbol from symbol_mapping (physics/prbs.hpp)
   int samples_per_ui = 32;
   int chunk_symbols = 4096;
   // Overlap-save geometry: each FFT block of size history + valid produces `valid` output samples
@@ -82,16 +86,27 @@ struct BatchSetup {
   bool cdr = false;                   // every link samples at its recovered phase (CdrDecide)
 };
 
-// The step response of a link's H1 at samples -1 .. : entry 0 is 0, entry n + 1 the sum of the
-// FIR's first n + 1 taps (identity: a one-sample ramp to 1).
+// The H1 the engine runs on the transmitter's per-symbol output.
+inline const std::vector<double>& engine_h1_taps(const LinkSetup& l) {
+  return l.constants.dac_codes > 0 ? l.h1_after_dac_taps : l.h1_taps;
+}
+
+// Symbols before the current one that the transmitter's output reads (the DAC's FFE).
+inline int transmitter_reach_symbols(const LinkSetup& l) {
+  return l.constants.dac_codes > 0 ? kTxFfeTaps - 1 : 0;
+}
+
+// The step response of a link's engine H1 at samples -1 .. : entry 0 is 0, entry n + 1 the sum
+// of the FIR's first n + 1 taps (identity: a one-sample ramp to 1).
 inline std::vector<double> drive_step_table(const LinkSetup& l) {
+  const std::vector<double>& h1 = engine_h1_taps(l);
   std::vector<double> s(1, 0.0);
-  if (l.h1_taps.empty()) {
+  if (h1.empty()) {
     s.push_back(1.0);
     return s;
   }
   double acc = 0.0;
-  for (double h : l.h1_taps) s.push_back(acc += h);
+  for (double h : h1) s.push_back(acc += h);
   return s;
 }
 
@@ -107,20 +122,21 @@ inline std::size_t overlap_save_history(const BatchSetup& b) {
 inline std::size_t overlap_save_valid(const BatchSetup& b) { return 4 * b.overlap_history; }
 
 // The drive pulse p = rect(spu) * h1 of one link, zero-padded to `symbols` UI.
-inline std::vector<double> drive_pulse(const LinkSetup& l, int samples_per_ui, int symbols) {
-  std::vector<double> p = convolve_fir(std::vector<double>(samples_per_ui, 1.0), l.h1_taps);
+inline std::vector<double> drive_pulse(const std::vector<double>& h1_taps, int samples_per_ui,
+                                       int symbols) {
+  std::vector<double> p = convolve_fir(std::vector<double>(samples_per_ui, 1.0), h1_taps);
   p.resize(static_cast<std::size_t>(symbols) * samples_per_ui, 0.0);
   return p;
 }
 // Symbols the drive pulse rect * h1 of one link spans (it has taps + spu - 1 samples).
-inline int drive_pulse_symbols(const LinkSetup& l, int samples_per_ui) {
-  const std::size_t taps = std::max<std::size_t>(1, l.h1_taps.size());
+inline int drive_pulse_symbols(const std::vector<double>& h1_taps, int samples_per_ui) {
+  const std::size_t taps = std::max<std::size_t>(1, h1_taps.size());
   return static_cast<int>((taps + 2 * samples_per_ui - 2) / samples_per_ui);
 }
 inline int drive_pulse_symbols(const BatchSetup& b) {
   int symbols = 1;
   for (const LinkSetup& l : b.links)
-    symbols = std::max(symbols, drive_pulse_symbols(l, b.samples_per_ui));
+    symbols = std::max(symbols, drive_pulse_symbols(engine_h1_taps(l), b.samples_per_ui));
   return symbols;
 }
 
@@ -135,7 +151,7 @@ class LaneEngine {
         L_(setup.links.size()),
         spu_(setup.samples_per_ui),
         chunk_(setup.chunk_symbols),
-        bps_(setup.bits_per_symbol),
+        levels_(setup.levels),
         history_(setup.overlap_history),
         block_(overlap_save_valid(setup)),
         fft_size_(history_ + block_),
@@ -158,7 +174,9 @@ class LaneEngine {
       throw std::invalid_argument("lane engine: the chunk must be a whole number of blocks");
     history_symbols_ = 1;
     pulse_symbols_ = drive_pulse_symbols(setup);
-    history_symbols_ = std::max(history_symbols_, pulse_symbols_ - 1);
+    int reach = 0;
+    for (const LinkSetup& l : setup.links) reach = std::max(reach, transmitter_reach_symbols(l));
+    history_symbols_ = std::max(history_symbols_, pulse_symbols_ - 1 + reach);
     for (const LinkSetup& l : setup.links) {
       if (l.constants.delay_symbols < 0 || l.constants.sample_in_ui < 0 ||
           l.constants.sample_in_ui >= spu_)
@@ -179,7 +197,7 @@ class LaneEngine {
       step_points_ = static_cast<int>(points);
       settle_symbols_ =
           static_cast<int>(std::ceil((static_cast<double>(points) + shift) / spu_)) + 1;
-      history_symbols_ = std::max(history_symbols_, settle_symbols_ + 1);
+      history_symbols_ = std::max(history_symbols_, settle_symbols_ + 1 + reach);
     }
     if (history_symbols_ > chunk_)
       throw std::invalid_argument("lane engine: the chain delay exceeds one chunk");
@@ -193,7 +211,7 @@ class LaneEngine {
     std::vector<NoiseKey> keys(L_);
     for (std::size_t l = 0; l < L_; ++l) {
       constants[l] = convert_constants<Real>(setup.links[l].constants);
-      sources[l] = SymbolSource::make(setup.pattern, setup.links[l].prbs_seed, bps_);
+      sources[l] = SymbolSource::make(setup.pattern, setup.links[l].prbs_seed, levels_);
       keys[l] = setup.links[l].noise_key;
     }
     links_ = Buffer<LinkConstants<Real>>(L_);
@@ -209,14 +227,15 @@ class LaneEngine {
     {
       std::vector<Real> pulses(L_ * pulse_symbols_ * spu_);
       for (std::size_t l = 0; l < L_; ++l) {
-        const std::vector<double> p = drive_pulse(setup.links[l], spu_, pulse_symbols_);
+        const std::vector<double> p =
+            drive_pulse(engine_h1_taps(setup.links[l]), spu_, pulse_symbols_);
         std::copy(p.begin(), p.end(), pulses.begin() + l * p.size());
       }
       pulse_ = Buffer<Real>(pulses.size());
       pulse_.upload(pulses.data(), pulses.size());
     }
     current_ = Buffer<Real>(L_ * ext_stride_);
-    bit_errors_ = Buffer<std::uint8_t>(L_ * chunk_);
+    decisions_ = Buffer<std::uint8_t>(L_ * chunk_);
     eye_ = Buffer<std::uint32_t>(L_ * amp_bins_ * 2 * spu_);
     if (has_h2_) {
       fft_in_ = Buffer<Real>(L_ * blocks_ * fft_size_);
@@ -356,9 +375,9 @@ class LaneEngine {
           L_, 1,
           CdrDecide<Real>{links_.data(), cdr_constants_.data(), cdr_state_.data(), rx_view_,
                           rx_tail_.data(), eq_enabled_ ? eq_samples_.data() : nullptr, kEqHistory,
-                          tx_.data(), bit_errors_.data(), keys_.data(), counters_.data(),
-                          rx_stride_, rx_offset_, history_symbols_, chunk_, spu_, cdr_tail_,
-                          first_sample, first_symbol});
+                          tx_.data(), decisions_.data(), keys_.data(), counters_.data(), rx_stride_,
+                          rx_offset_, history_symbols_, chunk_, spu_, cdr_tail_, first_sample,
+                          first_symbol});
       exec_.for_each(L_, static_cast<std::size_t>(cdr_tail_),
                      KeepRxTail<Real>{rx_view_, rx_tail_.data(), rx_stride_, rx_offset_,
                                       chunk_samples_, cdr_tail_});
@@ -369,13 +388,13 @@ class LaneEngine {
                                          rx_stride_, rx_offset_, chunk_, spu_, first_sample});
     if (!eq_enabled_ && !cdr_enabled_) {
       exec_.for_each(L_, chunk_,
-                     DecideSymbols<Real>{links_.data(), rx_view_, tx_.data(), bit_errors_.data(),
+                     DecideSymbols<Real>{links_.data(), rx_view_, tx_.data(), decisions_.data(),
                                          keys_.data(), rx_stride_, rx_offset_, history_symbols_,
                                          chunk_, spu_, first_sample});
     } else if (eq_enabled_) {
       exec_.for_each(L_, 1,
                      EqualizeAndDecide<Real>{links_.data(), eq_constants_.data(), eq_state_.data(),
-                                             eq_samples_.data(), tx_.data(), bit_errors_.data(),
+                                             eq_samples_.data(), tx_.data(), decisions_.data(),
                                              counters_.data(), history_symbols_, chunk_});
       exec_.for_each(
           L_, kEqHistory,
@@ -383,8 +402,8 @@ class LaneEngine {
                           static_cast<std::size_t>(chunk_)});
     }
     exec_.for_each(L_, 1,
-                   CountErrors<Real>{links_.data(), bit_errors_.data(), counters_.data(), chunk_,
-                                     bps_, first_symbol, target_errors_, max_bits_});
+                   CountErrors<Real>{links_.data(), decisions_.data(), counters_.data(), chunk_,
+                                     first_symbol, target_errors_, max_bits_});
     if (eye_symbols_ > 0)
       exec_.for_each(L_, chunk_samples_,
                      AccumulateEye<Real>{links_.data(), rx_view_, counters_.data(), eye_.data(),
@@ -732,7 +751,7 @@ class LaneEngine {
 
   Exec& exec_;
   std::size_t L_;
-  int spu_, chunk_, bps_;
+  int spu_, chunk_, levels_;
   std::size_t history_, block_, fft_size_, bins_, chunk_samples_, blocks_, ext_stride_;
   // Clock recovery.
   bool cdr_enabled_ = false;
@@ -788,7 +807,7 @@ class LaneEngine {
   Buffer<RingModulator<Real>> bus_seen_;  // WDM: [links][lanes]
   Buffer<Real> bus_drop_;                 // WDM: [links][lanes]
   Buffer<Real> own_current_, channel_;    // WDM: [links][chunk samples]
-  Buffer<std::uint8_t> bit_errors_;
+  Buffer<std::uint8_t> decisions_;
   Buffer<std::uint32_t> eye_;
   Buffer<Real> fft_in_;
   Buffer<Complex<Real>> spectrum_;

@@ -91,8 +91,8 @@ void thermal_lock(const Scenario& s, const LaneParams& lp, const std::vector<dou
     if (!std::isfinite(values[i]))
       fail_key(s, keys[i], "missing; [mrm.thermal] needs its keys in full");
   double t_mean = 0.0;
-  for (double v : levels) t_mean += transmission(v);
-  t_mean /= static_cast<double>(levels.size());
+  for (int k = 0; k < lp.levels; ++k)
+    t_mean += level_probability(lp.levels, k) * transmission(levels[k]);
   const double offset_m = (lp.laser_wavelength_m - lp.ring_detuning_m) - rep.ring.resonance_m;
   const HeaterSetting h =
       heater_setting_for_lock(p, offset_m, rep.ring.fsr_m, lp.laser_power_w, t_mean);
@@ -115,7 +115,8 @@ void thermal_lock(const Scenario& s, const LaneParams& lp, const std::vector<dou
 }
 
 // The mean through-port transmission a monitor photodiode reads at the designed operating point
-// while data flows: the ensemble mean over equiprobable independent levels of the static T(V)
+// while data flows: the ensemble mean over independent levels (each with its probability,
+// level_probability: equal but for PAM6, whose pairs are taken as independent) of the static T(V)
 // of the drive through the driver's bandwidth, v = sum_m V(level_m) p[m spu + j], over every
 // phase j of the UI. The waveform's mean, not the mean of the static levels: the edges spend
 // time between levels, where T(V) is not linear, and the lock would settle a few pm off. Not a
@@ -129,8 +130,8 @@ double monitor_mean_transmission(const LaneParams& lp, const LinkSetup& link,
                                  const LinkConstants<double>& c) {
   const int spu = lp.samples_per_ui;
   const int M = c.levels;
-  const int span = drive_pulse_symbols(link, spu);
-  const std::vector<double> pulse = drive_pulse(link, spu, span);
+  const int span = drive_pulse_symbols(link.h1_taps, spu);
+  const std::vector<double> pulse = drive_pulse(link.h1_taps, spu, span);
   std::uint64_t combos = 1;
   bool exact = true;
   for (int m = 0; m < span && exact; ++m) {
@@ -146,22 +147,25 @@ double monitor_mean_transmission(const LaneParams& lp, const LinkSetup& link,
     return z ^ (z >> 31);
   };
   std::vector<int> level(span);
-  double sum = 0.0;
+  double sum = 0.0, sum_weights = 0.0;
   for (std::uint64_t q = 0; q < sequences; ++q) {
     std::uint64_t code = exact ? q : next_random();
+    double weight = 1.0;  // the sequence's probability relative to equiprobable levels
     for (int m = 0; m < span; ++m) {
       level[m] = static_cast<int>(code % static_cast<std::uint64_t>(M));
       code /= static_cast<std::uint64_t>(M);
+      weight *= M * level_probability(M, level[m]);
     }
     for (int j = 0; j < spu; ++j) {
       double v = c.drive_bias_v;
       for (int m = 0; m < span; ++m)
         v += (c.level_drive_v[level[m]] - c.drive_bias_v) *
              pulse[static_cast<std::size_t>(m) * spu + j];
-      sum += ring_transmission(c, v);
+      sum += weight * ring_transmission(c, v);
     }
+    sum_weights += weight;
   }
-  return sum / (static_cast<double>(sequences) * spu);
+  return sum / (sum_weights * spu);
 }
 
 // The chunk-rate lock loop (mrm.thermal.lock = "loop", host/thermal_loop.hpp) of a ring whose
@@ -187,8 +191,9 @@ void setup_lock_loop(const Scenario& s, const LaneParams& lp, const std::vector<
   auto levels_mean_transmission = [&](double resonance_shift_m) {
     const LinkConstants<double> moved = shifted_resonance(c, resonance_shift_m);
     double t = 0.0;
-    for (double v : levels) t += ring_transmission(moved, v);
-    return t / static_cast<double>(levels.size());
+    for (int k = 0; k < lp.levels; ++k)
+      t += level_probability(lp.levels, k) * ring_transmission(moved, levels[k]);
+    return t;
   };
   const double h = 1e-3 * rep.ring.fwhm_m;
   const double slope_per_m =
@@ -335,10 +340,9 @@ const TouchstoneData& cached_touchstone(const std::string& path) {
   return it->second;
 }
 
-// The host channel ([channel]) and the transmit FFE ([tx_ffe]) as one FIR ahead of the driver
-// (host/channel.hpp); empty when neither is present.
-std::vector<double> serdes_transmit_fir(const Scenario& s, const LaneParams& lp, double fs,
-                                        LinkReport& rep) {
+// The host channel ([channel]) as a FIR ahead of the driver (host/channel.hpp); empty when none.
+std::vector<double> serdes_channel_fir(const Scenario& s, const LaneParams& lp, double fs,
+                                       LinkReport& rep) {
   std::vector<double> fir;
   const double nyquist_hz = 0.5 * lp.symbol_rate_hz;
   if (lp.channel.model == ChannelModel::touchstone) {
@@ -388,6 +392,12 @@ std::vector<double> serdes_transmit_fir(const Scenario& s, const LaneParams& lp,
     fir = ch.taps;
     rep.channel_loss_db = ch.loss_at_nyquist_db;
   }
+  return fir;
+}
+
+// The transmit FFE's taps c(-3) .. c(+1) ([tx_ffe]), the cursor 1 - sum |others|, so the peak
+// excursion is the swing's; empty when every tap around the cursor is zero.
+std::vector<double> transmit_ffe_taps(const Scenario& s, const LaneParams& lp) {
   double others = 0.0;
   bool ffe = false;
   for (int i = 0; i < kTxFfeTaps; ++i)
@@ -402,12 +412,35 @@ std::vector<double> serdes_transmit_fir(const Scenario& s, const LaneParams& lp,
                    " in magnitude; the cursor, 1 - that, must stay positive");
     std::vector<double> taps(lp.tx_ffe.begin(), lp.tx_ffe.end());
     taps[kTxFfeCursor] = 1.0 - others;
-    std::vector<double> impulse(1, 1.0);
-    impulse = apply_tx_ffe(impulse, taps, lp.samples_per_ui);
-    fir = fir.empty() ? impulse : convolve_fir(fir, impulse);
+    return taps;
   }
-  rep.serdes_transmit = !fir.empty();
-  return fir;
+  return {};
+}
+
+// The transmit DAC (driver.dac_bits): 2^bits codes spanning the swing, the outer PAM levels on
+// the end codes; the PAM levels are codes, and with an FFE the DAC rounds its per-symbol output
+// (physics/lane.hpp symbol_excursion_v). Without a DAC the FFE stays folded into H1.
+void setup_transmit_dac(const Scenario& s, const LaneParams& lp, const std::vector<double>& ffe,
+                        LinkConstants<double>& c) {
+  c.dac_codes = 0;
+  if (lp.dac_bits == 0) return;
+  const int codes = 1 << lp.dac_bits;
+  if (codes < lp.levels)
+    fail_key(s, "driver.dac_bits",
+             std::to_string(lp.dac_bits) + " bits give " + std::to_string(codes) +
+                 " codes, fewer than the " + std::to_string(lp.levels) + " PAM levels");
+  c.dac_codes = codes;
+  c.dac_low_v = -0.5 * lp.drive_swing_vpp;
+  c.dac_step_v = lp.drive_swing_vpp / (codes - 1);
+  for (int k = 0; k < kTxFfeTaps; ++k) c.dac_ffe[k] = ffe.empty() ? (k == 0 ? 1.0 : 0.0) : ffe[k];
+}
+
+// The nearest DAC code to a drive voltage (identity without a DAC).
+double dac_code_v(const LinkConstants<double>& c, double v) {
+  if (c.dac_codes == 0) return v;
+  const double i = std::clamp(std::round((v - c.drive_bias_v - c.dac_low_v) / c.dac_step_v), 0.0,
+                              static_cast<double>(c.dac_codes - 1));
+  return c.drive_bias_v + c.dac_low_v + i * c.dac_step_v;
 }
 
 // What the receiver's equaliser and clock recovery know of the received levels: their mean
@@ -427,13 +460,14 @@ ReceivedLevels received_levels(const LaneParams& lp, const LinkReport& rep,
   ReceivedLevels r;
   const int M = lp.levels;
   r.levels = M;
-  for (int k = 0; k < M; ++k) r.mid_a += rep.received_levels_a[k] / M;
+  for (int k = 0; k < M; ++k) r.mid_a += level_probability(M, k) * rep.received_levels_a[k];
   r.swing_a = rep.received_levels_a[M - 1] - rep.received_levels_a[0];
   for (int k = 0; k < M; ++k) {
+    const double p = level_probability(M, k);
     r.value[k] = (rep.received_levels_a[k] - r.mid_a) / r.swing_a;
-    r.var_symbol += r.value[k] * r.value[k] / M;
+    r.var_symbol += p * r.value[k] * r.value[k];
     const double i = std::max(rep.received_levels_a[k], 0.0);
-    r.var_noise_a2 += (c.noise_var_const_a2 + c.noise_var_shot_a * i + c.noise_var_rin * i * i) / M;
+    r.var_noise_a2 += p * (c.noise_var_const_a2 + c.noise_var_shot_a * i + c.noise_var_rin * i * i);
   }
   return r;
 }
@@ -637,16 +671,26 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
   auto transmission = [&c](double v) { return ring_transmission(c, v); };
 
   // Driver-side band limits: the host channel and transmit FFE, the driver, the junction's RC.
-  out.setup.h1_taps = serdes_transmit_fir(s, lp, fs, rep);
+  // With a DAC the engine forms the FFE per symbol and runs the rest (h1_after_dac_taps); h1_taps
+  // holds the whole chain for the linear analysis below.
+  const std::vector<double> ffe = transmit_ffe_taps(s, lp);
+  setup_transmit_dac(s, lp, ffe, c);
+  std::vector<double> after_dac = serdes_channel_fir(s, lp, fs, rep);
+  rep.serdes_transmit = !after_dac.empty() || !ffe.empty();
   if (std::isfinite(lp.driver_bandwidth_hz))
-    out.setup.h1_taps =
-        convolve_fir(out.setup.h1_taps, design_bessel_thomson4_fir(lp.driver_bandwidth_hz, fs));
+    after_dac = convolve_fir(after_dac, design_bessel_thomson4_fir(lp.driver_bandwidth_hz, fs));
   if (lp.eo_junction && rep.junction_rc_hz > 0.0) {
     // The junction's RC pole at the bias point, in series with the driver (C_j moves with V;
     // at the bias is the small-signal value).
     check_bandwidth("mrm.junction.series_resistance_ohm", rep.junction_rc_hz);
-    out.setup.h1_taps = convolve_fir(out.setup.h1_taps, design_rc_fir(rep.junction_rc_hz, fs));
+    after_dac = convolve_fir(after_dac, design_rc_fir(rep.junction_rc_hz, fs));
   }
+  out.setup.h1_taps = after_dac;
+  if (!ffe.empty()) {
+    const std::vector<double> ffe_impulse = apply_tx_ffe({1.0}, ffe, lp.samples_per_ui);
+    out.setup.h1_taps = after_dac.empty() ? ffe_impulse : convolve_fir(after_dac, ffe_impulse);
+  }
+  if (c.dac_codes > 0) out.setup.h1_after_dac_taps = std::move(after_dac);
   // With a channel or an FFE ahead of the driver the cursor no longer carries a level's full
   // excursion: the levels the receiver expects (and its thresholds) sit at the drive pulse's
   // peak, bias + (V - bias) x peak (the mean of the ISI is zero for equiprobable levels).
@@ -660,13 +704,14 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
 
   // PAM levels and what the receiver sees of them.
   c.levels = lp.levels;
-  c.bits_per_symbol = lp.levels == 2 ? 1 : lp.levels == 4 ? 2 : 3;  // Gray-coded bits per level
-  const std::vector<double> v = drive_levels(lp, transmission, s);
+  c.mapping = symbol_mapping(lp.levels);
+  c.drive_bias_v = lp.drive_bias_v;
+  std::vector<double> v = drive_levels(lp, transmission, s);
+  for (double& level_v : v) level_v = dac_code_v(c, level_v);  // a DAC sends its nearest code
   c.photocurrent_per_transmission_a = photocurrent_per_transmission(lp);
   c.dark_current_a = lp.dark_current_a;
   for (int k = 0; k < lp.levels; ++k) {
     c.level_drive_v[k] = v[k];
-    c.drive_bias_v = lp.drive_bias_v;
     rep.received_levels_a[k] =
         c.photocurrent_per_transmission_a *
             transmission(lp.drive_bias_v + (v[k] - lp.drive_bias_v) * cursor_gain) +
@@ -948,8 +993,8 @@ std::vector<PreparedLink> prepare_point(const Scenario& s, std::size_t point, co
   // thresholds sit at the midpoints of the levels it actually sees (an adaptive slicer).
   auto mean_over_levels = [&](auto&& f, const LinkConstants<double>& c) {
     double m = 0.0;
-    for (int k = 0; k < c.levels; ++k) m += f(c.level_drive_v[k]);
-    return m / c.levels;
+    for (int k = 0; k < c.levels; ++k) m += level_probability(c.levels, k) * f(c.level_drive_v[k]);
+    return m;
   };
   // bus_mean[j] = R P_j loss E[T_j] prod_{k != j} E[T_k->j]: channel j's mean power on the bus;
   // neighbours_mean[j] = prod_{k != j} E[T_k->j].

@@ -108,7 +108,7 @@ PreparedRun prepare_run(const Scenario& s) {
       it = batch_of.emplace(key, r.batches.size()).first;
       BatchSetup b;
       b.pattern = lp.pattern;
-      b.bits_per_symbol = link.setup.constants.bits_per_symbol;
+      b.levels = lp.levels;
       b.samples_per_ui = lp.samples_per_ui;
       b.chunk_symbols = r.run.chunk_symbols;
       b.has_h1 = key.has_h1;
@@ -261,7 +261,8 @@ void print_validation(const PreparedRun& run, std::ostream& out) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const double symbols_per_s = static_cast<double>(b0.chunk_symbols) * run.lanes / seconds;
-  const double total_symbols = static_cast<double>(max_bits) / b0.bits_per_symbol;
+  const double total_symbols =
+      static_cast<double>(max_bits) / symbol_mapping(b0.levels).bits_per_symbol();
   out << "  cpu: " << format_number(symbols_per_s / 1e6, 3)
       << " Msymbol/s per thread here; at most "
       << format_number(total_symbols / symbols_per_s / threads, 3) << " s on " << threads

@@ -216,10 +216,11 @@ const std::vector<KeySpec>& registry() {
       r.push_back(k);
     }
     {
-      KeySpec k{"signal.modulation", Kind::text, "", {}, {"NRZ", "PAM4", "PAM8"}, {}, {}};
+      KeySpec k{"signal.modulation", Kind::text, "", {}, {"NRZ", "PAM4", "PAM6", "PAM8"}, {}, {}};
       k.apply = [](const ScalarValue& v, LaneParams& lp, RunParams&) {
+        // Gray PAM2/4/8; PAM6 sends 5 bits per symbol pair (physics/prbs.hpp).
         const std::string& m = std::get<std::string>(v);
-        lp.levels = m == "NRZ" ? 2 : m == "PAM4" ? 4 : 8;  // PAM8: 3 bits per symbol, Gray
+        lp.levels = m == "NRZ" ? 2 : m == "PAM4" ? 4 : m == "PAM6" ? 6 : 8;
       };
       r.push_back(k);
     }
@@ -245,6 +246,10 @@ const std::vector<KeySpec>& registry() {
     }
     r.push_back(
         real_key("driver.bandwidth_ghz", "GHz", bandwidth, 1e9, &LaneParams::driver_bandwidth_hz));
+    r.push_back(int_key("driver.dac_bits", "bit",
+                        {0.0, 16.0, false, false, false, false,
+                         "0 (no DAC) or the transmit DAC's resolution, up to 16 bits"},
+                        &LaneParams::dac_bits, 0));
 
     // [laser]
     r.push_back(real_key("laser.wavelength_nm", "nm", {400.0, 2000.0}, 1e-9,

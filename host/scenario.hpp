@@ -17,6 +17,7 @@
 #include <variant>
 #include <vector>
 
+#include "physics/config.hpp"
 #include "physics/junction.hpp"
 #include "physics/prbs.hpp"
 #include "physics/thermal.hpp"
@@ -88,10 +89,7 @@ struct ChannelParams {
   double package_delay_s_per_m = std::numeric_limits<double>::quiet_NaN();
 };
 
-// Transmit FFE: kTxFfeTaps symbol-spaced taps, the cursor at kTxFfeCursor (c(-3) .. c(+1), the
-// 802.3dj host transmitter's span); the scenario gives the others, the cursor is 1 - sum |c|.
-inline constexpr int kTxFfeTaps = 5;
-inline constexpr int kTxFfeCursor = 3;
+// Transmit FFE: physics/config.hpp kTxFfeTaps, kTxFfeCursor.
 
 // Receiver CTLE ([receiver.ctle]; NaN dc gain: none).
 struct CtleParams {
@@ -148,6 +146,7 @@ struct LaneParams {
   double drive_bias_v = 0.0;     // mid-level voltage; positive = reverse bias
   LevelSpacing level_spacing = LevelSpacing::voltage;
   double driver_bandwidth_hz = 0.0;  // 4th-order Bessel-Thomson 3 dB frequency, inf = none
+  int dac_bits = 0;                  // transmit DAC resolution over the swing; 0: none
   // laser
   double laser_wavelength_m = 0.0;
   double laser_power_w = 0.0;

@@ -67,7 +67,7 @@ LL_HD LL_FORCEINLINE Real interpolate_rx(const Real* rx, const Real* tail, int t
 
 // One thread per link, in symbol order: sample at the recovered phase (with the decision's
 // noise draw), decide with the link's thresholds, update the loop. Writes each symbol's sample
-// (with noise) to ys (for an equaliser after it) and its bit errors.
+// (with noise) to ys (for an equaliser after it) and its decision.
 template <class Real>
 struct CdrDecide {
   const LinkConstants<Real>* links;
@@ -78,7 +78,7 @@ struct CdrDecide {
   Real* ys;          // [links][kEqHistory + chunk] or nullptr
   int ys_history;
   const std::uint8_t* tx_levels;
-  std::uint8_t* bit_errors;
+  std::uint8_t* decisions;  // [links][chunk]: pack_decision
   NoiseKey* keys;
   const LinkCounters* counters;
   std::size_t rx_stride, rx_offset;
@@ -103,7 +103,7 @@ struct CdrDecide {
       const std::int64_t sent = chunk_first_symbol + j - c.delay_symbols - 1;
       const unsigned tx_level = tx_levels[link * (history_symbols + chunk_symbols) +
                                           history_symbols + j - c.delay_symbols - 1];
-      bit_errors[link * chunk_symbols + j] = gray_bit_errors(tx_level, level);
+      decisions[link * chunk_symbols + j] = pack_decision(tx_level, level);
       // Phase detector.
       Real eps = Real(0);
       if (s.started) {

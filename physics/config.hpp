@@ -31,6 +31,8 @@ inline constexpr double kPi = 3.14159265358979323846;
 // sin(float) on the host would call the double libm function).
 LL_HD LL_FORCEINLINE float math_sqrt(float x) { return sqrtf(x); }
 LL_HD LL_FORCEINLINE double math_sqrt(double x) { return sqrt(x); }
+LL_HD LL_FORCEINLINE float math_floor(float x) { return floorf(x); }
+LL_HD LL_FORCEINLINE double math_floor(double x) { return floor(x); }
 LL_HD LL_FORCEINLINE float math_exp(float x) { return expf(x); }
 LL_HD LL_FORCEINLINE double math_exp(double x) { return exp(x); }
 LL_HD LL_FORCEINLINE void math_sincos(float x, float* s, float* c) {
@@ -63,6 +65,11 @@ LL_HD LL_FORCEINLINE double sin_squared(double x) {
   const double s = sin(x);
   return s * s;
 }
+
+// Transmit FFE: kTxFfeTaps symbol-spaced taps, the cursor at kTxFfeCursor (c(-3) .. c(+1), the
+// 802.3dj host transmitter's span); the scenario gives the others, the cursor is 1 - sum |c|.
+inline constexpr int kTxFfeTaps = 5;
+inline constexpr int kTxFfeCursor = 3;
 
 // Largest PAM order the engine carries in fixed-size parameter arrays (PAM8 for 400G lanes).
 inline constexpr int kMaxLevels = 8;

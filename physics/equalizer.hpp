@@ -86,7 +86,7 @@ struct SampleSymbols {
   }
 };
 
-// Step 2 (one thread per link, in symbol order): FFE, DFE, decision, bit errors, LMS.
+// Step 2 (one thread per link, in symbol order): FFE, DFE, decision, LMS.
 template <class Real>
 struct EqualizeAndDecide {
   const LinkConstants<Real>* links;
@@ -94,7 +94,7 @@ struct EqualizeAndDecide {
   RxEqualizerState<Real>* state;
   Real* ys;                       // [links][kEqHistory + chunk]: converted by the ADC here
   const std::uint8_t* tx_levels;  // [links][history + chunk]
-  std::uint8_t* bit_errors;       // [links][chunk]
+  std::uint8_t* decisions;        // [links][chunk]: pack_decision
   const LinkCounters* counters;   // adaptation stops with the link
   int history_symbols, chunk_symbols;
   LL_HD void operator()(std::size_t link, std::size_t) const {
@@ -114,7 +114,7 @@ struct EqualizeAndDecide {
       const unsigned tx_level =
           tx_levels[link * (history_symbols + chunk_symbols) + history_symbols + j -
                     c.delay_symbols - c.decision_lag_symbols];
-      bit_errors[link * chunk_symbols + j] = gray_bit_errors(tx_level, rx_level);
+      decisions[link * chunk_symbols + j] = pack_decision(tx_level, rx_level);
       if (adapt) {
         // Data-aided: the reference is the level sent (the pattern is known to the receiver, as
         // in link training), so LMS converges from a closed eye too.

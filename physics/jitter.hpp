@@ -85,11 +85,11 @@ struct JitteredDrive {
     Real* out = drive_v + (link * static_cast<std::size_t>(chunk_symbols) + k) * samples_per_ui;
     // Every transition M or more symbols back has settled to the step's final value (the DC
     // gain of H1: below 1 with a transmit FFE, which acts around the bias).
-    const Real settled = c.drive_bias_v + (c.level_drive_v[tx[-settle_symbols]] - c.drive_bias_v) *
-                                              st[step_points - 1];
+    const Real settled =
+        c.drive_bias_v + symbol_excursion_v(c, tx - settle_symbols) * st[step_points - 1];
     for (int j = 0; j < samples_per_ui; ++j) out[j] = settled;
     for (int m = 0; m < settle_symbols; ++m) {
-      const Real dv = c.level_drive_v[tx[-m]] - c.level_drive_v[tx[-m - 1]];
+      const Real dv = symbol_excursion_v(c, tx - m) - symbol_excursion_v(c, tx - m - 1);
       if (dv == Real(0)) continue;
       const Real shift = t[-m] + (dv > Real(0) ? half_dcd : -half_dcd);
       const Real x0 = static_cast<Real>(m * samples_per_ui) - shift + Real(1);  // table index

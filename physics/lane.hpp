@@ -88,13 +88,20 @@ struct CmtTable {
 // converted to Real. Trivially copyable; one per link in device memory.
 template <class Real>
 struct LinkConstants {
-  int levels;                      // M: 2 (NRZ), 4 (PAM4)
-  int bits_per_symbol;             // log2 M
+  int levels;                      // M: 2 (NRZ), 4 (PAM4), 6 (PAM6), 8 (PAM8)
+  SymbolMapping mapping;           // bits per label, symbols per label (PAM6: 5 bits, 2)
   Real level_drive_v[kMaxLevels];  // drive voltage of each PAM level index (0 = lowest)
   // The DC operating point the linear stages ahead of the ring act around: the drive is
   // bias + sum_m (V(level_m) - bias) p_m, so a transmit FFE (DC gain below 1) or any H1 scales
   // the levels' excursions, not the bias.
   Real drive_bias_v;
+  // Transmit DAC (dac_codes = 0: none, the FFE folded into H1). With one, the transmit FFE is
+  // formed per symbol, u_n = sum_k dac_ffe[k] (V(level_{n-k}) - bias), and the DAC outputs the
+  // nearest of its codes dac_low_v + i dac_step_v (i < dac_codes, relative to the bias) ahead of
+  // the rest of H1 (symbol_excursion_v).
+  int dac_codes;
+  Real dac_ffe[kTxFfeTaps];
+  Real dac_low_v, dac_step_v;
   RingModulator<Real> ring;              // static all-pass model
   RingCmt<Real> cmt;                     // dynamic (coupled-mode) model, when the batch runs it
   EoTable<Real> eo;                      // nonlinear electro-optic model (points = 0: linear pm/V)
@@ -129,9 +136,13 @@ template <class To, class From>
 LinkConstants<To> convert_constants(const LinkConstants<From>& c) {
   LinkConstants<To> o{};
   o.levels = c.levels;
-  o.bits_per_symbol = c.bits_per_symbol;
+  o.mapping = c.mapping;
   for (int i = 0; i < kMaxLevels; ++i) o.level_drive_v[i] = static_cast<To>(c.level_drive_v[i]);
   o.drive_bias_v = static_cast<To>(c.drive_bias_v);
+  o.dac_codes = c.dac_codes;
+  for (int i = 0; i < kTxFfeTaps; ++i) o.dac_ffe[i] = static_cast<To>(c.dac_ffe[i]);
+  o.dac_low_v = static_cast<To>(c.dac_low_v);
+  o.dac_step_v = static_cast<To>(c.dac_step_v);
   o.ring = c.ring.template converted<To>();
   o.cmt = {static_cast<To>(c.cmt.gamma_t),    static_cast<To>(c.cmt.kappa_t),
            static_cast<To>(c.cmt.omega_t_m),  static_cast<To>(c.cmt.laser_wavelength_m),
@@ -230,11 +241,24 @@ LL_HD LL_FORCEINLINE Real noisy_sample(const LinkConstants<Real>& c, NoiseKey ke
   return clean_a + noise_sigma(c, clean_a) * z;
 }
 
-// Bits wrong when level rx is decided for level tx: the Gray labels' differing bits (PAM8: 3).
-LL_HD LL_FORCEINLINE std::uint8_t gray_bit_errors(unsigned tx_level, unsigned rx_level) {
-  const unsigned diff = gray_encode(tx_level) ^ gray_encode(rx_level);
-  return static_cast<std::uint8_t>(parity32(diff & 1u) + parity32(diff & 2u) + parity32(diff & 4u));
+// Bits that differ between two labels.
+LL_HD LL_FORCEINLINE unsigned label_bit_errors(unsigned tx_label, unsigned rx_label) {
+  return popcount32(tx_label ^ rx_label);
 }
+
+// Bits wrong when level rx is decided for level tx: the Gray labels' differing bits (PAM8: 3).
+LL_HD LL_FORCEINLINE unsigned gray_bit_errors(unsigned tx_level, unsigned rx_level) {
+  return label_bit_errors(gray_encode(tx_level), gray_encode(rx_level));
+}
+
+// A decision as the decision stages hand it to CountErrors: the level sent and the level
+// decided, one byte (levels < 8). Scoring it in bits waits for CountErrors, which sees the
+// symbols in order: a PAM6 label spans two decisions.
+LL_HD LL_FORCEINLINE std::uint8_t pack_decision(unsigned tx_level, unsigned rx_level) {
+  return static_cast<std::uint8_t>(tx_level | (rx_level << 3));
+}
+LL_HD LL_FORCEINLINE unsigned decision_tx(std::uint8_t d) { return d & 7u; }
+LL_HD LL_FORCEINLINE unsigned decision_rx(std::uint8_t d) { return (d >> 3) & 7u; }
 
 template <class Real>
 LL_HD LL_FORCEINLINE unsigned decide_level(const LinkConstants<Real>& c, Real sample_a) {
@@ -261,19 +285,37 @@ struct GenerateSymbols {
   }
 };
 
+// The transmitter's output for the symbol at tx[0], relative to the bias: the level's excursion,
+// or with a DAC the FFE's sum over this and the kTxFfeTaps - 1 symbols before, rounded to the
+// nearest code (reads tx[-kTxFfeTaps + 1 .. 0]).
+template <class Real>
+LL_HD LL_FORCEINLINE Real symbol_excursion_v(const LinkConstants<Real>& c, const std::uint8_t* tx) {
+  if (c.dac_codes == 0) return c.level_drive_v[tx[0]] - c.drive_bias_v;
+  Real u = Real(0);
+  for (int k = 0; k < kTxFfeTaps; ++k)
+    u += c.dac_ffe[k] * (c.level_drive_v[tx[-k]] - c.drive_bias_v);
+  Real code = math_floor((u - c.dac_low_v) / c.dac_step_v + Real(0.5));
+  code = code < Real(0) ? Real(0) : code;
+  code = code > static_cast<Real>(c.dac_codes - 1) ? static_cast<Real>(c.dac_codes - 1) : code;
+  return c.dac_low_v + code * c.dac_step_v;
+}
+
 // Drive voltage with the driver bandwidth H1 applied. The DAC holds each level for a UI, so
 // the filtered drive is a sum of shifted pulses, v[k spu + j] = sum_m V(level[k - m]) p[m spu + j]
 // with p = rect(spu) * h1: a symbol-rate polyphase filter of `pulse_symbols` taps per output
 // sample instead of an FFT convolution of the oversampled waveform (the same linear operation,
 // about 6 multiply-adds per sample for the default driver). Without H1, p is the rect itself
 // (one tap). One row per (link, symbol) writes the UI's samples: taps outer, samples inner, so
-// the inner loop is a contiguous SIMD multiply-add.
+// the inner loop is a contiguous SIMD multiply-add. With a DAC the levels are its per-symbol
+// outputs (symbol_excursion_v) and p the H1 after it.
 template <class Real>
 struct PolyphaseDrive {
   const LinkConstants<Real>* links;
-  const std::uint8_t* tx_levels;  // [links][history + chunk], history >= pulse_symbols - 1
-  const Real* pulse;              // [links][pulse_symbols * samples_per_ui]
-  Real* drive_v;                  // [links][chunk samples]
+  // [links][history + chunk], history >= pulse_symbols - 1 (+ kTxFfeTaps - 1 with a DAC: the
+  // pulse then excludes the FFE's 4 UI, so pulse_symbols of the full H1 covers it)
+  const std::uint8_t* tx_levels;
+  const Real* pulse;  // [links][pulse_symbols * samples_per_ui]
+  Real* drive_v;      // [links][chunk samples]
   int history_symbols, chunk_symbols, samples_per_ui, pulse_symbols;
   LL_HD void operator()(std::size_t row, std::size_t) const {
     const std::size_t link = row / chunk_symbols, k = row % chunk_symbols;
@@ -282,11 +324,11 @@ struct PolyphaseDrive {
         tx_levels + link * (history_symbols + chunk_symbols) + history_symbols + k;
     const Real* p = pulse + link * static_cast<std::size_t>(pulse_symbols) * samples_per_ui;
     Real* out = drive_v + (link * static_cast<std::size_t>(chunk_symbols) + k) * samples_per_ui;
-    const Real v0 = c.level_drive_v[tx[0]] - c.drive_bias_v;
+    const Real v0 = symbol_excursion_v(c, tx);
     const Real bias = c.drive_bias_v;
     LL_SIMD for (int j = 0; j < samples_per_ui; ++j) out[j] = bias + v0 * p[j];
     for (int m = 1; m < pulse_symbols; ++m) {
-      const Real vm = c.level_drive_v[tx[-m]] - c.drive_bias_v;
+      const Real vm = symbol_excursion_v(c, tx - m);
       const Real* pm = p + static_cast<std::size_t>(m) * samples_per_ui;
       LL_SIMD for (int j = 0; j < samples_per_ui; ++j) out[j] += vm * pm[j];
     }
@@ -389,14 +431,14 @@ struct CarryTail {
   }
 };
 
-// Sampling, noise and decision for every symbol decided in this chunk. Writes the number of bit
-// errors of each decision (0 .. bits_per_symbol).
+// Sampling, noise and decision for every symbol decided in this chunk. Writes each decision
+// (pack_decision: the level sent and the level decided).
 template <class Real>
 struct DecideSymbols {
   const LinkConstants<Real>* links;
   const Real* rx_a;               // [links][rx_stride] from rx_offset: this chunk's samples
   const std::uint8_t* tx_levels;  // [links][history + chunk]
-  std::uint8_t* bit_errors;       // [links][chunk_symbols]
+  std::uint8_t* decisions;        // [links][chunk_symbols]
   NoiseKey* keys;                 // [links]
   std::size_t rx_stride, rx_offset;
   int history_symbols, chunk_symbols, samples_per_ui;
@@ -413,7 +455,7 @@ struct DecideSymbols {
     // holds [history | chunk] with history >= every link's delay.
     const unsigned tx_level =
         tx_levels[link * (history_symbols + chunk_symbols) + history_symbols + j - c.delay_symbols];
-    bit_errors[i] = gray_bit_errors(tx_level, rx_level);
+    decisions[i] = pack_decision(tx_level, rx_level);
   }
 };
 
@@ -425,6 +467,8 @@ struct LinkCounters {
   std::uint8_t stop_reason;   // StopReason: 0 while running
   std::uint32_t open_burst;   // length of the run of symbol errors still going on
   std::uint64_t bursts[kBurstBins];
+  std::uint8_t pair_first;  // PAM6: the decision of the pair's first symbol
+  std::uint8_t pair_open;   // PAM6: 1 while pair_first waits for the second symbol
 };
 
 LL_HD inline void close_burst(LinkCounters& c) {
@@ -433,31 +477,49 @@ LL_HD inline void close_burst(LinkCounters& c) {
   c.open_burst = 0;
 }
 
+// Scores the chunk's decisions in symbol order: symbol errors (and their bursts) per symbol, bit
+// errors per label (a PAM6 label when its pair's second symbol is in; a pair cut by the warm-up
+// is not counted).
 template <class Real>
 struct CountErrors {
   const LinkConstants<Real>* links;
-  const std::uint8_t* bit_errors;  // [links][chunk_symbols]
-  LinkCounters* counters;          // [links]
-  int chunk_symbols, bits_per_symbol;
+  const std::uint8_t* decisions;  // [links][chunk_symbols]: pack_decision
+  LinkCounters* counters;         // [links]
+  int chunk_symbols;
   std::int64_t chunk_first_symbol;  // absolute index of this chunk's first transmitted symbol
   std::uint64_t target_errors, max_bits;
   LL_HD void operator()(std::size_t link, std::size_t) const {
     LinkCounters c = counters[link];
     if (c.stop_reason != 0) return;
-    const std::uint8_t* e = bit_errors + link * chunk_symbols;
+    const LinkConstants<Real>& lc = links[link];
+    const std::uint8_t* d = decisions + link * chunk_symbols;
     const std::int64_t first_symbol =
-        chunk_first_symbol - links[link].delay_symbols - links[link].decision_lag_symbols;
+        chunk_first_symbol - lc.delay_symbols - lc.decision_lag_symbols;
+    const bool pairs = lc.mapping.symbols_per_label == 2;
     for (int j = 0; j < chunk_symbols; ++j) {
       const std::int64_t k = first_symbol + j;
-      if (k < links[link].warmup_symbols) continue;
-      c.bits += bits_per_symbol;
-      c.bit_errors += e[j];
+      if (k < lc.warmup_symbols) continue;
+      const unsigned tx = decision_tx(d[j]), rx = decision_rx(d[j]);
       c.symbols += 1;
-      c.symbol_errors += e[j] ? 1 : 0;
-      if (e[j])
+      if (tx != rx) {
+        c.symbol_errors += 1;
         c.open_burst += 1;
-      else
+      } else {
         close_burst(c);
+      }
+      if (!pairs) {
+        c.bits += static_cast<std::uint64_t>(lc.mapping.label_bits);
+        c.bit_errors += gray_bit_errors(tx, rx);
+      } else if ((k & 1) == 0) {  // a pair starts at every even symbol (SymbolSource)
+        c.pair_first = d[j];
+        c.pair_open = 1;
+      } else if (c.pair_open) {
+        const unsigned tx_pair = 6u * decision_tx(c.pair_first) + tx;
+        const unsigned rx_pair = 6u * decision_rx(c.pair_first) + rx;
+        c.bits += static_cast<std::uint64_t>(lc.mapping.label_bits);
+        c.bit_errors += label_bit_errors(pam6_label_of_pair(tx_pair), pam6_label_of_pair(rx_pair));
+        c.pair_open = 0;
+      }
       if (c.bit_errors >= target_errors || c.bits >= max_bits) {
         close_burst(c);
         c.stop_reason = c.bit_errors >= target_errors ? 1 : 2;

@@ -104,6 +104,169 @@ INSTANTIATE_TEST_SUITE_P(Gaussian, SerAgainstTheory,
                                   (info.param.target_ser > 1e-4 ? "1e3" : "1e5");
                          });
 
+// PAM6 (5 bits per symbol pair, physics/prbs.hpp) with Gaussian noise only. Theory from the
+// test's own sums over the 32 labels: each symbol of a pair is decided against the thresholds
+// midway between the equally spaced levels, P(decide j | sent i) = Phi(t_j+ - i) - Phi(t_j- - i);
+// the symbol error ratio weights the levels by how often the cross sends them (outer 1/8,
+// inner 3/16), and the bit errors are the labels' Hamming distances, corners decoded as the
+// library's decoder says (its table is checked in test_prbs).
+TEST_F(Lane, Pam6SymbolAndBitErrorsMatchTheCrossMapping) {
+  const std::uint64_t symbols = 2'000'000;
+  std::vector<std::string> base = ll_test::gaussian_noise_only_lane(symbols * 5 / 2);
+  base.push_back("signal.modulation=\"PAM6\"");
+  base.push_back("run.chunk_symbols=4096");
+  ll::PreparedRun probe = prepare(base);
+  const ll::LinkReport& rep = probe.links.front().report;
+  std::vector<double> levels(rep.received_levels_a, rep.received_levels_a + 6);
+  std::sort(levels.begin(), levels.end());
+  const double d = (levels.back() - levels.front()) / 5.0;
+  for (int k = 1; k < 6; ++k) ASSERT_NEAR(levels[k] - levels[k - 1], d, 1e-9 * d);
+  // sigma for a per-symbol SER near 1e-3 (1.75 Q(d / 2 sigma) for the cross's level mix).
+  const double sigma_target = d / (2.0 * ll::q_function_inverse(1e-3 / 1.75));
+  const double density_pa = sigma_target / std::sqrt(50e9) * 1e12;
+  base.push_back("receiver.tia_noise_pa_per_rthz=" + std::to_string(density_pa));
+  const double sigma = std::stod(std::to_string(density_pa)) * 1e-12 * std::sqrt(50e9);
+
+  // P[i][j]: level j decided for level i sent, in units of the spacing (levels at 0..5).
+  double P[6][6];
+  for (int i = 0; i < 6; ++i)
+    for (int j = 0; j < 6; ++j) {
+      const double hi = j == 5 ? 1e300 : (j + 0.5 - i) * d / sigma;
+      const double lo = j == 0 ? -1e300 : (j - 0.5 - i) * d / sigma;
+      P[i][j] = ll::q_function(lo) - ll::q_function(hi);
+    }
+  double ser = 0.0, bits_per_label = 0.0, bits2_per_label = 0.0;
+  for (unsigned label = 0; label < 32; ++label) {
+    const unsigned pair = ll::pam6_pair_of_label(label);
+    const int a = static_cast<int>(pair / 6), b = static_cast<int>(pair % 6);
+    ser += ((1.0 - P[a][a]) + (1.0 - P[b][b])) / 64.0;
+    for (int ra = 0; ra < 6; ++ra)
+      for (int rb = 0; rb < 6; ++rb) {
+        const unsigned decoded = ll::pam6_label_of_pair(static_cast<unsigned>(6 * ra + rb));
+        const double h = __builtin_popcount(decoded ^ label);
+        bits_per_label += P[a][ra] * P[b][rb] * h / 32.0;
+        bits2_per_label += P[a][ra] * P[b][rb] * h * h / 32.0;
+      }
+  }
+
+  ll::PreparedRun run = prepare(base);
+  const ll::LinkCounters n = run_under_test(run.batches.front()).front().counters;
+  ASSERT_EQ(n.symbols, symbols);
+  EXPECT_EQ(n.bits, symbols / 2 * 5);
+  const ll::CountInterval ci = ll::binomial_count_interval(n.symbols, ser, 0.99);
+  EXPECT_GE(n.symbol_errors, ci.lo);
+  EXPECT_LE(n.symbol_errors, ci.hi);
+  // Bit errors: a sum over 1e6 independent labels of their Hamming distances; 99% by the normal
+  // approximation with the per-label variance (errors are rare: the sum is nearly Poisson).
+  const double labels = static_cast<double>(symbols / 2);
+  const double mean_bits = labels * bits_per_label;
+  const double sd_bits = std::sqrt(labels * (bits2_per_label - bits_per_label * bits_per_label));
+  EXPECT_NEAR(static_cast<double>(n.bit_errors), mean_bits, 2.58 * sd_bits);
+  std::printf(
+      "PAM6: %llu symbol errors (theory %.1f, 99%% [%llu, %llu]); %llu bit errors (theory %.1f "
+      "+- %.1f); BER %.4g; %.4f bits per symbol error\n",
+      (unsigned long long)n.symbol_errors, ser * symbols, (unsigned long long)ci.lo,
+      (unsigned long long)ci.hi, (unsigned long long)n.bit_errors, mean_bits, 2.58 * sd_bits,
+      double(n.bit_errors) / n.bits, double(n.bit_errors) / n.symbol_errors);
+}
+
+// The transmit DAC's per-symbol output (physics/lane.hpp symbol_excursion_v) against a direct
+// computation: the FFE's sum rounded to the nearest of 2^B codes over the swing. Over random
+// level windows the rounding error stays within half a step and its variance is the uniform
+// quantiser's step^2 / 12 (the FFE's sums spread over many steps).
+TEST(TransmitDac, RoundsTheFfeSumToItsCodes) {
+  ll::LinkConstants<double> c{};
+  c.levels = 4;
+  const double swing = 2.0, bias = 1.0;
+  c.drive_bias_v = bias;
+  for (int k = 0; k < 4; ++k) c.level_drive_v[k] = bias - 0.5 * swing + swing * k / 3.0;
+  const double taps[ll::kTxFfeTaps] = {0.02, -0.05, -0.13, 0.71, -0.09};  // sum |c| = 1
+  const int bits = 6;
+  c.dac_codes = 1 << bits;
+  c.dac_low_v = -0.5 * swing;
+  c.dac_step_v = swing / (c.dac_codes - 1);
+  for (int k = 0; k < ll::kTxFfeTaps; ++k) c.dac_ffe[k] = taps[k];
+  std::uint64_t state = 12345;
+  auto next_level = [&state] {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<std::uint8_t>((state >> 33) % 4);
+  };
+  std::vector<std::uint8_t> tx(200000);
+  for (auto& t : tx) t = next_level();
+  double sum_e2 = 0.0, max_e = 0.0;
+  std::size_t n = 0;
+  for (std::size_t i = ll::kTxFfeTaps - 1; i < tx.size(); ++i, ++n) {
+    double u = 0.0;
+    for (int k = 0; k < ll::kTxFfeTaps; ++k) u += taps[k] * (c.level_drive_v[tx[i - k]] - bias);
+    const double out = ll::symbol_excursion_v(c, &tx[i]);
+    const double code = (out + 0.5 * swing) / c.dac_step_v;
+    ASSERT_NEAR(code, std::round(code), 1e-9) << "not on a code";
+    const double e = out - u;
+    max_e = std::max(max_e, std::abs(e));
+    sum_e2 += e * e;
+  }
+  EXPECT_LE(max_e, 0.5 * c.dac_step_v * (1.0 + 1e-12));
+  const double var = sum_e2 / static_cast<double>(n), uniform = c.dac_step_v * c.dac_step_v / 12.0;
+  EXPECT_NEAR(var / uniform, 1.0, 0.05) << "rounding error variance " << var << " vs " << uniform;
+  // Without the DAC the output is the level's excursion.
+  c.dac_codes = 0;
+  EXPECT_DOUBLE_EQ(ll::symbol_excursion_v(c, &tx[10]), c.level_drive_v[tx[10]] - bias);
+}
+
+// The DAC in the lane. (1) Its PAM levels are codes: pre-distorted (optical) levels move to the
+// nearest of 2^B codes and the receiver's levels follow. (2) With a transmit FFE and a 16-bit DAC
+// (a 31 uV step) the engine forms the FFE per symbol ahead of the rest of H1; that must be the
+// same lane as the FFE folded into H1: the same noise draws give the same decisions but for the
+// few that sit within the DAC's rounding of a threshold. (3) A 4-bit DAC, its codes 1/15 of the
+// swing, adds quantisation noise: more errors.
+TEST_F(Lane, TransmitDacQuantisesLevelsAndTheFfeOutput) {
+  std::vector<std::string> base = ll_test::gaussian_noise_only_lane(2'000'000);
+  base.push_back("run.chunk_symbols=4096");
+  base.push_back("receiver.tia_noise_pa_per_rthz=28");
+  std::vector<std::string> coarse = base;
+  coarse.push_back("driver.dac_bits=3");
+  const ll::PreparedRun ideal = prepare(base), dac3 = prepare(coarse);
+  const ll::LinkConstants<double>& ci = ideal.links.front().setup.constants;
+  const ll::LinkConstants<double>& cq = dac3.links.front().setup.constants;
+  const double step = (ci.level_drive_v[3] - ci.level_drive_v[0]) / 7.0;
+  for (int k = 0; k < 4; ++k) {
+    const double code = (cq.level_drive_v[k] - ci.level_drive_v[0]) / step;
+    EXPECT_NEAR(code, std::round(code), 1e-9) << "level " << k;
+    EXPECT_LE(std::abs(cq.level_drive_v[k] - ci.level_drive_v[k]), 0.5 * step + 1e-12);
+  }
+  EXPECT_NE(dac3.links.front().report.received_levels_a[1],
+            ideal.links.front().report.received_levels_a[1]);
+  try {
+    std::vector<std::string> too_few = base;
+    too_few.push_back("driver.dac_bits=1");
+    prepare(too_few);
+    ADD_FAILURE() << "a 1-bit DAC for PAM4 was accepted";
+  } catch (const ll::ScenarioError& e) {
+    EXPECT_NE(std::string(e.what()).find("driver.dac_bits"), std::string::npos) << e.what();
+  }
+
+  std::vector<std::string> ffe = base;
+  ffe.push_back("driver.level_spacing=\"voltage\"");
+  ffe.push_back("driver.bandwidth_ghz=80");
+  ffe.push_back("tx_ffe.c_m1=-0.08");
+  ffe.push_back("tx_ffe.c_p1=-0.12");
+  std::vector<std::string> fine = ffe, four = ffe;
+  fine.push_back("driver.dac_bits=16");
+  four.push_back("driver.dac_bits=4");
+  const ll::LinkCounters folded = run_under_test(prepare(ffe).batches.front()).front().counters;
+  const ll::LinkCounters formed = run_under_test(prepare(fine).batches.front()).front().counters;
+  const ll::LinkCounters rough = run_under_test(prepare(four).batches.front()).front().counters;
+  std::printf("FFE folded: %llu symbol errors; 16-bit DAC: %llu; 4-bit DAC: %llu (of %llu)\n",
+              (unsigned long long)folded.symbol_errors, (unsigned long long)formed.symbol_errors,
+              (unsigned long long)rough.symbol_errors, (unsigned long long)folded.symbols);
+  ASSERT_GT(folded.symbol_errors, 200u);
+  EXPECT_EQ(formed.symbols, folded.symbols);
+  EXPECT_LE(std::llabs(static_cast<long long>(formed.symbol_errors) -
+                       static_cast<long long>(folded.symbol_errors)),
+            3);
+  EXPECT_GT(rough.symbol_errors, folded.symbol_errors + 5 * std::sqrt(folded.symbol_errors));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Invariance: the default lane (filters, ring, all noises) gives identical counts and eyes for
 // chunks of 1k, 4k and 64k symbols, with the error-count stop rule firing mid-chunk.

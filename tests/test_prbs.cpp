@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <map>
 #include <string>
 #include <vector>
@@ -199,7 +200,7 @@ unsigned pam4_level(std::uint8_t first, std::uint8_t second) {
 TEST(Prbs13Q, SymbolsArePrbs13BitPairsGrayMappedWithPeriod8191) {
   const std::size_t P = 8191;  // 2^13 - 1 symbols = two PRBS13 periods of bits
   const auto bits = reference_bits(kPrbs13Terms, 13, 4 * P);
-  ll::SymbolSource src = ll::SymbolSource::make(Pattern::prbs13q, 0xffffffffu, 2);
+  ll::SymbolSource src = ll::SymbolSource::make(Pattern::prbs13q, 0xffffffffu, 4);
   std::vector<unsigned> sym(2 * P);
   for (auto& s : sym) s = src.next_level();
   for (std::size_t i = 0; i < sym.size(); ++i)
@@ -231,9 +232,77 @@ TEST(Prbs13Q, SymbolsArePrbs13BitPairsGrayMappedWithPeriod8191) {
 TEST(Prbs31Q, SymbolsArePrbs31BitPairsGrayMapped) {
   const std::size_t count = 100000;
   const auto bits = reference_bits(kPrbs31Terms, 31, 2 * count);
-  ll::SymbolSource src = ll::SymbolSource::make(Pattern::prbs31q, 0xffffffffu, 2);
+  ll::SymbolSource src = ll::SymbolSource::make(Pattern::prbs31q, 0xffffffffu, 4);
   for (std::size_t i = 0; i < count; ++i)
     ASSERT_EQ(src.next_level(), pam4_level(bits[2 * i], bits[2 * i + 1])) << "symbol " << i;
+}
+
+// PAM6: the 32 labels land on the 32 points of the 6 x 6 grid without its corners, once each;
+// the decoder inverts the map and sends each corner to a neighbour; summed over the cross's 52
+// neighbour pairs the labels differ in 56 bits (50 pairs by 1 bit, 2 by 3: no Gray map of a
+// cross exists). Counted here from the grid, not from anything the library derives.
+TEST(Pam6, LabelsCoverTheCrossOnceAndNeighboursDifferIn56Bits) {
+  auto corner = [](int a, int b) { return (a == 0 || a == 5) && (b == 0 || b == 5); };
+  std::vector<int> label_at(36, -1);
+  for (unsigned label = 0; label < 32; ++label) {
+    const unsigned pair = ll::pam6_pair_of_label(label);
+    ASSERT_LT(pair, 36u);
+    ASSERT_FALSE(corner(static_cast<int>(pair / 6), static_cast<int>(pair % 6))) << label;
+    ASSERT_EQ(label_at[pair], -1) << "two labels on point " << pair;
+    label_at[pair] = static_cast<int>(label);
+    EXPECT_EQ(ll::pam6_label_of_pair(pair), label);
+  }
+  int edges = 0, bits = 0, one_bit_edges = 0;
+  for (int a = 0; a < 6; ++a)
+    for (int b = 0; b < 6; ++b) {
+      if (corner(a, b)) {
+        // A corner decodes to the label of a point one level away in one symbol.
+        const unsigned decoded = ll::pam6_label_of_pair(static_cast<unsigned>(6 * a + b));
+        const int p = static_cast<int>(ll::pam6_pair_of_label(decoded));
+        EXPECT_EQ(std::abs(p / 6 - a) + std::abs(p % 6 - b), 1) << "corner " << a << b;
+        continue;
+      }
+      const int neighbours[2][2] = {{a + 1, b}, {a, b + 1}};
+      for (const auto& n : neighbours) {
+        if (n[0] > 5 || n[1] > 5 || corner(n[0], n[1])) continue;
+        const unsigned diff =
+            static_cast<unsigned>(label_at[6 * a + b] ^ label_at[6 * n[0] + n[1]]);
+        const int d = __builtin_popcount(diff);
+        ++edges;
+        bits += d;
+        one_bit_edges += d == 1 ? 1 : 0;
+        EXPECT_LE(d, 3);
+      }
+    }
+  EXPECT_EQ(edges, 52);
+  EXPECT_EQ(bits, 56);
+  EXPECT_EQ(one_bit_edges, 50);
+}
+
+// The PAM6 source reads 5 PRBS bits per pair, MSB first, and sends the pair's first level then
+// its second; the outer levels come 4 times in 32 per symbol, the inner ones 6 times.
+TEST(Pam6, SourceSendsEachFiveBitLabelAsItsPair) {
+  const std::size_t pairs = 50000;
+  const auto bits = reference_bits(kPrbs31Terms, 31, 5 * pairs);
+  ll::SymbolSource src = ll::SymbolSource::make(Pattern::prbs31, 0xffffffffu, 6);
+  std::vector<long long> counts(6, 0);
+  for (std::size_t i = 0; i < pairs; ++i) {
+    unsigned label = 0;
+    for (int b = 0; b < 5; ++b) label = (label << 1) | static_cast<unsigned>(bits[5 * i + b]);
+    const unsigned pair = ll::pam6_pair_of_label(label);
+    const unsigned first = src.next_level(), second = src.next_level();
+    ASSERT_EQ(first, pair / 6) << "pair " << i;
+    ASSERT_EQ(second, pair % 6) << "pair " << i;
+    ++counts[first];
+    ++counts[second];
+  }
+  for (int k = 0; k < 6; ++k) {
+    const double expected = (k == 0 || k == 5 ? 4.0 : 6.0) / 32.0;
+    EXPECT_DOUBLE_EQ(ll::level_probability(6, k), expected);
+    // 1e5 symbols: the share's standard error is below 1.3e-3.
+    EXPECT_NEAR(static_cast<double>(counts[k]) / (2.0 * pairs), expected, 6e-3) << "level " << k;
+  }
+  EXPECT_DOUBLE_EQ(ll::symbol_mapping(6).bits_per_symbol(), 2.5);
 }
 
 }  // namespace

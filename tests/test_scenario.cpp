@@ -240,8 +240,10 @@ TEST(ScenarioErrors, WrongTypeForBooleanAndText) {
             loc(text, "shot_noise") + "receiver.shot_noise: expected true or false, got a string");
   text = with(kBase, "modulation", "modulation = \"PAM16\"");
   e = parse_error(text);
-  EXPECT_EQ(e, loc(text, "modulation") +
-                   "signal.modulation: expected one of \"NRZ\" \"PAM4\" \"PAM8\", got \"PAM16\"");
+  EXPECT_EQ(
+      e,
+      loc(text, "modulation") +
+          "signal.modulation: expected one of \"NRZ\" \"PAM4\" \"PAM6\" \"PAM8\", got \"PAM16\"");
 }
 
 TEST(ScenarioErrors, OutOfRange) {

@@ -33,7 +33,8 @@ ll::BatchSetup replicated_default_link(std::size_t n, std::uint64_t symbols_per_
   batch.links.assign(n, link);
   for (std::size_t p = 0; p < n; ++p)
     batch.links[p].noise_key.point = static_cast<std::uint32_t>(p);
-  batch.max_bits = symbols_per_link * batch.bits_per_symbol;
+  const ll::SymbolMapping mapping = ll::symbol_mapping(batch.levels);
+  batch.max_bits = symbols_per_link * mapping.label_bits / mapping.symbols_per_label;
   batch.target_errors = ~0ull;
   return batch;
 }
