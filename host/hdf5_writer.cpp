@@ -47,11 +47,14 @@ struct CountColumn {
   std::uint64_t PointResult::*field;
   const char* long_name;
 };
-constexpr std::array<CountColumn, 4> kCountColumns{{
+constexpr std::array<CountColumn, 6> kCountColumns{{
     {"bits", &PointResult::bits, "bits counted"},
     {"bit_errors", &PointResult::bit_errors, "bit errors"},
     {"symbols", &PointResult::symbols, "symbols counted"},
     {"symbol_errors", &PointResult::symbol_errors, "symbol errors"},
+    {"fec_codewords", &PointResult::fec_codewords, "complete RS(544,514) codewords counted"},
+    {"fec_codeword_errors", &PointResult::fec_codeword_errors,
+     "RS(544,514) codewords with more than 15 symbol errors (uncorrectable)"},
 }};
 
 struct RealColumn {
@@ -61,11 +64,21 @@ struct RealColumn {
   const char* long_name;
 };
 // Two tables only so that the creation order (which xarray shows) groups related variables.
-constexpr std::array<RealColumn, 4> kRatioColumns{{
+constexpr std::array<RealColumn, 9> kRatioColumns{{
     {"ber", &PointResult::ber, "1", "bit error ratio"},
     {"ber_lo", &PointResult::ber_lo, "1", "lower bound of the 95% Clopper-Pearson interval of ber"},
     {"ber_hi", &PointResult::ber_hi, "1", "upper bound of the 95% Clopper-Pearson interval of ber"},
     {"ser", &PointResult::ser, "1", "symbol error ratio"},
+    {"fec_codeword_error_ratio", &PointResult::fec_codeword_error_ratio, "1",
+     "KP4 RS(544,514) codeword error ratio from the error positions"},
+    {"fec_codeword_error_ratio_lo", &PointResult::fec_cer_lo, "1",
+     "lower bound of the 95% Clopper-Pearson interval of fec_codeword_error_ratio"},
+    {"fec_codeword_error_ratio_hi", &PointResult::fec_cer_hi, "1",
+     "upper bound of the 95% Clopper-Pearson interval of fec_codeword_error_ratio"},
+    {"fec_codeword_error_ratio_random", &PointResult::fec_codeword_error_ratio_random, "1",
+     "codeword error ratio independent random bit errors at ber would give"},
+    {"fec_frame_loss_ratio", &PointResult::fec_frame_loss_ratio, "1",
+     "frame loss ratio after the FEC (fec.frame_octets frames, independent codeword failures)"},
 }};
 constexpr std::array<RealColumn, 9> kFigureColumns{{
     {"eye_offset_a", &PointResult::eye_offset_a, "A", "photocurrent at normalised eye amplitude 0"},
@@ -106,9 +119,28 @@ constexpr std::array<FlagColumn, 2> kFlagColumns{{
 }};
 constexpr const char* kEyeHistogramName = "eye_histogram";
 // Runs of consecutive symbol errors by length (DFE error propagation): [point(, lane),
-// burst_length], the last bin counting runs of kBurstBins symbols or more.
-constexpr const char* kBurstDim = "burst_length";
-constexpr const char* kBurstName = "error_bursts";
+// burst_length], the last bin counting runs of kBurstBins symbols or more; and the KP4 codewords
+// by their symbol errors, [point(, lane), fec_symbol_errors]. Each histogram has its own
+// dimension, its coordinate the bin's value (first_value + index).
+struct CountHistogram {
+  const char* dim;
+  const char* dim_long_name;
+  const char* name;
+  const char* long_name;
+  std::vector<std::uint64_t> PointResult::*field;
+  int bins;
+  std::uint64_t first_value;
+};
+const std::array<CountHistogram, 2> kCountHistograms{{
+    {"burst_length", "length of a run of consecutive symbol errors (the last: this many or more)",
+     "error_bursts", "runs of consecutive symbol errors, by length", &PointResult::error_bursts,
+     kBurstBins, 1},
+    {"fec_symbol_errors", "symbol errors in one RS(544,514) codeword (the last: this many or more)",
+     "fec_symbol_error_histogram",
+     "RS(544,514) codewords by their symbol errors (more than 15: "
+     "uncorrectable)",
+     &PointResult::fec_symbol_error_histogram, kFecHistogramBins, 0},
+}};
 // Written only for a WDM bus (a file with the `lane` dimension).
 constexpr std::array<RealColumn, 3> kWdmColumns{{
     {"lane_wavelength_nm", &PointResult::lane_wavelength_nm, "nm", "the lane's channel wavelength"},
@@ -365,8 +397,9 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout)
       eye_amplitude_bins_(layout.eye_amplitude.size()),
       eye_phase_bins_(layout.eye_phase_ui.size()) {
   // Validate before touching the file, so a bad layout does not truncate an existing output.
-  std::set<std::string> names{kPointDim,         kLaneDim,  kEyeAmplitudeDim, kEyePhaseDim,
-                              kEyeHistogramName, kBurstDim, kBurstName};
+  std::set<std::string> names{kPointDim, kLaneDim, kEyeAmplitudeDim, kEyePhaseDim,
+                              kEyeHistogramName};
+  for (const auto& h : kCountHistograms) names.insert({h.dim, h.name});
   for (const auto& c : kWdmColumns) names.insert(c.name);
   for (const auto& c : kFlagColumns) names.insert(c.name);
   for (const auto& c : kCountColumns) names.insert(c.name);
@@ -431,11 +464,13 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout)
       check, fid, kEyePhaseDim, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, layout.eye_phase_ui.data(),
       eye_phase_bins_, "UI", "time from the sampling instant");
 
-  std::vector<std::uint64_t> burst_lengths(kBurstBins);
-  for (int i = 0; i < kBurstBins; ++i) burst_lengths[i] = static_cast<std::uint64_t>(i + 1);
-  const Handle burst_scale = create_dimension(
-      check, fid, kBurstDim, H5T_STD_U64LE, H5T_NATIVE_UINT64, burst_lengths.data(), kBurstBins,
-      "1", "length of a run of consecutive symbol errors (the last: this many or more)");
+  std::vector<Handle> histogram_scales;
+  for (const CountHistogram& h : kCountHistograms) {
+    std::vector<std::uint64_t> values(h.bins);
+    for (int i = 0; i < h.bins; ++i) values[i] = h.first_value + static_cast<std::uint64_t>(i);
+    histogram_scales.push_back(create_dimension(check, fid, h.dim, H5T_STD_U64LE, H5T_NATIVE_UINT64,
+                                                values.data(), h.bins, "1", h.dim_long_name));
+  }
 
   // A WDM bus: every per-point variable gets the `lane` dimension after `point`.
   Handle lane_scale;
@@ -512,13 +547,14 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout)
   }
   create_real_columns(kFigureColumns);
   if (lanes_ > 0) create_real_columns(kWdmColumns);
-  {
+  for (std::size_t k = 0; k < kCountHistograms.size(); ++k) {
+    const CountHistogram& h = kCountHistograms[k];
     std::vector<hsize_t> dims = point_dims;
-    dims.push_back(kBurstBins);
-    Handle dataset = create_dataset(check, fid, kBurstName, H5T_STD_U64LE, dims, &count_fill);
-    describe(check, dataset.get(), "1", "runs of consecutive symbol errors, by length");
-    finish_point_variable(dataset, kBurstName);
-    attach(check, dataset.get(), burst_scale.get(), lanes_ > 0 ? 2 : 1, kBurstName);
+    dims.push_back(static_cast<hsize_t>(h.bins));
+    Handle dataset = create_dataset(check, fid, h.name, H5T_STD_U64LE, dims, &count_fill);
+    describe(check, dataset.get(), "1", h.long_name);
+    finish_point_variable(dataset, h.name);
+    attach(check, dataset.get(), histogram_scales[k].get(), lanes_ > 0 ? 2 : 1, h.name);
   }
 
   check.ok(H5Fflush(fid, H5F_SCOPE_GLOBAL), "flush the file");
@@ -605,19 +641,20 @@ void Hdf5Writer::write_points(std::size_t first_point, const std::vector<PointRe
     write_slab(check, fid, kEyeHistogramName, H5T_NATIVE_UINT32, eyes.data(), eye_start, eye_count);
   }
 
-  {
-    std::vector<std::uint64_t> bursts;
-    bursts.reserve(rows * kBurstBins);
+  for (const CountHistogram& h : kCountHistograms) {
+    std::vector<std::uint64_t> values;
+    values.reserve(rows * h.bins);
     for (const PointResult& r : results) {
-      if (r.error_bursts.size() != static_cast<std::size_t>(kBurstBins))
+      const std::vector<std::uint64_t>& v = r.*h.field;
+      if (v.size() != static_cast<std::size_t>(h.bins))
         throw std::invalid_argument("HDF5 output '" + path_ + "': a point without its " +
-                                    std::to_string(kBurstBins) + " burst bins");
-      bursts.insert(bursts.end(), r.error_bursts.begin(), r.error_bursts.end());
+                                    std::to_string(h.bins) + " " + h.name + " bins");
+      values.insert(values.end(), v.begin(), v.end());
     }
-    std::vector<hsize_t> b_start = start, b_count = count;
-    b_start.push_back(0);
-    b_count.push_back(kBurstBins);
-    write_slab(check, fid, kBurstName, H5T_NATIVE_UINT64, bursts.data(), b_start, b_count);
+    std::vector<hsize_t> h_start = start, h_count = count;
+    h_start.push_back(0);
+    h_count.push_back(static_cast<hsize_t>(h.bins));
+    write_slab(check, fid, h.name, H5T_NATIVE_UINT64, values.data(), h_start, h_count);
   }
 
   // Metadata and raw data on disk now: a run killed before the next call keeps these points.

@@ -705,6 +705,8 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
   // PAM levels and what the receiver sees of them.
   c.levels = lp.levels;
   c.mapping = symbol_mapping(lp.levels);
+  c.fec_interleave = lp.fec_interleave;
+  rep.fec_frame_bits = 8 * lp.fec_frame_octets;
   c.drive_bias_v = lp.drive_bias_v;
   std::vector<double> v = drive_levels(lp, transmission, s);
   for (double& level_v : v) level_v = dac_code_v(c, level_v);  // a DAC sends its nearest code

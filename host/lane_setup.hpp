@@ -37,6 +37,7 @@ struct LinkReport {
   // channel's loss at Nyquist relative to DC, the drive pulse's peak (the cursor's share of a
   // level's excursion), and what the Touchstone reader had to say.
   bool serdes_transmit = false;
+  int fec_frame_bits = 512;  // the frame the FEC's frame loss ratio is stated for
   double channel_loss_db = 0.0;
   double cursor_gain = 1.0;
   std::vector<std::string> warnings;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "physics/config.hpp"
+#include "physics/fec.hpp"
 
 namespace ll {
 
@@ -43,6 +44,17 @@ struct PointResult {
 
   // Runs of consecutive symbol errors by length 1 .. kBurstBins (the last: that many or more).
   std::vector<std::uint64_t> error_bursts = std::vector<std::uint64_t>(kBurstBins, 0);
+  // KP4 RS(544,514) (physics/fec.hpp): complete codewords of the counted bits, those with more
+  // than t = 15 symbol errors, their ratio with its 95% interval, the ratio independent random
+  // bit errors at the measured BER would give, the frame loss ratio it implies, and the
+  // codewords by their symbol errors (0 .. kFecHistogramBins - 1, the last: that many or more).
+  std::uint64_t fec_codewords = 0;
+  std::uint64_t fec_codeword_errors = 0;
+  double fec_codeword_error_ratio = 0.0, fec_cer_lo = 0.0, fec_cer_hi = 0.0;
+  double fec_codeword_error_ratio_random = 0.0;
+  double fec_frame_loss_ratio = 0.0;
+  std::vector<std::uint64_t> fec_symbol_error_histogram =
+      std::vector<std::uint64_t>(kFecHistogramBins, 0);
   // Eye histogram, row-major [amplitude_bin][phase_bin]; sizes from OutputLayout.
   std::vector<std::uint32_t> eye_histogram;
   // Absolute received photocurrent of a normalised eye amplitude y: offset + scale * y.

@@ -158,6 +158,35 @@ PreparedRun prepare_run(const Scenario& s) {
   return r;
 }
 
+// The KP4 figures of a point (physics/fec.hpp): the Monte-Carlo codeword error ratio from the
+// error positions, and beside it what independent random bit errors at the measured BER would
+// give, P(X > t) for X ~ Bin(544, 1 - (1 - BER)^10). The frame loss ratio takes a frame of
+// F bits to straddle 1 + (F - 1) / 5140 codewords' messages on average and codeword failures as
+// independent: FLR = 1 - (1 - CER)^(1 + (F - 1) / 5140) (bursts that cross codewords make it
+// an estimate).
+namespace {
+void set_fec_figures(const LinkCounters& c, const LinkReport& rep, PointResult& p) {
+  const FecCounters& f = c.fec;
+  p.fec_codewords = f.codewords;
+  p.fec_symbol_error_histogram.assign(f.histogram, f.histogram + kFecHistogramBins);
+  p.fec_codeword_errors = 0;
+  for (int e = kRsCorrectableSymbols + 1; e < kFecHistogramBins; ++e)
+    p.fec_codeword_errors += f.histogram[e];
+  p.fec_codeword_error_ratio =
+      f.codewords ? static_cast<double>(p.fec_codeword_errors) / static_cast<double>(f.codewords)
+                  : 0.0;
+  const Interval ci = clopper_pearson(p.fec_codeword_errors, f.codewords, 0.95);
+  p.fec_cer_lo = ci.lo;
+  p.fec_cer_hi = ci.hi;
+  const double symbol_error = -std::expm1(kRsSymbolBits * std::log1p(-p.ber));
+  p.fec_codeword_error_ratio_random =
+      binomial_survival(kRsCorrectableSymbols, kRsCodewordSymbols, symbol_error);
+  const double message_bits = static_cast<double>(kRsMessageSymbols * kRsSymbolBits);
+  const double straddled = 1.0 + (rep.fec_frame_bits - 1.0) / message_bits;
+  p.fec_frame_loss_ratio = -std::expm1(straddled * std::log1p(-p.fec_codeword_error_ratio));
+}
+}  // namespace
+
 PointResult point_result(const LinkOutcome& o, const LinkReport& rep) {
   PointResult p;
   p.bits = o.counters.bits;
@@ -172,6 +201,7 @@ PointResult point_result(const LinkOutcome& o, const LinkReport& rep) {
   p.stop_reason = static_cast<StopReason>(o.counters.stop_reason);
   p.eye_histogram = o.eye_histogram;
   p.error_bursts.assign(o.counters.bursts, o.counters.bursts + kBurstBins);
+  set_fec_figures(o.counters, rep, p);
   p.cdr_phase_ui = o.cdr_phase_ui;
   p.cdr_jitter_rms_ui = o.cdr_jitter_rms_ui;
   p.mrm_fsr_nm = rep.ring.fsr_m * 1e9;

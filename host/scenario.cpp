@@ -246,6 +246,16 @@ const std::vector<KeySpec>& registry() {
     }
     r.push_back(
         real_key("driver.bandwidth_ghz", "GHz", bandwidth, 1e9, &LaneParams::driver_bandwidth_hz));
+    // [fec]: 1 = a single-lane IEEE 802.3 clause 91 stream (a codeword's symbols back to back).
+    r.push_back(int_key("fec.interleave", "1",
+                        {1.0, static_cast<double>(kFecMaxInterleave), false, false, false, false,
+                         "1 to 4 RS(544,514) codewords interleaved symbol by symbol"},
+                        &LaneParams::fec_interleave, 1));
+    // IEEE 802.3 states its frame loss ratio objectives for 64-octet frames.
+    r.push_back(int_key(
+        "fec.frame_octets", "octet",
+        {64.0, 9216.0, false, false, false, false, "an Ethernet frame size from 64 to 9216 octets"},
+        &LaneParams::fec_frame_octets, 64));
     r.push_back(int_key("driver.dac_bits", "bit",
                         {0.0, 16.0, false, false, false, false,
                          "0 (no DAC) or the transmit DAC's resolution, up to 16 bits"},

@@ -147,6 +147,10 @@ struct LaneParams {
   LevelSpacing level_spacing = LevelSpacing::voltage;
   double driver_bandwidth_hz = 0.0;  // 4th-order Bessel-Thomson 3 dB frequency, inf = none
   int dac_bits = 0;                  // transmit DAC resolution over the swing; 0: none
+  // KP4 FEC accounting ([fec], physics/fec.hpp): codewords interleaved per FEC symbol, and the
+  // frame size the frame loss ratio is stated for.
+  int fec_interleave = 1;
+  int fec_frame_octets = 64;
   // laser
   double laser_wavelength_m = 0.0;
   double laser_power_w = 0.0;

@@ -293,6 +293,12 @@ double binomial_cdf(std::uint64_t k, std::uint64_t n, double p) {
   return beta_tails(static_cast<double>(k) + 1.0, static_cast<double>(n - k), p, 1.0 - p).upper;
 }
 
+double binomial_survival(std::uint64_t k, std::uint64_t n, double p) {
+  if (k >= n || p <= 0.0) return 0.0;
+  if (p >= 1.0) return 1.0;
+  return binomial_sf(k, n, p);
+}
+
 CountInterval binomial_count_interval(std::uint64_t n, double p, double confidence) {
   if (p <= 0.0) return {0, 0};
   if (p >= 1.0) return {n, n};

@@ -31,6 +31,9 @@ Interval clopper_pearson(std::uint64_t k, std::uint64_t n, double confidence);
 // P(X <= k) for X ~ Binomial(n, p).
 double binomial_cdf(std::uint64_t k, std::uint64_t n, double p);
 
+// P(X > k) for X ~ Binomial(n, p), computed directly (accurate when tiny).
+double binomial_survival(std::uint64_t k, std::uint64_t n, double p);
+
 struct CountInterval {
   std::uint64_t lo, hi;
 };

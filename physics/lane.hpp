@@ -9,6 +9,7 @@
 
 #include "physics/complex.hpp"
 #include "physics/config.hpp"
+#include "physics/fec.hpp"
 #include "physics/mrm.hpp"
 #include "physics/noise.hpp"
 #include "physics/prbs.hpp"
@@ -126,6 +127,7 @@ struct LinkConstants {
   int delay_symbols;
   int sample_in_ui;
   std::int64_t warmup_symbols;
+  int fec_interleave;  // RS(544,514) codewords interleaved per FEC symbol (physics/fec.hpp)
   // An FFE with taps after the newest sample decides each symbol this many symbols late
   // (physics/equalizer.hpp); 0 for the plain decision.
   int decision_lag_symbols;
@@ -178,6 +180,7 @@ LinkConstants<To> convert_constants(const LinkConstants<From>& c) {
   o.delay_symbols = c.delay_symbols;
   o.sample_in_ui = c.sample_in_ui;
   o.warmup_symbols = c.warmup_symbols;
+  o.fec_interleave = c.fec_interleave;
   o.decision_lag_symbols = c.decision_lag_symbols;
   return o;
 }
@@ -239,16 +242,6 @@ LL_HD LL_FORCEINLINE Real noisy_sample(const LinkConstants<Real>& c, NoiseKey ke
                                        std::uint64_t index) {
   const Real z = standard_normal(key, NoiseStream::receiver, index);
   return clean_a + noise_sigma(c, clean_a) * z;
-}
-
-// Bits that differ between two labels.
-LL_HD LL_FORCEINLINE unsigned label_bit_errors(unsigned tx_label, unsigned rx_label) {
-  return popcount32(tx_label ^ rx_label);
-}
-
-// Bits wrong when level rx is decided for level tx: the Gray labels' differing bits (PAM8: 3).
-LL_HD LL_FORCEINLINE unsigned gray_bit_errors(unsigned tx_level, unsigned rx_level) {
-  return label_bit_errors(gray_encode(tx_level), gray_encode(rx_level));
 }
 
 // A decision as the decision stages hand it to CountErrors: the level sent and the level
@@ -469,6 +462,7 @@ struct LinkCounters {
   std::uint64_t bursts[kBurstBins];
   std::uint8_t pair_first;  // PAM6: the decision of the pair's first symbol
   std::uint8_t pair_open;   // PAM6: 1 while pair_first waits for the second symbol
+  FecCounters fec;          // the counted bits as RS(544,514) codewords
 };
 
 LL_HD inline void close_burst(LinkCounters& c) {
@@ -508,16 +502,20 @@ struct CountErrors {
         close_burst(c);
       }
       if (!pairs) {
+        const unsigned wrong = gray_encode(tx) ^ gray_encode(rx);
         c.bits += static_cast<std::uint64_t>(lc.mapping.label_bits);
-        c.bit_errors += gray_bit_errors(tx, rx);
+        c.bit_errors += popcount32(wrong);
+        fec_add_label(c.fec, wrong, lc.mapping.label_bits, lc.fec_interleave);
       } else if ((k & 1) == 0) {  // a pair starts at every even symbol (SymbolSource)
         c.pair_first = d[j];
         c.pair_open = 1;
       } else if (c.pair_open) {
         const unsigned tx_pair = 6u * decision_tx(c.pair_first) + tx;
         const unsigned rx_pair = 6u * decision_rx(c.pair_first) + rx;
+        const unsigned wrong = pam6_label_of_pair(tx_pair) ^ pam6_label_of_pair(rx_pair);
         c.bits += static_cast<std::uint64_t>(lc.mapping.label_bits);
-        c.bit_errors += label_bit_errors(pam6_label_of_pair(tx_pair), pam6_label_of_pair(rx_pair));
+        c.bit_errors += popcount32(wrong);
+        fec_add_label(c.fec, wrong, lc.mapping.label_bits, lc.fec_interleave);
         c.pair_open = 0;
       }
       if (c.bit_errors >= target_errors || c.bits >= max_bits) {

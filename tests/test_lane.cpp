@@ -267,6 +267,35 @@ TEST_F(Lane, TransmitDacQuantisesLevelsAndTheFfeOutput) {
   EXPECT_GT(rough.symbol_errors, folded.symbol_errors + 5 * std::sqrt(folded.symbol_errors));
 }
 
+// The engine's KP4 accounting on a lane whose bit errors are independent (Gaussian noise only,
+// PAM4 Gray: a symbol error is one bit): the codewords with more than 15 symbol errors match the
+// binomial tail at the measured BER within its 99% interval, and every counted bit belongs to a
+// codeword but the last partial one.
+TEST_F(Lane, FecCodewordErrorsOfIndependentErrorsFollowTheBinomialTail) {
+  const std::uint64_t bits = 4000ull * 5440ull;
+  std::vector<std::string> base = ll_test::gaussian_noise_only_lane(bits);
+  base.push_back("run.chunk_symbols=4096");
+  base.push_back("receiver.tia_noise_pa_per_rthz=55");  // BER about 2.5e-3
+  const ll::LinkCounters n = run_under_test(prepare(base).batches.front()).front().counters;
+  const ll::FecCounters& f = n.fec;
+  ASSERT_EQ(n.bits, bits);
+  EXPECT_EQ(f.codewords, bits / 5440);
+  std::uint64_t failed = 0;
+  for (int e = ll::kRsCorrectableSymbols + 1; e < ll::kFecHistogramBins; ++e)
+    failed += f.histogram[e];
+  const double ber = static_cast<double>(n.bit_errors) / static_cast<double>(n.bits);
+  const double cer = ll::binomial_survival(15, 544, 1.0 - std::pow(1.0 - ber, 10));
+  const ll::CountInterval ci = ll::binomial_count_interval(f.codewords, cer, 0.99);
+  std::printf(
+      "BER %.4g: %llu of %llu codewords uncorrectable (random errors: %.4f, 99%% [%llu, "
+      "%llu])\n",
+      ber, (unsigned long long)failed, (unsigned long long)f.codewords, cer,
+      (unsigned long long)ci.lo, (unsigned long long)ci.hi);
+  ASSERT_GT(ber, 1.5e-3);
+  EXPECT_GE(failed, ci.lo);
+  EXPECT_LE(failed, ci.hi);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Invariance: the default lane (filters, ring, all noises) gives identical counts and eyes for
 // chunks of 1k, 4k and 64k symbols, with the error-count stop rule firing mid-chunk.
