@@ -141,6 +141,29 @@ const std::array<CountHistogram, 2> kCountHistograms{{
      "uncorrectable)",
      &PointResult::fec_symbol_error_histogram, kFecHistogramBins, 0},
 }};
+// Energy and power ([energy], host/energy.hpp): NaN for points without it.
+constexpr std::array<RealColumn, 11> kEnergyColumns{{
+    {"energy_pj_per_bit", &PointResult::energy_pj_per_bit, "pJ/bit",
+     "energy per bit of the lane's line rate, every part below summed"},
+    {"energy_laser_pj_per_bit", &PointResult::energy_laser_pj_per_bit, "pJ/bit",
+     "laser: optical power over wall-plug efficiency"},
+    {"energy_modulator_pj_per_bit", &PointResult::energy_modulator_pj_per_bit, "pJ/bit",
+     "modulator drive: C Var(V) per symbol"},
+    {"energy_heater_pj_per_bit", &PointResult::energy_heater_pj_per_bit, "pJ/bit",
+     "ring heater (0 without [mrm.thermal])"},
+    {"energy_driver_pj_per_bit", &PointResult::energy_driver_pj_per_bit, "pJ/bit",
+     "modulator driver, from the scenario"},
+    {"energy_tia_pj_per_bit", &PointResult::energy_tia_pj_per_bit, "pJ/bit",
+     "TIA, from the scenario"},
+    {"energy_cdr_pj_per_bit", &PointResult::energy_cdr_pj_per_bit, "pJ/bit",
+     "CDR, from the scenario"},
+    {"energy_serdes_pj_per_bit", &PointResult::energy_serdes_pj_per_bit, "pJ/bit",
+     "host SerDes, from the scenario"},
+    {"lane_power_mw", &PointResult::lane_power_mw, "mW", "the lane's power, every part summed"},
+    {"port_power_w", &PointResult::port_power_w, "W",
+     "the port's power: energy.lanes_per_port lanes"},
+    {"port_rate_gbps", &PointResult::port_rate_gbps, "Gb/s", "the port's line rate"},
+}};
 // Written only for a WDM bus (a file with the `lane` dimension).
 constexpr std::array<RealColumn, 3> kWdmColumns{{
     {"lane_wavelength_nm", &PointResult::lane_wavelength_nm, "nm", "the lane's channel wavelength"},
@@ -401,6 +424,7 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout)
                               kEyeHistogramName};
   for (const auto& h : kCountHistograms) names.insert({h.dim, h.name});
   for (const auto& c : kWdmColumns) names.insert(c.name);
+  for (const auto& c : kEnergyColumns) names.insert(c.name);
   for (const auto& c : kFlagColumns) names.insert(c.name);
   for (const auto& c : kCountColumns) names.insert(c.name);
   for (const auto& c : kRatioColumns) names.insert(c.name);
@@ -546,6 +570,7 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout)
     attach(check, dataset.get(), phase_scale.get(), first_eye_axis + 1, kEyeHistogramName);
   }
   create_real_columns(kFigureColumns);
+  create_real_columns(kEnergyColumns);
   if (lanes_ > 0) create_real_columns(kWdmColumns);
   for (std::size_t k = 0; k < kCountHistograms.size(); ++k) {
     const CountHistogram& h = kCountHistograms[k];
@@ -621,6 +646,7 @@ void Hdf5Writer::write_points(std::size_t first_point, const std::vector<PointRe
   };
   write_real_columns(kRatioColumns);
   write_real_columns(kFigureColumns);
+  write_real_columns(kEnergyColumns);
   if (lanes_ > 0) write_real_columns(kWdmColumns);
 
   std::vector<std::uint8_t> flags(rows);

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "host/channel.hpp"
+#include "host/energy.hpp"
 #include "host/equalizer.hpp"
 #include "host/filter_design.hpp"
 #include "host/touchstone.hpp"
@@ -722,6 +723,7 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
   const double t_lo = transmission(v_lo), t_hi = transmission(v_hi);
   rep.extinction_ratio_db = 10.0 * std::log10(std::max(t_lo, t_hi) / std::min(t_lo, t_hi));
   set_decision_levels(s, rep, c);
+  rep.energy = lane_energy(s, lp, c, rep.junction_capacitance_f);
   if (lp.thermal_modelled()) thermal_lock(s, lp, v, transmission, rep);
   if (lp.lock.loop && !lp.thermal_modelled())
     fail_key(s, "mrm.thermal.lock", "\"loop\" needs the heater of [mrm.thermal]");

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "host/energy.hpp"
 #include "host/lane_engine.hpp"
 #include "host/results.hpp"
 #include "host/scenario.hpp"
@@ -38,6 +39,7 @@ struct LinkReport {
   // level's excursion), and what the Touchstone reader had to say.
   bool serdes_transmit = false;
   int fec_frame_bits = 512;  // the frame the FEC's frame loss ratio is stated for
+  LaneEnergy energy;         // [energy]: the lane's power but the heater's (host/energy.hpp)
   double channel_loss_db = 0.0;
   double cursor_gain = 1.0;
   std::vector<std::string> warnings;

@@ -75,6 +75,19 @@ struct PointResult {
   // (NaN: the ideal CDR).
   double cdr_phase_ui = std::numeric_limits<double>::quiet_NaN();
   double cdr_jitter_rms_ui = std::numeric_limits<double>::quiet_NaN();
+  // Energy ([energy], host/energy.hpp; NaN without it): per bit of the lane's line rate, by
+  // part, their sum, the lane's power and the port's (energy.lanes_per_port lanes).
+  double energy_laser_pj_per_bit = std::numeric_limits<double>::quiet_NaN();
+  double energy_modulator_pj_per_bit = std::numeric_limits<double>::quiet_NaN();
+  double energy_heater_pj_per_bit = std::numeric_limits<double>::quiet_NaN();
+  double energy_driver_pj_per_bit = std::numeric_limits<double>::quiet_NaN();
+  double energy_tia_pj_per_bit = std::numeric_limits<double>::quiet_NaN();
+  double energy_cdr_pj_per_bit = std::numeric_limits<double>::quiet_NaN();
+  double energy_serdes_pj_per_bit = std::numeric_limits<double>::quiet_NaN();
+  double energy_pj_per_bit = std::numeric_limits<double>::quiet_NaN();
+  double lane_power_mw = std::numeric_limits<double>::quiet_NaN();
+  double port_power_w = std::numeric_limits<double>::quiet_NaN();
+  double port_rate_gbps = std::numeric_limits<double>::quiet_NaN();
   // WDM lane (written only for a bus): its channel, the mean loss the other modulator rings
   // impose on it, and the crosstalk its photodiode collects relative to its own signal.
   double lane_wavelength_nm = 0.0;

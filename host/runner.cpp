@@ -14,6 +14,7 @@
 
 #include "build_info.hpp"
 #include "host/cpu_backend.hpp"
+#include "host/energy.hpp"
 #include "host/hdf5_writer.hpp"
 #include "host/statistics.hpp"
 
@@ -217,6 +218,18 @@ PointResult point_result(const LinkOutcome& o, const LinkReport& rep) {
   p.lane_wavelength_nm = rep.lane_wavelength_m * 1e9;
   p.wdm_bus_loss_db = rep.bus_through_db;
   p.wdm_crosstalk_db = rep.demux_crosstalk_db;
+  const EnergyFigures e = energy_figures(rep.energy, p.heater_power_mw * 1e-3);
+  p.energy_laser_pj_per_bit = e.laser_pj_per_bit;
+  p.energy_modulator_pj_per_bit = e.modulator_pj_per_bit;
+  p.energy_heater_pj_per_bit = e.heater_pj_per_bit;
+  p.energy_driver_pj_per_bit = e.driver_pj_per_bit;
+  p.energy_tia_pj_per_bit = e.tia_pj_per_bit;
+  p.energy_cdr_pj_per_bit = e.cdr_pj_per_bit;
+  p.energy_serdes_pj_per_bit = e.serdes_pj_per_bit;
+  p.energy_pj_per_bit = e.total_pj_per_bit;
+  p.lane_power_mw = e.lane_power_mw;
+  p.port_power_w = e.port_power_w;
+  p.port_rate_gbps = e.port_rate_gbps;
   return p;
 }
 

@@ -466,6 +466,43 @@ const std::vector<KeySpec>& registry() {
     ctle_key("receiver.ctle.dc_gain2_db", "dB", {-40.0, 0.0}, 1.0, &CtleParams::dc_gain2_db, 0.0);
     ctle_key("receiver.ctle.lf_ghz", "GHz", {0.0, 1e4}, 1e9, &CtleParams::lf_hz, 0.0);
 
+    // [energy]: the power figures' inputs (host/energy.hpp); required in full when present.
+    auto energy_key = [&](std::string key, std::string units, Range range, double to_si,
+                          double EnergyParams::*member) {
+      r.push_back(group_real_key(std::move(key), std::move(units), range, to_si,
+                                 &LaneParams::energy, member));
+    };
+    energy_key("energy.laser_wall_plug_efficiency", "1",
+               {0.0, 1.0, true, false, false, false, "a fraction in (0, 1]"}, 1.0,
+               &EnergyParams::laser_wall_plug_efficiency);
+    {
+      KeySpec k = group_real_key("energy.laser_coupling_loss_db", "dB", {0.0, 30.0}, 1.0,
+                                 &LaneParams::energy, &EnergyParams::laser_coupling_loss_db);
+      k.default_value = 0.0;
+      r.push_back(k);
+    }
+    energy_key("energy.modulator_capacitance_ff", "fF", {0.0, 1e5, true}, 1e-15,
+               &EnergyParams::modulator_capacitance_f);
+    energy_key("energy.driver_pj_per_bit", "pJ/bit", {0.0, 1e3}, 1e-12,
+               &EnergyParams::driver_j_per_bit);
+    energy_key("energy.tia_pj_per_bit", "pJ/bit", {0.0, 1e3}, 1e-12, &EnergyParams::tia_j_per_bit);
+    energy_key("energy.cdr_pj_per_bit", "pJ/bit", {0.0, 1e3}, 1e-12, &EnergyParams::cdr_j_per_bit);
+    energy_key("energy.serdes_pj_per_bit", "pJ/bit", {0.0, 1e3}, 1e-12,
+               &EnergyParams::serdes_j_per_bit);
+    {
+      KeySpec k{"energy.lanes_per_port",
+                Kind::integer,
+                "1",
+                {1.0, 1024.0, false, false, false, false, "1 to 1024 lanes"},
+                {},
+                {},
+                {}};
+      k.apply = [](const ScalarValue& v, LaneParams& lp, RunParams&) {
+        lp.energy.lanes_per_port = static_cast<int>(std::get<std::int64_t>(v));
+      };
+      r.push_back(k);
+    }
+
     // [tx_jitter]: transmit jitter as timing shifts of the transitions (physics/jitter.hpp).
     auto jitter_key = [&](std::string key, std::string units, Range range, double to_si,
                           double TxJitterParams::*member) {
@@ -630,7 +667,7 @@ bool optional_without_default(const std::string& key) {
          key == "channel.loss_db_at_nyquist" || key == "channel.skin_share" ||
          key.rfind("receiver.ctle.", 0) == 0 || key == "rx_eq.lms_step" ||
          key == "channel.package_impedance_ohm" || key == "channel.package_delay_ps_per_mm" ||
-         key == "cdr.bandwidth_mhz";
+         key == "cdr.bandwidth_mhz" || key.rfind("energy.", 0) == 0;
 }
 
 const KeySpec* spec_of(const std::string& key) {

@@ -91,6 +91,20 @@ struct ChannelParams {
 
 // Transmit FFE: physics/config.hpp kTxFfeTaps, kTxFfeCursor.
 
+// Energy and power ([energy], host/energy.hpp; absent: not reported). Every input comes from the
+// scenario: NaN means not given.
+struct EnergyParams {
+  double laser_wall_plug_efficiency = std::numeric_limits<double>::quiet_NaN();
+  double laser_coupling_loss_db = 0.0;  // laser to the chip's bus, ahead of laser.power_dbm's point
+  double modulator_capacitance_f = std::numeric_limits<double>::quiet_NaN();
+  double driver_j_per_bit = std::numeric_limits<double>::quiet_NaN();
+  double tia_j_per_bit = std::numeric_limits<double>::quiet_NaN();
+  double cdr_j_per_bit = std::numeric_limits<double>::quiet_NaN();
+  double serdes_j_per_bit = std::numeric_limits<double>::quiet_NaN();
+  int lanes_per_port = 0;
+  bool present() const { return std::isfinite(laser_wall_plug_efficiency) || lanes_per_port > 0; }
+};
+
 // Receiver CTLE ([receiver.ctle]; NaN dc gain: none).
 struct CtleParams {
   double dc_gain_db = std::numeric_limits<double>::quiet_NaN();
@@ -193,6 +207,7 @@ struct LaneParams {
   ChannelParams channel;
   std::array<double, kTxFfeTaps> tx_ffe{};  // the cursor's entry is unused (derived)
   CtleParams ctle;
+  EnergyParams energy;
   RxEqParams rx_eq;
   TxJitterParams tx_jitter;
   CdrParams cdr;
