@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "host/lane_engine.hpp"
+#include "host/results.hpp"
 
 namespace ll {
 
@@ -27,6 +28,7 @@ struct LinkOutcome {
   // from the ideal sampling instant (NaN: the ideal CDR).
   double cdr_phase_ui = std::numeric_limits<double>::quiet_NaN();
   double cdr_jitter_rms_ui = std::numeric_limits<double>::quiet_NaN();
+  StatEye stat;  // run.mode = "stat": the statistical eye instead of counts
 };
 
 // Copies an engine's final equaliser taps into a link's outcome.

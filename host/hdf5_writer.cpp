@@ -111,7 +111,7 @@ struct FlagColumn {
 };
 constexpr std::array<FlagColumn, 2> kFlagColumns{{
     {"stop_reason", [](const PointResult& r) { return static_cast<std::uint8_t>(r.stop_reason); },
-     3, kStopReasonMeanings, "why the Monte-Carlo run of the point stopped",
+     4, kStopReasonMeanings, "why the point's run stopped (statistical: run.mode = \"stat\")",
      static_cast<std::uint8_t>(StopReason::not_run)},
     {"mrm_lock", [](const PointResult& r) { return static_cast<std::uint8_t>(r.mrm_lock); }, 5,
      kLockStatusMeanings, "whether the ring's thermal lock holds its operating point",
@@ -141,6 +141,14 @@ const std::array<CountHistogram, 2> kCountHistograms{{
      "uncorrectable)",
      &PointResult::fec_symbol_error_histogram, kFecHistogramBins, 0},
 }};
+// The statistical eye's figures (run.mode = "stat"; NaN otherwise).
+constexpr std::array<RealColumn, 2> kStatEyeColumns{{
+    {"eye_height", &PointResult::eye_height_a, "A",
+     "statistical eye height at eye.target_ber (smallest of the eyes)"},
+    {"eye_width", &PointResult::eye_width_ui, "UI", "statistical eye width at eye.target_ber"},
+}};
+constexpr const char* kBathtubDim = "bathtub_phase_ui";
+constexpr const char* kBathtubName = "bathtub_ber";
 // Energy and power ([energy], host/energy.hpp): NaN for points without it.
 constexpr std::array<RealColumn, 11> kEnergyColumns{{
     {"energy_pj_per_bit", &PointResult::energy_pj_per_bit, "pJ/bit",
@@ -418,10 +426,12 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout)
       points_(layout.points),
       lanes_(layout.lanes),
       eye_amplitude_bins_(layout.eye_amplitude.size()),
-      eye_phase_bins_(layout.eye_phase_ui.size()) {
+      eye_phase_bins_(layout.eye_phase_ui.size()),
+      bathtub_bins_(layout.bathtub_phase_ui.size()) {
   // Validate before touching the file, so a bad layout does not truncate an existing output.
-  std::set<std::string> names{kPointDim, kLaneDim, kEyeAmplitudeDim, kEyePhaseDim,
-                              kEyeHistogramName};
+  std::set<std::string> names{kPointDim,         kLaneDim,    kEyeAmplitudeDim, kEyePhaseDim,
+                              kEyeHistogramName, kBathtubDim, kBathtubName};
+  for (const auto& c : kStatEyeColumns) names.insert(c.name);
   for (const auto& h : kCountHistograms) names.insert({h.dim, h.name});
   for (const auto& c : kWdmColumns) names.insert(c.name);
   for (const auto& c : kEnergyColumns) names.insert(c.name);
@@ -487,6 +497,9 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout)
   const Handle phase_scale = create_dimension(
       check, fid, kEyePhaseDim, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, layout.eye_phase_ui.data(),
       eye_phase_bins_, "UI", "time from the sampling instant");
+  const Handle bathtub_scale = create_dimension(
+      check, fid, kBathtubDim, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, layout.bathtub_phase_ui.data(),
+      bathtub_bins_, "UI", "sampling phase from the decision instant");
 
   std::vector<Handle> histogram_scales;
   for (const CountHistogram& h : kCountHistograms) {
@@ -570,6 +583,16 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout)
     attach(check, dataset.get(), phase_scale.get(), first_eye_axis + 1, kEyeHistogramName);
   }
   create_real_columns(kFigureColumns);
+  create_real_columns(kStatEyeColumns);
+  {
+    std::vector<hsize_t> dims = point_dims;
+    dims.push_back(static_cast<hsize_t>(bathtub_bins_));
+    Handle dataset = create_dataset(check, fid, kBathtubName, H5T_IEEE_F64LE, dims, &real_fill);
+    describe(check, dataset.get(), "1",
+             "statistical BER against the sampling phase (run.mode = \"stat\")");
+    finish_point_variable(dataset, kBathtubName);
+    attach(check, dataset.get(), bathtub_scale.get(), lanes_ > 0 ? 2 : 1, kBathtubName);
+  }
   create_real_columns(kEnergyColumns);
   if (lanes_ > 0) create_real_columns(kWdmColumns);
   for (std::size_t k = 0; k < kCountHistograms.size(); ++k) {
@@ -646,7 +669,26 @@ void Hdf5Writer::write_points(std::size_t first_point, const std::vector<PointRe
   };
   write_real_columns(kRatioColumns);
   write_real_columns(kFigureColumns);
+  write_real_columns(kStatEyeColumns);
   write_real_columns(kEnergyColumns);
+  {
+    std::vector<double> bathtubs;
+    bathtubs.reserve(rows * bathtub_bins_);
+    for (const PointResult& r : results) {
+      if (r.bathtub_ber.empty())
+        bathtubs.insert(bathtubs.end(), bathtub_bins_, std::numeric_limits<double>::quiet_NaN());
+      else if (r.bathtub_ber.size() == bathtub_bins_)
+        bathtubs.insert(bathtubs.end(), r.bathtub_ber.begin(), r.bathtub_ber.end());
+      else
+        throw std::invalid_argument("HDF5 output '" + path_ + "': a bathtub of " +
+                                    std::to_string(r.bathtub_ber.size()) + " phases, not " +
+                                    std::to_string(bathtub_bins_));
+    }
+    std::vector<hsize_t> b_start = start, b_count = count;
+    b_start.push_back(0);
+    b_count.push_back(static_cast<hsize_t>(bathtub_bins_));
+    write_slab(check, fid, kBathtubName, H5T_NATIVE_DOUBLE, bathtubs.data(), b_start, b_count);
+  }
   if (lanes_ > 0) write_real_columns(kWdmColumns);
 
   std::vector<std::uint8_t> flags(rows);

@@ -53,6 +53,7 @@ class Hdf5Writer {
   std::size_t lanes_ = 0;  // WDM lanes per point (0: no `lane` dimension)
   std::size_t eye_amplitude_bins_ = 0;
   std::size_t eye_phase_bins_ = 0;
+  std::size_t bathtub_bins_ = 0;
 };
 
 }  // namespace ll

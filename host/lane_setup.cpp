@@ -834,6 +834,10 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
     for (std::size_t n = static_cast<std::size_t>(cursor) % spu; n < signed_pulse.size(); n += spu)
       rep.symbol_pulse_a.push_back(signed_pulse[n] * c.photocurrent_per_transmission_a);
     rep.symbol_pulse_cursor = static_cast<int>(static_cast<std::size_t>(cursor) / spu);
+    rep.pulse_a = signed_pulse;
+    for (double& x : rep.pulse_a) x *= c.photocurrent_per_transmission_a;
+    rep.pulse_cursor = cursor;
+    rep.samples_per_ui = lp.samples_per_ui;
   }
   if (lp.rx_eq.enabled()) setup_equalizer(s, lp, rep, out.setup);
   if (lp.cdr.mode != 0) setup_cdr(s, lp, rep, signed_pulse, cursor, out.setup);

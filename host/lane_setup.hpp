@@ -47,6 +47,11 @@ struct LinkReport {
   // value: the outer levels one apart; the sign follows the ring), the cursor at the index.
   std::vector<double> symbol_pulse_a;
   int symbol_pulse_cursor = 0;
+  // The same pulse at every sample (A per unit symbol value), the decision sample's index, and
+  // the samples per UI: the statistical eye's input (host/stat_eye.hpp).
+  std::vector<double> pulse_a;
+  long pulse_cursor = -1;
+  int samples_per_ui = 0;
   double bus_through_db = 0.0;
   double demux_crosstalk_db = -std::numeric_limits<double>::infinity();
 };

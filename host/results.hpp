@@ -18,8 +18,9 @@ enum class StopReason : std::uint8_t {
   not_run = 0,        // never started (fill value of an interrupted file)
   target_errors = 1,  // reached run.target_errors bit errors
   bit_budget = 2,     // reached run.max_bits without the target error count
+  statistical = 3,    // run.mode = "stat": the statistical eye, no Monte-Carlo counts
 };
-inline constexpr const char* kStopReasonMeanings = "not_run target_errors bit_budget";
+inline constexpr const char* kStopReasonMeanings = "not_run target_errors bit_budget statistical";
 
 // Whether the ring's thermal lock holds its operating point. Stored as uint8 `mrm_lock` with CF
 // flags.
@@ -32,6 +33,15 @@ enum class LockStatus : std::uint8_t {
 };
 inline constexpr const char* kLockStatusMeanings =
     "not_modelled locked beyond_heater_budget thermally_unstable not_acquired";
+
+// One link's statistical eye (host/stat_eye.hpp).
+struct StatEye {
+  bool valid = false;
+  double ber = 0.0, ser = 0.0;      // at the decision phase
+  std::vector<double> bathtub_ber;  // phases -0.5 .. 0.5 - 1/spu UI from the decision instant
+  double eye_height_a = 0.0;        // smallest inner opening at the target BER, decision phase
+  double eye_width_ui = 0.0;        // width of the bathtub below the target BER
+};
 
 struct PointResult {
   std::uint64_t bits = 0;
@@ -75,6 +85,11 @@ struct PointResult {
   // (NaN: the ideal CDR).
   double cdr_phase_ui = std::numeric_limits<double>::quiet_NaN();
   double cdr_jitter_rms_ui = std::numeric_limits<double>::quiet_NaN();
+  // The statistical eye (run.mode = "stat"; NaN otherwise): BER over the UI's phases, and the
+  // eye's height (A) and width (UI) at eye.target_ber.
+  std::vector<double> bathtub_ber;
+  double eye_height_a = std::numeric_limits<double>::quiet_NaN();
+  double eye_width_ui = std::numeric_limits<double>::quiet_NaN();
   // Energy ([energy], host/energy.hpp; NaN without it): per bit of the lane's line rate, by
   // part, their sum, the lane's power and the port's (energy.lanes_per_port lanes).
   double energy_laser_pj_per_bit = std::numeric_limits<double>::quiet_NaN();
@@ -107,9 +122,10 @@ struct OutputLayout {
   // WDM bus: lanes per point, which adds the `lane` dimension to every per-point variable
   // (0: a single lane, no `lane` dimension).
   std::size_t lanes = 0;
-  std::vector<SweptKey> swept;        // empty for a single point
-  std::vector<double> eye_amplitude;  // bin centres, normalised (-1 .. +1 outer levels)
-  std::vector<double> eye_phase_ui;   // bin centres in UI, 0 = the sampling instant
+  std::vector<SweptKey> swept;           // empty for a single point
+  std::vector<double> eye_amplitude;     // bin centres, normalised (-1 .. +1 outer levels)
+  std::vector<double> eye_phase_ui;      // bin centres in UI, 0 = the sampling instant
+  std::vector<double> bathtub_phase_ui;  // the statistical bathtub's phases, 0 = the decision
   // Root attributes.
   std::string scenario_text;
   std::string scenario_path;

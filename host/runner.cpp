@@ -16,6 +16,7 @@
 #include "host/cpu_backend.hpp"
 #include "host/energy.hpp"
 #include "host/hdf5_writer.hpp"
+#include "host/stat_eye.hpp"
 #include "host/statistics.hpp"
 
 namespace ll {
@@ -32,6 +33,8 @@ const char* stop_name(std::uint8_t r) {
       return "target_errors";
     case 2:
       return "bit_budget";
+    case 3:
+      return "statistical";
     default:
       return "not_run";
   }
@@ -67,6 +70,12 @@ PreparedRun prepare_run(const Scenario& s) {
   r.params.reserve(P);
   for (std::size_t p = 0; p < P; ++p) {
     r.params.push_back(lane_params(s, p));
+    if (r.run.mode == "stat") {
+      const std::string missing = stat_eye_unsupported(r.params.back());
+      if (!missing.empty())
+        fail_key(s, "run.mode",
+                 "\"stat\": the statistical eye does not model " + missing + " yet; use \"mc\"");
+    }
     std::vector<PreparedLink> lanes = prepare_point(s, p, r.params.back(), r.run);
     if (p == 0) {
       r.lanes = lanes.size();
@@ -203,6 +212,14 @@ PointResult point_result(const LinkOutcome& o, const LinkReport& rep) {
   p.eye_histogram = o.eye_histogram;
   p.error_bursts.assign(o.counters.bursts, o.counters.bursts + kBurstBins);
   set_fec_figures(o.counters, rep, p);
+  if (o.stat.valid) {
+    p.ber = o.stat.ber;
+    p.ser = o.stat.ser;
+    p.ber_lo = p.ber_hi = std::numeric_limits<double>::quiet_NaN();
+    p.bathtub_ber = o.stat.bathtub_ber;
+    p.eye_height_a = o.stat.eye_height_a;
+    p.eye_width_ui = o.stat.eye_width_ui;
+  }
   p.cdr_phase_ui = o.cdr_phase_ui;
   p.cdr_jitter_rms_ui = o.cdr_jitter_rms_ui;
   p.mrm_fsr_nm = rep.ring.fsr_m * 1e9;
@@ -334,6 +351,8 @@ int execute_run(const PreparedRun& run, const RunOptions& options, std::ostream&
     layout.eye_amplitude.push_back(-range + (a + 0.5) * 2.0 * range / amp_bins);
   for (int p = 0; p < 2 * spu; ++p)
     layout.eye_phase_ui.push_back(static_cast<double>(p - spu) / spu);
+  for (int p = 0; p < spu; ++p)
+    layout.bathtub_phase_ui.push_back(static_cast<double>(p - spu / 2) / spu);
   layout.scenario_text = run.scenario.text;
   layout.scenario_path = run.scenario.path;
   layout.version = LIGHTLANE_VERSION;
@@ -419,7 +438,24 @@ int execute_run(const PreparedRun& run, const RunOptions& options, std::ostream&
             << format_number(eta, 3) << " s   " << std::flush;
       }
     };
-    run_batch(backend, run.batches[b], options.threads, finished);
+    if (run.run.mode != "stat") {
+      run_batch(backend, run.batches[b], options.threads, finished);
+      continue;
+    }
+    // The statistical eye of every link instead of the engine, in parallel; then each point is
+    // written as a Monte-Carlo point would be.
+    const std::size_t n = run.batches[b].links.size();
+    std::vector<LinkOutcome> outcomes(n);
+    const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
+#pragma omp parallel for schedule(dynamic) num_threads(threads)
+    for (std::size_t i = 0; i < n; ++i) {
+      const LinkReport& rep =
+          run.links[run.batch_points[b][i] * run.lanes + run.batch_lanes[b][i]].report;
+      outcomes[i].stat = statistical_eye(run.batches[b].links[i], rep, run.run.eye_target_ber);
+      outcomes[i].counters.stop_reason = static_cast<std::uint8_t>(StopReason::statistical);
+      outcomes[i].eye_histogram.assign(static_cast<std::size_t>(amp_bins) * 2 * spu, 0u);
+    }
+    for (std::size_t i = 0; i < n; ++i) finished(i, outcomes[i]);
   }
   if (live) err << "\n";
   writer.close();

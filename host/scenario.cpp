@@ -147,7 +147,8 @@ const std::vector<KeySpec>& registry() {
 
     // [run]
     {
-      KeySpec k{"run.mode", Kind::text, "", {}, {"mc"}, std::string("mc"), {}};
+      // "mc": Monte-Carlo counts; "stat": the statistical eye (host/stat_eye.hpp), no counts.
+      KeySpec k{"run.mode", Kind::text, "", {}, {"mc", "stat"}, std::string("mc"), {}};
       k.apply = [](const ScalarValue& v, LaneParams&, RunParams& rp) {
         rp.mode = std::get<std::string>(v);
       };
@@ -183,6 +184,20 @@ const std::vector<KeySpec>& registry() {
       KeySpec k{"eye.symbols", Kind::integer, "1", {0.0, inf}, {}, std::int64_t{65536}, {}};
       k.apply = [](const ScalarValue& v, LaneParams&, RunParams& rp) {
         rp.eye_symbols = std::get<std::int64_t>(v);
+      };
+      r.push_back(k);
+    }
+    {
+      // The KP4 FEC's pre-FEC BER threshold, about 2.4e-4 (IEEE 802.3 clause 91; PARAMETERS.md).
+      KeySpec k{"eye.target_ber",
+                Kind::real,
+                "1",
+                {0.0, 0.5, true, true, false, false, "a BER in (0, 0.5)"},
+                {},
+                2.4e-4,
+                {}};
+      k.apply = [](const ScalarValue& v, LaneParams&, RunParams& rp) {
+        rp.eye_target_ber = as_real(v);
       };
       r.push_back(k);
     }

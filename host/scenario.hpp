@@ -238,6 +238,7 @@ struct RunParams {
   int chunk_symbols = 1024;
   std::int64_t eye_symbols = 65536;
   int eye_amplitude_bins = 256;
+  double eye_target_ber = 2.4e-4;  // the statistical eye's height and width are taken here
   VariationParams variation;
 };
 

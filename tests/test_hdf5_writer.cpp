@@ -316,7 +316,7 @@ TEST(Hdf5Writer, WritesValuesAttributesAndDimensionScales) {
     Id type(H5Dget_type(stop.get()), H5Tclose);
     EXPECT_GT(H5Tequal(type.get(), H5T_STD_U8LE), 0);
     EXPECT_EQ(read_numeric_attribute<std::uint8_t>(stop.get(), "flag_values", H5T_NATIVE_UINT8),
-              (std::vector<std::uint8_t>{0, 1, 2}));
+              (std::vector<std::uint8_t>{0, 1, 2, 3}));
     EXPECT_EQ(read_string_attribute(stop.get(), "flag_meanings"), ll::kStopReasonMeanings);
   }
   {

@@ -1,0 +1,352 @@
+#include "host/stat_eye.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "physics/prbs.hpp"
+
+namespace ll {
+namespace {
+
+// Q(z) = P(Z > z) from a table: the statistical eye evaluates it millions of times per link.
+// Q and the density phi on a grid of step h, and between grid points the second-order Taylor
+// step Q(z_i + d) = Q(z_i) - phi(z_i) (d - z_i d^2 / 2): relative error below
+// z (z^2 - 1) d^3 / 6 < 1e-5 for z <= 10, d <= h / 2. Beyond z = 10, Q < 8e-24: taken as 0
+// (the eye's contours stop at 1e-15).
+class GaussianTail {
+ public:
+  GaussianTail() {
+    for (int i = 0; i <= kPoints; ++i) {
+      const double z = i * kStep;
+      q_[i] = 0.5 * std::erfc(z * 0.70710678118654752440);
+      phi_[i] = 0.39894228040143267794 * std::exp(-0.5 * z * z);
+    }
+  }
+  double operator()(double z) const {
+    if (z < 0.0) return 1.0 - (*this)(-z);
+    if (z >= kMaxZ) return 0.0;
+    const int i = static_cast<int>(z * (1.0 / kStep) + 0.5);
+    const double zi = i * kStep, d = z - zi;
+    return q_[i] - phi_[i] * (d - 0.5 * zi * d * d);
+  }
+
+  static constexpr double kMaxZ = 10.0;
+
+ private:
+  static constexpr double kStep = 1.0 / 128.0;
+  static constexpr int kPoints = 1281;  // up to kMaxZ + kStep
+  double q_[kPoints + 1], phi_[kPoints + 1];
+};
+
+const GaussianTail& gaussian_tail() {
+  static const GaussianTail table;
+  return table;
+}
+
+// Bins of the ISI distribution lighter than this are left out (contours stop at 1e-15).
+constexpr double kNegligibleMass = 1e-30;
+
+// PAM6's mean bits wrong per single-level symbol error: the labels' Hamming
+// distance averaged over every label and every move of one of its symbols by one level (a move
+// onto a corner decodes as the receiver does).
+double bits_per_symbol_error(int levels) {
+  if (levels != 6) return 1.0;  // Gray PAM
+  double bits = 0.0, moves = 0.0;
+  for (unsigned label = 0; label < 32; ++label) {
+    const unsigned pair = pam6_pair_of_label(label);
+    const int a = static_cast<int>(pair / 6), b = static_cast<int>(pair % 6);
+    const int to[4][2] = {{a - 1, b}, {a + 1, b}, {a, b - 1}, {a, b + 1}};
+    for (const auto& t : to) {
+      if (t[0] < 0 || t[0] > 5 || t[1] < 0 || t[1] > 5) continue;
+      bits += popcount32(label ^ pam6_label_of_pair(static_cast<unsigned>(6 * t[0] + t[1])));
+      moves += 1.0;
+    }
+  }
+  return bits / moves;
+}
+
+// The ISI's distribution on a uniform grid: pdf[b] at isi = lo + b * step.
+struct IsiPdf {
+  double lo = 0.0, step = 1.0;
+  std::vector<float> pdf;   // single precision: twice the SIMD width; masses to 1e-30 fit
+  int first = 0, last = 0;  // the bins that can be nonzero
+};
+
+constexpr int kIsiBins = 1024;
+
+// y[i] += a x[i]: separate arrays, so the loop vectorises.
+void add_scaled(float* __restrict y, const float* __restrict x, float a, int n) {
+  for (int i = 0; i < n; ++i) y[i] += a * x[i];
+}
+
+IsiPdf isi_distribution(const std::vector<double>& cursors, const double* value, const double* prob,
+                        int levels) {
+  double max_value = 0.0;
+  for (int k = 0; k < levels; ++k) max_value = std::max(max_value, std::abs(value[k]));
+  double reach = 0.0;
+  for (double g : cursors) reach += std::abs(g) * max_value;
+  IsiPdf r;
+  r.pdf.assign(kIsiBins, 0.0f);
+  if (!(reach > 0.0)) {
+    r.pdf.assign(1, 1.0f);
+    r.first = r.last = 0;
+    return r;
+  }
+  r.step = 2.0 * reach / (kIsiBins - 3);
+  r.lo = -reach - r.step;
+  const int origin = static_cast<int>(std::lround(-r.lo / r.step));
+  r.pdf[origin] = 1.0;
+  int first = origin, last = origin;
+  std::vector<float> next(kIsiBins, 0.0f);  // all zero before each cursor
+  for (double g : cursors) {
+    if (g == 0.0) continue;
+    int new_first = kIsiBins, new_last = 0;
+    for (int k = 0; k < levels; ++k) {
+      const double shift = value[k] * g / r.step;
+      const int whole = static_cast<int>(std::floor(shift));
+      const double frac = shift - whole;
+      const double p_low = prob[k] * (1.0 - frac), p_high = prob[k] * frac;
+      const int from = std::max(first, -whole), to = std::min(last, kIsiBins - 2 - whole);
+      // The grid's reach covers every sum; nothing falls off its ends. Two passes, each a
+      // contiguous multiply-add the compiler vectorises.
+      add_scaled(next.data() + whole + from, r.pdf.data() + from, static_cast<float>(p_low),
+                 to - from + 1);
+      add_scaled(next.data() + whole + 1 + from, r.pdf.data() + from, static_cast<float>(p_high),
+                 to - from + 1);
+      new_first = std::min(new_first, first + whole);
+      new_last = std::max(new_last, last + whole + 1);
+    }
+    new_first = std::max(new_first, 0);
+    new_last = std::min(new_last, kIsiBins - 1);
+    r.pdf.swap(next);
+    std::fill(next.begin() + first, next.begin() + last + 1, 0.0f);  // the old distribution
+    first = new_first;
+    last = new_last;
+  }
+  r.first = first;
+  r.last = last;
+  return r;
+}
+
+}  // namespace
+
+std::string stat_eye_unsupported(const LaneParams& lp) {
+  if (lp.rx_eq.enabled()) return "the receiver's equaliser ([rx_eq])";
+  if (lp.cdr.mode != 0) return "clock recovery ([cdr])";
+  if (lp.tx_jitter.present()) return "transmit jitter ([tx_jitter])";
+  if (lp.wdm.channels > 0) return "a WDM bus ([wdm])";
+  return "";
+}
+
+StatEye statistical_eye(const LinkSetup& link, const LinkReport& rep, double target_ber) {
+  const LinkConstants<double>& c = link.constants;
+  const int M = c.levels;
+  const int spu = rep.samples_per_ui;
+  const std::vector<double>& pulse = rep.pulse_a;
+  StatEye eye;
+  if (pulse.empty() || rep.pulse_cursor < 0 || rep.pulse_cursor >= static_cast<long>(pulse.size()))
+    return eye;
+  // Levels as the receiver sees them: currents, symbol values about the mean, probabilities.
+  double current[kMaxLevels]{}, value[kMaxLevels]{}, prob[kMaxLevels]{};
+  double mid = 0.0;
+  for (int k = 0; k < M; ++k) {
+    current[k] = rep.received_levels_a[k];
+    prob[k] = level_probability(M, k);
+    mid += prob[k] * current[k];
+  }
+  const double span = current[M - 1] - current[0];
+  for (int k = 0; k < M; ++k) value[k] = (current[k] - mid) / span;
+  // The pulse is the chain's response to one UI of the outer levels' step (A per unit symbol
+  // value): y = I_mid + sum_m a_m g(phi + m T), the filters' shrinking of the cursor included,
+  // as the engine's samples have it (its thresholds stay at the unfiltered levels' midpoints).
+  const double scale = 1.0;
+  int region_of_level[kMaxLevels];
+  for (int r = 0; r < M; ++r) region_of_level[c.level_of_region[r]] = r;
+  const double pam6_bits_per_error = bits_per_symbol_error(M);
+  const GaussianTail& q_of = gaussian_tail();
+
+  auto sigma_at = [&](double y) {
+    return std::sqrt(c.noise_var_const_a2 + c.noise_var_shot_a * std::max(y, 0.0) +
+                     c.noise_var_rin * y * y);
+  };
+  // The phase `offset` samples from the decision instant: the cursor and the other taps.
+  auto taps_at = [&](long offset, double* cursor) {
+    std::vector<double> others;
+    const long n0 = rep.pulse_cursor + offset;
+    *cursor = (n0 >= 0 && n0 < static_cast<long>(pulse.size())) ? scale * pulse[n0] : 0.0;
+    for (long n = n0 - spu; n >= 0; n -= spu) others.push_back(scale * pulse[n]);
+    for (long n = n0 + spu; n < static_cast<long>(pulse.size()); n += spu)
+      if (n >= 0) others.push_back(scale * pulse[n]);
+    return others;
+  };
+  // Noiseless samples of level k at this phase: y = mid + a_k g0 + isi.
+  struct Phase {
+    IsiPdf isi;
+    double cursor = 0.0;
+  };
+  auto phase = [&](long offset) {
+    Phase p;
+    const std::vector<double> others = taps_at(offset, &p.cursor);
+    p.isi = isi_distribution(others, value, prob, M);
+    return p;
+  };
+  // Symbol and bit errors at a phase: for each level sent and each ISI value, the probability
+  // of every decision region (the noise's tails at the thresholds) and the bits that region's
+  // label gets wrong (Gray PAM: exact, multi-level errors included; PAM6: the mean bits of a
+  // single-level error per symbol error).
+  struct Errors {
+    double ser, ber;
+  };
+  const bool gray = symbol_mapping(M).symbols_per_label == 1;
+  // Bits wrong when region r is decided for level k (Gray labels).
+  double bits_wrong[kMaxLevels][kMaxLevels]{};
+  for (int k = 0; k < M; ++k)
+    for (int r = 0; r < M; ++r)
+      bits_wrong[k][r] = popcount32(gray_encode(static_cast<unsigned>(k)) ^
+                                    gray_encode(static_cast<unsigned>(c.level_of_region[r])));
+  // For level k sent (its region r_k), each threshold's tail on the far side from the level:
+  // above[t] = P(Y > t_t) for t >= r_k, below[t] = P(Y < t_t) for t < r_k, summed over the ISI
+  // (sums of small terms, no 1 - x cancellation). Region r's probability is then a difference
+  // of neighbouring tails, and the SER and bit errors follow exactly.
+  std::vector<double> ys, inv_sigmas;
+  auto errors_at = [&](const Phase& p) {
+    Errors out{0.0, 0.0};
+    for (int k = 0; k < M; ++k) {
+      const int rk = region_of_level[k];
+      const double base = mid + value[k] * p.cursor;
+      double tail[kMaxLevels]{};  // above[t] for t >= rk, below[t] for t < rk
+      // The samples and their noise over the distribution's support, in one vector pass.
+      const int n = p.isi.last - p.isi.first + 1;
+      ys.resize(static_cast<std::size_t>(n));
+      inv_sigmas.resize(static_cast<std::size_t>(n));
+      const double y0 = base + p.isi.lo + p.isi.step * p.isi.first;
+      for (int i = 0; i < n; ++i) {
+        const double y = y0 + p.isi.step * i;
+        ys[i] = y;
+        inv_sigmas[i] =
+            1.0 / std::sqrt(c.noise_var_const_a2 + c.noise_var_shot_a * std::max(y, 0.0) +
+                            c.noise_var_rin * y * y);
+      }
+      for (int i = 0; i < n; ++i) {
+        const double w = p.isi.pdf[p.isi.first + i];
+        if (w < kNegligibleMass) continue;
+        const double y = ys[i];
+        const double inv_s = inv_sigmas[i];
+        // Outward from the level: once a tail is below the table's reach the further ones are.
+        for (int t = rk; t + 1 < M; ++t) {
+          const double z = (c.threshold_a[t] - y) * inv_s;
+          if (z >= GaussianTail::kMaxZ) break;
+          tail[t] += w * q_of(z);
+        }
+        for (int t = rk - 1; t >= 0; --t) {
+          const double z = (y - c.threshold_a[t]) * inv_s;
+          if (z >= GaussianTail::kMaxZ) break;
+          tail[t] += w * q_of(z);
+        }
+      }
+      double ser = 0.0, bits = 0.0;
+      for (int r = rk + 1; r < M; ++r) {  // regions above: above[r-1] - above[r]
+        const double p_r = tail[r - 1] - (r + 1 < M ? tail[r] : 0.0);
+        ser += p_r;
+        bits += p_r * bits_wrong[k][r];
+      }
+      for (int r = rk - 1; r >= 0; --r) {  // regions below: below[r] - below[r-1]
+        const double p_r = tail[r] - (r > 0 ? tail[r - 1] : 0.0);
+        ser += p_r;
+        bits += p_r * bits_wrong[k][r];
+      }
+      out.ser += prob[k] * ser;
+      out.ber += prob[k] * (gray ? bits : ser * pam6_bits_per_error);
+    }
+    out.ber /= symbol_mapping(M).bits_per_symbol();
+    return out;
+  };
+
+  eye.bathtub_ber.resize(static_cast<std::size_t>(spu));
+  Phase at_decision;
+  for (int j = 0; j < spu; ++j) {
+    const long offset = j - spu / 2;
+    const Phase p = phase(offset);
+    const Errors e = errors_at(p);
+    eye.bathtub_ber[j] = std::min(0.5, e.ber);
+    if (offset == 0) {
+      at_decision = p;
+      eye.ser = e.ser;
+      eye.ber = eye.bathtub_ber[j];
+    }
+  }
+
+  // Eye height: for each pair of adjacent levels (by current), the lower level's upper edge
+  // where P(Y > y) = target and the upper level's lower edge where P(Y < y) = target.
+  // Each level's noiseless samples at the decision phase and their noise, once.
+  struct Samples {
+    std::vector<double> weight, y, inv_sigma;
+  };
+  std::vector<Samples> at_levels(static_cast<std::size_t>(M));
+  for (int k = 0; k < M; ++k) {
+    const double base = mid + value[k] * at_decision.cursor;
+    Samples& smp = at_levels[k];
+    for (std::size_t b = 0; b < at_decision.isi.pdf.size(); ++b) {
+      const double w = at_decision.isi.pdf[b];
+      if (w < kNegligibleMass) continue;
+      const double x = base + at_decision.isi.lo + at_decision.isi.step * static_cast<double>(b);
+      smp.weight.push_back(w);
+      smp.y.push_back(x);
+      smp.inv_sigma.push_back(1.0 / sigma_at(x));
+    }
+  }
+  auto tail_above = [&](int k, double y) {
+    const Samples& smp = at_levels[k];
+    double t = 0.0;
+    for (std::size_t i = 0; i < smp.y.size(); ++i)
+      t += smp.weight[i] * q_of((y - smp.y[i]) * smp.inv_sigma[i]);
+    return t;
+  };
+  double height = std::numeric_limits<double>::infinity();
+  for (int r = 0; r + 1 < M; ++r) {
+    const int lower = c.level_of_region[r], upper = c.level_of_region[r + 1];
+    const double y_lo = std::min(current[lower], current[upper]) - std::abs(span);
+    const double y_hi = std::max(current[lower], current[upper]) + std::abs(span);
+    // P(Y_lower > y) falls with y; P(Y_upper < y) = 1 - P(Y_upper > y) rises.
+    auto solve = [&](auto&& excess) {  // excess(y) rises through 0
+      double a = y_lo, b = y_hi;
+      for (int i = 0; i < 30; ++i) {  // 3|S| / 2^30: far below any noise
+        const double m = 0.5 * (a + b);
+        (excess(m) > 0.0 ? b : a) = m;
+      }
+      return 0.5 * (a + b);
+    };
+    const double top_of_lower = solve([&](double y) { return target_ber - tail_above(lower, y); });
+    const double bottom_of_upper =
+        solve([&](double y) { return (1.0 - tail_above(upper, y)) - target_ber; });
+    height = std::min(height, bottom_of_upper - top_of_lower);
+  }
+  eye.eye_height_a = std::max(0.0, height);
+
+  // Eye width: the span of phases about the decision instant with the BER below the target,
+  // its ends interpolated in log BER between the bathtub's samples.
+  const int centre = spu / 2;
+  const double log_target = std::log10(target_ber);
+  auto log_ber = [&](int j) { return std::log10(std::max(eye.bathtub_ber[j], 1e-300)); };
+  if (eye.bathtub_ber[centre] >= target_ber) {
+    eye.eye_width_ui = 0.0;
+  } else {
+    double left = 0.0, right = static_cast<double>(spu - 1);
+    for (int j = centre; j > 0; --j)
+      if (eye.bathtub_ber[j - 1] >= target_ber) {
+        left = j - (log_target - log_ber(j)) / (log_ber(j - 1) - log_ber(j));
+        break;
+      }
+    for (int j = centre; j + 1 < spu; ++j)
+      if (eye.bathtub_ber[j + 1] >= target_ber) {
+        right = j + (log_target - log_ber(j)) / (log_ber(j + 1) - log_ber(j));
+        break;
+      }
+    eye.eye_width_ui = (right - left) / spu;
+  }
+  eye.valid = true;
+  return eye;
+}
+
+}  // namespace ll

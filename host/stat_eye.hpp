@@ -1,0 +1,36 @@
+// The statistical eye of one link (run.mode = "stat", and beside every Monte-Carlo point): the
+// received sample at phase phi of the UI is
+//     y = I_mid + a_0 g(phi) + sum_{m != 0} a_m g(phi + m T) + n,
+// with g the chain's pulse response (A per unit symbol value, linearised at the outer levels'
+// step and scaled so g at the decision instant is the outer levels' span S, so the cursor puts
+// each level exactly at its received current I_k), a_m independent symbol values with their
+// probabilities, and n Gaussian with the engine's level-dependent variance
+// sigma^2(y) = sigma_c^2 + q_shot y + rin y^2 at the noiseless sample. The ISI's distribution
+// is built by convolving each cursor's M-point distribution on an amplitude grid (mass split
+// between the two nearest bins); the decision uses the engine's thresholds. For each phase of
+// the UI the symbol error ratio is
+//     SER(phi) = sum_k p_k sum_isi P(isi) [Q((t_hi - y) / sigma) + Q((y - t_lo) / sigma)],
+// and the BER weights each decision region's probability by the Gray labels' differing bits
+// (PAM6: the mean bits of a single-level error per symbol error), over bits per symbol. Exact for a
+// chain that is linear after the ring (receiver filters only); with band limits ahead of the ring
+// its nonlinear T(V) bends the ISI and the linearised pulse is an approximation whose bias
+// tests/test_stat_eye.cpp measures. Not modelled here: the receiver's equaliser, clock recovery,
+// transmit jitter and WDM crosstalk (their points get NaN).
+#pragma once
+
+#include <vector>
+
+#include "host/lane_setup.hpp"
+
+namespace ll {
+
+// StatEye: host/results.hpp.
+
+// Whether the statistical eye models this link (empty: it does; else what it lacks).
+std::string stat_eye_unsupported(const LaneParams& lp);
+
+// `target_ber` in (0, 0.5): the eye's height and width are taken where each level's tail
+// probability (height) or the bathtub (width) reaches it.
+StatEye statistical_eye(const LinkSetup& link, const LinkReport& rep, double target_ber);
+
+}  // namespace ll

@@ -1,0 +1,50 @@
+// Statistical eyes per second (issue 5's goal: at least 200 links per second on this 2-core
+// machine's CPU) for 64-UI pulse responses at 32 samples per UI: the default PAM4 lane's link
+// with its pulse replaced by a 64-UI one (a 15 dB-class channel's slow tail behind the main
+// cursor, every UI of it nonzero), one eye per iteration; the per-thread figure times the
+// threads is the machine's rate (links are independent: `lightlane run` spreads them with OpenMP).
+// Run: build/tests/bench/bench_stat_eye; results go in scripts/BENCHMARKS.md.
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "host/runner.hpp"
+#include "host/scenario.hpp"
+#include "host/stat_eye.hpp"
+
+namespace {
+
+void BM_StatEye64UiAt32Spu(benchmark::State& state) {
+  const ll::PreparedRun run = ll::prepare_run(
+      ll::load_scenario(std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/lane_200g_pam4.toml", {}));
+  const ll::LinkSetup& link = run.batches.front().links.front();
+  ll::LinkReport rep = run.links.front().report;
+  const int spu = 32, uis = 64;
+  if (rep.samples_per_ui != spu)
+    state.SkipWithError("the default lane is not at 32 samples per UI");
+  // A main cursor 3 UI in, rising over 2 UI, then an exponential tail over the rest.
+  const double span = rep.received_levels_a[3] - rep.received_levels_a[0];
+  rep.pulse_a.assign(static_cast<std::size_t>(spu) * uis, 0.0);
+  for (int n = 0; n < spu * uis; ++n) {
+    const double t = static_cast<double>(n) / spu;
+    rep.pulse_a[n] =
+        t < 3.0 ? span * 0.7 * std::pow(t / 3.0, 2.0)
+                : span * (0.7 * std::exp(-(t - 3.0) / 1.2) + 0.05 * std::exp(-(t - 3.0) / 20.0));
+  }
+  rep.pulse_cursor = 3 * spu;
+  for (auto _ : state) benchmark::DoNotOptimize(ll::statistical_eye(link, rep, 2.4e-4));
+  state.SetItemsProcessed(state.iterations());
+  state.counters["links_per_s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_StatEye64UiAt32Spu)
+    ->Unit(benchmark::kMillisecond)
+    ->Threads(1)
+    ->Threads(2)
+    ->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();
