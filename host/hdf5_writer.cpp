@@ -141,6 +141,19 @@ const std::array<CountHistogram, 2> kCountHistograms{{
      "uncorrectable)",
      &PointResult::fec_symbol_error_histogram, kFecHistogramBins, 0},
 }};
+// The received eye (host/eye_metrics.hpp).
+constexpr std::array<RealColumn, 5> kEyeMetricColumns{{
+    {"oma_outer_dbm", &PointResult::oma_outer_dbm, "dBm",
+     "optical modulation amplitude between the outer levels at the photodiode (noiseless)"},
+    {"average_power_dbm", &PointResult::average_power_dbm, "dBm",
+     "mean optical power at the photodiode (noiseless levels, with their probabilities)"},
+    {"extinction_ratio_db", &PointResult::extinction_ratio_db, "dB",
+     "outer levels' optical power ratio, measured from the eye histogram at the decision instant"},
+    {"rlm", &PointResult::rlm, "1",
+     "PAM4 level separation mismatch (IEEE 802.3 120D.3.1.2) of the measured level means"},
+    {"snr_db", &PointResult::snr_db, "dB",
+     "measured level means' variance over their mean variance (noise and ISI) at the decision"},
+}};
 // The statistical eye's figures (run.mode = "stat"; NaN otherwise).
 constexpr std::array<RealColumn, 2> kStatEyeColumns{{
     {"eye_height", &PointResult::eye_height_a, "A",
@@ -432,6 +445,7 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout)
   std::set<std::string> names{kPointDim,         kLaneDim,    kEyeAmplitudeDim, kEyePhaseDim,
                               kEyeHistogramName, kBathtubDim, kBathtubName};
   for (const auto& c : kStatEyeColumns) names.insert(c.name);
+  for (const auto& c : kEyeMetricColumns) names.insert(c.name);
   for (const auto& h : kCountHistograms) names.insert({h.dim, h.name});
   for (const auto& c : kWdmColumns) names.insert(c.name);
   for (const auto& c : kEnergyColumns) names.insert(c.name);
@@ -583,6 +597,7 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout)
     attach(check, dataset.get(), phase_scale.get(), first_eye_axis + 1, kEyeHistogramName);
   }
   create_real_columns(kFigureColumns);
+  create_real_columns(kEyeMetricColumns);
   create_real_columns(kStatEyeColumns);
   {
     std::vector<hsize_t> dims = point_dims;
@@ -669,6 +684,7 @@ void Hdf5Writer::write_points(std::size_t first_point, const std::vector<PointRe
   };
   write_real_columns(kRatioColumns);
   write_real_columns(kFigureColumns);
+  write_real_columns(kEyeMetricColumns);
   write_real_columns(kStatEyeColumns);
   write_real_columns(kEnergyColumns);
   {

@@ -329,6 +329,8 @@ void set_decision_levels(const Scenario& s, LinkReport& rep, LinkConstants<doubl
   const double i_max = rep.received_levels_a[order.back()];
   c.eye_offset_a = 0.5 * (i_max + i_min);
   c.eye_scale_a = 0.5 * (i_max - i_min);
+  rep.eye_offset_a = c.eye_offset_a;
+  rep.eye_scale_a = c.eye_scale_a;
 }
 
 // The Touchstone files a run reads, parsed once per path (a sweep prepares every point).
@@ -838,6 +840,9 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
     for (double& x : rep.pulse_a) x *= c.photocurrent_per_transmission_a;
     rep.pulse_cursor = cursor;
     rep.samples_per_ui = lp.samples_per_ui;
+    rep.levels = lp.levels;
+    rep.responsivity_a_per_w = lp.responsivity_a_per_w;
+    rep.dark_current_a = lp.dark_current_a;
   }
   if (lp.rx_eq.enabled()) setup_equalizer(s, lp, rep, out.setup);
   if (lp.cdr.mode != 0) setup_cdr(s, lp, rep, signed_pulse, cursor, out.setup);

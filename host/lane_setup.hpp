@@ -52,6 +52,12 @@ struct LinkReport {
   std::vector<double> pulse_a;
   long pulse_cursor = -1;
   int samples_per_ui = 0;
+  // The photodiode (optical power from current) and the eye histogram's amplitude axis:
+  // current = eye_offset_a + eye_scale_a x normalised amplitude.
+  int levels = 0;  // PAM order
+  double responsivity_a_per_w = 0.0;
+  double dark_current_a = 0.0;
+  double eye_offset_a = 0.0, eye_scale_a = 0.0;
   double bus_through_db = 0.0;
   double demux_crosstalk_db = -std::numeric_limits<double>::infinity();
 };

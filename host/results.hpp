@@ -85,6 +85,13 @@ struct PointResult {
   // (NaN: the ideal CDR).
   double cdr_phase_ui = std::numeric_limits<double>::quiet_NaN();
   double cdr_jitter_rms_ui = std::numeric_limits<double>::quiet_NaN();
+  // The received eye (host/eye_metrics.hpp): optical from the set-up; measured from the
+  // Monte-Carlo eye histogram (NaN without one).
+  double oma_outer_dbm = std::numeric_limits<double>::quiet_NaN();
+  double average_power_dbm = std::numeric_limits<double>::quiet_NaN();
+  double extinction_ratio_db = std::numeric_limits<double>::quiet_NaN();
+  double rlm = std::numeric_limits<double>::quiet_NaN();
+  double snr_db = std::numeric_limits<double>::quiet_NaN();
   // The statistical eye (run.mode = "stat"; NaN otherwise): BER over the UI's phases, and the
   // eye's height (A) and width (UI) at eye.target_ber.
   std::vector<double> bathtub_ber;

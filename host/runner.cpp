@@ -15,6 +15,7 @@
 #include "build_info.hpp"
 #include "host/cpu_backend.hpp"
 #include "host/energy.hpp"
+#include "host/eye_metrics.hpp"
 #include "host/hdf5_writer.hpp"
 #include "host/stat_eye.hpp"
 #include "host/statistics.hpp"
@@ -212,6 +213,22 @@ PointResult point_result(const LinkOutcome& o, const LinkReport& rep) {
   p.eye_histogram = o.eye_histogram;
   p.error_bursts.assign(o.counters.bursts, o.counters.bursts + kBurstBins);
   set_fec_figures(o.counters, rep, p);
+  p.eye_offset_a = rep.eye_offset_a;
+  p.eye_scale_a = rep.eye_scale_a;
+  if (rep.samples_per_ui > 0) {
+    const int phase_bins = 2 * rep.samples_per_ui;
+    const int amplitude_bins = static_cast<int>(o.eye_histogram.size()) / phase_bins;
+    bool any = false;
+    for (std::uint32_t v : o.eye_histogram) any = any || v != 0;
+    const EyeMetrics e =
+        eye_metrics(rep, rep.levels, any ? o.eye_histogram : std::vector<std::uint32_t>{},
+                    amplitude_bins, phase_bins, BatchSetup{}.eye_amplitude_range);
+    p.oma_outer_dbm = e.oma_outer_dbm;
+    p.average_power_dbm = e.average_power_dbm;
+    p.extinction_ratio_db = e.extinction_ratio_db;
+    p.rlm = e.rlm;
+    p.snr_db = e.snr_db;
+  }
   if (o.stat.valid) {
     p.ber = o.stat.ber;
     p.ser = o.stat.ser;

@@ -1,0 +1,93 @@
+#include "host/eye_metrics.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "physics/prbs.hpp"
+
+namespace ll {
+
+EyeMetrics eye_metrics(const LinkReport& rep, int levels,
+                       const std::vector<std::uint32_t>& histogram, int amplitude_bins,
+                       int phase_bins, double amplitude_range) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const int M = levels;
+  EyeMetrics m{};
+  std::fill(std::begin(m.level_mean_a), std::end(m.level_mean_a), nan);
+  std::fill(std::begin(m.level_sigma_a), std::end(m.level_sigma_a), nan);
+  // Optical, from the set-up's noiseless levels.
+  auto optical_w = [&](double current_a) {
+    return (current_a - rep.dark_current_a) / rep.responsivity_a_per_w;
+  };
+  std::vector<int> order(M);
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(),
+            [&](int a, int b) { return rep.received_levels_a[a] < rep.received_levels_a[b]; });
+  const double bottom_a = rep.received_levels_a[order.front()];
+  const double top_a = rep.received_levels_a[order.back()];
+  m.oma_outer_dbm = 10.0 * std::log10((optical_w(top_a) - optical_w(bottom_a)) / 1e-3);
+  double average_w = 0.0;
+  for (int k = 0; k < M; ++k)
+    average_w += level_probability(M, k) * optical_w(rep.received_levels_a[k]);
+  m.average_power_dbm = 10.0 * std::log10(average_w / 1e-3);
+  m.extinction_ratio_db = m.rlm = m.snr_db = nan;
+  if (histogram.empty() || amplitude_bins <= 0 || phase_bins <= 0) return m;
+
+  // Measured: the decision instant's column, split at the midpoints between sorted levels.
+  const double offset = 0.5 * (top_a + bottom_a), scale = 0.5 * (top_a - bottom_a);
+  const double width = 2.0 * amplitude_range / amplitude_bins;  // normalised units
+  const int column = phase_bins / 2;
+  double total = 0.0;
+  for (int a = 0; a < amplitude_bins; ++a)
+    total += histogram[static_cast<std::size_t>(a) * phase_bins + column];
+  if (!(total > 0.0)) return m;
+  for (int r = 0; r < M; ++r) {
+    const int k = order[r];
+    const double lo = r == 0
+                          ? -std::numeric_limits<double>::infinity()
+                          : 0.5 * (rep.received_levels_a[order[r - 1]] + rep.received_levels_a[k]);
+    const double hi = r == M - 1
+                          ? std::numeric_limits<double>::infinity()
+                          : 0.5 * (rep.received_levels_a[k] + rep.received_levels_a[order[r + 1]]);
+    double n = 0.0, sum = 0.0, sum2 = 0.0;
+    for (int a = 0; a < amplitude_bins; ++a) {
+      const double y = -amplitude_range + (a + 0.5) * width;
+      const double current = offset + scale * y;
+      if (current < lo || current >= hi) continue;
+      const double count = histogram[static_cast<std::size_t>(a) * phase_bins + column];
+      n += count;
+      sum += count * current;
+      sum2 += count * current * current;
+    }
+    if (!(n > 1.0)) return m;
+    const double mean = sum / n;
+    const double var =
+        std::max(0.0, sum2 / n - mean * mean - (width * scale) * (width * scale) / 12.0);
+    m.level_mean_a[k] = mean;
+    m.level_sigma_a[k] = std::sqrt(var);
+  }
+  const double p_top = optical_w(m.level_mean_a[order.back()]);
+  const double p_bottom = optical_w(m.level_mean_a[order.front()]);
+  m.extinction_ratio_db = p_bottom > 0.0 ? 10.0 * std::log10(p_top / p_bottom) : nan;
+  if (M == 4) {
+    const double v0 = m.level_mean_a[order[0]], v1 = m.level_mean_a[order[1]];
+    const double v2 = m.level_mean_a[order[2]], v3 = m.level_mean_a[order[3]];
+    const double mid = 0.5 * (v0 + v3);
+    const double es1 = (v1 - mid) / (v0 - mid), es2 = (v2 - mid) / (v3 - mid);
+    m.rlm = std::min({3.0 * es1, 3.0 * es2, 2.0 - 3.0 * es1, 2.0 - 3.0 * es2});
+  }
+  double mean_level = 0.0;
+  for (int k = 0; k < M; ++k) mean_level += level_probability(M, k) * m.level_mean_a[k];
+  double signal = 0.0, noise = 0.0;
+  for (int k = 0; k < M; ++k) {
+    const double p = level_probability(M, k);
+    signal += p * (m.level_mean_a[k] - mean_level) * (m.level_mean_a[k] - mean_level);
+    noise += p * m.level_sigma_a[k] * m.level_sigma_a[k];
+  }
+  m.snr_db = noise > 0.0 ? 10.0 * std::log10(signal / noise) : nan;
+  return m;
+}
+
+}  // namespace ll
