@@ -64,7 +64,7 @@ struct RealColumn {
   const char* long_name;
 };
 // Two tables only so that the creation order (which xarray shows) groups related variables.
-constexpr std::array<RealColumn, 9> kRatioColumns{{
+constexpr std::array<RealColumn, 10> kRatioColumns{{
     {"ber", &PointResult::ber, "1", "bit error ratio"},
     {"ber_lo", &PointResult::ber_lo, "1", "lower bound of the 95% Clopper-Pearson interval of ber"},
     {"ber_hi", &PointResult::ber_hi, "1", "upper bound of the 95% Clopper-Pearson interval of ber"},
@@ -77,6 +77,8 @@ constexpr std::array<RealColumn, 9> kRatioColumns{{
      "upper bound of the 95% Clopper-Pearson interval of fec_codeword_error_ratio"},
     {"fec_codeword_error_ratio_random", &PointResult::fec_codeword_error_ratio_random, "1",
      "codeword error ratio independent random bit errors at ber would give"},
+    {"fec_inner_ber", &PointResult::fec_inner_ber, "1",
+     "BER the inner Hamming(128,120) decoder leaves in its message bits (NaN without fec.inner)"},
     {"fec_frame_loss_ratio", &PointResult::fec_frame_loss_ratio, "1",
      "frame loss ratio after the FEC (fec.frame_octets frames, independent codeword failures)"},
 }};

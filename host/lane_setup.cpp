@@ -709,6 +709,7 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
   c.levels = lp.levels;
   c.mapping = symbol_mapping(lp.levels);
   c.fec_interleave = lp.fec_interleave;
+  c.fec_inner = lp.fec_inner_hamming ? 1 : 0;
   rep.fec_frame_bits = 8 * lp.fec_frame_octets;
   c.drive_bias_v = lp.drive_bias_v;
   std::vector<double> v = drive_levels(lp, transmission, s);

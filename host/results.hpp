@@ -63,6 +63,8 @@ struct PointResult {
   double fec_codeword_error_ratio = 0.0, fec_cer_lo = 0.0, fec_cer_hi = 0.0;
   double fec_codeword_error_ratio_random = 0.0;
   double fec_frame_loss_ratio = 0.0;
+  // With fec.inner: the BER the inner code leaves in its message bits (NaN without it).
+  double fec_inner_ber = std::numeric_limits<double>::quiet_NaN();
   std::vector<std::uint64_t> fec_symbol_error_histogram =
       std::vector<std::uint64_t>(kFecHistogramBins, 0);
   // Eye histogram, row-major [amplitude_bin][phase_bin]; sizes from OutputLayout.

@@ -171,7 +171,9 @@ PreparedRun prepare_run(const Scenario& s) {
 
 // The KP4 figures of a point (physics/fec.hpp): the Monte-Carlo codeword error ratio from the
 // error positions, and beside it what independent random bit errors at the measured BER would
-// give, P(X > t) for X ~ Bin(544, 1 - (1 - BER)^10). The frame loss ratio takes a frame of
+// give, P(X > t) for X ~ Bin(544, 1 - (1 - BER)^10) (with the inner code, BER is what it leaves;
+// its residual errors come in blocks, so the random estimate is then a lower bound of sorts).
+// The frame loss ratio takes a frame of
 // F bits to straddle 1 + (F - 1) / 5140 codewords' messages on average and codeword failures as
 // independent: FLR = 1 - (1 - CER)^(1 + (F - 1) / 5140) (bursts that cross codewords make it
 // an estimate).
@@ -189,7 +191,14 @@ void set_fec_figures(const LinkCounters& c, const LinkReport& rep, PointResult& 
   const Interval ci = clopper_pearson(p.fec_codeword_errors, f.codewords, 0.95);
   p.fec_cer_lo = ci.lo;
   p.fec_cer_hi = ci.hi;
-  const double symbol_error = -std::expm1(kRsSymbolBits * std::log1p(-p.ber));
+  // The RS code sees the inner code's residual errors when there is one.
+  double rs_ber = p.ber;
+  if (f.inner_message_bits > 0) {
+    p.fec_inner_ber =
+        static_cast<double>(f.inner_residual_errors) / static_cast<double>(f.inner_message_bits);
+    rs_ber = p.fec_inner_ber;
+  }
+  const double symbol_error = -std::expm1(kRsSymbolBits * std::log1p(-rs_ber));
   p.fec_codeword_error_ratio_random =
       binomial_survival(kRsCorrectableSymbols, kRsCodewordSymbols, symbol_error);
   const double message_bits = static_cast<double>(kRsMessageSymbols * kRsSymbolBits);

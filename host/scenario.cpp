@@ -266,6 +266,14 @@ const std::vector<KeySpec>& registry() {
                         {1.0, static_cast<double>(kFecMaxInterleave), false, false, false, false,
                          "1 to 4 RS(544,514) codewords interleaved symbol by symbol"},
                         &LaneParams::fec_interleave, 1));
+    {
+      KeySpec k{"fec.inner",         Kind::text, "", {}, {"none", "hamming_128_120"},
+                std::string("none"), {}};
+      k.apply = [](const ScalarValue& v, LaneParams& lp, RunParams&) {
+        lp.fec_inner_hamming = std::get<std::string>(v) == "hamming_128_120";
+      };
+      r.push_back(k);
+    }
     // IEEE 802.3 states its frame loss ratio objectives for 64-octet frames.
     r.push_back(int_key(
         "fec.frame_octets", "octet",

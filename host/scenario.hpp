@@ -164,6 +164,7 @@ struct LaneParams {
   // KP4 FEC accounting ([fec], physics/fec.hpp): codewords interleaved per FEC symbol, and the
   // frame size the frame loss ratio is stated for.
   int fec_interleave = 1;
+  bool fec_inner_hamming = false;  // the inner Hamming(128,120) code of 200G optics
   int fec_frame_octets = 64;
   // laser
   double laser_wavelength_m = 0.0;

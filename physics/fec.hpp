@@ -26,6 +26,17 @@ inline constexpr int kFecMaxInterleave = 4;
 // many or more. LinkCounters and the HDF5 `fec_symbol_errors` dimension share it.
 inline constexpr int kFecHistogramBins = 32;
 
+// The inner code of 200G-per-lane optics (PARAMETERS.md: Hamming(128,120), decoded soft in
+// 802.3dj): here a hard-decision single-error-correcting, double-error-detecting decoder. The
+// line's bits go in 128-bit blocks, 120 message bits (the RS code's bits) then 8 parity bits; a
+// block with one wrong bit is corrected, a block with more keeps its wrong message bits (a
+// detected double error is not corrected; miscorrection of three or more is not modelled).
+inline constexpr int kInnerBlockBits = 128;
+inline constexpr int kInnerMessageBits = 120;
+// Wrong-bit positions kept per block: a block with more is far beyond the RS code's reach (its
+// first 8 stand for it).
+inline constexpr int kInnerTrackedErrors = 8;
+
 struct FecCounters {
   std::uint64_t codewords;                       // complete codewords counted
   std::uint64_t histogram[kFecHistogramBins];    // codewords by their symbol errors
@@ -33,31 +44,68 @@ struct FecCounters {
   std::uint32_t symbol_in_group;                 // FEC symbol index within the interleave group
   std::uint8_t bit_in_symbol;                    // bit index within the current FEC symbol
   std::uint8_t symbol_errored;                   // the current FEC symbol already has an error
+  // Inner code (when on): the block under way and the message bits it let through.
+  std::uint8_t inner_bit;     // bit index within the block
+  std::uint8_t inner_errors;  // wrong bits in the block so far
+  std::uint8_t inner_position[kInnerTrackedErrors];
+  std::uint64_t inner_message_bits, inner_residual_errors;
 };
 
-// Advances the stream by one label of `bits` bits (at most kRsSymbolBits), `error_mask` holding
-// its wrong bits (bit bits - 1 the first sent).
+// One bit of the RS code's stream.
+LL_HD LL_FORCEINLINE void fec_rs_bit(FecCounters& f, bool wrong, int interleave) {
+  const std::uint32_t ways = static_cast<std::uint32_t>(interleave > 0 ? interleave : 1);
+  if (wrong && !f.symbol_errored) {
+    f.symbol_errored = 1;
+    f.open_errors[f.symbol_in_group % ways] += 1;
+  }
+  if (++f.bit_in_symbol < kRsSymbolBits) return;
+  f.bit_in_symbol = 0;
+  f.symbol_errored = 0;
+  if (++f.symbol_in_group < static_cast<std::uint32_t>(kRsCodewordSymbols) * ways) return;
+  f.symbol_in_group = 0;
+  for (std::uint32_t w = 0; w < ways; ++w) {
+    const std::uint32_t e = f.open_errors[w];
+    f.histogram[e < kFecHistogramBins - 1 ? e : kFecHistogramBins - 1] += 1;
+    f.open_errors[w] = 0;
+  }
+  f.codewords += ways;
+}
+
+// One line bit through the inner code: at each block's end its message bits go to the RS stream,
+// wrong where the decoder left them wrong.
+LL_HD LL_FORCEINLINE void fec_inner_bit(FecCounters& f, bool wrong, int interleave) {
+  if (wrong) {
+    if (f.inner_errors < kInnerTrackedErrors) f.inner_position[f.inner_errors] = f.inner_bit;
+    if (f.inner_errors < 255) f.inner_errors += 1;
+  }
+  if (++f.inner_bit < kInnerBlockBits) return;
+  const bool corrected = f.inner_errors == 1;
+  const int tracked = f.inner_errors < kInnerTrackedErrors ? f.inner_errors : kInnerTrackedErrors;
+  int next = 0;  // positions are ascending
+  for (int b = 0; b < kInnerMessageBits; ++b) {
+    bool w = false;
+    if (next < tracked && f.inner_position[next] == b) {
+      w = !corrected;
+      ++next;
+    }
+    f.inner_residual_errors += w ? 1u : 0u;
+    fec_rs_bit(f, w, interleave);
+  }
+  f.inner_message_bits += kInnerMessageBits;
+  f.inner_bit = 0;
+  f.inner_errors = 0;
+}
+
+// Advances the stream by one label of `bits` bits, `error_mask` holding its wrong bits (bit
+// bits - 1 the first sent), through the inner code when `inner` is set.
 LL_HD LL_FORCEINLINE void fec_add_label(FecCounters& f, unsigned error_mask, int bits,
-                                        int interleave) {
-  interleave = interleave > 0 ? interleave : 1;
-  const std::uint32_t group_symbols =
-      static_cast<std::uint32_t>(kRsCodewordSymbols) * static_cast<std::uint32_t>(interleave);
+                                        int interleave, int inner = 0) {
   for (int b = bits - 1; b >= 0; --b) {
-    if (((error_mask >> b) & 1u) && !f.symbol_errored) {
-      f.symbol_errored = 1;
-      f.open_errors[f.symbol_in_group % static_cast<std::uint32_t>(interleave)] += 1;
-    }
-    if (++f.bit_in_symbol < kRsSymbolBits) continue;
-    f.bit_in_symbol = 0;
-    f.symbol_errored = 0;
-    if (++f.symbol_in_group < group_symbols) continue;
-    f.symbol_in_group = 0;
-    for (int w = 0; w < interleave; ++w) {
-      const std::uint32_t e = f.open_errors[w];
-      f.histogram[e < kFecHistogramBins - 1 ? e : kFecHistogramBins - 1] += 1;
-      f.open_errors[w] = 0;
-    }
-    f.codewords += static_cast<std::uint64_t>(interleave);
+    const bool wrong = ((error_mask >> b) & 1u) != 0;
+    if (inner)
+      fec_inner_bit(f, wrong, interleave);
+    else
+      fec_rs_bit(f, wrong, interleave);
   }
 }
 

@@ -128,6 +128,7 @@ struct LinkConstants {
   int sample_in_ui;
   std::int64_t warmup_symbols;
   int fec_interleave;  // RS(544,514) codewords interleaved per FEC symbol (physics/fec.hpp)
+  int fec_inner;       // 1: the bits pass the inner Hamming(128,120) code first
   // An FFE with taps after the newest sample decides each symbol this many symbols late
   // (physics/equalizer.hpp); 0 for the plain decision.
   int decision_lag_symbols;
@@ -181,6 +182,7 @@ LinkConstants<To> convert_constants(const LinkConstants<From>& c) {
   o.sample_in_ui = c.sample_in_ui;
   o.warmup_symbols = c.warmup_symbols;
   o.fec_interleave = c.fec_interleave;
+  o.fec_inner = c.fec_inner;
   o.decision_lag_symbols = c.decision_lag_symbols;
   return o;
 }
@@ -505,7 +507,7 @@ struct CountErrors {
         const unsigned wrong = gray_encode(tx) ^ gray_encode(rx);
         c.bits += static_cast<std::uint64_t>(lc.mapping.label_bits);
         c.bit_errors += popcount32(wrong);
-        fec_add_label(c.fec, wrong, lc.mapping.label_bits, lc.fec_interleave);
+        fec_add_label(c.fec, wrong, lc.mapping.label_bits, lc.fec_interleave, lc.fec_inner);
       } else if ((k & 1) == 0) {  // a pair starts at every even symbol (SymbolSource)
         c.pair_first = d[j];
         c.pair_open = 1;
@@ -515,7 +517,7 @@ struct CountErrors {
         const unsigned wrong = pam6_label_of_pair(tx_pair) ^ pam6_label_of_pair(rx_pair);
         c.bits += static_cast<std::uint64_t>(lc.mapping.label_bits);
         c.bit_errors += popcount32(wrong);
-        fec_add_label(c.fec, wrong, lc.mapping.label_bits, lc.fec_interleave);
+        fec_add_label(c.fec, wrong, lc.mapping.label_bits, lc.fec_interleave, lc.fec_inner);
         c.pair_open = 0;
       }
       if (c.bit_errors >= target_errors || c.bits >= max_bits) {

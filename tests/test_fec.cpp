@@ -135,4 +135,53 @@ TEST(Fec, SurvivalIsTheBinomialTail) {
   EXPECT_NEAR(ll::binomial_survival(15, 544, q) / far, 1.0, 1e-9);
 }
 
+// The inner Hamming(128,120) hard decoder on independent random errors at p: a block with one
+// wrong bit is corrected, one with K >= 2 keeps the wrong bits among its 120 message bits. The
+// residual count's mean is 120 p (1 - (1 - p)^127); its variance sums the blocks' (K wrong bits
+// land among the message bits as Binomial(K, 120/128), near enough for the bound).
+TEST(Fec, InnerHammingCorrectsSingleErrorsPerBlock) {
+  // Hand-placed: block 0 one error (corrected), block 1 two errors at 130 and 140 (kept; both in
+  // its message bits), block 2 one error in its parity (corrected).
+  {
+    FecCounters f{};
+    const std::vector<std::uint64_t> errors = {5, 130, 140, 256 + 125};
+    std::size_t next = 0;
+    for (std::uint64_t b = 0; b < 3 * 128; ++b) {
+      const bool wrong = next < errors.size() && errors[next] == b;
+      next += wrong ? 1 : 0;
+      ll::fec_add_label(f, wrong ? 1u : 0u, 1, 1, 1);
+    }
+    EXPECT_EQ(f.inner_message_bits, 360u);
+    EXPECT_EQ(f.inner_residual_errors, 2u);
+  }
+  const double p = 2e-3;
+  const std::uint64_t blocks = 400000;
+  std::uint64_t state = 0x9e3779b97f4a7c15ull;
+  auto uniform = [&state] {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return static_cast<double>(state >> 11) * 0x1.0p-53;
+  };
+  FecCounters f{};
+  for (std::uint64_t b = 0; b < blocks * 128; ++b)
+    ll::fec_add_label(f, uniform() < p ? 1u : 0u, 1, 1, 1);
+  ASSERT_EQ(f.inner_message_bits, blocks * 120);
+  const double q = 120.0 / 128.0;
+  double mean = 0.0, second = 0.0;
+  for (int k = 2; k <= 20; ++k) {
+    const double pk = std::exp(std::lgamma(129.0) - std::lgamma(k + 1.0) - std::lgamma(129.0 - k) +
+                               k * std::log(p) + (128 - k) * std::log1p(-p));
+    mean += pk * k * q;
+    second += pk * (k * q * (1.0 - q) + k * q * k * q);
+  }
+  EXPECT_NEAR(mean, 120.0 * p * (1.0 - std::pow(1.0 - p, 127)), 1e-9);
+  const double expected = blocks * mean, sd = std::sqrt(blocks * (second - mean * mean));
+  std::printf("inner Hamming at p = %g: %llu residual errors, expected %.1f +- %.1f\n", p,
+              (unsigned long long)f.inner_residual_errors, expected, sd);
+  EXPECT_NEAR(static_cast<double>(f.inner_residual_errors), expected, 4.0 * sd);
+  // The RS stream is the message bits: 120 of every 128 line bits.
+  EXPECT_EQ(f.codewords, blocks * 120 / 5440);
+}
+
 }  // namespace
