@@ -18,6 +18,17 @@ namespace {
 
 using ll::FecCounters;
 
+// Uniform draws in [0, 1) from xorshift64 (independent bit errors for the tests).
+struct Uniform {
+  std::uint64_t state;
+  double operator()() {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return static_cast<double>(state >> 11) * 0x1.0p-53;
+  }
+};
+
 // Feeds the whole labels of `label_bits` within `bits` stream bits, the bits listed (ascending) in
 // `errors` wrong.
 FecCounters feed(const std::vector<std::uint64_t>& errors, std::uint64_t bits, int label_bits,
@@ -79,13 +90,7 @@ TEST_P(FecRandom, CodewordErrorRatioIsTheBinomialTail) {
   const double p = 2.5e-3;  // p_s = 0.0247: 13.4 symbol errors per codeword on average
   const std::uint64_t codewords = 6000;
   const std::uint64_t bits = codewords * 5440;
-  std::uint64_t state = 0x243f6a8885a308d3ull;
-  auto uniform = [&state] {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return static_cast<double>(state >> 11) * 0x1.0p-53;
-  };
+  Uniform uniform{0x243f6a8885a308d3ull};
   std::vector<std::uint64_t> errors;
   for (std::uint64_t b = 0; b < bits; ++b)
     if (uniform() < p) errors.push_back(b);
@@ -156,13 +161,7 @@ TEST(Fec, InnerHammingCorrectsSingleErrorsPerBlock) {
   }
   const double p = 2e-3;
   const std::uint64_t blocks = 400000;
-  std::uint64_t state = 0x9e3779b97f4a7c15ull;
-  auto uniform = [&state] {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return static_cast<double>(state >> 11) * 0x1.0p-53;
-  };
+  Uniform uniform{0x9e3779b97f4a7c15ull};
   FecCounters f{};
   for (std::uint64_t b = 0; b < blocks * 128; ++b)
     ll::fec_add_label(f, uniform() < p ? 1u : 0u, 1, 1, 1);
