@@ -164,6 +164,10 @@ constexpr std::array<RealColumn, 2> kStatEyeColumns{{
 }};
 constexpr const char* kBathtubDim = "bathtub_phase_ui";
 constexpr const char* kBathtubName = "bathtub_ber";
+// eye.contour_bers in stat mode: [point(, lane), contour_ber, eye_edge, bathtub_phase_ui].
+constexpr const char* kContourDim = "contour_ber";
+constexpr const char* kEyeEdgeDim = "eye_edge";
+constexpr const char* kContourName = "eye_contour_a";
 // Energy and power ([energy], host/energy.hpp): NaN for points without it.
 constexpr std::array<RealColumn, 11> kEnergyColumns{{
     {"energy_pj_per_bit", &PointResult::energy_pj_per_bit, "pJ/bit",
@@ -442,10 +446,13 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout)
       lanes_(layout.lanes),
       eye_amplitude_bins_(layout.eye_amplitude.size()),
       eye_phase_bins_(layout.eye_phase_ui.size()),
-      bathtub_bins_(layout.bathtub_phase_ui.size()) {
+      bathtub_bins_(layout.bathtub_phase_ui.size()),
+      contours_(layout.contour_ber.size()),
+      eye_edges_(static_cast<std::size_t>(layout.eye_edges)) {
   // Validate before touching the file, so a bad layout does not truncate an existing output.
   std::set<std::string> names{kPointDim,         kLaneDim,    kEyeAmplitudeDim, kEyePhaseDim,
-                              kEyeHistogramName, kBathtubDim, kBathtubName};
+                              kEyeHistogramName, kBathtubDim, kBathtubName,     kContourDim,
+                              kEyeEdgeDim,       kContourName};
   for (const auto& c : kStatEyeColumns) names.insert(c.name);
   for (const auto& c : kEyeMetricColumns) names.insert(c.name);
   for (const auto& h : kCountHistograms) names.insert({h.dim, h.name});
@@ -610,6 +617,28 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout)
     finish_point_variable(dataset, kBathtubName);
     attach(check, dataset.get(), bathtub_scale.get(), lanes_ > 0 ? 2 : 1, kBathtubName);
   }
+  if (contours_ > 0) {
+    const Handle contour_scale = create_dimension(check, fid, kContourDim, H5T_IEEE_F64LE,
+                                                  H5T_NATIVE_DOUBLE, layout.contour_ber.data(),
+                                                  contours_, "1", "statistical eye contour level");
+    std::vector<std::uint64_t> edge_index(eye_edges_);
+    for (std::size_t i = 0; i < eye_edges_; ++i) edge_index[i] = i;
+    const Handle edge_scale = create_dimension(
+        check, fid, kEyeEdgeDim, H5T_STD_U64LE, H5T_NATIVE_UINT64, edge_index.data(), eye_edges_,
+        "1", "2 e: floor of eye e (counted from the lowest current), 2 e + 1: its ceiling");
+    std::vector<hsize_t> dims = point_dims;
+    dims.insert(dims.end(), {static_cast<hsize_t>(contours_), static_cast<hsize_t>(eye_edges_),
+                             static_cast<hsize_t>(bathtub_bins_)});
+    Handle dataset = create_dataset(check, fid, kContourName, H5T_IEEE_F64LE, dims, &real_fill);
+    describe(check, dataset.get(), "A",
+             "statistical eye contours: photocurrent of each eye's floor and ceiling where a "
+             "level's tail probability is contour_ber");
+    finish_point_variable(dataset, kContourName);
+    const unsigned first = lanes_ > 0 ? 2 : 1;
+    attach(check, dataset.get(), contour_scale.get(), first, kContourName);
+    attach(check, dataset.get(), edge_scale.get(), first + 1, kContourName);
+    attach(check, dataset.get(), bathtub_scale.get(), first + 2, kContourName);
+  }
   create_real_columns(kEnergyColumns);
   if (lanes_ > 0) create_real_columns(kWdmColumns);
   for (std::size_t k = 0; k < kCountHistograms.size(); ++k) {
@@ -689,24 +718,33 @@ void Hdf5Writer::write_points(std::size_t first_point, const std::vector<PointRe
   write_real_columns(kEyeMetricColumns);
   write_real_columns(kStatEyeColumns);
   write_real_columns(kEnergyColumns);
-  {
-    std::vector<double> bathtubs;
-    bathtubs.reserve(rows * bathtub_bins_);
+  // A per-point block of reals (a point without it: NaN), written under the point's start.
+  auto write_real_blocks = [&](const char* name, std::vector<double> PointResult::*field,
+                               const std::vector<hsize_t>& block) {
+    std::size_t per_point = 1;
+    for (hsize_t n : block) per_point *= static_cast<std::size_t>(n);
+    std::vector<double> values;
+    values.reserve(rows * per_point);
     for (const PointResult& r : results) {
-      if (r.bathtub_ber.empty())
-        bathtubs.insert(bathtubs.end(), bathtub_bins_, std::numeric_limits<double>::quiet_NaN());
-      else if (r.bathtub_ber.size() == bathtub_bins_)
-        bathtubs.insert(bathtubs.end(), r.bathtub_ber.begin(), r.bathtub_ber.end());
+      const std::vector<double>& v = r.*field;
+      if (v.empty())
+        values.insert(values.end(), per_point, std::numeric_limits<double>::quiet_NaN());
+      else if (v.size() == per_point)
+        values.insert(values.end(), v.begin(), v.end());
       else
-        throw std::invalid_argument("HDF5 output '" + path_ + "': a bathtub of " +
-                                    std::to_string(r.bathtub_ber.size()) + " phases, not " +
-                                    std::to_string(bathtub_bins_));
+        throw std::invalid_argument("HDF5 output '" + path_ + "': a point's " + name + " holds " +
+                                    std::to_string(v.size()) + " values, not " +
+                                    std::to_string(per_point));
     }
     std::vector<hsize_t> b_start = start, b_count = count;
-    b_start.push_back(0);
-    b_count.push_back(static_cast<hsize_t>(bathtub_bins_));
-    write_slab(check, fid, kBathtubName, H5T_NATIVE_DOUBLE, bathtubs.data(), b_start, b_count);
-  }
+    b_start.insert(b_start.end(), block.size(), 0);
+    b_count.insert(b_count.end(), block.begin(), block.end());
+    write_slab(check, fid, name, H5T_NATIVE_DOUBLE, values.data(), b_start, b_count);
+  };
+  write_real_blocks(kBathtubName, &PointResult::bathtub_ber, {bathtub_bins_});
+  if (contours_ > 0)
+    write_real_blocks(kContourName, &PointResult::eye_contour_a,
+                      {contours_, eye_edges_, bathtub_bins_});
   if (lanes_ > 0) write_real_columns(kWdmColumns);
 
   std::vector<std::uint8_t> flags(rows);

@@ -54,6 +54,7 @@ class Hdf5Writer {
   std::size_t eye_amplitude_bins_ = 0;
   std::size_t eye_phase_bins_ = 0;
   std::size_t bathtub_bins_ = 0;
+  std::size_t contours_ = 0, eye_edges_ = 0;
 };
 
 }  // namespace ll

@@ -41,6 +41,10 @@ struct StatEye {
   std::vector<double> bathtub_ber;  // phases -0.5 .. 0.5 - 1/spu UI from the decision instant
   double eye_height_a = 0.0;        // smallest inner opening at the target BER, decision phase
   double eye_width_ui = 0.0;        // width of the bathtub below the target BER
+  // Contours (eye.contour_bers): [contour][edge][phase], edge 2 e the floor of eye e (the lower
+  // level's top), 2 e + 1 its ceiling (the upper level's bottom), A.
+  int contour_edges = 0;
+  std::vector<double> contour_a;
 };
 
 struct PointResult {
@@ -99,6 +103,7 @@ struct PointResult {
   std::vector<double> bathtub_ber;
   double eye_height_a = std::numeric_limits<double>::quiet_NaN();
   double eye_width_ui = std::numeric_limits<double>::quiet_NaN();
+  std::vector<double> eye_contour_a;  // [contour_ber][eye_edge][bathtub_phase_ui], or empty
   // Energy ([energy], host/energy.hpp; NaN without it): per bit of the lane's line rate, by
   // part, their sum, the lane's power and the port's (energy.lanes_per_port lanes).
   double energy_laser_pj_per_bit = std::numeric_limits<double>::quiet_NaN();
@@ -135,6 +140,8 @@ struct OutputLayout {
   std::vector<double> eye_amplitude;     // bin centres, normalised (-1 .. +1 outer levels)
   std::vector<double> eye_phase_ui;      // bin centres in UI, 0 = the sampling instant
   std::vector<double> bathtub_phase_ui;  // the statistical bathtub's phases, 0 = the decision
+  std::vector<double> contour_ber;       // eye.contour_bers (empty: no contour variable)
+  int eye_edges = 0;                     // 2 (M - 1): each eye's floor and ceiling
   // Root attributes.
   std::string scenario_text;
   std::string scenario_path;

@@ -245,6 +245,7 @@ PointResult point_result(const LinkOutcome& o, const LinkReport& rep) {
     p.bathtub_ber = o.stat.bathtub_ber;
     p.eye_height_a = o.stat.eye_height_a;
     p.eye_width_ui = o.stat.eye_width_ui;
+    p.eye_contour_a = o.stat.contour_a;
   }
   p.cdr_phase_ui = o.cdr_phase_ui;
   p.cdr_jitter_rms_ui = o.cdr_jitter_rms_ui;
@@ -379,6 +380,10 @@ int execute_run(const PreparedRun& run, const RunOptions& options, std::ostream&
     layout.eye_phase_ui.push_back(static_cast<double>(p - spu) / spu);
   for (int p = 0; p < spu; ++p)
     layout.bathtub_phase_ui.push_back(static_cast<double>(p - spu / 2) / spu);
+  if (run.run.mode == "stat") {
+    layout.contour_ber = run.run.eye_contour_bers;
+    layout.eye_edges = 2 * (run.params.front().levels - 1);
+  }
   layout.scenario_text = run.scenario.text;
   layout.scenario_path = run.scenario.path;
   layout.version = LIGHTLANE_VERSION;
@@ -477,7 +482,8 @@ int execute_run(const PreparedRun& run, const RunOptions& options, std::ostream&
     for (std::size_t i = 0; i < n; ++i) {
       const LinkReport& rep =
           run.links[run.batch_points[b][i] * run.lanes + run.batch_lanes[b][i]].report;
-      outcomes[i].stat = statistical_eye(run.batches[b].links[i], rep, run.run.eye_target_ber);
+      outcomes[i].stat = statistical_eye(run.batches[b].links[i], rep, run.run.eye_target_ber,
+                                         run.run.eye_contour_bers);
       outcomes[i].counters.stop_reason = static_cast<std::uint8_t>(StopReason::statistical);
       outcomes[i].eye_histogram.assign(static_cast<std::size_t>(amp_bins) * 2 * spu, 0u);
     }

@@ -784,6 +784,27 @@ ScalarValue convert(const KeySpec& k, const toml::node& n, const SourceLocation&
   return v;
 }
 
+// eye.contour_bers: a list of BERs in (0, 0.5), strictly descending (the contours nest inward).
+std::vector<double> contour_levels(const toml::node& node, const SourceLocation& where) {
+  const char* key = "eye.contour_bers";
+  const toml::array* list = node.as_array();
+  if (!list || list->empty())
+    fail_at(where, key, "expected a list of BERs in (0, 0.5), descending, e.g. [1e-3, 1e-6, 1e-9]");
+  std::vector<double> levels;
+  for (const toml::node& v : *list) {
+    std::optional<double> x = v.value_exact<double>();
+    if (!x) fail_at(where, key, "expected numbers (BERs in (0, 0.5)), got " + node_type_name(v));
+    if (!(*x > 0.0 && *x < 0.5))
+      fail_at(where, key, "expected BERs in (0, 0.5), got " + format_number(*x, 6));
+    if (!levels.empty() && !(*x < levels.back()))
+      fail_at(where, key,
+              "expected the levels in descending order (each below the one before), got " +
+                  format_number(*x, 6) + " after " + format_number(levels.back(), 6));
+    levels.push_back(*x);
+  }
+  return levels;
+}
+
 SourceLocation location_of(const toml::node& n, const std::string& path) {
   return {path, static_cast<int>(n.source().begin.line)};
 }
@@ -857,6 +878,10 @@ void collect(const toml::table& t, const std::string& prefix, Scenario& s) {
         continue;
       }
     }
+    if (key == "eye.contour_bers") {
+      s.contour_bers = contour_levels(node, where);
+      continue;
+    }
     const KeySpec* k = spec_of(key);
     if (!k)
       fail_at(where, key, "unknown key; see scenarios/README.md for the keys and their units");
@@ -870,6 +895,15 @@ void apply_override(const std::string& assignment, Scenario& s) {
   if (eq == std::string::npos || eq == 0)
     fail_at(where, assignment, "expected key=value, e.g. --set mrm.detuning_pm=30");
   const std::string key = assignment.substr(0, eq);
+  if (key == "eye.contour_bers") {
+    try {
+      const toml::table parsed = toml::parse("v = " + assignment.substr(eq + 1));
+      s.contour_bers = contour_levels(*parsed.get("v"), where);
+    } catch (const toml::parse_error&) {
+      fail_at(where, key, "expected a list of BERs, e.g. [1e-3, 1e-6, 1e-9]");
+    }
+    return;
+  }
   const KeySpec* k = spec_of(key);
   if (!k) fail_at(where, key, "unknown key");
   std::string literal = assignment.substr(eq + 1);
@@ -1013,6 +1047,7 @@ RunParams run_params(const Scenario& s) {
     else if (k.default_value)
       k.apply(*k.default_value, lp, rp);
   }
+  rp.eye_contour_bers = s.contour_bers;
   return rp;
 }
 

@@ -239,7 +239,8 @@ struct RunParams {
   int chunk_symbols = 1024;
   std::int64_t eye_symbols = 65536;
   int eye_amplitude_bins = 256;
-  double eye_target_ber = 2.4e-4;  // the statistical eye's height and width are taken here
+  double eye_target_ber = 2.4e-4;        // the statistical eye's height and width are taken here
+  std::vector<double> eye_contour_bers;  // descending, in (0, 0.5); empty: no contours
   VariationParams variation;
 };
 
@@ -262,6 +263,8 @@ struct Scenario {
   std::string text;
   std::map<std::string, ScenarioValue> values;  // every key given, after --set overrides
   std::vector<SweepAxis> sweep;
+  // eye.contour_bers: the statistical eye's contour levels (a list, so kept apart from `values`).
+  std::vector<double> contour_bers;
 
   std::size_t points() const { return sweep.empty() ? 1 : sweep.front().values.size(); }
   // The location of a key, for error messages about cross-key physics.

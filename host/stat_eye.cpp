@@ -139,7 +139,8 @@ std::string stat_eye_unsupported(const LaneParams& lp) {
   return "";
 }
 
-StatEye statistical_eye(const LinkSetup& link, const LinkReport& rep, double target_ber) {
+StatEye statistical_eye(const LinkSetup& link, const LinkReport& rep, double target_ber,
+                        const std::vector<double>& contour_bers) {
   const LinkConstants<double>& c = link.constants;
   const int M = c.levels;
   const int spu = rep.samples_per_ui;
@@ -277,52 +278,98 @@ StatEye statistical_eye(const LinkSetup& link, const LinkReport& rep, double tar
     }
   }
 
-  // Eye height: for each pair of adjacent levels (by current), the lower level's upper edge
-  // where P(Y > y) = target and the upper level's lower edge where P(Y < y) = target.
-  // Each level's noiseless samples at the decision phase and their noise, once.
+  // Each level's noiseless samples at a phase and their noise.
   struct Samples {
     std::vector<double> weight, y, inv_sigma;
   };
-  std::vector<Samples> at_levels(static_cast<std::size_t>(M));
-  for (int k = 0; k < M; ++k) {
-    const double base = mid + value[k] * at_decision.cursor;
-    Samples& smp = at_levels[k];
-    for (std::size_t b = 0; b < at_decision.isi.pdf.size(); ++b) {
-      const double w = at_decision.isi.pdf[b];
-      if (w < kNegligibleMass) continue;
-      const double x = base + at_decision.isi.lo + at_decision.isi.step * static_cast<double>(b);
-      smp.weight.push_back(w);
-      smp.y.push_back(x);
-      smp.inv_sigma.push_back(1.0 / sigma_at(x));
+  auto samples_at = [&](const Phase& p) {
+    std::vector<Samples> out(static_cast<std::size_t>(M));
+    for (int k = 0; k < M; ++k) {
+      const double base = mid + value[k] * p.cursor;
+      Samples& smp = out[k];
+      for (std::size_t b = 0; b < p.isi.pdf.size(); ++b) {
+        const double w = p.isi.pdf[b];
+        if (w < kNegligibleMass) continue;
+        const double x = base + p.isi.lo + p.isi.step * static_cast<double>(b);
+        smp.weight.push_back(w);
+        smp.y.push_back(x);
+        smp.inv_sigma.push_back(1.0 / sigma_at(x));
+      }
     }
-  }
-  auto tail_above = [&](int k, double y) {
-    const Samples& smp = at_levels[k];
+    return out;
+  };
+  // P(Y > y) and P(Y < y) of one level, each summed from its own small terms (no 1 - x: the
+  // contours reach 1e-15).
+  auto tail_above = [&](const Samples& smp, double y) {
     double t = 0.0;
     for (std::size_t i = 0; i < smp.y.size(); ++i)
       t += smp.weight[i] * q_of((y - smp.y[i]) * smp.inv_sigma[i]);
     return t;
   };
-  double height = std::numeric_limits<double>::infinity();
-  for (int r = 0; r + 1 < M; ++r) {
-    const int lower = c.level_of_region[r], upper = c.level_of_region[r + 1];
-    const double y_lo = std::min(current[lower], current[upper]) - std::abs(span);
-    const double y_hi = std::max(current[lower], current[upper]) + std::abs(span);
-    // P(Y_lower > y) falls with y; P(Y_upper < y) = 1 - P(Y_upper > y) rises.
-    auto solve = [&](auto&& excess) {  // excess(y) rises through 0
-      double a = y_lo, b = y_hi;
-      for (int i = 0; i < 30; ++i) {  // 3|S| / 2^30: far below any noise
-        const double m = 0.5 * (a + b);
-        (excess(m) > 0.0 ? b : a) = m;
-      }
-      return 0.5 * (a + b);
-    };
-    const double top_of_lower = solve([&](double y) { return target_ber - tail_above(lower, y); });
-    const double bottom_of_upper =
-        solve([&](double y) { return (1.0 - tail_above(upper, y)) - target_ber; });
-    height = std::min(height, bottom_of_upper - top_of_lower);
+  auto tail_below = [&](const Samples& smp, double y) {
+    double t = 0.0;
+    for (std::size_t i = 0; i < smp.y.size(); ++i)
+      t += smp.weight[i] * q_of((smp.y[i] - y) * smp.inv_sigma[i]);
+    return t;
+  };
+  // Eye r (between the r-th and (r+1)-th levels by current) at probability L: its floor, where
+  // the lower level's P(Y > y) = L, and its ceiling, where the upper level's P(Y < y) = L; the
+  // eye is closed where the ceiling is below the floor. Bisection over the levels' span.
+  double y_min = current[0], y_max = current[0];
+  for (int k = 1; k < M; ++k) {
+    y_min = std::min(y_min, current[k]);
+    y_max = std::max(y_max, current[k]);
   }
-  eye.eye_height_a = std::max(0.0, height);
+  y_min -= std::abs(span);
+  y_max += std::abs(span);
+  auto eye_edges = [&](const std::vector<Samples>& smp, int r, double level, double* floor,
+                       double* ceiling) {
+    const Samples& lower = smp[c.level_of_region[r]];
+    const Samples& upper = smp[c.level_of_region[r + 1]];
+    double a = y_min, b = y_max;
+    for (int i = 0; i < 30; ++i) {  // 3|S| / 2^30: far below any noise
+      const double m = 0.5 * (a + b);
+      (tail_above(lower, m) > level ? a : b) = m;
+    }
+    *floor = 0.5 * (a + b);
+    a = y_min;
+    b = y_max;
+    for (int i = 0; i < 30; ++i) {
+      const double m = 0.5 * (a + b);
+      (tail_below(upper, m) > level ? b : a) = m;
+    }
+    *ceiling = 0.5 * (a + b);
+  };
+
+  // Eye height at the target: the smallest opening at the decision phase.
+  {
+    const std::vector<Samples> smp = samples_at(at_decision);
+    double height = std::numeric_limits<double>::infinity();
+    for (int r = 0; r + 1 < M; ++r) {
+      double floor = 0.0, ceiling = 0.0;
+      eye_edges(smp, r, target_ber, &floor, &ceiling);
+      height = std::min(height, ceiling - floor);
+    }
+    eye.eye_height_a = std::max(0.0, height);
+  }
+
+  // Contours: every eye's floor and ceiling at every phase for each level asked for,
+  // [contour][edge = 2 eye + (0 floor, 1 ceiling)][phase].
+  if (!contour_bers.empty()) {
+    const int edges = 2 * (M - 1);
+    eye.contour_edges = edges;
+    eye.contour_a.assign(contour_bers.size() * edges * static_cast<std::size_t>(spu), 0.0);
+    for (int j = 0; j < spu; ++j) {
+      const std::vector<Samples> smp = samples_at(phase(j - spu / 2));
+      for (std::size_t l = 0; l < contour_bers.size(); ++l)
+        for (int r = 0; r + 1 < M; ++r) {
+          double floor = 0.0, ceiling = 0.0;
+          eye_edges(smp, r, contour_bers[l], &floor, &ceiling);
+          eye.contour_a[(l * edges + 2 * r) * spu + j] = floor;
+          eye.contour_a[(l * edges + 2 * r + 1) * spu + j] = ceiling;
+        }
+    }
+  }
 
   // Eye width: the span of phases about the decision instant with the BER below the target,
   // its ends interpolated in log BER between the bathtub's samples.

@@ -7,6 +7,7 @@
 //  - refusals: a target BER outside (0, 0.5), and features the statistical eye lacks.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -82,6 +83,25 @@ TEST(StatEye, EyeHeightWithoutIsiIsTheClosedForm) {
   // Without ISI the bathtub is flat across the UI (a rect pulse samples its level anywhere).
   ASSERT_GT(eye.ber, 0.0);
   for (double b : eye.bathtub_ber) EXPECT_DOUBLE_EQ(b, eye.ber);
+
+  // Contours down to 1e-15: each eye's floor is the lower level plus sigma Q^-1(L), its ceiling
+  // the upper level minus it, at every phase.
+  const std::vector<double> levels = {1e-3, 1e-9, 1e-15};
+  const ll::StatEye contours =
+      ll::statistical_eye(run.batches.front().links.front(), rep, target, levels);
+  std::vector<double> sorted(rep.received_levels_a, rep.received_levels_a + 4);
+  std::sort(sorted.begin(), sorted.end());
+  const int spu = rep.samples_per_ui;
+  ASSERT_EQ(contours.contour_edges, 6);
+  ASSERT_EQ(contours.contour_a.size(), levels.size() * 6 * spu);
+  for (std::size_t l = 0; l < levels.size(); ++l)
+    for (int e = 0; e < 3; ++e)
+      for (int j = 0; j < spu; ++j) {
+        const double reach = sigma * ll::q_function_inverse(levels[l]);
+        EXPECT_NEAR(contours.contour_a[(l * 6 + 2 * e) * spu + j], sorted[e] + reach, 1e-5 * d);
+        EXPECT_NEAR(contours.contour_a[(l * 6 + 2 * e + 1) * spu + j], sorted[e + 1] - reach,
+                    1e-5 * d);
+      }
 }
 
 // ISI ahead of the ring: the linearised pulse cannot carry the ring's bending of it. The default
@@ -113,6 +133,14 @@ TEST(StatEye, BadParametersAreRefused) {
   };
   for (const char* bad : {"eye.target_ber=0", "eye.target_ber=0.5", "eye.target_ber=-1e-3"})
     EXPECT_NE(error_of({bad}).find("eye.target_ber"), std::string::npos) << bad;
+  // Contour levels: each in (0, 0.5), descending.
+  for (const char* bad : {"eye.contour_bers=[1e-6, 1e-3]", "eye.contour_bers=[1e-3, 1e-3]",
+                          "eye.contour_bers=[0.6]", "eye.contour_bers=[]"}) {
+    const std::string e = error_of({bad});
+    EXPECT_NE(e.find("eye.contour_bers"), std::string::npos) << bad << ": " << e;
+  }
+  EXPECT_NE(error_of({"eye.contour_bers=[1e-6, 1e-3]"}).find("descending"), std::string::npos);
+  EXPECT_EQ(error_of({"eye.contour_bers=[1e-3, 1e-9, 1e-15]"}), "accepted");
   EXPECT_NE(error_of({"run.mode=\"stat\"", "rx_eq.ffe_taps=8"}).find("run.mode"),
             std::string::npos);
 }

@@ -16,7 +16,7 @@
 
 namespace {
 
-void BM_StatEye64UiAt32Spu(benchmark::State& state) {
+void run_stat_eye(benchmark::State& state, const std::vector<double>& contours) {
   const ll::PreparedRun run = ll::prepare_run(
       ll::load_scenario(std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/lane_200g_pam4.toml", {}));
   const ll::LinkSetup& link = run.batches.front().links.front();
@@ -34,11 +34,17 @@ void BM_StatEye64UiAt32Spu(benchmark::State& state) {
                 : span * (0.7 * std::exp(-(t - 3.0) / 1.2) + 0.05 * std::exp(-(t - 3.0) / 20.0));
   }
   rep.pulse_cursor = 3 * spu;
-  for (auto _ : state) benchmark::DoNotOptimize(ll::statistical_eye(link, rep, 2.4e-4));
+  for (auto _ : state) benchmark::DoNotOptimize(ll::statistical_eye(link, rep, 2.4e-4, contours));
   state.SetItemsProcessed(state.iterations());
   state.counters["links_per_s"] =
       benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
+void BM_StatEye64UiAt32Spu(benchmark::State& state) { run_stat_eye(state, {}); }
+// The same with contours at 1e-3, 1e-6, 1e-9, 1e-12 and 1e-15 (eye.contour_bers).
+void BM_StatEyeWith5Contours(benchmark::State& state) {
+  run_stat_eye(state, {1e-3, 1e-6, 1e-9, 1e-12, 1e-15});
+}
+BENCHMARK(BM_StatEyeWith5Contours)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_StatEye64UiAt32Spu)
     ->Unit(benchmark::kMillisecond)
     ->Threads(1)
