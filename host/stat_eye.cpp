@@ -132,7 +132,8 @@ IsiPdf isi_distribution(const std::vector<double>& cursors, const double* value,
 }  // namespace
 
 std::string stat_eye_unsupported(const LaneParams& lp) {
-  if (lp.rx_eq.enabled()) return "the receiver's equaliser ([rx_eq])";
+  if (lp.rx_eq.enabled() && lp.rx_eq.lms) return "taps adapted during the run (rx_eq.adapt)";
+  if (lp.rx_eq.enabled() && lp.rx_eq.adc_bits > 0) return "the receiver's ADC (rx_eq.adc_bits)";
   if (lp.cdr.mode != 0) return "clock recovery ([cdr])";
   if (lp.tx_jitter.present()) return "transmit jitter ([tx_jitter])";
   if (lp.wdm.channels > 0) return "a WDM bus ([wdm])";
@@ -167,18 +168,50 @@ StatEye statistical_eye(const LinkSetup& link, const LinkReport& rep, double tar
   const double pam6_bits_per_error = bits_per_symbol_error(M);
   const GaussianTail& q_of = gaussian_tail();
 
+  // The receiver's FFE and DFE ([rx_eq], fixed MMSE taps): the decided sample is
+  //     z_n = I_mid + sum_i c_i (y_{n + pre - i} - I_mid) - S sum_k b_k a_{n-k},
+  // so the pulse becomes g_eq(phi + d T) = sum_i c_i g(phi + (d + pre - i) T), less S b_d for
+  // d = 1 .. B (past decisions taken as right: DFE error propagation is not in the statistical
+  // eye), and the independent noise of the FFE's samples adds up to sum_i c_i^2 sigma^2 (sigma
+  // taken at the equalised sample: exact for receiver noise alone, an approximation for shot
+  // noise and RIN, whose variance follows each sample's own level).
+  const bool equalised = !link.ffe_taps.empty();
+  const int ffe_pre = link.equalizer.ffe_pre;
+  double noise_gain = 1.0;
+  if (equalised) {
+    double sum_c2 = 0.0;
+    for (double ci : link.ffe_taps) sum_c2 += ci * ci;
+    noise_gain = std::sqrt(sum_c2);
+  }
   auto sigma_at = [&](double y) {
-    return std::sqrt(c.noise_var_const_a2 + c.noise_var_shot_a * std::max(y, 0.0) +
-                     c.noise_var_rin * y * y);
+    return noise_gain * std::sqrt(c.noise_var_const_a2 + c.noise_var_shot_a * std::max(y, 0.0) +
+                                  c.noise_var_rin * y * y);
   };
   // The phase `offset` samples from the decision instant: the cursor and the other taps.
   auto taps_at = [&](long offset, double* cursor) {
     std::vector<double> others;
     const long n0 = rep.pulse_cursor + offset;
-    *cursor = (n0 >= 0 && n0 < static_cast<long>(pulse.size())) ? scale * pulse[n0] : 0.0;
-    for (long n = n0 - spu; n >= 0; n -= spu) others.push_back(scale * pulse[n]);
-    for (long n = n0 + spu; n < static_cast<long>(pulse.size()); n += spu)
-      if (n >= 0) others.push_back(scale * pulse[n]);
+    const long length = static_cast<long>(pulse.size());
+    if (!equalised) {
+      *cursor = (n0 >= 0 && n0 < length) ? scale * pulse[n0] : 0.0;
+      for (long n = n0 - spu; n >= 0; n -= spu) others.push_back(scale * pulse[n]);
+      for (long n = n0 + spu; n < length; n += spu)
+        if (n >= 0) others.push_back(scale * pulse[n]);
+      return others;
+    }
+    auto g = [&](long n) { return (n >= 0 && n < length) ? scale * pulse[n] : 0.0; };
+    const long taps = static_cast<long>(link.ffe_taps.size());
+    const long reach = length / spu + taps + 2;
+    for (long d = -reach; d <= reach; ++d) {
+      double sum = 0.0;
+      for (long i = 0; i < taps; ++i) sum += link.ffe_taps[i] * g(n0 + (d + ffe_pre - i) * spu);
+      if (d >= 1 && d <= static_cast<long>(link.dfe_taps.size()))
+        sum -= link.equalizer.swing_a * link.dfe_taps[d - 1];
+      if (d == 0)
+        *cursor = sum;
+      else if (sum != 0.0)
+        others.push_back(sum);
+    }
     return others;
   };
   // Noiseless samples of level k at this phase: y = mid + a_k g0 + isi.
@@ -225,9 +258,9 @@ StatEye statistical_eye(const LinkSetup& link, const LinkReport& rep, double tar
       for (int i = 0; i < n; ++i) {
         const double y = y0 + p.isi.step * i;
         ys[i] = y;
-        inv_sigmas[i] =
-            1.0 / std::sqrt(c.noise_var_const_a2 + c.noise_var_shot_a * std::max(y, 0.0) +
-                            c.noise_var_rin * y * y);
+        inv_sigmas[i] = 1.0 / noise_gain /
+                        std::sqrt(c.noise_var_const_a2 + c.noise_var_shot_a * std::max(y, 0.0) +
+                                  c.noise_var_rin * y * y);
       }
       for (int i = 0; i < n; ++i) {
         const double w = p.isi.pdf[p.isi.first + i];

@@ -14,8 +14,10 @@
 // (PAM6: the mean bits of a single-level error per symbol error), over bits per symbol. Exact for a
 // chain that is linear after the ring (receiver filters only); with band limits ahead of the ring
 // its nonlinear T(V) bends the ISI and the linearised pulse is an approximation whose bias
-// tests/test_stat_eye.cpp measures. Not modelled here: the receiver's equaliser, clock recovery,
-// transmit jitter and WDM crosstalk (their points get NaN).
+// tests/test_stat_eye.cpp measures. The receiver's FFE and DFE with fixed (MMSE) taps are
+// modelled (stat_eye.cpp: the equalised pulse, the FFE's noise sum; past decisions taken as
+// right). Not modelled: LMS-adapted taps, the ADC, clock recovery, transmit jitter and WDM
+// crosstalk (run.mode = "stat" refuses them).
 #pragma once
 
 #include <vector>

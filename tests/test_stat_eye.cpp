@@ -53,7 +53,9 @@ TEST(StatEye, LinearChainMatchesMonteCarloFrom1e3To1e5) {
       (stat_ber(prepare(linear_chain(mid, 1000))) > target ? hi : lo) = mid;
     }
     const double tia = std::sqrt(lo * hi);
-    const std::uint64_t bits = static_cast<std::uint64_t>(300.0 / target);  // ~300 errors
+    // About 300 errors: the 95% interval is then about +-11%. (At 3000 errors, +-3.5%, the two
+    // differ by up to 4% in either direction depending on the chain: a residual not yet found.)
+    const std::uint64_t bits = static_cast<std::uint64_t>(300.0 / target);
     ll::PreparedRun run = prepare(linear_chain(tia, bits));
     const double predicted = stat_ber(run);
     const ll::LinkCounters n = ll::run_batch_cpu(run.batches.front(), 2).front().counters;
@@ -63,6 +65,48 @@ TEST(StatEye, LinearChainMatchesMonteCarloFrom1e3To1e5) {
                 (unsigned long long)n.bit_errors);
     EXPECT_GE(predicted, ci.lo);
     EXPECT_LE(predicted, ci.hi);
+  }
+}
+
+// The receiver's FFE (fixed MMSE taps) on a chain with heavy ISI after the ring (a 35 GHz
+// receiver at 106 GBd), receiver noise alone (the FFE's noise sum is then exact): statistical
+// and Monte-Carlo BER agree within the Monte-Carlo 95% interval. With a DFE tap as well the
+// statistical eye takes past decisions as right, so it may only fall below the Monte-Carlo
+// count (error propagation), and not by much at these error ratios.
+TEST(StatEye, ReceiverEqualiserMatchesMonteCarlo) {
+  auto equalised = [](double tia, std::uint64_t bits, int dfe) {
+    std::vector<std::string> o = linear_chain(tia, bits);
+    o.push_back("receiver.bandwidth_ghz=35");
+    o.push_back("receiver.shot_noise=false");
+    o.push_back("rx_eq.ffe_taps=8");
+    o.push_back("rx_eq.ffe_pre=2");
+    o.push_back("rx_eq.dfe_taps=" + std::to_string(dfe));
+    return o;
+  };
+  for (const int dfe : {0, 1}) {
+    for (const double target : {1e-3, 1e-5}) {
+      double lo = 1.0, hi = 200.0;
+      for (int i = 0; i < 40; ++i) {
+        const double mid = std::sqrt(lo * hi);
+        (stat_ber(prepare(equalised(mid, 1000, dfe))) > target ? hi : lo) = mid;
+      }
+      // At least 3e6 bits: the pattern's first stretch from its all-ones start is not yet a fair
+      // sample of the equaliser's 10-symbol span of ISI patterns.
+      const std::uint64_t bits = std::max<std::uint64_t>(3'000'000, 300.0 / target);
+      ll::PreparedRun run = prepare(equalised(std::sqrt(lo * hi), bits, dfe));
+      const double predicted = stat_ber(run);
+      const ll::LinkCounters n = ll::run_batch_cpu(run.batches.front(), 2).front().counters;
+      const ll::Interval ci = ll::clopper_pearson(n.bit_errors, n.bits, 0.95);
+      std::printf(
+          "FFE 8 (2 pre), %d DFE, target %.0e: statistical %.4g, Monte Carlo %.4g "
+          "[%.4g, %.4g]\n",
+          dfe, target, predicted, double(n.bit_errors) / n.bits, ci.lo, ci.hi);
+      EXPECT_LE(predicted, ci.hi);
+      if (dfe == 0)
+        EXPECT_GE(predicted, ci.lo);
+      else
+        EXPECT_GE(predicted, 0.7 * ci.lo);
+    }
   }
 }
 
@@ -141,7 +185,12 @@ TEST(StatEye, BadParametersAreRefused) {
   }
   EXPECT_NE(error_of({"eye.contour_bers=[1e-6, 1e-3]"}).find("descending"), std::string::npos);
   EXPECT_EQ(error_of({"eye.contour_bers=[1e-3, 1e-9, 1e-15]"}), "accepted");
-  EXPECT_NE(error_of({"run.mode=\"stat\"", "rx_eq.ffe_taps=8"}).find("run.mode"),
+  EXPECT_NE(error_of({"run.mode=\"stat\"", "rx_eq.ffe_taps=8", "rx_eq.adapt=\"lms\"",
+                      "rx_eq.lms_step=1e-4"})
+                .find("run.mode"),
+            std::string::npos);
+  EXPECT_NE(error_of({"run.mode=\"stat\"", "cdr.mode=\"bang_bang\"", "cdr.bandwidth_mhz=10"})
+                .find("run.mode"),
             std::string::npos);
 }
 
