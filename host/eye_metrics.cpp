@@ -9,7 +9,7 @@
 
 namespace ll {
 
-EyeMetrics eye_metrics(const LinkReport& rep, int levels,
+EyeMetrics eye_metrics(const LinkReport& rep, int levels, double target_ber,
                        const std::vector<std::uint32_t>& histogram, int amplitude_bins,
                        int phase_bins, double amplitude_range) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
@@ -32,7 +32,7 @@ EyeMetrics eye_metrics(const LinkReport& rep, int levels,
   for (int k = 0; k < M; ++k)
     average_w += level_probability(M, k) * optical_w(rep.received_levels_a[k]);
   m.average_power_dbm = 10.0 * std::log10(average_w / 1e-3);
-  m.extinction_ratio_db = m.rlm = m.snr_db = nan;
+  m.extinction_ratio_db = m.rlm = m.snr_db = m.eye_height_a = m.eye_width_ui = nan;
   if (histogram.empty() || amplitude_bins <= 0 || phase_bins <= 0) return m;
 
   // Measured: the decision instant's column, split at the midpoints between sorted levels.
@@ -87,6 +87,55 @@ EyeMetrics eye_metrics(const LinkReport& rep, int levels,
     noise += p * m.level_sigma_a[k] * m.level_sigma_a[k];
   }
   m.snr_db = noise > 0.0 ? 10.0 * std::log10(signal / noise) : nan;
+
+  // Eye height and width at the target from each column's samples between the thresholds.
+  std::vector<double> threshold(static_cast<std::size_t>(M + 1));
+  threshold[0] = -std::numeric_limits<double>::infinity();
+  threshold[M] = std::numeric_limits<double>::infinity();
+  for (int r = 1; r < M; ++r)
+    threshold[r] = 0.5 * (rep.received_levels_a[order[r - 1]] + rep.received_levels_a[order[r]]);
+  auto opening = [&](int col) {  // smallest eye opening in this column (negative: closed)
+    // Each region's counts by amplitude bin, in current order.
+    double smallest = std::numeric_limits<double>::infinity();
+    for (int r = 0; r + 1 < M; ++r) {
+      double n_lower = 0.0, n_upper = 0.0;
+      for (int a = 0; a < amplitude_bins; ++a) {
+        const double current = offset + scale * (-amplitude_range + (a + 0.5) * width);
+        const double count = histogram[static_cast<std::size_t>(a) * phase_bins + col];
+        if (current >= threshold[r] && current < threshold[r + 1]) n_lower += count;
+        if (current >= threshold[r + 1] && current < threshold[r + 2]) n_upper += count;
+      }
+      if (!(n_lower > 0.0 && n_upper > 0.0)) return -std::numeric_limits<double>::infinity();
+      // Floor: walk down from the lower region's top until target_ber of it is above.
+      double above = 0.0, floor = threshold[r + 1];
+      for (int a = amplitude_bins - 1; a >= 0; --a) {
+        const double current = offset + scale * (-amplitude_range + (a + 0.5) * width);
+        if (current >= threshold[r + 1] || current < threshold[r]) continue;
+        above += histogram[static_cast<std::size_t>(a) * phase_bins + col];
+        floor = current + 0.5 * width * std::abs(scale);
+        if (above > target_ber * n_lower) break;
+      }
+      double below = 0.0, ceiling = threshold[r + 1];
+      for (int a = 0; a < amplitude_bins; ++a) {
+        const double current = offset + scale * (-amplitude_range + (a + 0.5) * width);
+        if (current < threshold[r + 1] || current >= threshold[r + 2]) continue;
+        below += histogram[static_cast<std::size_t>(a) * phase_bins + col];
+        ceiling = current - 0.5 * width * std::abs(scale);
+        if (below > target_ber * n_upper) break;
+      }
+      smallest = std::min(smallest, ceiling - floor);
+    }
+    return smallest;
+  };
+  m.eye_height_a = std::max(0.0, opening(column));
+  if (opening(column) > 0.0) {
+    int left = column, right = column;
+    while (left > column - phase_bins / 4 && opening(left - 1) > 0.0) --left;
+    while (right < column + phase_bins / 4 - 1 && opening(right + 1) > 0.0) ++right;
+    m.eye_width_ui = static_cast<double>(right - left + 1) / (phase_bins / 2);
+  } else {
+    m.eye_width_ui = 0.0;
+  }
   return m;
 }
 

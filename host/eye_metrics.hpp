@@ -25,12 +25,19 @@ struct EyeMetrics {
   double oma_outer_dbm, average_power_dbm;                     // set-up, optical, at the photodiode
   double extinction_ratio_db, rlm, snr_db;                     // measured (NaN without an eye)
   double level_mean_a[kMaxLevels], level_sigma_a[kMaxLevels];  // measured, by level index
+  // Eye height (A) and width (UI) at `target_ber` from the histogram: in each phase column, eye
+  // r's floor is where a fraction target_ber of the samples between thresholds r - 1 and r lie
+  // above it, its ceiling where that fraction of those between r and r + 1 lie below; the
+  // height is the smallest opening at the decision instant, the width the span of columns about
+  // it where every eye is open. The histogram resolves fractions down to about
+  // levels / eye.symbols, so a deeper target reads as closed (NaN without an eye).
+  double eye_height_a, eye_width_ui;
 };
 
 // `histogram` [amplitude_bins][phase_bins] as the engine fills it (amplitude bin centres
 // -range + (a + 0.5) 2 range / amplitude_bins in units of rep's eye scale about its offset;
 // phase bin phase_bins / 2 at the decision instant).
-EyeMetrics eye_metrics(const LinkReport& rep, int levels,
+EyeMetrics eye_metrics(const LinkReport& rep, int levels, double target_ber,
                        const std::vector<std::uint32_t>& histogram, int amplitude_bins,
                        int phase_bins, double amplitude_range);
 

@@ -842,6 +842,7 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
     rep.pulse_cursor = cursor;
     rep.samples_per_ui = lp.samples_per_ui;
     rep.levels = lp.levels;
+    rep.eye_target_ber = rp.eye_target_ber;
     rep.responsivity_a_per_w = lp.responsivity_a_per_w;
     rep.dark_current_a = lp.dark_current_a;
   }

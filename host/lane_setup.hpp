@@ -54,7 +54,8 @@ struct LinkReport {
   int samples_per_ui = 0;
   // The photodiode (optical power from current) and the eye histogram's amplitude axis:
   // current = eye_offset_a + eye_scale_a x normalised amplitude.
-  int levels = 0;  // PAM order
+  int levels = 0;                  // PAM order
+  double eye_target_ber = 2.4e-4;  // eye.target_ber
   double responsivity_a_per_w = 0.0;
   double dark_current_a = 0.0;
   double eye_offset_a = 0.0, eye_scale_a = 0.0;

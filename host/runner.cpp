@@ -229,14 +229,16 @@ PointResult point_result(const LinkOutcome& o, const LinkReport& rep) {
     const int amplitude_bins = static_cast<int>(o.eye_histogram.size()) / phase_bins;
     bool any = false;
     for (std::uint32_t v : o.eye_histogram) any = any || v != 0;
-    const EyeMetrics e =
-        eye_metrics(rep, rep.levels, any ? o.eye_histogram : std::vector<std::uint32_t>{},
-                    amplitude_bins, phase_bins, BatchSetup{}.eye_amplitude_range);
+    const EyeMetrics e = eye_metrics(rep, rep.levels, rep.eye_target_ber,
+                                     any ? o.eye_histogram : std::vector<std::uint32_t>{},
+                                     amplitude_bins, phase_bins, BatchSetup{}.eye_amplitude_range);
     p.oma_outer_dbm = e.oma_outer_dbm;
     p.average_power_dbm = e.average_power_dbm;
     p.extinction_ratio_db = e.extinction_ratio_db;
     p.rlm = e.rlm;
     p.snr_db = e.snr_db;
+    p.eye_height_a = e.eye_height_a;  // the statistical eye's, in stat mode, replace these
+    p.eye_width_ui = e.eye_width_ui;
   }
   if (o.stat.valid) {
     p.ber = o.stat.ber;
