@@ -162,7 +162,6 @@ StatEye statistical_eye(const LinkSetup& link, const LinkReport& rep, double tar
   // The pulse is the chain's response to one UI of the outer levels' step (A per unit symbol
   // value): y = I_mid + sum_m a_m g(phi + m T), the filters' shrinking of the cursor included,
   // as the engine's samples have it (its thresholds stay at the unfiltered levels' midpoints).
-  const double scale = 1.0;
   int region_of_level[kMaxLevels];
   for (int r = 0; r < M; ++r) region_of_level[c.level_of_region[r]] = r;
   const double pam6_bits_per_error = bits_per_symbol_error(M);
@@ -175,36 +174,27 @@ StatEye statistical_eye(const LinkSetup& link, const LinkReport& rep, double tar
   // eye), and the independent noise of the FFE's samples adds up to sum_i c_i^2 sigma^2 (sigma
   // taken at the equalised sample: exact for receiver noise alone, an approximation for shot
   // noise and RIN, whose variance follows each sample's own level).
+  // Without an equaliser the same, with the one tap c_0 = 1.
   const bool equalised = !link.ffe_taps.empty();
-  const int ffe_pre = link.equalizer.ffe_pre;
-  double noise_gain = 1.0;
-  if (equalised) {
-    double sum_c2 = 0.0;
-    for (double ci : link.ffe_taps) sum_c2 += ci * ci;
-    noise_gain = std::sqrt(sum_c2);
-  }
-  auto sigma_at = [&](double y) {
-    return noise_gain * std::sqrt(c.noise_var_const_a2 + c.noise_var_shot_a * std::max(y, 0.0) +
-                                  c.noise_var_rin * y * y);
-  };
+  const std::vector<double> no_ffe{1.0};
+  const std::vector<double>& ffe = equalised ? link.ffe_taps : no_ffe;
+  const int ffe_pre = equalised ? link.equalizer.ffe_pre : 0;
+  double sum_c2 = 0.0;
+  for (double ci : ffe) sum_c2 += ci * ci;
+  const double noise_gain = std::sqrt(sum_c2);
+  auto sigma_at = [&](double y) { return noise_gain * noise_sigma(c, y); };
   // The phase `offset` samples from the decision instant: the cursor and the other taps.
   auto taps_at = [&](long offset, double* cursor) {
     std::vector<double> others;
     const long n0 = rep.pulse_cursor + offset;
     const long length = static_cast<long>(pulse.size());
-    if (!equalised) {
-      *cursor = (n0 >= 0 && n0 < length) ? scale * pulse[n0] : 0.0;
-      for (long n = n0 - spu; n >= 0; n -= spu) others.push_back(scale * pulse[n]);
-      for (long n = n0 + spu; n < length; n += spu)
-        if (n >= 0) others.push_back(scale * pulse[n]);
-      return others;
-    }
-    auto g = [&](long n) { return (n >= 0 && n < length) ? scale * pulse[n] : 0.0; };
-    const long taps = static_cast<long>(link.ffe_taps.size());
+    auto g = [&](long n) { return (n >= 0 && n < length) ? pulse[n] : 0.0; };
+    const long taps = static_cast<long>(ffe.size());
     const long reach = length / spu + taps + 2;
+    *cursor = 0.0;
     for (long d = -reach; d <= reach; ++d) {
       double sum = 0.0;
-      for (long i = 0; i < taps; ++i) sum += link.ffe_taps[i] * g(n0 + (d + ffe_pre - i) * spu);
+      for (long i = 0; i < taps; ++i) sum += ffe[i] * g(n0 + (d + ffe_pre - i) * spu);
       if (d >= 1 && d <= static_cast<long>(link.dfe_taps.size()))
         sum -= link.equalizer.swing_a * link.dfe_taps[d - 1];
       if (d == 0)
@@ -258,9 +248,7 @@ StatEye statistical_eye(const LinkSetup& link, const LinkReport& rep, double tar
       for (int i = 0; i < n; ++i) {
         const double y = y0 + p.isi.step * i;
         ys[i] = y;
-        inv_sigmas[i] = 1.0 / noise_gain /
-                        std::sqrt(c.noise_var_const_a2 + c.noise_var_shot_a * std::max(y, 0.0) +
-                                  c.noise_var_rin * y * y);
+        inv_sigmas[i] = 1.0 / sigma_at(y);
       }
       for (int i = 0; i < n; ++i) {
         const double w = p.isi.pdf[p.isi.first + i];
