@@ -36,8 +36,8 @@ EyeMetrics eye_metrics(const LinkReport& rep, int levels, double target_ber,
   if (histogram.empty() || amplitude_bins <= 0 || phase_bins <= 0) return m;
 
   // Measured: the decision instant's column, split at the midpoints between sorted levels.
-  const double offset = 0.5 * (top_a + bottom_a), scale = 0.5 * (top_a - bottom_a);
-  const double width = 2.0 * amplitude_range / amplitude_bins;  // normalised units
+  const double offset = rep.eye_offset_a, scale = rep.eye_scale_a;  // the engine's mapping
+  const double width = 2.0 * amplitude_range / amplitude_bins;      // normalised units
   const int column = phase_bins / 2;
   double total = 0.0;
   for (int a = 0; a < amplitude_bins; ++a)
@@ -127,8 +127,9 @@ EyeMetrics eye_metrics(const LinkReport& rep, int levels, double target_ber,
     }
     return smallest;
   };
-  m.eye_height_a = std::max(0.0, opening(column));
-  if (opening(column) > 0.0) {
+  const double centre_opening = opening(column);
+  m.eye_height_a = std::max(0.0, centre_opening);
+  if (centre_opening > 0.0) {
     int left = column, right = column;
     while (left > column - phase_bins / 4 && opening(left - 1) > 0.0) --left;
     while (right < column + phase_bins / 4 - 1 && opening(right + 1) > 0.0) ++right;

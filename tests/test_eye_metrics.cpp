@@ -27,6 +27,8 @@ TEST(EyeMetrics, ClustersGiveTheirMeansSpreadsRlmAndSnr) {
   const double level_a[4] = {0.0, 0.3e-3, 0.7e-3, 1.0e-3};
   for (int k = 0; k < 4; ++k) rep.received_levels_a[k] = level_a[k];
   const double offset = 0.5e-3, scale = 0.5e-3, range = 1.5;
+  rep.eye_offset_a = offset;  // the outer levels' midpoint and half span, as the set-up has them
+  rep.eye_scale_a = scale;
   const int amp_bins = 3000, phase_bins = 8, column = phase_bins / 2;
   const double sigma_a = 0.02e-3;
   std::vector<std::uint32_t> h(static_cast<std::size_t>(amp_bins) * phase_bins, 0u);
