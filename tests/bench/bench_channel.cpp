@@ -18,6 +18,7 @@
 #include "host/scenario.hpp"
 #include "host/touchstone.hpp"
 #include "physics/config.hpp"
+#include "tests/bench/one_engine.hpp"
 
 namespace {
 
@@ -76,17 +77,7 @@ void BM_LaneWithChannel(benchmark::State& state) {
   }
   const ll::PreparedRun run = ll::prepare_run(
       ll::load_scenario(std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/lane_200g_pam4.toml", o));
-  ll::BatchSetup one = run.batches.front();
-  one.links = {one.links.front()};
-  one.max_bits = ~0ull;
-  one.target_errors = ~0ull;
-  ll::SerialExec exec;
-  ll::LaneEngine<ll::SerialExec, float> engine(exec, one);
-  for (auto _ : state) engine.step();
-  state.SetItemsProcessed(state.iterations() * one.chunk_symbols);
-  state.counters["samples_per_s"] = benchmark::Counter(
-      static_cast<double>(state.iterations()) * one.chunk_symbols * one.samples_per_ui,
-      benchmark::Counter::kIsRate);
+  const ll::BatchSetup one = ll_bench::step_one_engine(state, run);
   state.counters["h1_taps"] = static_cast<double>(one.links.front().h1_taps.size());
 }
 BENCHMARK(BM_LaneWithChannel)->Arg(0)->Arg(5)->Arg(10)->Arg(20)->Unit(benchmark::kMillisecond);

@@ -8,6 +8,7 @@
 #include "host/cpu_backend.hpp"
 #include "host/runner.hpp"
 #include "host/scenario.hpp"
+#include "tests/bench/one_engine.hpp"
 
 #ifndef LIGHTLANE_SOURCE_DIR
 #error "LIGHTLANE_SOURCE_DIR must name the source tree"
@@ -41,18 +42,8 @@ ll::BatchSetup replicated_default_link(std::size_t n, std::uint64_t symbols_per_
 
 // One engine, one link, chunk after chunk: the per-thread throughput.
 void BM_LaneChunk(benchmark::State& state) {
-  const ll::PreparedRun run = default_lane({"run.chunk_symbols=" + std::to_string(state.range(0))});
-  ll::BatchSetup one = run.batches.front();
-  one.links = {one.links.front()};
-  one.max_bits = ~0ull;
-  one.target_errors = ~0ull;
-  ll::SerialExec exec;
-  ll::LaneEngine<ll::SerialExec, float> engine(exec, one);
-  for (auto _ : state) engine.step();
-  state.SetItemsProcessed(state.iterations() * one.chunk_symbols);
-  state.counters["samples_per_s"] = benchmark::Counter(
-      static_cast<double>(state.iterations()) * one.chunk_symbols * one.samples_per_ui,
-      benchmark::Counter::kIsRate);
+  ll_bench::step_one_engine(state,
+                            default_lane({"run.chunk_symbols=" + std::to_string(state.range(0))}));
 }
 BENCHMARK(BM_LaneChunk)->Arg(256)->Arg(1024)->Arg(4096)->Arg(16384)->Unit(benchmark::kMillisecond);
 
@@ -67,14 +58,7 @@ void BM_LaneRingModel(benchmark::State& state) {
     o = {"run.chunk_symbols=1024", "mrm.detuning_pm=100"};
   }
   o.push_back("eye.symbols=0");
-  const ll::PreparedRun run = ll::prepare_run(ll::load_scenario(path, o));
-  ll::BatchSetup one = run.batches.front();
-  one.links = {one.links.front()};
-  one.max_bits = one.target_errors = ~0ull;
-  ll::SerialExec exec;
-  ll::LaneEngine<ll::SerialExec, float> engine(exec, one);
-  for (auto _ : state) engine.step();
-  state.SetItemsProcessed(state.iterations() * one.chunk_symbols);
+  ll_bench::step_one_engine(state, ll::prepare_run(ll::load_scenario(path, o)));
 }
 BENCHMARK(BM_LaneRingModel)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
 
