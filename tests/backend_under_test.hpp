@@ -5,10 +5,12 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "host/backend.hpp"
+#include "host/runner.hpp"
 
 namespace ll_test {
 
@@ -46,6 +48,15 @@ inline std::vector<std::string> gaussian_noise_only_lane(std::uint64_t bits) {
           "eye.symbols=0",
           "run.target_errors=" + std::to_string(~0ull >> 1),
           "run.max_bits=" + std::to_string(bits)};
+}
+
+// Runs `run` as `lightlane run` does, on the CPU, writing `path`; the exit status.
+inline int run_cpu_to_file(const ll::PreparedRun& run, const std::string& path) {
+  ll::RunOptions options;
+  options.backend = "cpu";
+  options.output_path = path;
+  std::ostringstream out, err;
+  return ll::execute_run(run, options, out, err);
 }
 
 }  // namespace ll_test

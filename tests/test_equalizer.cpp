@@ -12,7 +12,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -292,11 +291,7 @@ TEST(EqualizerOutput, FileHasTheBurstHistogram) {
       kDefault, {"tx_ffe.c_p1=0.3", "laser.power_dbm=1", "eye.symbols=0", "run.max_bits=200000",
                  "run.target_errors=1000000000", "rx_eq.ffe_taps=1", "rx_eq.dfe_taps=1"}));
   const std::string path = ::testing::TempDir() + "bursts.h5";
-  ll::RunOptions options;
-  options.backend = "cpu";
-  options.output_path = path;
-  std::ostringstream out, err;
-  ASSERT_EQ(ll::execute_run(run, options, out, err), 0);
+  ASSERT_EQ(ll_test::run_cpu_to_file(run, path), 0);
   const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   ASSERT_GE(file, 0);
   const hid_t d = H5Dopen2(file, "error_bursts", H5P_DEFAULT);

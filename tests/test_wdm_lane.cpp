@@ -284,11 +284,7 @@ TEST(WdmScenario, EveryLaneReportsItsOwnRing) {
 TEST(WdmOutput, FileHasTheLaneDimension) {
   const ll::PreparedRun run = prepare(bus(3, 400, {"run.max_bits=20000"}));
   const std::string path = ::testing::TempDir() + "wdm_lanes.h5";
-  ll::RunOptions options;
-  options.backend = "cpu";
-  options.output_path = path;
-  std::ostringstream out, err;
-  ASSERT_EQ(ll::execute_run(run, options, out, err), 0);
+  ASSERT_EQ(ll_test::run_cpu_to_file(run, path), 0);
   const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   ASSERT_GE(file, 0);
   auto dims = [&](const char* name) {
