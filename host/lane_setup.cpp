@@ -469,8 +469,8 @@ ReceivedLevels received_levels(const LaneParams& lp, const LinkReport& rep,
     const double p = level_probability(M, k);
     r.value[k] = (rep.received_levels_a[k] - r.mid_a) / r.swing_a;
     r.var_symbol += p * r.value[k] * r.value[k];
-    const double i = std::max(rep.received_levels_a[k], 0.0);
-    r.var_noise_a2 += p * (c.noise_var_const_a2 + c.noise_var_shot_a * i + c.noise_var_rin * i * i);
+    const double sigma = noise_sigma(c, rep.received_levels_a[k]);
+    r.var_noise_a2 += p * sigma * sigma;
   }
   return r;
 }
@@ -526,11 +526,9 @@ void setup_equalizer(const Scenario& s, const LaneParams& lp, const LinkReport& 
 }
 
 // Clock recovery ([cdr], physics/cdr.hpp): the detector's lock point and its gain from the
-// chain's pulse response (`signed_pulse`, transmission per unit symbol value at the sample
-// rate, the decision sample at `cursor`), the loop gains from the bandwidth. The CDR decides one
-// symbol late.
-void setup_cdr(const Scenario& s, const LaneParams& lp, const LinkReport& rep,
-               const std::vector<double>& signed_pulse, long cursor, LinkSetup& link) {
+// chain's pulse response (rep.pulse_a, A per unit symbol value at the sample rate, the decision
+// sample at rep.pulse_cursor), the loop gains from the bandwidth. The CDR decides one symbol late.
+void setup_cdr(const Scenario& s, const LaneParams& lp, const LinkReport& rep, LinkSetup& link) {
   if (!std::isfinite(lp.cdr.bandwidth_hz))
     fail_key(s, "cdr.bandwidth_mhz", "missing; a recovered clock needs its loop bandwidth");
   if (!(lp.cdr.bandwidth_hz < 0.1 * lp.symbol_rate_hz))
@@ -551,13 +549,13 @@ void setup_cdr(const Scenario& s, const LaneParams& lp, const LinkReport& rep,
   }
   const double var_a = rl.var_symbol, var_noise = rl.var_noise_a2;
   // H(tau, m): the pulse (A per unit a) m symbols after the decision sample, tau samples late.
-  const double scale = c.photocurrent_per_transmission_a;
+  const std::vector<double>& pulse = rep.pulse_a;
   auto h = [&](double tau, int m) {
-    const double x = static_cast<double>(cursor) + tau + static_cast<double>(m) * spu;
-    if (x < 0.0 || x >= static_cast<double>(signed_pulse.size() - 1)) return 0.0;
+    const double x = static_cast<double>(rep.pulse_cursor) + tau + static_cast<double>(m) * spu;
+    if (x < 0.0 || x >= static_cast<double>(pulse.size() - 1)) return 0.0;
     const std::size_t i = static_cast<std::size_t>(x);
     const double f = x - static_cast<double>(i);
-    return scale * (signed_pulse[i] + f * (signed_pulse[i + 1] - signed_pulse[i]));
+    return pulse[i] + f * (pulse[i + 1] - pulse[i]);
   };
   // The detector's mean output against the sampling offset.
   std::function<double(double)> mean_output;
@@ -697,11 +695,12 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
   // With a channel or an FFE ahead of the driver the cursor no longer carries a level's full
   // excursion: the levels the receiver expects (and its thresholds) sit at the drive pulse's
   // peak, bias + (V - bias) x peak (the mean of the ISI is zero for equiprobable levels).
+  // The drive's response to one UI (rect * H1): here its peak, below the timing's input.
+  const std::vector<double> drive_ui =
+      convolve_fir(std::vector<double>(lp.samples_per_ui, 1.0), out.setup.h1_taps);
   double cursor_gain = 1.0;
   if (rep.serdes_transmit) {
-    const std::vector<double> pulse =
-        convolve_fir(std::vector<double>(lp.samples_per_ui, 1.0), out.setup.h1_taps);
-    cursor_gain = *std::max_element(pulse.begin(), pulse.end());
+    cursor_gain = *std::max_element(drive_ui.begin(), drive_ui.end());
     rep.cursor_gain = cursor_gain;
   }
 
@@ -786,8 +785,7 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
   // Long enough for the ring's response to decay to 1e-12 after the pulse.
   const std::size_t ring_tail =
       lp.ring_dynamic ? static_cast<std::size_t>(std::ceil(28.0 / c.cmt.gamma_t)) : 0;
-  std::vector<double> drive(lp.samples_per_ui, 1.0);
-  drive = convolve_fir(drive, out.setup.h1_taps);
+  std::vector<double> drive = drive_ui;
   drive.resize(drive.size() + ring_tail, 0.0);
   const double v_base = v.front(), v_top = v.back();
   std::vector<double> pulse(drive.size());
@@ -833,13 +831,13 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
   // outer levels one apart): the equaliser's design input, and a report.
   {
     const std::size_t spu = static_cast<std::size_t>(lp.samples_per_ui);
-    rep.symbol_pulse_a.clear();
-    for (std::size_t n = static_cast<std::size_t>(cursor) % spu; n < signed_pulse.size(); n += spu)
-      rep.symbol_pulse_a.push_back(signed_pulse[n] * c.photocurrent_per_transmission_a);
-    rep.symbol_pulse_cursor = static_cast<int>(static_cast<std::size_t>(cursor) / spu);
     rep.pulse_a = signed_pulse;
     for (double& x : rep.pulse_a) x *= c.photocurrent_per_transmission_a;
     rep.pulse_cursor = cursor;
+    rep.symbol_pulse_a.clear();
+    for (std::size_t n = static_cast<std::size_t>(cursor) % spu; n < rep.pulse_a.size(); n += spu)
+      rep.symbol_pulse_a.push_back(rep.pulse_a[n]);
+    rep.symbol_pulse_cursor = static_cast<int>(static_cast<std::size_t>(cursor) / spu);
     rep.samples_per_ui = lp.samples_per_ui;
     rep.levels = lp.levels;
     rep.eye_target_ber = rp.eye_target_ber;
@@ -847,7 +845,7 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
     rep.dark_current_a = lp.dark_current_a;
   }
   if (lp.rx_eq.enabled()) setup_equalizer(s, lp, rep, out.setup);
-  if (lp.cdr.mode != 0) setup_cdr(s, lp, rep, signed_pulse, cursor, out.setup);
+  if (lp.cdr.mode != 0) setup_cdr(s, lp, rep, out.setup);
   if (lp.tx_jitter.present()) {
     const TxJitterParams& j = lp.tx_jitter;
     if (j.sj_amplitude_ui > 0.0 && !(j.sj_frequency_hz > 0.0))
