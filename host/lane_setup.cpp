@@ -441,9 +441,7 @@ void setup_transmit_dac(const Scenario& s, const LaneParams& lp, const std::vect
 // The nearest DAC code to a drive voltage (identity without a DAC).
 double dac_code_v(const LinkConstants<double>& c, double v) {
   if (c.dac_codes == 0) return v;
-  const double i = std::clamp(std::round((v - c.drive_bias_v - c.dac_low_v) / c.dac_step_v), 0.0,
-                              static_cast<double>(c.dac_codes - 1));
-  return c.drive_bias_v + c.dac_low_v + i * c.dac_step_v;
+  return c.drive_bias_v + dac_nearest_code_v(c, v - c.drive_bias_v);
 }
 
 // What the receiver's equaliser and clock recovery know of the received levels: their mean

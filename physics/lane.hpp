@@ -280,6 +280,16 @@ struct GenerateSymbols {
   }
 };
 
+// The DAC's nearest code to excursion u from the bias, its codes clamped at full scale (needs
+// dac_codes > 0).
+template <class Real>
+LL_HD LL_FORCEINLINE Real dac_nearest_code_v(const LinkConstants<Real>& c, Real u) {
+  Real code = math_floor((u - c.dac_low_v) / c.dac_step_v + Real(0.5));
+  code = code < Real(0) ? Real(0) : code;
+  code = code > static_cast<Real>(c.dac_codes - 1) ? static_cast<Real>(c.dac_codes - 1) : code;
+  return c.dac_low_v + code * c.dac_step_v;
+}
+
 // The transmitter's output for the symbol at tx[0], relative to the bias: the level's excursion,
 // or with a DAC the FFE's sum over this and the kTxFfeTaps - 1 symbols before, rounded to the
 // nearest code (reads tx[-kTxFfeTaps + 1 .. 0]).
@@ -289,10 +299,7 @@ LL_HD LL_FORCEINLINE Real symbol_excursion_v(const LinkConstants<Real>& c, const
   Real u = Real(0);
   for (int k = 0; k < kTxFfeTaps; ++k)
     u += c.dac_ffe[k] * (c.level_drive_v[tx[-k]] - c.drive_bias_v);
-  Real code = math_floor((u - c.dac_low_v) / c.dac_step_v + Real(0.5));
-  code = code < Real(0) ? Real(0) : code;
-  code = code > static_cast<Real>(c.dac_codes - 1) ? static_cast<Real>(c.dac_codes - 1) : code;
-  return c.dac_low_v + code * c.dac_step_v;
+  return dac_nearest_code_v(c, u);
 }
 
 // Drive voltage with the driver bandwidth H1 applied. The DAC holds each level for a UI, so
@@ -306,8 +313,8 @@ LL_HD LL_FORCEINLINE Real symbol_excursion_v(const LinkConstants<Real>& c, const
 template <class Real>
 struct PolyphaseDrive {
   const LinkConstants<Real>* links;
-  // [links][history + chunk], history >= pulse_symbols - 1 (+ kTxFfeTaps - 1 with a DAC: the
-  // pulse then excludes the FFE's 4 UI, so pulse_symbols of the full H1 covers it)
+  // [links][history + chunk], history >= pulse_symbols - 1 plus the transmitter's reach
+  // (kTxFfeTaps - 1 with a DAC, whose FFE reads that many symbols back)
   const std::uint8_t* tx_levels;
   const Real* pulse;  // [links][pulse_symbols * samples_per_ui]
   Real* drive_v;      // [links][chunk samples]
