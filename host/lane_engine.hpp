@@ -151,7 +151,6 @@ class LaneEngine {
         L_(setup.links.size()),
         spu_(setup.samples_per_ui),
         chunk_(setup.chunk_symbols),
-        levels_(setup.levels),
         history_(setup.overlap_history),
         block_(overlap_save_valid(setup)),
         fft_size_(history_ + block_),
@@ -211,7 +210,7 @@ class LaneEngine {
     std::vector<NoiseKey> keys(L_);
     for (std::size_t l = 0; l < L_; ++l) {
       constants[l] = convert_constants<Real>(setup.links[l].constants);
-      sources[l] = SymbolSource::make(setup.pattern, setup.links[l].prbs_seed, levels_);
+      sources[l] = SymbolSource::make(setup.pattern, setup.links[l].prbs_seed, setup.levels);
       keys[l] = setup.links[l].noise_key;
     }
     links_ = Buffer<LinkConstants<Real>>(L_);
@@ -751,7 +750,7 @@ class LaneEngine {
 
   Exec& exec_;
   std::size_t L_;
-  int spu_, chunk_, levels_;
+  int spu_, chunk_;
   std::size_t history_, block_, fft_size_, bins_, chunk_samples_, blocks_, ext_stride_;
   // Clock recovery.
   bool cdr_enabled_ = false;
