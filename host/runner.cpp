@@ -173,10 +173,9 @@ PreparedRun prepare_run(const Scenario& s) {
 // error positions, and beside it what independent random bit errors at the measured BER would
 // give, P(X > t) for X ~ Bin(544, 1 - (1 - BER)^10) (with the inner code, BER is what it leaves;
 // its residual errors come in blocks, so the random estimate is then a lower bound of sorts).
-// The frame loss ratio takes a frame of
-// F bits to straddle 1 + (F - 1) / 5140 codewords' messages on average and codeword failures as
-// independent: FLR = 1 - (1 - CER)^(1 + (F - 1) / 5140) (bursts that cross codewords make it
-// an estimate).
+// The frame loss ratio takes a frame of F bits to straddle 1 + (F - 1) / 5140 codewords'
+// messages on average and codeword failures as independent: FLR = 1 - (1 - CER)^(1 + (F - 1) /
+// 5140) (bursts that cross codewords make it an estimate).
 namespace {
 void set_fec_figures(const LinkCounters& c, const LinkReport& rep, PointResult& p) {
   const FecCounters& f = c.fec;
@@ -227,10 +226,8 @@ PointResult point_result(const LinkOutcome& o, const LinkReport& rep) {
   if (rep.samples_per_ui > 0) {
     const int phase_bins = 2 * rep.samples_per_ui;
     const int amplitude_bins = static_cast<int>(o.eye_histogram.size()) / phase_bins;
-    bool any = false;
-    for (std::uint32_t v : o.eye_histogram) any = any || v != 0;
-    const EyeMetrics e = eye_metrics(rep, rep.levels, rep.eye_target_ber,
-                                     any ? o.eye_histogram : std::vector<std::uint32_t>{},
+    // An empty or all-zero histogram (no eye, the statistical mode) leaves the measured NaN.
+    const EyeMetrics e = eye_metrics(rep, rep.levels, rep.eye_target_ber, o.eye_histogram,
                                      amplitude_bins, phase_bins, BatchSetup{}.eye_amplitude_range);
     p.oma_outer_dbm = e.oma_outer_dbm;
     p.average_power_dbm = e.average_power_dbm;
