@@ -156,11 +156,14 @@ constexpr std::array<RealColumn, 5> kEyeMetricColumns{{
     {"snr_db", &PointResult::snr_db, "dB",
      "measured level means' variance over their mean variance (noise and ISI) at the decision"},
 }};
-// The statistical eye's figures (run.mode = "stat"; NaN otherwise).
-constexpr std::array<RealColumn, 2> kStatEyeColumns{{
+// The eye's opening at eye.target_ber: from the statistical eye (run.mode = "stat") or from the
+// Monte-Carlo eye histogram (NaN without one).
+constexpr std::array<RealColumn, 2> kEyeOpeningColumns{{
     {"eye_height", &PointResult::eye_height_a, "A",
-     "statistical eye height at eye.target_ber (smallest of the eyes)"},
-    {"eye_width", &PointResult::eye_width_ui, "UI", "statistical eye width at eye.target_ber"},
+     "eye height at eye.target_ber, smallest of the eyes (statistical eye in stat mode, else the "
+     "eye histogram)"},
+    {"eye_width", &PointResult::eye_width_ui, "UI",
+     "eye width at eye.target_ber (statistical eye in stat mode, else the eye histogram)"},
 }};
 constexpr const char* kBathtubDim = "bathtub_phase_ui";
 constexpr const char* kBathtubName = "bathtub_ber";
@@ -453,7 +456,7 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout)
   std::set<std::string> names{kPointDim,         kLaneDim,    kEyeAmplitudeDim, kEyePhaseDim,
                               kEyeHistogramName, kBathtubDim, kBathtubName,     kContourDim,
                               kEyeEdgeDim,       kContourName};
-  for (const auto& c : kStatEyeColumns) names.insert(c.name);
+  for (const auto& c : kEyeOpeningColumns) names.insert(c.name);
   for (const auto& c : kEyeMetricColumns) names.insert(c.name);
   for (const auto& h : kCountHistograms) names.insert({h.dim, h.name});
   for (const auto& c : kWdmColumns) names.insert(c.name);
@@ -607,7 +610,7 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout)
   }
   create_real_columns(kFigureColumns);
   create_real_columns(kEyeMetricColumns);
-  create_real_columns(kStatEyeColumns);
+  create_real_columns(kEyeOpeningColumns);
   {
     std::vector<hsize_t> dims = point_dims;
     dims.push_back(static_cast<hsize_t>(bathtub_bins_));
@@ -716,7 +719,7 @@ void Hdf5Writer::write_points(std::size_t first_point, const std::vector<PointRe
   write_real_columns(kRatioColumns);
   write_real_columns(kFigureColumns);
   write_real_columns(kEyeMetricColumns);
-  write_real_columns(kStatEyeColumns);
+  write_real_columns(kEyeOpeningColumns);
   write_real_columns(kEnergyColumns);
   // A per-point block of reals (a point without it: NaN), written under the point's start.
   auto write_real_blocks = [&](const char* name, std::vector<double> PointResult::*field,
