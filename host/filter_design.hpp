@@ -20,6 +20,14 @@ double bessel_thomson4_norm();  // w_3db / w_n: the solved constant (about 2.113
 
 // Poles of the normalised Bessel-Thomson polynomial y^4 + 10 y^3 + 45 y^2 + 105 y + 105.
 std::array<std::complex<double>, 4> bessel_thomson4_poles();
+// Their residues r_k = 105 / prod_{j != k} (p_k - p_j): h(t) = w_n sum_k r_k exp(p_k w_n t).
+std::array<std::complex<double>, 4> bessel_thomson4_residues();
+
+// The Bessel-Thomson low-pass of design_bessel_thomson4_fir run over `x` as its recursion (the
+// same impulse-invariant filter, untruncated, unit DC gain), starting in x[0]'s steady state.
+// For long records: its cost does not grow with the response's length.
+std::vector<double> bessel_thomson4_filter(const std::vector<double>& x, double f3db_hz,
+                                           double sample_rate_hz);
 
 // FIR taps of the 4th-order Bessel-Thomson filter sampled at `sample_rate_hz` by impulse
 // invariance (h[n] = T h(nT) from the exact partial-fraction impulse response), truncated where

@@ -144,7 +144,7 @@ const std::array<CountHistogram, 2> kCountHistograms{{
      &PointResult::fec_symbol_error_histogram, kFecHistogramBins, 0},
 }};
 // The received eye (host/eye_metrics.hpp).
-constexpr std::array<RealColumn, 5> kEyeMetricColumns{{
+constexpr std::array<RealColumn, 6> kEyeMetricColumns{{
     {"oma_outer_dbm", &PointResult::oma_outer_dbm, "dBm",
      "optical modulation amplitude between the outer levels at the photodiode (noiseless)"},
     {"average_power_dbm", &PointResult::average_power_dbm, "dBm",
@@ -155,6 +155,9 @@ constexpr std::array<RealColumn, 5> kEyeMetricColumns{{
      "PAM4 level separation mismatch (IEEE 802.3 120D.3.1.2) of the measured level means"},
     {"snr_db", &PointResult::snr_db, "dB",
      "measured level means' variance over their mean variance (noise and ISI) at the decision"},
+    {"tdecq_db", &PointResult::tdecq_db, "dB",
+     "transmitter and dispersion eye closure of the waveform at the photodiode, IEEE 802.3 "
+     "TDECQ (PAM4) or TDEC (NRZ); inf: closed"},
 }};
 // The eye's opening at eye.target_ber: from the statistical eye (run.mode = "stat") or from the
 // Monte-Carlo eye histogram (NaN without one).

@@ -511,6 +511,18 @@ class LaneEngine {
                   out.begin() + l * chunk_samples_);
     return out;
   }
+  // The noiseless photocurrent of the last chunk ahead of the receiver's filter H2 (the
+  // photodiode's output: on a WDM bus with the other channels' crosstalk), [links][chunk
+  // samples]: what a reference receiver would see (host/tdecq.hpp).
+  std::vector<Real> last_photocurrent() const {
+    std::vector<Real> all(L_ * ext_stride_);
+    current_.download(all.data(), all.size());
+    std::vector<Real> out(L_ * chunk_samples_);
+    for (std::size_t l = 0; l < L_; ++l)
+      std::copy_n(all.begin() + l * ext_stride_ + history_, chunk_samples_,
+                  out.begin() + l * chunk_samples_);
+    return out;
+  }
   std::uint64_t last_chunk_first_sample() const {
     return (chunk_index_ == 0 ? 0 : chunk_index_ - 1) * chunk_samples_;
   }

@@ -19,6 +19,7 @@
 #include "host/hdf5_writer.hpp"
 #include "host/stat_eye.hpp"
 #include "host/statistics.hpp"
+#include "host/tdecq.hpp"
 
 namespace ll {
 namespace {
@@ -358,6 +359,54 @@ void print_validation(const PreparedRun& run, std::ostream& out) {
       << " symbols; independent of the bit count)\n";
 }
 
+namespace {
+
+// TDECQ (PAM4) or TDEC (NRZ) of every link of batch b, on the CPU in parallel: each link (each
+// bus, on a WDM batch) runs tdecq.symbols UI of noiseless waveform through the double-precision
+// engine. NaN for other orders and with tdecq.symbols = 0.
+std::vector<double> batch_tdecq_db(const PreparedRun& run, std::size_t b, int threads) {
+  const BatchSetup& batch = run.batches[b];
+  const std::size_t n = batch.links.size();
+  std::vector<double> out(n, std::numeric_limits<double>::quiet_NaN());
+  if (run.run.tdecq_symbols == 0 || (batch.levels != 2 && batch.levels != 4)) return out;
+  const std::size_t group = batch.bus_lanes > 0 ? static_cast<std::size_t>(batch.bus_lanes) : 1;
+#pragma omp parallel for schedule(dynamic) num_threads(threads)
+  for (std::size_t g = 0; g < n / group; ++g) {
+    std::vector<double> responsivity(group), dark(group);
+    std::vector<const LinkReport*> reports(group);
+    for (std::size_t j = 0; j < group; ++j) {
+      const std::size_t i = g * group + j;
+      reports[j] = &run.links[run.batch_points[b][i] * run.lanes + run.batch_lanes[b][i]].report;
+      responsivity[j] = reports[j]->responsivity_a_per_w;
+      dark[j] = reports[j]->dark_current_a;
+    }
+    const std::vector<std::vector<double>> power =
+        received_optical_power(batch, g * group, group, run.run.tdecq_symbols, responsivity, dark);
+    for (std::size_t j = 0; j < group; ++j) {
+      const LinkReport& rep = *reports[j];
+      const LaneParams& lp = run.params[run.batch_points[b][g * group + j]];
+      TdecqSettings s;
+      s.levels = batch.levels;
+      s.samples_per_ui = batch.samples_per_ui;
+      s.symbol_rate_hz = lp.symbol_rate_hz;
+      s.ffe_taps = run.run.tdecq_ffe_taps;
+      s.rin_db_per_hz = lp.laser_rin_db_per_hz;
+      // OMA outer from the settled outer levels (what the SSPRQ's long runs measure), P_avg
+      // their mean (a balanced pattern's; the levels are equally likely in NRZ and PAM4).
+      double mean_a = 0.0;
+      for (int k = 0; k < batch.levels; ++k) mean_a += rep.received_levels_a[k] / batch.levels;
+      s.average_power_w = (mean_a - rep.dark_current_a) / rep.responsivity_a_per_w;
+      const double oma_w =
+          std::abs(rep.received_levels_a[batch.levels - 1] - rep.received_levels_a[0]) /
+          rep.responsivity_a_per_w;
+      out[g * group + j] = tdecq(power[j], oma_w, s).tdecq_db;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 int execute_run(const PreparedRun& run, const RunOptions& options, std::ostream& out,
                 std::ostream& err) {
   const BackendChoice backend = choose_backend(options.backend, options.threads);
@@ -435,13 +484,16 @@ int execute_run(const PreparedRun& run, const RunOptions& options, std::ostream&
   }
   // A point is written when all its lanes are in.
   std::map<std::size_t, std::vector<PointResult>> pending;
+  const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
   for (std::size_t b = 0; b < run.batches.size(); ++b) {
+    const std::vector<double> tdecq_db = batch_tdecq_db(run, b, threads);
     // Each point is written, flushed and printed the moment its link (bus) finishes, so a
     // killed run keeps every finished point.
     auto finished = [&](std::size_t i, const LinkOutcome& outcome) {
       const std::size_t p = run.batch_points[b][i];
       const std::size_t lane = run.batch_lanes[b][i];
-      const PointResult r = point_result(outcome, run.links[p * run.lanes + lane].report);
+      PointResult r = point_result(outcome, run.links[p * run.lanes + lane].report);
+      r.tdecq_db = tdecq_db[i];
       std::vector<PointResult>& lanes = pending[p];
       if (lanes.empty()) lanes.resize(run.lanes);
       lanes[lane] = r;
@@ -476,7 +528,6 @@ int execute_run(const PreparedRun& run, const RunOptions& options, std::ostream&
     // written as a Monte-Carlo point would be.
     const std::size_t n = run.batches[b].links.size();
     std::vector<LinkOutcome> outcomes(n);
-    const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
 #pragma omp parallel for schedule(dynamic) num_threads(threads)
     for (std::size_t i = 0; i < n; ++i) {
       const LinkReport& rep =

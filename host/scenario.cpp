@@ -202,6 +202,36 @@ const std::vector<KeySpec>& registry() {
       r.push_back(k);
     }
     {
+      // TDECQ's waveform: 65536 UI, the length of 802.3's SSPRQ (121.8.5: 2^16 - 1 symbols).
+      KeySpec k{"tdecq.symbols",
+                Kind::integer,
+                "1",
+                {0.0, 16777216.0, false, false, false, false,
+                 "0 (no TDECQ) or 1024 .. 16777216 UI of waveform"},
+                {},
+                std::int64_t{65536},
+                {}};
+      k.apply = [](const ScalarValue& v, LaneParams&, RunParams& rp) {
+        rp.tdecq_symbols = std::get<std::int64_t>(v);
+      };
+      r.push_back(k);
+    }
+    {
+      // 802.3bs/cd: a 5-tap T-spaced reference FFE (PARAMETERS.md; 802.3dj's longer one is
+      // unconfirmed).
+      KeySpec k{"tdecq.ffe_taps",
+                Kind::integer,
+                "1",
+                {1.0, 15.0, false, false, false, false, "an odd number of taps, 1 .. 15"},
+                {},
+                std::int64_t{5},
+                {}};
+      k.apply = [](const ScalarValue& v, LaneParams&, RunParams& rp) {
+        rp.tdecq_ffe_taps = static_cast<int>(std::get<std::int64_t>(v));
+      };
+      r.push_back(k);
+    }
+    {
       KeySpec k{"eye.amplitude_bins", Kind::integer, "1", {8.0, 4096.0}, {}, std::int64_t{256}, {}};
       k.apply = [](const ScalarValue& v, LaneParams&, RunParams& rp) {
         rp.eye_amplitude_bins = static_cast<int>(std::get<std::int64_t>(v));
@@ -1039,7 +1069,7 @@ RunParams run_params(const Scenario& s) {
   RunParams rp;
   for (const KeySpec& k : registry()) {
     if (k.key.rfind("run.", 0) != 0 && k.key.rfind("eye.", 0) != 0 &&
-        k.key.rfind("mrm.variation.", 0) != 0)
+        k.key.rfind("tdecq.", 0) != 0 && k.key.rfind("mrm.variation.", 0) != 0)
       continue;
     const auto it = s.values.find(k.key);
     if (it != s.values.end())
@@ -1048,6 +1078,14 @@ RunParams run_params(const Scenario& s) {
       k.apply(*k.default_value, lp, rp);
   }
   rp.eye_contour_bers = s.contour_bers;
+  if (rp.tdecq_symbols > 0 && rp.tdecq_symbols < 1024)
+    fail_key(s, "tdecq.symbols",
+             "expected 0 (no TDECQ) or at least 1024 UI of waveform, got " +
+                 std::to_string(rp.tdecq_symbols));
+  if (rp.tdecq_ffe_taps % 2 == 0)
+    fail_key(s, "tdecq.ffe_taps",
+             "expected an odd number of taps (the main one in the middle), got " +
+                 std::to_string(rp.tdecq_ffe_taps));
   return rp;
 }
 

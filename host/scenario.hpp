@@ -241,6 +241,10 @@ struct RunParams {
   int eye_amplitude_bins = 256;
   double eye_target_ber = 2.4e-4;        // the statistical eye's height and width are taken here
   std::vector<double> eye_contour_bers;  // descending, in (0, 0.5); empty: no contours
+  // TDECQ / TDEC (host/tdecq.hpp): UIs of waveform per point (0: not computed) and the
+  // reference equaliser's taps.
+  std::int64_t tdecq_symbols = 65536;
+  int tdecq_ffe_taps = 5;
   VariationParams variation;
 };
 
