@@ -144,7 +144,7 @@ const std::array<CountHistogram, 2> kCountHistograms{{
      &PointResult::fec_symbol_error_histogram, kFecHistogramBins, 0},
 }};
 // The received eye (host/eye_metrics.hpp).
-constexpr std::array<RealColumn, 6> kEyeMetricColumns{{
+constexpr std::array<RealColumn, 7> kEyeMetricColumns{{
     {"oma_outer_dbm", &PointResult::oma_outer_dbm, "dBm",
      "optical modulation amplitude between the outer levels at the photodiode (noiseless)"},
     {"average_power_dbm", &PointResult::average_power_dbm, "dBm",
@@ -158,6 +158,9 @@ constexpr std::array<RealColumn, 6> kEyeMetricColumns{{
     {"tdecq_db", &PointResult::tdecq_db, "dB",
      "transmitter and dispersion eye closure of the waveform at the photodiode, IEEE 802.3 "
      "TDECQ (PAM4) or TDEC (NRZ); inf: closed"},
+    {"com_db", &PointResult::com_db, "dB",
+     "channel operating margin of the host electrical channel, IEEE 802.3dj reference receiver "
+     "(NaN without [channel])"},
 }};
 // The eye's opening at eye.target_ber: from the statistical eye (run.mode = "stat") or from the
 // Monte-Carlo eye histogram (NaN without one).

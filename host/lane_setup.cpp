@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "host/channel.hpp"
+#include "host/com.hpp"
 #include "host/energy.hpp"
 #include "host/equalizer.hpp"
 #include "host/filter_design.hpp"
@@ -673,9 +674,20 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
   // With a DAC the engine forms the FFE per symbol and runs the rest (h1_after_dac_taps); h1_taps
   // holds the whole chain for the linear analysis below.
   const std::vector<double> ffe = transmit_ffe_taps(s, lp);
+  const std::vector<double> ffe_impulse =
+      ffe.empty() ? std::vector<double>{} : apply_tx_ffe({1.0}, ffe, lp.samples_per_ui);
   setup_transmit_dac(s, lp, ffe, c);
   std::vector<double> after_dac = serdes_channel_fir(s, lp, fs, rep);
   rep.serdes_transmit = !after_dac.empty() || !ffe.empty();
+  if (!after_dac.empty()) {
+    // The host channel's operating margin with the 802.3dj reference receiver (host/com.hpp),
+    // behind the scenario's own transmit FFE.
+    ComParameters com;
+    com.levels = lp.levels;
+    rep.com_db =
+        channel_operating_margin(after_dac, ffe_impulse, lp.samples_per_ui, lp.symbol_rate_hz, com)
+            .com_db;
+  }
   if (std::isfinite(lp.driver_bandwidth_hz))
     after_dac = convolve_fir(after_dac, design_bessel_thomson4_fir(lp.driver_bandwidth_hz, fs));
   if (lp.eo_junction && rep.junction_rc_hz > 0.0) {
@@ -686,7 +698,6 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
   }
   out.setup.h1_taps = after_dac;
   if (!ffe.empty()) {
-    const std::vector<double> ffe_impulse = apply_tx_ffe({1.0}, ffe, lp.samples_per_ui);
     out.setup.h1_taps = after_dac.empty() ? ffe_impulse : convolve_fir(after_dac, ffe_impulse);
   }
   if (c.dac_codes > 0) out.setup.h1_after_dac_taps = std::move(after_dac);

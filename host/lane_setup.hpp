@@ -41,6 +41,7 @@ struct LinkReport {
   int fec_frame_bits = 512;  // the frame the FEC's frame loss ratio is stated for
   LaneEnergy energy;         // [energy]: the lane's power but the heater's (host/energy.hpp)
   double channel_loss_db = 0.0;
+  double com_db = std::numeric_limits<double>::quiet_NaN();  // the channel's COM (host/com.hpp)
   double cursor_gain = 1.0;
   std::vector<std::string> warnings;
   // The chain's pulse response at the decision phase, one value per symbol (A per unit symbol

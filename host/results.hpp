@@ -101,6 +101,8 @@ struct PointResult {
   // TDECQ (PAM4) or TDEC (NRZ) of the noiseless waveform at the photodiode with the laser's RIN
   // (host/tdecq.hpp; NaN for PAM6 and PAM8 or with tdecq.symbols = 0; +inf: closed).
   double tdecq_db = std::numeric_limits<double>::quiet_NaN();
+  // The host channel's operating margin (host/com.hpp; NaN without [channel]).
+  double com_db = std::numeric_limits<double>::quiet_NaN();
   // The statistical eye (run.mode = "stat"; NaN otherwise): BER over the UI's phases, and the
   // eye's height (A) and width (UI) at eye.target_ber.
   std::vector<double> bathtub_ber;

@@ -224,6 +224,7 @@ PointResult point_result(const LinkOutcome& o, const LinkReport& rep) {
   set_fec_figures(o.counters, rep, p);
   p.eye_offset_a = rep.eye_offset_a;
   p.eye_scale_a = rep.eye_scale_a;
+  p.com_db = rep.com_db;
   if (rep.samples_per_ui > 0) {
     const int phase_bins = 2 * rep.samples_per_ui;
     const int amplitude_bins = static_cast<int>(o.eye_histogram.size()) / phase_bins;
