@@ -61,20 +61,33 @@ std::vector<Complex<double>> real_dft(const std::vector<double>& x) {
   return out;
 }
 
-std::vector<double> design_bessel_thomson4_fir(double f3db_hz, double sample_rate_hz,
-                                               double tail_energy) {
+namespace {
+
+// The filter's four modes at f3db_hz, sampled at sample_rate_hz: h(t) = w_n sum_k r_k exp(p_k
+// w_n t), and the sample interval T.
+struct Bt4Modes {
+  std::array<std::complex<double>, 4> p, r;
+  double w_n, T;
+};
+
+Bt4Modes bt4_modes(double f3db_hz, double sample_rate_hz) {
   if (!(f3db_hz > 0.0) || !(f3db_hz < 0.5 * sample_rate_hz))
     throw std::invalid_argument("Bessel-Thomson bandwidth must lie in (0, fs/2)");
+  return {bessel_thomson4_poles(), bessel_thomson4_residues(),
+          2.0 * kPi * f3db_hz / bessel_thomson4_norm(), 1.0 / sample_rate_hz};
+}
+
+}  // namespace
+
+std::vector<double> design_bessel_thomson4_fir(double f3db_hz, double sample_rate_hz,
+                                               double tail_energy) {
   // Impulse invariance: H(s) = 105 / prod(s/w_n - p_k) has four simple poles p_k (roots of the
   // reverse Bessel polynomial), so h(t) = sum_k w_n r_k exp(p_k w_n t) with residues
   // r_k = 105 / prod_{j != k} (p_k - p_j), and h[n] = T h(nT). Sampling the exact impulse
   // response (rather than inverse-transforming H on a grid, whose truncated spectrum rings over
   // the whole grid) lets the tail fall below any tolerance within a few 1/f3db. Its own
   // aliasing falls as (f3db/fs)^4: about 1e-6 of the response at 32 samples per UI.
-  const std::array<std::complex<double>, 4> p = bessel_thomson4_poles();
-  const std::array<std::complex<double>, 4> r = bessel_thomson4_residues();
-  const double w_n = 2.0 * kPi * f3db_hz / bessel_thomson4_norm();
-  const double T = 1.0 / sample_rate_hz;
+  const auto [p, r, w_n, T] = bt4_modes(f3db_hz, sample_rate_hz);
   double slowest = -p[0].real() * w_n;  // the slowest decay rate of the four modes, 1/s
   for (const auto& pk : p) slowest = std::min(slowest, -pk.real() * w_n);
   // Long enough that the energy envelope exp(-2 slowest t) is far below the tolerance (a
@@ -118,15 +131,10 @@ std::array<std::complex<double>, 4> bessel_thomson4_residues() {
 
 std::vector<double> bessel_thomson4_filter(const std::vector<double>& x, double f3db_hz,
                                            double sample_rate_hz) {
-  if (!(f3db_hz > 0.0) || !(f3db_hz < 0.5 * sample_rate_hz))
-    throw std::invalid_argument("Bessel-Thomson bandwidth must lie in (0, fs/2)");
   // The impulse-invariant filter of design_bessel_thomson4_fir as four one-pole recursions
   // s_k[n] = a_k s_k[n-1] + b_k x[n], a_k = exp(p_k w_n T), b_k = T w_n r_k, y = Re sum s_k:
   // the same h[n] without truncation, at 8 complex multiply-adds a sample whatever the length.
-  const std::array<std::complex<double>, 4> p = bessel_thomson4_poles();
-  const std::array<std::complex<double>, 4> r = bessel_thomson4_residues();
-  const double w_n = 2.0 * kPi * f3db_hz / bessel_thomson4_norm();
-  const double T = 1.0 / sample_rate_hz;
+  const auto [p, r, w_n, T] = bt4_modes(f3db_hz, sample_rate_hz);
   std::array<std::complex<double>, 4> a, b, s;
   double dc = 0.0;
   for (int k = 0; k < 4; ++k) {
