@@ -9,6 +9,18 @@
 
 namespace ll {
 
+SettledOpticalLevels settled_optical_levels(const LinkReport& rep, int levels) {
+  auto optical_w = [&](double current_a) {
+    return (current_a - rep.dark_current_a) / rep.responsivity_a_per_w;
+  };
+  const auto [bottom, top] =
+      std::minmax_element(rep.received_levels_a, rep.received_levels_a + levels);
+  double average_w = 0.0;
+  for (int k = 0; k < levels; ++k)
+    average_w += level_probability(levels, k) * optical_w(rep.received_levels_a[k]);
+  return {optical_w(*top) - optical_w(*bottom), average_w};
+}
+
 EyeMetrics eye_metrics(const LinkReport& rep, int levels, double target_ber,
                        const std::vector<std::uint32_t>& histogram, int amplitude_bins,
                        int phase_bins, double amplitude_range) {
@@ -17,21 +29,17 @@ EyeMetrics eye_metrics(const LinkReport& rep, int levels, double target_ber,
   EyeMetrics m{};
   std::fill(std::begin(m.level_mean_a), std::end(m.level_mean_a), nan);
   std::fill(std::begin(m.level_sigma_a), std::end(m.level_sigma_a), nan);
-  // Optical, from the set-up's noiseless levels.
   auto optical_w = [&](double current_a) {
     return (current_a - rep.dark_current_a) / rep.responsivity_a_per_w;
   };
+  // Optical, from the set-up's noiseless levels.
+  const SettledOpticalLevels optical = settled_optical_levels(rep, M);
+  m.oma_outer_dbm = 10.0 * std::log10(optical.oma_outer_w / 1e-3);
+  m.average_power_dbm = 10.0 * std::log10(optical.average_power_w / 1e-3);
   std::vector<int> order(M);
   std::iota(order.begin(), order.end(), 0);
   std::sort(order.begin(), order.end(),
             [&](int a, int b) { return rep.received_levels_a[a] < rep.received_levels_a[b]; });
-  const double bottom_a = rep.received_levels_a[order.front()];
-  const double top_a = rep.received_levels_a[order.back()];
-  m.oma_outer_dbm = 10.0 * std::log10((optical_w(top_a) - optical_w(bottom_a)) / 1e-3);
-  double average_w = 0.0;
-  for (int k = 0; k < M; ++k)
-    average_w += level_probability(M, k) * optical_w(rep.received_levels_a[k]);
-  m.average_power_dbm = 10.0 * std::log10(average_w / 1e-3);
   m.extinction_ratio_db = m.rlm = m.snr_db = m.eye_height_a = m.eye_width_ui = nan;
   if (histogram.empty() || amplitude_bins <= 0 || phase_bins <= 0) return m;
 

@@ -34,6 +34,14 @@ struct EyeMetrics {
   double eye_height_a, eye_width_ui;
 };
 
+// The set-up's noiseless levels at the photodiode as optical power: the outer levels' difference
+// (OMA outer) and the levels' mean with their probabilities (what a long balanced pattern
+// averages to), W.
+struct SettledOpticalLevels {
+  double oma_outer_w, average_power_w;
+};
+SettledOpticalLevels settled_optical_levels(const LinkReport& rep, int levels);
+
 // `histogram` [amplitude_bins][phase_bins] as the engine fills it (amplitude bin centres
 // -range + (a + 0.5) 2 range / amplitude_bins in units of rep's eye scale about its offset;
 // phase bin phase_bins / 2 at the decision instant).

@@ -393,14 +393,10 @@ std::vector<double> batch_tdecq_db(const PreparedRun& run, std::size_t b, int th
       s.ffe_taps = run.run.tdecq_ffe_taps;
       s.rin_db_per_hz = lp.laser_rin_db_per_hz;
       // OMA outer from the settled outer levels (what the SSPRQ's long runs measure), P_avg
-      // their mean (a balanced pattern's; the levels are equally likely in NRZ and PAM4).
-      double mean_a = 0.0;
-      for (int k = 0; k < batch.levels; ++k) mean_a += rep.received_levels_a[k] / batch.levels;
-      s.average_power_w = (mean_a - rep.dark_current_a) / rep.responsivity_a_per_w;
-      const double oma_w =
-          std::abs(rep.received_levels_a[batch.levels - 1] - rep.received_levels_a[0]) /
-          rep.responsivity_a_per_w;
-      out[g * group + j] = tdecq(power[j], oma_w, s).tdecq_db;
+      // their mean (a balanced pattern's).
+      const SettledOpticalLevels settled = settled_optical_levels(rep, batch.levels);
+      s.average_power_w = settled.average_power_w;
+      out[g * group + j] = tdecq(power[j], settled.oma_outer_w, s).tdecq_db;
     }
   }
   return out;

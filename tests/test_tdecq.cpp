@@ -15,6 +15,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "host/eye_metrics.hpp"
 #include "host/filter_design.hpp"
 #include "host/runner.hpp"
 #include "host/scenario.hpp"
@@ -294,12 +295,9 @@ TEST(Tdecq, LaneTdecqGrowsAsTheDriverSlows) {
     s.samples_per_ui = 32;
     s.symbol_rate_hz = run.params.front().symbol_rate_hz;
     s.rin_db_per_hz = run.params.front().laser_rin_db_per_hz;
-    const double oma =
-        std::abs(rep.received_levels_a[3] - rep.received_levels_a[0]) / rep.responsivity_a_per_w;
-    double mean_a = 0.0;
-    for (int k = 0; k < 4; ++k) mean_a += rep.received_levels_a[k] / 4.0;
-    s.average_power_w = (mean_a - rep.dark_current_a) / rep.responsivity_a_per_w;
-    const double t = ll::tdecq(p.front(), oma, s).tdecq_db;
+    const ll::SettledOpticalLevels settled = ll::settled_optical_levels(rep, 4);
+    s.average_power_w = settled.average_power_w;
+    const double t = ll::tdecq(p.front(), settled.oma_outer_w, s).tdecq_db;
     std::printf("driver %s GHz: TDECQ %.3f dB\n", bw, t);
     EXPECT_TRUE(std::isfinite(t)) << bw;
     EXPECT_GT(t, last) << bw;
