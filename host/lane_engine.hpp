@@ -498,36 +498,33 @@ class LaneEngine {
   // The noiseless received photocurrent of the last chunk, [links][chunk samples], and the
   // absolute index of its first sample: for tests and waveform dumps.
   std::vector<Real> last_rx_waveform() const {
-    std::vector<Real> all(L_ * rx_stride_);
-    if (has_h2_) {
-      rx_.download(all.data(), all.size());
-    } else {
-      // The carry already moved the tail; the chunk is intact in [history, history + chunk).
-      current_.download(all.data(), all.size());
-    }
-    std::vector<Real> out(L_ * chunk_samples_);
-    for (std::size_t l = 0; l < L_; ++l)
-      std::copy_n(all.begin() + l * rx_stride_ + rx_offset_, chunk_samples_,
-                  out.begin() + l * chunk_samples_);
-    return out;
+    return has_h2_ ? last_chunk_of(rx_, chunk_samples_, 0) : last_photocurrent();
   }
   // The noiseless photocurrent of the last chunk ahead of the receiver's filter H2 (the
   // photodiode's output: on a WDM bus with the other channels' crosstalk), [links][chunk
   // samples]: what a reference receiver would see (host/tdecq.hpp).
   std::vector<Real> last_photocurrent() const {
-    std::vector<Real> all(L_ * ext_stride_);
-    current_.download(all.data(), all.size());
-    std::vector<Real> out(L_ * chunk_samples_);
-    for (std::size_t l = 0; l < L_; ++l)
-      std::copy_n(all.begin() + l * ext_stride_ + history_, chunk_samples_,
-                  out.begin() + l * chunk_samples_);
-    return out;
+    // The carry already moved the tail; the chunk is intact in [history, history + chunk).
+    return last_chunk_of(current_, ext_stride_, history_);
   }
   std::uint64_t last_chunk_first_sample() const {
     return (chunk_index_ == 0 ? 0 : chunk_index_ - 1) * chunk_samples_;
   }
 
  private:
+  // Each link's last chunk of a per-link buffer of `stride` samples whose chunk starts at
+  // `offset`, [links][chunk samples].
+  std::vector<Real> last_chunk_of(const Buffer<Real>& buffer, std::size_t stride,
+                                  std::size_t offset) const {
+    std::vector<Real> all(L_ * stride);
+    buffer.download(all.data(), all.size());
+    std::vector<Real> out(L_ * chunk_samples_);
+    for (std::size_t l = 0; l < L_; ++l)
+      std::copy_n(all.begin() + l * stride + offset, chunk_samples_,
+                  out.begin() + l * chunk_samples_);
+    return out;
+  }
+
   void setup_cdr(const BatchSetup& setup) {
     cdr_enabled_ = true;
     cdr_tail_ = 2 * spu_ + 2;
