@@ -7,13 +7,14 @@
 
 #include "host/equalizer.hpp"
 #include "host/filter_design.hpp"
+#include "host/stat_eye.hpp"
 #include "host/statistics.hpp"
 #include "physics/config.hpp"
 
 namespace ll {
 namespace {
 
-constexpr int kIsiBins = 4097;  // odd: the centre bin is exactly 0
+constexpr int kIsiBins = 4096;  // the residual ISI grid (finer than the eye's 1024: one figure)
 
 // The T-spaced FFE c applied to a sampled pulse at every sample (tap i reads (pre - i) UIs
 // later, so the cursor tap c_pre reads the sample itself).
@@ -133,38 +134,17 @@ ComFigure channel_operating_margin(const std::vector<double>& channel_fir,
   out.sigma_v = std::sqrt(out.sigma_noise_v * out.sigma_noise_v + out.sigma_tx_v * out.sigma_tx_v +
                           out.sigma_jitter_v * out.sigma_jitter_v);
 
-  // The residual ISI's distribution on a grid (each cursor's PAM distribution convolved in, its
-  // mass split between the two nearest bins).
+  // The residual ISI's distribution (host/stat_eye.hpp), every symbol value equally likely.
+  const std::vector<double> prob(L, 1.0 / L);
+  const IsiPdf isi = isi_distribution(residual, value.data(), prob.data(), L, kIsiBins);
   double reach = 0.0;
   for (double q : residual) reach += std::abs(q);
-  reach = std::max(reach, 1e-12 * std::abs(q0));
-  const double step = 2.0 * reach / (kIsiBins - 1);
-  std::vector<double> pdf(kIsiBins, 0.0), next(kIsiBins);
-  pdf[(kIsiBins - 1) / 2] = 1.0;  // centre bin: isi 0 (grid -reach .. reach)
-  const double centre = -reach;
-  for (double q : residual) {
-    if (std::abs(q) < 1e-9 * step) continue;
-    std::fill(next.begin(), next.end(), 0.0);
-    for (int k = 0; k < L; ++k) {
-      const double shift = q * value[k] / step;
-      const int whole = static_cast<int>(std::floor(shift));
-      const double frac = shift - whole;
-      for (int b = 0; b < kIsiBins; ++b) {
-        if (pdf[b] == 0.0) continue;
-        const double m = pdf[b] / L;
-        const int to = b + whole;
-        if (to >= 0 && to < kIsiBins) next[to] += m * (1.0 - frac);
-        if (to + 1 >= 0 && to + 1 < kIsiBins) next[to + 1] += m * frac;
-      }
-    }
-    pdf.swap(next);
-  }
   // A_ni: the one-tail probability of noise plus ISI beyond -A is DER_0.
   const double sigma = std::max(out.sigma_v, 1e-12 * std::abs(q0));
   auto tail = [&](double a) {
     double t = 0.0;
-    for (int b = 0; b < kIsiBins; ++b)
-      if (pdf[b] > 0.0) t += pdf[b] * q_function((a + centre + b * step) / sigma);
+    for (int b = isi.first; b <= isi.last; ++b)
+      if (isi.pdf[b] > 0.0f) t += isi.pdf[b] * q_function((a + isi.lo + b * isi.step) / sigma);
     return t;
   };
   double lo = 0.0, hi = reach + 20.0 * sigma;

@@ -66,48 +66,41 @@ double bits_per_symbol_error(int levels) {
   return bits / moves;
 }
 
-// The ISI's distribution on a uniform grid: pdf[b] at isi = lo + b * step.
-struct IsiPdf {
-  double lo = 0.0, step = 1.0;
-  std::vector<float> pdf;   // single precision: twice the SIMD width; masses to 1e-30 fit
-  int first = 0, last = 0;  // the bins that can be nonzero
-};
-
-constexpr int kIsiBins = 1024;
-
 // y[i] += a x[i]: separate arrays, so the loop vectorises.
 void add_scaled(float* __restrict y, const float* __restrict x, float a, int n) {
   for (int i = 0; i < n; ++i) y[i] += a * x[i];
 }
 
+}  // namespace
+
 IsiPdf isi_distribution(const std::vector<double>& cursors, const double* value, const double* prob,
-                        int levels) {
+                        int levels, int bins) {
   double max_value = 0.0;
   for (int k = 0; k < levels; ++k) max_value = std::max(max_value, std::abs(value[k]));
   double reach = 0.0;
   for (double g : cursors) reach += std::abs(g) * max_value;
   IsiPdf r;
-  r.pdf.assign(kIsiBins, 0.0f);
+  r.pdf.assign(bins, 0.0f);
   if (!(reach > 0.0)) {
     r.pdf.assign(1, 1.0f);
     r.first = r.last = 0;
     return r;
   }
-  r.step = 2.0 * reach / (kIsiBins - 3);
+  r.step = 2.0 * reach / (bins - 3);
   r.lo = -reach - r.step;
   const int origin = static_cast<int>(std::lround(-r.lo / r.step));
   r.pdf[origin] = 1.0;
   int first = origin, last = origin;
-  std::vector<float> next(kIsiBins, 0.0f);  // all zero before each cursor
+  std::vector<float> next(bins, 0.0f);  // all zero before each cursor
   for (double g : cursors) {
     if (g == 0.0) continue;
-    int new_first = kIsiBins, new_last = 0;
+    int new_first = bins, new_last = 0;
     for (int k = 0; k < levels; ++k) {
       const double shift = value[k] * g / r.step;
       const int whole = static_cast<int>(std::floor(shift));
       const double frac = shift - whole;
       const double p_low = prob[k] * (1.0 - frac), p_high = prob[k] * frac;
-      const int from = std::max(first, -whole), to = std::min(last, kIsiBins - 2 - whole);
+      const int from = std::max(first, -whole), to = std::min(last, bins - 2 - whole);
       // The grid's reach covers every sum; nothing falls off its ends. Two passes, each a
       // contiguous multiply-add the compiler vectorises.
       add_scaled(next.data() + whole + from, r.pdf.data() + from, static_cast<float>(p_low),
@@ -118,7 +111,7 @@ IsiPdf isi_distribution(const std::vector<double>& cursors, const double* value,
       new_last = std::max(new_last, last + whole + 1);
     }
     new_first = std::max(new_first, 0);
-    new_last = std::min(new_last, kIsiBins - 1);
+    new_last = std::min(new_last, bins - 1);
     r.pdf.swap(next);
     std::fill(next.begin() + first, next.begin() + last + 1, 0.0f);  // the old distribution
     first = new_first;
@@ -128,8 +121,6 @@ IsiPdf isi_distribution(const std::vector<double>& cursors, const double* value,
   r.last = last;
   return r;
 }
-
-}  // namespace
 
 std::string stat_eye_unsupported(const LaneParams& lp) {
   if (lp.rx_eq.enabled() && lp.rx_eq.lms) return "taps adapted during the run (rx_eq.adapt)";

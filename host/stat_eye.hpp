@@ -28,6 +28,18 @@ namespace ll {
 
 // StatEye: host/results.hpp.
 
+// The distribution of sum_m a_m g_m for independent symbols a_m taking value[k] with prob[k]:
+// each cursor's distribution convolved in on a uniform grid of `bins` (the mass of each shifted
+// bin split between its two nearest bins; the grid reaches every sum). pdf[b] is the mass at
+// isi = lo + b step, nonzero only in [first, last]. Shared by the statistical eye and COM.
+struct IsiPdf {
+  double lo = 0.0, step = 1.0;
+  std::vector<float> pdf;   // single precision: twice the SIMD width; masses to 1e-30 fit
+  int first = 0, last = 0;  // the bins that can be nonzero
+};
+IsiPdf isi_distribution(const std::vector<double>& cursors, const double* value, const double* prob,
+                        int levels, int bins = 1024);
+
 // Whether the statistical eye models this link (empty: it does; else what it lacks).
 std::string stat_eye_unsupported(const LaneParams& lp);
 
