@@ -371,20 +371,6 @@ std::vector<double> nelder_mead(const std::function<double(const std::vector<dou
 
 }  // namespace
 
-double tdecq_ser(const std::vector<double>& filtered_power_w, double oma_outer_w,
-                 const TdecqSettings& settings, const std::vector<double>& ffe, double sigma_g_w) {
-  check(settings);
-  const Method m = method_of(settings.levels);
-  const double p_avg = average_power(filtered_power_w, settings);
-  const double crossing =
-      circular_mean_crossing_samples(filtered_power_w, p_avg, settings.samples_per_ui);
-  TdecqSettings s = settings;
-  s.ffe_taps = static_cast<int>(ffe.size());
-  const Histograms h = gather(filtered_power_w, s, m, crossing);
-  return worse_ser(equalise(h, ffe), thresholds_of(settings.levels, p_avg, oma_outer_w), sigma_g_w,
-                   rin_bandwidth(settings, m), noise_enhancement_squared(ffe));
-}
-
 TdecqFigure tdecq(const std::vector<double>& power_w, double oma_outer_w,
                   const TdecqSettings& settings) {
   check(settings);

@@ -71,11 +71,6 @@ struct TdecqFigure {
 TdecqFigure tdecq(const std::vector<double>& power_w, double oma_outer_w,
                   const TdecqSettings& settings);
 
-// The worse of the two histograms' symbol error ratios (NRZ: BER) with taps `ffe` and added
-// noise sigma_g_w ahead of the equaliser: the quantity step 5 solves for. Exposed for tests.
-double tdecq_ser(const std::vector<double>& filtered_power_w, double oma_outer_w,
-                 const TdecqSettings& settings, const std::vector<double>& ffe, double sigma_g_w);
-
 // The noiseless optical power at the photodiode of links [first, first + count) of `batch` (a
 // whole bus on a WDM batch), `symbols` UIs after a chunk of warm-up: each link's photocurrent
 // before the receiver's filter, less its dark current, over its responsivity. Runs the CPU
