@@ -66,9 +66,10 @@ ComFigure channel_operating_margin(const std::vector<double>& channel_fir,
     double sum = 0.0;
     for (int s = 0; s < steps; ++s) {
       const double f = (s + 0.5) * df;
+      // sum_i c_i z^i with z = e^{-j 2 pi f T}, by Horner: one complex exponential a frequency.
+      const std::complex<double> z = std::polar(1.0, -2.0 * kPi * f / symbol_rate_hz);
       std::complex<double> h = 0.0;
-      for (std::size_t i = 0; i < c.size(); ++i)
-        h += c[i] * std::polar(1.0, -2.0 * kPi * f * static_cast<double>(i) / symbol_rate_hz);
+      for (std::size_t i = c.size(); i-- > 0;) h = h * z + c[i];
       sum += std::norm(bessel_thomson4(f, prm.f_r * symbol_rate_hz)) * std::norm(h) * df;
     }
     return eta0 * sum;
