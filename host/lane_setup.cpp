@@ -813,6 +813,47 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
     }
   }
   pulse = convolve_fir(pulse, out.setup.h2_taps);
+  // With transmit jitter, the chain's response to each level-to-level transition (the ring's
+  // nonlinearity included): the statistical eye takes the slopes of the transitions that bound
+  // the decided symbol from these, since a transition's timing moves the drive through the
+  // ring's local slope T'(v), not the outer levels' secant the pulse carries.
+  if (lp.tx_jitter.present()) {
+    const std::size_t length = drive.size();
+    std::vector<double> drive_step(length, 0.0);  // rect * H1 summed over UIs: H1's step
+    for (long n = 0; n < static_cast<long>(length); ++n)
+      for (long m = n; m >= 0; m -= lp.samples_per_ui)
+        if (m < static_cast<long>(drive_ui.size())) drive_step[n] += drive_ui[m];
+    const int M = lp.levels;
+    rep.level_step_points = 0;
+    rep.level_step_a.clear();
+    for (int from = 0; from < M; ++from)
+      for (int to = 0; to < M; ++to) {
+        std::vector<double> step(length, 0.0);
+        if (from != to) {
+          const double v_from = v[from], v_to = v[to];
+          if (!lp.ring_dynamic) {
+            const double t0 = transmission(v_from);
+            for (std::size_t n = 0; n < length; ++n)
+              step[n] = transmission(v_from + (v_to - v_from) * drive_step[n]) - t0;
+          } else {
+            Complex<double> u{0.0, 0.0};
+            const AffineMap<double> rest = cmt_step_for(c, v_from);
+            for (std::size_t n = 0; n < ring_tail; ++n) u = apply(rest, u);
+            const double t0 = cmt_transmission(u);
+            for (std::size_t n = 0; n < length; ++n) {
+              u = apply(cmt_step_for(c, v_from + (v_to - v_from) * drive_step[n]), u);
+              step[n] = cmt_transmission(u) - t0;
+            }
+          }
+          step = convolve_fir(step, out.setup.h2_taps);
+        } else {
+          step.resize(length + std::max<std::size_t>(out.setup.h2_taps.size(), 1) - 1, 0.0);
+        }
+        for (double& x : step) x *= c.photocurrent_per_transmission_a;
+        rep.level_step_points = static_cast<int>(step.size());
+        rep.level_step_a.insert(rep.level_step_a.end(), step.begin(), step.end());
+      }
+  }
   const std::vector<double> signed_pulse = pulse;  // transmission per unit symbol value
   for (double& x : pulse) x = std::abs(x);         // the ring may invert the levels
   const double peak = *std::max_element(pulse.begin(), pulse.end());

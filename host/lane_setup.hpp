@@ -53,6 +53,11 @@ struct LinkReport {
   std::vector<double> pulse_a;
   long pulse_cursor = -1;
   int samples_per_ui = 0;
+  // With transmit jitter: the chain's response (A, on the pulse's time axis) to a transition
+  // from level `from` to level `to` at sample 0, every earlier symbol at `from`:
+  // level_step_a[(from * levels + to) * level_step_points + n]; empty without jitter.
+  std::vector<double> level_step_a;
+  int level_step_points = 0;
   // The photodiode (optical power from current) and the eye histogram's amplitude axis:
   // current = eye_offset_a + eye_scale_a x normalised amplitude.
   int levels = 0;                  // PAM order

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 #include "physics/prbs.hpp"
 
@@ -126,7 +127,14 @@ std::string stat_eye_unsupported(const LaneParams& lp) {
   if (lp.rx_eq.enabled() && lp.rx_eq.lms) return "taps adapted during the run (rx_eq.adapt)";
   if (lp.rx_eq.enabled() && lp.rx_eq.adc_bits > 0) return "the receiver's ADC (rx_eq.adc_bits)";
   if (lp.cdr.mode != 0) return "clock recovery ([cdr])";
-  if (lp.tx_jitter.present()) return "transmit jitter ([tx_jitter])";
+  if (lp.tx_jitter.sj_amplitude_ui > 0.0)
+    return "sinusoidal transmit jitter (tx_jitter.sj_amplitude_ui)";
+  if (lp.tx_jitter.buj_ui > 0.0) return "bounded uncorrelated jitter (tx_jitter.buj_ui)";
+  if (lp.tx_jitter.present() && lp.dac_bits > 0) {
+    bool tx_ffe = false;
+    for (double t : lp.tx_ffe) tx_ffe = tx_ffe || t != 0.0;
+    if (tx_ffe) return "transmit jitter with a DAC's transmit FFE ([tx_jitter] with [tx_ffe])";
+  }
   if (lp.wdm.channels > 0) return "a WDM bus ([wdm])";
   return "";
 }
@@ -173,38 +181,172 @@ StatEye statistical_eye(const LinkSetup& link, const LinkReport& rep, double tar
   double sum_c2 = 0.0;
   for (double ci : ffe) sum_c2 += ci * ci;
   const double noise_gain = std::sqrt(sum_c2);
-  auto sigma_at = [&](double y) { return noise_gain * noise_sigma(c, y); };
-  // The phase `offset` samples from the decision instant: the cursor and the other taps.
-  auto taps_at = [&](long offset, double* cursor) {
+  auto noise_variance_at = [&](double y) {
+    const double s = noise_gain * noise_sigma(c, y);
+    return s * s;
+  };
+
+  // Transmit jitter ([tx_jitter]: RJ and DCD, the dual-Dirac part), as the engine applies it
+  // (physics/jitter.hpp): the transition into symbol m moves by
+  //     tau_m = sigma_RJ xi_m + s_m DCD / 2  (xi_m standard normal; s_m +1 rising drive, -1 falling)
+  // and the sample by E(t - m T - tau_m) - E(t - m T), E the chain's response to that transition
+  // from one level to the other (LinkReport::level_step_a: the ring's nonlinearity included).
+  // The displacement's mean and variance over tau are taken on a grid of tau (not linearised: at
+  // the foot or shoulder of a transition the displacement is far from linear over the RJ's
+  // reach). The two transitions that bound the decided symbol's UI (into it and out of it)
+  // carry most of the displacement at any phase of the UI: their symbols (the one before and the
+  // one after) are enumerated, each combination with its own mean shift and variance added to
+  // the Gaussian noise (the eye's mixture over the edges). The other transitions enter with
+  // their mean and variance over independent symbols. Approximations: each transition's
+  // displacement as Gaussian about its mean (RJ's heavier tails through a curved edge are not
+  // carried: the statistical BER falls below the Monte-Carlo one as RJ grows, measured in
+  // tests/test_stat_eye.cpp), the other transitions independent of the ISI; SJ and BUJ refused.
+  const JitterParams<double>& jit = link.jitter;
+  const bool jittered = jit.rj_rms_samples > 0.0 || jit.dcd_samples > 0.0;
+  if (jittered && rep.level_step_a.size() != static_cast<std::size_t>(M) * M *
+                                                 static_cast<std::size_t>(rep.level_step_points))
+    throw std::logic_error("statistical_eye: a jittered link's report lacks its level steps");
+  // E_{from,to}(x) at a fractional sample (linear between samples, as the engine reads its
+  // drive's step; 0 before the transition, settled after the table).
+  auto level_step = [&](int from, int to, double x) {
+    const long points = rep.level_step_points;
+    const double* e = rep.level_step_a.data() + (from * M + to) * points;
+    if (x <= 0.0) return x <= -1.0 ? 0.0 : (x + 1.0) * e[0];
+    if (x >= static_cast<double>(points - 1)) return e[points - 1];
+    const long i = static_cast<long>(x);
+    const double f = x - static_cast<double>(i);
+    return e[i] + f * (e[i + 1] - e[i]);
+  };
+  // tau's distribution: the standard normal on a grid (+-8 sigma in 0.25 steps, weights
+  // normalised) about the DCD's shift; a single point without RJ.
+  std::vector<double> tau_z, tau_weight;
+  if (jittered) {
+    const int nodes = jit.rj_rms_samples > 0.0 ? 65 : 1;
+    double total = 0.0;
+    for (int i = 0; i < nodes; ++i) {
+      const double z = nodes == 1 ? 0.0 : -8.0 + 0.25 * i;
+      tau_z.push_back(z);
+      tau_weight.push_back(std::exp(-0.5 * z * z));
+      total += tau_weight.back();
+    }
+    for (double& w : tau_weight) w /= total;
+  }
+  const long taps = static_cast<long>(ffe.size());
+  // The displacement sum_i c_i [E(n_i - tau) - E(n_i)] of the decided sample n0 by the
+  // transition into the symbol `d` symbols before it (through the FFE), its mean and variance.
+  auto edge_moments = [&](long n0, long d, int from, int to, double* mean, double* variance) {
+    *mean = *variance = 0.0;
+    if (from == to) return;
+    const double dcd = (c.level_drive_v[to] > c.level_drive_v[from] ? 0.5 : -0.5) *
+                       jit.dcd_samples;
+    double m1 = 0.0, m2 = 0.0;
+    for (std::size_t q = 0; q < tau_z.size(); ++q) {
+      const double tau = dcd + jit.rj_rms_samples * tau_z[q];
+      double moved = 0.0;
+      for (long i = 0; i < taps; ++i) {
+        const double n = static_cast<double>(n0 + (d + ffe_pre - i) * spu);
+        moved += ffe[i] * (level_step(from, to, n - tau) - level_step(from, to, n));
+      }
+      m1 += tau_weight[q] * moved;
+      m2 += tau_weight[q] * moved * moved;
+    }
+    *mean = m1;
+    *variance = std::max(0.0, m2 - m1 * m1);
+  };
+
+  // The phase `offset` samples from the decision instant: the cursor and the other taps; with
+  // jitter, the symbols before (d = 1) and after (d = -1) apart, the bounding transitions'
+  // displacement per pair of levels, and the other transitions' mean and variance.
+  struct Phase {
+    IsiPdf isi;
+    double cursor = 0.0;
+    double before = 0.0, after = 0.0;  // the neighbours' taps (jitter only)
+    // The bounding transitions' displacement of the sample, from level `from` to level `to`:
+    // its mean (the DCD's shift and RJ's curvature) and variance over the jitter.
+    double in_mean[kMaxLevels][kMaxLevels]{}, in_variance[kMaxLevels][kMaxLevels]{};
+    double out_mean[kMaxLevels][kMaxLevels]{}, out_variance[kMaxLevels][kMaxLevels]{};
+    double rest_shift = 0.0, rest_variance = 0.0;
+  };
+  auto phase = [&](long offset) {
+    Phase p;
     std::vector<double> others;
     const long n0 = rep.pulse_cursor + offset;
     const long length = static_cast<long>(pulse.size());
     auto g = [&](long n) { return (n >= 0 && n < length) ? pulse[n] : 0.0; };
-    const long taps = static_cast<long>(ffe.size());
     const long reach = length / spu + taps + 2;
-    *cursor = 0.0;
     for (long d = -reach; d <= reach; ++d) {
       double sum = 0.0;
       for (long i = 0; i < taps; ++i) sum += ffe[i] * g(n0 + (d + ffe_pre - i) * spu);
       if (d >= 1 && d <= static_cast<long>(link.dfe_taps.size()))
         sum -= link.equalizer.swing_a * link.dfe_taps[d - 1];
+      if (jittered) {  // the transition into the symbol d before (the DFE's part does not move)
+        if (d == 0 || d == -1) {
+          for (int from = 0; from < M; ++from)
+            for (int to = 0; to < M; ++to)
+              edge_moments(n0, d, from, to, &(d == 0 ? p.in_mean : p.out_mean)[from][to],
+                           &(d == 0 ? p.in_variance : p.out_variance)[from][to]);
+        } else {
+          double mean = 0.0, square = 0.0;  // over independent levels
+          for (int from = 0; from < M; ++from)
+            for (int to = 0; to < M; ++to) {
+              double m = 0.0, v = 0.0;
+              edge_moments(n0, d, from, to, &m, &v);
+              mean += prob[from] * prob[to] * m;
+              square += prob[from] * prob[to] * (v + m * m);
+            }
+          p.rest_shift += mean;
+          p.rest_variance += square - mean * mean;
+        }
+        if (d == 1 || d == -1) {
+          (d == 1 ? p.before : p.after) = sum;
+          continue;
+        }
+      }
       if (d == 0)
-        *cursor = sum;
+        p.cursor = sum;
       else if (sum != 0.0)
         others.push_back(sum);
     }
-    return others;
-  };
-  // Noiseless samples of level k at this phase: y = mid + a_k g0 + isi.
-  struct Phase {
-    IsiPdf isi;
-    double cursor = 0.0;
-  };
-  auto phase = [&](long offset) {
-    Phase p;
-    const std::vector<double> others = taps_at(offset, &p.cursor);
     p.isi = isi_distribution(others, value, prob, M);
     return p;
+  };
+
+  // Each level's noiseless samples at a phase and their noise: the ISI distribution's bins,
+  // and with jitter each combination of the neighbouring symbols (their taps, the bounding
+  // transitions' DCD shift and RJ variance) over them.
+  struct Samples {
+    std::vector<double> weight, y, inv_sigma;
+  };
+  auto samples_at = [&](const Phase& p) {
+    std::vector<Samples> out(static_cast<std::size_t>(M));
+    const int n = p.isi.last - p.isi.first + 1;
+    for (int k = 0; k < M; ++k) {
+      Samples& smp = out[k];
+      const int combinations = jittered ? M * M : 1;
+      smp.weight.reserve(static_cast<std::size_t>(n) * combinations);
+      smp.y.reserve(static_cast<std::size_t>(n) * combinations);
+      smp.inv_sigma.reserve(static_cast<std::size_t>(n) * combinations);
+      for (int combination = 0; combination < combinations; ++combination) {
+        double weight = 1.0, shift = 0.0, jitter_variance = 0.0;
+        if (jittered) {
+          const int before = combination / M, after = combination % M;
+          weight = prob[before] * prob[after];
+          shift = value[before] * p.before + value[after] * p.after + p.rest_shift +
+                  p.in_mean[before][k] + p.out_mean[k][after];
+          jitter_variance = p.rest_variance + p.in_variance[before][k] + p.out_variance[k][after];
+        }
+        const double y0 = mid + value[k] * p.cursor + shift + p.isi.lo + p.isi.step * p.isi.first;
+        for (int i = 0; i < n; ++i) {
+          const double w = weight * p.isi.pdf[p.isi.first + i];
+          if (w < kNegligibleMass) continue;
+          const double y = y0 + p.isi.step * i;
+          smp.weight.push_back(w);
+          smp.y.push_back(y);
+          smp.inv_sigma.push_back(1.0 / std::sqrt(noise_variance_at(y) + jitter_variance));
+        }
+      }
+    }
+    return out;
   };
   // Symbol and bit errors at a phase: for each level sent and each ISI value, the probability
   // of every decision region (the noise's tails at the thresholds) and the bits that region's
@@ -224,28 +366,16 @@ StatEye statistical_eye(const LinkSetup& link, const LinkReport& rep, double tar
   // above[t] = P(Y > t_t) for t >= r_k, below[t] = P(Y < t_t) for t < r_k, summed over the ISI
   // (sums of small terms, no 1 - x cancellation). Region r's probability is then a difference
   // of neighbouring tails, and the SER and bit errors follow exactly.
-  std::vector<double> ys, inv_sigmas;
-  auto errors_at = [&](const Phase& p) {
+  auto errors_at = [&](const std::vector<Samples>& samples) {
     Errors out{0.0, 0.0};
     for (int k = 0; k < M; ++k) {
       const int rk = region_of_level[k];
-      const double base = mid + value[k] * p.cursor;
       double tail[kMaxLevels]{};  // above[t] for t >= rk, below[t] for t < rk
-      // The samples and their noise over the distribution's support, in one vector pass.
-      const int n = p.isi.last - p.isi.first + 1;
-      ys.resize(static_cast<std::size_t>(n));
-      inv_sigmas.resize(static_cast<std::size_t>(n));
-      const double y0 = base + p.isi.lo + p.isi.step * p.isi.first;
-      for (int i = 0; i < n; ++i) {
-        const double y = y0 + p.isi.step * i;
-        ys[i] = y;
-        inv_sigmas[i] = 1.0 / sigma_at(y);
-      }
-      for (int i = 0; i < n; ++i) {
-        const double w = p.isi.pdf[p.isi.first + i];
-        if (w < kNegligibleMass) continue;
-        const double y = ys[i];
-        const double inv_s = inv_sigmas[i];
+      const Samples& smp = samples[k];
+      for (std::size_t i = 0; i < smp.y.size(); ++i) {
+        const double w = smp.weight[i];
+        const double y = smp.y[i];
+        const double inv_s = smp.inv_sigma[i];
         // Outward from the level: once a tail is below the table's reach the further ones are.
         for (int t = rk; t + 1 < M; ++t) {
           const double z = (c.threshold_a[t] - y) * inv_s;
@@ -277,39 +407,19 @@ StatEye statistical_eye(const LinkSetup& link, const LinkReport& rep, double tar
   };
 
   eye.bathtub_ber.resize(static_cast<std::size_t>(spu));
-  Phase at_decision;
+  std::vector<Samples> at_decision;
   for (int j = 0; j < spu; ++j) {
     const long offset = j - spu / 2;
-    const Phase p = phase(offset);
-    const Errors e = errors_at(p);
+    std::vector<Samples> samples = samples_at(phase(offset));
+    const Errors e = errors_at(samples);
     eye.bathtub_ber[j] = std::min(0.5, e.ber);
     if (offset == 0) {
-      at_decision = p;
+      at_decision = std::move(samples);
       eye.ser = e.ser;
       eye.ber = eye.bathtub_ber[j];
     }
   }
 
-  // Each level's noiseless samples at a phase and their noise.
-  struct Samples {
-    std::vector<double> weight, y, inv_sigma;
-  };
-  auto samples_at = [&](const Phase& p) {
-    std::vector<Samples> out(static_cast<std::size_t>(M));
-    for (int k = 0; k < M; ++k) {
-      const double base = mid + value[k] * p.cursor;
-      Samples& smp = out[k];
-      for (std::size_t b = 0; b < p.isi.pdf.size(); ++b) {
-        const double w = p.isi.pdf[b];
-        if (w < kNegligibleMass) continue;
-        const double x = base + p.isi.lo + p.isi.step * static_cast<double>(b);
-        smp.weight.push_back(w);
-        smp.y.push_back(x);
-        smp.inv_sigma.push_back(1.0 / sigma_at(x));
-      }
-    }
-    return out;
-  };
   // P(Y > y) and P(Y < y) of one level, each summed from its own small terms (no 1 - x: the
   // contours reach 1e-15).
   auto tail_above = [&](const Samples& smp, double y) {
@@ -355,7 +465,7 @@ StatEye statistical_eye(const LinkSetup& link, const LinkReport& rep, double tar
 
   // Eye height at the target: the smallest opening at the decision phase.
   {
-    const std::vector<Samples> smp = samples_at(at_decision);
+    const std::vector<Samples>& smp = at_decision;
     double height = std::numeric_limits<double>::infinity();
     for (int r = 0; r + 1 < M; ++r) {
       double floor = 0.0, ceiling = 0.0;

@@ -44,6 +44,24 @@ void BM_StatEye64UiAt32Spu(benchmark::State& state) { run_stat_eye(state, {}); }
 void BM_StatEyeWith5Contours(benchmark::State& state) {
   run_stat_eye(state, {1e-3, 1e-6, 1e-9, 1e-12, 1e-15});
 }
+// The default lane's own link and pulse, without and with transmit jitter (RJ 0.02 UI rms,
+// DCD 0.03 UI): the jitter's cost (the bounding transitions' neighbours enumerated: M^2 times
+// the samples, and each transition's displacement over 65 points of its timing).
+void run_default_lane(benchmark::State& state, const std::vector<std::string>& overrides) {
+  const ll::PreparedRun run = ll::prepare_run(ll::load_scenario(
+      std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/lane_200g_pam4.toml", overrides));
+  const ll::LinkSetup& link = run.batches.front().links.front();
+  const ll::LinkReport& rep = run.links.front().report;
+  for (auto _ : state) benchmark::DoNotOptimize(ll::statistical_eye(link, rep, 2.4e-4));
+  state.counters["links_per_s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+void BM_StatEyeDefaultLane(benchmark::State& state) { run_default_lane(state, {}); }
+void BM_StatEyeDefaultLaneTxJitter(benchmark::State& state) {
+  run_default_lane(state, {"tx_jitter.rj_rms_ui=0.02", "tx_jitter.dcd_ui=0.03"});
+}
+BENCHMARK(BM_StatEyeDefaultLane)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_StatEyeDefaultLaneTxJitter)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_StatEyeWith5Contours)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_StatEye64UiAt32Spu)
     ->Unit(benchmark::kMillisecond)
