@@ -188,7 +188,8 @@ StatEye statistical_eye(const LinkSetup& link, const LinkReport& rep, double tar
 
   // Transmit jitter ([tx_jitter]: RJ and DCD, the dual-Dirac part), as the engine applies it
   // (physics/jitter.hpp): the transition into symbol m moves by
-  //     tau_m = sigma_RJ xi_m + s_m DCD / 2  (xi_m standard normal; s_m +1 rising drive, -1 falling)
+  //     tau_m = sigma_RJ xi_m + s_m DCD / 2  (xi_m standard normal; s_m +1 rising drive, -1
+  //     falling)
   // and the sample by E(t - m T - tau_m) - E(t - m T), E the chain's response to that transition
   // from one level to the other (LinkReport::level_step_a: the ring's nonlinearity included).
   // The displacement's mean and variance over tau are taken on a grid of tau (not linearised: at
@@ -237,8 +238,7 @@ StatEye statistical_eye(const LinkSetup& link, const LinkReport& rep, double tar
   auto edge_moments = [&](long n0, long d, int from, int to, double* mean, double* variance) {
     *mean = *variance = 0.0;
     if (from == to) return;
-    const double dcd = (c.level_drive_v[to] > c.level_drive_v[from] ? 0.5 : -0.5) *
-                       jit.dcd_samples;
+    const double dcd = (c.level_drive_v[to] > c.level_drive_v[from] ? 0.5 : -0.5) * jit.dcd_samples;
     double m1 = 0.0, m2 = 0.0;
     for (std::size_t q = 0; q < tau_z.size(); ++q) {
       const double tau = dcd + jit.rj_rms_samples * tau_z[q];

@@ -194,10 +194,9 @@ TEST(StatEye, TransmitJitterAgainstMonteCarlo) {
     double min_ratio, max_ratio;  // statistical / Monte Carlo
   };
   double previous = 0.0;
-  for (const Case& k : {Case{"tx_jitter.rj_rms_ui=0", 0.9, 1.1},
-                        Case{"tx_jitter.rj_rms_ui=0.03", 0.85, 1.05},
-                        Case{"tx_jitter.rj_rms_ui=0.05", 0.8, 1.0},
-                        Case{"tx_jitter.dcd_ui=0.1", 0.9, 1.1}}) {
+  for (const Case& k :
+       {Case{"tx_jitter.rj_rms_ui=0", 0.9, 1.1}, Case{"tx_jitter.rj_rms_ui=0.03", 0.85, 1.05},
+        Case{"tx_jitter.rj_rms_ui=0.05", 0.8, 1.0}, Case{"tx_jitter.dcd_ui=0.1", 0.9, 1.1}}) {
     ll::PreparedRun run = prepare(jittered(lo, 1'000'000, k.jitter));
     const double predicted = stat_ber(run);
     const ll::LinkCounters n = ll::run_batch_cpu(run.batches.front(), 2).front().counters;
@@ -252,4 +251,3 @@ TEST(StatEye, BadParametersAreRefused) {
 }
 
 }  // namespace
-
