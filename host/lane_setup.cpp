@@ -796,59 +796,42 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
       lp.ring_dynamic ? static_cast<std::size_t>(std::ceil(28.0 / c.cmt.gamma_t)) : 0;
   std::vector<double> drive = drive_ui;
   drive.resize(drive.size() + ring_tail, 0.0);
-  const double v_base = v.front(), v_top = v.back();
-  std::vector<double> pulse(drive.size());
-  if (!lp.ring_dynamic) {
-    const double t0 = transmission(v_base);
-    for (std::size_t n = 0; n < drive.size(); ++n)
-      pulse[n] = transmission(v_base + (v_top - v_base) * drive[n]) - t0;
-  } else {
-    Complex<double> u{0.0, 0.0};
-    const AffineMap<double> rest = cmt_step_for(c, v_base);
-    for (std::size_t n = 0; n < ring_tail; ++n) u = apply(rest, u);  // settle at the base level
-    const double t0 = cmt_transmission(u);
-    for (std::size_t n = 0; n < drive.size(); ++n) {
-      u = apply(cmt_step_for(c, v_base + (v_top - v_base) * drive[n]), u);
-      pulse[n] = cmt_transmission(u) - t0;
+  // The chain's output (transmission, before and after the receiver filter) less its steady
+  // value at v_from, for the drive v_from + (v_to - v_from) shape[n], the ring settled at v_from.
+  auto chain_response = [&](double v_from, double v_to, const std::vector<double>& shape) {
+    std::vector<double> out_t(shape.size());
+    if (!lp.ring_dynamic) {
+      const double t0 = transmission(v_from);
+      for (std::size_t n = 0; n < shape.size(); ++n)
+        out_t[n] = transmission(v_from + (v_to - v_from) * shape[n]) - t0;
+    } else {
+      Complex<double> u{0.0, 0.0};
+      const AffineMap<double> rest = cmt_step_for(c, v_from);
+      for (std::size_t n = 0; n < ring_tail; ++n) u = apply(rest, u);  // settle at v_from
+      const double t0 = cmt_transmission(u);
+      for (std::size_t n = 0; n < shape.size(); ++n) {
+        u = apply(cmt_step_for(c, v_from + (v_to - v_from) * shape[n]), u);
+        out_t[n] = cmt_transmission(u) - t0;
+      }
     }
-  }
-  pulse = convolve_fir(pulse, out.setup.h2_taps);
+    return convolve_fir(out_t, out.setup.h2_taps);
+  };
+  std::vector<double> pulse = chain_response(v.front(), v.back(), drive);
   // With transmit jitter, the chain's response to each level-to-level transition (the ring's
-  // nonlinearity included): the statistical eye takes the slopes of the transitions that bound
-  // the decided symbol from these, since a transition's timing moves the drive through the
-  // ring's local slope T'(v), not the outer levels' secant the pulse carries.
+  // nonlinearity included), through the engine's own drive step (the one its jitter moves): the
+  // statistical eye takes the displacement of the transitions from these, since a transition's
+  // timing moves the drive through the ring's local slope T'(v), not the outer levels' secant
+  // the pulse carries.
   if (lp.tx_jitter.present()) {
-    const std::size_t length = drive.size();
-    std::vector<double> drive_step(length, 0.0);  // rect * H1 summed over UIs: H1's step
-    for (long n = 0; n < static_cast<long>(length); ++n)
-      for (long m = n; m >= 0; m -= lp.samples_per_ui)
-        if (m < static_cast<long>(drive_ui.size())) drive_step[n] += drive_ui[m];
+    const std::vector<double> table = drive_step_table(out.setup);  // samples -1 ..
+    std::vector<double> drive_step(drive.size());
+    for (std::size_t n = 0; n < drive_step.size(); ++n)
+      drive_step[n] = table[std::min(n + 1, table.size() - 1)];
     const int M = lp.levels;
-    rep.level_step_points = 0;
     rep.level_step_a.clear();
     for (int from = 0; from < M; ++from)
       for (int to = 0; to < M; ++to) {
-        std::vector<double> step(length, 0.0);
-        if (from != to) {
-          const double v_from = v[from], v_to = v[to];
-          if (!lp.ring_dynamic) {
-            const double t0 = transmission(v_from);
-            for (std::size_t n = 0; n < length; ++n)
-              step[n] = transmission(v_from + (v_to - v_from) * drive_step[n]) - t0;
-          } else {
-            Complex<double> u{0.0, 0.0};
-            const AffineMap<double> rest = cmt_step_for(c, v_from);
-            for (std::size_t n = 0; n < ring_tail; ++n) u = apply(rest, u);
-            const double t0 = cmt_transmission(u);
-            for (std::size_t n = 0; n < length; ++n) {
-              u = apply(cmt_step_for(c, v_from + (v_to - v_from) * drive_step[n]), u);
-              step[n] = cmt_transmission(u) - t0;
-            }
-          }
-          step = convolve_fir(step, out.setup.h2_taps);
-        } else {
-          step.resize(length + std::max<std::size_t>(out.setup.h2_taps.size(), 1) - 1, 0.0);
-        }
+        std::vector<double> step = chain_response(v[from], v[to], drive_step);
         for (double& x : step) x *= c.photocurrent_per_transmission_a;
         rep.level_step_points = static_cast<int>(step.size());
         rep.level_step_a.insert(rep.level_step_a.end(), step.begin(), step.end());

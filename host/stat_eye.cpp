@@ -188,8 +188,8 @@ StatEye statistical_eye(const LinkSetup& link, const LinkReport& rep, double tar
 
   // Transmit jitter ([tx_jitter]: RJ and DCD, the dual-Dirac part), as the engine applies it
   // (physics/jitter.hpp): the transition into symbol m moves by
-  //     tau_m = sigma_RJ xi_m + s_m DCD / 2  (xi_m standard normal; s_m +1 rising drive, -1
-  //     falling)
+  //     tau_m = sigma_RJ xi_m + s_m DCD / 2
+  // (xi_m standard normal; s_m +1 for a rising drive, -1 for a falling one)
   // and the sample by E(t - m T - tau_m) - E(t - m T), E the chain's response to that transition
   // from one level to the other (LinkReport::level_step_a: the ring's nonlinearity included).
   // The displacement's mean and variance over tau are taken on a grid of tau (not linearised: at

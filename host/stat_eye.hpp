@@ -17,9 +17,10 @@
 // tests/test_stat_eye.cpp measures. The receiver's FFE and DFE with fixed (MMSE) taps are
 // modelled (stat_eye.cpp: the equalised pulse, the FFE's noise sum; past decisions taken as
 // right). Transmit jitter's RJ and DCD (dual-Dirac) move the transitions as the engine's do:
-// the two transitions bounding the decided symbol exactly per neighbouring symbols, to first
-// order in the shift, the others as Gaussian noise (stat_eye.cpp). Not modelled: LMS-adapted
-// taps, the ADC, clock recovery, SJ and BUJ, and WDM crosstalk (run.mode = "stat" refuses them).
+// each transition's displacement of the sample from its level-to-level response, its mean and
+// variance over the jitter; the two bounding the decided symbol per neighbouring symbols, the
+// others over random symbols (stat_eye.cpp). Not modelled: LMS-adapted taps, the ADC, clock
+// recovery, SJ and BUJ, and WDM crosstalk (run.mode = "stat" refuses them).
 #pragma once
 
 #include <vector>
