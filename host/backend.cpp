@@ -112,4 +112,31 @@ std::vector<LinkOutcome> run_batch(const BackendChoice& backend, const BatchSetu
   return out;
 }
 
+std::vector<StatEye> statistical_eyes_cpu(const std::vector<StatEyeInputs>& in,
+                                          const std::vector<double>& contour_bers, int threads) {
+  std::vector<StatEye> out(in.size());
+  const long n = static_cast<long>(in.size());
+#pragma omp parallel for schedule(dynamic) num_threads(threads)
+  for (long i = 0; i < n; ++i) out[i] = statistical_eye(in[i], contour_bers);
+  return out;
+}
+
+std::vector<StatEye> statistical_eyes_cuda(const std::vector<StatEyeInputs>& in,
+                                           const std::vector<double>& contour_bers) {
+#if defined(LIGHTLANE_HAVE_CUDA)
+  return cuda::statistical_eyes(in, contour_bers);
+#else
+  (void)in;
+  (void)contour_bers;
+  throw BackendError("this build has no CUDA backend");
+#endif
+}
+
+std::vector<StatEye> statistical_eyes(const BackendChoice& backend,
+                                      const std::vector<StatEyeInputs>& in,
+                                      const std::vector<double>& contour_bers, int threads) {
+  if (backend.kind == BackendKind::cpu) return statistical_eyes_cpu(in, contour_bers, threads);
+  return statistical_eyes_cuda(in, contour_bers);
+}
+
 }  // namespace ll

@@ -10,6 +10,7 @@
 
 #include "host/lane_engine.hpp"
 #include "host/results.hpp"
+#include "host/stat_eye.hpp"
 
 namespace ll {
 
@@ -79,5 +80,15 @@ std::vector<LinkOutcome> run_batch_cuda(const BatchSetup& batch);
 
 std::vector<LinkOutcome> run_batch(const BackendChoice& backend, const BatchSetup& batch,
                                    int threads, const LinkDone& done = {});
+
+// The statistical eyes of links (run.mode = "stat"): on the CPU one link per OpenMP thread at a
+// time, on the GPU every link in launches of thousands (throws BackendError without CUDA).
+std::vector<StatEye> statistical_eyes_cpu(const std::vector<StatEyeInputs>& in,
+                                          const std::vector<double>& contour_bers, int threads);
+std::vector<StatEye> statistical_eyes_cuda(const std::vector<StatEyeInputs>& in,
+                                           const std::vector<double>& contour_bers);
+std::vector<StatEye> statistical_eyes(const BackendChoice& backend,
+                                      const std::vector<StatEyeInputs>& in,
+                                      const std::vector<double>& contour_bers, int threads);
 
 }  // namespace ll

@@ -521,20 +521,26 @@ int execute_run(const PreparedRun& run, const RunOptions& options, std::ostream&
       run_batch(backend, run.batches[b], options.threads, finished);
       continue;
     }
-    // The statistical eye of every link instead of the engine, in parallel; then each point is
-    // written as a Monte-Carlo point would be.
+    // The statistical eye of every link instead of the engine: each link's inputs on the host
+    // in parallel, the eyes on the backend; then each point is written as a Monte-Carlo point
+    // would be.
     const std::size_t n = run.batches[b].links.size();
-    std::vector<LinkOutcome> outcomes(n);
+    std::vector<StatEyeInputs> inputs(n);
 #pragma omp parallel for schedule(dynamic) num_threads(threads)
     for (std::size_t i = 0; i < n; ++i) {
       const LinkReport& rep =
           run.links[run.batch_points[b][i] * run.lanes + run.batch_lanes[b][i]].report;
-      outcomes[i].stat = statistical_eye(run.batches[b].links[i], rep, run.run.eye_target_ber,
-                                         run.run.eye_contour_bers);
-      outcomes[i].counters.stop_reason = static_cast<std::uint8_t>(StopReason::statistical);
-      outcomes[i].eye_histogram.assign(static_cast<std::size_t>(amp_bins) * 2 * spu, 0u);
+      inputs[i] = stat_eye_inputs(run.batches[b].links[i], rep, run.run.eye_target_ber);
     }
-    for (std::size_t i = 0; i < n; ++i) finished(i, outcomes[i]);
+    std::vector<StatEye> eyes =
+        statistical_eyes(backend, inputs, run.run.eye_contour_bers, threads);
+    for (std::size_t i = 0; i < n; ++i) {
+      LinkOutcome outcome;
+      outcome.stat = std::move(eyes[i]);
+      outcome.counters.stop_reason = static_cast<std::uint8_t>(StopReason::statistical);
+      outcome.eye_histogram.assign(static_cast<std::size_t>(amp_bins) * 2 * spu, 0u);
+      finished(i, outcome);
+    }
   }
   if (live) err << "\n";
   writer.close();

@@ -21,11 +21,17 @@
 // variance over the jitter; the two bounding the decided symbol per neighbouring symbols, the
 // others over random symbols (stat_eye.cpp). Not modelled: LMS-adapted taps, the ADC, clock
 // recovery, SJ and BUJ, and WDM crosstalk (run.mode = "stat" refuses them).
+//
+// Split for the two backends: stat_eye_inputs (host, per link) reduces the link to its phases'
+// taps and sample shifts; the per-phase program of physics/stat_eye.hpp (the ISI convolution,
+// the error sums, the edges' search) runs on the CPU as a one-member team and on the GPU as a
+// thread block per phase (host/backend.hpp: statistical_eyes).
 #pragma once
 
 #include <vector>
 
 #include "host/lane_setup.hpp"
+#include "physics/stat_eye.hpp"
 
 namespace ll {
 
@@ -46,11 +52,30 @@ IsiPdf isi_distribution(const std::vector<double>& cursors, const double* value,
 // Whether the statistical eye models this link (empty: it does; else what it lacks).
 std::string stat_eye_unsupported(const LaneParams& lp);
 
+// A link's statistical eye as the per-phase program takes it (physics/stat_eye.hpp): its
+// constants, and per phase (phase j at j - samples_per_ui / 2 samples from the decision instant)
+// the taps and the shifts of the noiseless samples. No phases: the report has no pulse.
+struct StatEyeInputs {
+  StatEyeLink link;
+  std::vector<StatEyePhase> phases;
+  std::vector<double> taps;
+  std::vector<StatEyeCombo> combos;
+};
+StatEyeInputs stat_eye_inputs(const LinkSetup& link, const LinkReport& rep, double target_ber);
+
+// The eye from its phases' results and contours ([phase][contour][edge], `contours` levels):
+// the bathtub, the decision phase's figures, the eye width from the bathtub.
+StatEye assemble_stat_eye(const StatEyeInputs& in, const StatEyePhaseResult* results,
+                          const double* contour_a, int contours);
+
 // `target_ber` in (0, 0.5): the eye's height and width are taken where each level's tail
 // probability (height) or the bathtub (width) reaches it. `contour_bers` (descending): the
 // eyes' floors and ceilings at every phase where each level's tail probability is each of them
-// (about 20 ms per level for a 64-UI pulse on one core of this machine; none when empty).
+// (about 15 ms per level for a 64-UI pulse on one core of this machine; none when empty).
 StatEye statistical_eye(const LinkSetup& link, const LinkReport& rep, double target_ber,
                         const std::vector<double>& contour_bers = {});
+// The same from the link's inputs (host/backend.hpp: statistical_eyes runs many, on either
+// backend).
+StatEye statistical_eye(const StatEyeInputs& in, const std::vector<double>& contour_bers);
 
 }  // namespace ll

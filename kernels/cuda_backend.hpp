@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "host/lane_engine.hpp"
+#include "host/stat_eye.hpp"
 
 namespace ll {
 
@@ -22,6 +23,11 @@ std::vector<LinkOutcome> run_batch(const BatchSetup& batch);
 // The last chunk's noiseless received waveform of every link, after `chunks` chunks: for the
 // tests that compare the backends sample by sample.
 std::vector<float> received_waveform(const BatchSetup& batch, int chunks);
+
+// The statistical eyes of links (host/stat_eye.hpp), every phase of every link one thread block,
+// in launches of thousands of links; an eye without phases stays invalid.
+std::vector<StatEye> statistical_eyes(const std::vector<StatEyeInputs>& in,
+                                      const std::vector<double>& contour_bers);
 
 }  // namespace cuda
 }  // namespace ll
