@@ -359,11 +359,12 @@ struct Fill {
 
 // Creates a dataset of `dims`. With `fill`, unwritten elements read as that value (the HDF5
 // fill value; floating datasets also carry the CF `_FillValue` attribute xarray reads).
-// `chunk_first_axis` stores one index of the first axis per chunk, deflated: the eye histogram
+// `chunk_point_axes` > 0 stores one index of each of the first that many axes (the sweep's, the
+// lane's) per chunk, deflated: the eye histogram
 // is written a few points at a time and mostly zero, and a reader pulls one point's eye.
 Handle create_dataset(const Checker& check, hid_t file, const std::string& name, hid_t file_type,
                       const std::vector<hsize_t>& dims, const Fill* fill,
-                      bool chunk_first_axis = false) {
+                      unsigned chunk_point_axes = 0) {
   const std::string what = "create dataset '" + name + "'";
   Handle dcpl = check.own(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, what);
   // netCDF-C tracks attribute order on variables too; matching it keeps attribute order stable.
@@ -374,9 +375,9 @@ Handle create_dataset(const Checker& check, hid_t file, const std::string& name,
   bool all_dims_nonzero = true;
   for (hsize_t d : dims) all_dims_nonzero = all_dims_nonzero && d > 0;
   // HDF5 refuses chunks larger than a fixed-size dataset, so empty ones stay contiguous.
-  if (chunk_first_axis && all_dims_nonzero) {
+  if (chunk_point_axes > 0 && all_dims_nonzero) {
     std::vector<hsize_t> chunk = dims;
-    chunk[0] = 1;
+    for (unsigned a = 0; a < chunk_point_axes; ++a) chunk[a] = 1;
     check.ok(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()), what);
     check.ok(H5Pset_deflate(dcpl.get(), kEyeDeflateLevel), what);
   }
@@ -401,18 +402,43 @@ void write_whole(const Checker& check, hid_t dataset, hid_t memory_type, const v
            "write dataset '" + name + "'");
 }
 
-// Writes the block starting at `start` of extent `count` (one entry per axis) of a dataset.
-void write_slab(const Checker& check, hid_t file, const char* name, hid_t memory_type,
-                const void* data, const std::vector<hsize_t>& start,
-                const std::vector<hsize_t>& count) {
+// Writes points [first, first + n) of a per-point dataset whose leading axes are the sweep's
+// (`sweep_shape`, row-major: the last axis fastest) and whose trailing axes (`trailing`: lane,
+// histogram bins ...) are written whole. On a grid the points are a union of hyperslabs, one per
+// run of points along the last axis; HDF5 transfers a selection in row-major order, which is the
+// points' order in `data`.
+void write_points_slab(const Checker& check, hid_t file, const char* name, hid_t memory_type,
+                       const void* data, const std::vector<std::size_t>& sweep_shape,
+                       std::size_t first, std::size_t n, const std::vector<hsize_t>& trailing) {
   const std::string what = std::string("write points into dataset '") + name + "'";
   Handle dataset = check.own(H5Dopen2(file, name, H5P_DEFAULT), H5Dclose, what);
   Handle file_space = check.own(H5Dget_space(dataset.get()), H5Sclose, what);
-  check.ok(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr,
-                               count.data(), nullptr),
-           what);
-  Handle memory_space = check.own(
-      H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr), H5Sclose, what);
+  const std::size_t axes = sweep_shape.size();
+  std::vector<hsize_t> start(axes + trailing.size(), 0), count(axes, 1);
+  count.insert(count.end(), trailing.begin(), trailing.end());
+  const std::size_t last_axis = sweep_shape.back();
+  bool first_run = true;
+  for (std::size_t p = first; p < first + n;) {
+    // The run of points from p along the last axis, within the range.
+    std::size_t rest = p;
+    for (std::size_t a = axes; a-- > 0;) {
+      start[a] = rest % sweep_shape[a];
+      rest /= sweep_shape[a];
+    }
+    const std::size_t run =
+        std::min<std::size_t>(last_axis - static_cast<std::size_t>(start[axes - 1]), first + n - p);
+    count[axes - 1] = run;
+    check.ok(H5Sselect_hyperslab(file_space.get(), first_run ? H5S_SELECT_SET : H5S_SELECT_OR,
+                                 start.data(), nullptr, count.data(), nullptr),
+             what);
+    first_run = false;
+    p += run;
+  }
+  std::vector<hsize_t> memory_dims{n};
+  memory_dims.insert(memory_dims.end(), trailing.begin(), trailing.end());
+  Handle memory_space =
+      check.own(H5Screate_simple(static_cast<int>(memory_dims.size()), memory_dims.data(), nullptr),
+                H5Sclose, what);
   check.ok(
       H5Dwrite(dataset.get(), memory_type, memory_space.get(), file_space.get(), H5P_DEFAULT, data),
       what);
@@ -471,6 +497,23 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout)
   for (const auto& c : kCountColumns) names.insert(c.name);
   for (const auto& c : kRatioColumns) names.insert(c.name);
   for (const auto& c : kFigureColumns) names.insert(c.name);
+  // A grid: every swept key an axis, their product the points.
+  const bool grid =
+      !layout.swept.empty() && std::all_of(layout.swept.begin(), layout.swept.end(),
+                                           [](const SweptKey& k) { return !k.axis.empty(); });
+  if (grid) {
+    std::size_t product = 1;
+    for (const SweptKey& k : layout.swept) {
+      sweep_shape_.push_back(k.axis.size());
+      product *= k.axis.size();
+    }
+    if (product != layout.points)
+      throw std::invalid_argument("HDF5 output '" + path + "': the grid's axes make " +
+                                  std::to_string(product) + " points, not " +
+                                  std::to_string(layout.points));
+  } else {
+    sweep_shape_.push_back(layout.points);
+  }
   std::string coordinates;  // CF: auxiliary coordinate variables, separated by spaces
   for (const SweptKey& swept : layout.swept) {
     const std::string name = swept_dataset_name(swept.key);
@@ -488,6 +531,7 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout)
                                   std::to_string(swept.values.size()) + " values for " +
                                   std::to_string(layout.points) + " points");
     }
+    if (grid) continue;  // a dimension of its own, not an auxiliary coordinate
     if (!coordinates.empty()) coordinates += ' ';
     coordinates += name;
   }
@@ -516,12 +560,24 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout)
   write_string_attribute(check, fid, "git_revision", layout.git_revision);
   write_string_attribute(check, fid, "backend", layout.backend);
 
-  // Dimensions.
-  std::vector<std::uint64_t> point_index(points_);
-  for (std::size_t i = 0; i < points_; ++i) point_index[i] = i;
-  const Handle point_scale =
-      create_dimension(check, fid, kPointDim, H5T_STD_U64LE, H5T_NATIVE_UINT64, point_index.data(),
-                       points_, "1", "sweep point index");
+  // Dimensions: the sweep's (a grid's keys, or `point`), then the others.
+  std::vector<Handle> sweep_scales;
+  if (grid) {
+    for (const SweptKey& swept : layout.swept) {
+      const std::string name = swept_dataset_name(swept.key);
+      sweep_scales.push_back(create_dimension(
+          check, fid, name.c_str(), H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, swept.axis.data(),
+          swept.axis.size(), swept.units.c_str(), swept.key.c_str()));
+    }
+  } else {
+    std::vector<std::uint64_t> point_index(points_);
+    for (std::size_t i = 0; i < points_; ++i) point_index[i] = i;
+    sweep_scales.push_back(create_dimension(check, fid, kPointDim, H5T_STD_U64LE, H5T_NATIVE_UINT64,
+                                            point_index.data(), points_, "1", "sweep point index"));
+  }
+  // The first axis after the sweep's (and the lane's) of a per-point variable.
+  const unsigned sweep_axes = static_cast<unsigned>(sweep_shape_.size());
+  const unsigned first_block_axis = sweep_axes + (lanes_ > 0 ? 1 : 0);
   const Handle amplitude_scale =
       create_dimension(check, fid, kEyeAmplitudeDim, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
                        layout.eye_amplitude.data(), eye_amplitude_bins_, "1",
@@ -541,7 +597,7 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout)
                                                 values.data(), h.bins, "1", h.dim_long_name));
   }
 
-  // A WDM bus: every per-point variable gets the `lane` dimension after `point`.
+  // A WDM bus: every per-point variable gets the `lane` dimension after the sweep's.
   Handle lane_scale;
   if (lanes_ > 0) {
     std::vector<std::uint64_t> lane_index(lanes_);
@@ -550,18 +606,19 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout)
         create_dimension(check, fid, kLaneDim, H5T_STD_U64LE, H5T_NATIVE_UINT64, lane_index.data(),
                          lanes_, "1", "lane of the WDM bus (channel index, wavelength ascending)");
   }
-  const std::vector<hsize_t> sweep_dims{static_cast<hsize_t>(points_)};
+  const std::vector<hsize_t> sweep_dims(sweep_shape_.begin(), sweep_shape_.end());
   std::vector<hsize_t> point_dims = sweep_dims;
   if (lanes_ > 0) point_dims.push_back(static_cast<hsize_t>(lanes_));
-  // Swept keys: auxiliary coordinates on `point`, written whole now (they are known up front,
-  // so they carry no fill value).
+  // Swept keys of lists and draws: auxiliary coordinates on `point`, written whole now (they are
+  // known up front, so they carry no fill value).
   for (const SweptKey& swept : layout.swept) {
+    if (grid) break;
     const std::string name = swept_dataset_name(swept.key);
     Handle dataset = create_dataset(check, fid, name, H5T_IEEE_F64LE, sweep_dims, nullptr);
     write_whole(check, dataset.get(), H5T_NATIVE_DOUBLE, swept.values.data(), swept.values.size(),
                 name);
     describe(check, dataset.get(), swept.units.c_str(), swept.key);
-    attach(check, dataset.get(), point_scale.get(), 0, name);
+    attach(check, dataset.get(), sweep_scales.front().get(), 0, name);
   }
 
   // Per-point data variables.
@@ -569,8 +626,9 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout)
     if (!coordinates.empty()) {
       write_string_attribute(check, dataset.get(), "coordinates", coordinates);
     }
-    attach(check, dataset.get(), point_scale.get(), 0, name);
-    if (lanes_ > 0) attach(check, dataset.get(), lane_scale.get(), 1, name);
+    for (unsigned a = 0; a < sweep_axes; ++a)
+      attach(check, dataset.get(), sweep_scales[a].get(), a, name);
+    if (lanes_ > 0) attach(check, dataset.get(), lane_scale.get(), sweep_axes, name);
   };
   const Fill count_fill{H5T_NATIVE_UINT64, &kCountFill};
   for (const CountColumn& column : kCountColumns) {
@@ -607,10 +665,10 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout)
     eye_dims.push_back(static_cast<hsize_t>(eye_amplitude_bins_));
     eye_dims.push_back(static_cast<hsize_t>(eye_phase_bins_));
     Handle dataset = create_dataset(check, fid, kEyeHistogramName, H5T_STD_U32LE, eye_dims,
-                                    &eye_fill, /*chunk_first_axis=*/true);
+                                    &eye_fill, /*chunk_point_axes=*/first_block_axis);
     describe(check, dataset.get(), "1", "eye diagram sample counts");
     finish_point_variable(dataset, kEyeHistogramName);
-    const unsigned first_eye_axis = lanes_ > 0 ? 2 : 1;
+    const unsigned first_eye_axis = first_block_axis;
     attach(check, dataset.get(), amplitude_scale.get(), first_eye_axis, kEyeHistogramName);
     attach(check, dataset.get(), phase_scale.get(), first_eye_axis + 1, kEyeHistogramName);
   }
@@ -624,7 +682,7 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout)
     describe(check, dataset.get(), "1",
              "statistical BER against the sampling phase (run.mode = \"stat\")");
     finish_point_variable(dataset, kBathtubName);
-    attach(check, dataset.get(), bathtub_scale.get(), lanes_ > 0 ? 2 : 1, kBathtubName);
+    attach(check, dataset.get(), bathtub_scale.get(), first_block_axis, kBathtubName);
   }
   if (contours_ > 0) {
     const Handle contour_scale = create_dimension(check, fid, kContourDim, H5T_IEEE_F64LE,
@@ -643,7 +701,7 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout)
              "statistical eye contours: photocurrent of each eye's floor and ceiling where a "
              "level's tail probability is contour_ber");
     finish_point_variable(dataset, kContourName);
-    const unsigned first = lanes_ > 0 ? 2 : 1;
+    const unsigned first = first_block_axis;
     attach(check, dataset.get(), contour_scale.get(), first, kContourName);
     attach(check, dataset.get(), edge_scale.get(), first + 1, kContourName);
     attach(check, dataset.get(), bathtub_scale.get(), first + 2, kContourName);
@@ -657,7 +715,7 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout)
     Handle dataset = create_dataset(check, fid, h.name, H5T_STD_U64LE, dims, &count_fill);
     describe(check, dataset.get(), "1", h.long_name);
     finish_point_variable(dataset, h.name);
-    attach(check, dataset.get(), histogram_scales[k].get(), lanes_ > 0 ? 2 : 1, h.name);
+    attach(check, dataset.get(), histogram_scales[k].get(), first_block_axis, h.name);
   }
 
   check.ok(H5Fflush(fid, H5F_SCOPE_GLOBAL), "flush the file");
@@ -703,23 +761,24 @@ void Hdf5Writer::write_points(std::size_t first_point, const std::vector<PointRe
   const Checker check(path_);
   const hid_t fid = static_cast<hid_t>(file_id_);
   const std::size_t rows = results.size();
-  std::vector<hsize_t> start{first_point};
-  std::vector<hsize_t> count{n};
-  if (lanes_ > 0) {
-    start.push_back(0);
-    count.push_back(lanes_);
-  }
+  // Each write: the points' elements of a dataset, its axes after the sweep's whole.
+  std::vector<hsize_t> lane;  // the lane axis, on a bus
+  if (lanes_ > 0) lane.push_back(lanes_);
+  auto write_slab = [&](const char* name, hid_t memory_type, const void* data,
+                        const std::vector<hsize_t>& trailing) {
+    write_points_slab(check, fid, name, memory_type, data, sweep_shape_, first_point, n, trailing);
+  };
 
   std::vector<std::uint64_t> counts(rows);
   for (const CountColumn& column : kCountColumns) {
     for (std::size_t i = 0; i < rows; ++i) counts[i] = results[i].*column.field;
-    write_slab(check, fid, column.name, H5T_NATIVE_UINT64, counts.data(), start, count);
+    write_slab(column.name, H5T_NATIVE_UINT64, counts.data(), lane);
   }
   std::vector<double> reals(rows);
   auto write_real_columns = [&](const auto& columns) {
     for (const RealColumn& column : columns) {
       for (std::size_t i = 0; i < rows; ++i) reals[i] = results[i].*column.field;
-      write_slab(check, fid, column.name, H5T_NATIVE_DOUBLE, reals.data(), start, count);
+      write_slab(column.name, H5T_NATIVE_DOUBLE, reals.data(), lane);
     }
   };
   write_real_columns(kRatioColumns);
@@ -745,10 +804,9 @@ void Hdf5Writer::write_points(std::size_t first_point, const std::vector<PointRe
                                     std::to_string(v.size()) + " values, not " +
                                     std::to_string(per_point));
     }
-    std::vector<hsize_t> b_start = start, b_count = count;
-    b_start.insert(b_start.end(), block.size(), 0);
-    b_count.insert(b_count.end(), block.begin(), block.end());
-    write_slab(check, fid, name, H5T_NATIVE_DOUBLE, values.data(), b_start, b_count);
+    std::vector<hsize_t> trailing = lane;
+    trailing.insert(trailing.end(), block.begin(), block.end());
+    write_slab(name, H5T_NATIVE_DOUBLE, values.data(), trailing);
   };
   write_real_blocks(kBathtubName, &PointResult::bathtub_ber, {bathtub_bins_});
   if (contours_ > 0)
@@ -759,7 +817,7 @@ void Hdf5Writer::write_points(std::size_t first_point, const std::vector<PointRe
   std::vector<std::uint8_t> flags(rows);
   for (const FlagColumn& column : kFlagColumns) {
     for (std::size_t i = 0; i < rows; ++i) flags[i] = column.get(results[i]);
-    write_slab(check, fid, column.name, H5T_NATIVE_UINT8, flags.data(), start, count);
+    write_slab(column.name, H5T_NATIVE_UINT8, flags.data(), lane);
   }
 
   if (eye_bins > 0) {
@@ -768,10 +826,9 @@ void Hdf5Writer::write_points(std::size_t first_point, const std::vector<PointRe
     for (const PointResult& r : results) {
       eyes.insert(eyes.end(), r.eye_histogram.begin(), r.eye_histogram.end());
     }
-    std::vector<hsize_t> eye_start = start, eye_count = count;
-    eye_start.insert(eye_start.end(), {0, 0});
-    eye_count.insert(eye_count.end(), {eye_amplitude_bins_, eye_phase_bins_});
-    write_slab(check, fid, kEyeHistogramName, H5T_NATIVE_UINT32, eyes.data(), eye_start, eye_count);
+    std::vector<hsize_t> trailing = lane;
+    trailing.insert(trailing.end(), {eye_amplitude_bins_, eye_phase_bins_});
+    write_slab(kEyeHistogramName, H5T_NATIVE_UINT32, eyes.data(), trailing);
   }
 
   for (const CountHistogram& h : kCountHistograms) {
@@ -784,10 +841,9 @@ void Hdf5Writer::write_points(std::size_t first_point, const std::vector<PointRe
                                     std::to_string(h.bins) + " " + h.name + " bins");
       values.insert(values.end(), v.begin(), v.end());
     }
-    std::vector<hsize_t> h_start = start, h_count = count;
-    h_start.push_back(0);
-    h_count.push_back(static_cast<hsize_t>(h.bins));
-    write_slab(check, fid, h.name, H5T_NATIVE_UINT64, values.data(), h_start, h_count);
+    std::vector<hsize_t> trailing = lane;
+    trailing.push_back(static_cast<hsize_t>(h.bins));
+    write_slab(h.name, H5T_NATIVE_UINT64, values.data(), trailing);
   }
 
   // Metadata and raw data on disk now: a run killed before the next call keeps these points.

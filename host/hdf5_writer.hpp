@@ -1,6 +1,7 @@
 // HDF5 output of a sweep, laid out as a netCDF-4 / CF-1.8 file so that xarray (h5netcdf or
-// netCDF4 engine) shows named dimensions `point`, `eye_amplitude`, `eye_phase_ui` and the swept
-// scenario keys as coordinates on `point`. The layout is a contract with users' plotting
+// netCDF4 engine) shows named dimensions: a grid sweep's keys (one dimension each, named with
+// `_` for `.`, their values the coordinate), or `point` with the swept keys as coordinates on it
+// (lists, random draws, no sweep); then `lane`, `eye_amplitude`, `eye_phase_ui` and the rest. The layout is a contract with users' plotting
 // scripts: change it only together with tests/check_output.py and the documentation.
 //
 // The file is created whole up front with every per-point dataset at its final size and filled
@@ -50,6 +51,8 @@ class Hdf5Writer {
   // that including this header does not pull in hdf5.h.
   std::int64_t file_id_ = -1;
   std::size_t points_ = 0;
+  // The points' dimensions: the grid's axes, or {points} (`point`).
+  std::vector<std::size_t> sweep_shape_;
   std::size_t lanes_ = 0;  // WDM lanes per point (0: no `lane` dimension)
   std::size_t eye_amplitude_bins_ = 0;
   std::size_t eye_phase_bins_ = 0;

@@ -134,6 +134,10 @@ struct SweptKey {
   std::string key;             // e.g. "driver.swing_vpp"
   std::string units;           // the unit named by the key's suffix, e.g. "V"
   std::vector<double> values;  // one per point, in the scenario's units
+  // A grid sweep's axis: its coordinate values. When every swept key has one, the points are
+  // their product (last axis fastest) and each key is a dimension of the output; otherwise
+  // (lists, random draws) the keys are coordinates on `point`.
+  std::vector<double> axis;
 };
 
 struct OutputLayout {

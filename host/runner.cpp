@@ -414,8 +414,11 @@ int execute_run(const PreparedRun& run, const RunOptions& options, std::ostream&
   OutputLayout layout;
   layout.points = P;
   layout.lanes = run.params.front().wdm.channels > 0 ? run.lanes : 0;
-  for (const SweepAxis& a : run.scenario.sweep)
-    layout.swept.push_back({a.key, units_of(a.key), a.values});
+  for (const SweepAxis& a : run.scenario.sweep) {
+    layout.swept.push_back({a.key, units_of(a.key), a.values, {}});
+    for (const SweepAxis& g : run.scenario.grid)
+      if (g.key == a.key) layout.swept.back().axis = g.values;
+  }
   const int spu = run.params.front().samples_per_ui;
   const int amp_bins = run.run.eye_amplitude_bins;
   const double range = BatchSetup{}.eye_amplitude_range;

@@ -839,44 +839,288 @@ SourceLocation location_of(const toml::node& n, const std::string& path) {
   return {path, static_cast<int>(n.source().begin.line)};
 }
 
-void parse_sweep(const toml::table& sweep, Scenario& s) {
-  for (const auto& [name, node] : sweep) {
-    const std::string kind(name.str());
+// A table's entries in the order the file gives them (toml++ iterates by key): a grid's axes
+// are the output's dimensions in that order.
+std::vector<std::pair<std::string, const toml::node*>> in_file_order(const toml::table& t) {
+  std::vector<std::pair<std::string, const toml::node*>> entries;
+  for (const auto& [name, node] : t) entries.emplace_back(std::string(name.str()), &node);
+  std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+    const toml::source_position pa = a.second->source().begin, pb = b.second->source().begin;
+    return pa.line != pb.line ? pa.line < pb.line : pa.column < pb.column;
+  });
+  return entries;
+}
+
+// The key of a sweep entry: registered, numeric, and a link key.
+const KeySpec& sweepable_key(const std::string& key, const std::string& table,
+                             const SourceLocation& where) {
+  const KeySpec* k = spec_of(key);
+  if (!k)
+    fail_at(where, key,
+            "unknown key in [" + table + "]; expected a scenario key such as \"driver.swing_vpp\"");
+  if (k->kind != Kind::real && k->kind != Kind::integer)
+    fail_at(where, key, "only numeric keys can be swept");
+  if (key.rfind("run.", 0) == 0 || key.rfind("eye.", 0) == 0 || key.rfind("mrm.variation.", 0) == 0)
+    fail_at(where, key,
+            "run and eye settings apply to the whole run; expected a link key "
+            "(signal, driver, laser, mrm, optics, receiver)");
+  return *k;
+}
+
+// A number of a sweep's parameter list (`what` names it in messages).
+double sweep_number(const toml::node& n, const std::string& key, const std::string& what,
+                    const SourceLocation& where) {
+  if (auto d = n.value_exact<double>()) return *d;
+  if (auto i = n.value_exact<std::int64_t>()) return static_cast<double>(*i);
+  fail_at(where, key, "expected a number for " + what + ", got " + node_type_name(n));
+}
+
+// A key's values in [sweep.list] or [sweep.grid]: an array of values, or a range
+// { linspace = [start, stop, n] } (n evenly spaced values, both ends included) or
+// { logspace = [start, stop, n] } (n values evenly spaced in log, start and stop > 0, in the
+// key's units). Each value is checked against the key's type and range.
+SweepAxis sweep_values(const KeySpec& k, const std::string& key, const toml::node& node,
+                       const std::string& table, const std::string& path) {
+  const SourceLocation where = location_of(node, path);
+  SweepAxis axis{key, {}, {}, table};
+  if (const toml::array* arr = node.as_array()) {
+    if (arr->empty()) fail_at(where, key, "expected a non-empty array of values to sweep");
+    for (const toml::node& e : *arr) {
+      const SourceLocation ewhere = location_of(e, path);
+      axis.values.push_back(as_real(convert(k, e, ewhere)));
+      axis.where.push_back(ewhere);
+    }
+    return axis;
+  }
+  const toml::table* range = node.as_table();
+  const char* expected =
+      "expected an array of values, { linspace = [start, stop, n] } or "
+      "{ logspace = [start, stop, n] }";
+  if (!range || range->size() != 1) fail_at(where, key, expected);
+  const std::string kind(range->begin()->first.str());
+  if (kind != "linspace" && kind != "logspace") fail_at(where, key, expected);
+  const toml::array* params = range->begin()->second.as_array();
+  if (!params || params->size() != 3)
+    fail_at(where, key, kind + ": expected [start, stop, n] (three numbers)");
+  const double start = sweep_number((*params)[0], key, kind + "'s start", where);
+  const double stop = sweep_number((*params)[1], key, kind + "'s stop", where);
+  const std::optional<std::int64_t> n = (*params)[2].value_exact<std::int64_t>();
+  if (!n) fail_at(where, key, kind + ": expected the number of values n as an integer");
+  if (*n < 1)
+    fail_at(where, key,
+            kind + ": the range is empty (n = " + std::to_string(*n) + "); expected n >= 1");
+  if (*n > 10000000) fail_at(where, key, kind + ": expected n <= 1e7");
+  if (kind == "logspace" && !(start > 0.0 && stop > 0.0))
+    fail_at(where, key,
+            "logspace: expected start and stop > 0, got " + format_number(start, 6) + " and " +
+                format_number(stop, 6));
+  for (std::int64_t i = 0; i < *n; ++i) {
+    const double f = *n == 1 ? 0.0 : static_cast<double>(i) / static_cast<double>(*n - 1);
+    double v = kind == "linspace" ? start + (stop - start) * f : start * std::pow(stop / start, f);
+    if (i == *n - 1 && *n > 1) v = stop;  // the end exactly, not by rounding
+    // Integer keys take the nearest integer; each value then passes the key's own checks.
+    if (k.kind == Kind::integer)
+      axis.values.push_back(as_real(convert(k, toml::value<std::int64_t>(std::llround(v)), where)));
+    else
+      axis.values.push_back(as_real(convert(k, toml::value<double>(v), where)));
+    axis.where.push_back(where);
+  }
+  return axis;
+}
+
+// [sweep.random]: `draws` points, each key drawn from its distribution.
+void parse_random(const toml::table& table, const SourceLocation& table_where, Scenario& s) {
+  for (const auto& [key, node_ptr] : in_file_order(table)) {
+    const toml::node& node = *node_ptr;
     const SourceLocation where = location_of(node, s.path);
-    if (kind != "list")
+    if (key == "draws") {
+      const std::optional<std::int64_t> n = node.value_exact<std::int64_t>();
+      if (!n || *n < 1 || *n > 10000000)
+        fail_at(where, "sweep.random.draws",
+                "expected the number of points, an integer in [1, 1e7]");
+      s.random_draws = *n;
+      continue;
+    }
+    sweepable_key(key, "sweep.random", where);
+    const char* expected =
+        "expected { normal = [mean, sd] }, { uniform = [lo, hi] } or "
+        "{ truncated_normal = [mean, sd, lo, hi] } in the key's units";
+    const toml::table* dist = node.as_table();
+    if (!dist || dist->size() != 1) fail_at(where, key, expected);
+    RandomDraw d;
+    d.key = key;
+    d.where = where;
+    d.distribution = std::string(dist->begin()->first.str());
+    const toml::array* params = dist->begin()->second.as_array();
+    const std::size_t wanted = d.distribution == "normal"             ? 2
+                               : d.distribution == "uniform"          ? 2
+                               : d.distribution == "truncated_normal" ? 4
+                                                                      : 0;
+    if (wanted == 0)
+      fail_at(where, key, "unknown distribution \"" + d.distribution + "\"; " + expected);
+    if (!params || params->size() != wanted) fail_at(where, key, expected);
+    std::vector<double> v;
+    for (const toml::node& e : *params)
+      v.push_back(sweep_number(e, key, d.distribution + "'s parameters", where));
+    if (d.distribution == "uniform") {
+      d.lo = v[0];
+      d.hi = v[1];
+    } else {
+      d.a = v[0];
+      d.b = v[1];
+      if (!(d.b > 0.0) || !std::isfinite(d.b))
+        fail_at(
+            where, key,
+            d.distribution + ": expected a standard deviation > 0, got " + format_number(d.b, 6));
+      if (d.distribution == "truncated_normal") {
+        d.lo = v[2];
+        d.hi = v[3];
+      }
+    }
+    if (d.distribution != "normal") {
+      if (!(d.lo < d.hi) || !std::isfinite(d.lo) || !std::isfinite(d.hi))
+        fail_at(where, key,
+                d.distribution + ": expected lo < hi, got [" + format_number(d.lo, 6) + ", " +
+                    format_number(d.hi, 6) + "]");
+    }
+    if (d.distribution == "truncated_normal") {
+      // The interval must hold some probability, or the draws are all at one edge.
+      const double mass = 0.5 * (std::erfc((d.lo - d.a) / (d.b * std::sqrt(2.0))) -
+                                 std::erfc((d.hi - d.a) / (d.b * std::sqrt(2.0))));
+      if (!(mass > 1e-12))
+        fail_at(where, key,
+                "truncated_normal: [lo, hi] holds a probability of " + format_number(mass, 3) +
+                    " of the normal; expected an interval within 7 sd of the mean");
+    }
+    s.random.push_back(d);
+  }
+  if (s.random_draws == 0)
+    fail_at(table_where, "sweep.random.draws", "missing; expected the number of points");
+  if (s.random.empty()) fail_at(table_where, "sweep.random", "expected at least one key to draw");
+}
+
+void parse_sweep(const toml::table& sweep, Scenario& s) {
+  std::string kind_given;  // one kind of sweep per scenario
+  for (const auto& [kind, node_ptr] : in_file_order(sweep)) {
+    const toml::node& node = *node_ptr;
+    const SourceLocation where = location_of(node, s.path);
+    if (kind != "list" && kind != "grid" && kind != "random")
       fail_at(where, "sweep." + kind,
-              "unknown sweep kind; expected [sweep.list] (zipped lists of values)");
-    const toml::table* list = node.as_table();
-    if (!list) fail_at(where, "sweep.list", "expected a table of key = [values]");
-    for (const auto& [kname, values] : *list) {
-      const std::string key(kname.str());
+              "unknown sweep kind; expected [sweep.grid] (product), [sweep.list] (zipped lists) "
+              "or [sweep.random] (draws per point)");
+    if (!kind_given.empty())
+      fail_at(where, "sweep." + kind,
+              "cannot be combined with [sweep." + kind_given + "] yet; expected one kind of sweep");
+    kind_given = kind;
+    const toml::table* table = node.as_table();
+    if (!table) fail_at(where, "sweep." + kind, "expected a table of key = values");
+    if (kind == "random") {
+      parse_random(*table, where, s);
+      continue;
+    }
+    for (const auto& [key, values_ptr] : in_file_order(*table)) {
+      const toml::node& values = *values_ptr;
       const SourceLocation kwhere = location_of(values, s.path);
-      const KeySpec* k = spec_of(key);
-      if (!k)
-        fail_at(kwhere, key,
-                "unknown key in [sweep.list]; expected a scenario key such as "
-                "\"driver.swing_vpp\"");
-      if (k->kind != Kind::real && k->kind != Kind::integer)
-        fail_at(kwhere, key, "only numeric keys can be swept");
-      if (key.rfind("run.", 0) == 0 || key.rfind("eye.", 0) == 0 ||
-          key.rfind("mrm.variation.", 0) == 0)
-        fail_at(kwhere, key,
-                "run and eye settings apply to the whole run; expected a link key "
-                "(signal, driver, laser, mrm, optics, receiver)");
-      const toml::array* arr = values.as_array();
-      if (!arr || arr->empty())
-        fail_at(kwhere, key, "expected a non-empty array of values to sweep");
-      SweepAxis axis{key, {}, {}};
-      for (const toml::node& e : *arr) {
-        const SourceLocation ewhere = location_of(e, s.path);
-        axis.values.push_back(as_real(convert(*k, e, ewhere)));
-        axis.where.push_back(ewhere);
+      const KeySpec& k = sweepable_key(key, "sweep." + kind, kwhere);
+      SweepAxis axis = sweep_values(k, key, values, "sweep." + kind, s.path);
+      if (kind == "grid") {
+        s.grid.push_back(std::move(axis));
+        continue;
       }
       if (!s.sweep.empty() && s.sweep.front().values.size() != axis.values.size())
         fail_at(kwhere, key,
                 "expected " + std::to_string(s.sweep.front().values.size()) +
                     " values to zip with " + s.sweep.front().key + ", got " +
                     std::to_string(axis.values.size()));
+      s.sweep.push_back(std::move(axis));
+    }
+  }
+}
+
+// A uniform deviate in [0, 1) from 53 bits of the Philox words for (key, stream, index).
+double uniform_double(NoiseKey key, NoiseStream stream, std::uint64_t index) {
+  const r123::Philox4x32::ctr_type u = philox_words(key, stream, index);
+  const std::uint64_t bits = (static_cast<std::uint64_t>(u[0]) << 32) | u[1];
+  return static_cast<double>(bits >> 11) * 0x1.0p-53;
+}
+
+// The standard normal's quantile in the tail below 0 side-safe: Phi(z) = p by bisection on
+// erfc (Phi(z) = erfc(-z / sqrt 2) / 2, accurate where it is small).
+double normal_quantile(double p) {
+  double lo = -40.0, hi = 40.0;
+  for (int i = 0; i < 200 && hi - lo > 1e-13; ++i) {
+    const double m = 0.5 * (lo + hi);
+    (0.5 * std::erfc(-m / std::sqrt(2.0)) < p ? lo : hi) = m;
+  }
+  return 0.5 * (lo + hi);
+}
+
+// [sweep.grid] and [sweep.random] into per-point values (after the overrides, which may remove
+// keys from them, and once run.seed is known).
+void expand_sweeps(Scenario& s) {
+  if (!s.grid.empty()) {
+    std::size_t points = 1;
+    for (const SweepAxis& a : s.grid) {
+      points *= a.values.size();
+      if (points > 100000000)
+        fail_at(a.where.front(), a.key, "the grid passes 1e8 points; expected a smaller sweep");
+    }
+    for (std::size_t i = 0; i < s.grid.size(); ++i) {
+      std::size_t inner = 1;  // points per step of axis i (the axes after it)
+      for (std::size_t j = i + 1; j < s.grid.size(); ++j) inner *= s.grid[j].values.size();
+      const SweepAxis& g = s.grid[i];
+      SweepAxis axis{g.key, {}, {}, g.table};
+      axis.values.reserve(points);
+      axis.where.reserve(points);
+      for (std::size_t p = 0; p < points; ++p) {
+        const std::size_t index = (p / inner) % g.values.size();
+        axis.values.push_back(g.values[index]);
+        axis.where.push_back(g.where[index]);
+      }
+      s.sweep.push_back(std::move(axis));
+    }
+  }
+  if (!s.random.empty()) {
+    const std::uint64_t seed = run_params(s).seed;
+    for (std::size_t q = 0; q < s.random.size(); ++q) {
+      const RandomDraw& d = s.random[q];
+      const KeySpec& k = *spec_of(d.key);
+      SweepAxis axis{d.key, {}, {}, "sweep.random"};
+      for (std::int64_t p = 0; p < s.random_draws; ++p) {
+        // Keyed by (seed, point) and the key's place in the table, counted apart from
+        // [mrm.variation]'s indices: a point's draws do not depend on batching or sharding.
+        const NoiseKey key{seed, static_cast<std::uint32_t>(p)};
+        const std::uint64_t index = (static_cast<std::uint64_t>(q) + 1) << 32;
+        double v = 0.0;
+        if (d.distribution == "normal") {
+          v = d.a + d.b * standard_normal_double(key, NoiseStream::variation, index);
+        } else if (d.distribution == "uniform") {
+          v = d.lo + (d.hi - d.lo) * uniform_double(key, NoiseStream::variation, index);
+        } else {  // truncated normal by its quantile: drawn inside [lo, hi] at once
+          double alpha = (d.lo - d.a) / d.b, beta = (d.hi - d.a) / d.b;
+          const bool mirrored = alpha > 0.0;  // work in the lower tail, where Phi is accurate
+          if (mirrored) {
+            const double t = alpha;
+            alpha = -beta;
+            beta = -t;
+          }
+          const double f_alpha = 0.5 * std::erfc(-alpha / std::sqrt(2.0));
+          const double f_beta = 0.5 * std::erfc(-beta / std::sqrt(2.0));
+          const double u = uniform_double(key, NoiseStream::variation, index);
+          double z = normal_quantile(f_alpha + u * (f_beta - f_alpha));
+          z = std::min(std::max(z, alpha), beta);
+          v = d.a + d.b * (mirrored ? -z : z);
+        }
+        if (k.kind == Kind::integer) v = static_cast<double>(std::llround(v));
+        if (!k.range.contains(v))
+          fail_at(d.where, d.key,
+                  d.distribution + " draws " + format_number(v, 6) + " at point " +
+                      std::to_string(p) + ", outside " + expectation(k) +
+                      "; expected a distribution inside the key's range (truncated_normal or "
+                      "uniform)");
+        axis.values.push_back(v);
+        axis.where.push_back(d.where);
+      }
       s.sweep.push_back(std::move(axis));
     }
   }
@@ -903,7 +1147,7 @@ void collect(const toml::table& t, const std::string& prefix, Scenario& s) {
         if (!known)
           fail_at(where, key,
                   "unknown table; expected one of [run] [signal] [driver] [laser] [mrm] "
-                  "[optics] [receiver] [eye] [sweep.list]");
+                  "[optics] [receiver] [eye] [sweep.grid] [sweep.list] [sweep.random]");
         collect(*sub, key, s);
         continue;
       }
@@ -949,6 +1193,9 @@ void apply_override(const std::string& assignment, Scenario& s) {
   s.values[key] = {convert(*k, *parsed.get("v"), where), where};
   // An override of a swept key replaces the sweep over it.
   std::erase_if(s.sweep, [&](const SweepAxis& a) { return a.key == key; });
+  std::erase_if(s.grid, [&](const SweepAxis& a) { return a.key == key; });
+  std::erase_if(s.random, [&](const RandomDraw& d) { return d.key == key; });
+  if (s.random.empty()) s.random_draws = 0;
 }
 
 }  // namespace
@@ -964,7 +1211,8 @@ void add_variation_axes(Scenario& s) {
   const SourceLocation where = s.where("mrm.variation.draws");
   if (!s.sweep.empty())
     fail_at(where, "mrm.variation.draws",
-            "[mrm.variation] cannot be combined with [sweep.list] yet; expected one or the other");
+            "[mrm.variation] cannot be combined with [" + s.sweep.front().table +
+                "] yet; expected one or the other");
   const LaneParams nominal = lane_params(s, 0);
   struct Quantity {
     const char* key;
@@ -1017,6 +1265,7 @@ Scenario parse_scenario(const std::string& text, const std::string& path,
   }
   collect(root, "", s);
   for (const std::string& o : overrides) apply_override(o, s);
+  expand_sweeps(s);
   for (const KeySpec& k : registry()) {
     const bool given =
         s.values.count(k.key) || std::any_of(s.sweep.begin(), s.sweep.end(),
@@ -1027,8 +1276,8 @@ Scenario parse_scenario(const std::string& text, const std::string& path,
   for (const SweepAxis& a : s.sweep)
     if (s.values.count(a.key))
       fail_at(a.where.front(), a.key,
-              "given both as a value (" + s.values.at(a.key).where.describe() +
-                  ") and in [sweep.list]; expected one or the other");
+              "given both as a value (" + s.values.at(a.key).where.describe() + ") and in [" +
+                  a.table + "]; expected one or the other");
   add_variation_axes(s);
   return s;
 }

@@ -255,11 +255,23 @@ struct ScenarioValue {
   SourceLocation where;
 };
 
-// A list sweep: each key takes the i-th value of its list at point i (lists are zipped).
+// A swept key: its value at each point (`values[p]`, in the key's scenario units) and where each
+// value came from. [sweep.list] zips its lists into these; [sweep.grid] and [sweep.random]
+// expand into them (one value per point), so every point reads its swept values alike.
 struct SweepAxis {
   std::string key;
-  std::vector<double> values;  // in the key's scenario units
+  std::vector<double> values;
   std::vector<SourceLocation> where;
+  std::string table = "sweep.list";  // the table it was given in, for messages
+};
+
+// A random draw per point ([sweep.random]): normal (a = mean, b = standard deviation), uniform
+// (on [lo, hi]) or truncated_normal (mean a, deviation b, cut to [lo, hi]).
+struct RandomDraw {
+  std::string key;
+  std::string distribution;
+  double a = 0.0, b = 0.0, lo = 0.0, hi = 0.0;
+  SourceLocation where;
 };
 
 struct Scenario {
@@ -267,6 +279,12 @@ struct Scenario {
   std::string text;
   std::map<std::string, ScenarioValue> values;  // every key given, after --set overrides
   std::vector<SweepAxis> sweep;
+  // [sweep.grid]: the axes of the product, first outermost (`sweep` holds the product point by
+  // point, the last axis fastest); empty for other sweeps. They are the output's dimensions.
+  std::vector<SweepAxis> grid;
+  // [sweep.random]: the draws per point and the distributions (expanded into `sweep`).
+  std::int64_t random_draws = 0;
+  std::vector<RandomDraw> random;
   // eye.contour_bers: the statistical eye's contour levels (a list, so kept apart from `values`).
   std::vector<double> contour_bers;
 

@@ -3,10 +3,13 @@
 
 Usage: plot_eye.py FILE [--point N] [--absolute] --out PREFIX
 
-Draws the eye histogram (`eye_histogram[point]`, counts per amplitude x phase bin) as a heat map
-with a logarithmic colour scale: phase in UI on x (0 = sampling instant), amplitude on y,
-normalised to the outer levels, or with --absolute the received photocurrent in uA
-(eye_offset_a + eye_scale_a * amplitude). The title gives the point's BER and swept values.
+Draws the eye histogram (`eye_histogram` at the point, counts per amplitude x phase bin) as a
+heat map with a logarithmic colour scale: phase in UI on x (0 = sampling instant), amplitude on
+y, normalised to the outer levels, or with --absolute the received photocurrent in uA
+(eye_offset_a + eye_scale_a * amplitude); over it the statistical eye's BER contours
+(`eye_contour_a`, run.mode = "stat" with eye.contour_bers) when the file has them. N counts the
+points in file order (a grid's last key fastest). The title gives the point's BER and swept
+values.
 Writes PREFIX.png and PREFIX.svg. Needs numpy, h5py and matplotlib.
 """
 
@@ -15,36 +18,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lightlane_plot import save_figure  # noqa: E402
-
-
-def text(value):
-    """An HDF5 string attribute as str (h5py returns bytes for fixed-length strings)."""
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    return str(value)
-
-
-def swept_names(h5):
-    """Dataset names of the swept keys: the CF `coordinates` attribute of `ber`."""
-    if "ber" not in h5 or "coordinates" not in h5["ber"].attrs:
-        return []
-    return [name for name in text(h5["ber"].attrs["coordinates"]).split() if name in h5]
-
-
-def with_units(label, units):
-    return label if units in ("", "1") else f"{label} [{units}]"
-
-
-def swept_description(h5, point):
-    parts = []
-    for name in swept_names(h5):
-        dataset = h5[name]
-        key = text(dataset.attrs.get("long_name", name))
-        units = text(dataset.attrs.get("units", ""))
-        value = f"{dataset[point]:.4g}"
-        parts.append(f"{key} = {value}" + ("" if units in ("", "1") else f" {units}"))
-    return ", ".join(parts)
+from lightlane_plot import Sweep, save_figure, text, with_units  # noqa: E402
 
 
 def bin_edges(centres):
@@ -59,12 +33,15 @@ def bin_edges(centres):
                            [2.0 * centres[-1] - middle[-1]]))
 
 
-def ber_description(h5, point):
-    bits = int(h5["bits"][point]) if "bits" in h5 else 0
+def ber_description(sweep, index):
+    h5 = sweep.h5
+    if int(h5["stop_reason"][index]) == 3:  # statistical
+        return f"statistical BER = {float(h5['ber'][index]):.3g}"
+    bits = int(h5["bits"][index]) if "bits" in h5 else 0
     if bits == 0:
         return "not run"
-    errors = int(h5["bit_errors"][point])
-    ber, lo, hi = (float(h5[name][point]) for name in ("ber", "ber_lo", "ber_hi"))
+    errors = int(h5["bit_errors"][index])
+    ber, lo, hi = (float(h5[name][index]) for name in ("ber", "ber_lo", "ber_hi"))
     if errors == 0:
         return f"no errors in {bits:.3g} bits, BER < {hi:.2g} (95%)"
     return (f"BER = {ber:.3g} (95% CI {lo:.2g} .. {hi:.2g}), "
@@ -81,18 +58,24 @@ def plot(path, point, absolute, prefix):
     from matplotlib.colors import LogNorm
 
     with h5py.File(path, "r") as h5:
-        eye = h5["eye_histogram"]
-        points = eye.shape[0]
-        if not 0 <= point < points:
-            raise ValueError(f"--point {point} out of range: the file has {points} points")
-        counts = eye[point, :, :].astype(float)
+        sweep = Sweep(h5)
+        if not 0 <= point < sweep.points:
+            raise ValueError(f"--point {point} out of range: the file has {sweep.points} points")
+        index = np.unravel_index(point, sweep.shape)  # the point on the sweep's axes
+        counts = h5["eye_histogram"][index].astype(float)
         amplitude = h5["eye_amplitude"][...].astype(float)
         phase = h5["eye_phase_ui"][...].astype(float)
         phase_label = with_units("time from the sampling instant",
                                  text(h5["eye_phase_ui"].attrs.get("units", "UI")))
+        offset = float(h5["eye_offset_a"][index])
+        scale = float(h5["eye_scale_a"][index])
+        # The statistical eye's contours (run.mode = "stat" with eye.contour_bers), in A:
+        # [contour, edge, phase] on the bathtub's phases.
+        contours = None
+        if "eye_contour_a" in h5 and np.isfinite(offset) and np.isfinite(scale):
+            contours = (h5["contour_ber"][...], h5["bathtub_phase_ui"][...].astype(float),
+                        h5["eye_contour_a"][index].astype(float))
         if absolute:
-            offset = float(h5["eye_offset_a"][point])
-            scale = float(h5["eye_scale_a"][point])
             if not (np.isfinite(offset) and np.isfinite(scale)):
                 raise ValueError(f"point {point} has no photocurrent scale (not run?); "
                                  "plot it without --absolute")
@@ -101,8 +84,8 @@ def plot(path, point, absolute, prefix):
         else:
             y = amplitude
             y_label = "normalised amplitude"
-        title = f"Eye diagram, point {point}: {ber_description(h5, point)}"
-        swept = swept_description(h5, point)
+        title = f"Eye diagram, point {point}: {ber_description(sweep, index)}"
+        swept = sweep.describe(point)
 
     if y.size > 1 and y[-1] < y[0]:  # a negative photocurrent scale flips the axis
         y = y[::-1]
@@ -122,8 +105,19 @@ def plot(path, point, absolute, prefix):
     else:
         ax.set_xlim(bin_edges(phase)[[0, -1]])
         ax.set_ylim(bin_edges(y)[[0, -1]])
-        ax.text(0.5, 0.5, "no samples in the eye histogram", transform=ax.transAxes,
-                ha="center", va="center", color="white")
+        ax.text(0.5, 0.93 if contours is not None else 0.5, "no samples in the eye histogram",
+                transform=ax.transAxes, ha="center", va="center", color="white")
+    if contours is not None:
+        # Each contour level's floors and ceilings of every eye, one colour per level.
+        levels, phases, edges = contours
+        colours = plt.get_cmap("cool")(np.linspace(0.0, 1.0, max(len(levels), 2)))
+        for c, level in enumerate(levels):
+            for e in range(edges.shape[1]):
+                current = edges[c, e, :]
+                values = current * 1e6 if absolute else (current - offset) / scale
+                ax.plot(phases, values, color=colours[c], linewidth=1.0,
+                        label=f"BER {level:.0e}" if e == 0 else None)
+        ax.legend(fontsize=8, loc="upper right")
     ax.axvline(0.0, color="white", linewidth=0.6, linestyle=":", alpha=0.6)
     ax.set_xlabel(phase_label)
     ax.set_ylabel(y_label)

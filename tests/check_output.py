@@ -3,11 +3,14 @@
 
 Usage: check_output.py PATH [--expect-dims point,eye_amplitude,eye_phase_ui]
                             [--expect-coords driver.swing_vpp,laser_power_dbm]
+                            [--expect-grid laser.power_dbm,driver.swing_vpp]
 
 Opens the file with xarray (engine h5netcdf, i.e. as netCDF-4) and with h5py, and checks:
 the named dimensions exist with the sizes of their coordinate variables, every variable has a
-`units` attribute, the swept keys are coordinates on `point`, the counts are uint64, and for
-every point with bits > 0: ber == bit_errors / bits and ber_lo <= ber <= ber_hi.
+`units` attribute, the swept keys are coordinates on `point` (lists, draws) or, with
+--expect-grid, the leading dimensions of every per-point variable in that order (a grid), the
+counts are uint64, and for every point with bits > 0: ber == bit_errors / bits and
+ber_lo <= ber <= ber_hi.
 Prints a short summary. Exit status 0 when the file passes, 1 with a message when it does not,
 77 (CTest's SKIP_RETURN_CODE) when h5py, xarray or h5netcdf is not installed.
 """
@@ -33,7 +36,7 @@ def split_list(text):
     return [item.strip() for item in text.split(",") if item.strip()] if text else []
 
 
-def check(path, expect_dims, expect_coords):
+def check(path, expect_dims, expect_coords, expect_grid=()):
     import h5py
     import numpy as np
     import xarray as xr
@@ -66,6 +69,17 @@ def check(path, expect_dims, expect_coords):
                 if data_name in ds:
                     require(name in ds[data_name].coords,
                             f"'{name}' is not a coordinate of '{data_name}'")
+
+        grid_dims = tuple(key.replace(".", "_") for key in expect_grid)
+        for name in grid_dims:
+            require(name in ds.sizes, f"grid dimension '{name}' missing (have {dict(ds.sizes)})")
+            require(name in ds.coords and ds[name].dims == (name,),
+                    f"grid dimension '{name}' has no coordinate of its own")
+        if grid_dims:
+            for data_name in ("ber", "bits", "stop_reason", "eye_histogram"):
+                require(ds[data_name].dims[:len(grid_dims)] == grid_dims,
+                        f"'{data_name}' has dims {ds[data_name].dims}, expected the grid's "
+                        f"{grid_dims} first")
 
         for name in COUNT_NAMES:
             require(name in h5, f"count variable '{name}' missing")
@@ -105,6 +119,8 @@ def main(argv=None):
                         help="comma-separated dimension names (default: %(default)s)")
     parser.add_argument("--expect-coords", default="",
                         help="comma-separated swept keys or their dataset names")
+    parser.add_argument("--expect-grid", default="",
+                        help="comma-separated grid keys, the output's leading dimensions")
     args = parser.parse_args(argv)
     try:
         import h5netcdf  # noqa: F401  (xarray's engine; imported here only to skip cleanly)
@@ -115,7 +131,8 @@ def main(argv=None):
         print(f"check_output.py: skipped, {error}", file=sys.stderr)
         return SKIP
     try:
-        check(args.path, split_list(args.expect_dims), split_list(args.expect_coords))
+        check(args.path, split_list(args.expect_dims), split_list(args.expect_coords),
+              split_list(args.expect_grid))
     except CheckFailed as failure:
         print(f"check_output.py: {args.path}: {failure}", file=sys.stderr)
         return 1

@@ -67,4 +67,34 @@ else()
     LABELS "cpu")
   set_tests_properties(scripts_plot_eye_bad_point scripts_plot_ber_bad_key PROPERTIES
     PASS_REGULAR_EXPRESSION "out of range|not a swept key")
+
+  # Every script from the simulator's own three-axis grid file (tests/CMakeLists.txt:
+  # cli_grid_run, statistical mode with contours).
+  set(grid_file ${CMAKE_CURRENT_BINARY_DIR}/grid_3axis.h5)
+  set(scripts ${CMAKE_SOURCE_DIR}/scripts)
+  add_test(NAME scripts_grid_plot_ber
+           COMMAND ${Python3_EXECUTABLE} ${plot_ber} ${grid_file} --key driver.swing_vpp
+                   --out ${scripts_check_dir}/grid_ber_vs_swing)
+  add_test(NAME scripts_grid_plot_eye
+           COMMAND ${Python3_EXECUTABLE} ${plot_eye} ${grid_file} --point 999
+                   --out ${scripts_check_dir}/grid_eye_contours)
+  add_test(NAME scripts_grid_plot_bathtub
+           COMMAND ${Python3_EXECUTABLE} ${scripts}/plot_bathtub.py ${grid_file} --point 0
+                   --point 999 --out ${scripts_check_dir}/grid_bathtub)
+  add_test(NAME scripts_grid_plot_map
+           COMMAND ${Python3_EXECUTABLE} ${scripts}/plot_map.py ${grid_file}
+                   --x laser.power_dbm --y driver.swing_vpp --at mrm.detuning_pm=78
+                   --out ${scripts_check_dir}/grid_map_ber)
+  add_test(NAME scripts_grid_plot_map_eye_height
+           COMMAND ${Python3_EXECUTABLE} ${scripts}/plot_map.py ${grid_file} --var eye_height
+                   --out ${scripts_check_dir}/grid_map_eye_height)
+  add_test(NAME scripts_plot_map_needs_a_grid
+           COMMAND ${Python3_EXECUTABLE} ${scripts}/plot_map.py ${synthetic_sweep}
+                   --out ${scripts_check_dir}/unused)
+  set_tests_properties(scripts_grid_plot_ber scripts_grid_plot_eye scripts_grid_plot_bathtub
+    scripts_grid_plot_map scripts_grid_plot_map_eye_height PROPERTIES
+    FIXTURES_REQUIRED lightlane_grid_file LABELS "cpu")
+  set_tests_properties(scripts_plot_map_needs_a_grid PROPERTIES
+    FIXTURES_REQUIRED lightlane_synthetic_output LABELS "cpu"
+    PASS_REGULAR_EXPRESSION "needs a grid sweep")
 endif()

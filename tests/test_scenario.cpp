@@ -466,16 +466,178 @@ TEST(ScenarioSweep, OtherBadSweeps) {
       e, loc(text, "\"signal.samples_per_ui\"") + "signal.samples_per_ui: expected an integer"))
       << e;
 
-  text = kBase + "\n[sweep.grid]\n\"mrm.n_g\" = [4.1, 4.2]\n";
+  text = with(kBase, "n_g", "") + "\n[sweep.cross]\n\"mrm.n_g\" = [4.1, 4.2]\n";
   e = parse_error(text);
-  EXPECT_TRUE(starts_with(e, std::string(kPath) + ":")) << e;
-  EXPECT_NE(e.find("sweep.grid"), std::string::npos) << e;
+  EXPECT_TRUE(starts_with(e, loc(text, "[sweep.cross]") + "sweep.cross: unknown sweep kind")) << e;
 }
 
 TEST(ScenarioSweep, OverrideOfASweptKeyReplacesTheSweep) {
   const Scenario s = ll::parse_scenario(kSweep, kPath, {"laser.power_dbm=5"});
   EXPECT_EQ(s.points(), 1u);
   EXPECT_NEAR(ll::lane_params(s, 0).laser_power_w, 1e-3 * std::pow(10.0, 0.5), 1e-15);
+}
+
+// --- [sweep.grid] and ranges ----------------------------------------------------------------
+
+const std::string kGrid =
+    with(with(with(kBase, "power_dbm", ""), "swing_vpp", ""), "detuning_pm", "") +
+    "\n[sweep.grid]\n"
+    "\"laser.power_dbm\" = [0.0, 3.0]\n"
+    "\"driver.swing_vpp\" = { linspace = [1.0, 3.0, 5] }\n"
+    "\"mrm.detuning_pm\" = { logspace = [10, 1000, 3] }\n";
+
+TEST(ScenarioGrid, TheProductWithTheLastAxisFastest) {
+  const Scenario s = ll::parse_scenario(kGrid, kPath);
+  ASSERT_EQ(s.points(), 2u * 5u * 3u);
+  ASSERT_EQ(s.grid.size(), 3u);
+  EXPECT_EQ(s.grid[1].values, (std::vector<double>{1.0, 1.5, 2.0, 2.5, 3.0}));
+  ASSERT_EQ(s.grid[2].values.size(), 3u);
+  EXPECT_DOUBLE_EQ(s.grid[2].values[0], 10.0);
+  EXPECT_NEAR(s.grid[2].values[1], 100.0, 1e-12);
+  EXPECT_DOUBLE_EQ(s.grid[2].values[2], 1000.0);
+  // Point (i, j, k) = i 15 + j 3 + k.
+  for (std::size_t i = 0; i < 2; ++i)
+    for (std::size_t j = 0; j < 5; ++j)
+      for (std::size_t k = 0; k < 3; ++k) {
+        const std::size_t p = i * 15 + j * 3 + k;
+        const LaneParams lp = ll::lane_params(s, p);
+        EXPECT_NEAR(lp.laser_power_w, 1e-3 * std::pow(10.0, s.grid[0].values[i] / 10.0), 1e-15);
+        EXPECT_DOUBLE_EQ(lp.drive_swing_vpp, s.grid[1].values[j]);
+        EXPECT_NEAR(lp.ring_detuning_m, s.grid[2].values[k] * 1e-12, 1e-24) << p;
+      }
+  // An override of one axis removes it from the product.
+  const Scenario o = ll::parse_scenario(kGrid, kPath, {"driver.swing_vpp=2"});
+  EXPECT_EQ(o.points(), 6u);
+  EXPECT_EQ(o.grid.size(), 2u);
+}
+
+TEST(ScenarioGrid, RangesOnIntegerKeysAndOneValue) {
+  const std::string text =
+      kBase + "\n[sweep.grid]\n\"signal.samples_per_ui\" = { linspace = [8, 16, 3] }\n";
+  const Scenario s = ll::parse_scenario(text, kPath);
+  EXPECT_EQ(s.grid[0].values, (std::vector<double>{8.0, 12.0, 16.0}));
+  const std::string one = with(kBase, "power_dbm", "") +
+                          "\n[sweep.list]\n\"laser.power_dbm\" = { linspace = [4.0, 9.0, 1] }\n";
+  EXPECT_EQ(ll::parse_scenario(one, kPath).sweep[0].values, (std::vector<double>{4.0}));
+}
+
+TEST(ScenarioGrid, BadRangesAreRefused) {
+  const std::string base = with(kBase, "swing_vpp", "") + "\n[sweep.grid]\n";
+  auto refused = [&](const std::string& entry, const std::string& message) {
+    const std::string text = base + "\"driver.swing_vpp\" = " + entry + "\n";
+    const std::string e = parse_error(text);
+    EXPECT_TRUE(starts_with(e, loc(text, "\"driver.swing_vpp\"") + "driver.swing_vpp: " + message))
+        << entry << ": " << e;
+  };
+  refused("{ linspace = [1.0, 3.0, 0] }", "linspace: the range is empty (n = 0)");
+  refused("{ linspace = [1.0, 3.0] }", "linspace: expected [start, stop, n]");
+  refused("{ linspace = [1.0, 3.0, 2.5] }", "linspace: expected the number of values n");
+  refused("{ logspace = [0.0, 3.0, 4] }", "logspace: expected start and stop > 0");
+  refused("{ geomspace = [1.0, 3.0, 4] }", "expected an array of values");
+  refused("[]", "expected a non-empty array");
+  // Every generated value meets the key's range (swing: (0, 20] V).
+  refused("{ linspace = [-1.0, 3.0, 3] }", "expected ");
+  // An unknown key in a grid names the table.
+  const std::string text = with(kBase, "n_g", "") + "\n[sweep.grid]\n\"mrm.ng\" = [4.1]\n";
+  EXPECT_TRUE(starts_with(parse_error(text),
+                          loc(text, "\"mrm.ng\"") + "mrm.ng: unknown key in [sweep.grid]"));
+}
+
+TEST(ScenarioGrid, OneKindOfSweep) {
+  const std::string text = with(kGrid, "wavelength_nm", "") +
+                           "\n[sweep.list]\n\"laser.wavelength_nm\" = [1310.0, 1311.0]\n";
+  const std::string e = parse_error(text);
+  EXPECT_TRUE(starts_with(e, loc(text, "[sweep.list]") + "sweep.list: cannot be combined with "
+                                                         "[sweep.grid]"))
+      << e;
+}
+
+// --- [sweep.random] ---------------------------------------------------------------------------
+
+const std::string kRandom =
+    with(with(with(kBase, "detuning_pm", ""), "power_coupling", ""), "swing_vpp", "") +
+    "\n[sweep.random]\ndraws = 4000\n"
+    "\"mrm.detuning_pm\" = { normal = [78.0, 5.0] }\n"
+    "\"mrm.power_coupling\" = { truncated_normal = [0.2, 0.05, 0.15, 0.3] }\n"
+    "\"driver.swing_vpp\" = { uniform = [2.0, 3.0] }\n";
+
+TEST(ScenarioRandom, DrawsFollowTheirDistributions) {
+  const Scenario s = ll::parse_scenario(kRandom, kPath);
+  ASSERT_EQ(s.points(), 4000u);
+  ASSERT_EQ(s.sweep.size(), 3u);
+  auto moments = [](const std::vector<double>& v, double* mean, double* sd) {
+    double m = 0.0, m2 = 0.0;
+    for (double x : v) m += x;
+    m /= v.size();
+    for (double x : v) m2 += (x - m) * (x - m);
+    *mean = m;
+    *sd = std::sqrt(m2 / (v.size() - 1));
+  };
+  double mean = 0.0, sd = 0.0;
+  // Normal: the mean within 4 standard errors (5 / sqrt(4000) = 0.079), the sd within 5%.
+  moments(s.sweep[0].values, &mean, &sd);
+  EXPECT_NEAR(mean, 78.0, 4 * 5.0 / std::sqrt(4000.0));
+  EXPECT_NEAR(sd, 5.0, 0.25);
+  // Truncated normal on [0.15, 0.3] about 0.2 (sd 0.05): every draw inside; the mean and sd
+  // of the truncated distribution (alpha = -1, beta = 2: mean 0.2 + 0.05 (phi(-1) - phi(2)) /
+  // (Phi(2) - Phi(-1)) = 0.21143, sd 0.05 x 0.7124 = 0.03562, from the closed forms).
+  const std::vector<double>& kappa = s.sweep[1].values;
+  for (double x : kappa) ASSERT_TRUE(x >= 0.15 && x <= 0.3) << x;
+  moments(kappa, &mean, &sd);
+  const double phi_a = std::exp(-0.5) / std::sqrt(2 * M_PI),
+               phi_b = std::exp(-2.0) / std::sqrt(2 * M_PI);
+  const double z = 0.5 * (std::erfc(-2.0 / std::sqrt(2.0)) - std::erfc(1.0 / std::sqrt(2.0)));
+  const double t_mean = 0.2 + 0.05 * (phi_a - phi_b) / z;
+  const double t_var =
+      0.05 * 0.05 * (1.0 + (-1.0 * phi_a - 2.0 * phi_b) / z - std::pow((phi_a - phi_b) / z, 2.0));
+  EXPECT_NEAR(mean, t_mean, 4 * std::sqrt(t_var / 4000.0));
+  EXPECT_NEAR(sd, std::sqrt(t_var), 0.05 * std::sqrt(t_var));
+  // Uniform on [2, 3]: inside, mean 2.5 (sd 1/sqrt(12)).
+  for (double x : s.sweep[2].values) ASSERT_TRUE(x >= 2.0 && x < 3.0) << x;
+  moments(s.sweep[2].values, &mean, &sd);
+  EXPECT_NEAR(mean, 2.5, 4 / std::sqrt(12.0 * 4000.0));
+  EXPECT_NEAR(sd, 1 / std::sqrt(12.0), 0.05 / std::sqrt(12.0));
+  // The same seed draws the same points; another seed others.
+  const Scenario again = ll::parse_scenario(kRandom, kPath);
+  EXPECT_EQ(again.sweep[1].values, kappa);
+  const Scenario other = ll::parse_scenario(kRandom, kPath, {"run.seed=7"});
+  EXPECT_NE(other.sweep[1].values, kappa);
+}
+
+TEST(ScenarioRandom, BadDistributionsAreRefused) {
+  const std::string base = with(kBase, "detuning_pm", "") + "\n[sweep.random]\ndraws = 10\n";
+  auto refused = [&](const std::string& entry, const std::string& message) {
+    const std::string text = base + "\"mrm.detuning_pm\" = " + entry + "\n";
+    const std::string e = parse_error(text);
+    EXPECT_TRUE(starts_with(e, loc(text, "\"mrm.detuning_pm\"") + "mrm.detuning_pm: " + message))
+        << entry << ": " << e;
+  };
+  refused("{ normal = [78.0, 0.0] }", "normal: expected a standard deviation > 0");
+  refused("{ normal = [78.0, -1.0] }", "normal: expected a standard deviation > 0");
+  refused("{ normal = [78.0] }", "expected { normal");
+  refused("{ uniform = [80.0, 70.0] }", "uniform: expected lo < hi");
+  refused("{ truncated_normal = [78.0, 1.0, 90.0, 80.0] }", "truncated_normal: expected lo < hi");
+  refused("{ truncated_normal = [78.0, 1.0, 100.0, 120.0] }",
+          "truncated_normal: [lo, hi] holds a probability");
+  refused("{ lognormal = [1.0, 1.0] }", "unknown distribution \"lognormal\"");
+  refused("[1.0, 2.0]", "expected { normal");
+  // A normal draw outside the key's range is refused at the distribution (coupling in (0, 1)).
+  std::string text =
+      with(kBase, "power_coupling", "") +
+      "\n[sweep.random]\ndraws = 100\n\"mrm.power_coupling\" = { normal = [0.2, 1.0] }\n";
+  std::string e = parse_error(text);
+  EXPECT_TRUE(
+      starts_with(e, loc(text, "\"mrm.power_coupling\"") + "mrm.power_coupling: normal draws"))
+      << e;
+  // draws missing or not a count.
+  text = with(kBase, "detuning_pm", "") +
+         "\n[sweep.random]\n\"mrm.detuning_pm\" = { normal = [78.0, 1.0] }\n";
+  e = parse_error(text);
+  EXPECT_TRUE(starts_with(e, loc(text, "[sweep.random]") + "sweep.random.draws: missing")) << e;
+  text = base + "\"mrm.detuning_pm\" = { normal = [78.0, 1.0] }\n";
+  text = text.replace(text.find("draws = 10"), 10, "draws = 0");
+  e = parse_error(text);
+  EXPECT_TRUE(starts_with(e, loc(text, "draws = 0") + "sweep.random.draws: expected")) << e;
 }
 
 // --- cross-key physics (prepare_run) ----------------------------------------------------------
