@@ -475,7 +475,7 @@ std::string swept_dataset_name(const std::string& key) {
 
 // ---- Hdf5Writer -------------------------------------------------------------------------------
 
-Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout)
+Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout, Mode mode)
     : path_(path),
       points_(layout.points),
       lanes_(layout.lanes),
@@ -538,6 +538,10 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout)
 
   QuietHdf5Errors quiet;
   const Checker check(path_);
+  if (mode == Mode::resume) {
+    open_for_resume(layout);
+    return;
+  }
 
   Handle fcpl = check.own(H5Pcreate(H5P_FILE_CREATE), H5Pclose, "create the file");
   check.ok(H5Pset_link_creation_order(fcpl.get(), kCreationOrder), "create the file");
@@ -556,6 +560,7 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout)
   write_string_attribute(check, fid, "title", "lightlane simulation results");
   write_string_attribute(check, fid, "scenario", layout.scenario_text);
   write_string_attribute(check, fid, "scenario_path", layout.scenario_path);
+  write_string_attribute(check, fid, "scenario_overrides", layout.scenario_overrides);
   write_string_attribute(check, fid, "lightlane_version", layout.version);
   write_string_attribute(check, fid, "git_revision", layout.git_revision);
   write_string_attribute(check, fid, "backend", layout.backend);
@@ -722,6 +727,68 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout)
   file_id_ = file.release();
 }
 
+// A scalar string attribute of the root (empty when absent).
+static std::string read_root_string(const Checker& check, hid_t file, const char* name) {
+  const std::string what = std::string("read attribute '") + name + "'";
+  if (H5Aexists(file, name) <= 0) return "";
+  Handle attribute = check.own(H5Aopen(file, name, H5P_DEFAULT), H5Aclose, what);
+  Handle type = utf8_string_type(check);
+  char* text = nullptr;
+  check.ok(H5Aread(attribute.get(), type.get(), &text), what);
+  std::string value = text ? text : "";
+  Handle space = check.own(H5Aget_space(attribute.get()), H5Sclose, what);
+  H5Dvlen_reclaim(type.get(), space.get(), H5P_DEFAULT, &text);
+  return value;
+}
+
+void Hdf5Writer::open_for_resume(const OutputLayout& layout) {
+  const Checker check(path_);
+  // Checked read-only first: a refused resume leaves the file byte for byte as it was.
+  Handle file = check.own(H5Fopen(path_.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose,
+                          "open the file to resume it");
+  auto differs = [&](const std::string& what) {
+    throw std::invalid_argument("HDF5 output '" + path_ + "': --resume: the file was written " +
+                                what + "; expected the same run (or a new output file)");
+  };
+  if (read_root_string(check, file.get(), "scenario") != layout.scenario_text)
+    differs("for another scenario text");
+  if (read_root_string(check, file.get(), "scenario_overrides") != layout.scenario_overrides)
+    differs("with other --set overrides (" +
+            read_root_string(check, file.get(), "scenario_overrides") + ")");
+  // The per-point datasets' shape: the sweep's axes, then the lanes.
+  std::vector<hsize_t> expected(sweep_shape_.begin(), sweep_shape_.end());
+  if (lanes_ > 0) expected.push_back(lanes_);
+  Handle stop = check.own(H5Dopen2(file.get(), "stop_reason", H5P_DEFAULT), H5Dclose,
+                          "open 'stop_reason' to resume");
+  Handle space = check.own(H5Dget_space(stop.get()), H5Sclose, "open 'stop_reason' to resume");
+  std::vector<hsize_t> dims(static_cast<std::size_t>(H5Sget_simple_extent_ndims(space.get())));
+  H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
+  if (dims != expected) differs("with another sweep or lane layout");
+  stop.reset();
+  space.reset();
+  file.reset();
+  file_id_ = check
+                 .own(H5Fopen(path_.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose,
+                      "open the file to resume it")
+                 .release();
+}
+
+std::vector<bool> Hdf5Writer::finished_points() const {
+  QuietHdf5Errors quiet;
+  const Checker check(path_);
+  const std::size_t per_point = lanes_ > 0 ? lanes_ : 1;
+  std::vector<std::uint8_t> stop(points_ * per_point);
+  Handle dataset = check.own(H5Dopen2(static_cast<hid_t>(file_id_), "stop_reason", H5P_DEFAULT),
+                             H5Dclose, "read 'stop_reason'");
+  if (!stop.empty())
+    check.ok(H5Dread(dataset.get(), H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, stop.data()),
+             "read 'stop_reason'");
+  std::vector<bool> finished(points_, true);
+  for (std::size_t i = 0; i < stop.size(); ++i)
+    if (stop[i] == static_cast<std::uint8_t>(StopReason::not_run)) finished[i / per_point] = false;
+  return finished;
+}
+
 Hdf5Writer::~Hdf5Writer() {
   try {
     close();
@@ -814,8 +881,14 @@ void Hdf5Writer::write_points(std::size_t first_point, const std::vector<PointRe
                       {contours_, eye_edges_, bathtub_bins_});
   if (lanes_ > 0) write_real_columns(kWdmColumns);
 
+  // The flags; stop_reason, the points' mark of being whole, last (below).
   std::vector<std::uint8_t> flags(rows);
+  const FlagColumn* stop_column = nullptr;
   for (const FlagColumn& column : kFlagColumns) {
+    if (std::string(column.name) == "stop_reason") {
+      stop_column = &column;
+      continue;
+    }
     for (std::size_t i = 0; i < rows; ++i) flags[i] = column.get(results[i]);
     write_slab(column.name, H5T_NATIVE_UINT8, flags.data(), lane);
   }
@@ -846,6 +919,11 @@ void Hdf5Writer::write_points(std::size_t first_point, const std::vector<PointRe
     write_slab(h.name, H5T_NATIVE_UINT64, values.data(), trailing);
   }
 
+  // Everything else on disk first, then stop_reason: a run killed in between leaves the points
+  // not_run (rerun on --resume), never marked finished with data missing.
+  check.ok(H5Fflush(fid, H5F_SCOPE_GLOBAL), "flush the file");
+  for (std::size_t i = 0; i < rows; ++i) flags[i] = stop_column->get(results[i]);
+  write_slab(stop_column->name, H5T_NATIVE_UINT8, flags.data(), lane);
   // Metadata and raw data on disk now: a run killed before the next call keeps these points.
   check.ok(H5Fflush(fid, H5F_SCOPE_GLOBAL), "flush the file");
 }

@@ -1,13 +1,14 @@
 // HDF5 output of a sweep, laid out as a netCDF-4 / CF-1.8 file so that xarray (h5netcdf or
 // netCDF4 engine) shows named dimensions: a grid sweep's keys (one dimension each, named with
 // `_` for `.`, their values the coordinate), or `point` with the swept keys as coordinates on it
-// (lists, random draws, no sweep); then `lane`, `eye_amplitude`, `eye_phase_ui` and the rest. The layout is a contract with users' plotting
-// scripts: change it only together with tests/check_output.py and the documentation.
+// (lists, random draws, no sweep); then `lane`, `eye_amplitude`, `eye_phase_ui` and the rest. The
+// layout is a contract with users' plotting scripts: change it only together with
+// tests/check_output.py and the documentation.
 //
 // The file is created whole up front with every per-point dataset at its final size and filled
 // with fill values (0 for counts, NaN for ratios, stop_reason = not_run); each write_points()
 // overwrites a slab of points and flushes, so a run killed between two calls leaves a readable
-// file holding every point finished so far.
+// file holding every point finished so far, and `lightlane run --resume` finishes it.
 //
 // Serial HDF5 is not thread-safe: call a writer from one thread at a time, and not concurrently
 // with any other HDF5 use in the process.
@@ -28,7 +29,16 @@ class Hdf5Writer {
   // per-point datasets sized layout.points (fill values), and flushes. Throws
   // std::runtime_error naming the path when HDF5 fails, std::invalid_argument when the layout
   // is inconsistent (swept values not one per point, two keys mapping to one dataset name).
-  Hdf5Writer(const std::string& path, const OutputLayout& layout);
+  //
+  // Mode::resume opens an existing file of a killed run instead (read-write, nothing
+  // truncated): it must have been written for the same scenario text and overrides and the same
+  // layout, else std::invalid_argument says what differs.
+  enum class Mode { create, resume };
+  Hdf5Writer(const std::string& path, const OutputLayout& layout, Mode mode = Mode::create);
+
+  // Per point (file order): whether it was written whole (every lane's stop_reason set; a
+  // point's stop_reason is written and flushed after all its other data).
+  std::vector<bool> finished_points() const;
   ~Hdf5Writer();  // closes; never throws (call close() to see errors)
   Hdf5Writer(const Hdf5Writer&) = delete;
   Hdf5Writer& operator=(const Hdf5Writer&) = delete;
@@ -46,6 +56,8 @@ class Hdf5Writer {
   const std::string& path() const { return path_; }
 
  private:
+  void open_for_resume(const OutputLayout& layout);
+
   std::string path_;
   // The HDF5 file id (hid_t, which is int64_t since HDF5 1.10), kept as its underlying type so
   // that including this header does not pull in hdf5.h.

@@ -42,6 +42,9 @@ int main(int argc, char** argv) {
   run->add_option("--threads", threads, "CPU threads (default: OpenMP's)")
       ->check(CLI::NonNegativeNumber);
   run->add_option("--set", overrides, "override a scenario key: key=value (repeatable)");
+  bool resume = false;
+  run->add_flag("--resume", resume,
+                "continue a killed run: keep the output file's finished points, run the rest");
 
   CLI::App* validate = app.add_subcommand("validate", "parse and check a scenario, print sizes");
   validate->add_option("scenario", scenario_path, "scenario TOML file")->required();
@@ -68,6 +71,7 @@ int main(int argc, char** argv) {
     options.backend = backend;
     options.output_path = output_path;
     options.threads = threads;
+    options.resume = resume;
     return ll::execute_run(prepared, options, std::cout, std::cerr);
   } catch (const ll::ScenarioError& e) {
     std::cerr << "lightlane: error: " << e.what() << "\n";

@@ -154,6 +154,7 @@ struct OutputLayout {
   // Root attributes.
   std::string scenario_text;
   std::string scenario_path;
+  std::string scenario_overrides;  // the --set overrides, one per line
   std::string version;
   std::string git_revision;
   std::string backend;  // "cpu" or "cuda (device name)"

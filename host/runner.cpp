@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <iomanip>
 #include <map>
 #include <ostream>
@@ -402,10 +403,45 @@ std::vector<double> batch_tdecq_db(const PreparedRun& run, std::size_t b, int th
   return out;
 }
 
+// The run without its finished points (a resumed run): each batch keeps the links of points
+// still to run; batches left empty are dropped. Points, links and reports stay whole (indexed
+// by point).
+PreparedRun without_points(const PreparedRun& full, const std::vector<bool>& finished) {
+  PreparedRun r;
+  r.scenario = full.scenario;
+  r.run = full.run;
+  r.params = full.params;
+  r.lanes = full.lanes;
+  r.links = full.links;
+  for (std::size_t b = 0; b < full.batches.size(); ++b) {
+    BatchSetup batch = full.batches[b];
+    batch.links.clear();
+    std::vector<std::size_t> points, lanes;
+    for (std::size_t i = 0; i < full.batches[b].links.size(); ++i) {
+      if (finished[full.batch_points[b][i]]) continue;
+      batch.links.push_back(full.batches[b].links[i]);
+      points.push_back(full.batch_points[b][i]);
+      lanes.push_back(full.batch_lanes[b][i]);
+    }
+    if (batch.links.empty()) continue;
+    r.batches.push_back(std::move(batch));
+    r.batch_points.push_back(std::move(points));
+    r.batch_lanes.push_back(std::move(lanes));
+  }
+  for (const std::size_t p : full.unlocked_points)
+    if (!finished[p]) r.unlocked_points.push_back(p);
+  return r;
+}
+
+int run_points(const PreparedRun& run, const OutputLayout& layout, const BackendChoice& backend,
+               Hdf5Writer& writer, std::size_t done, const RunOptions& options, std::ostream& out,
+               std::ostream& err);
+
 }  // namespace
 
-int execute_run(const PreparedRun& run, const RunOptions& options, std::ostream& out,
+int execute_run(const PreparedRun& full_run, const RunOptions& options, std::ostream& out,
                 std::ostream& err) {
+  const PreparedRun& run = full_run;  // the layout: every point, finished or not
   const BackendChoice backend = choose_backend(options.backend, options.threads);
   if (!backend.note.empty()) err << "lightlane: " << backend.note << "\n";
   err << "lightlane: backend " << backend.description << "\n";
@@ -438,10 +474,39 @@ int execute_run(const PreparedRun& run, const RunOptions& options, std::ostream&
   layout.git_revision = LIGHTLANE_GIT_REVISION;
   layout.backend = backend.description;
 
-  Hdf5Writer writer(options.output_path, layout);
+  for (const std::string& o : run.scenario.overrides) layout.scenario_overrides += o + "\n";
+
+  // --resume on an existing file: its finished points stay, the others run (their noise is keyed
+  // by point and sample, so they count what an uninterrupted run would have).
+  const bool resuming = options.resume && std::filesystem::exists(options.output_path);
+  Hdf5Writer writer(options.output_path, layout,
+                    resuming ? Hdf5Writer::Mode::resume : Hdf5Writer::Mode::create);
+  std::size_t done = 0;
+  PreparedRun remaining;
+  if (resuming) {
+    const std::vector<bool> finished = writer.finished_points();
+    done = static_cast<std::size_t>(std::count(finished.begin(), finished.end(), true));
+    remaining = without_points(full_run, finished);
+    err << "lightlane: resuming " << options.output_path << ": " << done << " of " << P
+        << " points finished, " << (P - done) << " to run\n";
+  } else if (options.resume) {
+    err << "lightlane: --resume: " << options.output_path << " does not exist; starting it\n";
+  }
+  return run_points(resuming ? remaining : full_run, layout, backend, writer, done, options, out,
+                    err);
+}
+
+namespace {
+
+int run_points(const PreparedRun& run, const OutputLayout& layout, const BackendChoice& backend,
+               Hdf5Writer& writer, std::size_t done, const RunOptions& options, std::ostream& out,
+               std::ostream& err) {
+  const std::size_t P = run.params.size();
+  const int spu = run.params.front().samples_per_ui;
+  const int amp_bins = run.run.eye_amplitude_bins;
   const bool live = isatty(STDERR_FILENO);
   const auto t0 = std::chrono::steady_clock::now();
-  std::size_t done = 0;
+  const std::size_t done_before = done;  // finished in an earlier run (--resume)
   std::uint64_t bits_done = 0;
 
   // Summary table: one row per point (per lane on a bus), as it finishes.
@@ -514,7 +579,7 @@ int execute_run(const PreparedRun& run, const RunOptions& options, std::ostream&
       if (live) {
         const double elapsed =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        const double eta = elapsed / done * (P - done);
+        const double eta = elapsed / static_cast<double>(done - done_before) * (P - done);
         err << "\r" << done << "/" << P << " points, "
             << format_number(bits_done / elapsed / 1e9, 3) << " Gbit/s simulated, ETA "
             << format_number(eta, 3) << " s   " << std::flush;
@@ -554,4 +619,5 @@ int execute_run(const PreparedRun& run, const RunOptions& options, std::ostream&
   return 0;
 }
 
+}  // namespace
 }  // namespace ll

@@ -37,6 +37,9 @@ struct RunOptions {
   std::string backend = "auto";
   std::string output_path;
   int threads = 0;  // 0: OpenMP's default
+  // Continue a killed run: an existing output file of the same scenario and overrides keeps its
+  // finished points and only the others run (a missing file starts afresh).
+  bool resume = false;
 };
 
 // `lightlane validate`: sizes and estimates, nothing written.

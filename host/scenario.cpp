@@ -1265,6 +1265,7 @@ Scenario parse_scenario(const std::string& text, const std::string& path,
   }
   collect(root, "", s);
   for (const std::string& o : overrides) apply_override(o, s);
+  s.overrides = overrides;
   expand_sweeps(s);
   for (const KeySpec& k : registry()) {
     const bool given =

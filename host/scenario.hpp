@@ -287,6 +287,8 @@ struct Scenario {
   std::vector<RandomDraw> random;
   // eye.contour_bers: the statistical eye's contour levels (a list, so kept apart from `values`).
   std::vector<double> contour_bers;
+  // The --set overrides applied, in order (recorded in the output: a resumed run must match).
+  std::vector<std::string> overrides;
 
   std::size_t points() const { return sweep.empty() ? 1 : sweep.front().values.size(); }
   // The location of a key, for error messages about cross-key physics.
