@@ -10,6 +10,7 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -407,12 +408,11 @@ void write_whole(const Checker& check, hid_t dataset, hid_t memory_type, const v
 // histogram bins ...) are written whole. On a grid the points are a union of hyperslabs, one per
 // run of points along the last axis; HDF5 transfers a selection in row-major order, which is the
 // points' order in `data`.
-void write_points_slab(const Checker& check, hid_t file, const char* name, hid_t memory_type,
+void write_points_slab(const Checker& check, hid_t dataset, const char* name, hid_t memory_type,
                        const void* data, const std::vector<std::size_t>& sweep_shape,
                        std::size_t first, std::size_t n, const std::vector<hsize_t>& trailing) {
   const std::string what = std::string("write points into dataset '") + name + "'";
-  Handle dataset = check.own(H5Dopen2(file, name, H5P_DEFAULT), H5Dclose, what);
-  Handle file_space = check.own(H5Dget_space(dataset.get()), H5Sclose, what);
+  Handle file_space = check.own(H5Dget_space(dataset), H5Sclose, what);
   const std::size_t axes = sweep_shape.size();
   std::vector<hsize_t> start(axes + trailing.size(), 0), count(axes, 1);
   count.insert(count.end(), trailing.begin(), trailing.end());
@@ -439,9 +439,8 @@ void write_points_slab(const Checker& check, hid_t file, const char* name, hid_t
   Handle memory_space =
       check.own(H5Screate_simple(static_cast<int>(memory_dims.size()), memory_dims.data(), nullptr),
                 H5Sclose, what);
-  check.ok(
-      H5Dwrite(dataset.get(), memory_type, memory_space.get(), file_space.get(), H5P_DEFAULT, data),
-      what);
+  check.ok(H5Dwrite(dataset, memory_type, memory_space.get(), file_space.get(), H5P_DEFAULT, data),
+           what);
 }
 
 Handle create_dimension(const Checker& check, hid_t file, const char* name, hid_t file_type,
@@ -728,6 +727,18 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout, Mode
 }
 
 // A scalar string attribute of the root (empty when absent).
+std::int64_t Hdf5Writer::open_dataset(const char* name) {
+  const auto it = datasets_.find(name);
+  if (it != datasets_.end()) return it->second;
+  const Checker check(path_);
+  const hid_t id = check
+                       .own(H5Dopen2(static_cast<hid_t>(file_id_), name, H5P_DEFAULT), H5Dclose,
+                            std::string("open dataset '") + name + "'")
+                       .release();
+  datasets_.emplace(name, id);
+  return id;
+}
+
 static std::string read_root_string(const Checker& check, hid_t file, const char* name) {
   const std::string what = std::string("read attribute '") + name + "'";
   if (H5Aexists(file, name) <= 0) return "";
@@ -833,7 +844,8 @@ void Hdf5Writer::write_points(std::size_t first_point, const std::vector<PointRe
   if (lanes_ > 0) lane.push_back(lanes_);
   auto write_slab = [&](const char* name, hid_t memory_type, const void* data,
                         const std::vector<hsize_t>& trailing) {
-    write_points_slab(check, fid, name, memory_type, data, sweep_shape_, first_point, n, trailing);
+    write_points_slab(check, open_dataset(name), name, memory_type, data, sweep_shape_, first_point,
+                      n, trailing);
   };
 
   std::vector<std::uint64_t> counts(rows);
@@ -932,6 +944,8 @@ void Hdf5Writer::close() {
   if (file_id_ < 0) return;
   QuietHdf5Errors quiet;
   const Checker check(path_);
+  for (const auto& [name, id] : datasets_) H5Dclose(static_cast<hid_t>(id));
+  datasets_.clear();
   const hid_t fid = static_cast<hid_t>(std::exchange(file_id_, -1));
   check.ok(H5Fclose(fid), "close the file");
 }

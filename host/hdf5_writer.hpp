@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,10 @@ class Hdf5Writer {
 
  private:
   void open_for_resume(const OutputLayout& layout);
+  // A per-point dataset, opened once and kept open until close() (a write touches ~50 of them
+  // per point: opening each by name every time was a third of the writing).
+  std::int64_t open_dataset(const char* name);
+  std::map<std::string, std::int64_t> datasets_;
 
   std::string path_;
   // The HDF5 file id (hid_t, which is int64_t since HDF5 1.10), kept as its underlying type so
