@@ -49,6 +49,7 @@ std::vector<LinkOutcome> run_cpu(const BatchSetup& batch, int threads, const Lin
         if (done) {
 #pragma omp critical(lightlane_link_done)
           done(l, out[l]);
+          out[l] = LinkOutcome{};  // handed over: a sweep's memory does not grow with its points
         }
       }
     } catch (const std::exception& e) {

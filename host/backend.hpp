@@ -71,6 +71,7 @@ CudaProbe probe_cuda();
 using LinkDone = std::function<void(std::size_t, const LinkOutcome&)>;
 
 // Runs a batch to completion on the CPU: one engine per link, links spread over OpenMP threads.
+// With `done`, each outcome goes to it and is then released: the returned outcomes are empty.
 std::vector<LinkOutcome> run_batch_cpu(const BatchSetup& batch, int threads,
                                        const LinkDone& done = {});
 // The same in double precision: the reference path for validation.
