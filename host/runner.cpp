@@ -1,6 +1,7 @@
 #include "host/runner.hpp"
 
 #include <omp.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -337,7 +338,28 @@ void print_validation(const PreparedRun& run, std::ostream& out) {
   if (!run.unlocked_points.empty())
     out << "  " << run.unlocked_points.size() << " of " << P
         << " points will not be simulated: their ring's thermal lock fails\n";
+  // The prepared points' memory: this process's peak so far (it has set up every point and run
+  // nothing), which `lightlane run` holds on top of its engines.
+  struct rusage usage {};
+  getrusage(RUSAGE_SELF, &usage);
+  const double prepared_mib = static_cast<double>(usage.ru_maxrss) / 1024.0;
+  out << "  memory: " << format_number(prepared_mib, 3) << " MiB for the " << P
+      << " prepared points (this process's peak; it grows with the points)\n";
   if (run.batches.empty()) return;
+  if (run.run.mode == "stat") {
+    // Time: one statistical eye of the first point on this CPU.
+    const std::size_t p0 = run.batch_points.front().front();
+    const auto t0 = std::chrono::steady_clock::now();
+    const StatEye eye = statistical_eye(run.batches.front().links.front(), run.links[p0].report,
+                                        run.run.eye_target_ber, run.run.eye_contour_bers);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    out << "  cpu: " << format_number(seconds * 1e3, 3) << " ms per statistical eye here (point "
+        << p0 << (eye.valid ? "" : ", no pulse") << "); about "
+        << format_number(seconds * static_cast<double>(P * run.lanes) / threads, 3) << " s on "
+        << threads << " threads\n";
+    return;
+  }
   // Time: calibrate on one chunk of the first batch's first link on this CPU.
   const BatchSetup& b0 = run.batches.front();
   BatchSetup one = b0;
