@@ -104,3 +104,20 @@ def finished(sweep):
     counted = (bits > 0) & np.isfinite(ber)
     statistical = (stop == 3) & np.isfinite(ber)
     return counted, statistical
+
+
+def run_plot(script, path, make_plot):
+    """Runs `make_plot()` (which returns the files written) as a script's main: prints them, or a
+    one-line error naming the script and the file; returns the exit status."""
+    import sys
+
+    try:
+        written = make_plot()
+    except ImportError as error:
+        print(f"{script}: needs numpy, h5py and matplotlib: {error}", file=sys.stderr)
+        return 1
+    except (OSError, KeyError, ValueError) as error:
+        print(f"{script}: {path}: {error}", file=sys.stderr)
+        return 1
+    print("wrote " + " ".join(written))
+    return 0

@@ -18,7 +18,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lightlane_plot import Sweep, finished, save_figure  # noqa: E402
+from lightlane_plot import run_plot, Sweep, finished, save_figure  # noqa: E402
 
 
 def plot(path, key, prefix):
@@ -102,16 +102,7 @@ def main(argv=None):
     parser.add_argument("--out", required=True, metavar="PREFIX",
                         help="write PREFIX.png and PREFIX.svg")
     args = parser.parse_args(argv)
-    try:
-        written = plot(args.file, args.key, args.out)
-    except ImportError as error:
-        print(f"plot_ber.py: needs numpy, h5py and matplotlib: {error}", file=sys.stderr)
-        return 1
-    except (OSError, KeyError, ValueError) as error:
-        print(f"plot_ber.py: {args.file}: {error}", file=sys.stderr)
-        return 1
-    print("wrote " + " ".join(written))
-    return 0
+    return run_plot("plot_ber.py", args.file, lambda: plot(args.file, args.key, args.out))
 
 
 if __name__ == "__main__":

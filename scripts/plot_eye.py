@@ -18,7 +18,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lightlane_plot import Sweep, save_figure, text, with_units  # noqa: E402
+from lightlane_plot import run_plot, Sweep, save_figure, text, with_units  # noqa: E402
 
 
 def bin_edges(centres):
@@ -135,16 +135,8 @@ def main(argv=None):
     parser.add_argument("--out", required=True, metavar="PREFIX",
                         help="write PREFIX.png and PREFIX.svg")
     args = parser.parse_args(argv)
-    try:
-        written = plot(args.file, args.point, args.absolute, args.out)
-    except ImportError as error:
-        print(f"plot_eye.py: needs numpy, h5py and matplotlib: {error}", file=sys.stderr)
-        return 1
-    except (OSError, KeyError, ValueError) as error:
-        print(f"plot_eye.py: {args.file}: {error}", file=sys.stderr)
-        return 1
-    print("wrote " + " ".join(written))
-    return 0
+    return run_plot("plot_eye.py", args.file,
+                    lambda: plot(args.file, args.point, args.absolute, args.out))
 
 
 if __name__ == "__main__":

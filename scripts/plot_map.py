@@ -16,7 +16,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lightlane_plot import Sweep, save_figure, text, with_units  # noqa: E402
+from lightlane_plot import run_plot, Sweep, save_figure, text, with_units  # noqa: E402
 
 KP4_BER = 2.4e-4  # pre-FEC BER threshold of RS(544,514), ../shared/reference/PARAMETERS.md
 
@@ -98,22 +98,17 @@ def main(argv=None):
     parser.add_argument("--out", required=True, metavar="PREFIX",
                         help="write PREFIX.png and PREFIX.svg")
     args = parser.parse_args(argv)
-    try:
+
+    def make_plot():
         at = {}
         for item in args.at:
             key, sep, value = item.partition("=")
             if not sep:
                 raise ValueError(f"--at {item}: expected KEY=VALUE")
             at[key] = float(value)
-        written = plot(args.file, args.x, args.y, args.var, at, args.out)
-    except ImportError as error:
-        print(f"plot_map.py: needs numpy, h5py and matplotlib: {error}", file=sys.stderr)
-        return 1
-    except (OSError, KeyError, ValueError) as error:
-        print(f"plot_map.py: {args.file}: {error}", file=sys.stderr)
-        return 1
-    print("wrote " + " ".join(written))
-    return 0
+        return plot(args.file, args.x, args.y, args.var, at, args.out)
+
+    return run_plot("plot_map.py", args.file, make_plot)
 
 
 if __name__ == "__main__":
