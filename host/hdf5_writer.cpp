@@ -560,6 +560,7 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout, Mode
   write_string_attribute(check, fid, "scenario", layout.scenario_text);
   write_string_attribute(check, fid, "scenario_path", layout.scenario_path);
   write_string_attribute(check, fid, "scenario_overrides", layout.scenario_overrides);
+  if (!layout.shard.empty()) write_string_attribute(check, fid, "shard", layout.shard);
   write_string_attribute(check, fid, "lightlane_version", layout.version);
   write_string_attribute(check, fid, "git_revision", layout.git_revision);
   write_string_attribute(check, fid, "backend", layout.backend);
@@ -766,6 +767,8 @@ void Hdf5Writer::open_for_resume(const OutputLayout& layout) {
   if (read_root_string(check, file.get(), "scenario_overrides") != layout.scenario_overrides)
     differs("with other --set overrides (" +
             read_root_string(check, file.get(), "scenario_overrides") + ")");
+  if (read_root_string(check, file.get(), "shard") != layout.shard)
+    differs("as shard \"" + read_root_string(check, file.get(), "shard") + "\"");
   // The per-point datasets' shape: the sweep's axes, then the lanes.
   std::vector<hsize_t> expected(sweep_shape_.begin(), sweep_shape_.end());
   if (lanes_ > 0) expected.push_back(lanes_);

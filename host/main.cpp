@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 
@@ -45,6 +46,10 @@ int main(int argc, char** argv) {
   bool resume = false;
   run->add_flag("--resume", resume,
                 "continue a killed run: keep the output file's finished points, run the rest");
+  std::string shard;
+  run->add_option("--shard", shard,
+                  "k/N: run the points p with p mod N = k into OUTPUT.shard-k-of-N.h5 (default: "
+                  "from a Slurm job array or an MPI launch, else the whole run)");
 
   CLI::App* validate = app.add_subcommand("validate", "parse and check a scenario, print sizes");
   validate->add_option("scenario", scenario_path, "scenario TOML file")->required();
@@ -72,6 +77,16 @@ int main(int argc, char** argv) {
     options.output_path = output_path;
     options.threads = threads;
     options.resume = resume;
+    // The shard: --shard, else what a job array or an MPI launch says, else the whole run.
+    const std::string shard_text =
+        shard.empty() ? ll::shard_from_environment([](const char* n) { return std::getenv(n); })
+                      : shard;
+    std::string shard_error;
+    if (!shard_text.empty() && !ll::parse_shard(shard_text, options, shard_error)) {
+      std::cerr << "lightlane: error: " << shard_error
+                << (shard.empty() ? " (from the job array or MPI environment)" : "") << "\n";
+      return kExitBadInput;
+    }
     return ll::execute_run(prepared, options, std::cout, std::cerr);
   } catch (const ll::ScenarioError& e) {
     std::cerr << "lightlane: error: " << e.what() << "\n";

@@ -155,6 +155,7 @@ struct OutputLayout {
   std::string scenario_text;
   std::string scenario_path;
   std::string scenario_overrides;  // the --set overrides, one per line
+  std::string shard;               // "k/N" of a sharded run (empty: the whole run)
   std::string version;
   std::string git_revision;
   std::string backend;  // "cpu" or "cuda (device name)"

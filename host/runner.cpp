@@ -456,10 +456,61 @@ PreparedRun without_points(const PreparedRun& full, const std::vector<bool>& fin
 }
 
 int run_points(const PreparedRun& run, const OutputLayout& layout, const BackendChoice& backend,
-               Hdf5Writer& writer, std::size_t done, const RunOptions& options, std::ostream& out,
+               Hdf5Writer& writer, std::size_t points, std::size_t done,
+               const std::string& output_path, const RunOptions& options, std::ostream& out,
                std::ostream& err);
 
 }  // namespace
+
+bool parse_shard(const std::string& text, RunOptions& options, std::string& error) {
+  const auto slash = text.find('/');
+  try {
+    if (slash == std::string::npos) throw std::invalid_argument("no slash");
+    std::size_t used_k = 0, used_n = 0;
+    const std::string k_text = text.substr(0, slash), n_text = text.substr(slash + 1);
+    const long k = std::stol(k_text, &used_k), n = std::stol(n_text, &used_n);
+    if (used_k != k_text.size() || used_n != n_text.size()) throw std::invalid_argument("junk");
+    if (n < 1 || n > 1000000 || k < 0 || k >= n) {
+      error = "--shard " + text + ": expected k/N with 0 <= k < N (N at most 1e6)";
+      return false;
+    }
+    options.shard = static_cast<int>(k);
+    options.shards = static_cast<int>(n);
+    return true;
+  } catch (const std::exception&) {
+    error = "--shard " + text + ": expected k/N, e.g. 0/4 (the first of four shards)";
+    return false;
+  }
+}
+
+std::string shard_from_environment(const std::function<const char*(const char*)>& getenv) {
+  auto value = [&](const char* name) -> std::string {
+    const char* v = getenv(name);
+    return v ? std::string(v) : std::string();
+  };
+  const std::string task = value("SLURM_ARRAY_TASK_ID"), count = value("SLURM_ARRAY_TASK_COUNT");
+  if (!task.empty() && !count.empty()) {
+    const std::string min = value("SLURM_ARRAY_TASK_MIN");
+    try {
+      const long k = std::stol(task) - (min.empty() ? 0 : std::stol(min));
+      return std::to_string(k) + "/" + count;
+    } catch (const std::exception&) {
+      return task + "/" + count;  // parse_shard says what is wrong with it
+    }
+  }
+  for (const auto& [rank, size] : {std::pair{"OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE"},
+                                   std::pair{"PMI_RANK", "PMI_SIZE"}}) {
+    if (!value(rank).empty() && !value(size).empty()) return value(rank) + "/" + value(size);
+  }
+  return "";
+}
+
+std::string shard_output_path(const std::string& path, int shard, int shards) {
+  if (shards <= 1) return path;
+  const std::filesystem::path p(path);
+  const std::string tag = ".shard-" + std::to_string(shard) + "-of-" + std::to_string(shards);
+  return (p.parent_path() / (p.stem().string() + tag + p.extension().string())).string();
+}
 
 int execute_run(const PreparedRun& full_run, const RunOptions& options, std::ostream& out,
                 std::ostream& err) {
@@ -497,33 +548,53 @@ int execute_run(const PreparedRun& full_run, const RunOptions& options, std::ost
   layout.backend = backend.description;
 
   for (const std::string& o : run.scenario.overrides) layout.scenario_overrides += o + "\n";
+  if (options.shards > 1)
+    layout.shard = std::to_string(options.shard) + "/" + std::to_string(options.shards);
+  const std::string output_path =
+      shard_output_path(options.output_path, options.shard, options.shards);
 
   // --resume on an existing file: its finished points stay, the others run (their noise is keyed
   // by point and sample, so they count what an uninterrupted run would have).
-  const bool resuming = options.resume && std::filesystem::exists(options.output_path);
-  Hdf5Writer writer(options.output_path, layout,
+  const bool resuming = options.resume && std::filesystem::exists(output_path);
+  Hdf5Writer writer(output_path, layout,
                     resuming ? Hdf5Writer::Mode::resume : Hdf5Writer::Mode::create);
-  std::size_t done = 0;
-  PreparedRun remaining;
+  // The points this process leaves alone: another shard's, and those a resumed file has.
+  std::vector<bool> skip(P, false);
+  std::size_t mine = P, done = 0;
+  if (options.shards > 1) {
+    for (std::size_t p = 0; p < P; ++p)
+      skip[p] =
+          p % static_cast<std::size_t>(options.shards) != static_cast<std::size_t>(options.shard);
+    mine = static_cast<std::size_t>(std::count(skip.begin(), skip.end(), false));
+    err << "lightlane: shard " << layout.shard << ": " << mine << " of " << P << " points, into "
+        << output_path << "\n";
+  }
   if (resuming) {
     const std::vector<bool> finished = writer.finished_points();
-    done = static_cast<std::size_t>(std::count(finished.begin(), finished.end(), true));
-    remaining = without_points(full_run, finished);
-    err << "lightlane: resuming " << options.output_path << ": " << done << " of " << P
-        << " points finished, " << (P - done) << " to run\n";
+    for (std::size_t p = 0; p < P; ++p)
+      if (finished[p] && !skip[p]) {
+        skip[p] = true;
+        ++done;
+      }
+    err << "lightlane: resuming " << output_path << ": " << done << " of " << mine
+        << " points finished, " << (mine - done) << " to run\n";
   } else if (options.resume) {
-    err << "lightlane: --resume: " << options.output_path << " does not exist; starting it\n";
+    err << "lightlane: --resume: " << output_path << " does not exist; starting it\n";
   }
-  return run_points(resuming ? remaining : full_run, layout, backend, writer, done, options, out,
-                    err);
+  PreparedRun remaining;
+  const bool all = std::none_of(skip.begin(), skip.end(), [](bool s) { return s; });
+  if (!all) remaining = without_points(full_run, skip);
+  return run_points(all ? full_run : remaining, layout, backend, writer, mine, done, output_path,
+                    options, out, err);
 }
 
 namespace {
 
 int run_points(const PreparedRun& run, const OutputLayout& layout, const BackendChoice& backend,
-               Hdf5Writer& writer, std::size_t done, const RunOptions& options, std::ostream& out,
+               Hdf5Writer& writer, std::size_t points, std::size_t done,
+               const std::string& output_path, const RunOptions& options, std::ostream& out,
                std::ostream& err) {
-  const std::size_t P = run.params.size();
+  const std::size_t P = points;  // this process's (a shard's)
   const int spu = run.params.front().samples_per_ui;
   const int amp_bins = run.run.eye_amplitude_bins;
   const bool live = isatty(STDERR_FILENO);
@@ -645,7 +716,7 @@ int run_points(const PreparedRun& run, const OutputLayout& layout, const Backend
   const double elapsed =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   err << "lightlane: " << P << " points, " << bits_done << " bits in " << format_number(elapsed, 3)
-      << " s; wrote " << options.output_path << " (" << format_number(write_seconds, 3)
+      << " s; wrote " << output_path << " (" << format_number(write_seconds, 3)
       << " s of it writing the file)\n";
   return 0;
 }

@@ -3,6 +3,7 @@
 // finished batch to the HDF5 file (flushed, so a killed run keeps every finished point).
 #pragma once
 
+#include <functional>
 #include <iosfwd>
 #include <string>
 #include <vector>
@@ -40,7 +41,20 @@ struct RunOptions {
   // Continue a killed run: an existing output file of the same scenario and overrides keeps its
   // finished points and only the others run (a missing file starts afresh).
   bool resume = false;
+  // --shard k/N: this process runs the points p with p mod N = k (round robin: shards of equal
+  // work along any sweep) into its own file, the output path with ".shard-k-of-N" before its
+  // extension. N = 1: every point, the output path as given.
+  int shard = 0, shards = 1;
 };
+
+// "k/N" (0 <= k < N) into options.shard and options.shards; false with `error` set otherwise.
+bool parse_shard(const std::string& text, RunOptions& options, std::string& error);
+// The shard a job array or an MPI launch gives this process ("k/N"), or "" outside one:
+// SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN of SLURM_ARRAY_TASK_COUNT, else the MPI rank and
+// size (OMPI_COMM_WORLD_RANK / _SIZE, or PMI_RANK / PMI_SIZE). `getenv` is the lookup.
+std::string shard_from_environment(const std::function<const char*(const char*)>& getenv);
+// The file a shard writes: `path` with ".shard-k-of-N" before its extension (N > 1).
+std::string shard_output_path(const std::string& path, int shard, int shards);
 
 // `lightlane validate`: sizes and estimates, nothing written.
 void print_validation(const PreparedRun& run, std::ostream& out);

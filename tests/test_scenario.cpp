@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <limits>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -722,3 +723,40 @@ TEST(ScenarioPhysics, SamplingPhaseStaysInsideTheWaveform) {
 }
 
 }  // namespace
+
+// --- shards (lightlane run --shard, job arrays, MPI) -------------------------------------------
+
+namespace shard_tests {
+
+TEST(Shards, ParsedFromTheOptionAndTheEnvironment) {
+  ll::RunOptions o;
+  std::string error;
+  ASSERT_TRUE(ll::parse_shard("2/4", o, error)) << error;
+  EXPECT_EQ(o.shard, 2);
+  EXPECT_EQ(o.shards, 4);
+  for (const char* bad : {"4/4", "-1/4", "1/0", "1", "a/4", "1/4x", ""}) {
+    ll::RunOptions b;
+    EXPECT_FALSE(ll::parse_shard(bad, b, error)) << bad;
+    EXPECT_NE(error.find(std::string("--shard ") + bad), std::string::npos) << error;
+  }
+  // A Slurm array 1-8: task 3 is shard 2 of 8; MPI ranks otherwise; nothing outside either.
+  auto env = [](std::map<std::string, std::string> vars) {
+    return [vars](const char* name) -> const char* {
+      const auto it = vars.find(name);
+      return it == vars.end() ? nullptr : it->second.c_str();
+    };
+  };
+  EXPECT_EQ(ll::shard_from_environment(env({{"SLURM_ARRAY_TASK_ID", "3"},
+                                            {"SLURM_ARRAY_TASK_MIN", "1"},
+                                            {"SLURM_ARRAY_TASK_COUNT", "8"}})),
+            "2/8");
+  EXPECT_EQ(ll::shard_from_environment(
+                env({{"OMPI_COMM_WORLD_RANK", "5"}, {"OMPI_COMM_WORLD_SIZE", "16"}})),
+            "5/16");
+  EXPECT_EQ(ll::shard_from_environment(env({{"PMI_RANK", "0"}, {"PMI_SIZE", "2"}})), "0/2");
+  EXPECT_EQ(ll::shard_from_environment(env({})), "");
+  EXPECT_EQ(ll::shard_output_path("runs/sweep.h5", 2, 8), "runs/sweep.shard-2-of-8.h5");
+  EXPECT_EQ(ll::shard_output_path("sweep.h5", 0, 1), "sweep.h5");
+}
+
+}  // namespace shard_tests
