@@ -77,4 +77,12 @@ class Hdf5Writer {
   std::size_t contours_ = 0, eye_edges_ = 0;
 };
 
+// `lightlane merge`: the N shard files of one run (`lightlane run --shard k/N`, any order) into
+// one file of the run's layout whose per-point datasets are HDF5 virtual datasets reading each
+// point from the shard that ran it (nothing copied; the shard files must stay where they are,
+// found relative to the merged file's folder); coordinates and dimension scales are copied.
+// Throws std::invalid_argument when the files are not all the shards of one run,
+// std::runtime_error naming the path when HDF5 fails.
+void merge_shards(const std::string& out_path, const std::vector<std::string>& shard_paths);
+
 }  // namespace ll

@@ -10,6 +10,7 @@
 
 #include "build_info.hpp"
 #include "host/backend.hpp"
+#include "host/hdf5_writer.hpp"
 #include "host/runner.hpp"
 #include "host/scenario.hpp"
 
@@ -55,6 +56,13 @@ int main(int argc, char** argv) {
   validate->add_option("scenario", scenario_path, "scenario TOML file")->required();
   validate->add_option("--set", overrides, "override a scenario key: key=value (repeatable)");
 
+  std::string merged_path;
+  std::vector<std::string> shard_paths;
+  CLI::App* merge = app.add_subcommand(
+      "merge", "join a run's shard files (run --shard k/N) into one file of virtual datasets");
+  merge->add_option("output", merged_path, "merged HDF5 file")->required();
+  merge->add_option("shards", shard_paths, "every shard file of the run")->required();
+
   app.add_subcommand("info", "build, backends and devices");
 
   try {
@@ -66,6 +74,17 @@ int main(int argc, char** argv) {
 
   try {
     if (app.got_subcommand("info")) return info_command();
+    if (app.got_subcommand("merge")) {
+      try {
+        ll::merge_shards(merged_path, shard_paths);
+      } catch (const std::invalid_argument& e) {
+        std::cerr << "lightlane: error: " << e.what() << "\n";
+        return kExitBadInput;
+      }
+      std::cerr << "lightlane: merged " << shard_paths.size() << " shards into " << merged_path
+                << "\n";
+      return 0;
+    }
     const ll::Scenario scenario = ll::load_scenario(scenario_path, overrides);
     const ll::PreparedRun prepared = ll::prepare_run(scenario);
     if (app.got_subcommand("validate")) {

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Results do not depend on the number of shards: a sweep run whole, and as four shards
 # (--shard k/4, one file each), give the same values point by point in every dataset (each point
-# taken from the shard that ran it; the others read as not_run there). A Slurm job array's
-# environment picks the shard; a bad --shard exits 2 naming it.
+# taken from the shard that ran it; the others read as not_run there), and `lightlane merge`
+# joins the four into virtual datasets equal to the whole run's. A Slurm job array's
+# environment picks the shard; a bad --shard exits 2 naming it, and so does a merge of
+# three of four shards.
 # Usage: cli_shards.sh LIGHTLANE_BINARY SCENARIO
 set -u
 bin=$1
@@ -48,6 +50,26 @@ with h5py.File(f"{tmp}/whole.h5", "r") as whole:
         assert same, f"'{name}' differs between the whole run and the four shards"
     print(f"OK: {points} points; four shards give the whole run's values in every dataset")
 PY
+# lightlane merge: one file of virtual datasets equal to the whole run's, dataset by dataset.
+"$bin" merge "$tmp/merged.h5" "$tmp"/out.shard-*-of-4.h5 2> "$tmp/merge_err" ||
+  { echo "FAIL: merge failed"; cat "$tmp/merge_err"; exit 1; }
+python3 - "$tmp/whole.h5" "$tmp/merged.h5" <<'PY' || exit 1
+import sys
+import h5py
+import numpy as np
+with h5py.File(sys.argv[1], "r") as whole, h5py.File(sys.argv[2], "r") as merged:
+    assert set(whole.keys()) == set(merged.keys()), "the merged file holds other datasets"
+    assert merged["ber"].is_virtual, "the merged per-point data is not virtual"
+    assert "shard" not in merged.attrs and merged.attrs["merged_shards"] == "4"
+    for name in whole.keys():
+        a, b = whole[name][...], merged[name][...]
+        assert np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), f"merged '{name}' differs"
+print("OK: the four shards merged equal the whole run in every dataset")
+PY
+# Not all the shards: refused, exit 2.
+"$bin" merge "$tmp/partial.h5" "$tmp"/out.shard-[012]-of-4.h5 > /dev/null 2> "$tmp/partial_err"
+[ $? -eq 2 ] && grep -q "expected all 4 shards" "$tmp/partial_err" ||
+  { echo "FAIL: merging three of four shards:"; cat "$tmp/partial_err"; exit 1; }
 if "$bin" run "$scenario" -o "$tmp/bad.h5" --shard 4/4 > /dev/null 2> "$tmp/err"; then
   echo "FAIL: --shard 4/4 ran"; exit 1
 fi
