@@ -385,11 +385,18 @@ void print_validation(const PreparedRun& run, std::ostream& out) {
 
 namespace {
 
-// TDECQ (PAM4) or TDEC (NRZ) of every link of batch b, on the CPU in parallel: each link (each
-// bus, on a WDM batch) runs tdecq.symbols UI of noiseless waveform through the double-precision
-// engine. NaN for other orders and with tdecq.symbols = 0.
-std::vector<double> batch_tdecq_db(const PreparedRun& run, std::size_t b, int threads) {
-  const BatchSetup& batch = run.batches[b];
+// The links of a batch this process runs: the batch (or the part of it not skipped), and each
+// link's point and lane.
+struct BatchPart {
+  const BatchSetup* batch;
+  std::vector<std::size_t> points, lanes;
+};
+
+// TDECQ (PAM4) or TDEC (NRZ) of every link of a batch part, on the CPU in parallel: each link
+// (each bus, on a WDM batch) runs tdecq.symbols UI of noiseless waveform through the
+// double-precision engine. NaN for other orders and with tdecq.symbols = 0.
+std::vector<double> batch_tdecq_db(const PreparedRun& run, const BatchPart& part, int threads) {
+  const BatchSetup& batch = *part.batch;
   const std::size_t n = batch.links.size();
   std::vector<double> out(n, std::numeric_limits<double>::quiet_NaN());
   if (run.run.tdecq_symbols == 0 || (batch.levels != 2 && batch.levels != 4)) return out;
@@ -400,7 +407,7 @@ std::vector<double> batch_tdecq_db(const PreparedRun& run, std::size_t b, int th
     std::vector<const LinkReport*> reports(group);
     for (std::size_t j = 0; j < group; ++j) {
       const std::size_t i = g * group + j;
-      reports[j] = &run.links[run.batch_points[b][i] * run.lanes + run.batch_lanes[b][i]].report;
+      reports[j] = &run.links[part.points[i] * run.lanes + part.lanes[i]].report;
       responsivity[j] = reports[j]->responsivity_a_per_w;
       dark[j] = reports[j]->dark_current_a;
     }
@@ -408,7 +415,7 @@ std::vector<double> batch_tdecq_db(const PreparedRun& run, std::size_t b, int th
         received_optical_power(batch, g * group, group, run.run.tdecq_symbols, responsivity, dark);
     for (std::size_t j = 0; j < group; ++j) {
       const LinkReport& rep = *reports[j];
-      const LaneParams& lp = run.params[run.batch_points[b][g * group + j]];
+      const LaneParams& lp = run.params[part.points[g * group + j]];
       TdecqSettings s;
       s.levels = batch.levels;
       s.samples_per_ui = batch.samples_per_ui;
@@ -425,40 +432,32 @@ std::vector<double> batch_tdecq_db(const PreparedRun& run, std::size_t b, int th
   return out;
 }
 
-// The run without its finished points (a resumed run): each batch keeps the links of points
-// still to run; batches left empty are dropped. Points, links and reports stay whole (indexed
-// by point).
-PreparedRun without_points(const PreparedRun& full, const std::vector<bool>& finished) {
-  PreparedRun r;
-  r.scenario = full.scenario;
-  r.run = full.run;
-  r.params = full.params;
-  r.lanes = full.lanes;
-  r.links = full.links;
-  for (std::size_t b = 0; b < full.batches.size(); ++b) {
-    BatchSetup batch = full.batches[b];
-    batch.links.clear();
-    std::vector<std::size_t> points, lanes;
-    for (std::size_t i = 0; i < full.batches[b].links.size(); ++i) {
-      if (finished[full.batch_points[b][i]]) continue;
-      batch.links.push_back(full.batches[b].links[i]);
-      points.push_back(full.batch_points[b][i]);
-      lanes.push_back(full.batch_lanes[b][i]);
-    }
-    if (batch.links.empty()) continue;
-    r.batches.push_back(std::move(batch));
-    r.batch_points.push_back(std::move(points));
-    r.batch_lanes.push_back(std::move(lanes));
+// The links of batch b whose points are not skipped (another shard's, or finished in a resumed
+// file). A batch that runs whole is used as it is; otherwise `storage` receives the copy with
+// only those links (one batch at a time: the run itself is never copied).
+BatchPart batch_part(const PreparedRun& run, std::size_t b, const std::vector<bool>& skip,
+                     BatchSetup& storage) {
+  const BatchSetup& batch = run.batches[b];
+  BatchPart part{&batch, {}, {}};
+  std::vector<std::size_t> kept;
+  for (std::size_t i = 0; i < batch.links.size(); ++i) {
+    if (skip[run.batch_points[b][i]]) continue;
+    kept.push_back(i);
+    part.points.push_back(run.batch_points[b][i]);
+    part.lanes.push_back(run.batch_lanes[b][i]);
   }
-  for (const std::size_t p : full.unlocked_points)
-    if (!finished[p]) r.unlocked_points.push_back(p);
-  return r;
+  if (kept.size() == batch.links.size()) return part;
+  storage = batch;
+  storage.links.clear();
+  for (const std::size_t i : kept) storage.links.push_back(batch.links[i]);
+  part.batch = &storage;
+  return part;
 }
 
-int run_points(const PreparedRun& run, const OutputLayout& layout, const BackendChoice& backend,
-               Hdf5Writer& writer, std::size_t points, std::size_t done,
-               const std::string& output_path, const RunOptions& options, std::ostream& out,
-               std::ostream& err);
+int run_points(const PreparedRun& run, const std::vector<bool>& skip, const OutputLayout& layout,
+               const BackendChoice& backend, Hdf5Writer& writer, std::size_t points,
+               std::size_t done, const std::string& output_path, const RunOptions& options,
+               std::ostream& out, std::ostream& err);
 
 }  // namespace
 
@@ -512,9 +511,8 @@ std::string shard_output_path(const std::string& path, int shard, int shards) {
   return (p.parent_path() / (p.stem().string() + tag + p.extension().string())).string();
 }
 
-int execute_run(const PreparedRun& full_run, const RunOptions& options, std::ostream& out,
+int execute_run(const PreparedRun& run, const RunOptions& options, std::ostream& out,
                 std::ostream& err) {
-  const PreparedRun& run = full_run;  // the layout: every point, finished or not
   const BackendChoice backend = choose_backend(options.backend, options.threads);
   if (!backend.note.empty()) err << "lightlane: " << backend.note << "\n";
   err << "lightlane: backend " << backend.description << "\n";
@@ -581,19 +579,15 @@ int execute_run(const PreparedRun& full_run, const RunOptions& options, std::ost
   } else if (options.resume) {
     err << "lightlane: --resume: " << output_path << " does not exist; starting it\n";
   }
-  PreparedRun remaining;
-  const bool all = std::none_of(skip.begin(), skip.end(), [](bool s) { return s; });
-  if (!all) remaining = without_points(full_run, skip);
-  return run_points(all ? full_run : remaining, layout, backend, writer, mine, done, output_path,
-                    options, out, err);
+  return run_points(run, skip, layout, backend, writer, mine, done, output_path, options, out, err);
 }
 
 namespace {
 
-int run_points(const PreparedRun& run, const OutputLayout& layout, const BackendChoice& backend,
-               Hdf5Writer& writer, std::size_t points, std::size_t done,
-               const std::string& output_path, const RunOptions& options, std::ostream& out,
-               std::ostream& err) {
+int run_points(const PreparedRun& run, const std::vector<bool>& skip, const OutputLayout& layout,
+               const BackendChoice& backend, Hdf5Writer& writer, std::size_t points,
+               std::size_t done, const std::string& output_path, const RunOptions& options,
+               std::ostream& out, std::ostream& err) {
   const std::size_t P = points;  // this process's (a shard's)
   const int spu = run.params.front().samples_per_ui;
   const int amp_bins = run.run.eye_amplitude_bins;
@@ -632,6 +626,7 @@ int run_points(const PreparedRun& run, const OutputLayout& layout, const Backend
     if (bus) out << std::setw(6) << lane;
   };
   for (const std::size_t p : run.unlocked_points) {
+    if (skip[p]) continue;
     LinkOutcome none;
     none.eye_histogram.assign(static_cast<std::size_t>(amp_bins) * 2 * spu, 0u);
     std::vector<PointResult> lanes;
@@ -651,13 +646,17 @@ int run_points(const PreparedRun& run, const OutputLayout& layout, const Backend
   // A point is written when all its lanes are in.
   std::map<std::size_t, std::vector<PointResult>> pending;
   const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
+  BatchSetup part_storage;  // a batch's links to run, when some of them are skipped
   for (std::size_t b = 0; b < run.batches.size(); ++b) {
-    const std::vector<double> tdecq_db = batch_tdecq_db(run, b, threads);
+    const BatchPart part = batch_part(run, b, skip, part_storage);
+    if (part.points.empty()) continue;
+    const BatchSetup& batch = *part.batch;
+    const std::vector<double> tdecq_db = batch_tdecq_db(run, part, threads);
     // Each point is written, flushed and printed the moment its link (bus) finishes, so a
     // killed run keeps every finished point.
     auto finished = [&](std::size_t i, const LinkOutcome& outcome) {
-      const std::size_t p = run.batch_points[b][i];
-      const std::size_t lane = run.batch_lanes[b][i];
+      const std::size_t p = part.points[i];
+      const std::size_t lane = part.lanes[i];
       PointResult r = point_result(outcome, run.links[p * run.lanes + lane].report);
       r.tdecq_db = tdecq_db[i];
       std::vector<PointResult>& lanes = pending[p];
@@ -687,19 +686,18 @@ int run_points(const PreparedRun& run, const OutputLayout& layout, const Backend
       }
     };
     if (run.run.mode != "stat") {
-      run_batch(backend, run.batches[b], options.threads, finished);
+      run_batch(backend, batch, options.threads, finished);
       continue;
     }
     // The statistical eye of every link instead of the engine: each link's inputs on the host
     // in parallel, the eyes on the backend; then each point is written as a Monte-Carlo point
     // would be.
-    const std::size_t n = run.batches[b].links.size();
+    const std::size_t n = batch.links.size();
     std::vector<StatEyeInputs> inputs(n);
 #pragma omp parallel for schedule(dynamic) num_threads(threads)
     for (std::size_t i = 0; i < n; ++i) {
-      const LinkReport& rep =
-          run.links[run.batch_points[b][i] * run.lanes + run.batch_lanes[b][i]].report;
-      inputs[i] = stat_eye_inputs(run.batches[b].links[i], rep, run.run.eye_target_ber);
+      const LinkReport& rep = run.links[part.points[i] * run.lanes + part.lanes[i]].report;
+      inputs[i] = stat_eye_inputs(batch.links[i], rep, run.run.eye_target_ber);
     }
     std::vector<StatEye> eyes =
         statistical_eyes(backend, inputs, run.run.eye_contour_bers, threads);
