@@ -405,6 +405,16 @@ void write_whole(const Checker& check, hid_t dataset, hid_t memory_type, const v
            "write dataset '" + name + "'");
 }
 
+// Point p's index on the sweep's axes (`shape`, row-major: the last axis fastest) into
+// index[0 .. shape.size()).
+template <class Shape>
+void point_index(std::size_t p, const Shape& shape, hsize_t* index) {
+  for (std::size_t a = shape.size(); a-- > 0;) {
+    index[a] = p % shape[a];
+    p /= shape[a];
+  }
+}
+
 // Writes points [first, first + n) of a per-point dataset whose leading axes are the sweep's
 // (`sweep_shape`, row-major: the last axis fastest) and whose trailing axes (`trailing`: lane,
 // histogram bins ...) are written whole. On a grid the points are a union of hyperslabs, one per
@@ -422,11 +432,7 @@ void write_points_slab(const Checker& check, hid_t dataset, const char* name, hi
   bool first_run = true;
   for (std::size_t p = first; p < first + n;) {
     // The run of points from p along the last axis, within the range.
-    std::size_t rest = p;
-    for (std::size_t a = axes; a-- > 0;) {
-      start[a] = rest % sweep_shape[a];
-      rest /= sweep_shape[a];
-    }
+    point_index(p, sweep_shape, start.data());
     const std::size_t run =
         std::min<std::size_t>(last_axis - static_cast<std::size_t>(start[axes - 1]), first + n - p);
     count[axes - 1] = run;
@@ -675,9 +681,8 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout, Mode
                                     &eye_fill, /*chunk_point_axes=*/first_block_axis);
     describe(check, dataset.get(), "1", "eye diagram sample counts");
     finish_point_variable(dataset, kEyeHistogramName);
-    const unsigned first_eye_axis = first_block_axis;
-    attach(check, dataset.get(), amplitude_scale.get(), first_eye_axis, kEyeHistogramName);
-    attach(check, dataset.get(), phase_scale.get(), first_eye_axis + 1, kEyeHistogramName);
+    attach(check, dataset.get(), amplitude_scale.get(), first_block_axis, kEyeHistogramName);
+    attach(check, dataset.get(), phase_scale.get(), first_block_axis + 1, kEyeHistogramName);
   }
   create_real_columns(kFigureColumns);
   create_real_columns(kEyeMetricColumns);
@@ -708,10 +713,9 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout, Mode
              "statistical eye contours: photocurrent of each eye's floor and ceiling where a "
              "level's tail probability is contour_ber");
     finish_point_variable(dataset, kContourName);
-    const unsigned first = first_block_axis;
-    attach(check, dataset.get(), contour_scale.get(), first, kContourName);
-    attach(check, dataset.get(), edge_scale.get(), first + 1, kContourName);
-    attach(check, dataset.get(), bathtub_scale.get(), first + 2, kContourName);
+    attach(check, dataset.get(), contour_scale.get(), first_block_axis, kContourName);
+    attach(check, dataset.get(), edge_scale.get(), first_block_axis + 1, kContourName);
+    attach(check, dataset.get(), bathtub_scale.get(), first_block_axis + 2, kContourName);
   }
   create_real_columns(kEnergyColumns);
   if (lanes_ > 0) create_real_columns(kWdmColumns);
@@ -729,7 +733,6 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout, Mode
   file_id_ = file.release();
 }
 
-// A scalar string attribute of the root (empty when absent).
 std::int64_t Hdf5Writer::open_dataset(const char* name) {
   const auto it = datasets_.find(name);
   if (it != datasets_.end()) return it->second;
@@ -742,6 +745,7 @@ std::int64_t Hdf5Writer::open_dataset(const char* name) {
   return id;
 }
 
+// A scalar string attribute of the root (empty when absent).
 static std::string read_root_string(const Checker& check, hid_t file, const char* name) {
   const std::string what = std::string("read attribute '") + name + "'";
   if (H5Aexists(file, name) <= 0) return "";
@@ -1020,7 +1024,6 @@ void merge_shards(const std::string& out_path, const std::vector<std::string>& s
   // Each shard's file, in shard order; they must be one run's N shards.
   std::vector<Handle> files(N);
   std::vector<std::string> paths(N);
-  std::string scenario, overrides;
   for (const std::string& path : shard_paths) {
     Handle f = check.own(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose,
                          "open shard '" + path + "'");
@@ -1031,6 +1034,9 @@ void merge_shards(const std::string& out_path, const std::vector<std::string>& s
                                   "' is not a shard's file (no shard attribute)");
     const std::size_t k = std::stoul(shard.substr(0, slash)),
                       n = std::stoul(shard.substr(slash + 1));
+    if (k >= n)
+      throw std::invalid_argument("merge: '" + path + "' says it is shard " + shard +
+                                  "; expected k/N with k < N");
     if (n != N)
       throw std::invalid_argument("merge: '" + path + "' is shard " + shard + ", but " +
                                   std::to_string(N) + " files were given; expected all " +
@@ -1038,16 +1044,13 @@ void merge_shards(const std::string& out_path, const std::vector<std::string>& s
     if (files[k].get() >= 0)
       throw std::invalid_argument("merge: '" + path + "' and '" + paths[k] + "' are both shard " +
                                   shard);
-    const std::string s = read_root_string(check, f.get(), "scenario");
-    const std::string o = read_root_string(check, f.get(), "scenario_overrides");
-    if (k == 0 || scenario.empty()) {
-      scenario = s;
-      overrides = o;
-    }
     files[k] = std::move(f);
     paths[k] = path;
   }
-  for (std::size_t k = 0; k < N; ++k)
+  // One run: every shard's scenario and overrides are shard 0's.
+  const std::string scenario = read_root_string(check, files[0].get(), "scenario");
+  const std::string overrides = read_root_string(check, files[0].get(), "scenario_overrides");
+  for (std::size_t k = 1; k < N; ++k)
     if (read_root_string(check, files[k].get(), "scenario") != scenario ||
         read_root_string(check, files[k].get(), "scenario_overrides") != overrides)
       throw std::invalid_argument("merge: '" + paths[k] +
@@ -1089,7 +1092,8 @@ void merge_shards(const std::string& out_path, const std::vector<std::string>& s
   const std::filesystem::path out_dir =
       std::filesystem::absolute(std::filesystem::path(out_path)).parent_path();
   std::map<std::string, Handle> scales;  // the merged file's dimension scales by name
-  std::vector<std::pair<std::string, Handle>> per_point;
+  // Every dataset that is not a scale, its axes' scales attached once all scales exist.
+  std::vector<std::pair<std::string, Handle>> to_attach;
   for (const std::string& name : names) {
     const std::string what = "merge dataset '" + name + "'";
     Handle source = check.own(H5Dopen2(first, name.c_str(), H5P_DEFAULT), H5Dclose, what);
@@ -1119,16 +1123,12 @@ void merge_shards(const std::string& out_path, const std::vector<std::string>& s
         Handle selection = check.own(H5Scopy(space.get()), H5Sclose, what);
         check.ok(H5Sselect_none(selection.get()), what);
         for (std::size_t row = 0; row < rows; ++row) {
-          std::vector<hsize_t> start(dims.size(), 0), stride(dims.size(), 1), count(dims.size(), 1),
-              block(dims.begin(), dims.end());
-          std::size_t rest = row;
-          for (std::size_t a = last; a-- > 0;) {
-            start[a] = rest % sweep[a];
-            rest /= sweep[a];
-            block[a] = 1;
-          }
           // Points of this row: row * n_last + i; those with (that) mod N = k.
           const std::size_t base = row * sweep[last];
+          std::vector<hsize_t> start(dims.size(), 0), stride(dims.size(), 1), count(dims.size(), 1),
+              block(dims.begin(), dims.end());
+          point_index(base, sweep, start.data());
+          std::fill(block.begin(), block.begin() + static_cast<long>(sweep_axes), 1);
           const std::size_t offset = (k + N - base % N) % N;
           if (offset >= sweep[last]) continue;
           start[last] = offset;
@@ -1150,7 +1150,7 @@ void merge_shards(const std::string& out_path, const std::vector<std::string>& s
                                            H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
                                 H5Dclose, what);
       copy_attributes(check, source.get(), merged.get());
-      per_point.emplace_back(name, std::move(merged));
+      to_attach.emplace_back(name, std::move(merged));
       continue;
     }
     // Coordinates and scales: copied whole.
@@ -1169,11 +1169,11 @@ void merge_shards(const std::string& out_path, const std::vector<std::string>& s
       check.ok(H5DSset_scale(copy.get(), name.c_str()), what);
       scales.emplace(name, std::move(copy));
     } else {
-      per_point.emplace_back(name, std::move(copy));  // its scales attached below
+      to_attach.emplace_back(name, std::move(copy));
     }
   }
   // Every dataset's axes get the merged file's scales of the same names.
-  for (auto& [name, dataset] : per_point) {
+  for (auto& [name, dataset] : to_attach) {
     Handle source = check.own(H5Dopen2(first, name.c_str(), H5P_DEFAULT), H5Dclose, name);
     Handle space = check.own(H5Dget_space(source.get()), H5Sclose, name);
     const int rank = H5Sget_simple_extent_ndims(space.get());
@@ -1184,7 +1184,7 @@ void merge_shards(const std::string& out_path, const std::vector<std::string>& s
         attach(check, dataset.get(), it->second.get(), static_cast<unsigned>(axis), name);
     }
   }
-  per_point.clear();
+  to_attach.clear();
   scales.clear();
   check.ok(H5Fflush(out.get(), H5F_SCOPE_GLOBAL), "flush the file");
 }
