@@ -230,11 +230,19 @@ LL_HD LL_FORCEINLINE AffineMap<Real> cmt_step_for(const LinkConstants<Real>& c, 
   return cmt_step_exact(c, v);
 }
 
+// Receiver noise variance at noiseless photocurrent `current_a` (A^2): const + shot I + rin I^2,
+// a negative current counted as none.
+template <class Real>
+LL_HD LL_FORCEINLINE Real receiver_noise_variance(Real const_a2, Real shot_a, Real rin,
+                                                  Real current_a) {
+  const Real i = current_a > Real(0) ? current_a : Real(0);
+  return const_a2 + shot_a * i + rin * i * i;
+}
+
 template <class Real>
 LL_HD LL_FORCEINLINE Real noise_sigma(const LinkConstants<Real>& c, Real current_a) {
-  const Real i = current_a > Real(0) ? current_a : Real(0);
-  const Real var = c.noise_var_const_a2 + c.noise_var_shot_a * i + c.noise_var_rin * i * i;
-  return math_sqrt(var);
+  return math_sqrt(receiver_noise_variance(c.noise_var_const_a2, c.noise_var_shot_a,
+                                           c.noise_var_rin, current_a));
 }
 
 // What the receiver sees at absolute sample `index`: the noiseless current plus its noise draw

@@ -17,6 +17,7 @@
 #pragma once
 
 #include "physics/config.hpp"
+#include "physics/lane.hpp"
 
 namespace ll {
 
@@ -164,11 +165,10 @@ struct StatEyeLevelSamples {
   double step_a;
 
   LL_HD LL_FORCEINLINE double inv_sigma(double y, double extra_variance) const {
-    const double i = y > 0.0 ? y : 0.0;
-    const double var =
-        (link->noise_var_const_a2 + link->noise_var_shot_a * i + link->noise_var_rin * i * i) *
-            link->noise_gain2 +
-        extra_variance;
+    const double var = receiver_noise_variance(link->noise_var_const_a2, link->noise_var_shot_a,
+                                               link->noise_var_rin, y) *
+                           link->noise_gain2 +
+                       extra_variance;
     return 1.0 / sqrt(var);
   }
   // The samples written out once (StatEyeSampleCache), or null: computed at every pass.
