@@ -2,6 +2,8 @@
 
 import os
 
+KP4_BER = 2.4e-4  # pre-FEC BER threshold of RS(544,514), ../shared/reference/PARAMETERS.md
+
 
 def save_figure(fig, prefix):
     """Writes PREFIX.png (150 dpi) and PREFIX.svg, creating the folder; closes the figure."""

@@ -16,9 +16,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lightlane_plot import run_plot, Sweep, save_figure, text, with_units  # noqa: E402
-
-KP4_BER = 2.4e-4  # pre-FEC BER threshold of RS(544,514), ../shared/reference/PARAMETERS.md
+from lightlane_plot import KP4_BER, run_plot, Sweep, save_figure, text, with_units  # noqa: E402
 
 
 def plot(path, x_key, y_key, var, at, prefix):
