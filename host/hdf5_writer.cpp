@@ -314,6 +314,15 @@ class Checker {
   const std::string& path_;
 };
 
+// File access for writing a point at a time. HDF5's sieve buffer (64 KiB by default) caches a
+// contiguous dataset's bytes around each write and writes the whole buffer back at every flush:
+// with a flush per point, a 10,000-point sweep rewrote ~45 x 64 KiB per point (measured with
+// strace: 320 KB written per point for a 3.7 MB file of 400 points). Without it, a point's values
+// go to the file as the few bytes they are.
+void set_point_write_access(const Checker& check, hid_t fapl) {
+  check.ok(H5Pset_sieve_buf_size(fapl, 0), "set the file access properties");
+}
+
 // ---- attributes ---------------------------------------------------------------------------
 
 // Variable-length UTF-8: h5py reads it as str, netCDF-C as NC_STRING, and it has no size limit
@@ -363,7 +372,7 @@ struct Fill {
 // Creates a dataset of `dims`. With `fill`, unwritten elements read as that value (the HDF5
 // fill value; floating datasets also carry the CF `_FillValue` attribute xarray reads).
 // `chunk_point_axes` > 0 stores one index of each of the first that many axes (the sweep's, the
-// lane's) per chunk, deflated: the eye histogram
+// lane's) per chunk, shuffled and deflated: the eye histogram
 // is written a few points at a time and mostly zero, and a reader pulls one point's eye.
 Handle create_dataset(const Checker& check, hid_t file, const std::string& name, hid_t file_type,
                       const std::vector<hsize_t>& dims, const Fill* fill,
@@ -382,6 +391,10 @@ Handle create_dataset(const Checker& check, hid_t file, const std::string& name,
     std::vector<hsize_t> chunk = dims;
     for (unsigned a = 0; a < chunk_point_axes; ++a) chunk[a] = 1;
     check.ok(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()), what);
+    // Byte shuffle first: a count's high bytes are almost all zero, so grouped into planes they
+    // deflate in half the time and to 3/4 of the size (measured on 200 eyes of 256 x 64 bins:
+    // 1.36 -> 0.61 ms and 8.5 -> 6.3 KB per eye at level 4).
+    check.ok(H5Pset_shuffle(dcpl.get()), what);
     check.ok(H5Pset_deflate(dcpl.get(), kEyeDeflateLevel), what);
   }
   Handle space = check.own(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
@@ -558,6 +571,7 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout, Mode
   // there also keeps superblock v3's "file is open for writing" flag out of the file, which
   // would make readers refuse the output of a killed run until someone runs h5clear.
   check.ok(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_V18), "create the file");
+  set_point_write_access(check, fapl.get());
   Handle file = check.own(H5Fcreate(path_.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()), H5Fclose,
                           "create the file");
   const hid_t fid = file.get();
@@ -787,8 +801,10 @@ void Hdf5Writer::open_for_resume(const OutputLayout& layout) {
   stop.reset();
   space.reset();
   file.reset();
+  Handle fapl = check.own(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "open the file to resume it");
+  set_point_write_access(check, fapl.get());
   file_id_ = check
-                 .own(H5Fopen(path_.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose,
+                 .own(H5Fopen(path_.c_str(), H5F_ACC_RDWR, fapl.get()), H5Fclose,
                       "open the file to resume it")
                  .release();
 }
