@@ -2,6 +2,8 @@
 
 #include <omp.h>
 
+#include <algorithm>
+
 #include "host/cpu_backend.hpp"
 #if defined(LIGHTLANE_HAVE_CUDA)
 #include "kernels/cuda_backend.hpp"
@@ -10,27 +12,29 @@
 namespace ll {
 namespace {
 
+// One engine per group of links (a link, or a WDM bus), groups spread over OpenMP threads; each
+// group's links come from `source` in the thread that runs it. Outcomes go to `done` (one call at
+// a time) when it is set, else into `out`.
 template <class Real>
-std::vector<LinkOutcome> run_cpu(const BatchSetup& batch, int threads, const LinkDone& done) {
-  const std::size_t L = batch.links.size();
-  std::vector<LinkOutcome> out(L);
+void run_cpu(const BatchSetup& settings, std::size_t groups, const LinkGroupSource& source,
+             int threads, const LinkDone& done, std::vector<LinkOutcome>* out) {
   std::string error;
-  // Everything a link's engine needs but the other links: copied once, not once per link (a
-  // copy of the whole batch per link would be quadratic in the sweep size).
-  BatchSetup shared = batch;
+  // Everything a link's engine needs but the links: copied once, not once per link (a copy of
+  // the whole batch per link would be quadratic in the sweep size).
+  BatchSetup shared = settings;
   shared.links.clear();
   // Links are independent and keyed by their own point: one engine per link gives results
   // that cannot depend on the grouping, and keeps each worker's buffers in its own cache. The
   // lanes of a WDM bus are coupled, so a bus is one engine.
-  const std::size_t group = batch.bus_lanes > 0 ? static_cast<std::size_t>(batch.bus_lanes) : 1;
-  if (L % group != 0) throw BackendError("a WDM batch needs whole buses of lanes");
-  const std::size_t groups = L / group;
+  const std::size_t group =
+      settings.bus_lanes > 0 ? static_cast<std::size_t>(settings.bus_lanes) : 1;
 #pragma omp parallel for schedule(dynamic, 1) \
     num_threads(threads > 0 ? threads : omp_get_max_threads())
   for (std::size_t g = 0; g < groups; ++g) {
     try {
       BatchSetup one = shared;
-      one.links.assign(batch.links.begin() + g * group, batch.links.begin() + (g + 1) * group);
+      one.links = source(g);
+      if (one.links.size() != group) throw BackendError("a WDM batch needs whole buses of lanes");
       SerialExec exec;
       LaneEngine<SerialExec, Real> engine(exec, one);
       engine.run();
@@ -41,15 +45,18 @@ std::vector<LinkOutcome> run_cpu(const BatchSetup& batch, int threads, const Lin
       const auto cdr = engine.cdr_reports();
       for (std::size_t i = 0; i < group; ++i) {
         const std::size_t l = g * group + i;
-        out[l].counters = engine.counters()[i];
-        out[l].eye_histogram.assign(eyes.begin() + i * eye_size, eyes.begin() + (i + 1) * eye_size);
-        out[l].thermal = std::move(thermal[i]);
-        if (!eq.empty()) set_equalizer_taps(one.links[i], eq[i], out[l]);
-        if (!cdr.empty()) set_cdr_report(cdr[i], one.samples_per_ui, out[l]);
+        LinkOutcome o;
+        o.counters = engine.counters()[i];
+        o.eye_histogram.assign(eyes.begin() + i * eye_size, eyes.begin() + (i + 1) * eye_size);
+        o.thermal = std::move(thermal[i]);
+        if (!eq.empty()) set_equalizer_taps(one.links[i], eq[i], o);
+        if (!cdr.empty()) set_cdr_report(cdr[i], one.samples_per_ui, o);
         if (done) {
+          // Handed over and released: a sweep's memory does not grow with its points.
 #pragma omp critical(lightlane_link_done)
-          done(l, out[l]);
-          out[l] = LinkOutcome{};  // handed over: a sweep's memory does not grow with its points
+          done(l, o);
+        } else {
+          (*out)[l] = std::move(o);
         }
       }
     } catch (const std::exception& e) {
@@ -58,6 +65,22 @@ std::vector<LinkOutcome> run_cpu(const BatchSetup& batch, int threads, const Lin
     }
   }
   if (!error.empty()) throw BackendError(error);
+}
+
+template <class Real>
+std::vector<LinkOutcome> run_cpu(const BatchSetup& batch, int threads, const LinkDone& done) {
+  const std::size_t L = batch.links.size();
+  const std::size_t group = batch.bus_lanes > 0 ? static_cast<std::size_t>(batch.bus_lanes) : 1;
+  if (L % group != 0) throw BackendError("a WDM batch needs whole buses of lanes");
+  std::vector<LinkOutcome> out(done ? 0 : L);
+  run_cpu<Real>(
+      batch, L / group,
+      [&](std::size_t g) {
+        return std::vector<LinkSetup>(batch.links.begin() + g * group,
+                                      batch.links.begin() + (g + 1) * group);
+      },
+      threads, done, &out);
+  if (done) out.resize(L);  // empty outcomes: each went to `done`
   return out;
 }
 
@@ -74,14 +97,56 @@ CudaProbe probe_cuda() {
   return p;
 }
 
-BackendChoice choose_backend(const std::string& request, int cpu_threads) {
+std::vector<int> parse_devices(const std::string& text, int count) {
+  std::vector<int> devices;
+  if (text == "all") {
+    for (int d = 0; d < count; ++d) devices.push_back(d);
+    return devices;
+  }
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    const std::string item = text.substr(start, comma - start);
+    std::size_t used = 0;
+    int d = -1;
+    try {
+      d = std::stoi(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (item.empty() || used != item.size() || d < 0)
+      throw BackendError("--devices " + text +
+                         ": expected \"all\" or device numbers separated by commas, e.g. 0,1");
+    if (d >= count)
+      throw BackendError("--devices " + text + ": device " + item + " does not exist (" +
+                         std::to_string(count) + " visible)");
+    if (std::find(devices.begin(), devices.end(), d) != devices.end())
+      throw BackendError("--devices " + text + ": device " + item + " is named twice");
+    devices.push_back(d);
+    start = comma + 1;
+  }
+  return devices;
+}
+
+BackendChoice choose_backend(const std::string& request, int cpu_threads,
+                             const std::string& devices) {
   const int threads = cpu_threads > 0 ? cpu_threads : omp_get_max_threads();
-  BackendChoice cpu{BackendKind::cpu, "cpu (" + std::to_string(threads) + " threads)", ""};
+  BackendChoice cpu{BackendKind::cpu, "cpu (" + std::to_string(threads) + " threads)", "", {}};
   if (request == "cpu") return cpu;
   if (request != "auto" && request != "cuda")
     throw BackendError("--backend: expected auto, cpu or cuda, got \"" + request + "\"");
   const CudaProbe probe = probe_cuda();
-  if (probe.usable) return {BackendKind::cuda, "cuda (" + probe.message + ")", ""};
+  if (probe.usable) {
+#if defined(LIGHTLANE_HAVE_CUDA)
+    BackendChoice gpu{BackendKind::cuda, "", "", parse_devices(devices, cuda::device_count())};
+    gpu.description = "cuda (" + probe.message + "; running on device";
+    for (std::size_t i = 0; i < gpu.devices.size(); ++i)
+      gpu.description +=
+          (i ? "," : (gpu.devices.size() > 1 ? "s " : " ")) + std::to_string(gpu.devices[i]);
+    gpu.description += ")";
+    return gpu;
+#endif
+  }
   if (request == "cuda") throw BackendError("--backend cuda: " + probe.message);
   cpu.note = "no usable GPU (" + probe.message + "); running on the CPU";
   return cpu;
@@ -95,19 +160,44 @@ std::vector<LinkOutcome> run_batch_cpu_double(const BatchSetup& batch, int threa
   return run_cpu<double>(batch, threads, {});
 }
 
-std::vector<LinkOutcome> run_batch_cuda(const BatchSetup& batch) {
+std::vector<LinkOutcome> run_batch_cuda(const BatchSetup& batch, int device) {
 #if defined(LIGHTLANE_HAVE_CUDA)
-  return cuda::run_batch(batch);
+  return cuda::run_batch(batch, device);
 #else
   (void)batch;
+  (void)device;
   throw BackendError("this build has no CUDA backend");
 #endif
 }
 
+std::size_t cuda_free_memory_bytes(int device) {
+#if defined(LIGHTLANE_HAVE_CUDA)
+  return cuda::free_memory_bytes(device);
+#else
+  (void)device;
+  throw BackendError("this build has no CUDA backend");
+#endif
+}
+
+double cuda_seconds_per_chunk(const BatchSetup& batch, int device) {
+#if defined(LIGHTLANE_HAVE_CUDA)
+  return cuda::seconds_per_chunk(batch, device);
+#else
+  (void)batch;
+  (void)device;
+  throw BackendError("this build has no CUDA backend");
+#endif
+}
+
+void run_groups_cpu(const BatchSetup& settings, std::size_t groups, const LinkGroupSource& source,
+                    int threads, const LinkDone& done) {
+  run_cpu<float>(settings, groups, source, threads, done, nullptr);
+}
+
 std::vector<LinkOutcome> run_batch(const BackendChoice& backend, const BatchSetup& batch,
-                                   int threads, const LinkDone& done) {
+                                   int threads, const LinkDone& done, int device) {
   if (backend.kind == BackendKind::cpu) return run_batch_cpu(batch, threads, done);
-  std::vector<LinkOutcome> out = run_batch_cuda(batch);  // every link ends with the batch
+  std::vector<LinkOutcome> out = run_batch_cuda(batch, device);  // every link ends with the batch
   if (done)
     for (std::size_t l = 0; l < out.size(); ++l) done(l, out[l]);
   return out;
@@ -123,21 +213,23 @@ std::vector<StatEye> statistical_eyes_cpu(const std::vector<StatEyeInputs>& in,
 }
 
 std::vector<StatEye> statistical_eyes_cuda(const std::vector<StatEyeInputs>& in,
-                                           const std::vector<double>& contour_bers) {
+                                           const std::vector<double>& contour_bers, int device) {
 #if defined(LIGHTLANE_HAVE_CUDA)
-  return cuda::statistical_eyes(in, contour_bers);
+  return cuda::statistical_eyes(in, contour_bers, device);
 #else
   (void)in;
   (void)contour_bers;
+  (void)device;
   throw BackendError("this build has no CUDA backend");
 #endif
 }
 
 std::vector<StatEye> statistical_eyes(const BackendChoice& backend,
                                       const std::vector<StatEyeInputs>& in,
-                                      const std::vector<double>& contour_bers, int threads) {
+                                      const std::vector<double>& contour_bers, int threads,
+                                      int device) {
   if (backend.kind == BackendKind::cpu) return statistical_eyes_cpu(in, contour_bers, threads);
-  return statistical_eyes_cuda(in, contour_bers);
+  return statistical_eyes_cuda(in, contour_bers, device);
 }
 
 }  // namespace ll

@@ -50,13 +50,20 @@ enum class BackendKind { cpu, cuda };
 
 struct BackendChoice {
   BackendKind kind = BackendKind::cpu;
-  std::string description;  // e.g. "cpu (2 threads)" or "cuda (NVIDIA H100, sm_90)"
-  std::string note;         // why auto fell back to the CPU, when it did
+  std::string description;   // e.g. "cpu (2 threads)" or "cuda (NVIDIA H100, sm_90)"
+  std::string note;          // why auto fell back to the CPU, when it did
+  std::vector<int> devices;  // the CUDA backend's GPUs (--devices)
 };
 
 // request: "auto" | "cpu" | "cuda". "cuda" without a usable device throws BackendError with the
-// CUDA runtime's message; "auto" falls back to the CPU and says why in `note`.
-BackendChoice choose_backend(const std::string& request, int cpu_threads);
+// CUDA runtime's message; "auto" falls back to the CPU and says why in `note`. `devices`: "all"
+// (every device CUDA_VISIBLE_DEVICES shows) or a comma-separated list of device numbers; a number
+// past the device count, or a malformed list, throws BackendError naming --devices.
+BackendChoice choose_backend(const std::string& request, int cpu_threads,
+                             const std::string& devices = "all");
+// --devices: "all" (0 .. count - 1) or device numbers separated by commas, each below `count` and
+// named once; anything else throws BackendError naming --devices.
+std::vector<int> parse_devices(const std::string& text, int count);
 
 // Whether this build has the CUDA backend, and what the runtime says about devices.
 struct CudaProbe {
@@ -74,22 +81,38 @@ using LinkDone = std::function<void(std::size_t, const LinkOutcome&)>;
 // With `done`, each outcome goes to it and is then released: the returned outcomes are empty.
 std::vector<LinkOutcome> run_batch_cpu(const BatchSetup& batch, int threads,
                                        const LinkDone& done = {});
+// The links of group g of a batch (one link, or the lanes of one WDM bus), set up by the caller
+// when a CPU thread takes the group: a sweep's links are never all held at once.
+using LinkGroupSource = std::function<std::vector<LinkSetup>(std::size_t group)>;
+// Runs `groups` groups with `settings` (a batch whose `links` are ignored) on the CPU, one engine
+// per group, as run_batch_cpu does; link l = group x lanes + lane goes to `done`.
+void run_groups_cpu(const BatchSetup& settings, std::size_t groups, const LinkGroupSource& source,
+                    int threads, const LinkDone& done);
 // The same in double precision: the reference path for validation.
 std::vector<LinkOutcome> run_batch_cpu_double(const BatchSetup& batch, int threads);
-// Runs a batch on the GPU (all links in one engine). Throws BackendError without CUDA.
-std::vector<LinkOutcome> run_batch_cuda(const BatchSetup& batch);
+// Runs a batch on GPU `device` (all links in one engine, on the calling thread's default
+// stream: the library is built with per-thread default streams, so batches run by two host
+// threads overlap). Throws BackendError without CUDA.
+std::vector<LinkOutcome> run_batch_cuda(const BatchSetup& batch, int device = 0);
+// Free memory of GPU `device` now, in bytes (what a batch of links may take).
+std::size_t cuda_free_memory_bytes(int device);
+// Seconds the GPU takes for one chunk of every link of `batch` (after one warm-up chunk).
+double cuda_seconds_per_chunk(const BatchSetup& batch, int device);
 
+// On the GPU, on `device` (one of backend.devices).
 std::vector<LinkOutcome> run_batch(const BackendChoice& backend, const BatchSetup& batch,
-                                   int threads, const LinkDone& done = {});
+                                   int threads, const LinkDone& done = {}, int device = 0);
 
 // The statistical eyes of links (run.mode = "stat"): on the CPU one link per OpenMP thread at a
 // time, on the GPU every link in launches of thousands (throws BackendError without CUDA).
 std::vector<StatEye> statistical_eyes_cpu(const std::vector<StatEyeInputs>& in,
                                           const std::vector<double>& contour_bers, int threads);
 std::vector<StatEye> statistical_eyes_cuda(const std::vector<StatEyeInputs>& in,
-                                           const std::vector<double>& contour_bers);
+                                           const std::vector<double>& contour_bers, int device = 0);
+// On the GPU, on `device` (one of backend.devices).
 std::vector<StatEye> statistical_eyes(const BackendChoice& backend,
                                       const std::vector<StatEyeInputs>& in,
-                                      const std::vector<double>& contour_bers, int threads);
+                                      const std::vector<double>& contour_bers, int threads,
+                                      int device = 0);
 
 }  // namespace ll

@@ -47,6 +47,10 @@ int main(int argc, char** argv) {
   bool resume = false;
   run->add_flag("--resume", resume,
                 "continue a killed run: keep the output file's finished points, run the rest");
+  std::string devices = "all";
+  run->add_option("--devices", devices,
+                  "GPUs for --backend cuda: all (default) or a list such as 0,1; two workers on "
+                  "each");
   std::string shard;
   run->add_option("--shard", shard,
                   "k/N: run the points p with p mod N = k into OUTPUT.shard-k-of-N.h5 (default: "
@@ -55,6 +59,10 @@ int main(int argc, char** argv) {
   CLI::App* validate = app.add_subcommand("validate", "parse and check a scenario, print sizes");
   validate->add_option("scenario", scenario_path, "scenario TOML file")->required();
   validate->add_option("--set", overrides, "override a scenario key: key=value (repeatable)");
+  validate->add_option("--backend", backend, "auto | cpu | cuda: the backend to estimate for")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  validate->add_option("--threads", threads, "CPU threads (default: OpenMP's)")
+      ->check(CLI::NonNegativeNumber);
 
   std::string merged_path;
   std::vector<std::string> shard_paths;
@@ -86,9 +94,9 @@ int main(int argc, char** argv) {
       return 0;
     }
     const ll::Scenario scenario = ll::load_scenario(scenario_path, overrides);
-    const ll::PreparedRun prepared = ll::prepare_run(scenario);
+    const ll::SweepPlan plan = ll::plan_sweep(scenario, threads);
     if (app.got_subcommand("validate")) {
-      ll::print_validation(prepared, std::cout);
+      ll::print_validation(plan, backend, threads, std::cout);
       return 0;
     }
     ll::RunOptions options;
@@ -96,6 +104,7 @@ int main(int argc, char** argv) {
     options.output_path = output_path;
     options.threads = threads;
     options.resume = resume;
+    options.devices = devices;
     // The shard: --shard, else what a job array or an MPI launch says, else the whole run.
     const std::string shard_text =
         shard.empty() ? ll::shard_from_environment([](const char* n) { return std::getenv(n); })
@@ -106,7 +115,7 @@ int main(int argc, char** argv) {
                 << (shard.empty() ? " (from the job array or MPI environment)" : "") << "\n";
       return kExitBadInput;
     }
-    return ll::execute_run(prepared, options, std::cout, std::cerr);
+    return ll::execute_run(plan, options, std::cout, std::cerr);
   } catch (const ll::ScenarioError& e) {
     std::cerr << "lightlane: error: " << e.what() << "\n";
     return kExitBadInput;

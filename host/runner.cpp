@@ -5,14 +5,19 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
+#include <exception>
 #include <filesystem>
 #include <iomanip>
 #include <map>
+#include <mutex>
 #include <ostream>
 #include <sstream>
+#include <thread>
 #include <tuple>
+#include <unordered_map>
 
 #include "build_info.hpp"
 #include "host/cpu_backend.hpp"
@@ -66,97 +71,140 @@ std::size_t engine_bytes_per_link(const BatchSetup& b) {
   return bytes;
 }
 
-PreparedRun prepare_run(const Scenario& s) {
-  PreparedRun r;
-  r.scenario = s;
-  r.run = run_params(s);
+namespace {
+
+// What the plan keeps of a point after checking it.
+struct PointCheck {
+  std::size_t lanes = 0;
+  StageTopology topology{};
+  bool locked = true;
+  std::size_t h2_taps = 0;   // the longest receiver FIR of its lanes
+  int delay_symbols = 0;     // the longest chain delay of its lanes
+  std::exception_ptr error;  // set up failed: the scenario error to report
+};
+
+StageTopology stage_topology(const LaneParams& lp, const LinkSetup& link) {
+  return StageTopology{lp.samples_per_ui,
+                       lp.levels,
+                       static_cast<int>(lp.pattern),
+                       !link.h1_taps.empty(),
+                       !link.h2_taps.empty(),
+                       lp.ring_dynamic,
+                       lp.eo_junction,
+                       lp.wdm.channels,
+                       lp.rx_eq.enabled(),
+                       lp.tx_jitter.present(),
+                       lp.cdr.mode != 0};
+}
+
+BatchSetup batch_settings(const StageTopology& key, const LaneParams& lp, const RunParams& run) {
+  BatchSetup b;
+  b.pattern = lp.pattern;
+  b.levels = lp.levels;
+  b.samples_per_ui = lp.samples_per_ui;
+  b.chunk_symbols = run.chunk_symbols;
+  b.has_h1 = key.has_h1;
+  b.has_h2 = key.has_h2;
+  b.ring_dynamic = key.ring_dynamic;
+  b.eo_junction = key.eo_junction;
+  b.target_errors = run.target_errors;
+  b.max_bits = run.max_bits;
+  b.eye_symbols = run.eye_symbols;
+  b.eye_amplitude_bins = run.eye_amplitude_bins;
+  b.bus_lanes = key.bus_lanes;
+  b.rx_equalizer = key.rx_equalizer;
+  b.tx_jitter = key.tx_jitter;
+  b.cdr = key.cdr;
+  return b;
+}
+
+int thread_count(int threads) { return threads > 0 ? threads : omp_get_max_threads(); }
+
+}  // namespace
+
+SweepPlan plan_sweep(const Scenario& s, int threads) {
+  SweepPlan plan;
+  plan.scenario = s;
+  plan.run = run_params(s);
   const std::size_t P = s.points();
-  r.params.reserve(P);
+  plan.points = P;
+  plan.first_point = lane_params(s, 0);
+  // Every point is set up once to check it (in parallel: the set-up is independent per point and
+  // its FFTW planning is serialised in host/filter_design.cpp), then only its batch is kept.
+  std::vector<PointCheck> checks(P);
+  const RunParams& run = plan.run;
+#pragma omp parallel for schedule(dynamic, 8) num_threads(thread_count(threads))
   for (std::size_t p = 0; p < P; ++p) {
-    r.params.push_back(lane_params(s, p));
-    if (r.run.mode == "stat") {
-      const std::string missing = stat_eye_unsupported(r.params.back());
-      if (!missing.empty())
-        fail_key(s, "run.mode",
-                 "\"stat\": the statistical eye does not model " + missing + " yet; use \"mc\"");
+    PointCheck& c = checks[p];
+    try {
+      const LaneParams lp = lane_params(s, p);
+      if (run.mode == "stat") {
+        const std::string missing = stat_eye_unsupported(lp);
+        if (!missing.empty())
+          fail_key(s, "run.mode",
+                   "\"stat\": the statistical eye does not model " + missing + " yet; use \"mc\"");
+      }
+      const std::vector<PreparedLink> lanes = prepare_point(s, p, lp, run);
+      c.lanes = lanes.size();
+      c.topology = stage_topology(lp, lanes.front().setup);
+      for (const PreparedLink& l : lanes) {
+        c.locked = c.locked && l.report.lock != LockStatus::beyond_heater_budget &&
+                   l.report.lock != LockStatus::thermally_unstable;
+        c.h2_taps = std::max(c.h2_taps, l.setup.h2_taps.size());
+        c.delay_symbols = std::max(c.delay_symbols, l.setup.constants.delay_symbols);
+      }
+    } catch (...) {
+      c.error = std::current_exception();
     }
-    std::vector<PreparedLink> lanes = prepare_point(s, p, r.params.back(), r.run);
+  }
+  // The first unsound point's error, as a serial pass would have met it.
+  for (std::size_t p = 0; p < P; ++p) {
+    if (checks[p].error) std::rethrow_exception(checks[p].error);
     if (p == 0) {
-      r.lanes = lanes.size();
-      r.links.reserve(P * r.lanes);
-    } else if (lanes.size() != r.lanes) {
+      plan.lanes = checks[0].lanes;
+    } else if (checks[p].lanes != plan.lanes) {
       fail_key(s, "wdm.channels",
                "sweeping it would change the lane dimension; expected one value for the whole "
                "run");
     }
-    for (PreparedLink& l : lanes) r.links.push_back(std::move(l));
   }
-  // Points with the same stage topology run as one batch.
+  // Points with the same stage topology run as one batch; its overlap-save history holds the
+  // longest receiver FIR of all its points, so how a batch is later split cannot change a link.
   std::map<StageTopology, std::size_t> batch_of;
+  std::vector<std::size_t> batch_h2_taps;
+  std::vector<int> batch_delay;
   for (std::size_t p = 0; p < P; ++p) {
-    const LaneParams& lp = r.params[p];
-    const PreparedLink& link = r.links[p * r.lanes];
-    bool locked = true;
-    for (std::size_t j = 0; j < r.lanes; ++j) {
-      const LockStatus lock = r.links[p * r.lanes + j].report.lock;
-      locked = locked && lock != LockStatus::beyond_heater_budget &&
-               lock != LockStatus::thermally_unstable;
-    }
-    if (!locked) {
-      r.unlocked_points.push_back(p);
+    const PointCheck& c = checks[p];
+    if (!c.locked) {
+      plan.unlocked_points.push_back(p);
       continue;
     }
-    const StageTopology key{lp.samples_per_ui,
-                            lp.levels,
-                            static_cast<int>(lp.pattern),
-                            !link.setup.h1_taps.empty(),
-                            !link.setup.h2_taps.empty(),
-                            lp.ring_dynamic,
-                            lp.eo_junction,
-                            lp.wdm.channels,
-                            lp.rx_eq.enabled(),
-                            lp.tx_jitter.present(),
-                            lp.cdr.mode != 0};
-    auto it = batch_of.find(key);
+    auto it = batch_of.find(c.topology);
     if (it == batch_of.end()) {
-      it = batch_of.emplace(key, r.batches.size()).first;
-      BatchSetup b;
-      b.pattern = lp.pattern;
-      b.levels = lp.levels;
-      b.samples_per_ui = lp.samples_per_ui;
-      b.chunk_symbols = r.run.chunk_symbols;
-      b.has_h1 = key.has_h1;
-      b.has_h2 = key.has_h2;
-      b.ring_dynamic = key.ring_dynamic;
-      b.eo_junction = key.eo_junction;
-      b.target_errors = r.run.target_errors;
-      b.max_bits = r.run.max_bits;
-      b.eye_symbols = r.run.eye_symbols;
-      b.eye_amplitude_bins = r.run.eye_amplitude_bins;
-      b.bus_lanes = key.bus_lanes;
-      b.rx_equalizer = key.rx_equalizer;
-      b.tx_jitter = key.tx_jitter;
-      b.cdr = key.cdr;
-      r.batches.push_back(b);
-      r.batch_points.emplace_back();
-      r.batch_lanes.emplace_back();
+      it = batch_of.emplace(c.topology, plan.batches.size()).first;
+      plan.batches.push_back(batch_settings(c.topology, lane_params(s, p), run));
+      plan.batch_points.emplace_back();
+      batch_h2_taps.push_back(1);
+      batch_delay.push_back(0);
     }
-    for (std::size_t j = 0; j < r.lanes; ++j) {
-      r.batches[it->second].links.push_back(r.links[p * r.lanes + j].setup);
-      r.batch_points[it->second].push_back(p);
-      r.batch_lanes[it->second].push_back(j);
-    }
+    plan.batch_points[it->second].push_back(p);
+    batch_h2_taps[it->second] = std::max(batch_h2_taps[it->second], c.h2_taps);
+    batch_delay[it->second] = std::max(batch_delay[it->second], c.delay_symbols);
   }
   // Every point shares the eye's phase axis (2 x samples_per_ui bins); a sweep of
   // samples_per_ui would not.
-  for (const BatchSetup& b : r.batches)
-    if (b.samples_per_ui != r.batches.front().samples_per_ui)
+  for (const BatchSetup& b : plan.batches)
+    if (b.samples_per_ui != plan.batches.front().samples_per_ui)
       fail_key(s, "signal.samples_per_ui",
                "sweeping it would give eyes of different phase axes; expected one value for the "
                "whole run");
-  for (std::size_t b = 0; b < r.batches.size(); ++b) {
-    BatchSetup& batch = r.batches[b];
+  for (std::size_t b = 0; b < plan.batches.size(); ++b) {
+    BatchSetup& batch = plan.batches[b];
+    LinkSetup longest;  // overlap_save_history reads the links' receiver FIRs
+    longest.h2_taps.resize(batch_h2_taps[b]);
+    batch.links.assign(1, longest);
     batch.overlap_history = overlap_save_history(batch);
+    batch.links.clear();
     const std::size_t chunk_samples =
         static_cast<std::size_t>(batch.chunk_symbols) * batch.samples_per_ui;
     if (chunk_samples % overlap_save_valid(batch) != 0)
@@ -165,9 +213,77 @@ PreparedRun prepare_run(const Scenario& s) {
                    std::to_string(overlap_save_valid(batch)) +
                    " samples; expected a chunk whose samples are a multiple of that, got " +
                    std::to_string(chunk_samples) + " samples");
-    for (const LinkSetup& l : batch.links)
-      if (l.constants.delay_symbols + 1 > batch.chunk_symbols)
-        fail_key(s, "run.chunk_symbols", "the chain delays a symbol by more than a chunk");
+    if (batch_delay[b] + 1 > batch.chunk_symbols)
+      fail_key(s, "run.chunk_symbols", "the chain delays a symbol by more than a chunk");
+  }
+  return plan;
+}
+
+PreparedPoints prepare_points(const SweepPlan& plan, std::size_t batch,
+                              const std::vector<std::size_t>& points, int threads) {
+  PreparedPoints out;
+  out.batch = plan.batches.at(batch);
+  out.points = points;
+  const std::size_t n = points.size(), lanes = plan.lanes;
+  out.params.resize(n);
+  out.batch.links.resize(n * lanes);
+  out.reports.resize(n * lanes);
+  std::string error;
+#pragma omp parallel for schedule(dynamic) num_threads(thread_count(threads))
+  for (std::size_t i = 0; i < n; ++i) {
+    try {
+      out.params[i] = lane_params(plan.scenario, points[i]);
+      std::vector<PreparedLink> links =
+          prepare_point(plan.scenario, points[i], out.params[i], plan.run);
+      for (std::size_t j = 0; j < lanes; ++j) {
+        out.batch.links[i * lanes + j] = std::move(links[j].setup);
+        out.reports[i * lanes + j] = std::move(links[j].report);
+      }
+    } catch (const std::exception& e) {
+      // The plan set every point up once already: this cannot be bad input.
+#pragma omp critical(lightlane_prepare_error)
+      error = e.what();
+    }
+  }
+  if (!error.empty()) throw std::runtime_error("setting up a planned point failed: " + error);
+  return out;
+}
+
+PreparedRun prepare_run(const Scenario& s) {
+  const SweepPlan plan = plan_sweep(s);
+  PreparedRun r;
+  r.scenario = s;
+  r.run = plan.run;
+  r.lanes = plan.lanes;
+  r.unlocked_points = plan.unlocked_points;
+  const std::size_t P = plan.points;
+  r.params.resize(P);
+  r.links.resize(P * plan.lanes);
+  auto keep = [&](PreparedPoints&& pp) {
+    for (std::size_t i = 0; i < pp.points.size(); ++i) {
+      r.params[pp.points[i]] = pp.params[i];
+      for (std::size_t j = 0; j < plan.lanes; ++j)
+        r.links[pp.points[i] * plan.lanes + j] = {pp.batch.links[i * plan.lanes + j],
+                                                  pp.reports[i * plan.lanes + j]};
+    }
+  };
+  for (std::size_t b = 0; b < plan.batches.size(); ++b) {
+    PreparedPoints pp = prepare_points(plan, b, plan.batch_points[b]);
+    r.batches.push_back(pp.batch);
+    r.batch_points.emplace_back();
+    r.batch_lanes.emplace_back();
+    for (const std::size_t p : pp.points)
+      for (std::size_t j = 0; j < plan.lanes; ++j) {
+        r.batch_points.back().push_back(p);
+        r.batch_lanes.back().push_back(j);
+      }
+    keep(std::move(pp));
+  }
+  if (!plan.unlocked_points.empty()) {
+    // Their links are set up too (their reports say why they are not run).
+    SweepPlan unlocked = plan;
+    unlocked.batches.assign(1, BatchSetup{});
+    keep(prepare_points(unlocked, 0, plan.unlocked_points));
   }
   return r;
 }
@@ -280,28 +396,70 @@ PointResult point_result(const LinkOutcome& o, const LinkReport& rep) {
   return p;
 }
 
-void print_validation(const PreparedRun& run, std::ostream& out) {
-  const std::size_t P = run.params.size();
+namespace {
+
+// A point's links and reports, set up again (host/lane_setup.hpp is deterministic per point).
+std::vector<PreparedLink> point_links(const SweepPlan& plan, std::size_t p) {
+  return prepare_point(plan.scenario, p, lane_params(plan.scenario, p), plan.run);
+}
+
+// The links of the first points of batch b, at most `links` of them (whole points).
+PreparedPoints first_points(const SweepPlan& plan, std::size_t b, std::size_t links) {
+  const std::vector<std::size_t>& all = plan.batch_points[b];
+  const std::size_t n = std::clamp<std::size_t>(links / plan.lanes, 1, all.size());
+  return prepare_points(plan, b, std::vector<std::size_t>(all.begin(), all.begin() + n));
+}
+
+// Links per unit of work on the backend: what one prepare-run-write round holds at once.
+// CPU (statistical eyes; the Monte-Carlo engine streams point by point instead): enough links
+// that a unit's last eyes leave few threads idle. GPU: the statistical eye's launches of 4096
+// links four at a time; the engine as many links as fit in half the free memory of the device,
+// shared by its workers (the engine's buffers per link, doubled for cuFFT's work areas).
+std::size_t unit_links(const SweepPlan& plan, const BatchSetup& settings,
+                       const BackendChoice& backend, int threads, int workers_per_device) {
+  std::size_t links = 0;
+  if (backend.kind == BackendKind::cpu) {
+    links = std::max<std::size_t>(256, 64 * static_cast<std::size_t>(threads));
+  } else if (plan.run.mode == "stat") {
+    links = 4 * 4096;
+  } else {
+    std::size_t free = std::numeric_limits<std::size_t>::max();
+    for (const int d : backend.devices) free = std::min(free, cuda_free_memory_bytes(d));
+    const std::size_t per_link = 2 * engine_bytes_per_link(settings);
+    links = std::clamp<std::size_t>(
+        free / 2 / static_cast<std::size_t>(workers_per_device) / per_link, 1, 65536);
+  }
+  return std::max<std::size_t>(1, links / plan.lanes) * plan.lanes;  // whole points
+}
+
+}  // namespace
+
+void print_validation(const SweepPlan& plan, const std::string& backend_request, int threads_option,
+                      std::ostream& out) {
+  const std::size_t P = plan.points;
+  const BackendChoice backend = choose_backend(backend_request, threads_option);
+  const int threads = thread_count(threads_option);
   std::uint64_t max_bits = 0;
   std::size_t peak_bytes = 0;
-  const int threads = omp_get_max_threads();
-  for (const BatchSetup& b : run.batches) {
-    max_bits += b.max_bits * b.links.size();
-    // One engine per link (per bus on a WDM run) on each thread.
-    const std::size_t per_engine = b.bus_lanes > 0 ? b.bus_lanes : 1;
-    peak_bytes =
-        std::max(peak_bytes, engine_bytes_per_link(b) *
-                                 std::min<std::size_t>(b.links.size(), threads * per_engine));
+  for (std::size_t b = 0; b < plan.batches.size(); ++b) {
+    const BatchSetup& batch = plan.batches[b];
+    const std::size_t links = plan.batch_points[b].size() * plan.lanes;
+    max_bits += batch.max_bits * links;
+    // CPU: one engine per link (per bus on a WDM run) on each thread.
+    const std::size_t per_engine = batch.bus_lanes > 0 ? batch.bus_lanes : 1;
+    peak_bytes = std::max(peak_bytes, engine_bytes_per_link(batch) *
+                                          std::min<std::size_t>(links, threads * per_engine));
   }
-  out << "scenario " << run.scenario.path << ": valid\n";
-  out << "  points " << P << ", batches " << run.batches.size() << ", at most " << max_bits
-      << " bits (stop at " << run.run.target_errors << " bit errors per point)\n";
-  if (run.lanes > 1) {
-    const LaneParams& lp = run.params.front();
-    out << "  WDM bus: " << run.lanes << " lanes at " << format_number(lp.wdm.spacing_hz / 1e9, 5)
+  out << "scenario " << plan.scenario.path << ": valid\n";
+  out << "  points " << P << ", batches " << plan.batches.size() << ", at most " << max_bits
+      << " bits (stop at " << plan.run.target_errors << " bit errors per point)\n";
+  if (plan.lanes > 1) {
+    const LaneParams& lp = plan.first_point;
+    const std::vector<PreparedLink> lanes = point_links(plan, 0);
+    out << "  WDM bus: " << plan.lanes << " lanes at " << format_number(lp.wdm.spacing_hz / 1e9, 5)
         << " GHz, " << (lp.wdm.demux_ring ? "drop-ring" : "ideal") << " demultiplexer; point 0:\n";
-    for (std::size_t j = 0; j < run.lanes; ++j) {
-      const LinkReport& rep = run.links[j].report;
+    for (std::size_t j = 0; j < plan.lanes; ++j) {
+      const LinkReport& rep = lanes[j].report;
       out << "    lane " << j << ": " << format_number(rep.lane_wavelength_m * 1e9, 7)
           << " nm, bus loss from the other rings " << format_number(rep.bus_through_db, 3)
           << " dB, crosstalk " << format_number(rep.demux_crosstalk_db, 3) << " dB";
@@ -311,11 +469,12 @@ void print_validation(const PreparedRun& run, std::ostream& out) {
     }
   }
   for (std::size_t p = 0; p < std::min<std::size_t>(P, 8); ++p) {
-    const LinkReport& rep = run.links[p * run.lanes].report;
     if (p == 7 && P > 8) {
       out << "  ... (" << P - 7 << " more points)\n";
       break;
     }
+    const std::vector<PreparedLink> lanes = point_links(plan, p);
+    const LinkReport& rep = lanes.front().report;
     out << "  point " << p << ": ring FSR " << format_number(rep.ring.fsr_m * 1e9, 5)
         << " nm, loaded Q " << format_number(rep.ring.q_loaded, 5) << ", notch "
         << format_number(rep.ring.notch_depth_db, 4) << " dB, ER "
@@ -335,130 +494,87 @@ void print_validation(const PreparedRun& run, std::ostream& out) {
                                                              : "THERMALLY UNSTABLE on this flank");
     out << "\n";
   }
-  if (!run.unlocked_points.empty())
-    out << "  " << run.unlocked_points.size() << " of " << P
+  if (!plan.unlocked_points.empty())
+    out << "  " << plan.unlocked_points.size() << " of " << P
         << " points will not be simulated: their ring's thermal lock fails\n";
-  // The prepared points' memory: this process's peak so far (it has set up every point and run
-  // nothing), which `lightlane run` holds on top of its engines.
+  out << "  backend: " << backend.description << "\n";
+  if (plan.batches.empty()) return;
+  // Memory: this process's peak so far (every point set up once and checked, a few kept), which
+  // `lightlane run` holds with its engines; points are set up again a unit at a time.
   struct rusage usage {};
   getrusage(RUSAGE_SELF, &usage);
-  const double prepared_mib = static_cast<double>(usage.ru_maxrss) / 1024.0;
-  out << "  memory: " << format_number(prepared_mib, 3) << " MiB for the " << P
-      << " prepared points (this process's peak; it grows with the points)\n";
-  if (run.batches.empty()) return;
-  if (run.run.mode == "stat") {
-    // Time: one statistical eye of the first point on this CPU.
-    const std::size_t p0 = run.batch_points.front().front();
+  const double checked_mib = static_cast<double>(usage.ru_maxrss) / 1024.0;
+  const BatchSetup& b0 = plan.batches.front();
+  const std::size_t batch0_links = plan.batch_points.front().size() * plan.lanes;
+  const double devices = static_cast<double>(std::max<std::size_t>(1, backend.devices.size()));
+  if (plan.run.mode == "stat") {
+    // Time: the statistical eyes of a unit of the first batch's first link on the backend.
+    const std::size_t n =
+        backend.kind == BackendKind::cpu ? 1 : std::min<std::size_t>(batch0_links, 4096);
+    const PreparedPoints pp = first_points(plan, 0, plan.lanes);
+    const std::vector<StatEyeInputs> inputs(
+        n, stat_eye_inputs(pp.batch.links.front(), pp.reports.front(), plan.run.eye_target_ber));
     const auto t0 = std::chrono::steady_clock::now();
-    const StatEye eye = statistical_eye(run.batches.front().links.front(), run.links[p0].report,
-                                        run.run.eye_target_ber, run.run.eye_contour_bers);
+    const std::vector<StatEye> eyes =
+        statistical_eyes(backend, inputs, plan.run.eye_contour_bers, 1,
+                         backend.devices.empty() ? 0 : backend.devices.front());
+    const double per_eye =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() /
+        static_cast<double>(n);
+    const double parallel = backend.kind == BackendKind::cpu ? threads : devices;
+    out << "  time: " << format_number(per_eye * 1e3, 3) << " ms per statistical eye ("
+        << (backend.kind == BackendKind::cpu ? "one thread" : std::to_string(n) + " in a launch")
+        << ", point " << pp.points.front() << (eyes.front().valid ? "" : ", no pulse")
+        << "); about " << format_number(per_eye * static_cast<double>(P * plan.lanes) / parallel, 3)
+        << " s in all\n";
+  } else if (backend.kind == BackendKind::cpu) {
+    // Time: one chunk of the first batch's first point on one CPU thread.
+    PreparedPoints pp = first_points(plan, 0, plan.lanes);
+    SerialExec exec;
+    LaneEngine<SerialExec, float> engine(exec, pp.batch);
+    engine.step();
+    const auto t0 = std::chrono::steady_clock::now();
+    engine.step();
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    out << "  cpu: " << format_number(seconds * 1e3, 3) << " ms per statistical eye here (point "
-        << p0 << (eye.valid ? "" : ", no pulse") << "); about "
-        << format_number(seconds * static_cast<double>(P * run.lanes) / threads, 3) << " s on "
-        << threads << " threads\n";
-    return;
+    const double symbols_per_s = static_cast<double>(b0.chunk_symbols) * plan.lanes / seconds;
+    const double total_symbols =
+        static_cast<double>(max_bits) / symbol_mapping(b0.levels).bits_per_symbol();
+    out << "  time: " << format_number(symbols_per_s / 1e6, 3)
+        << " Msymbol/s per thread here; at most "
+        << format_number(total_symbols / symbols_per_s / threads, 3) << " s on " << threads
+        << " threads (less when points stop at their target errors)\n";
+    out << "  memory: about " << format_number(static_cast<double>(peak_bytes) / (1 << 20), 3)
+        << " MiB of engine buffers (chunk " << b0.chunk_symbols
+        << " symbols; independent of the bit count)\n";
+  } else {
+    // Time: one chunk of a unit of the first batch's links on the first device.
+    const std::size_t unit = unit_links(plan, b0, backend, threads, 2);
+    const PreparedPoints pp = first_points(plan, 0, std::min(unit, batch0_links));
+    const double seconds = cuda_seconds_per_chunk(pp.batch, backend.devices.front());
+    const double symbols_per_s = static_cast<double>(b0.chunk_symbols) *
+                                 static_cast<double>(pp.batch.links.size()) / seconds;
+    const double total_symbols =
+        static_cast<double>(max_bits) / symbol_mapping(b0.levels).bits_per_symbol();
+    out << "  time: " << format_number(symbols_per_s / 1e6, 3) << " Msymbol/s on device "
+        << backend.devices.front() << " with " << pp.batch.links.size()
+        << " links in an engine (units of " << unit << "); at most "
+        << format_number(total_symbols / symbols_per_s / devices, 3) << " s on "
+        << backend.devices.size() << " device(s)\n";
+    out << "  memory: about "
+        << format_number(static_cast<double>(2 * unit * engine_bytes_per_link(b0)) / (1 << 20), 4)
+        << " MiB per device (two workers' engines of " << unit << " links)\n";
   }
-  // Time: calibrate on one chunk of the first batch's first link on this CPU.
-  const BatchSetup& b0 = run.batches.front();
-  BatchSetup one = b0;
-  one.links.assign(b0.links.begin(), b0.links.begin() + run.lanes);  // one point (a whole bus)
-  SerialExec exec;
-  LaneEngine<SerialExec, float> engine(exec, one);
-  engine.step();
-  const auto t0 = std::chrono::steady_clock::now();
-  engine.step();
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const double symbols_per_s = static_cast<double>(b0.chunk_symbols) * run.lanes / seconds;
-  const double total_symbols =
-      static_cast<double>(max_bits) / symbol_mapping(b0.levels).bits_per_symbol();
-  out << "  cpu: " << format_number(symbols_per_s / 1e6, 3)
-      << " Msymbol/s per thread here; at most "
-      << format_number(total_symbols / symbols_per_s / threads, 3) << " s on " << threads
-      << " threads (less when points stop at their target errors)\n";
-  out << "  memory: about " << format_number(static_cast<double>(peak_bytes) / (1 << 20), 3)
-      << " MiB of engine buffers (chunk " << b0.chunk_symbols
-      << " symbols; independent of the bit count)\n";
+  out << "  memory: " << format_number(checked_mib, 3)
+      << " MiB peak so far (the plan keeps about 16 bytes per point; each unit of points is set "
+         "up when it runs)\n";
 }
 
 namespace {
-
-// The links of a batch this process runs: the batch (or the part of it not skipped), and each
-// link's point and lane.
-struct BatchPart {
-  const BatchSetup* batch;
-  std::vector<std::size_t> points, lanes;
-};
-
-// TDECQ (PAM4) or TDEC (NRZ) of every link of a batch part, on the CPU in parallel: each link
-// (each bus, on a WDM batch) runs tdecq.symbols UI of noiseless waveform through the
-// double-precision engine. NaN for other orders and with tdecq.symbols = 0.
-std::vector<double> batch_tdecq_db(const PreparedRun& run, const BatchPart& part, int threads) {
-  const BatchSetup& batch = *part.batch;
-  const std::size_t n = batch.links.size();
-  std::vector<double> out(n, std::numeric_limits<double>::quiet_NaN());
-  if (run.run.tdecq_symbols == 0 || (batch.levels != 2 && batch.levels != 4)) return out;
-  const std::size_t group = batch.bus_lanes > 0 ? static_cast<std::size_t>(batch.bus_lanes) : 1;
-#pragma omp parallel for schedule(dynamic) num_threads(threads)
-  for (std::size_t g = 0; g < n / group; ++g) {
-    std::vector<double> responsivity(group), dark(group);
-    std::vector<const LinkReport*> reports(group);
-    for (std::size_t j = 0; j < group; ++j) {
-      const std::size_t i = g * group + j;
-      reports[j] = &run.links[part.points[i] * run.lanes + part.lanes[i]].report;
-      responsivity[j] = reports[j]->responsivity_a_per_w;
-      dark[j] = reports[j]->dark_current_a;
-    }
-    const std::vector<std::vector<double>> power =
-        received_optical_power(batch, g * group, group, run.run.tdecq_symbols, responsivity, dark);
-    for (std::size_t j = 0; j < group; ++j) {
-      const LinkReport& rep = *reports[j];
-      const LaneParams& lp = run.params[part.points[g * group + j]];
-      TdecqSettings s;
-      s.levels = batch.levels;
-      s.samples_per_ui = batch.samples_per_ui;
-      s.symbol_rate_hz = lp.symbol_rate_hz;
-      s.ffe_taps = run.run.tdecq_ffe_taps;
-      s.rin_db_per_hz = lp.laser_rin_db_per_hz;
-      // OMA outer from the settled outer levels (what the SSPRQ's long runs measure), P_avg
-      // their mean (a balanced pattern's).
-      const SettledOpticalLevels settled = settled_optical_levels(rep, batch.levels);
-      s.average_power_w = settled.average_power_w;
-      out[g * group + j] = tdecq(power[j], settled.oma_outer_w, s).tdecq_db;
-    }
-  }
-  return out;
-}
-
-// The links of batch b whose points are not skipped (another shard's, or finished in a resumed
-// file). A batch that runs whole is used as it is; otherwise `storage` receives the copy with
-// only those links (one batch at a time: the run itself is never copied).
-BatchPart batch_part(const PreparedRun& run, std::size_t b, const std::vector<bool>& skip,
-                     BatchSetup& storage) {
-  const BatchSetup& batch = run.batches[b];
-  BatchPart part{&batch, {}, {}};
-  std::vector<std::size_t> kept;
-  for (std::size_t i = 0; i < batch.links.size(); ++i) {
-    if (skip[run.batch_points[b][i]]) continue;
-    kept.push_back(i);
-    part.points.push_back(run.batch_points[b][i]);
-    part.lanes.push_back(run.batch_lanes[b][i]);
-  }
-  if (kept.size() == batch.links.size()) return part;
-  storage = batch;
-  storage.links.clear();
-  for (const std::size_t i : kept) storage.links.push_back(batch.links[i]);
-  part.batch = &storage;
-  return part;
-}
-
-int run_points(const PreparedRun& run, const std::vector<bool>& skip, const OutputLayout& layout,
+int run_points(const SweepPlan& plan, const std::vector<bool>& skip, const OutputLayout& layout,
                const BackendChoice& backend, Hdf5Writer& writer, std::size_t points,
                std::size_t done, const std::string& output_path, const RunOptions& options,
                std::ostream& out, std::ostream& err);
-
 }  // namespace
 
 bool parse_shard(const std::string& text, RunOptions& options, std::string& error) {
@@ -511,23 +627,23 @@ std::string shard_output_path(const std::string& path, int shard, int shards) {
   return (p.parent_path() / (p.stem().string() + tag + p.extension().string())).string();
 }
 
-int execute_run(const PreparedRun& run, const RunOptions& options, std::ostream& out,
+int execute_run(const SweepPlan& plan, const RunOptions& options, std::ostream& out,
                 std::ostream& err) {
-  const BackendChoice backend = choose_backend(options.backend, options.threads);
+  const BackendChoice backend = choose_backend(options.backend, options.threads, options.devices);
   if (!backend.note.empty()) err << "lightlane: " << backend.note << "\n";
   err << "lightlane: backend " << backend.description << "\n";
 
-  const std::size_t P = run.params.size();
+  const std::size_t P = plan.points;
   OutputLayout layout;
   layout.points = P;
-  layout.lanes = run.params.front().wdm.channels > 0 ? run.lanes : 0;
-  for (const SweepAxis& a : run.scenario.sweep) {
+  layout.lanes = plan.first_point.wdm.channels > 0 ? plan.lanes : 0;
+  for (const SweepAxis& a : plan.scenario.sweep) {
     layout.swept.push_back({a.key, units_of(a.key), a.values, {}});
-    for (const SweepAxis& g : run.scenario.grid)
+    for (const SweepAxis& g : plan.scenario.grid)
       if (g.key == a.key) layout.swept.back().axis = g.values;
   }
-  const int spu = run.params.front().samples_per_ui;
-  const int amp_bins = run.run.eye_amplitude_bins;
+  const int spu = plan.first_point.samples_per_ui;
+  const int amp_bins = plan.run.eye_amplitude_bins;
   const double range = BatchSetup{}.eye_amplitude_range;
   for (int a = 0; a < amp_bins; ++a)
     layout.eye_amplitude.push_back(-range + (a + 0.5) * 2.0 * range / amp_bins);
@@ -535,17 +651,17 @@ int execute_run(const PreparedRun& run, const RunOptions& options, std::ostream&
     layout.eye_phase_ui.push_back(static_cast<double>(p - spu) / spu);
   for (int p = 0; p < spu; ++p)
     layout.bathtub_phase_ui.push_back(static_cast<double>(p - spu / 2) / spu);
-  if (run.run.mode == "stat") {
-    layout.contour_ber = run.run.eye_contour_bers;
-    layout.eye_edges = 2 * (run.params.front().levels - 1);
+  if (plan.run.mode == "stat") {
+    layout.contour_ber = plan.run.eye_contour_bers;
+    layout.eye_edges = 2 * (plan.first_point.levels - 1);
   }
-  layout.scenario_text = run.scenario.text;
-  layout.scenario_path = run.scenario.path;
+  layout.scenario_text = plan.scenario.text;
+  layout.scenario_path = plan.scenario.path;
   layout.version = LIGHTLANE_VERSION;
   layout.git_revision = LIGHTLANE_GIT_REVISION;
   layout.backend = backend.description;
 
-  for (const std::string& o : run.scenario.overrides) layout.scenario_overrides += o + "\n";
+  for (const std::string& o : plan.scenario.overrides) layout.scenario_overrides += o + "\n";
   if (options.shards > 1)
     layout.shard = std::to_string(options.shard) + "/" + std::to_string(options.shards);
   const std::string output_path =
@@ -579,143 +695,333 @@ int execute_run(const PreparedRun& run, const RunOptions& options, std::ostream&
   } else if (options.resume) {
     err << "lightlane: --resume: " << output_path << " does not exist; starting it\n";
   }
-  return run_points(run, skip, layout, backend, writer, mine, done, output_path, options, out, err);
+  return run_points(plan, skip, layout, backend, writer, mine, done, output_path, options, out,
+                    err);
 }
 
 namespace {
 
-int run_points(const PreparedRun& run, const std::vector<bool>& skip, const OutputLayout& layout,
+// TDECQ (PAM4) or TDEC (NRZ) of one point's links (one link, or a bus whose lanes share the
+// engine): tdecq.symbols UI of noiseless waveform through the double-precision engine. NaN for
+// other orders and with tdecq.symbols = 0.
+std::vector<double> point_tdecq_db(const SweepPlan& plan, const BatchSetup& settings,
+                                   const std::vector<LinkSetup>& links, const LinkReport* reports,
+                                   const LaneParams& lp) {
+  const std::size_t lanes = links.size();
+  std::vector<double> out(lanes, std::numeric_limits<double>::quiet_NaN());
+  if (plan.run.tdecq_symbols == 0 || (settings.levels != 2 && settings.levels != 4)) return out;
+  BatchSetup one = settings;
+  one.links = links;
+  std::vector<double> responsivity(lanes), dark(lanes);
+  for (std::size_t j = 0; j < lanes; ++j) {
+    responsivity[j] = reports[j].responsivity_a_per_w;
+    dark[j] = reports[j].dark_current_a;
+  }
+  const std::vector<std::vector<double>> power =
+      received_optical_power(one, 0, lanes, plan.run.tdecq_symbols, responsivity, dark);
+  for (std::size_t j = 0; j < lanes; ++j) {
+    TdecqSettings s;
+    s.levels = settings.levels;
+    s.samples_per_ui = settings.samples_per_ui;
+    s.symbol_rate_hz = lp.symbol_rate_hz;
+    s.ffe_taps = plan.run.tdecq_ffe_taps;
+    s.rin_db_per_hz = lp.laser_rin_db_per_hz;
+    // OMA outer from the settled outer levels (what the SSPRQ's long runs measure), P_avg
+    // their mean (a balanced pattern's).
+    const SettledOpticalLevels settled = settled_optical_levels(reports[j], settings.levels);
+    s.average_power_w = settled.average_power_w;
+    out[j] = tdecq(power[j], settled.oma_outer_w, s).tdecq_db;
+  }
+  return out;
+}
+
+// Every set-up point's TDECQ, points in parallel.
+std::vector<double> points_tdecq_db(const SweepPlan& plan, const PreparedPoints& pp, int threads) {
+  const std::size_t lanes = plan.lanes, n = pp.points.size();
+  std::vector<double> out(n * lanes, std::numeric_limits<double>::quiet_NaN());
+  if (plan.run.tdecq_symbols == 0) return out;
+#pragma omp parallel for schedule(dynamic) num_threads(threads)
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::vector<LinkSetup> links(pp.batch.links.begin() + i * lanes,
+                                       pp.batch.links.begin() + (i + 1) * lanes);
+    const std::vector<double> t =
+        point_tdecq_db(plan, pp.batch, links, pp.reports.data() + i * lanes, pp.params[i]);
+    std::copy(t.begin(), t.end(), out.begin() + i * lanes);
+  }
+  return out;
+}
+
+// What a run prints and writes as its links finish: each link's summary row, each point's data
+// once all its lanes are in (written and flushed: a killed run keeps every finished point), the
+// live progress line. Not thread-safe: the caller serialises the calls.
+class SweepOutput {
+ public:
+  SweepOutput(const SweepPlan& plan, const OutputLayout& layout, Hdf5Writer& writer,
+              std::size_t points, std::size_t done, std::ostream& out, std::ostream& err)
+      : plan_(plan),
+        bus_(layout.lanes > 0),
+        writer_(writer),
+        points_(points),
+        done_(done),
+        done_before_(done),
+        out_(out),
+        err_(err),
+        live_(isatty(STDERR_FILENO)) {
+    out_ << std::left << std::setw(6) << "point";
+    for (const SweepAxis& a : plan_.scenario.sweep) out_ << std::setw(key_width(a)) << a.key;
+    if (bus_) out_ << std::setw(6) << "lane";
+    out_ << std::setw(11) << "ber" << std::setw(24) << "95% interval" << std::setw(12) << "errors"
+         << std::setw(14) << "bits" << std::setw(15) << "stop"
+         << "ER dB\n";
+  }
+
+  // A point whose ring cannot be locked: its figures, no simulation.
+  void not_simulated(std::size_t p, const std::vector<PreparedLink>& lanes) {
+    LinkOutcome none;
+    none.eye_histogram.assign(static_cast<std::size_t>(plan_.run.eye_amplitude_bins) * 2 *
+                                  plan_.first_point.samples_per_ui,
+                              0u);
+    std::vector<PointResult> results;
+    for (std::size_t j = 0; j < lanes.size(); ++j) {
+      const LinkReport& rep = lanes[j].report;
+      results.push_back(point_result(none, rep));
+      row_start(p, j);
+      out_ << "not simulated: "
+           << (rep.lock == LockStatus::beyond_heater_budget ? "beyond the heater budget"
+               : rep.lock == LockStatus::thermally_unstable ? "thermally unstable"
+                                                            : "another ring of the bus cannot lock")
+           << " (heater " << format_number(rep.heater_power_w * 1e3, 4) << " mW)\n";
+    }
+    write(p, results);
+  }
+
+  void link_finished(std::size_t p, std::size_t lane, const LinkOutcome& outcome,
+                     const LinkReport& report, double tdecq_db) {
+    PointResult r = point_result(outcome, report);
+    r.tdecq_db = tdecq_db;
+    bits_done_ += r.bits;
+    row_start(p, lane);
+    out_ << std::setw(11) << format_number(r.ber, 3) << std::setw(24)
+         << ("[" + format_number(r.ber_lo, 3) + ", " + format_number(r.ber_hi, 3) + "]")
+         << std::setw(12) << r.bit_errors << std::setw(14) << r.bits << std::setw(15)
+         << stop_name(outcome.counters.stop_reason) << format_number(r.mrm_extinction_ratio_db, 4)
+         << "\n";
+    out_.flush();
+    std::vector<PointResult>& lanes = pending_[p];
+    if (lanes.empty()) lanes.resize(plan_.lanes);
+    lanes[lane] = std::move(r);
+    if (std::all_of(lanes.begin(), lanes.end(),
+                    [](const PointResult& x) { return x.stop_reason != StopReason::not_run; })) {
+      write(p, lanes);
+      pending_.erase(p);
+    }
+  }
+
+  // Closes the file and prints the run's last line.
+  void finish(const std::string& output_path) {
+    if (live_) err_ << "\n";
+    writer_.close();
+    const double elapsed = seconds_since(t0_);
+    err_ << "lightlane: " << points_ << " points, " << bits_done_ << " bits in "
+         << format_number(elapsed, 3) << " s; wrote " << output_path << " ("
+         << format_number(write_seconds_, 3)
+         << " s of it writing the file; setting the points up took "
+         << format_number(setup_seconds_.load(), 3) << " s of the threads' time)\n";
+  }
+
+  // Time a thread spent setting points up (any thread, any time).
+  void add_setup_seconds(double s) { setup_seconds_.fetch_add(s); }
+  static double seconds_since(std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+  }
+
+ private:
+  // Each swept key's column is as wide as its name (at least 22).
+  static int key_width(const SweepAxis& a) {
+    return static_cast<int>(std::max<std::size_t>(22, a.key.size() + 2));
+  }
+  // A summary row starts with the point and its swept values.
+  void row_start(std::size_t p, std::size_t lane) {
+    out_ << std::left << std::setw(6) << p;
+    for (const SweepAxis& a : plan_.scenario.sweep)
+      out_ << std::setw(key_width(a)) << format_number(a.values[p], 6);
+    if (bus_) out_ << std::setw(6) << lane;
+  }
+  void write(std::size_t p, const std::vector<PointResult>& lanes) {
+    const auto start = std::chrono::steady_clock::now();
+    writer_.write_points(p, lanes);
+    write_seconds_ += seconds_since(start);
+    ++done_;
+    if (!live_) return;
+    const double elapsed = seconds_since(t0_);
+    const double eta = elapsed / static_cast<double>(done_ - done_before_) * (points_ - done_);
+    err_ << "\r" << done_ << "/" << points_ << " points, "
+         << format_number(bits_done_ / elapsed / 1e9, 3) << " Gbit/s simulated, ETA "
+         << format_number(eta, 3) << " s   " << std::flush;
+  }
+
+  const SweepPlan& plan_;
+  const bool bus_;
+  Hdf5Writer& writer_;
+  const std::size_t points_;        // this process's (a shard's)
+  std::size_t done_, done_before_;  // finished; of them, in an earlier run (--resume)
+  std::ostream& out_;
+  std::ostream& err_;
+  const bool live_;
+  const std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
+  std::uint64_t bits_done_ = 0;
+  double write_seconds_ = 0.0;  // the orchestration's main cost; reported at the end
+  std::atomic<double> setup_seconds_{0.0};
+  std::map<std::size_t, std::vector<PointResult>> pending_;  // points with lanes still running
+};
+
+// The Monte-Carlo engine of batch b's points on the CPU: each point is set up by the thread that
+// runs it, so a thread holds one point's links at a time and no unit ends with idle threads.
+void run_batch_streamed_cpu(const SweepPlan& plan, std::size_t b,
+                            const std::vector<std::size_t>& points, int threads,
+                            SweepOutput& output) {
+  struct SetUp {
+    std::vector<LinkReport> reports;
+    std::vector<double> tdecq_db;
+    std::size_t finished_lanes = 0;
+  };
+  std::mutex mutex;  // guards set_up (the threads' sources add, the done calls remove)
+  std::unordered_map<std::size_t, SetUp> set_up;
+  const BatchSetup& settings = plan.batches[b];
+  auto source = [&](std::size_t g) {
+    const std::size_t p = points[g];
+    const auto start = std::chrono::steady_clock::now();
+    const LaneParams lp = lane_params(plan.scenario, p);
+    std::vector<PreparedLink> links = prepare_point(plan.scenario, p, lp, plan.run);
+    output.add_setup_seconds(SweepOutput::seconds_since(start));
+    SetUp s;
+    std::vector<LinkSetup> setups;
+    for (PreparedLink& l : links) {
+      setups.push_back(std::move(l.setup));
+      s.reports.push_back(std::move(l.report));
+    }
+    s.tdecq_db = point_tdecq_db(plan, settings, setups, s.reports.data(), lp);
+    const std::lock_guard<std::mutex> lock(mutex);
+    set_up[p] = std::move(s);
+    return setups;
+  };
+  auto done = [&](std::size_t l, const LinkOutcome& outcome) {
+    const std::size_t p = points[l / plan.lanes], lane = l % plan.lanes;
+    SetUp* s = nullptr;
+    {
+      const std::lock_guard<std::mutex> lock(mutex);
+      s = &set_up.at(p);  // a node: stays put while other threads add theirs
+    }
+    output.link_finished(p, lane, outcome, s->reports[lane], s->tdecq_db[lane]);
+    if (++s->finished_lanes == plan.lanes) {
+      const std::lock_guard<std::mutex> lock(mutex);
+      set_up.erase(p);
+    }
+  };
+  run_groups_cpu(settings, points.size(), source, threads, done);
+}
+
+}  // namespace
+
+void run_workers(std::size_t units, std::size_t workers,
+                 const std::function<void(std::size_t, std::size_t)>& work) {
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::exception_ptr first_error;
+  std::mutex error_mutex;
+  auto worker = [&](std::size_t w) {
+    try {
+      for (std::size_t u; !failed && (u = next++) < units;) work(u, w);
+    } catch (...) {
+      const std::lock_guard<std::mutex> lock(error_mutex);
+      if (!first_error) first_error = std::current_exception();
+      failed = true;
+    }
+  };
+  if (workers <= 1) {
+    worker(0);
+  } else {
+    std::vector<std::thread> pool;
+    for (std::size_t w = 0; w < workers; ++w) pool.emplace_back(worker, w);
+    for (std::thread& t : pool) t.join();
+  }
+  if (first_error) std::rethrow_exception(first_error);
+}
+
+namespace {
+
+// Batch b's points in units (unit_links): each unit set up on the host, run on the backend (the
+// statistical eyes, or on the GPU the engine), written. On the GPU two workers per device take
+// units, so that one's set-up, transfers and writing overlap the other's kernels.
+void run_batch_units(const SweepPlan& plan, std::size_t b, const std::vector<std::size_t>& points,
+                     const BackendChoice& backend, int threads, SweepOutput& output) {
+  constexpr std::size_t kWorkersPerDevice = 2;
+  const bool gpu = backend.kind == BackendKind::cuda;
+  const std::size_t workers = gpu ? kWorkersPerDevice * backend.devices.size() : 1;
+  // Host threads per worker for the set-up and the CPU's own statistical eyes.
+  const int host_threads = std::max(1, threads / static_cast<int>(workers));
+  const std::size_t unit_points =
+      unit_links(plan, plan.batches[b], backend, threads, static_cast<int>(kWorkersPerDevice)) /
+      plan.lanes;
+  const std::size_t units = (points.size() + unit_points - 1) / unit_points;
+  std::mutex output_mutex;
+  run_workers(units, workers, [&](std::size_t u, std::size_t w) {
+    const int device = gpu ? backend.devices[w / kWorkersPerDevice] : 0;
+    const std::size_t first = u * unit_points;
+    const std::vector<std::size_t> unit(
+        points.begin() + first, points.begin() + std::min(points.size(), first + unit_points));
+    const auto start = std::chrono::steady_clock::now();
+    PreparedPoints pp = prepare_points(plan, b, unit, host_threads);
+    output.add_setup_seconds(SweepOutput::seconds_since(start) * host_threads);
+    const std::vector<double> tdecq_db = points_tdecq_db(plan, pp, host_threads);
+    std::vector<LinkOutcome> outcomes;
+    if (plan.run.mode == "stat") {
+      // The statistical eye of every link instead of the engine: the inputs on the host, the
+      // eyes on the backend; each point is then written as a Monte-Carlo point would be.
+      const std::size_t n = pp.batch.links.size();
+      std::vector<StatEyeInputs> inputs(n);
+#pragma omp parallel for schedule(dynamic) num_threads(host_threads)
+      for (std::size_t i = 0; i < n; ++i)
+        inputs[i] = stat_eye_inputs(pp.batch.links[i], pp.reports[i], plan.run.eye_target_ber);
+      std::vector<StatEye> eyes =
+          statistical_eyes(backend, inputs, plan.run.eye_contour_bers, host_threads, device);
+      outcomes.resize(n);
+      for (std::size_t i = 0; i < n; ++i) {
+        outcomes[i].stat = std::move(eyes[i]);
+        outcomes[i].counters.stop_reason = static_cast<std::uint8_t>(StopReason::statistical);
+        outcomes[i].eye_histogram.assign(static_cast<std::size_t>(plan.run.eye_amplitude_bins) * 2 *
+                                             plan.first_point.samples_per_ui,
+                                         0u);
+      }
+    } else {
+      outcomes = run_batch(backend, pp.batch, host_threads, {}, device);
+    }
+    const std::lock_guard<std::mutex> lock(output_mutex);
+    for (std::size_t l = 0; l < outcomes.size(); ++l)
+      output.link_finished(pp.points[l / plan.lanes], l % plan.lanes, outcomes[l], pp.reports[l],
+                           tdecq_db[l]);
+  });
+}
+
+int run_points(const SweepPlan& plan, const std::vector<bool>& skip, const OutputLayout& layout,
                const BackendChoice& backend, Hdf5Writer& writer, std::size_t points,
                std::size_t done, const std::string& output_path, const RunOptions& options,
                std::ostream& out, std::ostream& err) {
-  const std::size_t P = points;  // this process's (a shard's)
-  const int spu = run.params.front().samples_per_ui;
-  const int amp_bins = run.run.eye_amplitude_bins;
-  const bool live = isatty(STDERR_FILENO);
-  const auto t0 = std::chrono::steady_clock::now();
-  const std::size_t done_before = done;  // finished in an earlier run (--resume)
-  std::uint64_t bits_done = 0;
-  // Time spent writing the file (the orchestration's main cost; reported at the end).
-  double write_seconds = 0.0;
-  auto write_points = [&](std::size_t p, const std::vector<PointResult>& lanes) {
-    const auto start = std::chrono::steady_clock::now();
-    writer.write_points(p, lanes);
-    write_seconds +=
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  };
-
-  // Summary table: one row per point (per lane on a bus), as it finishes.
-  const bool bus = layout.lanes > 0;
-  out << std::left << std::setw(6) << "point";
-  // Each swept key's column is as wide as its name (at least 22).
-  auto key_width = [](const SweepAxis& a) {
-    return static_cast<int>(std::max<std::size_t>(22, a.key.size() + 2));
-  };
-  for (const SweepAxis& a : run.scenario.sweep) out << std::setw(key_width(a)) << a.key;
-  if (bus) out << std::setw(6) << "lane";
-  out << std::setw(11) << "ber" << std::setw(24) << "95% interval" << std::setw(12) << "errors"
-      << std::setw(14) << "bits" << std::setw(15) << "stop"
-      << "ER dB\n";
-
-  // Points whose ring cannot be locked: their figures, no simulation.
-  // A summary row starts with the point and its swept values.
-  auto row_start = [&](std::size_t p, std::size_t lane) {
-    out << std::left << std::setw(6) << p;
-    for (const SweepAxis& a : run.scenario.sweep)
-      out << std::setw(key_width(a)) << format_number(a.values[p], 6);
-    if (bus) out << std::setw(6) << lane;
-  };
-  for (const std::size_t p : run.unlocked_points) {
-    if (skip[p]) continue;
-    LinkOutcome none;
-    none.eye_histogram.assign(static_cast<std::size_t>(amp_bins) * 2 * spu, 0u);
-    std::vector<PointResult> lanes;
-    for (std::size_t j = 0; j < run.lanes; ++j) {
-      const LinkReport& rep = run.links[p * run.lanes + j].report;
-      lanes.push_back(point_result(none, rep));
-      row_start(p, j);
-      out << "not simulated: "
-          << (rep.lock == LockStatus::beyond_heater_budget ? "beyond the heater budget"
-              : rep.lock == LockStatus::thermally_unstable ? "thermally unstable"
-                                                           : "another ring of the bus cannot lock")
-          << " (heater " << format_number(rep.heater_power_w * 1e3, 4) << " mW)\n";
-    }
-    write_points(p, lanes);
-    ++done;
+  SweepOutput output(plan, layout, writer, points, done, out, err);
+  for (const std::size_t p : plan.unlocked_points)
+    if (!skip[p]) output.not_simulated(p, point_links(plan, p));
+  const int threads = thread_count(options.threads);
+  for (std::size_t b = 0; b < plan.batches.size(); ++b) {
+    std::vector<std::size_t> todo;
+    for (const std::size_t p : plan.batch_points[b])
+      if (!skip[p]) todo.push_back(p);
+    if (todo.empty()) continue;
+    if (plan.run.mode != "stat" && backend.kind == BackendKind::cpu)
+      run_batch_streamed_cpu(plan, b, todo, threads, output);
+    else
+      run_batch_units(plan, b, todo, backend, threads, output);
   }
-  // A point is written when all its lanes are in.
-  std::map<std::size_t, std::vector<PointResult>> pending;
-  const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
-  BatchSetup part_storage;  // a batch's links to run, when some of them are skipped
-  for (std::size_t b = 0; b < run.batches.size(); ++b) {
-    const BatchPart part = batch_part(run, b, skip, part_storage);
-    if (part.points.empty()) continue;
-    const BatchSetup& batch = *part.batch;
-    const std::vector<double> tdecq_db = batch_tdecq_db(run, part, threads);
-    // Each point is written, flushed and printed the moment its link (bus) finishes, so a
-    // killed run keeps every finished point.
-    auto finished = [&](std::size_t i, const LinkOutcome& outcome) {
-      const std::size_t p = part.points[i];
-      const std::size_t lane = part.lanes[i];
-      PointResult r = point_result(outcome, run.links[p * run.lanes + lane].report);
-      r.tdecq_db = tdecq_db[i];
-      std::vector<PointResult>& lanes = pending[p];
-      if (lanes.empty()) lanes.resize(run.lanes);
-      lanes[lane] = r;
-      bits_done += r.bits;
-      if (std::all_of(lanes.begin(), lanes.end(),
-                      [](const PointResult& x) { return x.stop_reason != StopReason::not_run; })) {
-        write_points(p, lanes);
-        pending.erase(p);
-        ++done;
-      }
-      row_start(p, lane);
-      out << std::setw(11) << format_number(r.ber, 3) << std::setw(24)
-          << ("[" + format_number(r.ber_lo, 3) + ", " + format_number(r.ber_hi, 3) + "]")
-          << std::setw(12) << r.bit_errors << std::setw(14) << r.bits << std::setw(15)
-          << stop_name(outcome.counters.stop_reason) << format_number(r.mrm_extinction_ratio_db, 4)
-          << "\n";
-      out.flush();
-      if (live) {
-        const double elapsed =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        const double eta = elapsed / static_cast<double>(done - done_before) * (P - done);
-        err << "\r" << done << "/" << P << " points, "
-            << format_number(bits_done / elapsed / 1e9, 3) << " Gbit/s simulated, ETA "
-            << format_number(eta, 3) << " s   " << std::flush;
-      }
-    };
-    if (run.run.mode != "stat") {
-      run_batch(backend, batch, options.threads, finished);
-      continue;
-    }
-    // The statistical eye of every link instead of the engine: each link's inputs on the host
-    // in parallel, the eyes on the backend; then each point is written as a Monte-Carlo point
-    // would be.
-    const std::size_t n = batch.links.size();
-    std::vector<StatEyeInputs> inputs(n);
-#pragma omp parallel for schedule(dynamic) num_threads(threads)
-    for (std::size_t i = 0; i < n; ++i) {
-      const LinkReport& rep = run.links[part.points[i] * run.lanes + part.lanes[i]].report;
-      inputs[i] = stat_eye_inputs(batch.links[i], rep, run.run.eye_target_ber);
-    }
-    std::vector<StatEye> eyes =
-        statistical_eyes(backend, inputs, run.run.eye_contour_bers, threads);
-    for (std::size_t i = 0; i < n; ++i) {
-      LinkOutcome outcome;
-      outcome.stat = std::move(eyes[i]);
-      outcome.counters.stop_reason = static_cast<std::uint8_t>(StopReason::statistical);
-      outcome.eye_histogram.assign(static_cast<std::size_t>(amp_bins) * 2 * spu, 0u);
-      finished(i, outcome);
-    }
-  }
-  if (live) err << "\n";
-  writer.close();
-  const double elapsed =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  err << "lightlane: " << P << " points, " << bits_done << " bits in " << format_number(elapsed, 3)
-      << " s; wrote " << output_path << " (" << format_number(write_seconds, 3)
-      << " s of it writing the file)\n";
+  output.finish(output_path);
   return 0;
 }
 

@@ -15,19 +15,51 @@
 
 namespace ll {
 
+// The run's plan: every point checked and sorted into batches of one stage topology, and
+// nothing of a point kept but its batch. A batch's links are set up again, a few at a time, when
+// it runs (host/lane_setup.hpp is deterministic per point), so the memory of a run does not grow
+// with its points: about 16 bytes per point here, against ~45 KB for a point's set-up links.
+struct SweepPlan {
+  Scenario scenario;
+  RunParams run;
+  std::size_t points = 0;
+  // Lanes per point: 1, or wdm.channels for a WDM bus (the same for every point).
+  std::size_t lanes = 1;
+  LaneParams first_point;           // point 0's: what every point shares (samples per UI, WDM)
+  std::vector<BatchSetup> batches;  // each batch's settings; `links` stays empty
+  std::vector<std::vector<std::size_t>> batch_points;  // the points of each batch, ascending
+  // Points not simulated: their ring's (on a bus: any ring's) thermal lock fails (beyond the heater
+  // budget, or thermally unstable), so where it sits is not known. Reported with stop_reason
+  // not_run.
+  std::vector<std::size_t> unlocked_points;
+};
+
+// Checks every point (on `threads` threads; 0: OpenMP's default) and plans the batches. Throws
+// ScenarioError (exit code 2) for the first unsound point, before anything runs.
+SweepPlan plan_sweep(const Scenario& s, int threads = 0);
+
+// Some points of one batch, set up: what a backend runs.
+struct PreparedPoints {
+  BatchSetup batch;                 // the batch's settings with these points' links
+  std::vector<std::size_t> points;  // per point
+  std::vector<LaneParams> params;   // per point
+  std::vector<LinkReport> reports;  // per link (point-major: i * lanes + lane)
+};
+// Sets up `points` (each in plan.batch_points[batch]) on `threads` threads.
+PreparedPoints prepare_points(const SweepPlan& plan, std::size_t batch,
+                              const std::vector<std::size_t>& points, int threads = 0);
+
+// The whole run set up at once, every point's links held: for tests and tools that look at the
+// links. `lightlane run` uses the plan and sets up a batch's points as it runs them.
 struct PreparedRun {
   Scenario scenario;
   RunParams run;
   std::vector<LaneParams> params;  // per point
-  // Lanes per point: 1, or wdm.channels for a WDM bus (the same for every point).
   std::size_t lanes = 1;
   std::vector<PreparedLink> links;                     // point-major: link p * lanes + lane
   std::vector<BatchSetup> batches;                     // points grouped by topology
   std::vector<std::vector<std::size_t>> batch_points;  // point index of each batch link
   std::vector<std::vector<std::size_t>> batch_lanes;   // lane index of each batch link
-  // Points not simulated: their ring's (on a bus: any ring's) thermal lock fails (beyond the heater
-  // budget, or thermally unstable), so where it sits is not known. Reported with stop_reason
-  // not_run.
   std::vector<std::size_t> unlocked_points;
 };
 
@@ -45,6 +77,9 @@ struct RunOptions {
   // work along any sweep) into its own file, the output path with ".shard-k-of-N" before its
   // extension. N = 1: every point, the output path as given.
   int shard = 0, shards = 1;
+  // --devices: the GPUs to use ("all" or a list such as "0,2"; the CUDA backend only), two
+  // workers on each so that one's set-up, transfers and writing overlap the other's kernels.
+  std::string devices = "all";
 };
 
 // "k/N" (0 <= k < N) into options.shard and options.shards; false with `error` set otherwise.
@@ -56,14 +91,22 @@ std::string shard_from_environment(const std::function<const char*(const char*)>
 // The file a shard writes: `path` with ".shard-k-of-N" before its extension (N > 1).
 std::string shard_output_path(const std::string& path, int shard, int shards);
 
-// `lightlane validate`: sizes and estimates, nothing written.
-void print_validation(const PreparedRun& run, std::ostream& out);
+// `lightlane validate`: sizes and estimates for `backend` ("auto" | "cpu" | "cuda"; its time is
+// measured on a chunk there), nothing written.
+void print_validation(const SweepPlan& plan, const std::string& backend, int threads,
+                      std::ostream& out);
 
 // Runs everything; returns the process exit code (0).
-int execute_run(const PreparedRun& run, const RunOptions& options, std::ostream& out,
+int execute_run(const SweepPlan& plan, const RunOptions& options, std::ostream& out,
                 std::ostream& err);
 
 PointResult point_result(const LinkOutcome& outcome, const LinkReport& report);
+
+// Runs units 0 .. units - 1 on `workers` workers (std::threads; one worker: the calling thread),
+// worker w calling work(unit, w) for the next unit no worker has taken. The first exception stops
+// the workers from taking more units and is rethrown once all have stopped.
+void run_workers(std::size_t units, std::size_t workers,
+                 const std::function<void(std::size_t unit, std::size_t worker)>& work);
 
 // Bytes an engine holds for one link (buffers scale with chunk size, never with bit count).
 std::size_t engine_bytes_per_link(const BatchSetup& batch);

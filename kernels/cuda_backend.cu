@@ -4,6 +4,8 @@
 #include "kernels/cuda_backend.hpp"
 #include "kernels/cuda_exec.cuh"
 
+#include <chrono>
+
 namespace ll {
 namespace cuda {
 
@@ -36,7 +38,37 @@ BatchSetup for_gpu(BatchSetup batch) {
   return batch;
 }
 
-std::vector<LinkOutcome> run_batch(const BatchSetup& batch_in) {
+int device_count() {
+  int count = 0;
+  if (cudaGetDeviceCount(&count) != cudaSuccess) {
+    cudaGetLastError();
+    return 0;
+  }
+  return count;
+}
+
+std::size_t free_memory_bytes(int device) {
+  cuda_check(cudaSetDevice(device), "cudaSetDevice");
+  std::size_t free = 0, total = 0;
+  cuda_check(cudaMemGetInfo(&free, &total), "cudaMemGetInfo");
+  return free;
+}
+
+double seconds_per_chunk(const BatchSetup& batch_in, int device) {
+  cuda_check(cudaSetDevice(device), "cudaSetDevice");
+  const BatchSetup batch = for_gpu(batch_in);
+  CudaExec exec;
+  LaneEngine<CudaExec, float> engine(exec, batch);
+  engine.step();  // warm-up: first launches, cuFFT's plans
+  cuda_check(cudaStreamSynchronize(cudaStreamPerThread), "warm-up chunk");
+  const auto t0 = std::chrono::steady_clock::now();
+  engine.step();
+  cuda_check(cudaStreamSynchronize(cudaStreamPerThread), "timed chunk");
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+std::vector<LinkOutcome> run_batch(const BatchSetup& batch_in, int device) {
+  cuda_check(cudaSetDevice(device), "cudaSetDevice");
   const BatchSetup batch = for_gpu(batch_in);
   CudaExec exec;
   LaneEngine<CudaExec, float> engine(exec, batch);

@@ -1,6 +1,7 @@
 // Entry points of the CUDA backend, callable from host code compiled without nvcc.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -17,8 +18,18 @@ namespace cuda {
 // cudaErrorNoDevice or cudaErrorInsufficientDriver) when there is none to use.
 bool probe(std::string& message);
 
-// Runs the batch with every link in one engine on the current device.
-std::vector<LinkOutcome> run_batch(const BatchSetup& batch);
+// Visible devices (0 when the runtime has none).
+int device_count();
+
+// Free memory of `device` now (cudaMemGetInfo), bytes.
+std::size_t free_memory_bytes(int device);
+
+// Runs the batch with every link in one engine on `device`, on the calling thread's default
+// stream (the backend is compiled with --default-stream per-thread).
+std::vector<LinkOutcome> run_batch(const BatchSetup& batch, int device = 0);
+
+// Seconds one chunk of every link of `batch` takes on `device`, after a warm-up chunk.
+double seconds_per_chunk(const BatchSetup& batch, int device);
 
 // The last chunk's noiseless received waveform of every link, after `chunks` chunks: for the
 // tests that compare the backends sample by sample.
@@ -27,7 +38,7 @@ std::vector<float> received_waveform(const BatchSetup& batch, int chunks);
 // The statistical eyes of links (host/stat_eye.hpp), every phase of every link one thread block,
 // in launches of thousands of links; an eye without phases stays invalid.
 std::vector<StatEye> statistical_eyes(const std::vector<StatEyeInputs>& in,
-                                      const std::vector<double>& contour_bers);
+                                      const std::vector<double>& contour_bers, int device = 0);
 
 }  // namespace cuda
 }  // namespace ll

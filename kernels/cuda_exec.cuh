@@ -85,6 +85,10 @@ class CudaExec {
       cufft_check(cufftPlanMany(&inverse_, 1, &size, nullptr, 1, size / 2 + 1, nullptr, 1, size,
                                 single ? CUFFT_C2R : CUFFT_Z2D, static_cast<int>(batch)),
                   "plan c2r");
+      // cuFFT is not built with per-thread default streams: without this its transforms would
+      // run on the legacy stream, which waits for every other thread's work on the device.
+      cufft_check(cufftSetStream(forward_, cudaStreamPerThread), "set stream r2c");
+      cufft_check(cufftSetStream(inverse_, cudaStreamPerThread), "set stream c2r");
       planned_ = true;
     }
     Fft(Fft&& o) noexcept { swap(o); }

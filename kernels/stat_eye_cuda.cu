@@ -134,7 +134,8 @@ void run_chunk(const std::vector<StatEyeInputs>& in, std::size_t begin, std::siz
         d_links.data(), d_phases.data(), d_jobs.data(), d_taps.data(), d_combos.data(),
         d_contour_ber.data(), contours, d_results.data(), d_contour_a.data());
     cuda_check(cudaGetLastError(), "stat_eye_kernel launch");
-    cuda_check(cudaDeviceSynchronize(), "stat_eye_kernel");
+    // This thread's stream only: another worker's launch on the device runs on.
+    cuda_check(cudaStreamSynchronize(cudaStreamPerThread), "stat_eye_kernel");
     std::vector<StatEyePhaseResult> results(phases.size());
     std::vector<double> contour_a(static_cast<std::size_t>(contour_values));
     d_results.download(results.data(), results.size());
@@ -150,7 +151,8 @@ void run_chunk(const std::vector<StatEyeInputs>& in, std::size_t begin, std::siz
 }  // namespace
 
 std::vector<StatEye> statistical_eyes(const std::vector<StatEyeInputs>& in,
-                                      const std::vector<double>& contour_bers) {
+                                      const std::vector<double>& contour_bers, int device) {
+  cuda_check(cudaSetDevice(device), "cudaSetDevice");
   // 4096 links of 32 phases: 131072 blocks per launch, a few hundred MB at most with jitter.
   constexpr std::size_t kLinksPerLaunch = 4096;
   std::vector<StatEye> out(in.size());

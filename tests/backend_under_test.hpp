@@ -50,13 +50,13 @@ inline std::vector<std::string> gaussian_noise_only_lane(std::uint64_t bits) {
           "run.max_bits=" + std::to_string(bits)};
 }
 
-// Runs `run` as `lightlane run` does, on the CPU, writing `path`; the exit status.
+// Runs `run`'s scenario as `lightlane run` does, on the CPU, writing `path`; the exit status.
 inline int run_cpu_to_file(const ll::PreparedRun& run, const std::string& path) {
   ll::RunOptions options;
   options.backend = "cpu";
   options.output_path = path;
   std::ostringstream out, err;
-  return ll::execute_run(run, options, out, err);
+  return ll::execute_run(ll::plan_sweep(run.scenario), options, out, err);
 }
 
 }  // namespace ll_test

@@ -3,12 +3,18 @@
 // prepare_run applies before anything runs.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <map>
+#include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "host/backend.hpp"
 #include "host/runner.hpp"
 #include "host/scenario.hpp"
 
@@ -760,3 +766,123 @@ TEST(Shards, ParsedFromTheOptionAndTheEnvironment) {
 }
 
 }  // namespace shard_tests
+
+// --- the plan (lightlane run sets points up a unit at a time) and the GPU workers ----------------
+
+namespace plan_tests {
+
+// A [sweep.list] of the base link over the receiver's and the driver's bandwidths.
+std::string bandwidth_sweep(const std::vector<double>& receiver_ghz,
+                            const std::vector<double>& driver_ghz) {
+  auto list = [](const std::vector<double>& v) {
+    std::string s = "[";
+    for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + ll::format_number(v[i], 6);
+    return s + "]";
+  };
+  std::string text = with(with(kBase, "bandwidth_ghz = 70.0", ""), "bandwidth_ghz = 80.0", "");
+  return text + "\n[sweep.list]\n\"receiver.bandwidth_ghz\" = " + list(receiver_ghz) +
+         "\n\"driver.bandwidth_ghz\" = " + list(driver_ghz) + "\n";
+}
+
+// The plan keeps no link, and a point set up again from it is the link prepare_run sets up (the
+// set-up is deterministic per point, whatever else is set up with it).
+TEST(Plan, KeepsNoLinkAndSetsTheSameLinksUpAgain) {
+  const Scenario s = ll::parse_scenario(
+      bandwidth_sweep({60.0, 70.0, 50.0, 70.0}, {60.0, 80.0, 100.0, 70.0}), kPath, {});
+  const ll::SweepPlan plan = ll::plan_sweep(s, 4);
+  const ll::PreparedRun run = ll::prepare_run(s);
+  ASSERT_EQ(plan.points, 4u);
+  ASSERT_EQ(plan.batches.size(), run.batches.size());
+  std::vector<std::size_t> planned;
+  for (std::size_t b = 0; b < plan.batches.size(); ++b) {
+    EXPECT_TRUE(plan.batches[b].links.empty());
+    // The overlap-save geometry is the whole batch's, however its points are later split.
+    EXPECT_EQ(plan.batches[b].overlap_history, run.batches[b].overlap_history);
+    planned.insert(planned.end(), plan.batch_points[b].begin(), plan.batch_points[b].end());
+  }
+  std::sort(planned.begin(), planned.end());
+  EXPECT_EQ(planned, (std::vector<std::size_t>{0, 1, 2, 3}));
+  const ll::PreparedPoints pp = ll::prepare_points(plan, 0, {plan.batch_points[0].back()}, 2);
+  const std::size_t p = pp.points.front();
+  const ll::LinkSetup& again = pp.batch.links.front();
+  const ll::LinkSetup& whole = run.links[p].setup;
+  EXPECT_EQ(again.h1_taps, whole.h1_taps);
+  EXPECT_EQ(again.h2_taps, whole.h2_taps);
+  EXPECT_EQ(again.prbs_seed, whole.prbs_seed);
+  EXPECT_EQ(again.constants.threshold_a[1], whole.constants.threshold_a[1]);
+  EXPECT_EQ(pp.reports.front().extinction_ratio_db, run.links[p].report.extinction_ratio_db);
+  EXPECT_EQ(pp.params.front().driver_bandwidth_hz, run.params[p].driver_bandwidth_hz);
+}
+
+// Points are checked in parallel, but the error is the first unsound point's, as a serial pass
+// would report it: point 5's receiver bandwidth (above Nyquist), not point 30's driver bandwidth,
+// which another thread may meet first.
+TEST(Plan, ReportsTheFirstUnsoundPoint) {
+  std::vector<double> receiver(40, 70.0), driver(40, 80.0);
+  receiver[5] = 5000.0;
+  driver[30] = 5000.0;
+  const Scenario s = ll::parse_scenario(bandwidth_sweep(receiver, driver), kPath, {});
+  for (int repeat = 0; repeat < 5; ++repeat) {
+    try {
+      ll::plan_sweep(s, 4);
+      FAIL() << "an unsound sweep was planned";
+    } catch (const ScenarioError& e) {
+      EXPECT_NE(std::string(e.what()).find("receiver.bandwidth_ghz"), std::string::npos)
+          << e.what();
+    }
+  }
+  receiver[5] = 70.0;
+  receiver[31] = 5000.0;
+  driver[30] = 80.0;
+  driver[12] = 5000.0;
+  try {
+    ll::plan_sweep(ll::parse_scenario(bandwidth_sweep(receiver, driver), kPath, {}), 4);
+    FAIL() << "an unsound sweep was planned";
+  } catch (const ScenarioError& e) {
+    EXPECT_NE(std::string(e.what()).find("driver.bandwidth_ghz"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Devices, ParsedFromTheOption) {
+  EXPECT_EQ(ll::parse_devices("all", 3), (std::vector<int>{0, 1, 2}));
+  EXPECT_EQ(ll::parse_devices("2,0", 3), (std::vector<int>{2, 0}));
+  EXPECT_EQ(ll::parse_devices("all", 0), std::vector<int>{});
+  for (const char* bad : {"3", "-1", "a", "0,,1", "1,1", "", "0,", "1.5"}) {
+    try {
+      ll::parse_devices(bad, 3);
+      ADD_FAILURE() << "accepted --devices " << bad;
+    } catch (const ll::BackendError& e) {
+      EXPECT_NE(std::string(e.what()).find(std::string("--devices ") + bad), std::string::npos)
+          << e.what();
+    }
+  }
+}
+
+// The workers the GPU backend runs units on (two per device): every unit once, and the first
+// error stops the others and reaches the caller.
+TEST(Workers, RunEveryUnitOnceAndStopAtTheFirstError) {
+  constexpr std::size_t kUnits = 1000;
+  std::vector<std::atomic<int>> runs(kUnits);
+  ll::run_workers(kUnits, 4, [&](std::size_t u, std::size_t w) {
+    EXPECT_LT(w, 4u);
+    ++runs[u];
+  });
+  for (std::size_t u = 0; u < kUnits; ++u) EXPECT_EQ(runs[u].load(), 1) << "unit " << u;
+  // Units of 1 ms: the 190 after unit 10 would take the other workers ~60 ms, the error stops
+  // them after the few they hold.
+  std::atomic<std::size_t> ran{0};
+  EXPECT_THROW(ll::run_workers(200, 4,
+                               [&](std::size_t u, std::size_t) {
+                                 if (u == 10) throw std::runtime_error("unit 10 failed");
+                                 std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                                 ++ran;
+                               }),
+               std::runtime_error);
+  EXPECT_LT(ran.load(), 100u);
+  // One worker runs on the calling thread.
+  const std::thread::id caller = std::this_thread::get_id();
+  ll::run_workers(3, 1,
+                  [&](std::size_t, std::size_t) { EXPECT_EQ(std::this_thread::get_id(), caller); });
+}
+
+}  // namespace plan_tests
