@@ -954,15 +954,17 @@ namespace {
 // statistical eyes, or on the GPU the engine), written. On the GPU two workers per device take
 // units, so that one's set-up, transfers and writing overlap the other's kernels.
 void run_batch_units(const SweepPlan& plan, std::size_t b, const std::vector<std::size_t>& points,
-                     const BackendChoice& backend, int threads, SweepOutput& output) {
+                     const BackendChoice& backend, int threads, std::size_t max_unit_links,
+                     SweepOutput& output) {
   constexpr std::size_t kWorkersPerDevice = 2;
   const bool gpu = backend.kind == BackendKind::cuda;
   const std::size_t workers = gpu ? kWorkersPerDevice * backend.devices.size() : 1;
   // Host threads per worker for the set-up and the CPU's own statistical eyes.
   const int host_threads = std::max(1, threads / static_cast<int>(workers));
-  const std::size_t unit_points =
-      unit_links(plan, plan.batches[b], backend, threads, static_cast<int>(kWorkersPerDevice)) /
-      plan.lanes;
+  std::size_t links =
+      unit_links(plan, plan.batches[b], backend, threads, static_cast<int>(kWorkersPerDevice));
+  if (max_unit_links > 0) links = std::min(links, max_unit_links);
+  const std::size_t unit_points = std::max<std::size_t>(1, links / plan.lanes);
   const std::size_t units = (points.size() + unit_points - 1) / unit_points;
   std::mutex output_mutex;
   run_workers(units, workers, [&](std::size_t u, std::size_t w) {
@@ -1019,7 +1021,7 @@ int run_points(const SweepPlan& plan, const std::vector<bool>& skip, const Outpu
     if (plan.run.mode != "stat" && backend.kind == BackendKind::cpu)
       run_batch_streamed_cpu(plan, b, todo, threads, output);
     else
-      run_batch_units(plan, b, todo, backend, threads, output);
+      run_batch_units(plan, b, todo, backend, threads, options.max_unit_links, output);
   }
   output.finish(output_path);
   return 0;

@@ -80,6 +80,9 @@ struct RunOptions {
   // --devices: the GPUs to use ("all" or a list such as "0,2"; the CUDA backend only), two
   // workers on each so that one's set-up, transfers and writing overlap the other's kernels.
   std::string devices = "all";
+  // At most this many links per unit of work (0: sized from the device's memory, or the CPU's
+  // threads): a lower cap holds less memory per unit; the tests use it to make several units.
+  std::size_t max_unit_links = 0;
 };
 
 // "k/N" (0 <= k < N) into options.shard and options.shards; false with `error` set otherwise.

@@ -1,5 +1,9 @@
 // The CUDA execution policy for the lane engine: device memory owned by host objects, one
 // grid-stride kernel that runs any functor over an index range, and batched cuFFT plans.
+// Everything runs on the calling host thread's default stream: the backend is compiled with
+// --default-stream=per-thread, so the runner's two workers per device (host/runner.cpp) overlap
+// one unit's copies and host work with the other's kernels; the synchronous copies wait for
+// their own thread's work only.
 #pragma once
 
 #include <cuda_runtime.h>

@@ -2,6 +2,7 @@
 // when CUDA is built, as test_lane_gpu (LL_TEST_CUDA, label gpu) which runs the same bodies on
 // the GPU and compares with the CPU; the GPU build skips when no device answers.
 #include <gtest/gtest.h>
+#include <hdf5.h>
 
 #include <algorithm>
 #include <cmath>
@@ -374,6 +375,88 @@ TEST_F(Lane, CountsDoNotDependOnBatchSize) {
     one.links = {batch.links[l]};
     const std::vector<ll::LinkOutcome> alone = run_under_test(one);
     expect_same(together[l], alone.front(), "link " + std::to_string(l));
+  }
+}
+
+// The runner (the plan, each point set up again when it runs, units of work on workers, the
+// writer) against the batch run directly: the file holds every point's counts exactly. Units of
+// at most 2 links make the default sweep's 5 points 3 units; on the GPU the device's two workers
+// share them. In the CPU build the Monte-Carlo engine sets points up per thread instead (the
+// statistical mode's units are checked below).
+TEST_F(Lane, SweepFileHoldsTheBatchCountsExactly) {
+  const ll::Scenario s =
+      ll::load_scenario(kDefault, {"run.max_bits=60000", "run.target_errors=1000000000",
+                                   "eye.symbols=2048", "tdecq.symbols=0"});
+  const ll::PreparedRun run = ll::prepare_run(s);
+  ASSERT_EQ(run.batches.size(), 1u);
+  const std::vector<ll::LinkOutcome> direct = run_under_test(run.batches.front());
+  ll::RunOptions options;
+#if defined(LL_TEST_CUDA)
+  options.backend = "cuda";
+#else
+  options.backend = "cpu";
+#endif
+  options.output_path = ::testing::TempDir() + "runner_vs_batch.h5";
+  options.max_unit_links = 2;
+  std::ostringstream out, err;
+  ASSERT_EQ(ll::execute_run(ll::plan_sweep(s), options, out, err), 0) << err.str();
+  auto read_u64 = [&](const char* name) {
+    const hid_t file = H5Fopen(options.output_path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    const hid_t d = H5Dopen2(file, name, H5P_DEFAULT);
+    std::vector<std::uint64_t> v(run.params.size());
+    EXPECT_GE(H5Dread(d, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), 0) << name;
+    H5Dclose(d);
+    H5Fclose(file);
+    return v;
+  };
+  const std::vector<std::uint64_t> bits = read_u64("bits"), errors = read_u64("bit_errors"),
+                                   symbol_errors = read_u64("symbol_errors");
+  ASSERT_EQ(run.batch_points.front().size(), run.params.size());
+  for (std::size_t i = 0; i < direct.size(); ++i) {
+    const std::size_t p = run.batch_points.front()[i];
+    EXPECT_EQ(bits[p], direct[i].counters.bits) << "point " << p;
+    EXPECT_EQ(errors[p], direct[i].counters.bit_errors) << "point " << p;
+    EXPECT_EQ(symbol_errors[p], direct[i].counters.symbol_errors) << "point " << p;
+  }
+  EXPECT_GT(errors[0] + errors[1], 0u) << "the test needs errors to compare";
+}
+
+// The same for the statistical eye (units on either backend): the file's BER is the eyes'.
+TEST_F(Lane, StatisticalSweepFileHoldsTheEyes) {
+  const ll::Scenario s = ll::load_scenario(kDefault, {"run.mode=\"stat\"", "tdecq.symbols=0"});
+  const ll::PreparedRun run = ll::prepare_run(s);
+  ASSERT_EQ(run.batches.size(), 1u);
+  std::vector<ll::StatEyeInputs> inputs;
+  for (std::size_t i = 0; i < run.batches.front().links.size(); ++i) {
+    const std::size_t p = run.batch_points.front()[i];
+    inputs.push_back(ll::stat_eye_inputs(run.batches.front().links[i], run.links[p].report,
+                                         run.run.eye_target_ber));
+  }
+#if defined(LL_TEST_CUDA)
+  const std::vector<ll::StatEye> eyes = ll::statistical_eyes_cuda(inputs, run.run.eye_contour_bers);
+#else
+  const std::vector<ll::StatEye> eyes =
+      ll::statistical_eyes_cpu(inputs, run.run.eye_contour_bers, 2);
+#endif
+  ll::RunOptions options;
+#if defined(LL_TEST_CUDA)
+  options.backend = "cuda";
+#else
+  options.backend = "cpu";
+#endif
+  options.output_path = ::testing::TempDir() + "runner_vs_eyes.h5";
+  options.max_unit_links = 2;
+  std::ostringstream out, err;
+  ASSERT_EQ(ll::execute_run(ll::plan_sweep(s), options, out, err), 0) << err.str();
+  const hid_t file = H5Fopen(options.output_path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  const hid_t d = H5Dopen2(file, "ber", H5P_DEFAULT);
+  std::vector<double> ber(run.params.size());
+  EXPECT_GE(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, ber.data()), 0);
+  H5Dclose(d);
+  H5Fclose(file);
+  for (std::size_t i = 0; i < eyes.size(); ++i) {
+    ASSERT_TRUE(eyes[i].valid);
+    EXPECT_EQ(ber[run.batch_points.front()[i]], eyes[i].ber) << "link " << i;
   }
 }
 
