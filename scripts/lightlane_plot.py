@@ -95,6 +95,37 @@ class Sweep:
         return ", ".join(k.describe(point) for k in self.keys)
 
 
+def parse_at(items):
+    """--at KEY=VALUE arguments into {KEY: VALUE}, or a ValueError naming the bad one."""
+    at = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        try:
+            at[key] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep or not key:
+            raise ValueError(f"--at {item}: expected KEY=VALUE with a number, e.g. laser.power_dbm=6")
+    return at
+
+
+def held_points(sweep, at):
+    """The points whose swept keys named in `at` sit at the value nearest to the one asked for
+    (a grid key's coordinate, or one of a list key's values), as a boolean array over the
+    flattened points, and a description of what is held."""
+    import numpy as np
+
+    keep = np.ones(sweep.points, dtype=bool)
+    held = []
+    for name, wanted in at.items():
+        k = sweep.key(name)
+        values = k.axis if k.axis is not None else np.unique(k.values)
+        nearest = values[int(np.argmin(np.abs(values - wanted)))]
+        keep &= k.values == nearest
+        held.append(f"{k.key} = {nearest:.4g}" + ("" if k.units in ("", "1") else f" {k.units}"))
+    return keep, held
+
+
 def finished(sweep):
     """Per point: Monte-Carlo counted (bits > 0) and statistical (stop_reason 3) results with a
     finite BER, as boolean arrays over the flattened points."""

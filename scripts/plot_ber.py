@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Plot BER against a swept key of a lightlane HDF5 output file.
 
-Usage: plot_ber.py FILE [--key NAME] --out PREFIX
+Usage: plot_ber.py FILE [--key NAME] [--at KEY=VALUE ...] --out PREFIX
 
 x: the swept key NAME (dataset name such as driver_swing_vpp, or the dotted scenario key
 driver.swing_vpp), by default the first swept key (a grid's first dimension, or the first
@@ -9,8 +9,9 @@ coordinate on `point`); the sweep point index when the file has no swept keys. y
 axis, Monte-Carlo points with error bars from the 95% Clopper-Pearson bounds ber_lo / ber_hi
 (those that saw no bit error as upper-limit markers at ber_hi), statistical points (run.mode =
 "stat") as squares; points that never ran are left out. When other keys were swept too, each
-combination of their values is its own series. Writes PREFIX.png and
-PREFIX.svg. Needs numpy, h5py and matplotlib.
+combination of their values is its own series; --at KEY=VALUE holds a key at the value nearest
+VALUE instead (repeatable: on a three-axis grid, hold one key for a family of curves, or two for
+one curve). Writes PREFIX.png and PREFIX.svg. Needs numpy, h5py and matplotlib.
 """
 
 import argparse
@@ -18,10 +19,10 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lightlane_plot import run_plot, Sweep, finished, save_figure  # noqa: E402
+from lightlane_plot import finished, held_points, parse_at, run_plot, Sweep, save_figure  # noqa: E402
 
 
-def plot(path, key, prefix):
+def plot(path, key, at, prefix):
     import h5py
     import matplotlib
 
@@ -36,15 +37,17 @@ def plot(path, key, prefix):
         errors = sweep.per_point("bit_errors")
         ber, lo, hi = (sweep.per_point(n).astype(float) for n in ("ber", "ber_lo", "ber_hi"))
         counted, statistical = finished(sweep)
+        kept, held = held_points(sweep, at)
     if x_key is None:
         x = np.arange(sweep.points, dtype=float)
         x_label, x_name = "sweep point", "sweep point"
     else:
         x, x_label, x_name = x_key.values, x_key.label(), x_key.key
     # The other swept keys split the points into series.
-    others = [k for k in sweep.keys if k is not x_key]
+    held_keys = [sweep.key(name) for name in at]
+    others = [k for k in sweep.keys if k is not x_key and all(k is not h for h in held_keys)]
     series = {}
-    for point in np.flatnonzero(counted | statistical):
+    for point in np.flatnonzero((counted | statistical) & kept):
         group = tuple(float(k.values[point]) for k in others)
         series.setdefault(group, []).append(point)
 
@@ -83,7 +86,8 @@ def plot(path, key, prefix):
         ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
     ax.set_xlabel(x_label)
     ax.set_ylabel("bit error ratio")
-    ax.set_title(f"BER vs {x_name}: {os.path.basename(path)}", fontsize=10)
+    title = f"BER vs {x_name}: {os.path.basename(path)}"
+    ax.set_title(title + ("\n" + ", ".join(held) if held else ""), fontsize=10)
     ax.grid(True, which="major", alpha=0.4)
     ax.grid(True, which="minor", axis="y", alpha=0.15)
     if not series:
@@ -99,10 +103,13 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("file", help="lightlane HDF5 output file")
     parser.add_argument("--key", help="swept key on x (default: the first one)")
+    parser.add_argument("--at", action="append", default=[], metavar="KEY=VALUE",
+                        help="hold another swept key at the value nearest VALUE (repeatable)")
     parser.add_argument("--out", required=True, metavar="PREFIX",
                         help="write PREFIX.png and PREFIX.svg")
     args = parser.parse_args(argv)
-    return run_plot("plot_ber.py", args.file, lambda: plot(args.file, args.key, args.out))
+    return run_plot("plot_ber.py", args.file,
+                    lambda: plot(args.file, args.key, parse_at(args.at), args.out))
 
 
 if __name__ == "__main__":

@@ -16,7 +16,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lightlane_plot import KP4_BER, run_plot, Sweep, save_figure, text, with_units  # noqa: E402
+from lightlane_plot import (KP4_BER, parse_at, run_plot, Sweep, save_figure, text,  # noqa: E402
+                            with_units)
 
 
 def plot(path, x_key, y_key, var, at, prefix):
@@ -98,13 +99,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     def make_plot():
-        at = {}
-        for item in args.at:
-            key, sep, value = item.partition("=")
-            if not sep:
-                raise ValueError(f"--at {item}: expected KEY=VALUE")
-            at[key] = float(value)
-        return plot(args.file, args.x, args.y, args.var, at, args.out)
+        return plot(args.file, args.x, args.y, args.var, parse_at(args.at), args.out)
 
     return run_plot("plot_map.py", args.file, make_plot)
 

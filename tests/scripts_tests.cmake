@@ -75,6 +75,11 @@ else()
   add_test(NAME scripts_grid_plot_ber
            COMMAND ${Python3_EXECUTABLE} ${plot_ber} ${grid_file} --key driver.swing_vpp
                    --out ${scripts_check_dir}/grid_ber_vs_swing)
+  # One curve of the three-axis grid: the other two keys held.
+  add_test(NAME scripts_grid_plot_ber_at
+           COMMAND ${Python3_EXECUTABLE} ${plot_ber} ${grid_file} --key driver.swing_vpp
+                   --at laser.power_dbm=4 --at mrm_detuning_pm=70
+                   --out ${scripts_check_dir}/grid_ber_vs_swing_at)
   add_test(NAME scripts_grid_plot_eye
            COMMAND ${Python3_EXECUTABLE} ${plot_eye} ${grid_file} --point 999
                    --out ${scripts_check_dir}/grid_eye_contours)
@@ -91,9 +96,16 @@ else()
   add_test(NAME scripts_plot_map_needs_a_grid
            COMMAND ${Python3_EXECUTABLE} ${scripts}/plot_map.py ${synthetic_sweep}
                    --out ${scripts_check_dir}/unused)
-  set_tests_properties(scripts_grid_plot_ber scripts_grid_plot_eye scripts_grid_plot_bathtub
+  set_tests_properties(scripts_grid_plot_ber scripts_grid_plot_ber_at scripts_grid_plot_eye
+    scripts_grid_plot_bathtub
     scripts_grid_plot_map scripts_grid_plot_map_eye_height PROPERTIES
     FIXTURES_REQUIRED lightlane_grid_file LABELS "cpu")
+  add_test(NAME scripts_plot_ber_bad_at
+           COMMAND ${Python3_EXECUTABLE} ${plot_ber} ${grid_file} --at laser.power_dbm
+                   --out ${scripts_check_dir}/unused)
+  set_tests_properties(scripts_plot_ber_bad_at PROPERTIES
+    FIXTURES_REQUIRED lightlane_grid_file LABELS "cpu"
+    PASS_REGULAR_EXPRESSION "--at laser.power_dbm: expected KEY=VALUE")
   set_tests_properties(scripts_plot_map_needs_a_grid PROPERTIES
     FIXTURES_REQUIRED lightlane_synthetic_output LABELS "cpu"
     PASS_REGULAR_EXPRESSION "needs a grid sweep")
