@@ -41,6 +41,7 @@ constexpr std::uint32_t kEyeFill = 0;
 // ---- names and descriptions of the layout (the contract with plotting scripts) ---------------
 
 constexpr const char* kPointDim = "point";
+constexpr const char* kDrawDim = "draw";  // random draws at every grid point
 constexpr const char* kLaneDim = "lane";
 constexpr const char* kEyeAmplitudeDim = "eye_amplitude";
 constexpr const char* kEyePhaseDim = "eye_phase_ui";
@@ -505,9 +506,9 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout, Mode
       contours_(layout.contour_ber.size()),
       eye_edges_(static_cast<std::size_t>(layout.eye_edges)) {
   // Validate before touching the file, so a bad layout does not truncate an existing output.
-  std::set<std::string> names{kPointDim,         kLaneDim,    kEyeAmplitudeDim, kEyePhaseDim,
-                              kEyeHistogramName, kBathtubDim, kBathtubName,     kContourDim,
-                              kEyeEdgeDim,       kContourName};
+  std::set<std::string> names{kPointDim,    kDrawDim,          kLaneDim,    kEyeAmplitudeDim,
+                              kEyePhaseDim, kEyeHistogramName, kBathtubDim, kBathtubName,
+                              kContourDim,  kEyeEdgeDim,       kContourName};
   for (const auto& c : kEyeOpeningColumns) names.insert(c.name);
   for (const auto& c : kEyeMetricColumns) names.insert(c.name);
   for (const auto& h : kCountHistograms) names.insert({h.dim, h.name});
@@ -517,15 +518,26 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout, Mode
   for (const auto& c : kCountColumns) names.insert(c.name);
   for (const auto& c : kRatioColumns) names.insert(c.name);
   for (const auto& c : kFigureColumns) names.insert(c.name);
-  // A grid: every swept key an axis, their product the points.
-  const bool grid =
-      !layout.swept.empty() && std::all_of(layout.swept.begin(), layout.swept.end(),
-                                           [](const SweptKey& k) { return !k.axis.empty(); });
+  // A grid: every swept key with an axis a dimension, their product (times the draws at each
+  // grid point, the last dimension) the points; the other keys are the draws.
+  const bool grid = std::any_of(layout.swept.begin(), layout.swept.end(),
+                                [](const SweptKey& k) { return !k.axis.empty(); });
+  const bool drawn = std::any_of(layout.swept.begin(), layout.swept.end(),
+                                 [](const SweptKey& k) { return k.axis.empty(); });
+  if (grid && drawn != (layout.draws > 0))
+    throw std::invalid_argument("HDF5 output '" + path +
+                                "': a grid's keys without an axis must be draws at every grid "
+                                "point, and draws need such keys");
   if (grid) {
     std::size_t product = 1;
     for (const SweptKey& k : layout.swept) {
+      if (k.axis.empty()) continue;
       sweep_shape_.push_back(k.axis.size());
       product *= k.axis.size();
+    }
+    if (layout.draws > 0) {
+      sweep_shape_.push_back(layout.draws);
+      product *= layout.draws;
     }
     if (product != layout.points)
       throw std::invalid_argument("HDF5 output '" + path + "': the grid's axes make " +
@@ -551,7 +563,7 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout, Mode
                                   std::to_string(swept.values.size()) + " values for " +
                                   std::to_string(layout.points) + " points");
     }
-    if (grid) continue;  // a dimension of its own, not an auxiliary coordinate
+    if (!swept.axis.empty()) continue;  // a dimension of its own, not an auxiliary coordinate
     if (!coordinates.empty()) coordinates += ' ';
     coordinates += name;
   }
@@ -591,10 +603,18 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout, Mode
   std::vector<Handle> sweep_scales;
   if (grid) {
     for (const SweptKey& swept : layout.swept) {
+      if (swept.axis.empty()) continue;
       const std::string name = swept_dataset_name(swept.key);
       sweep_scales.push_back(create_dimension(
           check, fid, name.c_str(), H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, swept.axis.data(),
           swept.axis.size(), swept.units.c_str(), swept.key.c_str()));
+    }
+    if (layout.draws > 0) {
+      std::vector<std::uint64_t> draw_index(layout.draws);
+      for (std::size_t i = 0; i < layout.draws; ++i) draw_index[i] = i;
+      sweep_scales.push_back(create_dimension(
+          check, fid, kDrawDim, H5T_STD_U64LE, H5T_NATIVE_UINT64, draw_index.data(), layout.draws,
+          "1", "draw"));  // the same drawn values at every grid point
     }
   } else {
     std::vector<std::uint64_t> point_index(points_);
@@ -636,16 +656,18 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout, Mode
   const std::vector<hsize_t> sweep_dims(sweep_shape_.begin(), sweep_shape_.end());
   std::vector<hsize_t> point_dims = sweep_dims;
   if (lanes_ > 0) point_dims.push_back(static_cast<hsize_t>(lanes_));
-  // Swept keys of lists and draws: auxiliary coordinates on `point`, written whole now (they are
-  // known up front, so they carry no fill value).
+  // Swept keys of lists and draws: auxiliary coordinates over the sweep's dimensions (`point`, or
+  // a grid's and `draw`), written whole now (they are known up front, so they carry no fill
+  // value).
   for (const SweptKey& swept : layout.swept) {
-    if (grid) break;
+    if (!swept.axis.empty()) continue;
     const std::string name = swept_dataset_name(swept.key);
     Handle dataset = create_dataset(check, fid, name, H5T_IEEE_F64LE, sweep_dims, nullptr);
     write_whole(check, dataset.get(), H5T_NATIVE_DOUBLE, swept.values.data(), swept.values.size(),
                 name);
     describe(check, dataset.get(), swept.units.c_str(), swept.key);
-    attach(check, dataset.get(), sweep_scales.front().get(), 0, name);
+    for (unsigned a = 0; a < sweep_scales.size(); ++a)
+      attach(check, dataset.get(), sweep_scales[a].get(), a, name);
   }
 
   // Per-point data variables.

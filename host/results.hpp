@@ -134,9 +134,11 @@ struct SweptKey {
   std::string key;             // e.g. "driver.swing_vpp"
   std::string units;           // the unit named by the key's suffix, e.g. "V"
   std::vector<double> values;  // one per point, in the scenario's units
-  // A grid sweep's axis: its coordinate values. When every swept key has one, the points are
-  // their product (last axis fastest) and each key is a dimension of the output; otherwise
-  // (lists, random draws) the keys are coordinates on `point`.
+  // A grid sweep's axis: its coordinate values. When swept keys have one, the points are their
+  // product (last axis fastest) and each such key is a dimension of the output; the keys without
+  // one are then random draws at every grid point (OutputLayout::draws), coordinates over the
+  // grid's dimensions and `draw`. Without a grid (lists, random draws) the keys are coordinates
+  // on `point`.
   std::vector<double> axis;
 };
 
@@ -145,7 +147,10 @@ struct OutputLayout {
   // WDM bus: lanes per point, which adds the `lane` dimension to every per-point variable
   // (0: a single lane, no `lane` dimension).
   std::size_t lanes = 0;
-  std::vector<SweptKey> swept;           // empty for a single point
+  std::vector<SweptKey> swept;  // empty for a single point
+  // A grid with random draws at each of its points: the draws per grid point, the sweep's last
+  // dimension `draw` (point = grid point x draws + draw). 0: no such dimension.
+  std::size_t draws = 0;
   std::vector<double> eye_amplitude;     // bin centres, normalised (-1 .. +1 outer levels)
   std::vector<double> eye_phase_ui;      // bin centres in UI, 0 = the sampling instant
   std::vector<double> bathtub_phase_ui;  // the statistical bathtub's phases, 0 = the decision

@@ -1000,7 +1000,8 @@ void parse_random(const toml::table& table, const SourceLocation& table_where, S
 }
 
 void parse_sweep(const toml::table& sweep, Scenario& s) {
-  std::string kind_given;  // one kind of sweep per scenario
+  // One kind of sweep per scenario, or a grid with random draws at each of its points.
+  std::string kind_given;
   for (const auto& [kind, node_ptr] : in_file_order(sweep)) {
     const toml::node& node = *node_ptr;
     const SourceLocation where = location_of(node, s.path);
@@ -1008,9 +1009,13 @@ void parse_sweep(const toml::table& sweep, Scenario& s) {
       fail_at(where, "sweep." + kind,
               "unknown sweep kind; expected [sweep.grid] (product), [sweep.list] (zipped lists) "
               "or [sweep.random] (draws per point)");
-    if (!kind_given.empty())
+    const bool grid_and_random =
+        (kind_given == "grid" && kind == "random") || (kind_given == "random" && kind == "grid");
+    if (!kind_given.empty() && !grid_and_random)
       fail_at(where, "sweep." + kind,
-              "cannot be combined with [sweep." + kind_given + "] yet; expected one kind of sweep");
+              "cannot be combined with [sweep." + kind_given +
+                  "] yet; expected one kind of sweep, or [sweep.grid] with [sweep.random] (draws "
+                  "at every grid point)");
     kind_given = kind;
     const toml::table* table = node.as_table();
     if (!table) fail_at(where, "sweep." + kind, "expected a table of key = values");
@@ -1056,17 +1061,26 @@ double normal_quantile(double p) {
 }
 
 // [sweep.grid] and [sweep.random] into per-point values (after the overrides, which may remove
-// keys from them, and once run.seed is known).
+// keys from them, and once run.seed is known). Both together: the draws at every grid point,
+// point = grid point x draws + draw (the draw fastest), draw d the same values at every grid
+// point (one device population seen across the grid: comparisons between grid points are not
+// blurred by drawing other devices).
 void expand_sweeps(Scenario& s) {
+  const std::size_t draws =
+      s.random.empty() ? 1 : static_cast<std::size_t>(std::max<std::int64_t>(s.random_draws, 1));
+  std::size_t grid_points = 1;
   if (!s.grid.empty()) {
-    std::size_t points = 1;
+    std::size_t points = draws;
     for (const SweepAxis& a : s.grid) {
       points *= a.values.size();
+      grid_points *= a.values.size();
       if (points > 100000000)
-        fail_at(a.where.front(), a.key, "the grid passes 1e8 points; expected a smaller sweep");
+        fail_at(a.where.front(), a.key,
+                "the grid" + std::string(draws > 1 ? " with its draws" : "") +
+                    " passes 1e8 points; expected a smaller sweep");
     }
     for (std::size_t i = 0; i < s.grid.size(); ++i) {
-      std::size_t inner = 1;  // points per step of axis i (the axes after it)
+      std::size_t inner = draws;  // points per step of axis i (the axes after it, the draws)
       for (std::size_t j = i + 1; j < s.grid.size(); ++j) inner *= s.grid[j].values.size();
       const SweepAxis& g = s.grid[i];
       SweepAxis axis{g.key, {}, {}, g.table};
@@ -1087,7 +1101,7 @@ void expand_sweeps(Scenario& s) {
       const KeySpec& k = *spec_of(d.key);
       SweepAxis axis{d.key, {}, {}, "sweep.random"};
       for (std::int64_t p = 0; p < s.random_draws; ++p) {
-        // Keyed by (seed, point) and the key's place in the table, counted apart from
+        // Keyed by (seed, draw) and the key's place in the table, counted apart from
         // [mrm.variation]'s indices: a point's draws do not depend on batching or sharding.
         const NoiseKey key{seed, static_cast<std::uint32_t>(p)};
         const std::uint64_t index = (static_cast<std::uint64_t>(q) + 1) << 32;
@@ -1114,12 +1128,24 @@ void expand_sweeps(Scenario& s) {
         if (k.kind == Kind::integer) v = static_cast<double>(std::llround(v));
         if (!k.range.contains(v))
           fail_at(d.where, d.key,
-                  d.distribution + " draws " + format_number(v, 6) + " at point " +
-                      std::to_string(p) + ", outside " + expectation(k) +
+                  d.distribution + " draws " + format_number(v, 6) + " at " +
+                      (s.grid.empty() ? "point " : "draw ") + std::to_string(p) + ", outside " +
+                      expectation(k) +
                       "; expected a distribution inside the key's range (truncated_normal or "
                       "uniform)");
         axis.values.push_back(v);
         axis.where.push_back(d.where);
+      }
+      if (!s.grid.empty()) {
+        // With a grid: draw d at every grid point.
+        SweepAxis repeated{axis.key, {}, {}, axis.table};
+        repeated.values.reserve(grid_points * draws);
+        repeated.where.reserve(grid_points * draws);
+        for (std::size_t g = 0; g < grid_points; ++g) {
+          repeated.values.insert(repeated.values.end(), axis.values.begin(), axis.values.end());
+          repeated.where.insert(repeated.where.end(), axis.where.begin(), axis.where.end());
+        }
+        axis = std::move(repeated);
       }
       s.sweep.push_back(std::move(axis));
     }

@@ -282,7 +282,8 @@ struct Scenario {
   // [sweep.grid]: the axes of the product, first outermost (`sweep` holds the product point by
   // point, the last axis fastest); empty for other sweeps. They are the output's dimensions.
   std::vector<SweepAxis> grid;
-  // [sweep.random]: the draws per point and the distributions (expanded into `sweep`).
+  // [sweep.random]: the number of draws and the distributions (expanded into `sweep`); with a
+  // grid, the draws are made at every grid point (point = grid point x draws + draw).
   std::int64_t random_draws = 0;
   std::vector<RandomDraw> random;
   // eye.contour_bers: the statistical eye's contour levels (a list, so kept apart from `values`).

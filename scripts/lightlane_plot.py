@@ -76,6 +76,13 @@ class Sweep:
                 self.keys.append(SweptKey(d, text(dataset.attrs.get("long_name", d)),
                                           text(dataset.attrs.get("units", "")),
                                           values.reshape(-1), axis))
+            # Draws at every grid point: the drawn keys, coordinates over the grid and `draw`.
+            names = text(ber.attrs.get("coordinates", "")).split()
+            for name in (n for n in names if n in h5 and h5[n].shape == self.shape):
+                dataset = h5[name]
+                self.keys.append(SweptKey(name, text(dataset.attrs.get("long_name", name)),
+                                          text(dataset.attrs.get("units", "")),
+                                          dataset[...].astype(float).reshape(-1)))
         self.points = int(np.prod(self.shape)) if self.shape else 1
 
     def per_point(self, name):

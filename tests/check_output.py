@@ -59,18 +59,21 @@ def check(path, expect_dims, expect_coords, expect_grid=()):
         for name, variable in ds.variables.items():
             require("units" in variable.attrs, f"variable '{name}' has no 'units' attribute")
 
+        grid_dims = tuple(key.replace(".", "_") for key in expect_grid)
+        # Lists and draws: coordinates on `point`; draws at every grid point: on the grid's
+        # dimensions (the last one `draw`).
+        coord_dims = grid_dims if grid_dims else ("point",)
         for key in expect_coords:
             name = key.replace(".", "_")
             require(name in ds.coords,
                     f"swept key '{key}' is not a coordinate (coords: {list(ds.coords)})")
-            require(ds[name].dims == ("point",),
-                    f"coordinate '{name}' has dims {ds[name].dims}, expected ('point',)")
+            require(ds[name].dims == coord_dims,
+                    f"coordinate '{name}' has dims {ds[name].dims}, expected {coord_dims}")
             for data_name in ("ber", "bits"):
                 if data_name in ds:
                     require(name in ds[data_name].coords,
                             f"'{name}' is not a coordinate of '{data_name}'")
 
-        grid_dims = tuple(key.replace(".", "_") for key in expect_grid)
         for name in grid_dims:
             require(name in ds.sizes, f"grid dimension '{name}' missing (have {dict(ds.sizes)})")
             require(name in ds.coords and ds[name].dims == (name,),

@@ -100,6 +100,17 @@ else()
     scripts_grid_plot_bathtub
     scripts_grid_plot_map scripts_grid_plot_map_eye_height PROPERTIES
     FIXTURES_REQUIRED lightlane_grid_file LABELS "cpu")
+  # Draws at every grid point: BER against a grid key, one series per draw; a map at one draw.
+  set(grid_draws_file ${CMAKE_CURRENT_BINARY_DIR}/grid_draws.h5)
+  add_test(NAME scripts_grid_draws_plot_ber
+           COMMAND ${Python3_EXECUTABLE} ${plot_ber} ${grid_draws_file} --key mrm.detuning_pm
+                   --at laser.power_dbm=6 --out ${scripts_check_dir}/grid_draws_ber)
+  add_test(NAME scripts_grid_draws_plot_map
+           COMMAND ${Python3_EXECUTABLE} ${scripts}/plot_map.py ${grid_draws_file}
+                   --x mrm.detuning_pm --y laser.power_dbm --at draw=3
+                   --out ${scripts_check_dir}/grid_draws_map)
+  set_tests_properties(scripts_grid_draws_plot_ber scripts_grid_draws_plot_map PROPERTIES
+    FIXTURES_REQUIRED lightlane_grid_draws_file LABELS "cpu")
   add_test(NAME scripts_plot_ber_bad_at
            COMMAND ${Python3_EXECUTABLE} ${plot_ber} ${grid_file} --at laser.power_dbm
                    --out ${scripts_check_dir}/unused)

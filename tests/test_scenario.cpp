@@ -611,6 +611,40 @@ TEST(ScenarioRandom, DrawsFollowTheirDistributions) {
   EXPECT_NE(other.sweep[1].values, kappa);
 }
 
+// [sweep.grid] with [sweep.random]: the draws at every grid point (point = grid point x draws +
+// draw), draw d the same values at every grid point, and those values the draws [sweep.random]
+// alone makes (keyed by seed and draw, not by point). [sweep.list] with either stays refused.
+TEST(ScenarioRandom, DrawsAtEveryGridPoint) {
+  const std::string random_only =
+      with(with(kBase, "detuning_pm", ""), "power_coupling", "") +
+      "\n[sweep.random]\ndraws = 5\n"
+      "\"mrm.detuning_pm\" = { normal = [78.0, 5.0] }\n"
+      "\"mrm.power_coupling\" = { truncated_normal = [0.2, 0.05, 0.15, 0.3] }\n";
+  const std::string text = with(with(random_only, "power_dbm", ""), "swing_vpp", "") +
+                           "\n[sweep.grid]\n\"laser.power_dbm\" = [2.0, 4.0, 6.0]\n"
+                           "\"driver.swing_vpp\" = [2.5, 3.0]\n";
+  const Scenario drawn = ll::parse_scenario(random_only, kPath);
+  const Scenario s = ll::parse_scenario(text, kPath);
+  ASSERT_EQ(s.points(), 3u * 2u * 5u);
+  ASSERT_EQ(s.sweep.size(), 4u);  // the grid's keys first, then the drawn ones
+  EXPECT_EQ(s.sweep[0].key, "laser.power_dbm");
+  EXPECT_EQ(s.sweep[1].key, "driver.swing_vpp");
+  EXPECT_EQ(s.sweep[2].key, "mrm.detuning_pm");
+  for (std::size_t p = 0; p < s.points(); ++p) {
+    const std::size_t draw = p % 5, grid_point = p / 5;
+    EXPECT_EQ(s.sweep[0].values[p], (std::vector<double>{2.0, 4.0, 6.0})[grid_point / 2]) << p;
+    EXPECT_EQ(s.sweep[1].values[p], (std::vector<double>{2.5, 3.0})[grid_point % 2]) << p;
+    EXPECT_EQ(s.sweep[2].values[p], drawn.sweep[0].values[draw]) << p;
+    EXPECT_EQ(s.sweep[3].values[p], drawn.sweep[1].values[draw]) << p;
+  }
+  EXPECT_NE(drawn.sweep[0].values[0], drawn.sweep[0].values[1]);  // draws differ
+  // The run's output: the grid's dimensions and `draw` (the plan accepts every point).
+  EXPECT_NO_THROW(ll::plan_sweep(s));
+  const std::string listed = text + "\n[sweep.list]\n\"laser.wavelength_nm\" = [1310.0, 1311.0]\n";
+  const std::string e = parse_error(with(listed, "wavelength_nm", ""));
+  EXPECT_NE(e.find("sweep.list: cannot be combined with"), std::string::npos) << e;
+}
+
 TEST(ScenarioRandom, BadDistributionsAreRefused) {
   const std::string base = with(kBase, "detuning_pm", "") + "\n[sweep.random]\ndraws = 10\n";
   auto refused = [&](const std::string& entry, const std::string& message) {
