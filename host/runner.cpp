@@ -528,21 +528,47 @@ void print_validation(const SweepPlan& plan, const std::string& backend_request,
         << "); about " << format_number(per_eye * static_cast<double>(P * plan.lanes) / parallel, 3)
         << " s in all\n";
   } else if (backend.kind == BackendKind::cpu) {
-    // Time: one chunk of the first batch's first point on one CPU thread.
+    // Time: the first batch's first point on one CPU thread, two rates: while the eye histogram
+    // fills (eye.symbols: every sample gets its noise, several times the work per symbol) and
+    // after (noise at the decisions only). Each from up to 64 chunks or 0.2 s after a warm-up
+    // chunk: one chunk after one warm-up, the first estimate, overstated a 10,000-point sweep's
+    // time five times, all of it inside the eye.
     PreparedPoints pp = first_points(plan, 0, plan.lanes);
-    SerialExec exec;
-    LaneEngine<SerialExec, float> engine(exec, pp.batch);
-    engine.step();
-    const auto t0 = std::chrono::steady_clock::now();
-    engine.step();
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    const double symbols_per_s = static_cast<double>(b0.chunk_symbols) * plan.lanes / seconds;
-    const double total_symbols =
-        static_cast<double>(max_bits) / symbol_mapping(b0.levels).bits_per_symbol();
-    out << "  time: " << format_number(symbols_per_s / 1e6, 3)
-        << " Msymbol/s per thread here; at most "
-        << format_number(total_symbols / symbols_per_s / threads, 3) << " s on " << threads
+    pp.batch.max_bits = pp.batch.target_errors = ~0ull;  // the timing never stops the engine
+    const std::int64_t chunk = b0.chunk_symbols;
+    auto symbols_per_s = [&](std::int64_t eye_symbols, int most_chunks) {
+      BatchSetup b = pp.batch;
+      b.eye_symbols = eye_symbols;
+      SerialExec exec;
+      LaneEngine<SerialExec, float> engine(exec, b);
+      engine.step();
+      const auto t0 = std::chrono::steady_clock::now();
+      int chunks = 0;
+      double seconds = 0.0;
+      while (chunks < most_chunks && seconds < 0.2) {
+        engine.step();
+        ++chunks;
+        seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      }
+      return static_cast<double>(chunk) * chunks * plan.lanes / seconds;
+    };
+    const double bits_per_symbol = symbol_mapping(b0.levels).bits_per_symbol();
+    const double link_symbols = static_cast<double>(b0.max_bits) / bits_per_symbol;
+    const double eye_symbols = std::min(static_cast<double>(b0.eye_symbols), link_symbols);
+    const int eye_chunks = static_cast<int>(eye_symbols / static_cast<double>(chunk)) - 1;
+    const double eye_rate =
+        eye_chunks > 0 ? symbols_per_s(b0.eye_symbols, std::min(eye_chunks, 64)) : 1.0;
+    const double rate = symbols_per_s(0, 64);
+    const double link_seconds =
+        (eye_chunks > 0 ? eye_symbols / eye_rate : 0.0) + (link_symbols - eye_symbols) / rate;
+    const double links = static_cast<double>(max_bits) / static_cast<double>(b0.max_bits);
+    out << "  time: " << format_number(rate / 1e6, 3) << " Msymbol/s per thread here";
+    if (eye_chunks > 0)
+      out << " (" << format_number(eye_rate / 1e6, 3) << " over the eye's first " << b0.eye_symbols
+          << " symbols)";
+    // One engine per point (a bus's lanes share one): no more threads busy than points.
+    const double busy = std::min(static_cast<double>(threads), links / plan.lanes);
+    out << "; at most " << format_number(link_seconds * links / busy, 3) << " s on " << threads
         << " threads (less when points stop at their target errors)\n";
     out << "  memory: about " << format_number(static_cast<double>(peak_bytes) / (1 << 20), 3)
         << " MiB of engine buffers (chunk " << b0.chunk_symbols
