@@ -378,6 +378,23 @@ TEST_F(Lane, CountsDoNotDependOnBatchSize) {
   }
 }
 
+// Runs scenario `s` as `lightlane run` does on the backend under test, in units of at most 2
+// links, into TempDir/name; the file's path, or "" (with a failure) when the run fails.
+std::string run_file_under_test(const ll::Scenario& s, const std::string& name) {
+  ll::RunOptions options;
+#if defined(LL_TEST_CUDA)
+  options.backend = "cuda";
+#else
+  options.backend = "cpu";
+#endif
+  options.output_path = ::testing::TempDir() + name;
+  options.max_unit_links = 2;
+  std::ostringstream out, err;
+  const int status = ll::execute_run(ll::plan_sweep(s), options, out, err);
+  EXPECT_EQ(status, 0) << err.str();
+  return status == 0 ? options.output_path : "";
+}
+
 // The runner (the plan, each point set up again when it runs, units of work on workers, the
 // writer) against the batch run directly: the file holds every point's counts exactly. Units of
 // at most 2 links make the default sweep's 5 points 3 units; on the GPU the device's two workers
@@ -390,18 +407,10 @@ TEST_F(Lane, SweepFileHoldsTheBatchCountsExactly) {
   const ll::PreparedRun run = ll::prepare_run(s);
   ASSERT_EQ(run.batches.size(), 1u);
   const std::vector<ll::LinkOutcome> direct = run_under_test(run.batches.front());
-  ll::RunOptions options;
-#if defined(LL_TEST_CUDA)
-  options.backend = "cuda";
-#else
-  options.backend = "cpu";
-#endif
-  options.output_path = ::testing::TempDir() + "runner_vs_batch.h5";
-  options.max_unit_links = 2;
-  std::ostringstream out, err;
-  ASSERT_EQ(ll::execute_run(ll::plan_sweep(s), options, out, err), 0) << err.str();
+  const std::string path = run_file_under_test(s, "runner_vs_batch.h5");
+  ASSERT_FALSE(path.empty());
   auto read_u64 = [&](const char* name) {
-    const hid_t file = H5Fopen(options.output_path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
     const hid_t d = H5Dopen2(file, name, H5P_DEFAULT);
     std::vector<std::uint64_t> v(run.params.size());
     EXPECT_GE(H5Dread(d, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), 0) << name;
@@ -438,17 +447,9 @@ TEST_F(Lane, StatisticalSweepFileHoldsTheEyes) {
   const std::vector<ll::StatEye> eyes =
       ll::statistical_eyes_cpu(inputs, run.run.eye_contour_bers, 2);
 #endif
-  ll::RunOptions options;
-#if defined(LL_TEST_CUDA)
-  options.backend = "cuda";
-#else
-  options.backend = "cpu";
-#endif
-  options.output_path = ::testing::TempDir() + "runner_vs_eyes.h5";
-  options.max_unit_links = 2;
-  std::ostringstream out, err;
-  ASSERT_EQ(ll::execute_run(ll::plan_sweep(s), options, out, err), 0) << err.str();
-  const hid_t file = H5Fopen(options.output_path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  const std::string path = run_file_under_test(s, "runner_vs_eyes.h5");
+  ASSERT_FALSE(path.empty());
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   const hid_t d = H5Dopen2(file, "ber", H5P_DEFAULT);
   std::vector<double> ber(run.params.size());
   EXPECT_GE(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, ber.data()), 0);
