@@ -668,8 +668,7 @@ int execute_run(const SweepPlan& plan, const RunOptions& options, std::ostream& 
     for (const SweepAxis& g : plan.scenario.grid)
       if (g.key == a.key) layout.swept.back().axis = g.values;
   }
-  if (!plan.scenario.grid.empty() && !plan.scenario.random.empty())
-    layout.draws = static_cast<std::size_t>(plan.scenario.random_draws);
+  layout.draws = plan.scenario.draws_per_grid_point;
   const int spu = plan.first_point.samples_per_ui;
   const int amp_bins = plan.run.eye_amplitude_bins;
   const double range = BatchSetup{}.eye_amplitude_range;

@@ -1138,6 +1138,7 @@ void expand_sweeps(Scenario& s) {
       }
       if (!s.grid.empty()) {
         // With a grid: draw d at every grid point.
+        s.draws_per_grid_point = draws;
         SweepAxis repeated{axis.key, {}, {}, axis.table};
         repeated.values.reserve(grid_points * draws);
         repeated.where.reserve(grid_points * draws);
@@ -1227,18 +1228,20 @@ void apply_override(const std::string& assignment, Scenario& s) {
 }  // namespace
 
 // [mrm.variation]: `draws` points whose resonance offset, power coupling and loss are the
-// nominal values plus normal deviates (Philox keyed by run seed and point, so a point's ring does
+// nominal values plus normal deviates (Philox keyed by run seed and draw, so a point's ring does
 // not depend on batching or sharding), truncated at 4 sigma by redrawing. They become sweep axes
-// over `point`, so each drawn value is a coordinate of the output.
+// over `point`, so each drawn value is a coordinate of the output; with a [sweep.grid], the
+// draws at every grid point (the output's `draw` dimension after the grid's).
 void add_variation_axes(Scenario& s) {
   const RunParams rp = run_params(s);
   const VariationParams& v = rp.variation;
   if (v.draws == 0) return;
   const SourceLocation where = s.where("mrm.variation.draws");
-  if (!s.sweep.empty())
+  if (!s.sweep.empty() && (s.grid.empty() || !s.random.empty()))
     fail_at(where, "mrm.variation.draws",
-            "[mrm.variation] cannot be combined with [" + s.sweep.front().table +
-                "] yet; expected one or the other");
+            "[mrm.variation] cannot be combined with [" + s.sweep.back().table +
+                "] yet; expected one or the other, or [sweep.grid] alone (the draws at every "
+                "grid point)");
   const LaneParams nominal = lane_params(s, 0);
   struct Quantity {
     const char* key;
@@ -1254,6 +1257,7 @@ void add_variation_axes(Scenario& s) {
       {"mrm.loss_db_per_cm", nominal.ring_loss_db_per_m / 100.0, v.loss_sigma_db_per_cm, 0.0, inf,
        "mrm.variation.loss_sigma_db_per_cm"},
   };
+  std::vector<SweepAxis> drawn;
   for (std::size_t q = 0; q < 3; ++q) {
     const Quantity& qu = quantities[q];
     if (qu.nominal - 4.0 * qu.sigma <= qu.lo || qu.nominal + 4.0 * qu.sigma >= qu.hi)
@@ -1261,7 +1265,11 @@ void add_variation_axes(Scenario& s) {
               "nominal " + format_number(qu.nominal, 10) +
                   " +- 4 sigma leaves the physical range of " + qu.key +
                   "; expected a smaller sigma");
-    SweepAxis axis{qu.key, {}, {}};
+    for (const SweepAxis& g : s.grid)
+      if (g.key == qu.key)
+        fail_at(g.where.front(), g.key,
+                "swept by [sweep.grid] and drawn by [mrm.variation]; expected one or the other");
+    SweepAxis axis{qu.key, {}, {}, "mrm.variation"};
     for (std::int64_t p = 0; p < v.draws; ++p) {
       const NoiseKey key{rp.seed, static_cast<std::uint32_t>(p)};
       double z = 0.0;
@@ -1273,8 +1281,35 @@ void add_variation_axes(Scenario& s) {
       axis.where.push_back(where);
     }
     s.values.erase(qu.key);  // the axis carries it now
-    s.sweep.push_back(std::move(axis));
+    drawn.push_back(std::move(axis));
   }
+  if (s.grid.empty()) {
+    for (SweepAxis& a : drawn) s.sweep.push_back(std::move(a));
+    return;
+  }
+  // With a grid: the draws at every grid point (point = grid point x draws + draw), draw d the
+  // same ring at every grid point, as [sweep.random] with a grid does.
+  const std::size_t grid_points = s.points(), draws = static_cast<std::size_t>(v.draws);
+  if (grid_points * draws > 100000000)
+    fail_at(where, "mrm.variation.draws",
+            "the grid with its draws passes 1e8 points; expected a smaller sweep");
+  for (SweepAxis& a : s.sweep) {
+    SweepAxis repeated{a.key, {}, {}, a.table};
+    for (std::size_t g = 0; g < grid_points; ++g) {
+      repeated.values.insert(repeated.values.end(), draws, a.values[g]);
+      repeated.where.insert(repeated.where.end(), draws, a.where[g]);
+    }
+    a = std::move(repeated);
+  }
+  for (SweepAxis& a : drawn) {
+    SweepAxis repeated{a.key, {}, {}, a.table};
+    for (std::size_t g = 0; g < grid_points; ++g) {
+      repeated.values.insert(repeated.values.end(), a.values.begin(), a.values.end());
+      repeated.where.insert(repeated.where.end(), a.where.begin(), a.where.end());
+    }
+    s.sweep.push_back(std::move(repeated));
+  }
+  s.draws_per_grid_point = draws;
 }
 
 Scenario parse_scenario(const std::string& text, const std::string& path,

@@ -286,6 +286,9 @@ struct Scenario {
   // grid, the draws are made at every grid point (point = grid point x draws + draw).
   std::int64_t random_draws = 0;
   std::vector<RandomDraw> random;
+  // Draws ([sweep.random] or [mrm.variation]) at every point of a [sweep.grid]: the draws per
+  // grid point, the output's last sweep dimension `draw` (0: none).
+  std::size_t draws_per_grid_point = 0;
   // eye.contour_bers: the statistical eye's contour levels (a list, so kept apart from `values`).
   std::vector<double> contour_bers;
   // The --set overrides applied, in order (recorded in the output: a resumed run must match).

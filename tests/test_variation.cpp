@@ -101,6 +101,38 @@ TEST(Variation, RefusesSigmasThatLeaveThePhysicalRangeAndMixingWithLists) {
   }
 }
 
+// [mrm.variation] with [sweep.grid]: the same rings (draw d) at every grid point, the draws
+// [mrm.variation] alone makes; a key both gridded and drawn is refused.
+TEST(Variation, DrawsAtEveryGridPoint) {
+  const std::string variation = "[mrm.variation]\ndraws = 4\nresonance_sigma_pm = 300.0\n";
+  std::string text = preset_text();
+  const std::size_t at = text.find("\npower_dbm =");
+  ASSERT_NE(at, std::string::npos);
+  text.erase(at + 1, text.find('\n', at + 1) - at);  // the laser power is gridded instead
+  const ll::Scenario s =
+      ll::parse_scenario(text + variation + "[sweep.grid]\n\"laser.power_dbm\" = [4.0, 6.0, 8.0]\n",
+                         "variation.toml", {"mrm.detuning_pm=60"});
+  const ll::Scenario alone = with_variation(variation);
+  ASSERT_EQ(s.points(), 12u);
+  EXPECT_EQ(s.draws_per_grid_point, 4u);
+  for (std::size_t p = 0; p < 12; ++p) {
+    EXPECT_EQ(axis(s, "laser.power_dbm").values[p], 4.0 + 2.0 * static_cast<double>(p / 4)) << p;
+    for (const char* key : {"mrm.resonance_offset_pm", "mrm.power_coupling", "mrm.loss_db_per_cm"})
+      EXPECT_EQ(axis(s, key).values[p], axis(alone, key).values[p % 4]) << key << " " << p;
+  }
+  try {
+    ll::parse_scenario(
+        preset_text() + variation + "[sweep.grid]\n\"mrm.resonance_offset_pm\" = [0.0, 10.0]\n",
+        "variation.toml", {"mrm.detuning_pm=60"});
+    FAIL() << "a key both gridded and drawn was accepted";
+  } catch (const ll::ScenarioError& e) {
+    EXPECT_NE(
+        std::string(e.what()).find("mrm.resonance_offset_pm: swept by [sweep.grid] and drawn"),
+        std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(Variation, UnlockedRingsAreReportedNotSimulated) {
   // A 300 pm resonance spread against a 1 mW (73 pm) heater budget: many rings cannot reach
   // their operating point. Those must not be simulated as if they had.
