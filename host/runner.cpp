@@ -453,6 +453,15 @@ void print_validation(const SweepPlan& plan, const std::string& backend_request,
   out << "scenario " << plan.scenario.path << ": valid\n";
   out << "  points " << P << ", batches " << plan.batches.size() << ", at most " << max_bits
       << " bits (stop at " << plan.run.target_errors << " bit errors per point)\n";
+  if (!plan.scenario.grid.empty()) {
+    out << "  grid:";
+    for (std::size_t i = 0; i < plan.scenario.grid.size(); ++i)
+      out << (i ? " x " : " ") << plan.scenario.grid[i].key << " ("
+          << plan.scenario.grid[i].values.size() << ")";
+    if (plan.scenario.draws_per_grid_point > 0)
+      out << ", " << plan.scenario.draws_per_grid_point << " draws at each grid point";
+    out << "\n";
+  }
   if (plan.lanes > 1) {
     const LaneParams& lp = plan.first_point;
     const std::vector<PreparedLink> lanes = point_links(plan, 0);
