@@ -1083,14 +1083,10 @@ void expand_sweeps(Scenario& s) {
       std::size_t inner = draws;  // points per step of axis i (the axes after it, the draws)
       for (std::size_t j = i + 1; j < s.grid.size(); ++j) inner *= s.grid[j].values.size();
       const SweepAxis& g = s.grid[i];
-      SweepAxis axis{g.key, {}, {}, g.table};
+      SweepAxis axis{g.key, {}, {g.where.front()}, g.table};
       axis.values.reserve(points);
-      axis.where.reserve(points);
-      for (std::size_t p = 0; p < points; ++p) {
-        const std::size_t index = (p / inner) % g.values.size();
-        axis.values.push_back(g.values[index]);
-        axis.where.push_back(g.where[index]);
-      }
+      for (std::size_t p = 0; p < points; ++p)
+        axis.values.push_back(g.values[(p / inner) % g.values.size()]);
       s.sweep.push_back(std::move(axis));
     }
   }
@@ -1134,18 +1130,15 @@ void expand_sweeps(Scenario& s) {
                       "; expected a distribution inside the key's range (truncated_normal or "
                       "uniform)");
         axis.values.push_back(v);
-        axis.where.push_back(d.where);
       }
+      axis.where.push_back(d.where);
       if (!s.grid.empty()) {
         // With a grid: draw d at every grid point.
         s.draws_per_grid_point = draws;
-        SweepAxis repeated{axis.key, {}, {}, axis.table};
+        SweepAxis repeated{axis.key, {}, axis.where, axis.table};
         repeated.values.reserve(grid_points * draws);
-        repeated.where.reserve(grid_points * draws);
-        for (std::size_t g = 0; g < grid_points; ++g) {
+        for (std::size_t g = 0; g < grid_points; ++g)
           repeated.values.insert(repeated.values.end(), axis.values.begin(), axis.values.end());
-          repeated.where.insert(repeated.where.end(), axis.where.begin(), axis.where.end());
-        }
         axis = std::move(repeated);
       }
       s.sweep.push_back(std::move(axis));
@@ -1278,8 +1271,8 @@ void add_variation_axes(Scenario& s) {
         if (std::abs(z) <= 4.0) break;
       }
       axis.values.push_back(qu.nominal + qu.sigma * z);
-      axis.where.push_back(where);
     }
+    axis.where.push_back(where);
     s.values.erase(qu.key);  // the axis carries it now
     drawn.push_back(std::move(axis));
   }
@@ -1294,19 +1287,15 @@ void add_variation_axes(Scenario& s) {
     fail_at(where, "mrm.variation.draws",
             "the grid with its draws passes 1e8 points; expected a smaller sweep");
   for (SweepAxis& a : s.sweep) {
-    SweepAxis repeated{a.key, {}, {}, a.table};
-    for (std::size_t g = 0; g < grid_points; ++g) {
+    SweepAxis repeated{a.key, {}, a.where, a.table};
+    for (std::size_t g = 0; g < grid_points; ++g)
       repeated.values.insert(repeated.values.end(), draws, a.values[g]);
-      repeated.where.insert(repeated.where.end(), draws, a.where[g]);
-    }
     a = std::move(repeated);
   }
   for (SweepAxis& a : drawn) {
-    SweepAxis repeated{a.key, {}, {}, a.table};
-    for (std::size_t g = 0; g < grid_points; ++g) {
+    SweepAxis repeated{a.key, {}, a.where, a.table};
+    for (std::size_t g = 0; g < grid_points; ++g)
       repeated.values.insert(repeated.values.end(), a.values.begin(), a.values.end());
-      repeated.where.insert(repeated.where.end(), a.where.begin(), a.where.end());
-    }
     s.sweep.push_back(std::move(repeated));
   }
   s.draws_per_grid_point = draws;
