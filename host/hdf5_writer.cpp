@@ -478,6 +478,24 @@ Handle create_dimension(const Checker& check, hid_t file, const char* name, hid_
   return dataset;
 }
 
+// The extent of a simple dataspace, axis by axis.
+std::vector<hsize_t> space_dims(hid_t space) {
+  std::vector<hsize_t> dims(
+      static_cast<std::size_t>(std::max(0, H5Sget_simple_extent_ndims(space))));
+  H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+  return dims;
+}
+
+// A dimension whose coordinate counts first, first + 1, ... (point, draw, lane, eye edge, the
+// count histograms' bins), as uint64.
+Handle create_index_dimension(const Checker& check, hid_t file, const char* name, std::size_t count,
+                              const char* long_name, std::uint64_t first = 0) {
+  std::vector<std::uint64_t> index(count);
+  for (std::size_t i = 0; i < count; ++i) index[i] = first + i;
+  return create_dimension(check, file, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, index.data(), count,
+                          "1", long_name);
+}
+
 void attach(const Checker& check, hid_t dataset, hid_t scale, unsigned axis,
             const std::string& name) {
   check.ok(H5DSattach_scale(dataset, scale, axis),
@@ -609,18 +627,11 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout, Mode
           check, fid, name.c_str(), H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, swept.axis.data(),
           swept.axis.size(), swept.units.c_str(), swept.key.c_str()));
     }
-    if (layout.draws > 0) {
-      std::vector<std::uint64_t> draw_index(layout.draws);
-      for (std::size_t i = 0; i < layout.draws; ++i) draw_index[i] = i;
-      sweep_scales.push_back(create_dimension(
-          check, fid, kDrawDim, H5T_STD_U64LE, H5T_NATIVE_UINT64, draw_index.data(), layout.draws,
-          "1", "draw"));  // the same drawn values at every grid point
-    }
+    if (layout.draws > 0)  // the same drawn values at every grid point
+      sweep_scales.push_back(create_index_dimension(check, fid, kDrawDim, layout.draws, "draw"));
   } else {
-    std::vector<std::uint64_t> point_index(points_);
-    for (std::size_t i = 0; i < points_; ++i) point_index[i] = i;
-    sweep_scales.push_back(create_dimension(check, fid, kPointDim, H5T_STD_U64LE, H5T_NATIVE_UINT64,
-                                            point_index.data(), points_, "1", "sweep point index"));
+    sweep_scales.push_back(
+        create_index_dimension(check, fid, kPointDim, points_, "sweep point index"));
   }
   // The first axis after the sweep's (and the lane's) of a per-point variable.
   const unsigned sweep_axes = static_cast<unsigned>(sweep_shape_.size());
@@ -637,22 +648,15 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout, Mode
       bathtub_bins_, "UI", "sampling phase from the decision instant");
 
   std::vector<Handle> histogram_scales;
-  for (const CountHistogram& h : kCountHistograms) {
-    std::vector<std::uint64_t> values(h.bins);
-    for (int i = 0; i < h.bins; ++i) values[i] = h.first_value + static_cast<std::uint64_t>(i);
-    histogram_scales.push_back(create_dimension(check, fid, h.dim, H5T_STD_U64LE, H5T_NATIVE_UINT64,
-                                                values.data(), h.bins, "1", h.dim_long_name));
-  }
+  for (const CountHistogram& h : kCountHistograms)
+    histogram_scales.push_back(create_index_dimension(
+        check, fid, h.dim, static_cast<std::size_t>(h.bins), h.dim_long_name, h.first_value));
 
   // A WDM bus: every per-point variable gets the `lane` dimension after the sweep's.
   Handle lane_scale;
-  if (lanes_ > 0) {
-    std::vector<std::uint64_t> lane_index(lanes_);
-    for (std::size_t i = 0; i < lanes_; ++i) lane_index[i] = i;
-    lane_scale =
-        create_dimension(check, fid, kLaneDim, H5T_STD_U64LE, H5T_NATIVE_UINT64, lane_index.data(),
-                         lanes_, "1", "lane of the WDM bus (channel index, wavelength ascending)");
-  }
+  if (lanes_ > 0)
+    lane_scale = create_index_dimension(
+        check, fid, kLaneDim, lanes_, "lane of the WDM bus (channel index, wavelength ascending)");
   const std::vector<hsize_t> sweep_dims(sweep_shape_.begin(), sweep_shape_.end());
   std::vector<hsize_t> point_dims = sweep_dims;
   if (lanes_ > 0) point_dims.push_back(static_cast<hsize_t>(lanes_));
@@ -736,11 +740,9 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout, Mode
     const Handle contour_scale = create_dimension(check, fid, kContourDim, H5T_IEEE_F64LE,
                                                   H5T_NATIVE_DOUBLE, layout.contour_ber.data(),
                                                   contours_, "1", "statistical eye contour level");
-    std::vector<std::uint64_t> edge_index(eye_edges_);
-    for (std::size_t i = 0; i < eye_edges_; ++i) edge_index[i] = i;
-    const Handle edge_scale = create_dimension(
-        check, fid, kEyeEdgeDim, H5T_STD_U64LE, H5T_NATIVE_UINT64, edge_index.data(), eye_edges_,
-        "1", "2 e: floor of eye e (counted from the lowest current), 2 e + 1: its ceiling");
+    const Handle edge_scale = create_index_dimension(
+        check, fid, kEyeEdgeDim, eye_edges_,
+        "2 e: floor of eye e (counted from the lowest current), 2 e + 1: its ceiling");
     std::vector<hsize_t> dims = point_dims;
     dims.insert(dims.end(), {static_cast<hsize_t>(contours_), static_cast<hsize_t>(eye_edges_),
                              static_cast<hsize_t>(bathtub_bins_)});
@@ -806,20 +808,18 @@ void Hdf5Writer::open_for_resume(const OutputLayout& layout) {
   };
   if (read_root_string(check, file.get(), "scenario") != layout.scenario_text)
     differs("for another scenario text");
-  if (read_root_string(check, file.get(), "scenario_overrides") != layout.scenario_overrides)
-    differs("with other --set overrides (" +
-            read_root_string(check, file.get(), "scenario_overrides") + ")");
-  if (read_root_string(check, file.get(), "shard") != layout.shard)
-    differs("as shard \"" + read_root_string(check, file.get(), "shard") + "\"");
+  const std::string overrides = read_root_string(check, file.get(), "scenario_overrides");
+  if (overrides != layout.scenario_overrides)
+    differs("with other --set overrides (" + overrides + ")");
+  const std::string shard = read_root_string(check, file.get(), "shard");
+  if (shard != layout.shard) differs("as shard \"" + shard + "\"");
   // The per-point datasets' shape: the sweep's axes, then the lanes.
   std::vector<hsize_t> expected(sweep_shape_.begin(), sweep_shape_.end());
   if (lanes_ > 0) expected.push_back(lanes_);
   Handle stop = check.own(H5Dopen2(file.get(), "stop_reason", H5P_DEFAULT), H5Dclose,
                           "open 'stop_reason' to resume");
   Handle space = check.own(H5Dget_space(stop.get()), H5Sclose, "open 'stop_reason' to resume");
-  std::vector<hsize_t> dims(static_cast<std::size_t>(H5Sget_simple_extent_ndims(space.get())));
-  H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
-  if (dims != expected) differs("with another sweep or lane layout");
+  if (space_dims(space.get()) != expected) differs("with another sweep or lane layout");
   stop.reset();
   space.reset();
   file.reset();
@@ -1099,9 +1099,7 @@ void merge_shards(const std::string& out_path, const std::vector<std::string>& s
   Handle stop =
       check.own(H5Dopen2(first, "stop_reason", H5P_DEFAULT), H5Dclose, "open stop_reason");
   Handle stop_space = check.own(H5Dget_space(stop.get()), H5Sclose, "open stop_reason");
-  std::vector<hsize_t> stop_dims(
-      static_cast<std::size_t>(H5Sget_simple_extent_ndims(stop_space.get())));
-  H5Sget_simple_extent_dims(stop_space.get(), stop_dims.data(), nullptr);
+  const std::vector<hsize_t> stop_dims = space_dims(stop_space.get());
   std::size_t sweep_axes = stop_dims.size();
   if (sweep_axes > 1 && scale_name(stop.get(), static_cast<unsigned>(sweep_axes - 1)) == kLaneDim)
     --sweep_axes;
@@ -1137,8 +1135,7 @@ void merge_shards(const std::string& out_path, const std::vector<std::string>& s
     Handle source = check.own(H5Dopen2(first, name.c_str(), H5P_DEFAULT), H5Dclose, what);
     Handle type = check.own(H5Dget_type(source.get()), H5Tclose, what);
     Handle space = check.own(H5Dget_space(source.get()), H5Sclose, what);
-    std::vector<hsize_t> dims(static_cast<std::size_t>(H5Sget_simple_extent_ndims(space.get())));
-    H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
+    const std::vector<hsize_t> dims = space_dims(space.get());
     Handle source_dcpl = check.own(H5Dget_create_plist(source.get()), H5Pclose, what);
     Handle dcpl = check.own(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, what);
     check.ok(H5Pset_attr_creation_order(dcpl.get(), kCreationOrder), what);
