@@ -44,17 +44,8 @@ resumed_rows=$(($(wc -l < "$tmp/resumed") - 1))
 [ "$resumed_rows" -le $((points - rows)) ] ||
   { echo "FAIL: the resume ran $resumed_rows points; $rows of $points were finished"; exit 1; }
 
-python3 - "$tmp/full.h5" "$tmp/part.h5" <<'PY' || exit 1
-import sys
-import h5py
-import numpy as np
-with h5py.File(sys.argv[1], "r") as full, h5py.File(sys.argv[2], "r") as part:
-    assert set(full.keys()) == set(part.keys()), "the files hold different datasets"
-    for name in full.keys():
-        a, b = full[name][...], part[name][...]
-        same = np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
-        assert same, f"'{name}' differs between the uninterrupted and the resumed run"
-PY
+python3 "$(dirname "$0")/same_datasets.py" "$tmp/full.h5" "$tmp/part.h5" "the resumed run" ||
+  exit 1
 # A finished file: nothing left to run.
 "$bin" run "$scenario" -o "$tmp/part.h5" "${opts[@]}" --resume > "$tmp/again" 2> "$tmp/err2"
 grep -q "$points of $points points finished, 0 to run" "$tmp/err2" ||

@@ -53,17 +53,14 @@ PY
 # lightlane merge: one file of virtual datasets equal to the whole run's, dataset by dataset.
 "$bin" merge "$tmp/merged.h5" "$tmp"/out.shard-*-of-4.h5 2> "$tmp/merge_err" ||
   { echo "FAIL: merge failed"; cat "$tmp/merge_err"; exit 1; }
-python3 - "$tmp/whole.h5" "$tmp/merged.h5" <<'PY' || exit 1
+python3 "$(dirname "$0")/same_datasets.py" "$tmp/whole.h5" "$tmp/merged.h5" "the merged file" ||
+  exit 1
+python3 - "$tmp/merged.h5" <<'PY' || exit 1
 import sys
 import h5py
-import numpy as np
-with h5py.File(sys.argv[1], "r") as whole, h5py.File(sys.argv[2], "r") as merged:
-    assert set(whole.keys()) == set(merged.keys()), "the merged file holds other datasets"
+with h5py.File(sys.argv[1], "r") as merged:
     assert merged["ber"].is_virtual, "the merged per-point data is not virtual"
     assert "shard" not in merged.attrs and merged.attrs["merged_shards"] == "4"
-    for name in whole.keys():
-        a, b = whole[name][...], merged[name][...]
-        assert np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), f"merged '{name}' differs"
 print("OK: the four shards merged equal the whole run in every dataset")
 PY
 # Not all the shards: refused, exit 2.

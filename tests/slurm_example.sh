@@ -40,14 +40,12 @@ sed '/^max_bits/s/.*/max_bits = 100000/; /^target_errors/s/.*/target_errors = 10
 PATH="$tmp/bin:$PATH" LIGHTLANE="$bin" bash "$script" "$tmp/sweep.toml" "$tmp/out/sweep.h5" 3 \
   > "$tmp/log" 2>&1 || { echo "FAIL: the script failed:"; cat "$tmp/log"; exit 1; }
 "$bin" run "$tmp/sweep.toml" -o "$tmp/whole.h5" > /dev/null 2>&1 || { echo "FAIL: whole run"; exit 1; }
-python3 - "$tmp/whole.h5" "$tmp/out/sweep.h5" <<'PY'
+python3 "$(dirname "$0")/same_datasets.py" "$tmp/whole.h5" "$tmp/out/sweep.h5" \
+  "the job array's merged file" || exit 1
+python3 - "$tmp/out/sweep.h5" <<'PY'
 import sys
 import h5py
-import numpy as np
-with h5py.File(sys.argv[1], "r") as whole, h5py.File(sys.argv[2], "r") as merged:
+with h5py.File(sys.argv[1], "r") as merged:
     assert merged.attrs["merged_shards"] == "3"
-    for name in whole.keys():
-        a, b = whole[name][...], merged[name][...]
-        assert np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), f"'{name}' differs"
 print("OK: the job array's three shards, merged, equal the whole run")
 PY
