@@ -1060,6 +1060,33 @@ double normal_quantile(double p) {
   return 0.5 * (lo + hi);
 }
 
+// Drawn axes (one value per draw: [sweep.random], [mrm.variation]) into the sweep. Alone they are
+// the points; with an expanded grid in s.sweep, the draws are made at every grid point: each grid
+// point's values repeated once per draw (point = grid point x draws + draw, the draw fastest), the
+// drawn values repeated at every grid point (draw d the same values at each).
+void add_drawn_axes(Scenario& s, std::vector<SweepAxis> drawn) {
+  if (s.grid.empty() || drawn.empty()) {
+    for (SweepAxis& a : drawn) s.sweep.push_back(std::move(a));
+    return;
+  }
+  const std::size_t grid_points = s.points(), draws = drawn.front().values.size();
+  for (SweepAxis& a : s.sweep) {
+    SweepAxis repeated{a.key, {}, a.where, a.table};
+    repeated.values.reserve(grid_points * draws);
+    for (std::size_t g = 0; g < grid_points; ++g)
+      repeated.values.insert(repeated.values.end(), draws, a.values[g]);
+    a = std::move(repeated);
+  }
+  for (SweepAxis& a : drawn) {
+    SweepAxis repeated{a.key, {}, a.where, a.table};
+    repeated.values.reserve(grid_points * draws);
+    for (std::size_t g = 0; g < grid_points; ++g)
+      repeated.values.insert(repeated.values.end(), a.values.begin(), a.values.end());
+    s.sweep.push_back(std::move(repeated));
+  }
+  s.draws_per_grid_point = draws;
+}
+
 // [sweep.grid] and [sweep.random] into per-point values (after the overrides, which may remove
 // keys from them, and once run.seed is known). Both together: the draws at every grid point,
 // point = grid point x draws + draw (the draw fastest), draw d the same values at every grid
@@ -1068,29 +1095,28 @@ double normal_quantile(double p) {
 void expand_sweeps(Scenario& s) {
   const std::size_t draws =
       s.random.empty() ? 1 : static_cast<std::size_t>(std::max<std::int64_t>(s.random_draws, 1));
-  std::size_t grid_points = 1;
   if (!s.grid.empty()) {
-    std::size_t points = draws;
+    std::size_t grid_points = 1;
     for (const SweepAxis& a : s.grid) {
-      points *= a.values.size();
       grid_points *= a.values.size();
-      if (points > 100000000)
+      if (grid_points * draws > 100000000)
         fail_at(a.where.front(), a.key,
                 "the grid" + std::string(draws > 1 ? " with its draws" : "") +
                     " passes 1e8 points; expected a smaller sweep");
     }
     for (std::size_t i = 0; i < s.grid.size(); ++i) {
-      std::size_t inner = draws;  // points per step of axis i (the axes after it, the draws)
+      std::size_t inner = 1;  // points per step of axis i (the axes after it)
       for (std::size_t j = i + 1; j < s.grid.size(); ++j) inner *= s.grid[j].values.size();
       const SweepAxis& g = s.grid[i];
       SweepAxis axis{g.key, {}, {g.where.front()}, g.table};
-      axis.values.reserve(points);
-      for (std::size_t p = 0; p < points; ++p)
+      axis.values.reserve(grid_points);
+      for (std::size_t p = 0; p < grid_points; ++p)
         axis.values.push_back(g.values[(p / inner) % g.values.size()]);
       s.sweep.push_back(std::move(axis));
     }
   }
   if (!s.random.empty()) {
+    std::vector<SweepAxis> drawn;
     const std::uint64_t seed = run_params(s).seed;
     for (std::size_t q = 0; q < s.random.size(); ++q) {
       const RandomDraw& d = s.random[q];
@@ -1132,17 +1158,9 @@ void expand_sweeps(Scenario& s) {
         axis.values.push_back(v);
       }
       axis.where.push_back(d.where);
-      if (!s.grid.empty()) {
-        // With a grid: draw d at every grid point.
-        s.draws_per_grid_point = draws;
-        SweepAxis repeated{axis.key, {}, axis.where, axis.table};
-        repeated.values.reserve(grid_points * draws);
-        for (std::size_t g = 0; g < grid_points; ++g)
-          repeated.values.insert(repeated.values.end(), axis.values.begin(), axis.values.end());
-        axis = std::move(repeated);
-      }
-      s.sweep.push_back(std::move(axis));
+      drawn.push_back(std::move(axis));
     }
+    add_drawn_axes(s, std::move(drawn));
   }
 }
 
@@ -1276,29 +1294,11 @@ void add_variation_axes(Scenario& s) {
     s.values.erase(qu.key);  // the axis carries it now
     drawn.push_back(std::move(axis));
   }
-  if (s.grid.empty()) {
-    for (SweepAxis& a : drawn) s.sweep.push_back(std::move(a));
-    return;
-  }
-  // With a grid: the draws at every grid point (point = grid point x draws + draw), draw d the
-  // same ring at every grid point, as [sweep.random] with a grid does.
-  const std::size_t grid_points = s.points(), draws = static_cast<std::size_t>(v.draws);
-  if (grid_points * draws > 100000000)
+  // With a grid: the same rings (draw d) at every grid point.
+  if (!s.grid.empty() && s.points() * static_cast<std::size_t>(v.draws) > 100000000)
     fail_at(where, "mrm.variation.draws",
             "the grid with its draws passes 1e8 points; expected a smaller sweep");
-  for (SweepAxis& a : s.sweep) {
-    SweepAxis repeated{a.key, {}, a.where, a.table};
-    for (std::size_t g = 0; g < grid_points; ++g)
-      repeated.values.insert(repeated.values.end(), draws, a.values[g]);
-    a = std::move(repeated);
-  }
-  for (SweepAxis& a : drawn) {
-    SweepAxis repeated{a.key, {}, a.where, a.table};
-    for (std::size_t g = 0; g < grid_points; ++g)
-      repeated.values.insert(repeated.values.end(), a.values.begin(), a.values.end());
-    s.sweep.push_back(std::move(repeated));
-  }
-  s.draws_per_grid_point = draws;
+  add_drawn_axes(s, std::move(drawn));
 }
 
 Scenario parse_scenario(const std::string& text, const std::string& path,
