@@ -14,6 +14,7 @@
 #include <map>
 #include <mutex>
 #include <ostream>
+#include <span>
 #include <sstream>
 #include <thread>
 #include <tuple>
@@ -737,17 +738,24 @@ int execute_run(const SweepPlan& plan, const RunOptions& options, std::ostream& 
 
 namespace {
 
+// A point's eye histogram bins (amplitude x 2 UI of phase): the zeros written where no eye is
+// collected (the statistical mode, points not simulated).
+std::size_t eye_histogram_bins(const SweepPlan& plan) {
+  return static_cast<std::size_t>(plan.run.eye_amplitude_bins) * 2 *
+         static_cast<std::size_t>(plan.first_point.samples_per_ui);
+}
+
 // TDECQ (PAM4) or TDEC (NRZ) of one point's links (one link, or a bus whose lanes share the
 // engine): tdecq.symbols UI of noiseless waveform through the double-precision engine. NaN for
 // other orders and with tdecq.symbols = 0.
 std::vector<double> point_tdecq_db(const SweepPlan& plan, const BatchSetup& settings,
-                                   const std::vector<LinkSetup>& links, const LinkReport* reports,
+                                   std::span<const LinkSetup> links, const LinkReport* reports,
                                    const LaneParams& lp) {
   const std::size_t lanes = links.size();
   std::vector<double> out(lanes, std::numeric_limits<double>::quiet_NaN());
   if (plan.run.tdecq_symbols == 0 || (settings.levels != 2 && settings.levels != 4)) return out;
   BatchSetup one = settings;
-  one.links = links;
+  one.links.assign(links.begin(), links.end());
   std::vector<double> responsivity(lanes), dark(lanes);
   for (std::size_t j = 0; j < lanes; ++j) {
     responsivity[j] = reports[j].responsivity_a_per_w;
@@ -778,10 +786,9 @@ std::vector<double> points_tdecq_db(const SweepPlan& plan, const PreparedPoints&
   if (plan.run.tdecq_symbols == 0) return out;
 #pragma omp parallel for schedule(dynamic) num_threads(threads)
   for (std::size_t i = 0; i < n; ++i) {
-    const std::vector<LinkSetup> links(pp.batch.links.begin() + i * lanes,
-                                       pp.batch.links.begin() + (i + 1) * lanes);
     const std::vector<double> t =
-        point_tdecq_db(plan, pp.batch, links, pp.reports.data() + i * lanes, pp.params[i]);
+        point_tdecq_db(plan, pp.batch, std::span(pp.batch.links).subspan(i * lanes, lanes),
+                       pp.reports.data() + i * lanes, pp.params[i]);
     std::copy(t.begin(), t.end(), out.begin() + i * lanes);
   }
   return out;
@@ -814,9 +821,7 @@ class SweepOutput {
   // A point whose ring cannot be locked: its figures, no simulation.
   void not_simulated(std::size_t p, const std::vector<PreparedLink>& lanes) {
     LinkOutcome none;
-    none.eye_histogram.assign(static_cast<std::size_t>(plan_.run.eye_amplitude_bins) * 2 *
-                                  plan_.first_point.samples_per_ui,
-                              0u);
+    none.eye_histogram.assign(eye_histogram_bins(plan_), 0u);
     std::vector<PointResult> results;
     for (std::size_t j = 0; j < lanes.size(); ++j) {
       const LinkReport& rep = lanes[j].report;
@@ -1027,9 +1032,7 @@ void run_batch_units(const SweepPlan& plan, std::size_t b, const std::vector<std
       for (std::size_t i = 0; i < n; ++i) {
         outcomes[i].stat = std::move(eyes[i]);
         outcomes[i].counters.stop_reason = static_cast<std::uint8_t>(StopReason::statistical);
-        outcomes[i].eye_histogram.assign(static_cast<std::size_t>(plan.run.eye_amplitude_bins) * 2 *
-                                             plan.first_point.samples_per_ui,
-                                         0u);
+        outcomes[i].eye_histogram.assign(eye_histogram_bins(plan), 0u);
       }
     } else {
       outcomes = run_batch(backend, pp.batch, host_threads, {}, device);
