@@ -9,6 +9,7 @@
 #include "host/cpu_backend.hpp"
 #include "host/filter_design.hpp"
 #include "physics/config.hpp"
+#include "physics/illinois.hpp"
 
 namespace ll {
 namespace {
@@ -217,7 +218,7 @@ double rin_bandwidth(const TdecqSettings& s, const Method& m) {
   return std::pow(10.0, s.rin_db_per_hz / 10.0) * b;
 }
 
-// sigma_G for taps `ffe`: bisection in log sigma between 1e-4 and 10 sigma_ideal (0 when even a
+// sigma_G for taps `ffe`: the root in log sigma between 1e-4 and 10 sigma_ideal (0 when even a
 // noiseless eye misses the target: closed; the upper end when 10 sigma_ideal still meets it).
 double solve_sigma_g(const EqualisedHistograms& e, double ceq2, const Thresholds& th, double rin_b,
                      double target, double ideal) {
@@ -230,27 +231,9 @@ double solve_sigma_g(const EqualisedHistograms& e, double ceq2, const Thresholds
   auto g = [&](double u) {
     return std::log(std::max(worse_ser(e, th, std::exp(u), rin_b, ceq2), 1e-300) / target);
   };
-  double g_lo = g(lo), g_hi = g(hi);
+  const double g_lo = g(lo), g_hi = g(hi);
   if (g_lo >= 0.0) return std::exp(lo);
-  int stale = 0;
-  for (int it = 0; it < 100 && hi - lo > 1e-7; ++it) {
-    const double u = (lo * g_hi - hi * g_lo) / (g_hi - g_lo);
-    const double gu = g(u);
-    if (gu == 0.0) return std::exp(u);
-    if (gu < 0.0) {
-      lo = u;
-      g_lo = gu;
-      if (stale == -1) g_hi *= 0.5;
-      stale = -1;
-    } else {
-      hi = u;
-      g_hi = gu;
-      if (stale == 1) g_lo *= 0.5;
-      stale = 1;
-    }
-    if (std::abs(gu) < 1e-9) return std::exp(u);
-  }
-  return std::exp(0.5 * (lo + hi));
+  return std::exp(illinois_root(g, lo, hi, g_lo, g_hi, 1e-7, 1e-9));
 }
 
 // Taps that fit the equalised samples of both histograms to their nearest ideal level

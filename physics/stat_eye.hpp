@@ -17,6 +17,7 @@
 #pragma once
 
 #include "physics/config.hpp"
+#include "physics/illinois.hpp"
 #include "physics/lane.hpp"
 
 namespace ll {
@@ -306,26 +307,7 @@ LL_HD double level_quantile(Team& team, const StatEyeLevelSamples& s, double p, 
   double fa = (above ? log(mass) : log(kFloor)) - log_p;
   double fb = (above ? log(kFloor) : log(mass)) - log_p;
   if (!(fa * fb < 0.0)) return above ? hi : lo;  // p beyond the mass (not for p < 0.5)
-  const double tolerance_y = 1e-9 * (hi - lo);
-  double c = 0.5 * (a + b);
-  int retained = 0;  // which end was kept last (-1: a, +1: b)
-  for (int i = 0; i < 100; ++i) {
-    c = (a * fb - b * fa) / (fb - fa);
-    const double fc = f(c);
-    if (fabs(fc) < 1e-9 || b - a < tolerance_y) break;
-    if (fc * fb > 0.0) {
-      b = c;
-      fb = fc;
-      if (retained == -1) fa *= 0.5;
-      retained = -1;
-    } else {
-      a = c;
-      fa = fc;
-      if (retained == 1) fb *= 0.5;
-      retained = 1;
-    }
-  }
-  return c;
+  return illinois_root(f, a, b, fa, fb, 1e-9 * (hi - lo), 1e-9);
 }
 
 // Eye r (between the r-th and (r+1)-th levels by current) at probability p: its floor, where the
