@@ -923,8 +923,8 @@ SweepAxis sweep_values(const KeySpec& k, const std::string& key, const toml::nod
       axis.values.push_back(as_real(convert(k, toml::value<std::int64_t>(std::llround(v)), where)));
     else
       axis.values.push_back(as_real(convert(k, toml::value<double>(v), where)));
-    axis.where.push_back(where);
   }
+  axis.where.push_back(where);  // the range's one location, however many values it makes
   return axis;
 }
 

@@ -261,9 +261,9 @@ struct ScenarioValue {
 struct SweepAxis {
   std::string key;
   std::vector<double> values;
-  // Where it was given: one location per value of a list or a grid axis as written; an expanded
-  // axis (a grid's product, draws) keeps only the key's (front(), what messages name), so a
-  // sweep's memory is its values, not a location per point.
+  // Where it was given: one location per value of an array; a range, or an expanded axis (a
+  // grid's product, draws), keeps only the key's (front(), what messages name), so a sweep's
+  // memory is its values, not a location per point.
   std::vector<SourceLocation> where;
   std::string table = "sweep.list";  // the table it was given in, for messages
 };
