@@ -59,12 +59,6 @@ class Sweep:
         self.keys = []
         if dims and dims[0] == "point":
             self.shape = (ber.shape[0],)
-            names = text(ber.attrs.get("coordinates", "")).split()
-            for name in (n for n in names if n in h5):
-                dataset = h5[name]
-                self.keys.append(SweptKey(name, text(dataset.attrs.get("long_name", name)),
-                                          text(dataset.attrs.get("units", "")),
-                                          dataset[...].astype(float)))
         else:
             grid = [d for d in dims if d and d != "lane"]
             grid = dims[:len(grid)] if grid else []
@@ -76,13 +70,14 @@ class Sweep:
                 self.keys.append(SweptKey(d, text(dataset.attrs.get("long_name", d)),
                                           text(dataset.attrs.get("units", "")),
                                           values.reshape(-1), axis))
-            # Draws at every grid point: the drawn keys, coordinates over the grid and `draw`.
-            names = text(ber.attrs.get("coordinates", "")).split()
-            for name in (n for n in names if n in h5 and h5[n].shape == self.shape):
-                dataset = h5[name]
-                self.keys.append(SweptKey(name, text(dataset.attrs.get("long_name", name)),
-                                          text(dataset.attrs.get("units", "")),
-                                          dataset[...].astype(float).reshape(-1)))
+        # The swept keys that are not dimensions: coordinates over the sweep's axes (lists and
+        # draws on `point`; draws at every grid point over the grid's keys and `draw`).
+        names = text(ber.attrs.get("coordinates", "")).split()
+        for name in (n for n in names if n in h5 and h5[n].shape == self.shape):
+            dataset = h5[name]
+            self.keys.append(SweptKey(name, text(dataset.attrs.get("long_name", name)),
+                                      text(dataset.attrs.get("units", "")),
+                                      dataset[...].astype(float).reshape(-1)))
         self.points = int(np.prod(self.shape)) if self.shape else 1
 
     def per_point(self, name):
