@@ -140,6 +140,40 @@ inline int drive_pulse_symbols(const BatchSetup& b) {
   return symbols;
 }
 
+// The symbols the engine keeps in flight before each chunk: the drive pulse's span, the DAC's
+// FFE reach, each link's decision delay and lag, and with transmit jitter the transitions'
+// settling (the step response plus the largest shift, 8 sigma of RJ). A chunk must hold them:
+// plan_sweep refuses a run.chunk_symbols that does not, before anything runs.
+struct EngineSpan {
+  int history_symbols = 1;
+  int settle_symbols = 0;  // transmit jitter: symbols a transition takes to settle
+  int step_points = 0;     // transmit jitter: points of the longest drive step table
+};
+inline EngineSpan engine_span(const BatchSetup& setup) {
+  EngineSpan e;
+  const int spu = setup.samples_per_ui;
+  int reach = 0;
+  for (const LinkSetup& l : setup.links) reach = std::max(reach, transmitter_reach_symbols(l));
+  e.history_symbols = std::max(e.history_symbols, drive_pulse_symbols(setup) - 1 + reach);
+  for (const LinkSetup& l : setup.links)
+    e.history_symbols = std::max(e.history_symbols,
+                                 l.constants.delay_symbols + l.constants.decision_lag_symbols + 1);
+  if (setup.tx_jitter) {
+    std::size_t points = 0;
+    double shift = 0.0;
+    for (const LinkSetup& l : setup.links) {
+      points = std::max(points, drive_step_table(l).size());
+      const JitterParams<double>& j = l.jitter;
+      shift = std::max(shift, 8.0 * j.rj_rms_samples + std::abs(j.sj_amplitude_samples) +
+                                  0.5 * (j.dcd_samples + j.buj_samples));
+    }
+    e.step_points = static_cast<int>(points);
+    e.settle_symbols = static_cast<int>(std::ceil((static_cast<double>(points) + shift) / spu)) + 1;
+    e.history_symbols = std::max(e.history_symbols, e.settle_symbols + 1 + reach);
+  }
+  return e;
+}
+
 template <class Exec, class Real>
 class LaneEngine {
  public:
@@ -171,33 +205,15 @@ class LaneEngine {
     if (L_ == 0) throw std::invalid_argument("lane engine: a batch needs at least one link");
     if (chunk_samples_ % block_ != 0 || chunk_samples_ < block_)
       throw std::invalid_argument("lane engine: the chunk must be a whole number of blocks");
-    history_symbols_ = 1;
-    pulse_symbols_ = drive_pulse_symbols(setup);
-    int reach = 0;
-    for (const LinkSetup& l : setup.links) reach = std::max(reach, transmitter_reach_symbols(l));
-    history_symbols_ = std::max(history_symbols_, pulse_symbols_ - 1 + reach);
-    for (const LinkSetup& l : setup.links) {
+    for (const LinkSetup& l : setup.links)
       if (l.constants.delay_symbols < 0 || l.constants.sample_in_ui < 0 ||
           l.constants.sample_in_ui >= spu_)
         throw std::invalid_argument("lane engine: the decision sample lies outside the chain");
-      history_symbols_ = std::max(history_symbols_,
-                                  l.constants.delay_symbols + l.constants.decision_lag_symbols + 1);
-    }
-    if (setup.tx_jitter) {
-      // Transitions settle within the step response plus the largest shift (8 sigma of RJ).
-      std::size_t points = 0;
-      double shift = 0.0;
-      for (const LinkSetup& l : setup.links) {
-        points = std::max(points, drive_step_table(l).size());
-        const JitterParams<double>& j = l.jitter;
-        shift = std::max(shift, 8.0 * j.rj_rms_samples + std::abs(j.sj_amplitude_samples) +
-                                    0.5 * (j.dcd_samples + j.buj_samples));
-      }
-      step_points_ = static_cast<int>(points);
-      settle_symbols_ =
-          static_cast<int>(std::ceil((static_cast<double>(points) + shift) / spu_)) + 1;
-      history_symbols_ = std::max(history_symbols_, settle_symbols_ + 1 + reach);
-    }
+    pulse_symbols_ = drive_pulse_symbols(setup);
+    const EngineSpan span = engine_span(setup);
+    history_symbols_ = span.history_symbols;
+    settle_symbols_ = span.settle_symbols;
+    step_points_ = span.step_points;
     if (history_symbols_ > chunk_)
       throw std::invalid_argument("lane engine: the chain delay exceeds one chunk");
     if (bus_lanes_ < 0 || (bus_lanes_ > 0 && L_ % static_cast<std::size_t>(bus_lanes_) != 0))

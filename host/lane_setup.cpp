@@ -344,6 +344,20 @@ const TouchstoneData& cached_touchstone(const std::string& path) {
   return it->second;
 }
 
+}  // namespace
+
+std::string channel_file_path(const Scenario& s, const LaneParams& lp) {
+  if (lp.channel.model != ChannelModel::touchstone || lp.channel.file.empty()) return "";
+  std::string path = lp.channel.file;
+  if (path[0] != '/') {
+    const auto slash = s.path.find_last_of('/');
+    if (slash != std::string::npos) path = s.path.substr(0, slash + 1) + path;
+  }
+  return path;
+}
+
+namespace {
+
 // The host channel ([channel]) as a FIR ahead of the driver (host/channel.hpp); empty when none.
 std::vector<double> serdes_channel_fir(const Scenario& s, const LaneParams& lp, double fs,
                                        LinkReport& rep) {
@@ -351,17 +365,18 @@ std::vector<double> serdes_channel_fir(const Scenario& s, const LaneParams& lp, 
   const double nyquist_hz = 0.5 * lp.symbol_rate_hz;
   if (lp.channel.model == ChannelModel::touchstone) {
     if (lp.channel.file.empty()) fail_key(s, "channel.model", "\"touchstone\" needs channel.file");
-    std::string path = lp.channel.file;
-    if (!path.empty() && path[0] != '/') {
-      const auto slash = s.path.find_last_of('/');
-      if (slash != std::string::npos) path = s.path.substr(0, slash + 1) + path;
-    }
+    const std::string path = channel_file_path(s, lp);
     try {
       const TouchstoneData& d = cached_touchstone(path);
       if (d.ports != 2 && d.ports != 4)
         fail_key(s, "channel.file",
                  path + ": a " + std::to_string(d.ports) +
                      "-port file; expected a 2-port (S21) or a 4-port differential channel");
+      if (d.frequency_hz.size() < 2)
+        fail_key(s, "channel.file",
+                 path + ": one frequency; expected the channel's response over a band of "
+                        "frequencies (to beyond the lane's Nyquist frequency " +
+                     format_number(nyquist_hz / 1e9, 6) + " GHz)");
       if (d.ports == 4 && !lp.channel.port_order_given)
         fail_key(s, "channel.port_order",
                  "missing; a 4-port file needs its pairs named (\"in12_out34\" or "
@@ -396,6 +411,8 @@ std::vector<double> serdes_channel_fir(const Scenario& s, const LaneParams& lp, 
     fir = ch.taps;
     rep.channel_loss_db = ch.loss_at_nyquist_db;
   }
+  rep.channel_fir_symbols =
+      static_cast<int>((fir.size() + lp.samples_per_ui - 1) / lp.samples_per_ui);
   return fir;
 }
 

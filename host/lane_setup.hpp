@@ -41,6 +41,7 @@ struct LinkReport {
   int fec_frame_bits = 512;  // the frame the FEC's frame loss ratio is stated for
   LaneEnergy energy;         // [energy]: the lane's power but the heater's (host/energy.hpp)
   double channel_loss_db = 0.0;
+  int channel_fir_symbols = 0;  // the host channel's FIR, in UI (0: none)
   double com_db = std::numeric_limits<double>::quiet_NaN();  // the channel's COM (host/com.hpp)
   double cursor_gain = 1.0;
   std::vector<std::string> warnings;
@@ -87,6 +88,10 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
 // grid wider than the rings' FSR (unless wdm.grid_beyond_fsr) or an unsound demultiplexer.
 std::vector<PreparedLink> prepare_point(const Scenario& s, std::size_t point, const LaneParams& lp,
                                         const RunParams& rp);
+
+// The Touchstone file of a point's [channel] (channel.file, relative to the scenario's folder),
+// or "" when its channel model reads none.
+std::string channel_file_path(const Scenario& s, const LaneParams& lp);
 
 // The channel wavelengths of a point (one for a single lane), ascending.
 std::vector<double> lane_wavelengths_m(const LaneParams& lp);

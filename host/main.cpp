@@ -1,8 +1,11 @@
-// lightlane: command line. `run`, `validate`, `info`; `--set key=value` on any command.
-// Bad input exits with code 2 and one line naming file, line and key; nothing is written.
+// lightlane: command line. `run`, `validate`, `merge`, `info`; `--set key=value` on `run` and
+// `validate`. Bad input (a scenario, an override, a Touchstone file, an output path, an option)
+// exits with code 2 and one line naming the file, line and key, before anything is written; exit
+// code 1 is an internal fault.
 #include <omp.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -11,12 +14,14 @@
 #include "build_info.hpp"
 #include "host/backend.hpp"
 #include "host/hdf5_writer.hpp"
+#include "host/output_path.hpp"
 #include "host/runner.hpp"
 #include "host/scenario.hpp"
 
 namespace {
 
 constexpr int kExitBadInput = 2;
+constexpr int kExitInternal = 1;
 
 int info_command() {
   std::cout << "lightlane " << LIGHTLANE_VERSION << " (git " << LIGHTLANE_GIT_REVISION << ")\n";
@@ -27,14 +32,38 @@ int info_command() {
   return 0;
 }
 
+// Every message is one line: a Slurm log or a script's `2>err` reads one error per line, whatever
+// a library put in its text (toml++'s syntax messages, HDF5's) .
+std::string one_line(std::string text) {
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  std::replace(text.begin(), text.end(), '\r', ' ');
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  return text;
+}
+
+int report(const std::string& message, int code) {
+  std::cerr << "lightlane: " << (code == kExitInternal ? "internal error: " : "error: ")
+            << one_line(message) << "\n";
+  return code;
+}
+
+ll::ExistingOutput existing_output(bool resume, bool overwrite) {
+  return resume ? ll::ExistingOutput::resume
+                : (overwrite ? ll::ExistingOutput::overwrite : ll::ExistingOutput::refuse);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"lightlane: optical link physics simulator (micro-ring modulators, PAM4, BER)"};
+  app.set_version_flag("--version",
+                       std::string("lightlane ") + LIGHTLANE_VERSION + " (git " +
+                           LIGHTLANE_GIT_REVISION + ")");
   app.require_subcommand(1);
   std::vector<std::string> overrides;
   std::string scenario_path, output_path, backend = "auto";
   int threads = 0;
+  bool resume = false, overwrite = false;
 
   CLI::App* run = app.add_subcommand("run", "simulate a scenario and write HDF5");
   run->add_option("scenario", scenario_path, "scenario TOML file")->required();
@@ -44,9 +73,11 @@ int main(int argc, char** argv) {
   run->add_option("--threads", threads, "CPU threads (default: OpenMP's)")
       ->check(CLI::NonNegativeNumber);
   run->add_option("--set", overrides, "override a scenario key: key=value (repeatable)");
-  bool resume = false;
-  run->add_flag("--resume", resume,
-                "continue a killed run: keep the output file's finished points, run the rest");
+  CLI::Option* run_resume = run->add_flag(
+      "--resume", resume,
+      "continue a killed run: keep the output file's finished points, run the rest");
+  run->add_flag("--overwrite", overwrite, "replace an existing output file (else it is refused)")
+      ->excludes(run_resume);
   std::string devices = "all";
   run->add_option("--devices", devices,
                   "GPUs for --backend cuda: all (default) or a list such as 0,1; two workers on "
@@ -63,6 +94,10 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   validate->add_option("--threads", threads, "CPU threads (default: OpenMP's)")
       ->check(CLI::NonNegativeNumber);
+  validate->add_option("-o,--output", output_path,
+                       "check this output file as `run` would (with --overwrite or --resume)");
+  CLI::Option* validate_resume = validate->add_flag("--resume", resume, "as for run");
+  validate->add_flag("--overwrite", overwrite, "as for run")->excludes(validate_resume);
 
   std::string merged_path;
   std::vector<std::string> shard_paths;
@@ -70,33 +105,34 @@ int main(int argc, char** argv) {
       "merge", "join a run's shard files (run --shard k/N) into one file of virtual datasets");
   merge->add_option("output", merged_path, "merged HDF5 file")->required();
   merge->add_option("shards", shard_paths, "every shard file of the run")->required();
+  merge->add_flag("--overwrite", overwrite, "replace an existing merged file");
 
   app.add_subcommand("info", "build, backends and devices");
 
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? 0 : kExitBadInput;
+    return report(std::string(e.what()) + " (see lightlane --help)", kExitBadInput);
   }
 
   try {
     if (app.got_subcommand("info")) return info_command();
     if (app.got_subcommand("merge")) {
+      ll::check_output_path(merged_path, shard_paths, existing_output(false, overwrite),
+                            "merge OUTPUT");
       try {
         ll::merge_shards(merged_path, shard_paths);
       } catch (const std::invalid_argument& e) {
-        std::cerr << "lightlane: error: " << e.what() << "\n";
-        return kExitBadInput;
+        return report(e.what(), kExitBadInput);
       }
       std::cerr << "lightlane: merged " << shard_paths.size() << " shards into " << merged_path
                 << "\n";
-      return 0;
-    }
-    const ll::Scenario scenario = ll::load_scenario(scenario_path, overrides);
-    const ll::SweepPlan plan = ll::plan_sweep(scenario, threads);
-    if (app.got_subcommand("validate")) {
-      ll::print_validation(plan, backend, threads, std::cout);
       return 0;
     }
     ll::RunOptions options;
@@ -104,26 +140,31 @@ int main(int argc, char** argv) {
     options.output_path = output_path;
     options.threads = threads;
     options.resume = resume;
+    options.overwrite = overwrite;
     options.devices = devices;
     // The shard: --shard, else what a job array or an MPI launch says, else the whole run.
     const std::string shard_text =
         shard.empty() ? ll::shard_from_environment([](const char* n) { return std::getenv(n); })
                       : shard;
     std::string shard_error;
-    if (!shard_text.empty() && !ll::parse_shard(shard_text, options, shard_error)) {
-      std::cerr << "lightlane: error: " << shard_error
-                << (shard.empty() ? " (from the job array or MPI environment)" : "") << "\n";
-      return kExitBadInput;
+    if (app.got_subcommand("run") && !shard_text.empty() &&
+        !ll::parse_shard(shard_text, options, shard_error))
+      return report(shard_error + (shard.empty() ? " (from the job array or MPI environment)" : ""),
+                    kExitBadInput);
+    const ll::Scenario scenario = ll::load_scenario(scenario_path, overrides);
+    // The output before the plan: a path that cannot be written costs nothing to find.
+    if (!output_path.empty()) ll::check_run_output(scenario, options);
+    const ll::SweepPlan plan = ll::plan_sweep(scenario, threads);
+    if (app.got_subcommand("validate")) {
+      ll::print_validation(plan, backend, threads, std::cout);
+      return 0;
     }
     return ll::execute_run(plan, options, std::cout, std::cerr);
   } catch (const ll::ScenarioError& e) {
-    std::cerr << "lightlane: error: " << e.what() << "\n";
-    return kExitBadInput;
+    return report(e.what(), kExitBadInput);
   } catch (const ll::BackendError& e) {
-    std::cerr << "lightlane: error: " << e.what() << "\n";
-    return kExitBadInput;
+    return report(e.what(), kExitBadInput);
   } catch (const std::exception& e) {
-    std::cerr << "lightlane: error: " << e.what() << "\n";
-    return 1;
+    return report(e.what(), kExitInternal);
   }
 }

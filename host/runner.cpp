@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <iomanip>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <ostream>
 #include <span>
@@ -25,6 +26,7 @@
 #include "host/energy.hpp"
 #include "host/eye_metrics.hpp"
 #include "host/hdf5_writer.hpp"
+#include "host/output_path.hpp"
 #include "host/stat_eye.hpp"
 #include "host/statistics.hpp"
 #include "host/tdecq.hpp"
@@ -79,8 +81,9 @@ struct PointCheck {
   std::size_t lanes = 0;
   StageTopology topology{};
   bool locked = true;
-  std::size_t h2_taps = 0;   // the longest receiver FIR of its lanes
-  int delay_symbols = 0;     // the longest chain delay of its lanes
+  std::size_t h2_taps = 0;    // the longest receiver FIR of its lanes
+  int history_symbols = 0;    // what the engine keeps in flight for its lanes (engine_span)
+  int channel_symbols = 0;    // of them, the host channel's FIR (a Touchstone file's, say)
   std::exception_ptr error;  // set up failed: the scenario error to report
 };
 
@@ -145,15 +148,19 @@ SweepPlan plan_sweep(const Scenario& s, int threads) {
           fail_key(s, "run.mode",
                    "\"stat\": the statistical eye does not model " + missing + " yet; use \"mc\"");
       }
-      const std::vector<PreparedLink> lanes = prepare_point(s, p, lp, run);
+      std::vector<PreparedLink> lanes = prepare_point(s, p, lp, run);
       c.lanes = lanes.size();
       c.topology = stage_topology(lp, lanes.front().setup);
-      for (const PreparedLink& l : lanes) {
+      BatchSetup alone = batch_settings(c.topology, lp, run);
+      for (PreparedLink& l : lanes) {
         c.locked = c.locked && l.report.lock != LockStatus::beyond_heater_budget &&
                    l.report.lock != LockStatus::thermally_unstable;
         c.h2_taps = std::max(c.h2_taps, l.setup.h2_taps.size());
-        c.delay_symbols = std::max(c.delay_symbols, l.setup.constants.delay_symbols);
+        c.channel_symbols = std::max(c.channel_symbols, l.report.channel_fir_symbols);
+        alone.links.push_back(std::move(l.setup));
       }
+      // What the engine will count, so that it can refuse nothing the plan let through.
+      c.history_symbols = engine_span(alone).history_symbols;
     } catch (...) {
       c.error = std::current_exception();
     }
@@ -173,7 +180,6 @@ SweepPlan plan_sweep(const Scenario& s, int threads) {
   // longest receiver FIR of all its points, so how a batch is later split cannot change a link.
   std::map<StageTopology, std::size_t> batch_of;
   std::vector<std::size_t> batch_h2_taps;
-  std::vector<int> batch_delay;
   for (std::size_t p = 0; p < P; ++p) {
     const PointCheck& c = checks[p];
     if (!c.locked) {
@@ -186,11 +192,28 @@ SweepPlan plan_sweep(const Scenario& s, int threads) {
       plan.batches.push_back(batch_settings(c.topology, lane_params(s, p), run));
       plan.batch_points.emplace_back();
       batch_h2_taps.push_back(1);
-      batch_delay.push_back(0);
     }
     plan.batch_points[it->second].push_back(p);
     batch_h2_taps[it->second] = std::max(batch_h2_taps[it->second], c.h2_taps);
-    batch_delay[it->second] = std::max(batch_delay[it->second], c.delay_symbols);
+    // Every point's span must fit a chunk (a batch keeps its longest point's).
+    if (c.history_symbols > run.chunk_symbols) {
+      int enough = run.chunk_symbols;
+      while (enough < c.history_symbols) enough *= 2;
+      const std::string channel =
+          c.channel_symbols > 0
+              ? " (the host channel's impulse response alone spans " +
+                    std::to_string(c.channel_symbols) + " symbols" +
+                    (plan.first_point.channel.file.empty()
+                         ? std::string()
+                         : ": " + channel_file_path(s, plan.first_point)) +
+                    ")"
+              : std::string();
+      fail_key(s, "run.chunk_symbols",
+               "the chain keeps " + std::to_string(c.history_symbols) +
+                   " symbols in flight at point " + std::to_string(p) + channel +
+                   "; expected a chunk of at least that, e.g. " + std::to_string(enough) +
+                   ", got " + std::to_string(run.chunk_symbols));
+    }
   }
   // Every point shares the eye's phase axis (2 x samples_per_ui bins); a sweep of
   // samples_per_ui would not.
@@ -214,8 +237,6 @@ SweepPlan plan_sweep(const Scenario& s, int threads) {
                    std::to_string(overlap_save_valid(batch)) +
                    " samples; expected a chunk whose samples are a multiple of that, got " +
                    std::to_string(chunk_samples) + " samples");
-    if (batch_delay[b] + 1 > batch.chunk_symbols)
-      fail_key(s, "run.chunk_symbols", "the chain delays a symbol by more than a chunk");
   }
   return plan;
 }
@@ -608,9 +629,9 @@ void print_validation(const SweepPlan& plan, const std::string& backend_request,
 
 namespace {
 int run_points(const SweepPlan& plan, const std::vector<bool>& skip, const OutputLayout& layout,
-               const BackendChoice& backend, Hdf5Writer& writer, std::size_t points,
-               std::size_t done, const std::string& output_path, const RunOptions& options,
-               std::ostream& out, std::ostream& err);
+               const BackendChoice& backend, std::unique_ptr<Hdf5Writer> writer,
+               std::size_t points, std::size_t done, const std::string& output_path,
+               const RunOptions& options, std::ostream& out, std::ostream& err);
 }  // namespace
 
 bool parse_shard(const std::string& text, RunOptions& options, std::string& error) {
@@ -663,6 +684,22 @@ std::string shard_output_path(const std::string& path, int shard, int shards) {
   return (p.parent_path() / (p.stem().string() + tag + p.extension().string())).string();
 }
 
+std::vector<std::string> run_input_files(const Scenario& s) {
+  std::vector<std::string> files{s.path};
+  const std::string channel = channel_file_path(s, lane_params(s, 0));
+  if (!channel.empty()) files.push_back(channel);
+  return files;
+}
+
+void check_run_output(const Scenario& s, const RunOptions& options) {
+  check_output_path(shard_output_path(options.output_path, options.shard, options.shards),
+                    run_input_files(s),
+                    options.resume      ? ExistingOutput::resume
+                    : options.overwrite ? ExistingOutput::overwrite
+                                        : ExistingOutput::refuse,
+                    "--output");
+}
+
 int execute_run(const SweepPlan& plan, const RunOptions& options, std::ostream& out,
                 std::ostream& err) {
   const BackendChoice backend = choose_backend(options.backend, options.threads, options.devices);
@@ -707,8 +744,16 @@ int execute_run(const SweepPlan& plan, const RunOptions& options, std::ostream& 
   // --resume on an existing file: its finished points stay, the others run (their noise is keyed
   // by point and sample, so they count what an uninterrupted run would have).
   const bool resuming = options.resume && std::filesystem::exists(output_path);
-  Hdf5Writer writer(output_path, layout,
-                    resuming ? Hdf5Writer::Mode::resume : Hdf5Writer::Mode::create);
+  // A resumed file is opened now (its finished points decide what runs); a new one when the first
+  // point is written (SweepOutput), so that a run failing before leaves no file.
+  std::unique_ptr<Hdf5Writer> writer;
+  if (resuming) {
+    try {
+      writer = std::make_unique<Hdf5Writer>(output_path, layout, Hdf5Writer::Mode::resume);
+    } catch (const std::invalid_argument& e) {
+      throw OutputPathError(e.what());  // another run's file: bad input
+    }
+  }
   // The points this process leaves alone: another shard's, and those a resumed file has.
   std::vector<bool> skip(P, false);
   std::size_t mine = P, done = 0;
@@ -721,7 +766,7 @@ int execute_run(const SweepPlan& plan, const RunOptions& options, std::ostream& 
         << output_path << "\n";
   }
   if (resuming) {
-    const std::vector<bool> finished = writer.finished_points();
+    const std::vector<bool> finished = writer->finished_points();
     for (std::size_t p = 0; p < P; ++p)
       if (finished[p] && !skip[p]) {
         skip[p] = true;
@@ -732,8 +777,8 @@ int execute_run(const SweepPlan& plan, const RunOptions& options, std::ostream& 
   } else if (options.resume) {
     err << "lightlane: --resume: " << output_path << " does not exist; starting it\n";
   }
-  return run_points(plan, skip, layout, backend, writer, mine, done, output_path, options, out,
-                    err);
+  return run_points(plan, skip, layout, backend, std::move(writer), mine, done, output_path,
+                    options, out, err);
 }
 
 namespace {
@@ -799,11 +844,15 @@ std::vector<double> points_tdecq_db(const SweepPlan& plan, const PreparedPoints&
 // live progress line. Not thread-safe: the caller serialises the calls.
 class SweepOutput {
  public:
-  SweepOutput(const SweepPlan& plan, const OutputLayout& layout, Hdf5Writer& writer,
-              std::size_t points, std::size_t done, std::ostream& out, std::ostream& err)
+  // `writer`: the resumed file, or null: the file is created when the first point is written.
+  SweepOutput(const SweepPlan& plan, const OutputLayout& layout, const std::string& output_path,
+              std::unique_ptr<Hdf5Writer> writer, std::size_t points, std::size_t done,
+              std::ostream& out, std::ostream& err)
       : plan_(plan),
+        layout_(layout),
+        output_path_(output_path),
         bus_(layout.lanes > 0),
-        writer_(writer),
+        writer_(std::move(writer)),
         points_(points),
         done_(done),
         done_before_(done),
@@ -858,16 +907,27 @@ class SweepOutput {
     }
   }
 
-  // Closes the file and prints the run's last line.
-  void finish(const std::string& output_path) {
+  // Closes the file (created now if no point was written: a shard without points) and prints
+  // the run's last line.
+  void finish() {
     if (live_) err_ << "\n";
-    writer_.close();
+    writer().close();
     const double elapsed = seconds_since(t0_);
     err_ << "lightlane: " << points_ << " points, " << bits_done_ << " bits in "
-         << format_number(elapsed, 3) << " s; wrote " << output_path << " ("
+         << format_number(elapsed, 3) << " s; wrote " << output_path_ << " ("
          << format_number(write_seconds_, 3)
          << " s of it writing the file; setting the points up took "
          << format_number(setup_seconds_.load(), 3) << " s of the threads' time)\n";
+  }
+
+  // A failed run: ends the live line and says what the file holds (nothing when no point was
+  // written: then there is no file).
+  void interrupted() {
+    if (live_) err_ << "\n";
+    if (!writer_) return;
+    err_ << "lightlane: the run stopped after " << done_ - done_before_
+         << " points; they are kept in " << output_path_
+         << ": the same command with --resume runs the rest\n";
   }
 
   // Time a thread spent setting points up (any thread, any time).
@@ -890,7 +950,7 @@ class SweepOutput {
   }
   void write(std::size_t p, const std::vector<PointResult>& lanes) {
     const auto start = std::chrono::steady_clock::now();
-    writer_.write_points(p, lanes);
+    writer().write_points(p, lanes);
     write_seconds_ += seconds_since(start);
     ++done_;
     if (!live_) return;
@@ -901,9 +961,18 @@ class SweepOutput {
          << format_number(eta, 3) << " s   " << std::flush;
   }
 
+  Hdf5Writer& writer() {
+    if (!writer_)
+      writer_ =
+          std::make_unique<Hdf5Writer>(output_path_, layout_, Hdf5Writer::Mode::create);
+    return *writer_;
+  }
+
   const SweepPlan& plan_;
+  const OutputLayout& layout_;
+  const std::string output_path_;
   const bool bus_;
-  Hdf5Writer& writer_;
+  std::unique_ptr<Hdf5Writer> writer_;
   const std::size_t points_;        // this process's (a shard's)
   std::size_t done_, done_before_;  // finished; of them, in an earlier run (--resume)
   std::ostream& out_;
@@ -1044,11 +1113,27 @@ void run_batch_units(const SweepPlan& plan, std::size_t b, const std::vector<std
   });
 }
 
+void run_all_points(const SweepPlan& plan, const std::vector<bool>& skip,
+                    const BackendChoice& backend, const RunOptions& options, SweepOutput& output);
+
 int run_points(const SweepPlan& plan, const std::vector<bool>& skip, const OutputLayout& layout,
-               const BackendChoice& backend, Hdf5Writer& writer, std::size_t points,
-               std::size_t done, const std::string& output_path, const RunOptions& options,
-               std::ostream& out, std::ostream& err) {
-  SweepOutput output(plan, layout, writer, points, done, out, err);
+               const BackendChoice& backend, std::unique_ptr<Hdf5Writer> writer,
+               std::size_t points, std::size_t done, const std::string& output_path,
+               const RunOptions& options, std::ostream& out, std::ostream& err) {
+  SweepOutput output(plan, layout, output_path, std::move(writer), points, done, out, err);
+  try {
+    run_all_points(plan, skip, backend, options, output);
+  } catch (...) {
+    // Whatever failed, the points written stay in the file, flushed: say how to finish them.
+    output.interrupted();
+    throw;
+  }
+  output.finish();
+  return 0;
+}
+
+void run_all_points(const SweepPlan& plan, const std::vector<bool>& skip,
+                    const BackendChoice& backend, const RunOptions& options, SweepOutput& output) {
   for (const std::size_t p : plan.unlocked_points)
     if (!skip[p]) output.not_simulated(p, point_links(plan, p));
   const int threads = thread_count(options.threads);
@@ -1062,8 +1147,6 @@ int run_points(const SweepPlan& plan, const std::vector<bool>& skip, const Outpu
     else
       run_batch_units(plan, b, todo, backend, threads, options.max_unit_links, output);
   }
-  output.finish(output_path);
-  return 0;
 }
 
 }  // namespace

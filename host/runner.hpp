@@ -73,6 +73,9 @@ struct RunOptions {
   // Continue a killed run: an existing output file of the same scenario and overrides keeps its
   // finished points and only the others run (a missing file starts afresh).
   bool resume = false;
+  // Replace an existing output file (else it is refused; check_run_output). The file is created,
+  // or replaced, when the run writes its first point: a run that fails before leaves none.
+  bool overwrite = false;
   // --shard k/N: this process runs the points p with p mod N = k (round robin: shards of equal
   // work along any sweep) into its own file, the output path with ".shard-k-of-N" before its
   // extension. N = 1: every point, the output path as given.
@@ -94,12 +97,23 @@ std::string shard_from_environment(const std::function<const char*(const char*)>
 // The file a shard writes: `path` with ".shard-k-of-N" before its extension (N > 1).
 std::string shard_output_path(const std::string& path, int shard, int shards);
 
+// The files a run reads: the scenario and the Touchstone channel it names (an output path must be
+// none of them).
+std::vector<std::string> run_input_files(const Scenario& s);
+// The output path of a run with `options` (its shard's file under --shard): refused
+// (OutputPathError, exit code 2) when it is an input, exists without --overwrite or --resume, or
+// cannot be written (host/output_path.hpp). Called before the plan, so a bad path costs nothing.
+void check_run_output(const Scenario& s, const RunOptions& options);
+
 // `lightlane validate`: sizes and estimates for `backend` ("auto" | "cpu" | "cuda"; its time is
 // measured on a chunk there), nothing written.
 void print_validation(const SweepPlan& plan, const std::string& backend, int threads,
                       std::ostream& out);
 
-// Runs everything; returns the process exit code (0).
+// Runs everything; returns the process exit code (0). The output file is created (or, with
+// --overwrite, replaced) when the first point is written: a run that fails before leaves no file,
+// one that fails later keeps its finished points for --resume. The caller checks the output path
+// first (check_run_output).
 int execute_run(const SweepPlan& plan, const RunOptions& options, std::ostream& out,
                 std::ostream& err);
 

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -135,8 +136,6 @@ const std::vector<KeySpec>& registry() {
   static const std::vector<KeySpec> keys = [] {
     std::vector<KeySpec> r;
     const double inf = std::numeric_limits<double>::infinity();
-    Range positive{0.0, inf, true};
-    Range nonnegative{0.0, inf};
     Range bandwidth{0.0,
                     inf,
                     true,
@@ -164,8 +163,10 @@ const std::vector<KeySpec>& registry() {
       r.push_back(k);
     };
     run_u64("run.seed", {0.0, 4294967295.0 * 4294967296.0}, &RunParams::seed, 1);
-    run_u64("run.max_bits", {1.0, inf}, &RunParams::max_bits, std::nullopt);
-    run_u64("run.target_errors", {1.0, inf}, &RunParams::target_errors, std::nullopt);
+    // Counts: any a signed 64-bit TOML integer holds.
+    const double most = static_cast<double>(std::numeric_limits<std::int64_t>::max());
+    run_u64("run.max_bits", {1.0, most}, &RunParams::max_bits, std::nullopt);
+    run_u64("run.target_errors", {1.0, most}, &RunParams::target_errors, std::nullopt);
     {
       KeySpec k{"run.chunk_symbols",
                 Kind::integer,
@@ -181,7 +182,7 @@ const std::vector<KeySpec>& registry() {
       r.push_back(k);
     }
     {
-      KeySpec k{"eye.symbols", Kind::integer, "1", {0.0, inf}, {}, std::int64_t{65536}, {}};
+      KeySpec k{"eye.symbols", Kind::integer, "1", {0.0, most}, {}, std::int64_t{65536}, {}};
       k.apply = [](const ScalarValue& v, LaneParams&, RunParams& rp) {
         rp.eye_symbols = std::get<std::int64_t>(v);
       };
@@ -339,8 +340,11 @@ const std::vector<KeySpec>& registry() {
         real_key("mrm.detuning_pm", "pm", {-1e5, 1e5}, 1e-12, &LaneParams::ring_detuning_m));
     r.push_back(real_key("mrm.resonance_offset_pm", "pm", {-1e5, 1e5}, 1e-12,
                          &LaneParams::ring_resonance_offset_m, 0.0));
-    auto variation_key = [&](std::string key, std::string units, double VariationParams::*m) {
-      KeySpec k{std::move(key), Kind::real, std::move(units), nonnegative, {}, 0.0, {}};
+    // The sigmas' bounds are the quantities' own (4 sigma must also stay physical:
+    // add_variation_axes).
+    auto variation_key = [&](std::string key, std::string units, double hi,
+                             double VariationParams::*m) {
+      KeySpec k{std::move(key), Kind::real, std::move(units), {0.0, hi}, {}, 0.0, {}};
       k.apply = [m](const ScalarValue& v, LaneParams&, RunParams& rp) {
         rp.variation.*m = as_real(v);
       };
@@ -353,9 +357,10 @@ const std::vector<KeySpec>& registry() {
       };
       r.push_back(k);
     }
-    variation_key("mrm.variation.resonance_sigma_pm", "pm", &VariationParams::resonance_sigma_pm);
-    variation_key("mrm.variation.coupling_sigma", "1", &VariationParams::coupling_sigma);
-    variation_key("mrm.variation.loss_sigma_db_per_cm", "dB/cm",
+    variation_key("mrm.variation.resonance_sigma_pm", "pm", 1e5,
+                  &VariationParams::resonance_sigma_pm);
+    variation_key("mrm.variation.coupling_sigma", "1", 1.0, &VariationParams::coupling_sigma);
+    variation_key("mrm.variation.loss_sigma_db_per_cm", "dB/cm", 1000.0,
                   &VariationParams::loss_sigma_db_per_cm);
     {
       // "linear": the resonance moves by mrm.shift_pm_per_v; "junction": the PN-junction
@@ -626,27 +631,33 @@ const std::vector<KeySpec>& registry() {
                                &RxEqParams::lms_step));
 
     // [optics]
-    r.push_back(real_key("optics.waveguide_length_cm", "cm", nonnegative, 1e-2,
+    // Upper bounds: an on-chip path of a metre (a long spiral is a few cm; fibre belongs in
+    // extra_loss_db), a waveguide far lossier than any doped one (~100 dB/cm is a ring's junction),
+    // a coupler that lets a hundredth through, and 60 dB of fibre and connectors. Together they
+    // are also held under kMaxOpticalLossDb (host/lane_setup.cpp).
+    r.push_back(real_key("optics.waveguide_length_cm", "cm", {0.0, 100.0}, 1e-2,
                          &LaneParams::waveguide_length_m, 0.0));
-    r.push_back(real_key("optics.waveguide_loss_db_per_cm", "dB/cm", nonnegative, 100.0,
+    r.push_back(real_key("optics.waveguide_loss_db_per_cm", "dB/cm", {0.0, 100.0}, 100.0,
                          &LaneParams::waveguide_loss_db_per_m, 0.0));
-    r.push_back(real_key("optics.coupler_loss_db", "dB", nonnegative, 1.0,
+    r.push_back(real_key("optics.coupler_loss_db", "dB", {0.0, 20.0}, 1.0,
                          &LaneParams::coupler_loss_db, 0.0));
     r.push_back(int_key("optics.couplers", "1", {0.0, 100.0}, &LaneParams::couplers, 0));
     r.push_back(
-        real_key("optics.extra_loss_db", "dB", nonnegative, 1.0, &LaneParams::extra_loss_db, 0.0));
+        real_key("optics.extra_loss_db", "dB", {0.0, 60.0}, 1.0, &LaneParams::extra_loss_db, 0.0));
 
     // [receiver]
     r.push_back(real_key("receiver.responsivity_a_per_w", "A/W", {0.0, 1.6, true}, 1.0,
                          &LaneParams::responsivity_a_per_w));
+    // A Ge photodiode's dark current is nA to uA; a TIA's input noise some pA/sqrt(Hz)
+    // (PARAMETERS.md): the bounds sit orders of magnitude beyond, at what no receiver is.
     r.push_back(
-        real_key("receiver.dark_current_na", "nA", nonnegative, 1e-9, &LaneParams::dark_current_a));
-    r.push_back(real_key("receiver.tia_noise_pa_per_rthz", "pA/sqrt(Hz)", nonnegative, 1e-12,
+        real_key("receiver.dark_current_na", "nA", {0.0, 1e5}, 1e-9, &LaneParams::dark_current_a));
+    r.push_back(real_key("receiver.tia_noise_pa_per_rthz", "pA/sqrt(Hz)", {0.0, 1e4}, 1e-12,
                          &LaneParams::tia_noise_a_per_rthz));
     r.push_back(real_key("receiver.bandwidth_ghz", "GHz", bandwidth, 1e9,
                          &LaneParams::receiver_bandwidth_hz));
     {
-      KeySpec k = real_key("receiver.noise_bandwidth_ghz", "GHz", positive, 1e9,
+      KeySpec k = real_key("receiver.noise_bandwidth_ghz", "GHz", {0.0, 1e4, true}, 1e9,
                            &LaneParams::noise_bandwidth_hz);
       r.push_back(k);  // optional: the ENBW of the receiver filter when absent
     }
@@ -673,7 +684,8 @@ const std::vector<KeySpec>& registry() {
       r.push_back(
           group_real_key(std::move(key), std::move(units), range, to_si, &LaneParams::wdm, member));
     };
-    wdm_key("wdm.spacing_ghz", "GHz", positive, 1e9, &WdmParams::spacing_hz);
+    // 10 THz: the whole O band is about 17 THz wide.
+    wdm_key("wdm.spacing_ghz", "GHz", {0.0, 1e4, true}, 1e9, &WdmParams::spacing_hz);
     {
       KeySpec k{"wdm.grid_beyond_fsr", Kind::boolean, "", {}, {}, false, {}};
       k.apply = [](const ScalarValue& v, LaneParams& lp, RunParams&) {
@@ -690,13 +702,13 @@ const std::vector<KeySpec>& registry() {
       r.push_back(k);
     }
     const Range open_fraction{0.0, 1.0, true, true, false, false, "a fraction in (0, 1)"};
-    wdm_key("wdm.demux.radius_um", "um", positive, 1e-6, &WdmParams::demux_radius_m);
+    wdm_key("wdm.demux.radius_um", "um", {0.0, 1000.0, true}, 1e-6, &WdmParams::demux_radius_m);
     wdm_key("wdm.demux.n_g", "1", {1.0, 10.0}, 1.0, &WdmParams::demux_n_g);
     wdm_key("wdm.demux.power_coupling_in", "1", open_fraction, 1.0,
             &WdmParams::demux_power_coupling_in);
     wdm_key("wdm.demux.power_coupling_drop", "1", open_fraction, 1.0,
             &WdmParams::demux_power_coupling_drop);
-    wdm_key("wdm.demux.loss_db_per_cm", "dB/cm", nonnegative, 100.0,
+    wdm_key("wdm.demux.loss_db_per_cm", "dB/cm", {0.0, 1000.0}, 100.0,
             &WdmParams::demux_loss_db_per_m);
     {
       KeySpec k = group_real_key("wdm.demux.resonance_offset_pm", "pm", {-1e6, 1e6}, 1e-12,
@@ -727,6 +739,65 @@ const KeySpec* spec_of(const std::string& key) {
   for (const KeySpec& k : registry())
     if (k.key == key) return &k;
   return nullptr;
+}
+
+std::string lowercase(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Levenshtein distance (insertions, deletions, substitutions), one row at a time.
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1] ? 1 : 0)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// "; did you mean \"KEY\"?" for the known name nearest an unknown one, or "" when none is near:
+// within a quarter of its length in edits (at least 2), case aside ("laser.power_dBm"), or the
+// same name in another table ("receiver.power_dbm" -> "laser.power_dbm").
+std::string did_you_mean(const std::string& given, const std::vector<std::string>& known) {
+  auto leaf = [](const std::string& k) { return k.substr(k.find_last_of('.') + 1); };
+  const std::string g = lowercase(given);
+  std::string best, same_leaf;
+  std::size_t best_distance = std::max<std::size_t>(2, g.size() / 4) + 1;
+  for (const std::string& k : known) {
+    const std::string lk = lowercase(k);
+    const std::size_t d = edit_distance(g, lk);
+    if (d < best_distance) {
+      best_distance = d;
+      best = k;
+    }
+    if (same_leaf.empty() && leaf(lk) == leaf(g)) same_leaf = k;
+  }
+  if (best.empty()) best = same_leaf;
+  return best.empty() ? "" : "; did you mean \"" + best + "\"?";
+}
+
+// The keys a scenario may give (for suggestions).
+std::vector<std::string> known_keys() {
+  std::vector<std::string> keys{"eye.contour_bers"};
+  for (const KeySpec& k : registry()) keys.push_back(k.key);
+  return keys;
+}
+
+// The tables (every prefix of a key), for a misspelt [table].
+std::vector<std::string> known_tables() {
+  std::vector<std::string> tables;
+  for (const std::string& k : known_keys())
+    for (auto dot = k.find('.'); dot != std::string::npos; dot = k.find('.', dot + 1))
+      if (std::find(tables.begin(), tables.end(), k.substr(0, dot)) == tables.end())
+        tables.push_back(k.substr(0, dot));
+  return tables;
 }
 
 std::string node_type_name(const toml::node& n) {
@@ -857,7 +928,8 @@ const KeySpec& sweepable_key(const std::string& key, const std::string& table,
   const KeySpec* k = spec_of(key);
   if (!k)
     fail_at(where, key,
-            "unknown key in [" + table + "]; expected a scenario key such as \"driver.swing_vpp\"");
+            "unknown key in [" + table + "]; expected a scenario key such as \"driver.swing_vpp\"" +
+                did_you_mean(key, known_keys()));
   if (k->kind != Kind::real && k->kind != Kind::integer)
     fail_at(where, key, "only numeric keys can be swept");
   if (key.rfind("run.", 0) == 0 || key.rfind("eye.", 0) == 0 || key.rfind("mrm.variation.", 0) == 0)
@@ -1182,10 +1254,12 @@ void collect(const toml::table& t, const std::string& prefix, Scenario& s) {
         const bool known = std::any_of(registry().begin(), registry().end(), [&](const KeySpec& k) {
           return k.key.rfind(prefix, 0) == 0;
         });
-        if (!known)
+        if (!known) {
+          const std::string hint = did_you_mean(key, known_tables());
           fail_at(where, key,
-                  "unknown table; expected one of [run] [signal] [driver] [laser] [mrm] "
-                  "[optics] [receiver] [eye] [sweep.grid] [sweep.list] [sweep.random]");
+                  hint.empty() ? "unknown table; see scenarios/README.md for the tables and keys"
+                               : "unknown table" + hint);
+        }
         collect(*sub, key, s);
         continue;
       }
@@ -1195,8 +1269,12 @@ void collect(const toml::table& t, const std::string& prefix, Scenario& s) {
       continue;
     }
     const KeySpec* k = spec_of(key);
-    if (!k)
-      fail_at(where, key, "unknown key; see scenarios/README.md for the keys and their units");
+    if (!k) {
+      const std::string hint = did_you_mean(key, known_keys());
+      fail_at(where, key,
+              hint.empty() ? "unknown key; see scenarios/README.md for the keys and their units"
+                           : "unknown key" + hint);
+    }
     s.values[key] = {convert(*k, node, where), where};
   }
 }
@@ -1217,7 +1295,7 @@ void apply_override(const std::string& assignment, Scenario& s) {
     return;
   }
   const KeySpec* k = spec_of(key);
-  if (!k) fail_at(where, key, "unknown key");
+  if (!k) fail_at(where, key, "unknown key" + did_you_mean(key, known_keys()));
   std::string literal = assignment.substr(eq + 1);
   toml::table parsed;
   try {
@@ -1334,6 +1412,9 @@ Scenario parse_scenario(const std::string& text, const std::string& path,
 }
 
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw ScenarioError(path + ": is a folder; expected a scenario TOML file");
   std::ifstream in(path, std::ios::binary);
   if (!in)
     throw ScenarioError(path + ": cannot open the scenario file (" +

@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -35,6 +38,8 @@ std::string_view trim(std::string_view s) {
 }
 
 enum class Format { ri, ma, db };
+// The largest |S| entry read as measurement noise about a passive network (+6 dB).
+constexpr double kMaxEntryMagnitude = 2.0;
 constexpr double kLog2Of10 = 3.32192809488736234787;  // 10^x = 2^(x log2 10)
 enum class MatrixFormat { full, lower, upper };
 
@@ -199,6 +204,9 @@ TouchstoneData parse_touchstone(std::string_view text, const std::string& name,
 
   auto finish_record = [&] {
     const double f = record[0] * unit_hz;
+    if (!(f >= 0.0))
+      fail(name, record_line,
+           "frequency " + format_number(record[0], 10) + " is negative; expected frequencies from 0 up");
     if (!d.frequency_hz.empty() && !(f > d.frequency_hz.back()))
       fail(name, record_line,
            "frequency " + std::to_string(record[0]) + " does not increase on the previous " +
@@ -220,15 +228,32 @@ TouchstoneData parse_touchstone(std::string_view text, const std::string& name,
     d.s.resize(base + static_cast<std::size_t>(n) * n);
     auto value = [&](std::size_t idx) {
       const double a = record[1 + 2 * idx], b = record[2 + 2 * idx];
+      std::complex<double> v;
       switch (format) {
         case Format::ri:
-          return std::complex<double>(a, b);
+          v = std::complex<double>(a, b);
+          break;
         case Format::ma:
-          return std::polar(a, b * kPi / 180.0);
+          if (a < 0.0)
+            fail(name, record_line,
+                 "magnitude " + format_number(a, 10) +
+                     " is negative; expected magnitudes >= 0 in MA format (a file in dB says DB "
+                     "on its option line)");
+          v = std::polar(a, b * kPi / 180.0);
+          break;
         case Format::db:
-          return std::polar(std::exp2(a * (kLog2Of10 / 20.0)), b * kPi / 180.0);
+          v = std::polar(std::exp2(std::min(a, 1000.0) * (kLog2Of10 / 20.0)), b * kPi / 180.0);
+          break;
       }
-      return std::complex<double>();
+      // A passive network has no entry above 1; measurement noise and de-embedding leave a few
+      // percent (rescaled below). Far above, the file is not a passive channel's S-parameters
+      // (a wrong format or unit on the option line, a gain block): simulating it would be noise.
+      if (!(std::abs(v) <= kMaxEntryMagnitude))
+        fail(name, record_line,
+             "|S| = " + format_number(std::abs(v), 6) + " at " + format_number(record[0], 10) +
+                 " (file units); expected a passive channel's |S| <= 1 (up to " +
+                 format_number(kMaxEntryMagnitude, 3) + " from measurement noise)");
+      return v;
     };
     std::size_t idx = 0;
     for (int r = 0; r < n; ++r)
@@ -433,6 +458,12 @@ TouchstoneData parse_touchstone(std::string_view text, const std::string& name,
       d.max_singular_value = sv;
       worst_f = d.frequency_hz[k];
     }
+    if (sv > kMaxEntryMagnitude)
+      throw TouchstoneError(name + ": the S matrix at " + format_number(d.frequency_hz[k] / 1e9, 6) +
+                            " GHz has a gain of " + format_number(sv, 6) +
+                            " (largest singular value); expected a passive network's, at most 1 "
+                            "(up to " + format_number(kMaxEntryMagnitude, 3) +
+                            " from measurement noise)");
     if (sv > 1.0 + 1e-6) {
       for (std::size_t i = 0; i < nn; ++i) m[i] /= sv;
       ++scaled;
@@ -455,8 +486,13 @@ TouchstoneData parse_touchstone(std::istream& in, const std::string& name, int p
 }
 
 TouchstoneData read_touchstone(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw TouchstoneError(path + ": is a folder; expected a Touchstone file (.s2p, .s4p)");
   std::ifstream file(path, std::ios::binary | std::ios::ate);
-  if (!file) throw TouchstoneError(path + ":0: cannot open the Touchstone file");
+  if (!file)
+    throw TouchstoneError(path + ": cannot open the Touchstone file (" + std::strerror(errno) +
+                          ")");
   // One buffer per thread, kept: a sweep reads its files once each, and a second file of the
   // same size costs no fresh pages.
   thread_local std::string text;

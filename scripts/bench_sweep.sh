@@ -25,7 +25,7 @@ for n in "${@:-200 1000 2000}"; do
     /usr/bin/time -f "prepare: %e s, peak RSS %M kB" build/lightlane validate "$tmp/sweep.toml" \
       "${opts[@]}" 2>&1 > /dev/null | tail -1 | sed "s/^/N=$points /"
     /usr/bin/time -f "run: %e s wall, %U s user, peak RSS %M kB" build/lightlane run \
-      "$tmp/sweep.toml" -o "$tmp/out.h5" "${opts[@]}" 2> "$tmp/err" > /dev/null
+      "$tmp/sweep.toml" -o "$tmp/out.h5" --overwrite "${opts[@]}" 2> "$tmp/err" > /dev/null
     grep "points," "$tmp/err" | sed "s/^/N=$points /"
     tail -1 "$tmp/err" | sed "s/^/N=$points /"
   done

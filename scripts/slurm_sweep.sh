@@ -33,5 +33,5 @@ stem="${output%.*}"
 ext="${output##*.}"
 # shellcheck disable=SC2086
 sbatch $options --dependency=afterok:"$run_job" --job-name=lightlane-merge \
-  --wrap="'$lightlane' merge '$output' '$stem'.shard-*-of-$shards.'$ext'"
+  --wrap="'$lightlane' merge --overwrite '$output' '$stem'.shard-*-of-$shards.'$ext'"
 echo "submitted: array $run_job ($shards shards), then the merge into $output"

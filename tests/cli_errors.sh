@@ -6,8 +6,11 @@
 # band limits, a coupling above one, a detuning past half an FSR, a bad sweep key, a TOML syntax
 # error, a missing key, a missing file, bad --set overrides, an unavailable backend) must give
 # exit code 2, exactly one line on stderr that names the file, the line (where one applies) and
-# the key, nothing on stdout, and no output file. A small valid scenario must validate and run.
-# Every case runs; the script lists each failure and exits 1 if there was any.
+# the key, nothing on stdout, and no output file. Output paths: the scenario (however spelt) is
+# never overwritten, an existing file only with --overwrite, an unwritable path is refused before
+# anything runs. Inputs that are folders, non-physical Touchstone data and values, keys with line
+# breaks, a channel longer than a chunk are refused in one line. A small valid scenario must
+# validate and run. Every case runs; the script lists each failure and exits 1 if there was any.
 set -u
 
 if [[ $# -ne 2 ]]; then
@@ -155,6 +158,136 @@ if "$BIN" info 2>/dev/null | grep -q "^cuda backend: built; device"; then
   echo "cli_errors: skip: --backend cuda check (a CUDA device is usable here)"
 else
   expect_bad "--backend cuda" "CUDA" "" "" -- run "$good" -o "$TMP/out.h5" --backend cuda
+fi
+
+# --- output paths: nothing of the user's is lost, a bad path is refused before the run --------
+# expect_kept NAME FILE TEXT -- ARGS...: exit code 2, one stderr line containing TEXT, and FILE
+# (which exists) unchanged byte for byte.
+expect_kept() {
+  local name=$1 file=$2 text=$3
+  shift 4
+  local before after
+  before=$(cksum <"$file")
+  "$BIN" "$@" >"$TMP/stdout" 2>"$TMP/stderr"
+  local rc=$?
+  after=$(cksum <"$file")
+  local err nlines
+  err=$(cat "$TMP/stderr")
+  nlines=$(awk 'END { print NR }' "$TMP/stderr")
+  if [[ $rc -ne 2 ]]; then
+    fail "$name: exit code $rc, expected 2 (stderr: $err)"
+  elif [[ $nlines -ne 1 || $err != *"$text"* ]]; then
+    fail "$name: expected one stderr line naming '$text':"$'\n'"$err"
+  elif [[ $before != "$after" ]]; then
+    fail "$name: $file was changed"
+  else
+    pass
+  fi
+}
+cp "$good" "$TMP/scenario.toml"
+ln -s "$TMP/scenario.toml" "$TMP/link.toml"
+small=(--set run.max_bits=20000 --set eye.symbols=1024 --set tdecq.symbols=0 --threads 1)
+# The scenario as its own output, under its own name, another spelling and a link, even with
+# --overwrite or --resume.
+expect_kept "output is the scenario" "$TMP/scenario.toml" "an input of this run" -- \
+  run "$TMP/scenario.toml" -o "$TMP/scenario.toml" "${small[@]}"
+expect_kept "output is the scenario (--overwrite)" "$TMP/scenario.toml" "an input of this run" -- \
+  run "$TMP/scenario.toml" -o "$TMP/../$(basename "$TMP")/./scenario.toml" --overwrite "${small[@]}"
+expect_kept "output is a link to the scenario (--resume)" "$TMP/scenario.toml" \
+  "an input of this run" -- run "$TMP/scenario.toml" -o "$TMP/link.toml" --resume "${small[@]}"
+# An existing output is kept unless --overwrite says otherwise.
+echo "an earlier result" >"$TMP/earlier.h5"
+expect_kept "existing output" "$TMP/earlier.h5" "--overwrite" -- \
+  run "$good" -o "$TMP/earlier.h5" "${small[@]}"
+expect_kept "existing output, validate -o" "$TMP/earlier.h5" "--overwrite" -- \
+  validate "$good" -o "$TMP/earlier.h5"
+if "$BIN" run "$good" -o "$TMP/earlier.h5" --overwrite "${small[@]}" >/dev/null 2>&1 &&
+   [[ $(head -c 4 "$TMP/earlier.h5" | od -An -c | tr -d ' ') == "211HDF" ]]; then
+  pass
+else
+  fail "run --overwrite did not replace $TMP/earlier.h5 with an HDF5 file"
+fi
+# A merge's output is checked likewise: never one of its shards.
+expect_kept "merge into a shard" "$TMP/earlier.h5" "an input of this run" -- \
+  merge "$TMP/earlier.h5" "$TMP/earlier.h5"
+# Paths that cannot be written: refused at once (validate -o too), no file made.
+mkdir -p "$TMP/folder"
+expect_bad "output in a missing folder" "$TMP/no_such_folder/out.h5" "--output" "" -- \
+  run "$good" -o "$TMP/no_such_folder/out.h5"
+expect_bad "output is a folder" "$TMP/folder" "--output" "" -- run "$good" -o "$TMP/folder"
+expect_bad "output in /proc" "/proc/lightlane_out.h5" "--output" "" -- \
+  run "$good" -o /proc/lightlane_out.h5
+expect_bad "validate -o a folder" "$TMP/folder" "--output" "" -- validate "$good" -o "$TMP/folder"
+if [[ $(id -u) -ne 0 ]]; then  # root writes anywhere: only a user meets permissions
+  mkdir -p "$TMP/readonly" && chmod 500 "$TMP/readonly"
+  expect_bad "output in a read-only folder" "$TMP/readonly/out.h5" "--output" "" -- \
+    run "$good" -o "$TMP/readonly/out.h5"
+fi
+
+# --- inputs that are not what they claim ---------------------------------------------------
+expect_bad "scenario is a folder" "$TMP/folder" "is a folder" "" -- validate "$TMP/folder"
+# A key with an escaped line break: still one line.
+printf '"mrm\\nx" = 1\n' >"$TMP/newline_key.toml"
+expect_bad "a key with a line break" "$TMP/newline_key.toml" "unknown key" "1" -- \
+  validate "$TMP/newline_key.toml"
+expect_bad "--set value with a line break" "--set" mrm.n_g "" -- \
+  validate "$good" --set $'mrm.n_g=ab\nc'
+expect_bad "waveguide of 1e308 cm" "--set" optics.waveguide_length_cm "" -- \
+  validate "$good" --set optics.waveguide_length_cm=1e308
+expect_bad "unknown key suggests" "did you mean \"laser.power_dbm\"" laser.power_dBm "" -- \
+  validate "$good" --set laser.power_dBm=5
+# Touchstone files: written here (python3: tests need it anyway) from one 2-port maker.
+touchstone() {  # touchstone FILE FORMAT ROWS: an option line and ROWS (f a b) as S11 S21 S12 S22
+  python3 - "$@" <<'PY'
+import sys
+path, fmt, rows = sys.argv[1], sys.argv[2], sys.argv[3]
+with open(path, "w") as out:
+    out.write(f"# GHz S {fmt} R 50\n")
+    for row in rows.split(";"):
+        f, a, b = row.split()
+        out.write(f"{f} 0 0 {a} {b} {a} {b} 0 0\n")
+PY
+}
+channel_set=(--set channel.model=\"touchstone\" --set tx_ffe.c_p1=0)
+bad_channel() {  # bad_channel NAME FILE TEXT: refused naming channel.file and the file
+  expect_bad "$1" "$2" channel.file "" -- validate "$DATA/../../scenarios/serdes_200g_cpo.toml" \
+    "${channel_set[@]}" --set "channel.file=\"$2\""
+  [[ -z $3 ]] || grep -q -- "$3" "$TMP/stderr" || fail "$1: stderr lacks '$3': $(cat "$TMP/stderr")"
+}
+touchstone "$TMP/negative_f.s2p" MA "-1 0.9 0;10 0.8 -30;60 0.5 -200"
+bad_channel "negative frequency" "$TMP/negative_f.s2p" "negative"
+touchstone "$TMP/negative_ma.s2p" MA "0.1 0.9 0;10 -0.8 -30;60 0.5 -200"
+bad_channel "negative MA magnitude" "$TMP/negative_ma.s2p" "negative"
+touchstone "$TMP/one_f.s2p" RI "10 0.8 0"
+bad_channel "one frequency" "$TMP/one_f.s2p" "one frequency"
+touchstone "$TMP/huge.s2p" RI "0.1 0.9 0;10 1e300 0;60 0.5 0"
+bad_channel "S21 of 1e300" "$TMP/huge.s2p" "passive"
+bad_channel "channel.file is a folder" "$TMP/folder" "is a folder"
+# A channel whose echo rings longer than a chunk: refused by validate as by run (the plan
+# counts what the engine counts), naming run.chunk_symbols, the channel file and a chunk that
+# holds it; run leaves no file.
+python3 - "$TMP/echo.s2p" <<'PY'
+import cmath, math, sys
+with open(sys.argv[1], "w") as out:
+    out.write("# Hz S RI R 50\n")
+    for k in range(1, 12001):
+        f = k * 1e7
+        h = math.exp(-f / 3e10) * (0.7 + 0.3 * cmath.exp(-2j * math.pi * f * 8e-9))
+        out.write(f"{f:.6e} 0 0 {h.real:.6e} {h.imag:.6e} {h.real:.6e} {h.imag:.6e} 0 0\n")
+PY
+for command in validate run; do
+  expect_bad "echo longer than a chunk ($command)" "serdes_200g_cpo.toml" run.chunk_symbols "" -- \
+    "$command" "$DATA/../../scenarios/serdes_200g_cpo.toml" "${channel_set[@]}" \
+    --set "channel.file=\"$TMP/echo.s2p\"" \
+    $([[ $command == run ]] && echo "-o $TMP/out.h5")
+  grep -q "echo.s2p" "$TMP/stderr" || fail "echo ($command): the channel file is not named"
+done
+
+# --- the version ---------------------------------------------------------------------------
+if "$BIN" --version >"$TMP/version" 2>&1 && grep -q "^lightlane [0-9.]* (git " "$TMP/version"; then
+  pass
+else
+  fail "--version: $(cat "$TMP/version")"
 fi
 
 # --- a good scenario ------------------------------------------------------------------------

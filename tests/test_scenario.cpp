@@ -257,7 +257,7 @@ TEST(ScenarioErrors, OutOfRange) {
   std::string text = kBase + "\n[optics]\nwaveguide_loss_db_per_cm = -2.0\n";
   std::string e = parse_error(text);
   EXPECT_EQ(e, loc(text, "waveguide_loss_db_per_cm") +
-                   "optics.waveguide_loss_db_per_cm: expected a number at least 0 dB/cm, got -2");
+                   "optics.waveguide_loss_db_per_cm: expected a number in [0, 100] dB/cm, got -2");
 
   text = with(kBase, "power_coupling", "power_coupling = 1.2");
   e = parse_error(text);
