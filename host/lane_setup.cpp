@@ -19,6 +19,8 @@
 namespace ll {
 namespace {
 
+constexpr double kMaxOpticalLossDb = 100.0;  // the whole optical path's, ring to photodiode
+
 // The fabricated ring: a resonance offset (process variation) enters as the effective-index
 // change n_g d_lambda / lambda that moves the cold resonance by d_lambda.
 RingGeometry geometry(const LaneParams& lp) {
@@ -653,6 +655,22 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
   check_bandwidth("receiver.bandwidth_ghz", lp.receiver_bandwidth_hz);
   if (std::isfinite(lp.noise_bandwidth_hz))
     check_bandwidth("receiver.noise_bandwidth_ghz", lp.noise_bandwidth_hz);
+
+  // The optical path's loss, whole: 100 dB leaves a 1 W laser 1e-10 W at the photodiode, far
+  // under any receiver's noise; beyond, the levels also fall under float resolution of the bias.
+  if (lp.optical_loss_db() > kMaxOpticalLossDb) {
+    const double waveguide_db = lp.waveguide_length_m * lp.waveguide_loss_db_per_m;
+    const double couplers_db = lp.coupler_loss_db * lp.couplers;
+    const char* key = waveguide_db >= std::max(couplers_db, lp.extra_loss_db)
+                          ? "optics.waveguide_length_cm"
+                          : (couplers_db >= lp.extra_loss_db ? "optics.coupler_loss_db"
+                                                             : "optics.extra_loss_db");
+    fail_key(s, key,
+             "the optical path loses " + format_number(lp.optical_loss_db(), 6) + " dB (waveguide " +
+                 format_number(waveguide_db, 4) + ", couplers " + format_number(couplers_db, 4) +
+                 ", extra " + format_number(lp.extra_loss_db, 4) + "); expected at most " +
+                 format_number(kMaxOpticalLossDb, 3) + " dB");
+  }
 
   // The ring.
   rep.ring = ring_figures(geometry(lp));

@@ -1470,16 +1470,22 @@ RunParams run_params(const Scenario& s) {
   return rp;
 }
 
+namespace {
+KeyInfo key_info(const KeySpec& k) {
+  return {k.key,         k.units,      k.kind == Kind::real || k.kind == Kind::integer,
+          k.range.lo,    k.range.hi,   k.range.allow_pos_inf || k.range.allow_neg_inf};
+}
+}  // namespace
+
 std::optional<KeyInfo> find_key(const std::string& key) {
   const KeySpec* k = spec_of(key);
   if (!k) return std::nullopt;
-  return KeyInfo{k->key, k->units, k->kind == Kind::real || k->kind == Kind::integer};
+  return key_info(*k);
 }
 
 std::vector<KeyInfo> all_keys() {
   std::vector<KeyInfo> out;
-  for (const KeySpec& k : registry())
-    out.push_back({k.key, k.units, k.kind == Kind::real || k.kind == Kind::integer});
+  for (const KeySpec& k : registry()) out.push_back(key_info(k));
   return out;
 }
 

@@ -326,6 +326,11 @@ struct KeyInfo {
   std::string key;
   std::string units;  // unit of the scenario value ("GBd", "um", "1" ...)
   bool numeric;
+  // A numeric key's range (scenario units) and whether inf is a meaning of its own (no band
+  // limit, no RIN).
+  double lowest = -std::numeric_limits<double>::infinity();
+  double highest = std::numeric_limits<double>::infinity();
+  bool infinity_allowed = false;
 };
 std::optional<KeyInfo> find_key(const std::string& key);
 std::vector<KeyInfo> all_keys();

@@ -208,6 +208,20 @@ TEST(ScenarioErrors, UnknownKey) {
   EXPECT_NE(e.find("unknown key"), std::string::npos) << e;
 }
 
+TEST(ScenarioErrors, UnknownKeysSuggestTheNearest) {
+  // A case slip, a letter dropped, a key under the wrong table; and nothing for a name near none.
+  auto hint = [](const std::string& text, const std::vector<std::string>& o = {}) {
+    const std::string e = parse_error(text, o);
+    const auto at = e.find("did you mean \"");
+    return at == std::string::npos ? std::string() : e.substr(at + 14, e.find('"', at + 14) - at - 14);
+  };
+  EXPECT_EQ(hint(kBase, {"laser.power_dBm=5"}), "laser.power_dbm");
+  EXPECT_EQ(hint(with(kBase, "radius_um", "radius_u = 5")), "mrm.radius_um");
+  EXPECT_EQ(hint(kBase, {"receiver.power_dbm=5"}), "laser.power_dbm");
+  EXPECT_EQ(hint(kBase + "\n[recevier]\nbandwidth_ghz = 70.0\n"), "receiver");
+  EXPECT_EQ(hint(kBase, {"completely.unrelated=1"}), "");
+}
+
 TEST(ScenarioErrors, UnknownKeyInAnUnknownTable) {
   const std::string text = kBase + "\n[recever]\nbandwidth_ghz = 70.0\n";
   const std::string e = parse_error(text);
@@ -277,6 +291,32 @@ TEST(ScenarioErrors, OutOfRange) {
     e = parse_error(text);
     EXPECT_TRUE(starts_with(e, loc(text, bad) + "receiver." + key + ": expected ")) << bad << e;
   }
+}
+
+// Every length, loss, power, count and rate has a finite upper bound: 1e308 cm of waveguide is
+// refused naming its key, not simulated into a message about another. Only keys where inf says
+// something of its own (no band limit, no RIN) may take it.
+TEST(ScenarioErrors, EveryNumericKeyIsBoundedAbove) {
+  for (const ll::KeyInfo& k : ll::all_keys()) {
+    if (!k.numeric) continue;
+    EXPECT_TRUE(std::isfinite(k.highest) || k.infinity_allowed) << k.key << " has no upper bound";
+    EXPECT_TRUE(std::isfinite(k.lowest) || k.infinity_allowed) << k.key << " has no lower bound";
+  }
+  const std::string e = parse_error(kBase, {"optics.waveguide_length_cm=1e308"});
+  EXPECT_NE(e.find("optics.waveguide_length_cm: expected a number in [0, 100] cm"),
+            std::string::npos)
+      << e;
+}
+
+// The optical path as a whole: each loss within its bound, together past 100 dB, refused naming
+// the largest part.
+TEST(ScenarioPhysics, OpticalPathLossIsBounded) {
+  const std::string e = prepare_error(
+      kBase, {"optics.extra_loss_db=60", "optics.coupler_loss_db=20", "optics.couplers=3"});
+  EXPECT_NE(e.find("optics.coupler_loss_db: the optical path loses 120 dB"), std::string::npos) << e;
+  EXPECT_EQ(prepare_error(kBase, {"optics.extra_loss_db=60", "optics.coupler_loss_db=20",
+                                  "optics.couplers=1"}),
+            "");
 }
 
 TEST(ScenarioErrors, MissingRequiredKey) {
