@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
 """Plot the eye diagram of one sweep point of a lightlane HDF5 output file.
 
-Usage: plot_eye.py FILE [--point N] [--absolute] --out PREFIX
+Usage: plot_eye.py FILE [--point N] [--lane N] [--absolute] --out PREFIX
 
 Draws the eye histogram (`eye_histogram` at the point, counts per amplitude x phase bin) as a
 heat map with a logarithmic colour scale: phase in UI on x (0 = sampling instant), amplitude on
 y, normalised to the outer levels, or with --absolute the received photocurrent in uA
 (eye_offset_a + eye_scale_a * amplitude); over it the statistical eye's BER contours
 (`eye_contour_a`, run.mode = "stat" with eye.contour_bers) when the file has them. N counts the
-points in file order (a grid's last key fastest). The title gives the point's BER and swept
-values.
+points in file order (a grid's last key fastest). On a WDM file (a `lane` dimension) --lane
+picks the lane; by default the worst lane at the point, the one with the highest BER there (a
+lane that counted no error ranks at its 95% upper limit ber_hi), and the title says so. The
+title gives the point's lane, BER and swept values.
 Writes PREFIX.png and PREFIX.svg. Needs numpy, h5py and matplotlib.
 """
 
@@ -18,7 +20,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lightlane_plot import run_plot, Sweep, save_figure, text, with_units  # noqa: E402
+from lightlane_plot import (add_lane_argument, run_plot, Sweep, save_figure, text,  # noqa: E402
+                            with_units, wrap_parts)
 
 
 def bin_edges(centres):
@@ -34,6 +37,7 @@ def bin_edges(centres):
 
 
 def ber_description(sweep, index):
+    """The BER at one point of one lane; `index` from Sweep.index()."""
     h5 = sweep.h5
     if int(h5["stop_reason"][index]) == 3:  # statistical
         return f"statistical BER = {float(h5['ber'][index]):.3g}"
@@ -48,7 +52,7 @@ def ber_description(sweep, index):
             f"{errors} errors in {bits:.3g} bits")
 
 
-def plot(path, point, absolute, prefix):
+def plot(path, point, lane, absolute, prefix):
     import h5py
     import matplotlib
 
@@ -61,7 +65,8 @@ def plot(path, point, absolute, prefix):
         sweep = Sweep(h5)
         if not 0 <= point < sweep.points:
             raise ValueError(f"--point {point} out of range: the file has {sweep.points} points")
-        index = np.unravel_index(point, sweep.shape)  # the point on the sweep's axes
+        sweep.choose_lane(lane, [point])
+        index = sweep.index(point)  # the point on the sweep's axes, and its lane
         counts = h5["eye_histogram"][index].astype(float)
         amplitude = h5["eye_amplitude"][...].astype(float)
         phase = h5["eye_phase_ui"][...].astype(float)
@@ -85,7 +90,9 @@ def plot(path, point, absolute, prefix):
             y = amplitude
             y_label = "normalised amplitude"
         title = f"Eye diagram, point {point}: {ber_description(sweep, index)}"
-        swept = sweep.describe(point)
+        # The lane and the swept values below the BER, where long keys have the room.
+        swept = wrap_parts(", ".join(part for part in (sweep.lane_title, sweep.describe(point))
+                                     if part), 90)
 
     if y.size > 1 and y[-1] < y[0]:  # a negative photocurrent scale flips the axis
         y = y[::-1]
@@ -130,13 +137,14 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("file", help="lightlane HDF5 output file")
     parser.add_argument("--point", type=int, default=0, help="sweep point index (default 0)")
+    add_lane_argument(parser)
     parser.add_argument("--absolute", action="store_true",
                         help="amplitude as received photocurrent in uA instead of normalised")
     parser.add_argument("--out", required=True, metavar="PREFIX",
                         help="write PREFIX.png and PREFIX.svg")
     args = parser.parse_args(argv)
     return run_plot("plot_eye.py", args.file,
-                    lambda: plot(args.file, args.point, args.absolute, args.out))
+                    lambda: plot(args.file, args.point, args.lane, args.absolute, args.out))
 
 
 if __name__ == "__main__":
