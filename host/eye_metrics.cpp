@@ -14,10 +14,10 @@ SettledOpticalLevels settled_optical_levels(const LinkReport& rep, int levels) {
     return (current_a - rep.dark_current_a) / rep.responsivity_a_per_w;
   };
   const auto [bottom, top] =
-      std::minmax_element(rep.received_levels_a, rep.received_levels_a + levels);
+      std::minmax_element(rep.settled_levels_a, rep.settled_levels_a + levels);
   double average_w = 0.0;
   for (int k = 0; k < levels; ++k)
-    average_w += level_probability(levels, k) * optical_w(rep.received_levels_a[k]);
+    average_w += level_probability(levels, k) * optical_w(rep.settled_levels_a[k]);
   return {optical_w(*top) - optical_w(*bottom), average_w};
 }
 

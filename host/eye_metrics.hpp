@@ -1,5 +1,5 @@
-// Figures of a point's received eye: from its set-up (noiseless levels at the photodiode) the
-// optical ones, and from its Monte-Carlo eye histogram (the column at the decision instant) the
+// Figures of a point's received eye: from its set-up (settled noiseless levels at the
+// photodiode) the optical ones, and from its Monte-Carlo eye histogram (the column at the decision instant) the
 // measured level means and spreads.
 //   - oma_outer_dbm: the outer levels' optical power difference, (I_top - I_bottom) / R;
 //   - average_power_dbm: the levels' mean optical power (with their probabilities);
@@ -34,9 +34,10 @@ struct EyeMetrics {
   double eye_height_a, eye_width_ui;
 };
 
-// The set-up's noiseless levels at the photodiode as optical power: the outer levels' difference
-// (OMA outer) and the levels' mean with their probabilities (what a long balanced pattern
-// averages to), W.
+// The set-up's settled levels at the photodiode (LinkReport::settled_levels_a: after a long run
+// of each level, as SSPRQ's runs and a power meter measure them) as optical power: the outer
+// levels' difference (OMA outer) and the levels' mean with their probabilities (what a long
+// balanced pattern averages to), W.
 struct SettledOpticalLevels {
   double oma_outer_w, average_power_w;
 };

@@ -759,11 +759,20 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
   for (double& level_v : v) level_v = dac_code_v(c, level_v);  // a DAC sends its nearest code
   c.photocurrent_per_transmission_a = photocurrent_per_transmission(lp);
   c.dark_current_a = lp.dark_current_a;
+  // The drive a long run of one level settles at: the whole H1's DC gain (a channel's FIR has
+  // unit DC gain, a transmit FFE sum c / sum |c|).
+  double dc_gain = 1.0;
+  if (!out.setup.h1_taps.empty())
+    dc_gain = std::accumulate(out.setup.h1_taps.begin(), out.setup.h1_taps.end(), 0.0);
   for (int k = 0; k < lp.levels; ++k) {
     c.level_drive_v[k] = v[k];
     rep.received_levels_a[k] =
         c.photocurrent_per_transmission_a *
             transmission(lp.drive_bias_v + (v[k] - lp.drive_bias_v) * cursor_gain) +
+        c.dark_current_a;
+    rep.settled_drive_v[k] = lp.drive_bias_v + (v[k] - lp.drive_bias_v) * dc_gain;
+    rep.settled_levels_a[k] =
+        c.photocurrent_per_transmission_a * transmission(rep.settled_drive_v[k]) +
         c.dark_current_a;
   }
   const double t_lo = transmission(v_lo), t_hi = transmission(v_hi);
@@ -1103,10 +1112,15 @@ std::vector<PreparedLink> prepare_point(const Scenario& s, std::size_t point, co
     double crosstalk_a = 0.0;
     for (int j = 0; j < N; ++j)
       if (j != i) crosstalk_a += drop[i * N + j] * bus_mean[j];
-    for (int k = 0; k < c.levels; ++k)
-      rep.received_levels_a[k] = drop[i * N + i] * c.photocurrent_per_transmission_a *
-                                     ring_transmission(c, c.level_drive_v[k]) * neighbours_mean[i] +
-                                 crosstalk_a + c.dark_current_a;
+    auto received_a = [&](double drive_v) {
+      return drop[i * N + i] * c.photocurrent_per_transmission_a * ring_transmission(c, drive_v) *
+                 neighbours_mean[i] +
+             crosstalk_a + c.dark_current_a;
+    };
+    for (int k = 0; k < c.levels; ++k) {
+      rep.received_levels_a[k] = received_a(c.level_drive_v[k]);
+      rep.settled_levels_a[k] = received_a(rep.settled_drive_v[k]);
+    }
     rep.bus_through_db = -10.0 * std::log10(neighbours_mean[i]);
     rep.demux_crosstalk_db = crosstalk_a > 0.0
                                  ? 10.0 * std::log10(crosstalk_a / (drop[i * N + i] * bus_mean[i]))

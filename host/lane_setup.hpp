@@ -17,7 +17,13 @@ namespace ll {
 struct LinkReport {
   RingFigures ring{};
   double extinction_ratio_db = 0.0;        // static, between the extreme drive levels
-  double received_levels_a[kMaxLevels]{};  // noiseless photocurrent of each level index
+  // Noiseless photocurrent of each level index at the decision instant: the drive pulse's peak
+  // (bias + (V - bias) x cursor_gain; the ISI's mean is zero), where the thresholds sit.
+  double received_levels_a[kMaxLevels]{};
+  // The same after a long run of the level (the drive settled at bias + (V - bias) x H1's DC
+  // gain): what an SSPRQ's long runs and a power meter measure, the OMA's and P_avg's levels.
+  double settled_levels_a[kMaxLevels]{};
+  double settled_drive_v[kMaxLevels]{};
   double noise_bandwidth_hz = 0.0;
   double sample_rate_hz = 0.0;
   double shift_pm_per_v = 0.0;          // resonance travel over the swing / swing

@@ -790,9 +790,8 @@ std::size_t eye_histogram_bins(const SweepPlan& plan) {
          static_cast<std::size_t>(plan.first_point.samples_per_ui);
 }
 
-// TDECQ (PAM4) or TDEC (NRZ) of one point's links (one link, or a bus whose lanes share the
-// engine): tdecq.symbols UI of noiseless waveform through the double-precision engine. NaN for
-// other orders and with tdecq.symbols = 0.
+}  // namespace
+
 std::vector<double> point_tdecq_db(const SweepPlan& plan, const BatchSetup& settings,
                                    std::span<const LinkSetup> links, const LinkReport* reports,
                                    const LaneParams& lp) {
@@ -823,6 +822,8 @@ std::vector<double> point_tdecq_db(const SweepPlan& plan, const BatchSetup& sett
   }
   return out;
 }
+
+namespace {
 
 // Every set-up point's TDECQ, points in parallel.
 std::vector<double> points_tdecq_db(const SweepPlan& plan, const PreparedPoints& pp, int threads) {

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <iosfwd>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -118,6 +119,14 @@ int execute_run(const SweepPlan& plan, const RunOptions& options, std::ostream& 
                 std::ostream& err);
 
 PointResult point_result(const LinkOutcome& outcome, const LinkReport& report);
+
+// TDECQ (PAM4) or TDEC (NRZ) of one point's links (one link, or a bus whose lanes share the
+// engine; `reports` one per link): tdecq.symbols UI of noiseless waveform through the
+// double-precision engine, against the OMA and P_avg of the settled levels. NaN for other orders
+// and with tdecq.symbols = 0.
+std::vector<double> point_tdecq_db(const SweepPlan& plan, const BatchSetup& settings,
+                                   std::span<const LinkSetup> links, const LinkReport* reports,
+                                   const LaneParams& lp);
 
 // Runs units 0 .. units - 1 on `workers` workers (std::threads; one worker: the calling thread),
 // worker w calling work(unit, w) for the next unit no worker has taken. The first exception stops

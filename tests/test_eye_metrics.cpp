@@ -25,7 +25,7 @@ TEST(EyeMetrics, ClustersGiveTheirMeansSpreadsRlmAndSnr) {
   rep.dark_current_a = 0.0;
   // Levels at 0, 0.3, 0.7 and 1 mA: ES1 = ES2 = 0.4, RLM = min(1.2, 1.2, 0.8, 0.8) = 0.8.
   const double level_a[4] = {0.0, 0.3e-3, 0.7e-3, 1.0e-3};
-  for (int k = 0; k < 4; ++k) rep.received_levels_a[k] = level_a[k];
+  for (int k = 0; k < 4; ++k) rep.received_levels_a[k] = rep.settled_levels_a[k] = level_a[k];
   const double offset = 0.5e-3, scale = 0.5e-3, range = 1.5;
   rep.eye_offset_a = offset;  // the outer levels' midpoint and half span, as the set-up has them
   rep.eye_scale_a = scale;

@@ -305,4 +305,71 @@ TEST(Tdecq, LaneTdecqGrowsAsTheDriverSlows) {
   }
 }
 
+// OMA outer and P_avg, and the OMA and P_avg inside TDECQ, are the settled levels' (after a long
+// run of a level, what SSPRQ's runs and a power meter measure), not the levels at the drive
+// pulse's peak: on the default lane behind a band-limited host channel (parametric, 2 dB at
+// Nyquist), alone and with a strong transmit FFE (c_m1 = -0.25), against the ring's all-pass transmission evaluated
+// here in double at the settled drive voltages, bias + (V - bias) x the FFE's DC gain (the
+// channel passes DC whole; the FFE's taps c_m1 and 1 - |c_m1| sum to 1 - 2 |c_m1|). The two
+// agree to rounding (1e-9 dB); the peak's OMA is 0.42 dB below (channel) and 1.2 dB above (FFE),
+// and TDECQ against it 2.29 dB instead of 2.28, 4.09 dB instead of 0.35 (measured): the test
+// resolves the difference many times over.
+TEST(Tdecq, OmaAndTdecqUseTheSettledLevelsBehindABandLimitedChannel) {
+  const std::string lane = std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/lane_200g_pam4.toml";
+  for (const double c_m1 : {0.0, -0.25}) {
+    const ll::Scenario s = ll::load_scenario(
+        lane, {"channel.model=\"parametric\"", "channel.loss_db_at_nyquist=2",
+               "channel.skin_share=0.5", "tx_ffe.c_m1=" + std::to_string(c_m1),
+               "laser.rin_db_per_hz=-150", "tdecq.symbols=16384", "laser.power_dbm=2"});
+    const ll::SweepPlan plan = ll::plan_sweep(s);
+    const ll::PreparedPoints pp = ll::prepare_points(plan, 0, {0});
+    const ll::LinkReport& rep = pp.reports.front();
+
+    // The scenario's ring (lane_200g_pam4.toml), its all-pass transmission written out here.
+    const double pi = 3.14159265358979323846;
+    const double round_trip_m = 2.0 * pi * 11.41e-6, n_g = 4.2, lambda_m = 1310e-9;
+    const double a = std::pow(10.0, -99.4e2 * round_trip_m / 20.0), r = std::sqrt(1.0 - 0.2020);
+    auto transmission = [&](double v) {
+      const double resonance_m = lambda_m - 78e-12 + 16.3e-12 * v;
+      const double phi = 2.0 * pi * round_trip_m * n_g * (1.0 / lambda_m - 1.0 / resonance_m);
+      const double c = std::cos(phi);
+      return (a * a - 2.0 * a * r * c + r * r) / (1.0 - 2.0 * a * r * c + a * a * r * r);
+    };
+    const double dc_gain = 1.0 - 2.0 * std::abs(c_m1);
+    const double to_photodiode_w = 1e-3 * std::pow(10.0, 0.2) * std::pow(10.0, -0.4);  // 2 dBm, 4 dB
+    double power_w[4], average_w = 0.0;
+    for (int k = 0; k < 4; ++k) {
+      const double drive_v = 1.5 + (k - 1.5) * dc_gain;  // levels 0, 1, 2, 3 V at full swing
+      power_w[k] = to_photodiode_w * transmission(drive_v);
+      average_w += 0.25 * power_w[k];
+    }
+    const double oma_w = std::abs(power_w[3] - power_w[0]);
+
+    const ll::PointResult point = ll::point_result(ll::LinkOutcome{}, rep);
+    EXPECT_NEAR(point.oma_outer_dbm, 10.0 * std::log10(oma_w / 1e-3), 1e-9) << c_m1;
+    EXPECT_NEAR(point.average_power_dbm, 10.0 * std::log10(average_w / 1e-3), 1e-9) << c_m1;
+    // The levels at the pulse's peak (the thresholds') are well apart from the settled ones:
+    // below them behind the channel, above them with the FFE's pre-emphasis.
+    const double peak_oma_w =
+        std::abs(rep.received_levels_a[3] - rep.received_levels_a[0]) / rep.responsivity_a_per_w;
+    std::printf("c_m1 %.2f: settled OMA %.3f dBm, at the pulse's peak %.3f dBm\n", c_m1,
+                10.0 * std::log10(oma_w / 1e-3), 10.0 * std::log10(peak_oma_w / 1e-3));
+    EXPECT_GT(std::abs(10.0 * std::log10(oma_w / peak_oma_w)), 0.3) << c_m1;
+
+    // TDECQ of the point against its waveform with the OMA and P_avg computed here.
+    const std::vector<double> product = ll::point_tdecq_db(
+        plan, pp.batch, pp.batch.links, pp.reports.data(), pp.params.front());
+    const std::vector<std::vector<double>> waveform = ll::received_optical_power(
+        pp.batch, 0, 1, 16384, {rep.responsivity_a_per_w}, {rep.dark_current_a});
+    ll::TdecqSettings t;
+    t.samples_per_ui = 32;
+    t.symbol_rate_hz = 106.25e9;
+    t.rin_db_per_hz = -150.0;
+    t.average_power_w = average_w;
+    const double expected = ll::tdecq(waveform.front(), oma_w, t).tdecq_db;
+    ASSERT_TRUE(std::isfinite(expected)) << c_m1;
+    EXPECT_NEAR(product.front(), expected, 1e-6) << c_m1;
+  }
+}
+
 }  // namespace
