@@ -163,8 +163,9 @@ constexpr std::array<RealColumn, 7> kEyeMetricColumns{{
      "transmitter and dispersion eye closure of the waveform at the photodiode, IEEE 802.3 "
      "TDECQ (PAM4) or TDEC (NRZ); inf: closed"},
     {"com_db", &PointResult::com_db, "dB",
-     "channel operating margin of the host electrical channel, IEEE 802.3dj reference receiver "
-     "(NaN without [channel])"},
+     "channel operating margin of the host electrical channel alone with the IEEE 802.3dj "
+     "reference receiver: it judges that channel, not the lane (optics, ring and the lane's "
+     "receiver are not in it; the lane's verdict is ber) (NaN without [channel])"},
 }};
 // The eye's opening at eye.target_ber: from the statistical eye (run.mode = "stat") or from the
 // Monte-Carlo eye histogram (NaN without one).

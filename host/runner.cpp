@@ -853,6 +853,7 @@ class SweepOutput {
         layout_(layout),
         output_path_(output_path),
         bus_(layout.lanes > 0),
+        com_(plan.first_point.channel.model != ChannelModel::none),
         writer_(std::move(writer)),
         points_(points),
         done_(done),
@@ -864,8 +865,12 @@ class SweepOutput {
     for (const SweepAxis& a : plan_.scenario.sweep) out_ << std::setw(key_width(a)) << a.key;
     if (bus_) out_ << std::setw(6) << "lane";
     out_ << std::setw(11) << "ber" << std::setw(24) << "95% interval" << std::setw(12) << "errors"
-         << std::setw(14) << "bits" << std::setw(15) << "stop"
-         << "ER dB\n";
+         << std::setw(14) << "bits" << std::setw(15) << "stop";
+    // COM judges the host electrical channel alone with the 802.3dj reference receiver: beside
+    // the lane's BER, and said so, since a channel can pass it while the lane fails.
+    if (com_) out_ << std::setw(10) << "ER dB" << "host-channel COM dB (802.3dj ref. receiver)";
+    else out_ << "ER dB";
+    out_ << "\n";
   }
 
   // A point whose ring cannot be locked: its figures, no simulation.
@@ -895,8 +900,13 @@ class SweepOutput {
     out_ << std::setw(11) << format_number(r.ber, 3) << std::setw(24)
          << ("[" + format_number(r.ber_lo, 3) + ", " + format_number(r.ber_hi, 3) + "]")
          << std::setw(12) << r.bit_errors << std::setw(14) << r.bits << std::setw(15)
-         << stop_name(outcome.counters.stop_reason) << format_number(r.mrm_extinction_ratio_db, 4)
-         << "\n";
+         << stop_name(outcome.counters.stop_reason);
+    if (com_)
+      out_ << std::setw(10) << format_number(r.mrm_extinction_ratio_db, 4)
+           << format_number(r.com_db, 3);
+    else
+      out_ << format_number(r.mrm_extinction_ratio_db, 4);
+    out_ << "\n";
     out_.flush();
     std::vector<PointResult>& lanes = pending_[p];
     if (lanes.empty()) lanes.resize(plan_.lanes);
@@ -973,6 +983,7 @@ class SweepOutput {
   const OutputLayout& layout_;
   const std::string output_path_;
   const bool bus_;
+  const bool com_;  // a host channel: its COM beside the BER
   std::unique_ptr<Hdf5Writer> writer_;
   const std::size_t points_;        // this process's (a shard's)
   std::size_t done_, done_before_;  // finished; of them, in an earlier run (--resume)

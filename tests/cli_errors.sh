@@ -283,6 +283,26 @@ for command in validate run; do
   grep -q "echo.s2p" "$TMP/stderr" || fail "echo ($command): the channel file is not named"
 done
 
+# --- COM beside the BER, said to be the host channel's ---------------------------------------
+cpo="$DATA/../../scenarios/serdes_200g_cpo.toml"
+if "$BIN" run "$cpo" -o "$TMP/cpo.h5" "${small[@]}" >"$TMP/cpo.out" 2>"$TMP/cpo.err"; then
+  if head -1 "$TMP/cpo.out" | grep -q "host-channel COM dB (802.3dj ref. receiver)" &&
+     [[ $(awk 'NR == 2 { print $NF }' "$TMP/cpo.out") == 12* ]]; then
+    pass
+  else
+    fail "serdes_200g_cpo: the summary lacks the host channel's COM beside the BER:"$'\n'"$(cat "$TMP/cpo.out")"
+  fi
+  if command -v h5dump >/dev/null 2>&1; then
+    if h5dump -a /com_db/long_name "$TMP/cpo.h5" 2>/dev/null | grep -q "not the lane"; then
+      pass
+    else
+      fail "com_db's long_name does not say it is not the lane's verdict"
+    fi
+  fi
+else
+  fail "run serdes_200g_cpo: $(cat "$TMP/cpo.err")"
+fi
+
 # --- the version ---------------------------------------------------------------------------
 if "$BIN" --version >"$TMP/version" 2>&1 && grep -q "^lightlane [0-9.]* (git " "$TMP/version"; then
   pass
