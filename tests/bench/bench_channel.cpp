@@ -75,9 +75,10 @@ void BM_LaneWithChannel(benchmark::State& state) {
     o.push_back("channel.loss_db_at_nyquist=" + std::to_string(loss_db));
     o.push_back("channel.skin_share=0.5");
   }
-  const ll::PreparedRun run = ll::prepare_run(
-      ll::load_scenario(std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/lane_200g_pam4.toml", o));
-  const ll::BatchSetup one = ll_bench::step_one_engine(state, run);
+  const auto run = ll_bench::prepare_or_skip(
+      state, std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/lane_200g_pam4.toml", o);
+  if (!run) return;
+  const ll::BatchSetup one = ll_bench::step_one_engine(state, *run);
   state.counters["h1_taps"] = static_cast<double>(one.links.front().h1_taps.size());
 }
 BENCHMARK(BM_LaneWithChannel)->Arg(0)->Arg(5)->Arg(10)->Arg(20)->Unit(benchmark::kMillisecond);
