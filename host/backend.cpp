@@ -17,7 +17,8 @@ namespace {
 // a time) when it is set, else into `out`.
 template <class Real>
 void run_cpu(const BatchSetup& settings, std::size_t groups, const LinkGroupSource& source,
-             int threads, const LinkDone& done, std::vector<LinkOutcome>* out) {
+             int threads, const LinkDone& done, std::vector<LinkOutcome>* out,
+             const ChunkCounted& counted = {}) {
   std::string error;
   // Everything a link's engine needs but the links: copied once, not once per link (a copy of
   // the whole batch per link would be quadratic in the sweep size).
@@ -34,10 +35,25 @@ void run_cpu(const BatchSetup& settings, std::size_t groups, const LinkGroupSour
     try {
       BatchSetup one = shared;
       one.links = source(g);
-      if (one.links.size() != group) throw BackendError("a WDM batch needs whole buses of lanes");
+      if (one.links.size() != group)
+        throw std::logic_error("a WDM batch needs whole buses of lanes");
       SerialExec exec;
       LaneEngine<SerialExec, Real> engine(exec, one);
-      engine.run();
+      if (counted) {
+        std::uint64_t bits_before = 0, errors_before = 0;
+        engine.run([&](const std::vector<LinkCounters>& c) {
+          std::uint64_t bits = 0, errors = 0;
+          for (const LinkCounters& l : c) {
+            bits += l.bits;
+            errors += l.bit_errors;
+          }
+          counted(bits - bits_before, errors - errors_before);
+          bits_before = bits;
+          errors_before = errors;
+        });
+      } else {
+        engine.run();
+      }
       const std::vector<std::uint32_t> eyes = engine.eye_histograms();
       const std::size_t eye_size = eyes.size() / group;
       std::vector<ThermalLoopOutcome> thermal = engine.thermal_outcomes();
@@ -64,14 +80,15 @@ void run_cpu(const BatchSetup& settings, std::size_t groups, const LinkGroupSour
       error = e.what();
     }
   }
-  if (!error.empty()) throw BackendError(error);
+  // The plan refuses what an engine could (plan_sweep): an error here is an internal fault.
+  if (!error.empty()) throw std::runtime_error("engine: " + error);
 }
 
 template <class Real>
 std::vector<LinkOutcome> run_cpu(const BatchSetup& batch, int threads, const LinkDone& done) {
   const std::size_t L = batch.links.size();
   const std::size_t group = batch.bus_lanes > 0 ? static_cast<std::size_t>(batch.bus_lanes) : 1;
-  if (L % group != 0) throw BackendError("a WDM batch needs whole buses of lanes");
+  if (L % group != 0) throw std::logic_error("a WDM batch needs whole buses of lanes");
   std::vector<LinkOutcome> out(done ? 0 : L);
   run_cpu<Real>(
       batch, L / group,
@@ -190,8 +207,8 @@ double cuda_seconds_per_chunk(const BatchSetup& batch, int device) {
 }
 
 void run_groups_cpu(const BatchSetup& settings, std::size_t groups, const LinkGroupSource& source,
-                    int threads, const LinkDone& done) {
-  run_cpu<float>(settings, groups, source, threads, done, nullptr);
+                    int threads, const LinkDone& done, const ChunkCounted& counted) {
+  run_cpu<float>(settings, groups, source, threads, done, nullptr, counted);
 }
 
 std::vector<LinkOutcome> run_batch(const BackendChoice& backend, const BatchSetup& batch,

@@ -77,6 +77,10 @@ CudaProbe probe_cuda();
 // so a finished point can be written (and flushed) while the others still run.
 using LinkDone = std::function<void(std::size_t, const LinkOutcome&)>;
 
+// Called by a CPU engine after each chunk with the bits and bit errors its links counted in that
+// chunk, from any thread, concurrently (the callee synchronises): live progress within a point.
+using ChunkCounted = std::function<void(std::uint64_t bits, std::uint64_t bit_errors)>;
+
 // Runs a batch to completion on the CPU: one engine per link, links spread over OpenMP threads.
 // With `done`, each outcome goes to it and is then released: the returned outcomes are empty.
 std::vector<LinkOutcome> run_batch_cpu(const BatchSetup& batch, int threads,
@@ -85,9 +89,10 @@ std::vector<LinkOutcome> run_batch_cpu(const BatchSetup& batch, int threads,
 // when a CPU thread takes the group: a sweep's links are never all held at once.
 using LinkGroupSource = std::function<std::vector<LinkSetup>(std::size_t group)>;
 // Runs `groups` groups with `settings` (a batch whose `links` are ignored) on the CPU, one engine
-// per group, as run_batch_cpu does; link l = group x lanes + lane goes to `done`.
+// per group, as run_batch_cpu does; link l = group x lanes + lane goes to `done`, and each
+// chunk's counts to `counted` (when set).
 void run_groups_cpu(const BatchSetup& settings, std::size_t groups, const LinkGroupSource& source,
-                    int threads, const LinkDone& done);
+                    int threads, const LinkDone& done, const ChunkCounted& counted = {});
 // The same in double precision: the reference path for validation.
 std::vector<LinkOutcome> run_batch_cpu_double(const BatchSetup& batch, int threads);
 // Runs a batch on GPU `device` (all links in one engine, on the calling thread's default

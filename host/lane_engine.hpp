@@ -450,6 +450,12 @@ class LaneEngine {
     while (step()) {
     }
   }
+  // The same, calling after_chunk(counters()) after every chunk (live progress).
+  template <class AfterChunk>
+  void run(const AfterChunk& after_chunk) {
+    while (step()) after_chunk(counters_host_);
+    after_chunk(counters_host_);
+  }
 
   const std::vector<LinkCounters>& counters() const { return counters_host_; }
 

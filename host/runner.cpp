@@ -27,6 +27,7 @@
 #include "host/eye_metrics.hpp"
 #include "host/hdf5_writer.hpp"
 #include "host/output_path.hpp"
+#include "host/progress.hpp"
 #include "host/stat_eye.hpp"
 #include "host/statistics.hpp"
 #include "host/tdecq.hpp"
@@ -842,13 +843,16 @@ std::vector<double> points_tdecq_db(const SweepPlan& plan, const PreparedPoints&
 
 // What a run prints and writes as its links finish: each link's summary row, each point's data
 // once all its lanes are in (written and flushed: a killed run keeps every finished point), the
-// live progress line. Not thread-safe: the caller serialises the calls.
+// live progress (host/progress.hpp). Not thread-safe but for progress(): the caller serialises the
+// other calls.
 class SweepOutput {
  public:
   // `writer`: the resumed file, or null: the file is created when the first point is written.
+  // `chunk_counts`: the engines report each chunk's counts to progress() (the CPU's Monte
+  // Carlo); else a link's counts reach the progress when it finishes.
   SweepOutput(const SweepPlan& plan, const OutputLayout& layout, const std::string& output_path,
               std::unique_ptr<Hdf5Writer> writer, std::size_t points, std::size_t done,
-              std::ostream& out, std::ostream& err)
+              bool chunk_counts, std::ostream& out, std::ostream& err)
       : plan_(plan),
         layout_(layout),
         output_path_(output_path),
@@ -858,9 +862,11 @@ class SweepOutput {
         points_(points),
         done_(done),
         done_before_(done),
+        chunk_counts_(chunk_counts),
         out_(out),
         err_(err),
-        live_(isatty(STDERR_FILENO)) {
+        progress_(err, isatty(STDERR_FILENO) != 0, points, done, plan.run.max_bits,
+                  plan.run.target_errors) {
     out_ << std::left << std::setw(6) << "point";
     for (const SweepAxis& a : plan_.scenario.sweep) out_ << std::setw(key_width(a)) << a.key;
     if (bus_) out_ << std::setw(6) << "lane";
@@ -896,6 +902,7 @@ class SweepOutput {
     PointResult r = point_result(outcome, report);
     r.tdecq_db = tdecq_db;
     bits_done_ += r.bits;
+    if (!chunk_counts_) progress_.counted(r.bits, r.bit_errors);
     row_start(p, lane);
     out_ << std::setw(11) << format_number(r.ber, 3) << std::setw(24)
          << ("[" + format_number(r.ber_lo, 3) + ", " + format_number(r.ber_hi, 3) + "]")
@@ -921,7 +928,7 @@ class SweepOutput {
   // Closes the file (created now if no point was written: a shard without points) and prints
   // the run's last line.
   void finish() {
-    if (live_) err_ << "\n";
+    progress_.stop();
     writer().close();
     const double elapsed = seconds_since(t0_);
     err_ << "lightlane: " << points_ << " points, " << bits_done_ << " bits in "
@@ -934,12 +941,15 @@ class SweepOutput {
   // A failed run: ends the live line and says what the file holds (nothing when no point was
   // written: then there is no file).
   void interrupted() {
-    if (live_) err_ << "\n";
+    progress_.stop();
     if (!writer_) return;
     err_ << "lightlane: the run stopped after " << done_ - done_before_
          << " points; they are kept in " << output_path_
          << ": the same command with --resume runs the rest\n";
   }
+
+  // Where the engines report each chunk's counts (any thread, any time).
+  RunProgress& progress() { return progress_; }
 
   // Time a thread spent setting points up (any thread, any time).
   void add_setup_seconds(double s) { setup_seconds_.fetch_add(s); }
@@ -964,12 +974,9 @@ class SweepOutput {
     writer().write_points(p, lanes);
     write_seconds_ += seconds_since(start);
     ++done_;
-    if (!live_) return;
-    const double elapsed = seconds_since(t0_);
-    const double eta = elapsed / static_cast<double>(done_ - done_before_) * (points_ - done_);
-    err_ << "\r" << done_ << "/" << points_ << " points, "
-         << format_number(bits_done_ / elapsed / 1e9, 3) << " Gbit/s simulated, ETA "
-         << format_number(eta, 3) << " s   " << std::flush;
+    std::uint64_t bits = 0;
+    for (const PointResult& r : lanes) bits += r.bits;
+    progress_.point_finished(bits);
   }
 
   Hdf5Writer& writer() {
@@ -987,14 +994,15 @@ class SweepOutput {
   std::unique_ptr<Hdf5Writer> writer_;
   const std::size_t points_;        // this process's (a shard's)
   std::size_t done_, done_before_;  // finished; of them, in an earlier run (--resume)
+  const bool chunk_counts_;
   std::ostream& out_;
   std::ostream& err_;
-  const bool live_;
   const std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
   std::uint64_t bits_done_ = 0;
   double write_seconds_ = 0.0;  // the orchestration's main cost; reported at the end
   std::atomic<double> setup_seconds_{0.0};
   std::map<std::size_t, std::vector<PointResult>> pending_;  // points with lanes still running
+  RunProgress progress_;  // last: its reporter thread starts once the rest is in place
 };
 
 // The Monte-Carlo engine of batch b's points on the CPU: each point is set up by the thread that
@@ -1040,7 +1048,10 @@ void run_batch_streamed_cpu(const SweepPlan& plan, std::size_t b,
       set_up.erase(p);
     }
   };
-  run_groups_cpu(settings, points.size(), source, threads, done);
+  run_groups_cpu(settings, points.size(), source, threads, done,
+                 [&output](std::uint64_t bits, std::uint64_t errors) {
+                   output.progress().counted(bits, errors);
+                 });
 }
 
 }  // namespace
@@ -1128,11 +1139,18 @@ void run_batch_units(const SweepPlan& plan, std::size_t b, const std::vector<std
 void run_all_points(const SweepPlan& plan, const std::vector<bool>& skip,
                     const BackendChoice& backend, const RunOptions& options, SweepOutput& output);
 
+// Whether the points run on the CPU's streamed Monte Carlo (each set up by the thread that runs
+// it, its chunks' counts reported as they come), else in units (the statistical eye, the GPU).
+bool streamed_on_cpu(const SweepPlan& plan, const BackendChoice& backend) {
+  return plan.run.mode != "stat" && backend.kind == BackendKind::cpu;
+}
+
 int run_points(const SweepPlan& plan, const std::vector<bool>& skip, const OutputLayout& layout,
                const BackendChoice& backend, std::unique_ptr<Hdf5Writer> writer,
                std::size_t points, std::size_t done, const std::string& output_path,
                const RunOptions& options, std::ostream& out, std::ostream& err) {
-  SweepOutput output(plan, layout, output_path, std::move(writer), points, done, out, err);
+  SweepOutput output(plan, layout, output_path, std::move(writer), points, done,
+                     streamed_on_cpu(plan, backend), out, err);
   try {
     run_all_points(plan, skip, backend, options, output);
   } catch (...) {
@@ -1154,7 +1172,7 @@ void run_all_points(const SweepPlan& plan, const std::vector<bool>& skip,
     for (const std::size_t p : plan.batch_points[b])
       if (!skip[p]) todo.push_back(p);
     if (todo.empty()) continue;
-    if (plan.run.mode != "stat" && backend.kind == BackendKind::cpu)
+    if (streamed_on_cpu(plan, backend))
       run_batch_streamed_cpu(plan, b, todo, threads, output);
     else
       run_batch_units(plan, b, todo, backend, threads, options.max_unit_links, output);

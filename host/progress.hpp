@@ -1,0 +1,56 @@
+// Live progress of a run on stderr: points done, bits and bit errors counted so far (within the
+// points still running too: the CPU engines report each chunk), the simulated bit rate and an
+// estimate of the time left. A reporter thread writes it every 2 s, so a single long point shows
+// it is alive: on a terminal one line rewritten in place, elsewhere (a Slurm log, a file) one
+// line per report. Data never goes here; the summary table goes to stdout.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <ostream>
+#include <thread>
+
+namespace ll {
+
+class RunProgress {
+ public:
+  // `points`: this run's points; `done_before`: of them, those finished by an earlier run
+  // (--resume); a point stops at `max_bits` bits or `target_errors` bit errors.
+  RunProgress(std::ostream& err, bool terminal, std::size_t points, std::size_t done_before,
+              std::uint64_t max_bits, std::uint64_t target_errors);
+  ~RunProgress();  // stop()
+  RunProgress(const RunProgress&) = delete;
+  RunProgress& operator=(const RunProgress&) = delete;
+
+  // Bits and bit errors counted since the last call by some engine (any thread, any time).
+  void counted(std::uint64_t bits, std::uint64_t bit_errors);
+  // A point finished (all its lanes: `bits` of them); its bits were counted already.
+  void point_finished(std::uint64_t bits);
+  // Ends the reports (and the terminal's live line): before the run's last lines.
+  void stop();
+
+  // Seconds between reports.
+  static constexpr double kPeriodS = 2.0;
+
+ private:
+  void report();
+  void loop();
+
+  std::ostream& err_;
+  const bool terminal_;
+  const std::size_t points_, done_before_;
+  const std::uint64_t max_bits_, target_errors_;
+  const std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::atomic<std::uint64_t> bits_{0}, errors_{0}, finished_bits_{0};
+  std::atomic<std::size_t> done_{0};
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  bool reported_ = false;
+  std::thread reporter_;
+};
+
+}  // namespace ll
