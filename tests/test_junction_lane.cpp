@@ -1,5 +1,6 @@
 // The PN-junction electro-optic model in the lane: the per-sample table against direct
-// evaluation of the junction physics, its effect on the ring, and what the scenario refuses.
+// evaluation of the junction physics, its effect on the ring, the BER the lane counts against
+// its closed form, and what the scenario refuses.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -120,9 +121,9 @@ double settled_lane_ber(const ll::PreparedRun& run) {
     ll::RingGeometry gv = g;
     gv.loss_db_per_m += r.loss_db_per_m_change;
     const ll::RingFigures f = ll::ring_figures(gv);
-    level_a[k] = photocurrent_per_t *
-                     ll::allpass_transmission(f.a, f.r, c.ring.phase_of_shift(r.shift_m)) +
-                 1.3e-9;  // dark current
+    level_a[k] =
+        photocurrent_per_t * ll::allpass_transmission(f.a, f.r, c.ring.phase_of_shift(r.shift_m)) +
+        1.3e-9;  // dark current
   }
   // Received order (the ring may invert the drive), thresholds halfway.
   std::vector<int> order = {0, 1, 2, 3};
