@@ -170,14 +170,16 @@ std::uint64_t count_field(const PointResult& r, const std::string& name) {
   return r.symbol_errors;
 }
 
-// Checks the points [0, written) against make_result and the rest against the fill values.
-void expect_points(hid_t file, std::size_t points, std::size_t written) {
+// Checks the points [0, expected.size()) against `expected` and the rest of the `points` against
+// the fill values.
+void expect_points(hid_t file, std::size_t points, const std::vector<PointResult>& expected) {
+  const std::size_t written = expected.size();
   for (const char* name : kCountNames) {
     const auto values = read_all<std::uint64_t>(file, name, H5T_NATIVE_UINT64);
     ASSERT_EQ(values.size(), points) << name;
     for (std::size_t i = 0; i < points; ++i) {
-      const std::uint64_t expected = i < written ? count_field(make_result(i), name) : 0;
-      EXPECT_EQ(values[i], expected) << name << " point " << i;
+      const std::uint64_t want = i < written ? count_field(expected[i], name) : 0;
+      EXPECT_EQ(values[i], want) << name << " point " << i;
     }
   }
   for (const char* name : kRealNames) {
@@ -185,7 +187,7 @@ void expect_points(hid_t file, std::size_t points, std::size_t written) {
     ASSERT_EQ(values.size(), points) << name;
     for (std::size_t i = 0; i < points; ++i) {
       if (i < written) {
-        EXPECT_EQ(values[i], real_field(make_result(i), name)) << name << " point " << i;
+        EXPECT_EQ(values[i], real_field(expected[i], name)) << name << " point " << i;
       } else {
         EXPECT_TRUE(std::isnan(values[i])) << name << " point " << i << " should be fill";
       }
@@ -194,19 +196,23 @@ void expect_points(hid_t file, std::size_t points, std::size_t written) {
   const auto stop = read_all<std::uint8_t>(file, "stop_reason", H5T_NATIVE_UINT8);
   ASSERT_EQ(stop.size(), points);
   for (std::size_t i = 0; i < points; ++i) {
-    const auto expected = i < written ? make_result(i).stop_reason : StopReason::not_run;
-    EXPECT_EQ(stop[i], static_cast<std::uint8_t>(expected)) << "stop_reason point " << i;
+    const auto want = i < written ? expected[i].stop_reason : StopReason::not_run;
+    EXPECT_EQ(stop[i], static_cast<std::uint8_t>(want)) << "stop_reason point " << i;
   }
   const auto eye = read_all<std::uint32_t>(file, "eye_histogram", H5T_NATIVE_UINT32);
   const std::size_t bins = kAmplitudeBins * kPhaseBins;
   ASSERT_EQ(eye.size(), points * bins);
   for (std::size_t i = 0; i < points; ++i) {
-    const PointResult expected = make_result(i);
     for (std::size_t k = 0; k < bins; ++k) {
-      EXPECT_EQ(eye[i * bins + k], i < written ? expected.eye_histogram[k] : 0u)
+      EXPECT_EQ(eye[i * bins + k], i < written ? expected[i].eye_histogram[k] : 0u)
           << "eye_histogram point " << i << " bin " << k;
     }
   }
+}
+
+// The points [0, written) as make_result made them, the rest fill values.
+void expect_points(hid_t file, std::size_t points, std::size_t written) {
+  expect_points(file, points, make_results(0, written));
 }
 
 TEST(Hdf5Writer, WritesValuesAttributesAndDimensionScales) {
@@ -417,7 +423,10 @@ TEST(Hdf5Writer, SinglePointWithoutSweptKeysOrEye) {
 }
 
 // Leaves a file for tests/check_output.py: two swept keys, four points of which the last is
-// never written (the shape of an interrupted run), and one point with no bit errors.
+// never written (the shape of an interrupted run), and one point with no bit errors. The test
+// reads the file back itself first, so that what the Python check then opens is known to hold
+// the points written, the fill values of the point never written, both swept keys as
+// coordinates on `point`, the eye's dimension scales, and units on every variable.
 TEST(Hdf5Writer, WritesXarrayFile) {
   // CTest's hdf5_write_xarray_file names the file; run plainly, the test cleans up after itself.
   const char* from_environment = std::getenv("LIGHTLANE_WRITER_CHECK_FILE");
@@ -429,10 +438,84 @@ TEST(Hdf5Writer, WritesXarrayFile) {
   results[1].bit_errors = 0;
   results[1].ber = 0.0;
   results[1].ber_lo = 0.0;
-  Hdf5Writer writer(path, layout);
-  writer.write_points(0, {results[0]});
-  writer.write_points(1, {results[1], results[2]});
-  writer.close();
+  {
+    Hdf5Writer writer(path, layout);
+    writer.write_points(0, {results[0]});
+    writer.write_points(1, {results[1], results[2]});
+    writer.close();
+  }
+
+  {
+    Id file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+    ASSERT_TRUE(file.valid()) << path;
+    const hid_t fid = file.get();
+    // Values: the three points written (the error-free one with its zeros, not fill values),
+    // the fourth at the fill values of a point never run.
+    expect_points(fid, 4, results);
+    EXPECT_EQ(shape_of(fid, "eye_histogram"),
+              (std::vector<hsize_t>{4, kAmplitudeBins, kPhaseBins}));
+    EXPECT_EQ(read_string_attribute(fid, "scenario"), layout.scenario_text);
+
+    // The three dimensions xarray names (point, eye_amplitude, eye_phase_ui): scales named
+    // after themselves, holding the layout's values, with units.
+    Id point(H5Dopen2(fid, "point", H5P_DEFAULT), H5Dclose);
+    Id amplitude(H5Dopen2(fid, "eye_amplitude", H5P_DEFAULT), H5Dclose);
+    Id phase(H5Dopen2(fid, "eye_phase_ui", H5P_DEFAULT), H5Dclose);
+    for (const Id* scale : {&point, &amplitude, &phase}) {
+      ASSERT_TRUE(scale->valid());
+      EXPECT_GT(H5DSis_scale(scale->get()), 0);
+      char name[64] = {};
+      H5DSget_scale_name(scale->get(), name, sizeof name);
+      char object_name[64] = {};
+      H5Iget_name(scale->get(), object_name, sizeof object_name);
+      EXPECT_EQ(std::string("/") + name, object_name);
+      EXPECT_FALSE(read_string_attribute(scale->get(), "units").empty()) << object_name;
+    }
+    EXPECT_EQ(read_all<std::uint64_t>(fid, "point", H5T_NATIVE_UINT64),
+              (std::vector<std::uint64_t>{0, 1, 2, 3}));
+    EXPECT_EQ(read_all<double>(fid, "eye_amplitude", H5T_NATIVE_DOUBLE), layout.eye_amplitude);
+    EXPECT_EQ(read_all<double>(fid, "eye_phase_ui", H5T_NATIVE_DOUBLE), layout.eye_phase_ui);
+    EXPECT_EQ(read_string_attribute(phase.get(), "units"), "UI");
+
+    // Both swept keys: one coordinate dataset each on `point`, named with underscores, the key
+    // as long_name, its values for every point (the unwritten one too) and its unit.
+    for (const ll::SweptKey& key : layout.swept) {
+      std::string name = key.key;
+      for (char& c : name)
+        if (c == '.') c = '_';
+      Id coordinate(H5Dopen2(fid, name.c_str(), H5P_DEFAULT), H5Dclose);
+      ASSERT_TRUE(coordinate.valid()) << name;
+      EXPECT_EQ(shape_of(fid, name.c_str()), (std::vector<hsize_t>{4})) << name;
+      EXPECT_EQ(read_all<double>(fid, name.c_str(), H5T_NATIVE_DOUBLE), key.values) << name;
+      EXPECT_EQ(read_string_attribute(coordinate.get(), "units"), key.units) << name;
+      EXPECT_EQ(read_string_attribute(coordinate.get(), "long_name"), key.key) << name;
+      EXPECT_GT(H5DSis_attached(coordinate.get(), point.get(), 0), 0) << name;
+    }
+
+    // Every per-point variable: its unit, both coordinates, and `point` as its first dimension;
+    // the eye histogram also has its amplitude and phase scales on dimensions 1 and 2.
+    std::vector<const char*> per_point = kCountNames;
+    per_point.insert(per_point.end(), kRealNames.begin(), kRealNames.end());
+    per_point.push_back("stop_reason");
+    per_point.push_back("eye_histogram");
+    for (const char* name : per_point) {
+      Id dataset(H5Dopen2(fid, name, H5P_DEFAULT), H5Dclose);
+      ASSERT_TRUE(dataset.valid()) << name;
+      EXPECT_FALSE(read_string_attribute(dataset.get(), "units").empty()) << name;
+      EXPECT_EQ(read_string_attribute(dataset.get(), "coordinates"),
+                "driver_swing_vpp laser_power_dbm")
+          << name;
+      EXPECT_EQ(shape_of(fid, name).front(), 4u) << name;
+      EXPECT_GT(H5DSis_attached(dataset.get(), point.get(), 0), 0) << name;
+    }
+    Id eye(H5Dopen2(fid, "eye_histogram", H5P_DEFAULT), H5Dclose);
+    EXPECT_GT(H5DSis_attached(eye.get(), amplitude.get(), 1), 0);
+    EXPECT_GT(H5DSis_attached(eye.get(), phase.get(), 2), 0);
+    Id ber(H5Dopen2(fid, "ber", H5P_DEFAULT), H5Dclose);
+    EXPECT_EQ(read_string_attribute(ber.get(), "units"), "1");
+    Id bits(H5Dopen2(fid, "bits", H5P_DEFAULT), H5Dclose);
+    EXPECT_EQ(read_string_attribute(bits.get(), "units"), "1");
+  }
   if (keep) {
     std::printf("wrote %s\n", path.c_str());
   } else {
