@@ -47,7 +47,8 @@ class Hdf5Writer {
   // Writes points [first_point, first_point + n) into every per-point dataset (hyperslab
   // writes), where n is results.size() for a single lane or results.size() / lanes for a WDM bus
   // (point-major, one result per lane), and flushes the file. Throws std::out_of_range when the
-  // range passes layout.points, std::invalid_argument when an eye histogram has the wrong size,
+  // range passes layout.points, std::invalid_argument when an eye histogram has the wrong size
+  // (an empty one: no eye collected, zeros in the file),
   // std::runtime_error naming the path when HDF5 fails.
   void write_points(std::size_t first_point, const std::vector<PointResult>& results);
 

@@ -71,7 +71,8 @@ struct PointResult {
   double fec_inner_ber = std::numeric_limits<double>::quiet_NaN();
   std::vector<std::uint64_t> fec_symbol_error_histogram =
       std::vector<std::uint64_t>(kFecHistogramBins, 0);
-  // Eye histogram, row-major [amplitude_bin][phase_bin]; sizes from OutputLayout.
+  // Eye histogram, row-major [amplitude_bin][phase_bin]; sizes from OutputLayout. Empty: no eye
+  // was collected (the statistical mode, a point not simulated), zeros in the file.
   std::vector<std::uint32_t> eye_histogram;
   // Absolute received photocurrent of a normalised eye amplitude y: offset + scale * y.
   double eye_offset_a = 0.0;

@@ -434,15 +434,16 @@ PreparedPoints first_points(const SweepPlan& plan, std::size_t b, std::size_t li
 }
 
 // Links per unit of work on the backend: what one prepare-run-write round holds at once.
-// CPU (statistical eyes; the Monte-Carlo engine streams point by point instead): enough links
-// that a unit's last eyes leave few threads idle. GPU: the statistical eye's launches of 4096
-// links four at a time; the engine as many links as fit in half the free memory of the device,
-// shared by its workers (the engine's buffers per link, doubled for cuFFT's work areas).
+// CPU (statistical eyes on one thread per unit; the Monte-Carlo engine streams point by point
+// instead): 64 links, a few tens of ms of eyes, written in one go, small against a sweep. GPU:
+// the statistical eye's launches of 4096 links four at a time; the engine as many links as fit in
+// half the free memory of the device, shared by its workers (the engine's buffers per link,
+// doubled for cuFFT's work areas).
 std::size_t unit_links(const SweepPlan& plan, const BatchSetup& settings,
-                       const BackendChoice& backend, int threads, int workers_per_device) {
+                       const BackendChoice& backend, int workers_per_device) {
   std::size_t links = 0;
   if (backend.kind == BackendKind::cpu) {
-    links = std::max<std::size_t>(256, 64 * static_cast<std::size_t>(threads));
+    links = 64;
   } else if (plan.run.mode == "stat") {
     links = 4 * 4096;
   } else {
@@ -607,7 +608,7 @@ void print_validation(const SweepPlan& plan, const std::string& backend_request,
         << " symbols; independent of the bit count)\n";
   } else {
     // Time: one chunk of a unit of the first batch's links on the first device.
-    const std::size_t unit = unit_links(plan, b0, backend, threads, 2);
+    const std::size_t unit = unit_links(plan, b0, backend, 2);
     const PreparedPoints pp = first_points(plan, 0, std::min(unit, batch0_links));
     const double seconds = cuda_seconds_per_chunk(pp.batch, backend.devices.front());
     const double symbols_per_s = static_cast<double>(b0.chunk_symbols) *
@@ -782,16 +783,6 @@ int execute_run(const SweepPlan& plan, const RunOptions& options, std::ostream& 
                     options, out, err);
 }
 
-namespace {
-
-// A point's eye histogram bins (amplitude x 2 UI of phase): the zeros written where no eye is
-// collected (the statistical mode, points not simulated).
-std::size_t eye_histogram_bins(const SweepPlan& plan) {
-  return static_cast<std::size_t>(plan.run.eye_amplitude_bins) * 2 *
-         static_cast<std::size_t>(plan.first_point.samples_per_ui);
-}
-
-}  // namespace
 
 std::vector<double> point_tdecq_db(const SweepPlan& plan, const BatchSetup& settings,
                                    std::span<const LinkSetup> links, const LinkReport* reports,
@@ -881,8 +872,7 @@ class SweepOutput {
 
   // A point whose ring cannot be locked: its figures, no simulation.
   void not_simulated(std::size_t p, const std::vector<PreparedLink>& lanes) {
-    LinkOutcome none;
-    none.eye_histogram.assign(eye_histogram_bins(plan_), 0u);
+    const LinkOutcome none;  // no eye: zeros in the file
     std::vector<PointResult> results;
     for (std::size_t j = 0; j < lanes.size(); ++j) {
       const LinkReport& rep = lanes[j].report;
@@ -894,7 +884,8 @@ class SweepOutput {
                                                             : "another ring of the bus cannot lock")
            << " (heater " << format_number(rep.heater_power_w * 1e3, 4) << " mW)\n";
     }
-    write(p, results);
+    ready_.emplace(p, std::move(results));
+    write_ready();
   }
 
   void link_finished(std::size_t p, std::size_t lane, const LinkOutcome& outcome,
@@ -920,8 +911,27 @@ class SweepOutput {
     lanes[lane] = std::move(r);
     if (std::all_of(lanes.begin(), lanes.end(),
                     [](const PointResult& x) { return x.stop_reason != StopReason::not_run; })) {
-      write(p, lanes);
+      ready_.emplace(p, std::move(lanes));
       pending_.erase(p);
+      if (!hold_) write_ready();
+    }
+  }
+
+  // Whole points wait in memory until write_ready() (a unit's points then go in one write per
+  // run of consecutive points: a flush per unit, not per point); else each is written at once.
+  void hold_points(bool hold) { hold_ = hold; }
+  // Writes the whole points waiting, each run of consecutive points in one call.
+  void write_ready() {
+    while (!ready_.empty()) {
+      const std::size_t first = ready_.begin()->first;
+      std::vector<PointResult> run;
+      std::size_t next = first;
+      for (auto it = ready_.begin(); it != ready_.end() && it->first == next; ++next) {
+        run.insert(run.end(), std::make_move_iterator(it->second.begin()),
+                   std::make_move_iterator(it->second.end()));
+        it = ready_.erase(it);
+      }
+      write(first, run);
     }
   }
 
@@ -969,14 +979,17 @@ class SweepOutput {
       out_ << std::setw(key_width(a)) << format_number(a.values[p], 6);
     if (bus_) out_ << std::setw(6) << lane;
   }
-  void write(std::size_t p, const std::vector<PointResult>& lanes) {
+  // Points first .. first + n - 1, their lanes' results point-major.
+  void write(std::size_t first, const std::vector<PointResult>& results) {
     const auto start = std::chrono::steady_clock::now();
-    writer().write_points(p, lanes);
+    writer().write_points(first, results);
     write_seconds_ += seconds_since(start);
-    ++done_;
-    std::uint64_t bits = 0;
-    for (const PointResult& r : lanes) bits += r.bits;
-    progress_.point_finished(bits);
+    for (std::size_t i = 0; i < results.size(); i += plan_.lanes) {
+      std::uint64_t bits = 0;
+      for (std::size_t j = 0; j < plan_.lanes; ++j) bits += results[i + j].bits;
+      ++done_;
+      progress_.point_finished(bits);
+    }
   }
 
   Hdf5Writer& writer() {
@@ -1002,6 +1015,8 @@ class SweepOutput {
   double write_seconds_ = 0.0;  // the orchestration's main cost; reported at the end
   std::atomic<double> setup_seconds_{0.0};
   std::map<std::size_t, std::vector<PointResult>> pending_;  // points with lanes still running
+  std::map<std::size_t, std::vector<PointResult>> ready_;    // whole points not yet written
+  bool hold_ = false;
   RunProgress progress_;  // last: its reporter thread starts once the rest is in place
 };
 
@@ -1084,22 +1099,26 @@ void run_workers(std::size_t units, std::size_t workers,
 namespace {
 
 // Batch b's points in units (unit_links): each unit set up on the host, run on the backend (the
-// statistical eyes, or on the GPU the engine), written. On the GPU two workers per device take
-// units, so that one's set-up, transfers and writing overlap the other's kernels.
+// statistical eyes, or on the GPU the engine), written in one go (a write per run of consecutive
+// points, one flush). On the GPU two workers per device take units, so that one's set-up,
+// transfers and writing overlap the other's kernels; on the CPU one worker per thread, each unit
+// on its own thread, so that one writes while the others compute (the writer is serial HDF5).
 void run_batch_units(const SweepPlan& plan, std::size_t b, const std::vector<std::size_t>& points,
                      const BackendChoice& backend, int threads, std::size_t max_unit_links,
                      SweepOutput& output) {
   constexpr std::size_t kWorkersPerDevice = 2;
   const bool gpu = backend.kind == BackendKind::cuda;
-  const std::size_t workers = gpu ? kWorkersPerDevice * backend.devices.size() : 1;
-  // Host threads per worker for the set-up and the CPU's own statistical eyes.
+  const std::size_t workers =
+      gpu ? kWorkersPerDevice * backend.devices.size() : static_cast<std::size_t>(threads);
+  // Host threads per worker for the set-up (and on the CPU the statistical eyes).
   const int host_threads = std::max(1, threads / static_cast<int>(workers));
   std::size_t links =
-      unit_links(plan, plan.batches[b], backend, threads, static_cast<int>(kWorkersPerDevice));
+      unit_links(plan, plan.batches[b], backend, static_cast<int>(kWorkersPerDevice));
   if (max_unit_links > 0) links = std::min(links, max_unit_links);
   const std::size_t unit_points = std::max<std::size_t>(1, links / plan.lanes);
   const std::size_t units = (points.size() + unit_points - 1) / unit_points;
   std::mutex output_mutex;
+  output.hold_points(true);
   run_workers(units, workers, [&](std::size_t u, std::size_t w) {
     const int device = gpu ? backend.devices[w / kWorkersPerDevice] : 0;
     const std::size_t first = u * unit_points;
@@ -1124,7 +1143,6 @@ void run_batch_units(const SweepPlan& plan, std::size_t b, const std::vector<std
       for (std::size_t i = 0; i < n; ++i) {
         outcomes[i].stat = std::move(eyes[i]);
         outcomes[i].counters.stop_reason = static_cast<std::uint8_t>(StopReason::statistical);
-        outcomes[i].eye_histogram.assign(eye_histogram_bins(plan), 0u);
       }
     } else {
       outcomes = run_batch(backend, pp.batch, host_threads, {}, device);
@@ -1133,7 +1151,9 @@ void run_batch_units(const SweepPlan& plan, std::size_t b, const std::vector<std
     for (std::size_t l = 0; l < outcomes.size(); ++l)
       output.link_finished(pp.points[l / plan.lanes], l % plan.lanes, outcomes[l], pp.reports[l],
                            tdecq_db[l]);
+    output.write_ready();
   });
+  output.hold_points(false);
 }
 
 void run_all_points(const SweepPlan& plan, const std::vector<bool>& skip,

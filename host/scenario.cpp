@@ -1459,6 +1459,10 @@ RunParams run_params(const Scenario& s) {
       k.apply(*k.default_value, lp, rp);
   }
   rp.eye_contour_bers = s.contour_bers;
+  // The statistical mode is for sweeps of thousands of points a second; TDECQ's waveform and
+  // equaliser search cost about 0.25 s of a core per point, some 300 statistical eyes (measured,
+  // scripts/BENCHMARKS.md): there it is computed only when tdecq.symbols is given.
+  if (rp.mode == "stat" && !s.values.count("tdecq.symbols")) rp.tdecq_symbols = 0;
   if (rp.tdecq_symbols > 0 && rp.tdecq_symbols < 1024)
     fail_key(s, "tdecq.symbols",
              "expected 0 (no TDECQ) or at least 1024 UI of waveform, got " +

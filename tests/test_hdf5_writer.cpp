@@ -422,6 +422,35 @@ TEST(Hdf5Writer, SinglePointWithoutSweptKeysOrEye) {
   std::remove(path.c_str());
 }
 
+// Points without an eye (the statistical mode, points not simulated) carry an empty histogram:
+// they read as zeros, whether a run of them is left unwritten or one sits among points with eyes.
+TEST(Hdf5Writer, PointsWithoutAnEyeReadZeros) {
+  const std::string path = temp_path("writer_no_eye");
+  std::vector<PointResult> results = make_results(0, 4);
+  results[1].eye_histogram.clear();
+  results[2].eye_histogram.clear();
+  results[3].eye_histogram.clear();
+  {
+    Hdf5Writer writer(path, make_layout(4));
+    writer.write_points(0, {results[0], results[1]});  // one with an eye, one without
+    writer.write_points(2, {results[2], results[3]});  // none: not written at all
+  }
+  Id file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  ASSERT_TRUE(file.valid());
+  const std::vector<std::uint32_t> eyes =
+      read_all<std::uint32_t>(file.get(), "eye_histogram", H5T_NATIVE_UINT32);
+  const std::size_t bins = kAmplitudeBins * kPhaseBins;
+  ASSERT_EQ(eyes.size(), 4 * bins);
+  for (std::size_t k = 0; k < bins; ++k) {
+    EXPECT_EQ(eyes[k], results[0].eye_histogram[k]) << k;
+    for (std::size_t p = 1; p < 4; ++p) EXPECT_EQ(eyes[p * bins + k], 0u) << p << " " << k;
+  }
+  EXPECT_EQ(read_all<std::uint64_t>(file.get(), "bits", H5T_NATIVE_UINT64),
+            (std::vector<std::uint64_t>{results[0].bits, results[1].bits, results[2].bits,
+                                        results[3].bits}));
+  std::remove(path.c_str());
+}
+
 // Leaves a file for tests/check_output.py: two swept keys, four points of which the last is
 // never written (the shape of an interrupted run), and one point with no bit errors. The test
 // reads the file back itself first, so that what the Python check then opens is known to hold

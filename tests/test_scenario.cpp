@@ -319,6 +319,18 @@ TEST(ScenarioPhysics, OpticalPathLossIsBounded) {
             "");
 }
 
+// TDECQ is opt-in in the statistical mode (its waveform costs some 300 statistical eyes a point):
+// off unless tdecq.symbols is given; in Monte Carlo on by default.
+TEST(Scenario, TdecqIsOptInInTheStatisticalMode) {
+  EXPECT_EQ(ll::run_params(ll::parse_scenario(kBase, kPath)).tdecq_symbols, 65536);
+  EXPECT_EQ(ll::run_params(ll::parse_scenario(kBase, kPath, {"run.mode=\"stat\""})).tdecq_symbols,
+            0);
+  EXPECT_EQ(ll::run_params(ll::parse_scenario(kBase, kPath,
+                                              {"run.mode=\"stat\"", "tdecq.symbols=4096"}))
+                .tdecq_symbols,
+            4096);
+}
+
 TEST(ScenarioErrors, MissingRequiredKey) {
   const std::string text = with(kBase, "detuning_pm", "");
   const std::string e = parse_error(text);
