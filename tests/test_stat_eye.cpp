@@ -1,4 +1,5 @@
 // The statistical eye (host/stat_eye.hpp) against the Monte-Carlo engine and closed forms:
+//  - the ISI grid: every sum's mass kept, about a zero that falls on a bin;
 //  - a chain linear after the ring (ISI from the receiver's filter only): the statistical BER
 //    inside the Monte-Carlo run's 95% Clopper-Pearson interval at about 1e-3, 1e-4 and 1e-5;
 //  - no ISI: the eye height at the target BER is the closed form d - 2 sigma Q^-1(BER);
@@ -43,6 +44,38 @@ std::vector<std::string> linear_chain(double tia_pa, std::uint64_t bits) {
 
 double stat_ber(const ll::PreparedRun& run) {
   return ll::statistical_eye(run.batches.front().links.front(), run.links.front().report, 1e-3).ber;
+}
+
+// The ISI's distribution on its grid (physics/stat_eye.hpp): all its mass, its mean 0 and its
+// variance the sums' own plus at most the splits' (a quarter step squared per tap). Before this
+// test the grid had an odd number of steps across the sums, so its zero lay half-way between two
+// bins and the rounding of the origin moved every sum half a step up or down (one tap: +0.5
+// step; the linear chain's five taps below: -0.42 step, +0.26% in its BER at 1e-5), and what the
+// splits spread past the grid's ends was dropped (two large taps: 0.375% of the mass, the
+// extreme sums').
+TEST(StatEye, IsiGridKeepsMassAndMean) {
+  const double value[4] = {-0.5, -1.0 / 6.0, 1.0 / 6.0, 0.5};
+  const double prob[4] = {0.25, 0.25, 0.25, 0.25};
+  const std::vector<std::vector<double>> cases = {
+      {1.0}, {0.3, 0.2}, {0.0104, 0.0576, 0.00079, -0.00012, 7.8e-6}};
+  for (const std::vector<double>& taps : cases) {
+    const ll::IsiPdf isi = ll::isi_distribution(taps, value, prob, 4);
+    double mass = 0.0, mean = 0.0, square = 0.0;
+    for (int b = isi.first; b <= isi.last; ++b) {
+      const double x = isi.lo + b * isi.step;
+      mass += isi.pdf[b];
+      mean += isi.pdf[b] * x;
+      square += isi.pdf[b] * x * x;
+    }
+    double variance = 0.0;  // of the sums: sum g^2 E[a^2]
+    for (double g : taps) variance += g * g * (0.5 * 0.5 + 1.0 / 36.0) / 2.0;
+    const double split = 0.25 * isi.step * isi.step * static_cast<double>(taps.size());
+    const std::string name = std::to_string(taps.size()) + " taps";
+    EXPECT_NEAR(mass, 1.0, 1e-6) << name;
+    EXPECT_NEAR(mean / isi.step, 0.0, 1e-3) << name;
+    EXPECT_GE(square - mean * mean, variance * (1.0 - 1e-6)) << name;
+    EXPECT_LE(square - mean * mean, (variance + split) * (1.0 + 1e-6)) << name;
+  }
 }
 
 TEST(StatEye, LinearChainMatchesMonteCarloFrom1e3To1e5) {
