@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "host/cpu_backend.hpp"
+#include "host/parallel.hpp"
 #if defined(LIGHTLANE_HAVE_CUDA)
 #include "kernels/cuda_backend.hpp"
 #endif
@@ -19,69 +20,58 @@ template <class Real>
 void run_cpu(const BatchSetup& settings, std::size_t groups, const LinkGroupSource& source,
              int threads, const LinkDone& done, std::vector<LinkOutcome>* out,
              const ChunkCounted& counted = {}) {
-  std::string error;
   // Everything a link's engine needs but the links: copied once, not once per link (a copy of
   // the whole batch per link would be quadratic in the sweep size).
   BatchSetup shared = settings;
   shared.links.clear();
   // Links are independent and keyed by their own point: one engine per link gives results
   // that cannot depend on the grouping, and keeps each worker's buffers in its own cache. The
-  // lanes of a WDM bus are coupled, so a bus is one engine.
+  // lanes of a WDM bus are coupled, so a bus is one engine. The first failure (an engine's, or
+  // `done`'s: the file cannot be written) stops the threads from taking more groups and reaches
+  // the caller as it was thrown. The plan refuses what an engine could refuse (plan_sweep): an
+  // engine's error here is an internal fault, and main says so.
   const std::size_t group =
       settings.bus_lanes > 0 ? static_cast<std::size_t>(settings.bus_lanes) : 1;
-#pragma omp parallel for schedule(dynamic, 1) \
-    num_threads(threads > 0 ? threads : omp_get_max_threads())
-  for (std::size_t g = 0; g < groups; ++g) {
-    try {
-      BatchSetup one = shared;
-      one.links = source(g);
-      if (one.links.size() != group)
-        throw std::logic_error("a WDM batch needs whole buses of lanes");
-      SerialExec exec;
-      LaneEngine<SerialExec, Real> engine(exec, one);
-      if (counted) {
-        std::uint64_t bits_before = 0, errors_before = 0;
-        engine.run([&](const std::vector<LinkCounters>& c) {
-          std::uint64_t bits = 0, errors = 0;
-          for (const LinkCounters& l : c) {
-            bits += l.bits;
-            errors += l.bit_errors;
-          }
-          counted(bits - bits_before, errors - errors_before);
-          bits_before = bits;
-          errors_before = errors;
-        });
-      } else {
-        engine.run();
-      }
-      const std::vector<std::uint32_t> eyes = engine.eye_histograms();
-      const std::size_t eye_size = eyes.size() / group;
-      std::vector<ThermalLoopOutcome> thermal = engine.thermal_outcomes();
-      const std::vector<RxEqualizerState<double>> eq = engine.equalizer_states();
-      const auto cdr = engine.cdr_reports();
-      for (std::size_t i = 0; i < group; ++i) {
-        const std::size_t l = g * group + i;
-        LinkOutcome o;
-        o.counters = engine.counters()[i];
-        o.eye_histogram.assign(eyes.begin() + i * eye_size, eyes.begin() + (i + 1) * eye_size);
-        o.thermal = std::move(thermal[i]);
-        if (!eq.empty()) set_equalizer_taps(one.links[i], eq[i], o);
-        if (!cdr.empty()) set_cdr_report(cdr[i], one.samples_per_ui, o);
-        if (done) {
-          // Handed over and released: a sweep's memory does not grow with its points.
-#pragma omp critical(lightlane_link_done)
-          done(l, o);
-        } else {
-          (*out)[l] = std::move(o);
+  parallel_for(groups, threads, [&](std::size_t g) {
+    BatchSetup one = shared;
+    one.links = source(g);
+    if (one.links.size() != group) throw std::logic_error("a WDM batch needs whole buses of lanes");
+    SerialExec exec;
+    LaneEngine<SerialExec, Real> engine(exec, one);
+    if (counted) {
+      std::uint64_t bits_before = 0, errors_before = 0;
+      engine.run([&](const std::vector<LinkCounters>& c) {
+        std::uint64_t bits = 0, errors = 0;
+        for (const LinkCounters& l : c) {
+          bits += l.bits;
+          errors += l.bit_errors;
         }
-      }
-    } catch (const std::exception& e) {
-#pragma omp critical(lightlane_cpu_error)
-      error = e.what();
+        counted(bits - bits_before, errors - errors_before);
+        bits_before = bits;
+        errors_before = errors;
+      });
+    } else {
+      engine.run();
     }
-  }
-  // The plan refuses what an engine could (plan_sweep): an error here is an internal fault.
-  if (!error.empty()) throw std::runtime_error("engine: " + error);
+    const std::vector<std::uint32_t> eyes = engine.eye_histograms();
+    const std::size_t eye_size = eyes.size() / group;
+    std::vector<ThermalLoopOutcome> thermal = engine.thermal_outcomes();
+    const std::vector<RxEqualizerState<double>> eq = engine.equalizer_states();
+    const auto cdr = engine.cdr_reports();
+    for (std::size_t i = 0; i < group; ++i) {
+      const std::size_t l = g * group + i;
+      LinkOutcome o;
+      o.counters = engine.counters()[i];
+      o.eye_histogram.assign(eyes.begin() + i * eye_size, eyes.begin() + (i + 1) * eye_size);
+      o.thermal = std::move(thermal[i]);
+      if (!eq.empty()) set_equalizer_taps(one.links[i], eq[i], o);
+      if (!cdr.empty()) set_cdr_report(cdr[i], one.samples_per_ui, o);
+      if (done)
+        serially([&] { done(l, o); });  // handed over and released: memory stays flat
+      else
+        (*out)[l] = std::move(o);
+    }
+  });
 }
 
 template <class Real>
@@ -223,9 +213,8 @@ std::vector<LinkOutcome> run_batch(const BackendChoice& backend, const BatchSetu
 std::vector<StatEye> statistical_eyes_cpu(const std::vector<StatEyeInputs>& in,
                                           const std::vector<double>& contour_bers, int threads) {
   std::vector<StatEye> out(in.size());
-  const long n = static_cast<long>(in.size());
-#pragma omp parallel for schedule(dynamic) num_threads(threads)
-  for (long i = 0; i < n; ++i) out[i] = statistical_eye(in[i], contour_bers);
+  parallel_for(in.size(), threads,
+               [&](std::size_t i) { out[i] = statistical_eye(in[i], contour_bers); });
   return out;
 }
 

@@ -293,7 +293,7 @@ std::string take_hdf5_error_text() {
   return walk.text;
 }
 
-// Turns failed HDF5 calls into std::runtime_error naming the file.
+// Turns failed HDF5 calls into Hdf5FileError naming the file.
 class Checker {
  public:
   explicit Checker(const std::string& path) : path_(path) {}
@@ -302,7 +302,7 @@ class Checker {
     std::string message = "HDF5 output '" + path_ + "': cannot " + what;
     const std::string hdf5_text = take_hdf5_error_text();
     if (!hdf5_text.empty()) message += " (" + hdf5_text + ")";
-    throw std::runtime_error(message);
+    throw Hdf5FileError(message);
   }
   Handle own(hid_t id, Handle::Closer closer, const std::string& what) const {
     if (id < 0) fail(what);
@@ -995,6 +995,8 @@ void Hdf5Writer::write_points(std::size_t first_point, const std::vector<PointRe
   // Metadata and raw data on disk now: a run killed before the next call keeps these points.
   check.ok(H5Fflush(fid, H5F_SCOPE_GLOBAL), "flush the file");
 }
+
+void hdf5_no_teardown_at_exit() { H5dont_atexit(); }
 
 void Hdf5Writer::close() {
   if (file_id_ < 0) return;

@@ -17,12 +17,21 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "host/results.hpp"
 
 namespace ll {
+
+// HDF5 could not do what the file needed (a full disk, a file removed under the run, a file that
+// is not HDF5): the message names the path and carries HDF5's own reason. Not bad input (the
+// path was checked before the run) and not a fault of the program: exit code 1, said as it is.
+class Hdf5FileError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 class Hdf5Writer {
  public:
@@ -77,6 +86,12 @@ class Hdf5Writer {
   std::size_t bathtub_bins_ = 0;
   std::size_t contours_ = 0, eye_edges_ = 0;
 };
+
+// For a program about to use HDF5: no library teardown at exit. After a write that failed (a full
+// disk) HDF5 keeps the file open, and its exit handler then crashes closing it (seen: SIGSEGV in
+// H5F__close_cb); every file is closed, or given up, by its writer, so the handler has nothing
+// to do. Call before any other HDF5 use.
+void hdf5_no_teardown_at_exit();
 
 // `lightlane merge`: the N shard files of one run (`lightlane run --shard k/N`, any order) into
 // one file of the run's layout whose per-point datasets are HDF5 virtual datasets reading each

@@ -22,6 +22,7 @@ namespace {
 
 constexpr int kExitBadInput = 2;
 constexpr int kExitInternal = 1;
+constexpr int kExitFile = 1;  // the output could not be written (a full disk): not a bug
 
 int info_command() {
   std::cout << "lightlane " << LIGHTLANE_VERSION << " (git " << LIGHTLANE_GIT_REVISION << ")\n";
@@ -41,9 +42,9 @@ std::string one_line(std::string text) {
   return text;
 }
 
-int report(const std::string& message, int code) {
-  std::cerr << "lightlane: " << (code == kExitInternal ? "internal error: " : "error: ")
-            << one_line(message) << "\n";
+int report(const std::string& message, int code, bool internal = false) {
+  std::cerr << "lightlane: " << (internal ? "internal error: " : "error: ") << one_line(message)
+            << "\n";
   return code;
 }
 
@@ -55,6 +56,7 @@ ll::ExistingOutput existing_output(bool resume, bool overwrite) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  ll::hdf5_no_teardown_at_exit();
   CLI::App app{"lightlane: optical link physics simulator (micro-ring modulators, PAM4, BER)"};
   app.set_version_flag("--version",
                        std::string("lightlane ") + LIGHTLANE_VERSION + " (git " +
@@ -164,7 +166,9 @@ int main(int argc, char** argv) {
     return report(e.what(), kExitBadInput);
   } catch (const ll::BackendError& e) {
     return report(e.what(), kExitBadInput);
+  } catch (const ll::Hdf5FileError& e) {
+    return report(e.what(), kExitFile);
   } catch (const std::exception& e) {
-    return report(e.what(), kExitInternal);
+    return report(e.what(), kExitInternal, /*internal=*/true);
   }
 }

@@ -27,6 +27,7 @@
 #include "host/eye_metrics.hpp"
 #include "host/hdf5_writer.hpp"
 #include "host/output_path.hpp"
+#include "host/parallel.hpp"
 #include "host/progress.hpp"
 #include "host/stat_eye.hpp"
 #include "host/statistics.hpp"
@@ -251,9 +252,7 @@ PreparedPoints prepare_points(const SweepPlan& plan, std::size_t batch,
   out.params.resize(n);
   out.batch.links.resize(n * lanes);
   out.reports.resize(n * lanes);
-  std::string error;
-#pragma omp parallel for schedule(dynamic) num_threads(thread_count(threads))
-  for (std::size_t i = 0; i < n; ++i) {
+  parallel_for(n, threads, [&](std::size_t i) {
     try {
       out.params[i] = lane_params(plan.scenario, points[i]);
       std::vector<PreparedLink> links =
@@ -264,11 +263,9 @@ PreparedPoints prepare_points(const SweepPlan& plan, std::size_t batch,
       }
     } catch (const std::exception& e) {
       // The plan set every point up once already: this cannot be bad input.
-#pragma omp critical(lightlane_prepare_error)
-      error = e.what();
+      throw std::runtime_error("setting up a planned point failed: " + std::string(e.what()));
     }
-  }
-  if (!error.empty()) throw std::runtime_error("setting up a planned point failed: " + error);
+  });
   return out;
 }
 
@@ -822,13 +819,12 @@ std::vector<double> points_tdecq_db(const SweepPlan& plan, const PreparedPoints&
   const std::size_t lanes = plan.lanes, n = pp.points.size();
   std::vector<double> out(n * lanes, std::numeric_limits<double>::quiet_NaN());
   if (plan.run.tdecq_symbols == 0) return out;
-#pragma omp parallel for schedule(dynamic) num_threads(threads)
-  for (std::size_t i = 0; i < n; ++i) {
+  parallel_for(n, threads, [&](std::size_t i) {
     const std::vector<double> t =
         point_tdecq_db(plan, pp.batch, std::span(pp.batch.links).subspan(i * lanes, lanes),
                        pp.reports.data() + i * lanes, pp.params[i]);
     std::copy(t.begin(), t.end(), out.begin() + i * lanes);
-  }
+  });
   return out;
 }
 
@@ -949,13 +945,18 @@ class SweepOutput {
   }
 
   // A failed run: ends the live line and says what the file holds (nothing when no point was
-  // written: then there is no file).
-  void interrupted() {
+  // written: then there is no file). Each point is flushed when written, so a failure elsewhere
+  // (or a kill) leaves every written point readable; a write that failed (a full disk) may have
+  // left HDF5's own structures half written, which HDF5 then refuses to open.
+  void interrupted(bool writing_failed) {
     progress_.stop();
     if (!writer_) return;
-    err_ << "lightlane: the run stopped after " << done_ - done_before_
-         << " points; they are kept in " << output_path_
-         << ": the same command with --resume runs the rest\n";
+    err_ << "lightlane: the run stopped after " << done_ - done_before_ << " points; "
+         << (writing_failed ? "writing " + output_path_ +
+                                  " failed, so HDF5 may not open it again: the same command with "
+                                  "--resume finishes it if it can, --overwrite starts it anew\n"
+                            : "they are kept in " + output_path_ +
+                                  ": the same command with --resume runs the rest\n");
   }
 
   // Where the engines report each chunk's counts (any thread, any time).
@@ -979,10 +980,21 @@ class SweepOutput {
       out_ << std::setw(key_width(a)) << format_number(a.values[p], 6);
     if (bus_) out_ << std::setw(6) << lane;
   }
-  // Points first .. first + n - 1, their lanes' results point-major.
+  // Points first .. first + n - 1, their lanes' results point-major. A file this run created
+  // that fails before it holds a point is removed: a failed run leaves no file of nothing.
   void write(std::size_t first, const std::vector<PointResult>& results) {
     const auto start = std::chrono::steady_clock::now();
-    writer().write_points(first, results);
+    const bool first_write = !writer_;
+    try {
+      writer().write_points(first, results);
+    } catch (...) {
+      if (first_write) {
+        writer_.reset();
+        std::error_code ignored;
+        std::filesystem::remove(output_path_, ignored);
+      }
+      throw;
+    }
     write_seconds_ += seconds_since(start);
     for (std::size_t i = 0; i < results.size(); i += plan_.lanes) {
       std::uint64_t bits = 0;
@@ -993,9 +1005,15 @@ class SweepOutput {
   }
 
   Hdf5Writer& writer() {
-    if (!writer_)
-      writer_ =
-          std::make_unique<Hdf5Writer>(output_path_, layout_, Hdf5Writer::Mode::create);
+    if (!writer_) {
+      try {
+        writer_ = std::make_unique<Hdf5Writer>(output_path_, layout_, Hdf5Writer::Mode::create);
+      } catch (...) {
+        std::error_code ignored;
+        std::filesystem::remove(output_path_, ignored);  // half a layout: no file
+        throw;
+      }
+    }
     return *writer_;
   }
 
@@ -1134,9 +1152,9 @@ void run_batch_units(const SweepPlan& plan, std::size_t b, const std::vector<std
       // eyes on the backend; each point is then written as a Monte-Carlo point would be.
       const std::size_t n = pp.batch.links.size();
       std::vector<StatEyeInputs> inputs(n);
-#pragma omp parallel for schedule(dynamic) num_threads(host_threads)
-      for (std::size_t i = 0; i < n; ++i)
+      parallel_for(n, host_threads, [&](std::size_t i) {
         inputs[i] = stat_eye_inputs(pp.batch.links[i], pp.reports[i], plan.run.eye_target_ber);
+      });
       std::vector<StatEye> eyes =
           statistical_eyes(backend, inputs, plan.run.eye_contour_bers, host_threads, device);
       outcomes.resize(n);
@@ -1173,9 +1191,12 @@ int run_points(const SweepPlan& plan, const std::vector<bool>& skip, const Outpu
                      streamed_on_cpu(plan, backend), out, err);
   try {
     run_all_points(plan, skip, backend, options, output);
+  } catch (const Hdf5FileError&) {
+    output.interrupted(true);
+    throw;
   } catch (...) {
-    // Whatever failed, the points written stay in the file, flushed: say how to finish them.
-    output.interrupted();
+    // Whatever else failed, the points written stay in the file, flushed: say how to finish them.
+    output.interrupted(false);
     throw;
   }
   output.finish();
