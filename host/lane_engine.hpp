@@ -142,8 +142,9 @@ inline int drive_pulse_symbols(const BatchSetup& b) {
 
 // The symbols the engine keeps in flight before each chunk: the drive pulse's span, the DAC's
 // FFE reach, each link's decision delay and lag, and with transmit jitter the transitions'
-// settling (the step response plus the largest shift, 8 sigma of RJ). A chunk must hold them:
-// plan_sweep refuses a run.chunk_symbols that does not, before anything runs.
+// settling (the step response plus the largest shift, 8 sigma of RJ, and the drive's delay). A
+// chunk must hold them: plan_sweep refuses a run.chunk_symbols that does not, before anything
+// runs.
 struct EngineSpan {
   int history_symbols = 1;
   int settle_symbols = 0;  // transmit jitter: symbols a transition takes to settle
@@ -160,12 +161,10 @@ inline EngineSpan engine_span(const BatchSetup& setup) {
                                  l.constants.delay_symbols + l.constants.decision_lag_symbols + 1);
   if (setup.tx_jitter) {
     std::size_t points = 0;
-    double shift = 0.0;
+    double shift = 0.0;  // the latest a transition reaches: its shift after the drive's delay
     for (const LinkSetup& l : setup.links) {
       points = std::max(points, drive_step_table(l).size());
-      const JitterParams<double>& j = l.jitter;
-      shift = std::max(shift, 8.0 * j.rj_rms_samples + std::abs(j.sj_amplitude_samples) +
-                                  0.5 * (j.dcd_samples + j.buj_samples));
+      shift = std::max(shift, jitter_reach_samples(l.jitter) + l.jitter.lead_samples);
     }
     e.step_points = static_cast<int>(points);
     e.settle_symbols = static_cast<int>(std::ceil((static_cast<double>(points) + shift) / spu)) + 1;
@@ -593,7 +592,8 @@ class LaneEngine {
                    j.sj_cycles_per_symbol,
                    static_cast<Real>(j.sj_phase_rad),
                    static_cast<Real>(j.dcd_samples),
-                   static_cast<Real>(j.buj_samples)};
+                   static_cast<Real>(j.buj_samples),
+                   j.lead_samples};
       // Shorter tables are padded with their final value (the step has settled there).
       const std::vector<double> t = drive_step_table(setup.links[l]);
       for (int n = 0; n < step_points_; ++n)

@@ -838,7 +838,20 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
   // Long enough for the ring's response to decay to 1e-12 after the pulse.
   const std::size_t ring_tail =
       lp.ring_dynamic ? static_cast<std::size_t>(std::ceil(28.0 / c.cmt.gamma_t)) : 0;
-  std::vector<double> drive = drive_ui;
+  // With transmit jitter the engine's drive runs the jitter's lead late (physics/jitter.hpp):
+  // the pulse and the transitions' steps here run as late, and the decision instant with them.
+  JitterParams<double> jitter{};
+  if (lp.tx_jitter.present()) {
+    const TxJitterParams& j = lp.tx_jitter;
+    const double spu = lp.samples_per_ui;
+    jitter = {j.rj_rms_ui * spu, j.sj_amplitude_ui * spu, j.sj_frequency_hz / lp.symbol_rate_hz,
+              0.0,               j.dcd_ui * spu,          j.buj_ui * spu,
+              0};
+    jitter.lead_samples = static_cast<int>(std::ceil(jitter_reach_samples(jitter)));
+  }
+  const std::size_t lead = static_cast<std::size_t>(jitter.lead_samples);
+  std::vector<double> drive(lead, 0.0);
+  drive.insert(drive.end(), drive_ui.begin(), drive_ui.end());
   drive.resize(drive.size() + ring_tail, 0.0);
   // The chain's output (transmission, before and after the receiver filter) less its steady
   // value at v_from, for the drive v_from + (v_to - v_from) shape[n], the ring settled at v_from.
@@ -868,9 +881,9 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
   // the pulse carries.
   if (lp.tx_jitter.present()) {
     const std::vector<double> table = drive_step_table(out.setup);  // samples -1 ..
-    std::vector<double> drive_step(drive.size());
-    for (std::size_t n = 0; n < drive_step.size(); ++n)
-      drive_step[n] = table[std::min(n + 1, table.size() - 1)];
+    std::vector<double> drive_step(drive.size(), 0.0);  // the step at sample `lead`
+    for (std::size_t n = lead; n < drive_step.size(); ++n)
+      drive_step[n] = table[std::min(n - lead + 1, table.size() - 1)];
     const int M = lp.levels;
     rep.level_step_a.clear();
     for (int from = 0; from < M; ++from)
@@ -930,10 +943,7 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
     if (!(j.sj_frequency_hz < 0.5 * lp.symbol_rate_hz))
       fail_key(s, "tx_jitter.sj_frequency_mhz",
                "must lie below half the symbol rate (the transitions sample it)");
-    const double spu = lp.samples_per_ui;
-    out.setup.jitter = {
-        j.rj_rms_ui * spu, j.sj_amplitude_ui * spu, j.sj_frequency_hz / lp.symbol_rate_hz, 0.0,
-        j.dcd_ui * spu,    j.buj_ui * spu};
+    out.setup.jitter = jitter;
     // The transitions move by up to ~8 sigma plus the bounded terms: the warm-up covers it.
     c.warmup_symbols += 1 + static_cast<std::int64_t>(std::ceil(
                                 8.0 * j.rj_rms_ui + j.sj_amplitude_ui + j.dcd_ui + j.buj_ui));

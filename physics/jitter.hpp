@@ -11,6 +11,12 @@
 // transition at the start of symbol k happens tau_k late. s is tabulated per sample and read with
 // linear interpolation at fractional times; with tau = 0 the sum is the polyphase drive exactly
 // (up to rounding), so jitter-free links keep the PolyphaseDrive path.
+//
+// A transition may come early (tau < 0), into the symbol before its own, whose samples are
+// formed before the next symbol is known. So the jittered drive runs `lead_samples` late: the
+// smallest whole number of samples at least the largest early shift (jitter_reach_samples), so
+// that every transition starts within or after its own symbol's samples. The set-up puts the same
+// delay into the chain's pulse and steps (host/lane_setup.cpp), so the decision instant follows.
 #pragma once
 
 #include <cstdint>
@@ -29,12 +35,21 @@ struct JitterParams {
   Real sj_phase_rad;
   Real dcd_samples;  // peak-to-peak: rising edges + dcd/2, falling - dcd/2
   Real buj_samples;  // peak-to-peak, uniform
+  int lead_samples;  // the drive's delay, whole samples >= the largest early shift (above)
 
   bool active() const {
     return rj_rms_samples != Real(0) || sj_amplitude_samples != Real(0) || dcd_samples != Real(0) ||
            buj_samples != Real(0);
   }
 };
+
+// The largest shift of any transition, early or late, in samples: RJ to 8 sigma (its draws are
+// clipped there; P(|z| > 8) = 1.2e-15), SJ's peak, half the DCD, half the BUJ.
+template <class Real>
+LL_HD inline double jitter_reach_samples(const JitterParams<Real>& j) {
+  return 8.0 * j.rj_rms_samples + fabs(static_cast<double>(j.sj_amplitude_samples)) +
+         0.5 * (j.dcd_samples + j.buj_samples);
+}
 
 // The timing shift (samples) of the transition into every symbol generated this chunk, after
 // the carried history: tau[link][history + col]. RJ and BUJ are keyed by the absolute symbol
@@ -51,7 +66,8 @@ struct TransitionTimes {
     const JitterParams<Real>& j = jitter[link];
     const std::uint64_t s = chunk_first_symbol + col;
     const r123::Philox4x32::ctr_type u = philox_words(keys[link], NoiseStream::jitter, s);
-    const Real gauss = r123::boxmuller(u[0], u[1]).x;
+    const Real z = r123::boxmuller(u[0], u[1]).x;
+    const Real gauss = z < Real(-8) ? Real(-8) : (z > Real(8) ? Real(8) : z);  // reach: +-8 sigma
     const Real uniform = r123::u01<Real>(u[2]) - Real(0.5);
     const double cycles = j.sj_cycles_per_symbol * static_cast<double>(s);
     const Real phase = static_cast<Real>(2.0 * kPi * (cycles - floor(cycles))) + j.sj_phase_rad;
@@ -91,7 +107,8 @@ struct JitteredDrive {
     for (int m = 0; m < settle_symbols; ++m) {
       const Real dv = symbol_excursion_v(c, tx - m) - symbol_excursion_v(c, tx - m - 1);
       if (dv == Real(0)) continue;
-      const Real shift = t[-m] + (dv > Real(0) ? half_dcd : -half_dcd);
+      const Real shift = t[-m] + (dv > Real(0) ? half_dcd : -half_dcd) +
+                         static_cast<Real>(jitter[link].lead_samples);
       const Real x0 = static_cast<Real>(m * samples_per_ui) - shift + Real(1);  // table index
       for (int j = 0; j < samples_per_ui; ++j) {
         const Real x = x0 + static_cast<Real>(j);
