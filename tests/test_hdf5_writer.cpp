@@ -152,6 +152,19 @@ const std::vector<const char*> kRealNames{"ber",        "ber_lo",       "ber_hi"
                                           "mrm_fsr_nm", "mrm_q_loaded", "mrm_extinction_ratio_db"};
 
 // Every per-point variable, its expected units, and the PointResult field it stores.
+// A dimension: an HDF5 dimension scale named after its dataset, with units and a long name.
+void expect_dimension_scale(const Id& scale) {
+  ASSERT_TRUE(scale.valid());
+  EXPECT_GT(H5DSis_scale(scale.get()), 0);
+  char name[64] = {};
+  H5DSget_scale_name(scale.get(), name, sizeof name);
+  char object_name[64] = {};
+  H5Iget_name(scale.get(), object_name, sizeof object_name);
+  EXPECT_EQ(std::string("/") + name, object_name);
+  EXPECT_FALSE(read_string_attribute(scale.get(), "units").empty()) << object_name;
+  EXPECT_TRUE(has_attribute(scale.get(), "long_name")) << object_name;
+}
+
 double real_field(const PointResult& r, const std::string& name) {
   if (name == "ber") return r.ber;
   if (name == "ber_lo") return r.ber_lo;
@@ -256,17 +269,7 @@ TEST(Hdf5Writer, WritesValuesAttributesAndDimensionScales) {
   Id point(H5Dopen2(fid, "point", H5P_DEFAULT), H5Dclose);
   Id amplitude(H5Dopen2(fid, "eye_amplitude", H5P_DEFAULT), H5Dclose);
   Id phase(H5Dopen2(fid, "eye_phase_ui", H5P_DEFAULT), H5Dclose);
-  for (const Id* scale : {&point, &amplitude, &phase}) {
-    ASSERT_TRUE(scale->valid());
-    EXPECT_GT(H5DSis_scale(scale->get()), 0);
-    char name[64] = {};
-    H5DSget_scale_name(scale->get(), name, sizeof name);
-    char object_name[64] = {};
-    H5Iget_name(scale->get(), object_name, sizeof object_name);
-    EXPECT_EQ(std::string("/") + name, object_name);
-    EXPECT_TRUE(has_attribute(scale->get(), "units"));
-    EXPECT_TRUE(has_attribute(scale->get(), "long_name"));
-  }
+  for (const Id* scale : {&point, &amplitude, &phase}) expect_dimension_scale(*scale);
   EXPECT_EQ(read_all<std::uint64_t>(fid, "point", H5T_NATIVE_UINT64),
             (std::vector<std::uint64_t>{0, 1, 2}));
   EXPECT_EQ(read_all<double>(fid, "eye_amplitude", H5T_NATIVE_DOUBLE), layout.eye_amplitude);
@@ -490,16 +493,7 @@ TEST(Hdf5Writer, WritesXarrayFile) {
     Id point(H5Dopen2(fid, "point", H5P_DEFAULT), H5Dclose);
     Id amplitude(H5Dopen2(fid, "eye_amplitude", H5P_DEFAULT), H5Dclose);
     Id phase(H5Dopen2(fid, "eye_phase_ui", H5P_DEFAULT), H5Dclose);
-    for (const Id* scale : {&point, &amplitude, &phase}) {
-      ASSERT_TRUE(scale->valid());
-      EXPECT_GT(H5DSis_scale(scale->get()), 0);
-      char name[64] = {};
-      H5DSget_scale_name(scale->get(), name, sizeof name);
-      char object_name[64] = {};
-      H5Iget_name(scale->get(), object_name, sizeof object_name);
-      EXPECT_EQ(std::string("/") + name, object_name);
-      EXPECT_FALSE(read_string_attribute(scale->get(), "units").empty()) << object_name;
-    }
+    for (const Id* scale : {&point, &amplitude, &phase}) expect_dimension_scale(*scale);
     EXPECT_EQ(read_all<std::uint64_t>(fid, "point", H5T_NATIVE_UINT64),
               (std::vector<std::uint64_t>{0, 1, 2, 3}));
     EXPECT_EQ(read_all<double>(fid, "eye_amplitude", H5T_NATIVE_DOUBLE), layout.eye_amplitude);
