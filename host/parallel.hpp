@@ -11,13 +11,16 @@
 
 namespace ll {
 
+// Threads for a `--threads` value: itself, or OpenMP's default for 0.
+inline int thread_count(int threads) { return threads > 0 ? threads : omp_get_max_threads(); }
+
 // body(i) for i in [0, n) on `threads` threads (0: OpenMP's default), dynamically scheduled one
 // iteration at a time.
 template <class Body>
 void parallel_for(std::size_t n, int threads, const Body& body) {
   std::exception_ptr first_error;
   std::atomic<bool> failed{false};
-#pragma omp parallel for schedule(dynamic) num_threads(threads > 0 ? threads : omp_get_max_threads())
+#pragma omp parallel for schedule(dynamic) num_threads(thread_count(threads))
   for (std::size_t i = 0; i < n; ++i) {
     if (failed.load(std::memory_order_relaxed)) continue;
     try {

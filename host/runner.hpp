@@ -1,6 +1,7 @@
-// A run: expand the scenario into points, validate every point before anything runs, group the
-// points into batches of one stage topology, run them on the chosen backend and append each
-// finished batch to the HDF5 file (flushed, so a killed run keeps every finished point).
+// A run: the plan (host/plan.hpp: every point checked before anything runs, grouped into batches
+// of one stage topology) run on the chosen backend, each finished point appended to the HDF5 file
+// (host/sweep_output.hpp: flushed, so a killed run keeps every finished point); shards; `lightlane
+// validate`'s report (host/validation.cpp).
 #pragma once
 
 #include <functional>
@@ -10,62 +11,12 @@
 #include <vector>
 
 #include "host/backend.hpp"
-#include "host/lane_setup.hpp"
+#include "host/plan.hpp"
 #include "host/results.hpp"
 #include "host/scenario.hpp"
+#include "host/sweep_output.hpp"
 
 namespace ll {
-
-// The run's plan: every point checked and sorted into batches of one stage topology, and
-// nothing of a point kept but its batch. A batch's links are set up again, a few at a time, when
-// it runs (host/lane_setup.hpp is deterministic per point), so the memory of a run does not grow
-// with its points: about 16 bytes per point here, against ~45 KB for a point's set-up links.
-struct SweepPlan {
-  Scenario scenario;
-  RunParams run;
-  std::size_t points = 0;
-  // Lanes per point: 1, or wdm.channels for a WDM bus (the same for every point).
-  std::size_t lanes = 1;
-  LaneParams first_point;           // point 0's: what every point shares (samples per UI, WDM)
-  std::vector<BatchSetup> batches;  // each batch's settings; `links` stays empty
-  std::vector<std::vector<std::size_t>> batch_points;  // the points of each batch, ascending
-  // Points not simulated: their ring's (on a bus: any ring's) thermal lock fails (beyond the heater
-  // budget, or thermally unstable), so where it sits is not known. Reported with stop_reason
-  // not_run.
-  std::vector<std::size_t> unlocked_points;
-};
-
-// Checks every point (on `threads` threads; 0: OpenMP's default) and plans the batches. Throws
-// ScenarioError (exit code 2) for the first unsound point, before anything runs.
-SweepPlan plan_sweep(const Scenario& s, int threads = 0);
-
-// Some points of one batch, set up: what a backend runs.
-struct PreparedPoints {
-  BatchSetup batch;                 // the batch's settings with these points' links
-  std::vector<std::size_t> points;  // per point
-  std::vector<LaneParams> params;   // per point
-  std::vector<LinkReport> reports;  // per link (point-major: i * lanes + lane)
-};
-// Sets up `points` (each in plan.batch_points[batch]) on `threads` threads.
-PreparedPoints prepare_points(const SweepPlan& plan, std::size_t batch,
-                              const std::vector<std::size_t>& points, int threads = 0);
-
-// The whole run set up at once, every point's links held: for tests and tools that look at the
-// links. `lightlane run` uses the plan and sets up a batch's points as it runs them.
-struct PreparedRun {
-  Scenario scenario;
-  RunParams run;
-  std::vector<LaneParams> params;  // per point
-  std::size_t lanes = 1;
-  std::vector<PreparedLink> links;                     // point-major: link p * lanes + lane
-  std::vector<BatchSetup> batches;                     // points grouped by topology
-  std::vector<std::vector<std::size_t>> batch_points;  // point index of each batch link
-  std::vector<std::vector<std::size_t>> batch_lanes;   // lane index of each batch link
-  std::vector<std::size_t> unlocked_points;
-};
-
-// Throws ScenarioError (exit code 2) on the first unsound point.
-PreparedRun prepare_run(const Scenario& s);
 
 struct RunOptions {
   std::string backend = "auto";
@@ -118,8 +69,6 @@ void print_validation(const SweepPlan& plan, const std::string& backend, int thr
 int execute_run(const SweepPlan& plan, const RunOptions& options, std::ostream& out,
                 std::ostream& err);
 
-PointResult point_result(const LinkOutcome& outcome, const LinkReport& report);
-
 // TDECQ (PAM4) or TDEC (NRZ) of one point's links (one link, or a bus whose lanes share the
 // engine; `reports` one per link): tdecq.symbols UI of noiseless waveform through the
 // double-precision engine, against the OMA and P_avg of the settled levels. NaN for other orders
@@ -134,7 +83,9 @@ std::vector<double> point_tdecq_db(const SweepPlan& plan, const BatchSetup& sett
 void run_workers(std::size_t units, std::size_t workers,
                  const std::function<void(std::size_t unit, std::size_t worker)>& work);
 
-// Bytes an engine holds for one link (buffers scale with chunk size, never with bit count).
-std::size_t engine_bytes_per_link(const BatchSetup& batch);
+// Links per unit of work on `backend`: what one prepare-run-write round holds at once (whole
+// points), for a batch of `settings`, the device's free memory shared by `workers_per_device`.
+std::size_t unit_links(const SweepPlan& plan, const BatchSetup& settings,
+                       const BackendChoice& backend, int workers_per_device);
 
 }  // namespace ll

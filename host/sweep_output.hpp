@@ -1,0 +1,245 @@
+// What a run prints and writes as its links finish (host/runner.cpp runs the points): each
+// link's summary row on stdout, each point's data in the HDF5 file once all its lanes are in
+// (flushed: a killed run keeps every finished point; the file is created at the first point),
+// the live progress on stderr (host/progress.hpp), and the run's last line.
+#pragma once
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <iomanip>
+#include <map>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "host/backend.hpp"
+#include "host/hdf5_writer.hpp"
+#include "host/plan.hpp"
+#include "host/progress.hpp"
+#include "host/results.hpp"
+
+namespace ll {
+
+// A point's figures from its outcome and its set-up report: counts and ratios with their
+// intervals, the eye's figures, the KP4 figures, energy, the ring's and the lock's.
+PointResult point_result(const LinkOutcome& outcome, const LinkReport& report);
+
+// The summary table's name of a stop reason.
+const char* stop_name(std::uint8_t stop_reason);
+
+// What a run prints and writes as its links finish: each link's summary row, each point's data
+// once all its lanes are in (written and flushed: a killed run keeps every finished point), the
+// live progress (host/progress.hpp). Not thread-safe but for progress(): the caller serialises the
+// other calls.
+class SweepOutput {
+ public:
+  // `writer`: the resumed file, or null: the file is created when the first point is written.
+  // `chunk_counts`: the engines report each chunk's counts to progress() (the CPU's Monte
+  // Carlo); else a link's counts reach the progress when it finishes.
+  SweepOutput(const SweepPlan& plan, const OutputLayout& layout, const std::string& output_path,
+              std::unique_ptr<Hdf5Writer> writer, std::size_t points, std::size_t done,
+              bool chunk_counts, std::ostream& out, std::ostream& err)
+      : plan_(plan),
+        layout_(layout),
+        output_path_(output_path),
+        bus_(layout.lanes > 0),
+        com_(plan.first_point.channel.model != ChannelModel::none),
+        writer_(std::move(writer)),
+        points_(points),
+        done_(done),
+        done_before_(done),
+        chunk_counts_(chunk_counts),
+        out_(out),
+        err_(err),
+        progress_(err, isatty(STDERR_FILENO) != 0, points, done, plan.run.max_bits,
+                  plan.run.target_errors) {
+    out_ << std::left << std::setw(6) << "point";
+    for (const SweepAxis& a : plan_.scenario.sweep) out_ << std::setw(key_width(a)) << a.key;
+    if (bus_) out_ << std::setw(6) << "lane";
+    out_ << std::setw(11) << "ber" << std::setw(24) << "95% interval" << std::setw(12) << "errors"
+         << std::setw(14) << "bits" << std::setw(15) << "stop";
+    // COM judges the host electrical channel alone with the 802.3dj reference receiver: beside
+    // the lane's BER, and said so, since a channel can pass it while the lane fails.
+    if (com_) out_ << std::setw(10) << "ER dB" << "host-channel COM dB (802.3dj ref. receiver)";
+    else out_ << "ER dB";
+    out_ << "\n";
+  }
+
+  // A point whose ring cannot be locked: its figures, no simulation.
+  void not_simulated(std::size_t p, const std::vector<PreparedLink>& lanes) {
+    const LinkOutcome none;  // no eye: zeros in the file
+    std::vector<PointResult> results;
+    for (std::size_t j = 0; j < lanes.size(); ++j) {
+      const LinkReport& rep = lanes[j].report;
+      results.push_back(point_result(none, rep));
+      row_start(p, j);
+      out_ << "not simulated: "
+           << (rep.lock == LockStatus::beyond_heater_budget ? "beyond the heater budget"
+               : rep.lock == LockStatus::thermally_unstable ? "thermally unstable"
+                                                            : "another ring of the bus cannot lock")
+           << " (heater " << format_number(rep.heater_power_w * 1e3, 4) << " mW)\n";
+    }
+    ready_.emplace(p, std::move(results));
+    write_ready();
+  }
+
+  void link_finished(std::size_t p, std::size_t lane, const LinkOutcome& outcome,
+                     const LinkReport& report, double tdecq_db) {
+    PointResult r = point_result(outcome, report);
+    r.tdecq_db = tdecq_db;
+    bits_done_ += r.bits;
+    if (!chunk_counts_) progress_.counted(r.bits, r.bit_errors);
+    row_start(p, lane);
+    out_ << std::setw(11) << format_number(r.ber, 3) << std::setw(24)
+         << ("[" + format_number(r.ber_lo, 3) + ", " + format_number(r.ber_hi, 3) + "]")
+         << std::setw(12) << r.bit_errors << std::setw(14) << r.bits << std::setw(15)
+         << stop_name(outcome.counters.stop_reason);
+    if (com_)
+      out_ << std::setw(10) << format_number(r.mrm_extinction_ratio_db, 4)
+           << format_number(r.com_db, 3);
+    else
+      out_ << format_number(r.mrm_extinction_ratio_db, 4);
+    out_ << "\n";
+    out_.flush();
+    std::vector<PointResult>& lanes = pending_[p];
+    if (lanes.empty()) lanes.resize(plan_.lanes);
+    lanes[lane] = std::move(r);
+    if (std::all_of(lanes.begin(), lanes.end(),
+                    [](const PointResult& x) { return x.stop_reason != StopReason::not_run; })) {
+      ready_.emplace(p, std::move(lanes));
+      pending_.erase(p);
+      if (!hold_) write_ready();
+    }
+  }
+
+  // Whole points wait in memory until write_ready() (a unit's points then go in one write per
+  // run of consecutive points: a flush per unit, not per point); else each is written at once.
+  void hold_points(bool hold) { hold_ = hold; }
+  // Writes the whole points waiting, each run of consecutive points in one call.
+  void write_ready() {
+    while (!ready_.empty()) {
+      const std::size_t first = ready_.begin()->first;
+      std::vector<PointResult> run;
+      std::size_t next = first;
+      for (auto it = ready_.begin(); it != ready_.end() && it->first == next; ++next) {
+        run.insert(run.end(), std::make_move_iterator(it->second.begin()),
+                   std::make_move_iterator(it->second.end()));
+        it = ready_.erase(it);
+      }
+      write(first, run);
+    }
+  }
+
+  // Closes the file (created now if no point was written: a shard without points) and prints
+  // the run's last line.
+  void finish() {
+    progress_.stop();
+    writer().close();
+    const double elapsed = seconds_since(t0_);
+    err_ << "lightlane: " << points_ << " points, " << bits_done_ << " bits in "
+         << format_number(elapsed, 3) << " s; wrote " << output_path_ << " ("
+         << format_number(write_seconds_, 3)
+         << " s of it writing the file; setting the points up took "
+         << format_number(setup_seconds_.load(), 3) << " s of the threads' time)\n";
+  }
+
+  // A failed run: ends the live line and says what the file holds (nothing when no point was
+  // written: then there is no file). Each point is flushed when written, so a failure elsewhere
+  // (or a kill) leaves every written point readable; a write that failed (a full disk) may have
+  // left HDF5's own structures half written, which HDF5 then refuses to open.
+  void interrupted(bool writing_failed) {
+    progress_.stop();
+    if (!writer_) return;
+    err_ << "lightlane: the run stopped after " << done_ - done_before_ << " points; "
+         << (writing_failed ? "writing " + output_path_ +
+                                  " failed, so HDF5 may not open it again: the same command with "
+                                  "--resume finishes it if it can, --overwrite starts it anew\n"
+                            : "they are kept in " + output_path_ +
+                                  ": the same command with --resume runs the rest\n");
+  }
+
+  // Where the engines report each chunk's counts (any thread, any time).
+  RunProgress& progress() { return progress_; }
+
+  // Time a thread spent setting points up (any thread, any time).
+  void add_setup_seconds(double s) { setup_seconds_.fetch_add(s); }
+  static double seconds_since(std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+  }
+
+ private:
+  // Each swept key's column is as wide as its name (at least 22).
+  static int key_width(const SweepAxis& a) {
+    return static_cast<int>(std::max<std::size_t>(22, a.key.size() + 2));
+  }
+  // A summary row starts with the point and its swept values.
+  void row_start(std::size_t p, std::size_t lane) {
+    out_ << std::left << std::setw(6) << p;
+    for (const SweepAxis& a : plan_.scenario.sweep)
+      out_ << std::setw(key_width(a)) << format_number(a.values[p], 6);
+    if (bus_) out_ << std::setw(6) << lane;
+  }
+  // Points first .. first + n - 1, their lanes' results point-major. A file this run created
+  // that fails before it holds a point is removed: a failed run leaves no file of nothing.
+  void write(std::size_t first, const std::vector<PointResult>& results) {
+    const auto start = std::chrono::steady_clock::now();
+    const bool first_write = !writer_;
+    try {
+      writer().write_points(first, results);
+    } catch (...) {
+      if (first_write) {
+        writer_.reset();
+        std::error_code ignored;
+        std::filesystem::remove(output_path_, ignored);
+      }
+      throw;
+    }
+    write_seconds_ += seconds_since(start);
+    for (std::size_t i = 0; i < results.size(); i += plan_.lanes) {
+      std::uint64_t bits = 0;
+      for (std::size_t j = 0; j < plan_.lanes; ++j) bits += results[i + j].bits;
+      ++done_;
+      progress_.point_finished(bits);
+    }
+  }
+
+  Hdf5Writer& writer() {
+    if (!writer_) {
+      try {
+        writer_ = std::make_unique<Hdf5Writer>(output_path_, layout_, Hdf5Writer::Mode::create);
+      } catch (...) {
+        std::error_code ignored;
+        std::filesystem::remove(output_path_, ignored);  // half a layout: no file
+        throw;
+      }
+    }
+    return *writer_;
+  }
+
+  const SweepPlan& plan_;
+  const OutputLayout& layout_;
+  const std::string output_path_;
+  const bool bus_;
+  const bool com_;  // a host channel: its COM beside the BER
+  std::unique_ptr<Hdf5Writer> writer_;
+  const std::size_t points_;        // this process's (a shard's)
+  std::size_t done_, done_before_;  // finished; of them, in an earlier run (--resume)
+  const bool chunk_counts_;
+  std::ostream& out_;
+  std::ostream& err_;
+  const std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
+  std::uint64_t bits_done_ = 0;
+  double write_seconds_ = 0.0;  // the orchestration's main cost; reported at the end
+  std::atomic<double> setup_seconds_{0.0};
+  std::map<std::size_t, std::vector<PointResult>> pending_;  // points with lanes still running
+  std::map<std::size_t, std::vector<PointResult>> ready_;    // whole points not yet written
+  bool hold_ = false;
+  RunProgress progress_;  // last: its reporter thread starts once the rest is in place
+};
+
+}  // namespace ll
