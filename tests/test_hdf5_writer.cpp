@@ -152,6 +152,15 @@ const std::vector<const char*> kRealNames{"ber",        "ber_lo",       "ber_hi"
                                           "mrm_fsr_nm", "mrm_q_loaded", "mrm_extinction_ratio_db"};
 
 // Every per-point variable, its expected units, and the PointResult field it stores.
+// The per-point variables these tests check: the counts, the reals, stop_reason and the eye.
+std::vector<const char*> per_point_names() {
+  std::vector<const char*> names = kCountNames;
+  names.insert(names.end(), kRealNames.begin(), kRealNames.end());
+  names.push_back("stop_reason");
+  names.push_back("eye_histogram");
+  return names;
+}
+
 // A dimension: an HDF5 dimension scale named after its dataset, with units and a long name.
 void expect_dimension_scale(const Id& scale) {
   ASSERT_TRUE(scale.valid());
@@ -288,11 +297,7 @@ TEST(Hdf5Writer, WritesValuesAttributesAndDimensionScales) {
   }
 
   // Every per-point variable: units, long_name, _FillValue, coordinates, scale on `point`.
-  std::vector<const char*> per_point = kCountNames;
-  per_point.insert(per_point.end(), kRealNames.begin(), kRealNames.end());
-  per_point.push_back("stop_reason");
-  per_point.push_back("eye_histogram");
-  for (const char* name : per_point) {
+  for (const char* name : per_point_names()) {
     Id dataset(H5Dopen2(fid, name, H5P_DEFAULT), H5Dclose);
     ASSERT_TRUE(dataset.valid()) << name;
     EXPECT_FALSE(read_string_attribute(dataset.get(), "units").empty()) << name;
@@ -517,11 +522,7 @@ TEST(Hdf5Writer, WritesXarrayFile) {
 
     // Every per-point variable: its unit, both coordinates, and `point` as its first dimension;
     // the eye histogram also has its amplitude and phase scales on dimensions 1 and 2.
-    std::vector<const char*> per_point = kCountNames;
-    per_point.insert(per_point.end(), kRealNames.begin(), kRealNames.end());
-    per_point.push_back("stop_reason");
-    per_point.push_back("eye_histogram");
-    for (const char* name : per_point) {
+    for (const char* name : per_point_names()) {
       Id dataset(H5Dopen2(fid, name, H5P_DEFAULT), H5Dclose);
       ASSERT_TRUE(dataset.valid()) << name;
       EXPECT_FALSE(read_string_attribute(dataset.get(), "units").empty()) << name;
