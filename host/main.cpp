@@ -127,7 +127,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("info")) return info_command();
     if (app.got_subcommand("merge")) {
       ll::check_output_path(merged_path, shard_paths, existing_output(false, overwrite),
-                            "merge OUTPUT");
+                            "merge OUTPUT", /*resumable=*/false);
       try {
         ll::merge_shards(merged_path, shard_paths);
       } catch (const std::invalid_argument& e) {

@@ -11,7 +11,7 @@
 namespace ll {
 
 void check_output_path(const std::string& path, const std::vector<std::string>& inputs,
-                       ExistingOutput existing, const std::string& option) {
+                       ExistingOutput existing, const std::string& option, bool resumable) {
   auto fail = [&](const std::string& why) {
     throw OutputPathError(path + ": " + option + ": " + why);
   };
@@ -28,7 +28,8 @@ void check_output_path(const std::string& path, const std::vector<std::string>& 
     if (S_ISDIR(out.st_mode)) fail("is a folder; expected a file path inside it");
     if (!S_ISREG(out.st_mode)) fail("is not a regular file; expected a file path");
     if (existing == ExistingOutput::refuse)
-      fail("exists; expected a new file, or --overwrite to replace it, or --resume to finish it");
+      fail(std::string("exists; expected a new file, or --overwrite to replace it") +
+           (resumable ? ", or --resume to finish it" : ""));
     // Opened for writing without truncation: the file stays as it is until the first point.
     const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
     if (fd < 0) fail(std::string("cannot be written (") + std::strerror(errno) + ")");

@@ -30,8 +30,9 @@ enum class ExistingOutput {
 //   - exists and `existing` is refuse;
 //   - cannot be written: an existing file is opened for writing (not truncated); an absent one
 //     is created and removed again, so a read-only folder or a full /proc is found here.
-// `option` names where the path was given ("--output", "merge OUTPUT").
+// `option` names where the path was given ("--output", "merge OUTPUT"); `resumable`: whether
+// --resume is a way on for an existing file (a run's; not a merge's).
 void check_output_path(const std::string& path, const std::vector<std::string>& inputs,
-                       ExistingOutput existing, const std::string& option);
+                       ExistingOutput existing, const std::string& option, bool resumable = true);
 
 }  // namespace ll
