@@ -134,8 +134,6 @@ void check_run_output(const Scenario& s, const RunOptions& options) {
 int execute_run(const SweepPlan& plan, const RunOptions& options, std::ostream& out,
                 std::ostream& err) {
   const BackendChoice backend = choose_backend(options.backend, options.threads, options.devices);
-  if (!backend.note.empty()) err << "lightlane: " << backend.note << "\n";
-  err << "lightlane: backend " << backend.description << "\n";
 
   const std::size_t P = plan.points;
   OutputLayout layout;
@@ -183,9 +181,14 @@ int execute_run(const SweepPlan& plan, const RunOptions& options, std::ostream& 
       writer = std::make_unique<Hdf5Writer>(output_path, layout, Hdf5Writer::Mode::resume);
     } catch (const std::invalid_argument& e) {
       throw OutputPathError(e.what());  // another run's file: bad input
+    } catch (const Hdf5FileError& e) {
+      throw OutputPathError(e.what());  // not a file HDF5 can open: bad input too
     }
   }
   // The points this process leaves alone: another shard's, and those a resumed file has.
+  // Said once nothing more can be refused (a refusal is one line).
+  if (!backend.note.empty()) err << "lightlane: " << backend.note << "\n";
+  err << "lightlane: backend " << backend.description << "\n";
   std::vector<bool> skip(P, false);
   std::size_t mine = P, done = 0;
   if (options.shards > 1) {

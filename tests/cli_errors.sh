@@ -201,6 +201,9 @@ expect_kept "existing output" "$TMP/earlier.h5" "--overwrite" -- \
   run "$good" -o "$TMP/earlier.h5" "${small[@]}"
 expect_kept "existing output, validate -o" "$TMP/earlier.h5" "--overwrite" -- \
   validate "$good" -o "$TMP/earlier.h5"
+# --resume on a file that is not a run's HDF5 file: refused, the file kept.
+expect_kept "--resume on a file that is not HDF5" "$TMP/earlier.h5" "cannot open the file to resume" -- \
+  run "$good" -o "$TMP/earlier.h5" --resume "${small[@]}"
 if "$BIN" run "$good" -o "$TMP/earlier.h5" --overwrite "${small[@]}" >/dev/null 2>&1 &&
    [[ $(head -c 4 "$TMP/earlier.h5" | od -An -c | tr -d ' ') == "211HDF" ]]; then
   pass

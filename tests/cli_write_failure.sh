@@ -39,7 +39,7 @@ if [ "$rc" -eq 0 ]; then
   python3 "$(dirname "$0")/same_datasets.py" "$tmp/whole.h5" "$tmp/part.h5" "the resumed run" ||
     exit 1
   resumed="finished by --resume, equal to the whole run"
-elif [ "$rc" -eq 1 ] && [ "$(grep -c '' "$tmp/resumed")" -ge 1 ] &&
+elif [ "$rc" -eq 2 ] &&
      grep -q "^lightlane: error: HDF5 output '$tmp/part.h5': cannot open the file to resume it" \
        "$tmp/resumed"; then
   resumed="refused by --resume in one line (HDF5 cannot open it)"
