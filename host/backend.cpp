@@ -196,6 +196,15 @@ double cuda_seconds_per_chunk(const BatchSetup& batch, int device) {
 #endif
 }
 
+double cuda_copy_bytes_per_s(int device) {
+#if defined(LIGHTLANE_HAVE_CUDA)
+  return cuda::copy_bytes_per_s(device);
+#else
+  (void)device;
+  throw BackendError("this build has no CUDA backend");
+#endif
+}
+
 void run_groups_cpu(const BatchSetup& settings, std::size_t groups, const LinkGroupSource& source,
                     int threads, const LinkDone& done, const ChunkCounted& counted) {
   run_cpu<float>(settings, groups, source, threads, done, nullptr, counted);

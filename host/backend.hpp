@@ -103,6 +103,9 @@ std::vector<LinkOutcome> run_batch_cuda(const BatchSetup& batch, int device = 0)
 std::size_t cuda_free_memory_bytes(int device);
 // Seconds the GPU takes for one chunk of every link of `batch` (after one warm-up chunk).
 double cuda_seconds_per_chunk(const BatchSetup& batch, int device);
+// GPU `device`'s measured device-to-device copy rate, bytes read and written per second: the
+// memory roofline the engine's traffic (engine_traffic_bytes_per_sample) is set against.
+double cuda_copy_bytes_per_s(int device);
 
 // On the GPU, on `device` (one of backend.devices).
 std::vector<LinkOutcome> run_batch(const BackendChoice& backend, const BatchSetup& batch,

@@ -173,6 +173,39 @@ inline EngineSpan engine_span(const BatchSetup& setup) {
   return e;
 }
 
+// The bytes the engine's passes move through memory per sample of every link, counted pass by
+// pass from step() (each read and each write of a buffer element once; what a cache keeps is not
+// subtracted), for `real_bytes`-wide samples (4: the GPU's float), so that a measured sample rate
+// times this over the device's measured copy rate is the fraction of the memory roofline reached
+// (scripts/gpu_check.sh). `gather_blocks`: the FFT reads its overlapping blocks through a copy
+// (cuFFT; FFTW reads them in place). Counted: the symbols and the polyphase drive, the ring, the
+// receiver's overlap-save convolution (gather, forward FFT, spectrum x transfer, inverse FFT,
+// scatter of the valid part) and the decisions with the error count. Left out: the eye histogram
+// (its first eye.symbols only), the carried tails (a history per chunk), the jittered drive, the
+// WDM bus, the dynamic ring's scan and the equalisers, none in the default lane.
+inline double engine_traffic_bytes_per_sample(const BatchSetup& b, bool gather_blocks,
+                                              double real_bytes = 4.0) {
+  const double spu = b.samples_per_ui;
+  double bytes = 1.0 / spu;                                         // symbols written
+  bytes += drive_pulse_symbols(b) / spu + real_bytes;               // drive: tx read, drive written
+  bytes += 2.0 * real_bytes;                                        // ring: drive in, current out
+  if (b.has_h2) {
+    const double block = static_cast<double>(overlap_save_valid(b));
+    const double fft = block + static_cast<double>(b.overlap_history);
+    const double bins = fft / 2.0 + 1.0;
+    const double per_block_real = real_bytes * fft / block;         // a block's FFT input or output
+    const double per_block_complex = 2.0 * real_bytes * bins / block;  // its spectrum
+    if (gather_blocks) bytes += 2.0 * per_block_real;               // current in, blocks out
+    bytes += per_block_real + per_block_complex;                    // forward FFT
+    bytes += 3.0 * per_block_complex;                               // spectrum, transfer, spectrum
+    bytes += per_block_complex + per_block_real;                    // inverse FFT
+    bytes += 2.0 * real_bytes;                                      // valid part out
+  }
+  bytes += (real_bytes + 2.0) / spu;  // a decision sample, the symbol sent, the decision
+  bytes += 2.0 / spu;                 // the error count: decisions and symbols again
+  return bytes;
+}
+
 template <class Exec, class Real>
 class LaneEngine {
  public:

@@ -4,6 +4,7 @@
 #include "kernels/cuda_backend.hpp"
 #include "kernels/cuda_exec.cuh"
 
+#include <algorithm>
 #include <chrono>
 
 namespace ll {
@@ -88,6 +89,34 @@ std::vector<LinkOutcome> run_batch(const BatchSetup& batch_in, int device) {
     if (!cdr.empty()) set_cdr_report(cdr[l], batch.samples_per_ui, out[l]);
   }
   return out;
+}
+
+double copy_bytes_per_s(int device, std::size_t bytes) {
+  cuda_check(cudaSetDevice(device), "cudaSetDevice");
+  void* from = nullptr;
+  void* to = nullptr;
+  cuda_check(cudaMalloc(&from, bytes), "cudaMalloc (copy rate)");
+  cuda_check(cudaMalloc(&to, bytes), "cudaMalloc (copy rate)");
+  cuda_check(cudaMemsetAsync(from, 1, bytes, cudaStreamPerThread), "cudaMemset (copy rate)");
+  cudaEvent_t start, stop;
+  cuda_check(cudaEventCreate(&start), "cudaEventCreate");
+  cuda_check(cudaEventCreate(&stop), "cudaEventCreate");
+  double best = 0.0;
+  for (int repeat = 0; repeat < 6; ++repeat) {  // the first is the warm-up
+    cuda_check(cudaEventRecord(start, cudaStreamPerThread), "cudaEventRecord");
+    cuda_check(cudaMemcpyAsync(to, from, bytes, cudaMemcpyDeviceToDevice, cudaStreamPerThread),
+               "cudaMemcpy (copy rate)");
+    cuda_check(cudaEventRecord(stop, cudaStreamPerThread), "cudaEventRecord");
+    cuda_check(cudaEventSynchronize(stop), "cudaEventSynchronize");
+    float ms = 0.0f;
+    cuda_check(cudaEventElapsedTime(&ms, start, stop), "cudaEventElapsedTime");
+    if (repeat > 0 && ms > 0.0f) best = std::max(best, 2.0 * static_cast<double>(bytes) / (ms * 1e-3));
+  }
+  cudaEventDestroy(start);
+  cudaEventDestroy(stop);
+  cudaFree(from);
+  cudaFree(to);
+  return best;
 }
 
 std::vector<float> received_waveform(const BatchSetup& batch_in, int chunks) {

@@ -31,6 +31,11 @@ std::vector<LinkOutcome> run_batch(const BatchSetup& batch, int device = 0);
 // Seconds one chunk of every link of `batch` takes on `device`, after a warm-up chunk.
 double seconds_per_chunk(const BatchSetup& batch, int device);
 
+// The device's memory roofline as measured: bytes moved per second (each byte read and each byte
+// written counted) by device-to-device copies of `bytes` on `device`, best of a few repeats after
+// a warm-up (what cudaMemcpy reaches is what a streaming kernel can hope for).
+double copy_bytes_per_s(int device, std::size_t bytes = std::size_t(1) << 30);
+
 // The last chunk's noiseless received waveform of every link, after `chunks` chunks: for the
 // tests that compare the backends sample by sample.
 std::vector<float> received_waveform(const BatchSetup& batch, int chunks);

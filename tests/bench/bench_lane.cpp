@@ -85,19 +85,26 @@ void register_presets() {
         ->Unit(benchmark::kMillisecond);
 }
 
-// A batch of 8 copies of the default link (each its own sweep point, so its own noise) on N
-// threads, a fixed bit budget per link (no early stop). 8 links divide evenly over 1 or 2
-// threads, so the figure is throughput, not load imbalance.
+// A batch of copies of the default link (each its own sweep point, so its own noise) on N
+// threads, a fixed bit budget per link (no early stop): 8 links, or one per thread beyond 8, so
+// they divide evenly and the figure is throughput, not load imbalance. 16 threads: the device
+// machine's CPU, for the GPU's ratio (scripts/gpu_check.sh).
 void BM_LaneBatchThreads(benchmark::State& state) {
   const int threads = static_cast<int>(state.range(0));
   const std::uint64_t symbols_per_link = 1 << 20;
-  const ll::BatchSetup batch = replicated_default_link(8, symbols_per_link, {});
+  const ll::BatchSetup batch = replicated_default_link(
+      static_cast<std::size_t>(std::max(8, threads)), symbols_per_link, {});
   for (auto _ : state) benchmark::DoNotOptimize(ll::run_batch_cpu(batch, threads));
   const double symbols = static_cast<double>(symbols_per_link) * batch.links.size();
   state.counters["symbols_per_s"] =
       benchmark::Counter(symbols * state.iterations(), benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_LaneBatchThreads)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_LaneBatchThreads)
+    ->Arg(1)
+    ->Arg(2)
+    ->Arg(16)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 #if defined(LIGHTLANE_HAVE_CUDA)
 // The GPU: 256 copies of the default link (each its own noise stream) x 2^20 symbols in one
@@ -116,7 +123,56 @@ void BM_LaneCuda256x2e20(benchmark::State& state) {
       256.0 * symbols_per_link * state.iterations(), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_LaneCuda256x2e20)->Arg(1024)->Arg(4096)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Issue 17's GPU goal (>= 5e8 PAM4 symbols/s on one H100 for the default lane at 32 samples per
+// UI, at >= 60% of the memory roofline): `range(0)` copies of the default link in one engine
+// (1, 256, 1024, 4096 links per launch), each at least 2^16 symbols and 2^24 in all, chunk 4096.
+// Counters: symbols/s; the engine's bytes per sample by counting (engine_traffic_bytes_per_sample,
+// cuFFT's gathered blocks); the device's copy rate measured in the same run; their ratio, the
+// fraction of the roofline. Skips where no device answers.
+void BM_LaneCudaLinks(benchmark::State& state) {
+  const ll::CudaProbe probe = ll::probe_cuda();
+  if (!probe.usable) {
+    state.SkipWithError(("no usable GPU: " + probe.message).c_str());
+    return;
+  }
+  const auto links = static_cast<std::uint64_t>(state.range(0));
+  const std::uint64_t symbols_per_link = std::max<std::uint64_t>(1u << 16, (1u << 24) / links);
+  const ll::BatchSetup batch =
+      replicated_default_link(static_cast<std::size_t>(links), symbols_per_link,
+                              {"run.chunk_symbols=4096", "eye.symbols=0"});
+  const double copy = ll::cuda_copy_bytes_per_s(0);
+  for (auto _ : state) benchmark::DoNotOptimize(ll::run_batch_cuda(batch));
+  const double symbols = static_cast<double>(links * symbols_per_link);
+  const double bytes_per_sample = ll::engine_traffic_bytes_per_sample(batch, true);
+  state.counters["symbols_per_s"] =
+      benchmark::Counter(symbols * state.iterations(), benchmark::Counter::kIsRate);
+  state.counters["bytes_per_sample"] = bytes_per_sample;
+  state.counters["copy_GBps"] = copy / 1e9;
+  state.counters["roofline_fraction"] = benchmark::Counter(
+      symbols * batch.samples_per_ui * bytes_per_sample / copy * state.iterations(),
+      benchmark::Counter::kIsRate);
+  state.SetLabel(probe.message);
+}
+BENCHMARK(BM_LaneCudaLinks)
+    ->Arg(1)
+    ->Arg(256)
+    ->Arg(1024)
+    ->Arg(4096)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 #endif
+
+// The engine's bytes per sample on the default lane, by counting (the GPU's figure with cuFFT's
+// gathered blocks, and the CPU's): no timing, a row of BENCHMARKS.md's roofline sums.
+void BM_EngineTrafficDefaultLane(benchmark::State& state) {
+  const ll::BatchSetup batch =
+      replicated_default_link(1, 1u << 16, {"run.chunk_symbols=4096", "eye.symbols=0"});
+  for (auto _ : state) benchmark::DoNotOptimize(ll::engine_traffic_bytes_per_sample(batch, true));
+  state.counters["gpu_bytes_per_sample"] = ll::engine_traffic_bytes_per_sample(batch, true);
+  state.counters["cpu_bytes_per_sample"] = ll::engine_traffic_bytes_per_sample(batch, false);
+}
+BENCHMARK(BM_EngineTrafficDefaultLane);
 
 }  // namespace
 
