@@ -41,6 +41,10 @@ void RunProgress::stop() {
   if (terminal_ && reported_) err_ << "\n" << std::flush;  // end the live line
 }
 
+double RunProgress::elapsed_s() const {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+}
+
 void RunProgress::loop() {
   std::unique_lock<std::mutex> lock(mutex_);
   const auto period = std::chrono::duration<double>(kPeriodS);
@@ -51,7 +55,7 @@ void RunProgress::loop() {
 // any finishes, the bit budget, or fewer where the errors so far reach the target sooner),
 // less what is counted, at the rate so far.
 void RunProgress::report() {
-  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  const double elapsed = elapsed_s();
   const double bits = static_cast<double>(bits_.load(std::memory_order_relaxed));
   const double errors = static_cast<double>(errors_.load(std::memory_order_relaxed));
   const std::size_t done = done_.load(std::memory_order_relaxed);

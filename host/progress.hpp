@@ -32,6 +32,13 @@ class RunProgress {
   // Ends the reports (and the terminal's live line): before the run's last lines.
   void stop();
 
+  // This run's points (a shard's), those of them it finished (not an earlier run's), the bits
+  // counted, the seconds since it started: the run's last line.
+  std::size_t points() const { return points_; }
+  std::size_t finished() const { return done_.load(std::memory_order_relaxed); }
+  std::uint64_t bits() const { return bits_.load(std::memory_order_relaxed); }
+  double elapsed_s() const;
+
   // Seconds between reports.
   static constexpr double kPeriodS = 2.0;
 

@@ -50,9 +50,6 @@ class SweepOutput {
         bus_(layout.lanes > 0),
         com_(plan.first_point.channel.model != ChannelModel::none),
         writer_(std::move(writer)),
-        points_(points),
-        done_(done),
-        done_before_(done),
         chunk_counts_(chunk_counts),
         out_(out),
         err_(err),
@@ -92,7 +89,6 @@ class SweepOutput {
                      const LinkReport& report, double tdecq_db) {
     PointResult r = point_result(outcome, report);
     r.tdecq_db = tdecq_db;
-    bits_done_ += r.bits;
     if (!chunk_counts_) progress_.counted(r.bits, r.bit_errors);
     row_start(p, lane);
     out_ << std::setw(11) << format_number(r.ber, 3) << std::setw(24)
@@ -140,9 +136,8 @@ class SweepOutput {
   void finish() {
     progress_.stop();
     writer().close();
-    const double elapsed = seconds_since(t0_);
-    err_ << "lightlane: " << points_ << " points, " << bits_done_ << " bits in "
-         << format_number(elapsed, 3) << " s; wrote " << output_path_ << " ("
+    err_ << "lightlane: " << progress_.points() << " points, " << progress_.bits() << " bits in "
+         << format_number(progress_.elapsed_s(), 3) << " s; wrote " << output_path_ << " ("
          << format_number(write_seconds_, 3)
          << " s of it writing the file; setting the points up took "
          << format_number(setup_seconds_.load(), 3) << " s of the threads' time)\n";
@@ -155,7 +150,7 @@ class SweepOutput {
   void interrupted(bool writing_failed) {
     progress_.stop();
     if (!writer_) return;
-    err_ << "lightlane: the run stopped after " << done_ - done_before_ << " points; "
+    err_ << "lightlane: the run stopped after " << progress_.finished() << " points; "
          << (writing_failed ? "writing " + output_path_ +
                                   " failed, so HDF5 may not open it again: the same command with "
                                   "--resume finishes it if it can, --overwrite starts it anew\n"
@@ -189,8 +184,9 @@ class SweepOutput {
   void write(std::size_t first, const std::vector<PointResult>& results) {
     const auto start = std::chrono::steady_clock::now();
     const bool first_write = !writer_;
+    Hdf5Writer& file = writer();  // removes what it half made when creating fails
     try {
-      writer().write_points(first, results);
+      file.write_points(first, results);
     } catch (...) {
       if (first_write) {
         writer_.reset();
@@ -203,7 +199,6 @@ class SweepOutput {
     for (std::size_t i = 0; i < results.size(); i += plan_.lanes) {
       std::uint64_t bits = 0;
       for (std::size_t j = 0; j < plan_.lanes; ++j) bits += results[i + j].bits;
-      ++done_;
       progress_.point_finished(bits);
     }
   }
@@ -227,13 +222,9 @@ class SweepOutput {
   const bool bus_;
   const bool com_;  // a host channel: its COM beside the BER
   std::unique_ptr<Hdf5Writer> writer_;
-  const std::size_t points_;        // this process's (a shard's)
-  std::size_t done_, done_before_;  // finished; of them, in an earlier run (--resume)
   const bool chunk_counts_;
   std::ostream& out_;
   std::ostream& err_;
-  const std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
-  std::uint64_t bits_done_ = 0;
   double write_seconds_ = 0.0;  // the orchestration's main cost; reported at the end
   std::atomic<double> setup_seconds_{0.0};
   std::map<std::size_t, std::vector<PointResult>> pending_;  // points with lanes still running
