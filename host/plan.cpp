@@ -159,14 +159,13 @@ SweepPlan plan_sweep(const Scenario& s, int threads) {
     if (c.history_symbols > run.chunk_symbols) {
       int enough = run.chunk_symbols;
       while (enough < c.history_symbols) enough *= 2;
+      // channel_file_path says whether the channel is a file (not a parametric one).
+      const std::string file = channel_file_path(s, plan.first_point);
       const std::string channel =
           c.channel_symbols > 0
               ? " (the host channel's impulse response alone spans " +
                     std::to_string(c.channel_symbols) + " symbols" +
-                    (plan.first_point.channel.file.empty()
-                         ? std::string()
-                         : ": " + channel_file_path(s, plan.first_point)) +
-                    ")"
+                    (file.empty() ? std::string() : ": " + file) + ")"
               : std::string();
       fail_key(s, "run.chunk_symbols",
                "the chain keeps " + std::to_string(c.history_symbols) +
