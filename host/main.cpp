@@ -48,11 +48,6 @@ int report(const std::string& message, int code, bool internal = false) {
   return code;
 }
 
-ll::ExistingOutput existing_output(bool resume, bool overwrite) {
-  return resume ? ll::ExistingOutput::resume
-                : (overwrite ? ll::ExistingOutput::overwrite : ll::ExistingOutput::refuse);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -126,7 +121,7 @@ int main(int argc, char** argv) {
   try {
     if (app.got_subcommand("info")) return info_command();
     if (app.got_subcommand("merge")) {
-      ll::check_output_path(merged_path, shard_paths, existing_output(false, overwrite),
+      ll::check_output_path(merged_path, shard_paths, ll::existing_output(false, overwrite),
                             "merge OUTPUT", /*resumable=*/false);
       try {
         ll::merge_shards(merged_path, shard_paths);

@@ -22,6 +22,11 @@ enum class ExistingOutput {
   overwrite,  // --overwrite: replaced (when the run writes its first point)
   resume,     // --resume: kept and completed
 };
+// From the command line's flags (--resume wins; they exclude each other there anyway).
+inline ExistingOutput existing_output(bool resume, bool overwrite) {
+  return resume ? ExistingOutput::resume
+                : (overwrite ? ExistingOutput::overwrite : ExistingOutput::refuse);
+}
 
 // Throws OutputPathError "PATH: OPTION: what was expected" when the path
 //   - is one of `inputs` (the same file by device and inode, however it is spelt: a link, a

@@ -124,10 +124,7 @@ std::vector<std::string> run_input_files(const Scenario& s) {
 
 void check_run_output(const Scenario& s, const RunOptions& options) {
   check_output_path(shard_output_path(options.output_path, options.shard, options.shards),
-                    run_input_files(s),
-                    options.resume      ? ExistingOutput::resume
-                    : options.overwrite ? ExistingOutput::overwrite
-                                        : ExistingOutput::refuse,
+                    run_input_files(s), existing_output(options.resume, options.overwrite),
                     "--output");
 }
 
