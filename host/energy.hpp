@@ -23,7 +23,9 @@ struct LaneEnergy {
   bool present = false;
   double bit_rate_bps = 0.0;
   double laser_w = 0.0, modulator_w = 0.0, driver_w = 0.0, tia_w = 0.0, cdr_w = 0.0, serdes_w = 0.0;
+  double retimer_w = 0.0;  // a pluggable module's DSP retimer
   int lanes_per_port = 0;
+  int lasers_per_port = 0;
 };
 
 // The set-up's part (everything but the heater, which the run may move). Throws ScenarioError
@@ -34,8 +36,8 @@ LaneEnergy lane_energy(const Scenario& s, const LaneParams& lp, const LinkConsta
 // The figures of a point: each part in pJ/bit, their sum, the lane's and the port's power.
 struct EnergyFigures {
   double laser_pj_per_bit, modulator_pj_per_bit, heater_pj_per_bit, driver_pj_per_bit,
-      tia_pj_per_bit, cdr_pj_per_bit, serdes_pj_per_bit;
-  double total_pj_per_bit, lane_power_mw, port_power_w, port_rate_gbps;
+      tia_pj_per_bit, cdr_pj_per_bit, serdes_pj_per_bit, retimer_pj_per_bit;
+  double total_pj_per_bit, lane_power_mw, port_power_w, port_rate_gbps, lasers_per_port;
 };
 EnergyFigures energy_figures(const LaneEnergy& e, double heater_power_w);
 

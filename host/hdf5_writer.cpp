@@ -183,7 +183,7 @@ constexpr const char* kContourDim = "contour_ber";
 constexpr const char* kEyeEdgeDim = "eye_edge";
 constexpr const char* kContourName = "eye_contour_a";
 // Energy and power ([energy], host/energy.hpp): NaN for points without it.
-constexpr std::array<RealColumn, 11> kEnergyColumns{{
+constexpr std::array<RealColumn, 13> kEnergyColumns{{
     {"energy_pj_per_bit", &PointResult::energy_pj_per_bit, "pJ/bit",
      "energy per bit of the lane's line rate, every part below summed"},
     {"energy_laser_pj_per_bit", &PointResult::energy_laser_pj_per_bit, "pJ/bit",
@@ -193,17 +193,43 @@ constexpr std::array<RealColumn, 11> kEnergyColumns{{
     {"energy_heater_pj_per_bit", &PointResult::energy_heater_pj_per_bit, "pJ/bit",
      "ring heater (0 without [mrm.thermal])"},
     {"energy_driver_pj_per_bit", &PointResult::energy_driver_pj_per_bit, "pJ/bit",
-     "modulator driver, from the scenario"},
+     "modulator driver (energy.driver_pj_per_bit)"},
     {"energy_tia_pj_per_bit", &PointResult::energy_tia_pj_per_bit, "pJ/bit",
-     "TIA, from the scenario"},
+     "TIA (energy.tia_pj_per_bit)"},
     {"energy_cdr_pj_per_bit", &PointResult::energy_cdr_pj_per_bit, "pJ/bit",
-     "CDR, from the scenario"},
+     "CDR (energy.cdr_pj_per_bit; 0 by default: in the SerDes receiver's figure)"},
     {"energy_serdes_pj_per_bit", &PointResult::energy_serdes_pj_per_bit, "pJ/bit",
-     "host SerDes, from the scenario"},
+     "host SerDes, both ends (energy.serdes_pj_per_bit; default by the host channel's reach)"},
+    {"energy_retimer_pj_per_bit", &PointResult::energy_retimer_pj_per_bit, "pJ/bit",
+     "a pluggable module's DSP retimer (energy.retimer_pj_per_bit; 0 by default)"},
     {"lane_power_mw", &PointResult::lane_power_mw, "mW", "the lane's power, every part summed"},
     {"port_power_w", &PointResult::port_power_w, "W",
      "the port's power: energy.lanes_per_port lanes"},
     {"port_rate_gbps", &PointResult::port_rate_gbps, "Gb/s", "the port's line rate"},
+    {"lasers_per_port", &PointResult::lasers_per_port, "1",
+     "lasers feeding one port (energy.lasers_per_port; default one per lane)"},
+}};
+// The link's margin (host/margin.hpp): NaN where it is not computed (margin.compute = false, a
+// WDM bus, a link the statistical eye cannot stand in for, a floor above the target).
+constexpr std::array<RealColumn, 7> kMarginColumns{{
+    {"sensitivity_oma_dbm", &PointResult::sensitivity_oma_dbm, "dBm",
+     "received OMA (outer, at the photodiode) at which the statistical eye's BER reaches "
+     "margin_target_ber, the link otherwise as at the point"},
+    {"margin_db", &PointResult::margin_db, "dB",
+     "received OMA above the sensitivity: the optical loss the point can add before its BER "
+     "reaches margin_target_ber (negative: it fails by that much)"},
+    {"channel_margin_db", &PointResult::channel_margin_db, "dB",
+     "host channel insertion loss at Nyquist the point can add before its BER reaches "
+     "margin_target_ber (parametric channels; NaN otherwise)"},
+    {"margin_target_ber", &PointResult::margin_target_ber, "1",
+     "the pre-FEC BER the margins are taken at (margin.target_ber: the FEC's threshold)"},
+    {"sensitivity_check_ber", &PointResult::sensitivity_check_ber, "1",
+     "Monte-Carlo BER counted at the sensitivity found (run.mode = mc): it confirms the "
+     "sensitivity when its interval holds margin_target_ber"},
+    {"sensitivity_check_ber_lo", &PointResult::sensitivity_check_ber_lo, "1",
+     "lower end of sensitivity_check_ber's 95% Clopper-Pearson interval"},
+    {"sensitivity_check_ber_hi", &PointResult::sensitivity_check_ber_hi, "1",
+     "upper end of sensitivity_check_ber's 95% Clopper-Pearson interval"},
 }};
 // Written only for a WDM bus (a file with the `lane` dimension).
 constexpr std::array<RealColumn, 3> kWdmColumns{{
@@ -533,6 +559,7 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout, Mode
   for (const auto& h : kCountHistograms) names.insert({h.dim, h.name});
   for (const auto& c : kWdmColumns) names.insert(c.name);
   for (const auto& c : kEnergyColumns) names.insert(c.name);
+  for (const auto& c : kMarginColumns) names.insert(c.name);
   for (const auto& c : kFlagColumns) names.insert(c.name);
   for (const auto& c : kCountColumns) names.insert(c.name);
   for (const auto& c : kRatioColumns) names.insert(c.name);
@@ -757,6 +784,7 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout, Mode
     attach(check, dataset.get(), bathtub_scale.get(), first_block_axis + 2, kContourName);
   }
   create_real_columns(kEnergyColumns);
+  create_real_columns(kMarginColumns);
   if (lanes_ > 0) create_real_columns(kWdmColumns);
   for (std::size_t k = 0; k < kCountHistograms.size(); ++k) {
     const CountHistogram& h = kCountHistograms[k];
@@ -915,6 +943,7 @@ void Hdf5Writer::write_points(std::size_t first_point, const std::vector<PointRe
   write_real_columns(kEyeMetricColumns);
   write_real_columns(kEyeOpeningColumns);
   write_real_columns(kEnergyColumns);
+  write_real_columns(kMarginColumns);
   // A per-point block of reals (a point without it: NaN), written under the point's start.
   auto write_real_blocks = [&](const char* name, std::vector<double> PointResult::*field,
                                const std::vector<hsize_t>& block) {

@@ -102,6 +102,17 @@ struct PointResult {
   // TDECQ (PAM4) or TDEC (NRZ) of the noiseless waveform at the photodiode with the laser's RIN
   // (host/tdecq.hpp; NaN for PAM6 and PAM8 or with tdecq.symbols = 0; +inf: closed).
   double tdecq_db = std::numeric_limits<double>::quiet_NaN();
+  // The link's margin (host/margin.hpp; NaN where not computed): the received OMA at which the
+  // BER reaches margin_target_ber, the point's distance from it, and the host channel's loss
+  // margin.
+  double sensitivity_oma_dbm = std::numeric_limits<double>::quiet_NaN();
+  double margin_db = std::numeric_limits<double>::quiet_NaN();
+  double channel_margin_db = std::numeric_limits<double>::quiet_NaN();
+  double margin_target_ber = std::numeric_limits<double>::quiet_NaN();
+  // The Monte-Carlo count at the sensitivity found (mc mode) and its 95% interval.
+  double sensitivity_check_ber = std::numeric_limits<double>::quiet_NaN();
+  double sensitivity_check_ber_lo = std::numeric_limits<double>::quiet_NaN();
+  double sensitivity_check_ber_hi = std::numeric_limits<double>::quiet_NaN();
   // The host channel's operating margin (host/com.hpp; NaN without [channel]).
   double com_db = std::numeric_limits<double>::quiet_NaN();
   // The statistical eye (run.mode = "stat"; NaN otherwise): BER over the UI's phases, and the
@@ -119,6 +130,8 @@ struct PointResult {
   double energy_tia_pj_per_bit = std::numeric_limits<double>::quiet_NaN();
   double energy_cdr_pj_per_bit = std::numeric_limits<double>::quiet_NaN();
   double energy_serdes_pj_per_bit = std::numeric_limits<double>::quiet_NaN();
+  double energy_retimer_pj_per_bit = std::numeric_limits<double>::quiet_NaN();
+  double lasers_per_port = std::numeric_limits<double>::quiet_NaN();
   double energy_pj_per_bit = std::numeric_limits<double>::quiet_NaN();
   double lane_power_mw = std::numeric_limits<double>::quiet_NaN();
   double port_power_w = std::numeric_limits<double>::quiet_NaN();

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <exception>
 #include <filesystem>
 #include <map>
@@ -20,6 +21,7 @@
 #include "host/cpu_backend.hpp"
 #include "host/eye_metrics.hpp"
 #include "host/hdf5_writer.hpp"
+#include "host/margin.hpp"
 #include "host/output_path.hpp"
 #include "host/parallel.hpp"
 #include "host/stat_eye.hpp"
@@ -244,7 +246,47 @@ std::vector<double> point_tdecq_db(const SweepPlan& plan, const BatchSetup& sett
   return out;
 }
 
+std::vector<LaneMargin> point_margins(const SweepPlan& plan, const BatchSetup& settings,
+                                      std::size_t point, const LaneParams& lp,
+                                      const LinkReport* reports, std::size_t lanes) {
+  std::vector<LaneMargin> out(lanes);
+  if (!plan.run.margin || lanes != 1) return out;
+  MonteCarloCheck check;
+  if (plan.run.mode == "mc")
+    check = [&](const LaneParams& q) {
+      // A count of 200 errors (+-14%) at most, and bits for them at a tenth of the target: the
+      // check confirms a root, it is not the point's own budget (a point run to 1e9 errors).
+      BatchSetup one = settings;
+      one.eye_symbols = 0;
+      one.target_errors = std::min<std::uint64_t>(settings.target_errors, 200);
+      one.max_bits = std::min<std::uint64_t>(
+          settings.max_bits,
+          static_cast<std::uint64_t>(std::ceil(10.0 * 200.0 / plan.run.margin_target_ber)));
+      one.links.assign(1, prepare_link(plan.scenario, point, q, plan.run).setup);
+      const std::vector<LinkOutcome> n = run_batch_cpu(one, 1);
+      return MonteCarloCount{n.front().counters.bits, n.front().counters.bit_errors};
+    };
+  const SettledOpticalLevels settled = settled_optical_levels(reports[0], lp.levels);
+  out[0] = lane_margin(plan.scenario, point, lp, plan.run,
+                       10.0 * std::log10(settled.oma_outer_w / 1e-3), check);
+  return out;
+}
+
 namespace {
+
+// Every set-up point's margins, points in parallel.
+std::vector<LaneMargin> points_margins(const SweepPlan& plan, const PreparedPoints& pp,
+                                       int threads) {
+  const std::size_t lanes = plan.lanes, n = pp.points.size();
+  std::vector<LaneMargin> out(n * lanes);
+  if (!plan.run.margin) return out;
+  parallel_for(n, threads, [&](std::size_t i) {
+    const std::vector<LaneMargin> m = point_margins(plan, pp.batch, pp.points[i], pp.params[i],
+                                                    pp.reports.data() + i * lanes, lanes);
+    std::copy(m.begin(), m.end(), out.begin() + i * lanes);
+  });
+  return out;
+}
 
 // Every set-up point's TDECQ, points in parallel.
 std::vector<double> points_tdecq_db(const SweepPlan& plan, const PreparedPoints& pp, int threads) {
@@ -268,6 +310,7 @@ void run_batch_streamed_cpu(const SweepPlan& plan, std::size_t b,
   struct SetUp {
     std::vector<LinkReport> reports;
     std::vector<double> tdecq_db;
+    std::vector<LaneMargin> margins;
     std::size_t finished_lanes = 0;
   };
   std::mutex mutex;  // guards set_up (the threads' sources add, the done calls remove)
@@ -286,6 +329,7 @@ void run_batch_streamed_cpu(const SweepPlan& plan, std::size_t b,
       s.reports.push_back(std::move(l.report));
     }
     s.tdecq_db = point_tdecq_db(plan, settings, setups, s.reports.data(), lp);
+    s.margins = point_margins(plan, settings, p, lp, s.reports.data(), s.reports.size());
     const std::lock_guard<std::mutex> lock(mutex);
     set_up[p] = std::move(s);
     return setups;
@@ -297,7 +341,8 @@ void run_batch_streamed_cpu(const SweepPlan& plan, std::size_t b,
       const std::lock_guard<std::mutex> lock(mutex);
       s = &set_up.at(p);  // a node: stays put while other threads add theirs
     }
-    output.link_finished(p, lane, outcome, s->reports[lane], s->tdecq_db[lane]);
+    output.link_finished(p, lane, outcome, s->reports[lane], s->tdecq_db[lane],
+                         s->margins[lane]);
     if (++s->finished_lanes == plan.lanes) {
       const std::lock_guard<std::mutex> lock(mutex);
       set_up.erase(p);
@@ -368,6 +413,7 @@ void run_batch_units(const SweepPlan& plan, std::size_t b, const std::vector<std
     PreparedPoints pp = prepare_points(plan, b, unit, host_threads);
     output.add_setup_seconds(SweepOutput::seconds_since(start) * host_threads);
     const std::vector<double> tdecq_db = points_tdecq_db(plan, pp, host_threads);
+    const std::vector<LaneMargin> margins = points_margins(plan, pp, host_threads);
     std::vector<LinkOutcome> outcomes;
     if (plan.run.mode == "stat") {
       // The statistical eye of every link instead of the engine: the inputs on the host, the
@@ -390,7 +436,7 @@ void run_batch_units(const SweepPlan& plan, std::size_t b, const std::vector<std
     const std::lock_guard<std::mutex> lock(output_mutex);
     for (std::size_t l = 0; l < outcomes.size(); ++l)
       output.link_finished(pp.points[l / plan.lanes], l % plan.lanes, outcomes[l], pp.reports[l],
-                           tdecq_db[l]);
+                           tdecq_db[l], margins[l]);
     output.write_ready();
   });
   output.hold_points(false);

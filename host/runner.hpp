@@ -77,6 +77,14 @@ std::vector<double> point_tdecq_db(const SweepPlan& plan, const BatchSetup& sett
                                    std::span<const LinkSetup> links, const LinkReport* reports,
                                    const LaneParams& lp);
 
+// The margins of one point's lanes (host/margin.hpp; a bus's lanes get NaN: the statistical eye
+// does not model a WDM bus).
+// In the Monte-Carlo mode each is confirmed by counting the point's link at the sensitivity
+// found, with `settings` (its batch's) on one CPU thread.
+std::vector<LaneMargin> point_margins(const SweepPlan& plan, const BatchSetup& settings,
+                                      std::size_t point, const LaneParams& lp,
+                                      const LinkReport* reports, std::size_t lanes);
+
 // Runs units 0 .. units - 1 on `workers` workers (std::threads; one worker: the calling thread),
 // worker w calling work(unit, w) for the next unit no worker has taken. The first exception stops
 // the workers from taking more units and is rethrown once all have stopped.

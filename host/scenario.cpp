@@ -11,7 +11,9 @@
 #include <functional>
 #include <sstream>
 
+#include "host/margin.hpp"
 #include "physics/equalizer.hpp"
+#include "physics/fec.hpp"
 #include "physics/noise.hpp"
 
 namespace ll {
@@ -195,7 +197,7 @@ const std::vector<KeySpec>& registry() {
                 "1",
                 {0.0, 0.5, true, true, false, false, "a BER in (0, 0.5)"},
                 {},
-                2.4e-4,
+                kKp4ThresholdBer,
                 {}};
       k.apply = [](const ScalarValue& v, LaneParams&, RunParams& rp) {
         rp.eye_target_ber = as_real(v);
@@ -229,6 +231,28 @@ const std::vector<KeySpec>& registry() {
                 {}};
       k.apply = [](const ScalarValue& v, LaneParams&, RunParams& rp) {
         rp.tdecq_ffe_taps = static_cast<int>(std::get<std::int64_t>(v));
+      };
+      r.push_back(k);
+    }
+    {
+      KeySpec k{"margin.compute", Kind::boolean, "", {}, {}, true, {}};
+      k.apply = [](const ScalarValue& v, LaneParams&, RunParams& rp) {
+        rp.margin = std::get<bool>(v);
+      };
+      r.push_back(k);
+    }
+    {
+      // Default: the FEC's pre-FEC threshold, set in run_params (KP4 alone, or with fec.inner
+      // the concatenated code's).
+      KeySpec k{"margin.target_ber",
+                Kind::real,
+                "1",
+                {0.0, 0.5, true, true, false, false, "a BER in (0, 0.5)"},
+                {},
+                kKp4ThresholdBer,
+                {}};
+      k.apply = [](const ScalarValue& v, LaneParams&, RunParams& rp) {
+        rp.margin_target_ber = as_real(v);
       };
       r.push_back(k);
     }
@@ -533,12 +557,8 @@ const std::vector<KeySpec>& registry() {
     energy_key("energy.laser_wall_plug_efficiency", "1",
                {0.0, 1.0, true, false, false, false, "a fraction in (0, 1]"}, 1.0,
                &EnergyParams::laser_wall_plug_efficiency);
-    {
-      KeySpec k = group_real_key("energy.laser_coupling_loss_db", "dB", {0.0, 30.0}, 1.0,
-                                 &LaneParams::energy, &EnergyParams::laser_coupling_loss_db);
-      k.default_value = 0.0;
-      r.push_back(k);
-    }
+    energy_key("energy.laser_coupling_loss_db", "dB", {0.0, 30.0}, 1.0,
+               &EnergyParams::laser_coupling_loss_db);
     energy_key("energy.modulator_capacitance_ff", "fF", {0.0, 1e5, true}, 1e-15,
                &EnergyParams::modulator_capacitance_f);
     energy_key("energy.driver_pj_per_bit", "pJ/bit", {0.0, 1e3}, 1e-12,
@@ -547,6 +567,21 @@ const std::vector<KeySpec>& registry() {
     energy_key("energy.cdr_pj_per_bit", "pJ/bit", {0.0, 1e3}, 1e-12, &EnergyParams::cdr_j_per_bit);
     energy_key("energy.serdes_pj_per_bit", "pJ/bit", {0.0, 1e3}, 1e-12,
                &EnergyParams::serdes_j_per_bit);
+    energy_key("energy.retimer_pj_per_bit", "pJ/bit", {0.0, 1e3}, 1e-12,
+               &EnergyParams::retimer_j_per_bit);
+    {
+      KeySpec k{"energy.lasers_per_port",
+                Kind::integer,
+                "1",
+                {1.0, 1024.0, false, false, false, false, "1 to 1024 lasers"},
+                {},
+                {},
+                {}};
+      k.apply = [](const ScalarValue& v, LaneParams& lp, RunParams&) {
+        lp.energy.lasers_per_port = static_cast<int>(std::get<std::int64_t>(v));
+      };
+      r.push_back(k);
+    }
     {
       KeySpec k{"energy.lanes_per_port",
                 Kind::integer,
@@ -1442,6 +1477,11 @@ LaneParams lane_params(const Scenario& s, std::size_t point) {
     else
       k->apply(v, lp, rp);
   }
+  // [energy] is there when any of its keys is: every part then has a default (host/energy.cpp).
+  for (const auto& [key, value] : s.values)
+    if (key.rfind("energy.", 0) == 0) lp.energy.given = true;
+  for (const SweepAxis& a : s.sweep)
+    if (a.key.rfind("energy.", 0) == 0) lp.energy.given = true;
   return lp;
 }
 
@@ -1450,7 +1490,8 @@ RunParams run_params(const Scenario& s) {
   RunParams rp;
   for (const KeySpec& k : registry()) {
     if (k.key.rfind("run.", 0) != 0 && k.key.rfind("eye.", 0) != 0 &&
-        k.key.rfind("tdecq.", 0) != 0 && k.key.rfind("mrm.variation.", 0) != 0)
+        k.key.rfind("tdecq.", 0) != 0 && k.key.rfind("mrm.variation.", 0) != 0 &&
+        k.key.rfind("margin.", 0) != 0)
       continue;
     const auto it = s.values.find(k.key);
     if (it != s.values.end())
@@ -1463,6 +1504,17 @@ RunParams run_params(const Scenario& s) {
   // equaliser search cost about 0.25 s of a core per point, some 300 statistical eyes (measured,
   // scripts/BENCHMARKS.md): there it is computed only when tdecq.symbols is given.
   if (rp.mode == "stat" && !s.values.count("tdecq.symbols")) rp.tdecq_symbols = 0;
+  // The margin's root search costs some 20 statistical eyes per point: opt-in there too.
+  if (rp.mode == "stat" && !s.values.count("margin.compute")) rp.margin = false;
+  if (!s.values.count("margin.target_ber")) {
+    // KP4's pre-FEC threshold (IEEE 802.3 clause 91; PARAMETERS.md), or with the inner
+    // Hamming(128,120) code of 200G optics the line BER it brings down to that.
+    rp.margin_target_ber = kKp4ThresholdBer;
+    const auto inner = s.values.find("fec.inner");
+    if (inner != s.values.end() &&
+        std::get<std::string>(inner->second.value) == "hamming_128_120")
+      rp.margin_target_ber = inner_code_threshold_ber(kKp4ThresholdBer);
+  }
   if (rp.tdecq_symbols > 0 && rp.tdecq_symbols < 1024)
     fail_key(s, "tdecq.symbols",
              "expected 0 (no TDECQ) or at least 1024 UI of waveform, got " +

@@ -95,14 +95,17 @@ struct ChannelParams {
 // scenario: NaN means not given.
 struct EnergyParams {
   double laser_wall_plug_efficiency = std::numeric_limits<double>::quiet_NaN();
-  double laser_coupling_loss_db = 0.0;  // laser to the chip's bus, ahead of laser.power_dbm's point
+  double laser_coupling_loss_db = std::numeric_limits<double>::quiet_NaN();  // laser to the bus
   double modulator_capacitance_f = std::numeric_limits<double>::quiet_NaN();
   double driver_j_per_bit = std::numeric_limits<double>::quiet_NaN();
   double tia_j_per_bit = std::numeric_limits<double>::quiet_NaN();
   double cdr_j_per_bit = std::numeric_limits<double>::quiet_NaN();
   double serdes_j_per_bit = std::numeric_limits<double>::quiet_NaN();
+  double retimer_j_per_bit = std::numeric_limits<double>::quiet_NaN();  // a module's DSP
   int lanes_per_port = 0;
-  bool present() const { return std::isfinite(laser_wall_plug_efficiency) || lanes_per_port > 0; }
+  int lasers_per_port = 0;  // 0: one per lane
+  bool given = false;       // the scenario has an [energy] table (every part has a default)
+  bool present() const { return given; }
 };
 
 // Receiver CTLE ([receiver.ctle]; NaN dc gain: none).
@@ -245,6 +248,10 @@ struct RunParams {
   // reference equaliser's taps.
   std::int64_t tdecq_symbols = 65536;
   int tdecq_ffe_taps = 5;
+  // The link margin (host/margin.hpp): whether each point gets it, and the pre-FEC BER it is
+  // taken at (the FEC's threshold: KP4's, or the concatenated inner code's).
+  bool margin = true;
+  double margin_target_ber = 2.4e-4;
   VariationParams variation;
 };
 

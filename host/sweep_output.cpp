@@ -123,6 +123,8 @@ PointResult point_result(const LinkOutcome& o, const LinkReport& rep) {
   p.energy_tia_pj_per_bit = e.tia_pj_per_bit;
   p.energy_cdr_pj_per_bit = e.cdr_pj_per_bit;
   p.energy_serdes_pj_per_bit = e.serdes_pj_per_bit;
+  p.energy_retimer_pj_per_bit = e.retimer_pj_per_bit;
+  p.lasers_per_port = e.lasers_per_port;
   p.energy_pj_per_bit = e.total_pj_per_bit;
   p.lane_power_mw = e.lane_power_mw;
   p.port_power_w = e.port_power_w;

@@ -19,6 +19,7 @@
 
 #include "host/backend.hpp"
 #include "host/hdf5_writer.hpp"
+#include "host/margin.hpp"
 #include "host/plan.hpp"
 #include "host/progress.hpp"
 #include "host/results.hpp"
@@ -49,6 +50,7 @@ class SweepOutput {
         output_path_(output_path),
         bus_(layout.lanes > 0),
         com_(plan.first_point.channel.model != ChannelModel::none),
+        margin_(plan.run.margin && plan.lanes == 1),
         writer_(std::move(writer)),
         chunk_counts_(chunk_counts),
         out_(out),
@@ -62,8 +64,12 @@ class SweepOutput {
          << std::setw(14) << "bits" << std::setw(15) << "stop";
     // COM judges the host electrical channel alone with the 802.3dj reference receiver: beside
     // the lane's BER, and said so, since a channel can pass it while the lane fails.
-    if (com_) out_ << std::setw(10) << "ER dB" << "host-channel COM dB (802.3dj ref. receiver)";
+    // The margin (host/margin.hpp) when computed: the point's distance from its FEC's threshold.
+    if (margin_) out_ << std::setw(10) << "ER dB" << (com_ ? std::setw(11) : std::setw(0))
+                      << "margin dB";
+    else if (com_) out_ << std::setw(10) << "ER dB";
     else out_ << "ER dB";
+    if (com_) out_ << "host-channel COM dB (802.3dj ref. receiver)";
     out_ << "\n";
   }
 
@@ -86,20 +92,29 @@ class SweepOutput {
   }
 
   void link_finished(std::size_t p, std::size_t lane, const LinkOutcome& outcome,
-                     const LinkReport& report, double tdecq_db) {
+                     const LinkReport& report, double tdecq_db, const LaneMargin& margin) {
     PointResult r = point_result(outcome, report);
     r.tdecq_db = tdecq_db;
+    r.sensitivity_oma_dbm = margin.sensitivity_oma_dbm;
+    r.margin_db = margin.margin_db;
+    r.channel_margin_db = margin.channel_margin_db;
+    r.sensitivity_check_ber = margin.check_ber;
+    r.sensitivity_check_ber_lo = margin.check_ber_lo;
+    r.sensitivity_check_ber_hi = margin.check_ber_hi;
+    r.margin_target_ber = plan_.run.margin ? plan_.run.margin_target_ber
+                                           : std::numeric_limits<double>::quiet_NaN();
     if (!chunk_counts_) progress_.counted(r.bits, r.bit_errors);
     row_start(p, lane);
     out_ << std::setw(11) << format_number(r.ber, 3) << std::setw(24)
          << ("[" + format_number(r.ber_lo, 3) + ", " + format_number(r.ber_hi, 3) + "]")
          << std::setw(12) << r.bit_errors << std::setw(14) << r.bits << std::setw(15)
          << stop_name(outcome.counters.stop_reason);
-    if (com_)
-      out_ << std::setw(10) << format_number(r.mrm_extinction_ratio_db, 4)
-           << format_number(r.com_db, 3);
+    if (margin_ || com_)
+      out_ << std::setw(10) << format_number(r.mrm_extinction_ratio_db, 4);
     else
       out_ << format_number(r.mrm_extinction_ratio_db, 4);
+    if (margin_) out_ << (com_ ? std::setw(11) : std::setw(0)) << format_number(r.margin_db, 3);
+    if (com_) out_ << format_number(r.com_db, 3);
     out_ << "\n";
     out_.flush();
     std::vector<PointResult>& lanes = pending_[p];
@@ -220,7 +235,8 @@ class SweepOutput {
   const OutputLayout& layout_;
   const std::string output_path_;
   const bool bus_;
-  const bool com_;  // a host channel: its COM beside the BER
+  const bool com_;     // a host channel: its COM beside the BER
+  const bool margin_;  // the margin computed: beside the BER
   std::unique_ptr<Hdf5Writer> writer_;
   const bool chunk_counts_;
   std::ostream& out_;

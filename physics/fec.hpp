@@ -17,6 +17,8 @@
 
 namespace ll {
 
+// The KP4 code's pre-FEC BER threshold, about 2.4e-4 (IEEE 802.3 clause 91; PARAMETERS.md).
+inline constexpr double kKp4ThresholdBer = 2.4e-4;
 inline constexpr int kRsSymbolBits = 10;
 inline constexpr int kRsCodewordSymbols = 544;
 inline constexpr int kRsMessageSymbols = 514;
@@ -36,6 +38,21 @@ inline constexpr int kInnerMessageBits = 120;
 // Wrong-bit positions kept per block: a block with more is far beyond the RS code's reach (its
 // first 8 stand for it).
 inline constexpr int kInnerTrackedErrors = 8;
+
+// The BER left in the inner code's message bits for independent bit errors of ratio p on the
+// line, as the decoder above treats them: a block keeps its k >= 2 wrong bits, spread evenly over
+// its 128 positions, so the message bits' share is E[k; k >= 2] / 128 = p (1 - (1 - p)^127)
+// (the binomial mean less its k = 1 term). Solved for the pre-FEC threshold of the concatenated
+// code in host/margin.cpp; tests/test_fec.cpp holds it against the engine's counts.
+LL_HD inline double inner_message_ber(double p) {
+  double q = 1.0;  // (1 - p)^127 by squaring: no pow on the device
+  double base = 1.0 - p;
+  for (int e = kInnerBlockBits - 1; e > 0; e >>= 1) {
+    if (e & 1) q *= base;
+    base *= base;
+  }
+  return p * (1.0 - q);
+}
 
 struct FecCounters {
   std::uint64_t codewords;                       // complete codewords counted

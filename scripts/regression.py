@@ -73,7 +73,8 @@ def build_identity():
 
 # Per preset, beyond BUDGET: fewer fabricated rings than the variation preset's, so that its
 # golden file stays small.
-PRESET_EXTRA = {"mrm_200g_variation": ["--set", "mrm.variation.draws=16"]}
+PRESET_EXTRA = {"mrm_200g_variation_stress": ["--set", "mrm.variation.draws=16"],
+                "mrm_200g_yield": ["--set", "mrm.variation.draws=16"]}
 
 
 def cases():

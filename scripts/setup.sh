@@ -14,6 +14,7 @@ APT_PACKAGES=(
   libhdf5-dev hdf5-tools
   libcli11-dev libtomlplusplus-dev libfftw3-dev librandom123-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libboost-math-dev
   python3 python3-pip
 )
 PIP_PACKAGES=(h5py numpy matplotlib xarray h5netcdf scipy)

@@ -253,7 +253,7 @@ PY
 }
 channel_set=(--set channel.model=\"touchstone\" --set tx_ffe.c_p1=0)
 bad_channel() {  # bad_channel NAME FILE TEXT: refused naming channel.file and the file
-  expect_bad "$1" "$2" channel.file "" -- validate "$DATA/../../scenarios/serdes_200g_cpo.toml" \
+  expect_bad "$1" "$2" channel.file "" -- validate "$DATA/../../scenarios/serdes_200g_cpo_stress.toml" \
     "${channel_set[@]}" --set "channel.file=\"$2\""
   [[ -z $3 ]] || grep -q -- "$3" "$TMP/stderr" || fail "$1: stderr lacks '$3': $(cat "$TMP/stderr")"
 }
@@ -279,21 +279,21 @@ with open(sys.argv[1], "w") as out:
         out.write(f"{f:.6e} 0 0 {h.real:.6e} {h.imag:.6e} {h.real:.6e} {h.imag:.6e} 0 0\n")
 PY
 for command in validate run; do
-  expect_bad "echo longer than a chunk ($command)" "serdes_200g_cpo.toml" run.chunk_symbols "" -- \
-    "$command" "$DATA/../../scenarios/serdes_200g_cpo.toml" "${channel_set[@]}" \
+  expect_bad "echo longer than a chunk ($command)" "serdes_200g_cpo_stress.toml" run.chunk_symbols "" -- \
+    "$command" "$DATA/../../scenarios/serdes_200g_cpo_stress.toml" "${channel_set[@]}" \
     --set "channel.file=\"$TMP/echo.s2p\"" \
     $([[ $command == run ]] && echo "-o $TMP/out.h5")
   grep -q "echo.s2p" "$TMP/stderr" || fail "echo ($command): the channel file is not named"
 done
 
 # --- COM beside the BER, said to be the host channel's ---------------------------------------
-cpo="$DATA/../../scenarios/serdes_200g_cpo.toml"
+cpo="$DATA/../../scenarios/serdes_200g_cpo_stress.toml"
 if "$BIN" run "$cpo" -o "$TMP/cpo.h5" "${small[@]}" >"$TMP/cpo.out" 2>"$TMP/cpo.err"; then
   if head -1 "$TMP/cpo.out" | grep -q "host-channel COM dB (802.3dj ref. receiver)" &&
      [[ $(awk 'NR == 2 { print $NF }' "$TMP/cpo.out") == 12* ]]; then
     pass
   else
-    fail "serdes_200g_cpo: the summary lacks the host channel's COM beside the BER:"$'\n'"$(cat "$TMP/cpo.out")"
+    fail "serdes_200g_cpo_stress: the summary lacks the host channel's COM beside the BER:"$'\n'"$(cat "$TMP/cpo.out")"
   fi
   if command -v h5dump >/dev/null 2>&1; then
     if h5dump -a /com_db/long_name "$TMP/cpo.h5" 2>/dev/null | grep -q "not the lane"; then
@@ -303,7 +303,7 @@ if "$BIN" run "$cpo" -o "$TMP/cpo.h5" "${small[@]}" >"$TMP/cpo.out" 2>"$TMP/cpo.
     fi
   fi
 else
-  fail "run serdes_200g_cpo: $(cat "$TMP/cpo.err")"
+  fail "run serdes_200g_cpo_stress: $(cat "$TMP/cpo.err")"
 fi
 
 # --- the version ---------------------------------------------------------------------------

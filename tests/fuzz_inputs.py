@@ -7,7 +7,7 @@ and leaves no output file; a run that succeeds (0) leaves its file.
 Usage: fuzz_inputs.py LIGHTLANE SOURCE_DIR [--cases N] [--runs M] [--seed S] [--timeout T]
 
 N cases in all (default 400): each mutates one input (a preset, or the Touchstone file behind
-scenarios/serdes_200g_cpo.toml) and runs `lightlane validate` on it; every (N / M)-th case also
+scenarios/serdes_200g_cpo_stress.toml) and runs `lightlane validate` on it; every (N / M)-th case also
 runs `lightlane run` with a small budget into a fresh folder. Prints the count of cases by
 input kind and exit code, and each failure with the input kept beside it (in a temporary folder
 named on stderr) so it can be replayed.
@@ -160,7 +160,7 @@ def main():
     presets = sorted(os.path.join(scenarios_dir, f) for f in os.listdir(scenarios_dir)
                      if f.endswith(".toml"))
     texts = {p: open(p, encoding="utf-8").read() for p in presets}
-    channel_preset = os.path.join(scenarios_dir, "serdes_200g_cpo.toml")
+    channel_preset = os.path.join(scenarios_dir, "serdes_200g_cpo_stress.toml")
     base_channel = touchstone_base()
     small = ["--set", "run.max_bits=20000", "--set", "run.target_errors=100", "--set",
              "eye.symbols=1024", "--set", "tdecq.symbols=0", "--threads", "1"]

@@ -8,7 +8,7 @@ with one point that saw no bit errors (plotted as an upper limit) and one that n
 values: zero counts, NaN ratios, stop_reason = not_run), so the plotting scripts meet every
 case a real file can hold. --single: one point and no swept keys. --wdm: a WDM bus of 4 lanes
 (the `lane` dimension after `point`) over the drop-ring coupling list of
-scenarios/wdm_8x200g_1p6t.toml, with a known worst lane (WDM_ERRORS below); same_layout.py
+scenarios/wdm_8x200g_1p6t_stress.toml, with a known worst lane (WDM_ERRORS below); same_layout.py
 holds it to the simulator's own WDM file.
 
 The counts are invented; the eye histograms are drawn from a noisy PAM4 waveform so that the
@@ -61,7 +61,7 @@ def eye_histogram(rng, amplitude_centres, phase_centres, sigma):
     return counts
 
 
-# --wdm: 4 lanes at 4 points of the 1.6T port's sweep (scenarios/wdm_8x200g_1p6t.toml), the
+# --wdm: 4 lanes at 4 points of the 1.6T port's sweep (scenarios/wdm_8x200g_1p6t_stress.toml), the
 # last point not run. Errors per lane chosen so that the worst lane is known and differs by rule:
 # at point 0 lane 1 has the highest BER (and the highest anywhere), but over the points lane 2
 # has the highest mean log10 BER (lane 3's zero-error point counts at its upper limit). A script

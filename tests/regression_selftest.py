@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""scripts/regression.py can fail (ctest `regression_selftest`): on two cases (serdes_200g_cpo for
+"""scripts/regression.py can fail (ctest `regression_selftest`): on two cases (serdes_200g_cpo_stress for
 COM, lane_200g_pam4 for a finite TDECQ) against altered copies of their golden files, each
 alteration must fail the check it targets and the unaltered copy must pass, exactly and (its
 build renamed) statistically.
@@ -23,7 +23,7 @@ def main():
                             "import regression; print(regression.build_identity())"],
                            capture_output=True, text=True).stdout.strip()
 
-    def check(label, alter, expect_pass, expect_text, case="serdes_200g_cpo"):
+    def check(label, alter, expect_pass, expect_text, case="serdes_200g_cpo_stress"):
         golden = os.path.join(source, "tests", "golden", "regression", f"{case}.cpu.json")
         d = json.load(open(golden))
         d["build"] = build  # this machine's: exact unless the alteration renames it

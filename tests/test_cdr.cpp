@@ -34,7 +34,7 @@
 
 namespace {
 
-const std::string kDefault = std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/lane_200g_pam4.toml";
+const std::string kDefault = std::string(LIGHTLANE_SOURCE_DIR) + "/tests/data/reference_lane.toml";
 constexpr int kSpu = 32;                    // the preset's samples per UI
 constexpr double kSymbolRateHz = 106.25e9;  // the preset's symbol rate
 constexpr double kPi = 3.14159265358979323846;

@@ -295,7 +295,7 @@ TEST(Channel, PackageCascadeEqualsTheClosedForms) {
   // In a scenario, a trace needs its impedance and delay.
   try {
     ll::prepare_run(
-        ll::load_scenario(std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/lane_200g_pam4.toml",
+        ll::load_scenario(std::string(LIGHTLANE_SOURCE_DIR) + "/tests/data/reference_lane.toml",
                           {"channel.model=\"parametric\"", "channel.loss_db_at_nyquist=5",
                            "channel.skin_share=0.5", "channel.package_length_mm=5"}));
     ADD_FAILURE() << "a package trace without its impedance was accepted";
@@ -331,7 +331,7 @@ TEST(Channel, TxFfeAndCtleFollowTheirDefinitions) {
 }
 
 TEST(Channel, LanesRunThroughAParametricChannelAndATouchstoneFile) {
-  const std::string preset = std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/lane_200g_pam4.toml";
+  const std::string preset = std::string(LIGHTLANE_SOURCE_DIR) + "/tests/data/reference_lane.toml";
   auto prepare = [&](std::vector<std::string> o) {
     return ll::prepare_run(ll::load_scenario(preset, o));
   };

@@ -122,7 +122,7 @@ TEST(Com, TransmitFfeDelayDoesNotMoveTheMargin) {
 
 TEST(Com, CpoPresetClearsTheThresholdAndNoChannelHasNone) {
   const std::string dir = std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/";
-  const ll::PreparedRun cpo = ll::prepare_run(ll::load_scenario(dir + "serdes_200g_cpo.toml"));
+  const ll::PreparedRun cpo = ll::prepare_run(ll::load_scenario(dir + "serdes_200g_cpo_stress.toml"));
   // 802.3dj: COM >= 3 dB (PARAMETERS.md).
   EXPECT_GT(cpo.links.front().report.com_db, 3.0);
   const ll::PreparedRun lane = ll::prepare_run(ll::load_scenario(dir + "lane_200g_pam4.toml"));

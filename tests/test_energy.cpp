@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -15,7 +16,7 @@
 namespace {
 
 const std::string kDefaultLane =
-    std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/lane_200g_pam4.toml";
+    std::string(LIGHTLANE_SOURCE_DIR) + "/tests/data/reference_lane.toml";
 
 std::vector<std::string> with_energy(std::vector<std::string> o) {
   for (const char* kv :
@@ -79,7 +80,7 @@ TEST(Energy, PartsSumToTheTotalWithTheHeater) {
 // (5.6 pJ/bit). Its inputs are the preset's [energy] keys.
 TEST(Energy, CpoPortIsInThePublishedRange) {
   const ll::PreparedRun run = ll::prepare_run(
-      ll::load_scenario(std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/wdm_8x200g_1p6t.toml", {}));
+      ll::load_scenario(std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/wdm_8x200g_1p6t_stress.toml", {}));
   for (const ll::PreparedLink& l : run.links) {
     const ll::EnergyFigures f = ll::energy_figures(l.report.energy, l.report.heater_power_w);
     EXPECT_GE(f.total_pj_per_bit, 2.0 / 1.6e12 * 1e12);
@@ -102,13 +103,59 @@ TEST(Energy, BadInputsAreRefusedByKey) {
             std::string::npos);
   EXPECT_NE(error_of(with_energy({"energy.lanes_per_port=0"})).find("energy.lanes_per_port"),
             std::string::npos);
-  // A partial section names the first missing key.
-  EXPECT_NE(error_of({"energy.laser_wall_plug_efficiency=0.2"}).find("energy.driver_pj_per_bit"),
+  // A Touchstone channel does not say its reach: the SerDes energy must be given.
+  const std::string thru = testing::TempDir() + "energy_thru.s2p";
+  std::ofstream(thru) << "# GHz S DB R 50\n1 0 0 -1 0 -1 0 0 0\n100 0 0 -20 0 -20 0 0 0\n";
+  EXPECT_NE(error_of({"energy.modulator_capacitance_ff=10", "channel.model=\"touchstone\"",
+                      "channel.file=\"" + thru + "\""})
+                .find("energy.serdes_pj_per_bit"),
             std::string::npos);
   // The linear EO model has no capacitance of its own.
   std::vector<std::string> no_c = with_energy({});
   no_c.erase(no_c.begin() + 2);
   EXPECT_NE(error_of(no_c).find("energy.modulator_capacitance_ff"), std::string::npos);
+}
+
+// The defaults of each part (host/energy.cpp, docs/REFERENCES.md), from one key given: the laser
+// at 30% through 2.75 dB, the driver 1.44 pJ/bit, the TIA 47 mW at 112 Gb/s, no SerDes without a
+// channel, 5.02 pJ/bit with a short one and 5.8 with a long one, one laser per lane, 8 lanes.
+TEST(Energy, EveryPartHasItsCitedDefault) {
+  auto figures = [](std::vector<std::string> o) {
+    o.push_back("energy.modulator_capacitance_ff=10");
+    o.push_back("laser.power_dbm=2");
+    const ll::LinkReport rep = report_of(o);
+    EXPECT_TRUE(rep.energy.present);
+    return ll::energy_figures(rep.energy, 0.0);
+  };
+  const ll::EnergyFigures f = figures({});
+  const double rate = 212.5e9;
+  EXPECT_NEAR(f.laser_pj_per_bit, 1e-3 * std::pow(10.0, 0.2) / 0.75 * std::pow(10.0, 0.15) / 0.30 /
+                                      rate * 1e12,
+              1e-12);
+  EXPECT_NEAR(f.driver_pj_per_bit, 1.44, 1e-12);
+  EXPECT_NEAR(f.tia_pj_per_bit, 47e-3 / 112e9 * 1e12, 1e-12);
+  EXPECT_EQ(f.cdr_pj_per_bit, 0.0);
+  EXPECT_EQ(f.serdes_pj_per_bit, 0.0);
+  EXPECT_EQ(f.retimer_pj_per_bit, 0.0);
+  EXPECT_EQ(f.lasers_per_port, 8.0);
+  EXPECT_NEAR(f.port_rate_gbps, 8 * 212.5, 1e-9);
+  const std::vector<std::string> channel = {"channel.model=\"parametric\"", "channel.skin_share=0.5"};
+  auto with_loss = [&](double db) {
+    std::vector<std::string> o = channel;
+    o.push_back("channel.loss_db_at_nyquist=" + std::to_string(db));
+    return o;
+  };
+  EXPECT_NEAR(figures(with_loss(4.0)).serdes_pj_per_bit, 5.02, 1e-12);
+  EXPECT_NEAR(figures(with_loss(22.0)).serdes_pj_per_bit, 5.8, 1e-12);
+  // Given values win; a shared laser source counts fewer lasers.
+  std::vector<std::string> o = {"energy.lasers_per_port=2", "energy.retimer_pj_per_bit=7.5",
+                                "energy.laser_coupling_loss_db=0"};
+  const ll::EnergyFigures g = figures(o);
+  EXPECT_EQ(g.lasers_per_port, 2.0);
+  EXPECT_NEAR(g.retimer_pj_per_bit, 7.5, 1e-12);
+  EXPECT_NEAR(g.laser_pj_per_bit * std::pow(10.0, 0.15) / 0.75, f.laser_pj_per_bit, 1e-12);
+  EXPECT_NEAR(g.total_pj_per_bit - f.total_pj_per_bit, 7.5 + g.laser_pj_per_bit - f.laser_pj_per_bit,
+              1e-9);
 }
 
 }  // namespace

@@ -24,7 +24,7 @@
 
 namespace {
 
-const std::string kDefault = std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/lane_200g_pam4.toml";
+const std::string kDefault = std::string(LIGHTLANE_SOURCE_DIR) + "/tests/data/reference_lane.toml";
 
 // The MMSE design against a direct solve is host-only (no backend runs): the GPU build leaves
 // it and its helpers out.

@@ -73,7 +73,7 @@ TEST_F(EyeMetricsLane, NoiseOnlyLaneHasRlmOneAndItsSnr) {
   o.push_back("eye.amplitude_bins=1024");
   o.push_back("receiver.tia_noise_pa_per_rthz=10");  // an eye open at 1e-3
   const ll::PreparedRun run = ll::prepare_run(
-      ll::load_scenario(std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/lane_200g_pam4.toml", o));
+      ll::load_scenario(std::string(LIGHTLANE_SOURCE_DIR) + "/tests/data/reference_lane.toml", o));
   const ll::LinkOutcome out = ll_test::run_under_test(run.batches.front()).front();
   const ll::LinkReport& rep = run.links.front().report;
   const int phase_bins = 2 * rep.samples_per_ui;

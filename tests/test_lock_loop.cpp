@@ -19,7 +19,7 @@
 
 namespace {
 
-const std::string kPreset = std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/mrm_200g_oband.toml";
+const std::string kPreset = std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/mrm_200g_oband_stress.toml";
 
 // The preset's ring at 60 pm on the red flank (thermally stable at its 6 dBm), the loop on, a
 // 1 us heater and ring (PARAMETERS.md: heater time constants of ~4 us typical, 85 ns best).
@@ -164,7 +164,7 @@ TEST(LockLoopSetup, NeedsTheTimeConstantsAndTheHeater) {
   auto refused_key = [](std::vector<std::string> o) {
     try {
       ll::prepare_run(ll::load_scenario(
-          std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/mrm_200g_variation.toml", o));
+          std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/mrm_200g_variation_stress.toml", o));
     } catch (const ll::ScenarioError& e) {
       return std::string(e.what());
     }
@@ -185,7 +185,7 @@ TEST(LockLoopSetup, NeedsTheTimeConstantsAndTheHeater) {
   const std::string no_thermal = [] {
     try {
       ll::prepare_run(
-          ll::load_scenario(std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/lane_200g_pam4.toml",
+          ll::load_scenario(std::string(LIGHTLANE_SOURCE_DIR) + "/tests/data/reference_lane.toml",
                             {"mrm.thermal.lock=\"loop\""}));
     } catch (const ll::ScenarioError& e) {
       return std::string(e.what());

@@ -27,7 +27,7 @@
 namespace {
 
 const std::string kDefaultLane =
-    std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/lane_200g_pam4.toml";
+    std::string(LIGHTLANE_SOURCE_DIR) + "/tests/data/reference_lane.toml";
 
 ll::PreparedRun prepare(std::vector<std::string> o) {
   return ll::prepare_run(ll::load_scenario(kDefaultLane, o));

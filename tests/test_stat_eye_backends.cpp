@@ -26,7 +26,7 @@
 namespace {
 
 const std::string kDefaultLane =
-    std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/lane_200g_pam4.toml";
+    std::string(LIGHTLANE_SOURCE_DIR) + "/tests/data/reference_lane.toml";
 const std::vector<double> kContours{1e-3, 1e-6, 1e-12};
 constexpr double kTargetBer = 2.4e-4;
 

@@ -263,7 +263,7 @@ TEST(Tdecq, ClosedEyeIsInfiniteAndBadSettingsAreRefused) {
 }
 
 TEST(Tdecq, ScenarioKeysAreCheckedWithTheirNames) {
-  const std::string lane = std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/lane_200g_pam4.toml";
+  const std::string lane = std::string(LIGHTLANE_SOURCE_DIR) + "/tests/data/reference_lane.toml";
   auto message = [&](const std::string& set) {
     try {
       ll::run_params(ll::load_scenario(lane, {set}));
@@ -281,7 +281,7 @@ TEST(Tdecq, ScenarioKeysAreCheckedWithTheirNames) {
 // the reference receiver, exceeds what TDECQ allows: closed): TDECQ of its simulated waveform,
 // and what a slower driver does to it.
 TEST(Tdecq, LaneTdecqGrowsAsTheDriverSlows) {
-  const std::string lane = std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/lane_200g_pam4.toml";
+  const std::string lane = std::string(LIGHTLANE_SOURCE_DIR) + "/tests/data/reference_lane.toml";
   double last = -1.0;
   for (const char* bw : {"120", "80", "50", "40"}) {
     const ll::PreparedRun run = ll::prepare_run(ll::load_scenario(
@@ -315,7 +315,7 @@ TEST(Tdecq, LaneTdecqGrowsAsTheDriverSlows) {
 // and TDECQ against it 2.29 dB instead of 2.28, 4.09 dB instead of 0.35 (measured): the test
 // resolves the difference many times over.
 TEST(Tdecq, OmaAndTdecqUseTheSettledLevelsBehindABandLimitedChannel) {
-  const std::string lane = std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/lane_200g_pam4.toml";
+  const std::string lane = std::string(LIGHTLANE_SOURCE_DIR) + "/tests/data/reference_lane.toml";
   for (const double c_m1 : {0.0, -0.25}) {
     const ll::Scenario s = ll::load_scenario(
         lane, {"channel.model=\"parametric\"", "channel.loss_db_at_nyquist=2",

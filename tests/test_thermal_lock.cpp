@@ -12,7 +12,7 @@
 
 namespace {
 
-const std::string kPreset = std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/mrm_200g_oband.toml";
+const std::string kPreset = std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/mrm_200g_oband_stress.toml";
 
 ll::PreparedRun prepare(std::vector<std::string> overrides) {
   return ll::prepare_run(ll::load_scenario(kPreset, overrides));
@@ -74,7 +74,7 @@ TEST(ThermalLock, ReportsBudgetAndInstability) {
 
 TEST(ThermalLock, NotModelledWithoutTheThermalTable) {
   const ll::PreparedRun run = ll::prepare_run(
-      ll::load_scenario(std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/lane_200g_pam4.toml"));
+      ll::load_scenario(std::string(LIGHTLANE_SOURCE_DIR) + "/tests/data/reference_lane.toml"));
   EXPECT_EQ(run.links.front().report.lock, ll::LockStatus::not_modelled);
   EXPECT_TRUE(std::isnan(run.links.front().report.heater_power_w));
 }

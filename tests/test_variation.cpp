@@ -17,7 +17,7 @@ namespace {
 
 std::string preset_text() {
   // The 200G ring preset without its detuning sweep, at a fixed detuning.
-  std::ifstream in(std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/mrm_200g_oband.toml");
+  std::ifstream in(std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/mrm_200g_oband_stress.toml");
   std::stringstream ss;
   ss << in.rdbuf();
   std::string s = ss.str();

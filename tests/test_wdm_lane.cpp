@@ -28,10 +28,10 @@
 
 namespace {
 
-const std::string kDefault = std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/lane_200g_pam4.toml";
+const std::string kDefault = std::string(LIGHTLANE_SOURCE_DIR) + "/tests/data/reference_lane.toml";
 
 // The default lane's ring shrunk to R = 3.3 um (FSR 19.7 nm) with its loaded Q (3700) and notch
-// (16 dB) kept, as in scenarios/wdm_16x200g_3p2t.toml, and a drop-ring demultiplexer of about
+// (16 dB) kept, as in scenarios/wdm_16x200g_3p2t_stress.toml, and a drop-ring demultiplexer of about
 // 100 GHz FWHM (kappa^2 = 0.0867 on both sides, 2 dB/cm).
 std::vector<std::string> bus(int channels, double spacing_ghz, std::vector<std::string> more = {}) {
   std::vector<std::string> o = {"laser.power_dbm=6",
@@ -260,7 +260,7 @@ TEST(WdmScenario, SweepingTheLaneCountIsRefused) {
 // Each lane is its own ring on its own channel: wavelengths on the grid, equal figures (every
 // ring is designed for its channel), a heater report per ring with [mrm.thermal].
 TEST(WdmScenario, EveryLaneReportsItsOwnRing) {
-  const std::string oband = std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/mrm_200g_oband.toml";
+  const std::string oband = std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/mrm_200g_oband_stress.toml";
   const ll::PreparedRun run = ll::prepare_run(
       ll::load_scenario(oband, {"mrm.detuning_pm=60", "wdm.channels=2", "wdm.spacing_ghz=400"}));
   ASSERT_EQ(run.lanes, 2u);

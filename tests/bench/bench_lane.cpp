@@ -51,14 +51,14 @@ void BM_LaneChunk(benchmark::State& state) {
 BENCHMARK(BM_LaneChunk)->Arg(256)->Arg(1024)->Arg(4096)->Arg(16384)->Unit(benchmark::kMillisecond);
 
 // The ring models on one engine, chunk 1024: 0 static linear (the default), 1 dynamic linear,
-// 2 dynamic with the PN-junction model (scenarios/mrm_200g_oband.toml's ring, at the detuning of
+// 2 dynamic with the PN-junction model (scenarios/mrm_200g_oband_stress.toml's ring, at the detuning of
 // its sweep whose thermal lock holds: 60 pm; at 100 pm self-heating makes it unstable).
 void BM_LaneRingModel(benchmark::State& state) {
   std::vector<std::string> o = {"run.chunk_symbols=1024", "laser.power_dbm=6"};
   std::string path = std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/lane_200g_pam4.toml";
   if (state.range(0) >= 1) o.push_back("mrm.model=\"dynamic\"");
   if (state.range(0) == 2) {
-    path = std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/mrm_200g_oband.toml";
+    path = std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/mrm_200g_oband_stress.toml";
     o = {"run.chunk_symbols=1024", "mrm.detuning_pm=60"};
   }
   o.push_back("eye.symbols=0");

@@ -1,0 +1,138 @@
+#include "host/margin.hpp"
+
+#include <boost/math/tools/roots.hpp>
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <optional>
+
+#include "host/lane_setup.hpp"
+#include "host/stat_eye.hpp"
+#include "host/statistics.hpp"
+#include "physics/fec.hpp"
+
+namespace ll {
+
+namespace {
+
+constexpr double kNan = std::numeric_limits<double>::quiet_NaN();
+// The roots to 0.01 dB: a tenth of what a BER measurement's +-14% (200 errors) resolves on a
+// waterfall, and far below a link budget's entries.
+constexpr double kToleranceDb = 0.01;
+
+// Where f (increasing, in dB) crosses 0, searched from f(x0) outward in doubling steps within
+// [lo, hi]; nullopt when it does not cross there.
+std::optional<double> crossing(const std::function<double(double)>& f, double x0, double lo,
+                               double hi) {
+  double a = x0, fa = f(x0);
+  if (fa == 0.0) return x0;
+  const double direction = fa < 0.0 ? 1.0 : -1.0;  // passing: more loss; failing: less
+  double step = 1.0, b = a, fb = fa;
+  for (;;) {
+    const double next = std::clamp(a + direction * step, lo, hi);
+    if (next == b) return std::nullopt;  // at the end of the range without a crossing
+    b = next;
+    fb = f(b);
+    if ((fb < 0.0) != (fa < 0.0)) break;
+    a = b;
+    fa = fb;
+    step *= 2.0;
+  }
+  if (a > b) {
+    std::swap(a, b);
+    std::swap(fa, fb);
+  }
+  std::uintmax_t iterations = 60;
+  const auto [x1, x2] = boost::math::tools::toms748_solve(
+      f, a, b, fa, fb, [](double u, double v) { return std::abs(u - v) < kToleranceDb; },
+      iterations);
+  return 0.5 * (x1 + x2);
+}
+
+}  // namespace
+
+bool margin_link(const LaneParams& lp, LaneParams& out, std::string& why) {
+  out = lp;
+  out.cdr = CdrParams{};   // locked at the sampling phase, without its jitter
+  out.rx_eq.lms = false;   // the taps LMS converges to: the MMSE ones
+  why = stat_eye_unsupported(out);
+  return why.empty();
+}
+
+double statistical_ber(const Scenario& s, std::size_t point, const LaneParams& lp,
+                       const RunParams& rp) {
+  const PreparedLink link = prepare_link(s, point, lp, rp);
+  const StatEyeInputs in = stat_eye_inputs(link.setup, link.report, rp.eye_target_ber);
+  if (in.phases.empty()) return kNan;
+  return statistical_eye(in, {}).ber;
+}
+
+LaneMargin lane_margin(const Scenario& s, std::size_t point, const LaneParams& lp,
+                       const RunParams& rp, double oma_outer_dbm, const MonteCarloCheck& check) {
+  LaneMargin m;
+  LaneParams q;
+  std::string why;
+  if (!rp.margin || !margin_link(lp, q, why) || !std::isfinite(oma_outer_dbm)) return m;
+  RunParams quiet = rp;
+  quiet.tdecq_symbols = 0;
+  const double log_target = std::log(rp.margin_target_ber);
+  double log_bias = 0.0;  // log of the Monte-Carlo count over the statistical eye's BER
+  auto log_excess = [&](const LaneParams& p) {
+    const double ber = statistical_ber(s, point, p, quiet);
+    return std::log(std::max(ber, 1e-300)) + log_bias - log_target;
+  };
+  // Received OMA: an attenuator (negative: gain) ahead of the photodiode. The 100 dB path cap of
+  // the set-up bounds the search above; 40 dB of gain is far past any receiver's overload.
+  auto attenuated = [](const LaneParams& p, double a) {
+    LaneParams out = p;
+    out.extra_loss_db = p.extra_loss_db + a;
+    return out;
+  };
+  auto search = [&] {
+    return crossing([&](double a) { return log_excess(attenuated(q, a)); }, 0.0, -40.0,
+                    std::max(0.0, 99.0 - q.optical_loss_db()));
+  };
+  std::optional<double> att = search();
+  constexpr int kMaxChecks = 3;
+  while (att && check && m.check_runs < kMaxChecks) {
+    const MonteCarloCount n = check(attenuated(lp, *att));
+    ++m.check_runs;
+    const Interval ci = clopper_pearson(n.bit_errors, n.bits, 0.95);
+    m.check_ber = n.bits ? static_cast<double>(n.bit_errors) / static_cast<double>(n.bits) : kNan;
+    m.check_ber_lo = ci.lo;
+    m.check_ber_hi = ci.hi;
+    if (!(n.bit_errors > 0) || (ci.lo <= rp.margin_target_ber && rp.margin_target_ber <= ci.hi))
+      break;
+    log_bias = std::log(m.check_ber) -
+               std::log(std::max(statistical_ber(s, point, attenuated(q, *att), quiet), 1e-300));
+    att = search();
+  }
+  if (att) {
+    m.margin_db = *att;
+    m.sensitivity_oma_dbm = oma_outer_dbm - *att;
+  }
+  log_bias = 0.0;  // the channel's search: the statistical eye alone
+  if (q.channel.model == ChannelModel::parametric) {
+    const double loss = q.channel.loss_at_nyquist_db;
+    const std::optional<double> channel = crossing(
+        [&](double l) {
+          LaneParams p = q;
+          p.channel.loss_at_nyquist_db = l;
+          return log_excess(p);
+        },
+        loss, 0.0, 80.0);  // channel.loss_db_at_nyquist's range
+    if (channel) m.channel_margin_db = *channel - loss;
+  }
+  return m;
+}
+
+double inner_code_threshold_ber(double outer_threshold) {
+  // inner_message_ber rises monotonically from 0 (p^2 127 near 0) to above 0.1 at p = 0.5.
+  std::uintmax_t iterations = 200;
+  const auto [lo, hi] = boost::math::tools::toms748_solve(
+      [&](double p) { return inner_message_ber(p) - outer_threshold; }, 0.0, 0.5,
+      boost::math::tools::eps_tolerance<double>(40), iterations);
+  return 0.5 * (lo + hi);
+}
+
+}  // namespace ll
