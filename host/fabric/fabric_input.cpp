@@ -239,11 +239,19 @@ void read_port(const toml::table& t, FabricSpec& f, std::vector<std::string>& ni
     const std::string file = resolve(f.path, run);
     const RunPortValues v =
         read_run_port(file, point, r.where("run"), "port.run", r.where("point"), "port.point");
-    if (std::fabs(v.port_rate_gbps - f.link_gbps) > 1e-6 * f.link_gbps)
+    // The run's rate is its line rate: the link speed plus coding and FEC overhead (1.6T
+    // Ethernet: 8 x 212.5 Gb/s = 1700 Gb/s for RS(544,514) and 256b/257b, 6.25%). Up to 20% is
+    // taken as overhead; outside that the run is of another port speed.
+    constexpr double kMaxOverhead = 0.2;
+    if (v.port_rate_gbps < f.link_gbps * (1.0 - 1e-9) ||
+        v.port_rate_gbps > f.link_gbps * (1.0 + kMaxOverhead) * (1.0 + 1e-9))
       r.refuse("run", "the run's port_rate_gbps at point " + std::to_string(point) + " is " +
                           format_number(v.port_rate_gbps, 8) +
-                          "; expected the link speed fabric.link_gbps = " +
-                          format_number(f.link_gbps, 8));
+                          "; expected a port of fabric.link_gbps = " +
+                          format_number(f.link_gbps, 8) +
+                          " Gb/s (its line rate with up to 20% coding and FEC overhead: " +
+                          format_number(f.link_gbps, 8) + " to " +
+                          format_number(f.link_gbps * (1.0 + kMaxOverhead), 8) + ")");
     d.power_w = v.port_power_w;
     d.power_source = run + " point " + std::to_string(point);
     d.run_ber = v.ber;

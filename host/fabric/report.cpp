@@ -75,14 +75,18 @@ Table fabric_table(const FabricSpec& spec, const std::vector<DesignRollup>& roll
   row("hours between part failures", "h", [](const DesignRollup& r) {
     return r.failures_per_day() > 0.0 ? real(24.0 / r.failures_per_day()) : std::string("inf");
   });
-  bool any_run = false;
-  for (const DesignRollup& r : rollups) any_run = any_run || r.design->power_source != "input";
-  if (any_run) {
+  // A run's BER and margin, where a design's power came from a run that has them.
+  bool any_ber = false, any_margin = false;
+  for (const DesignRollup& r : rollups) {
+    any_ber = any_ber || std::isfinite(r.design->run_ber);
+    any_margin = any_margin || std::isfinite(r.design->run_margin_db);
+  }
+  if (any_ber)
     row("run BER (worst lane)", "1", [](const DesignRollup& r) { return real(r.design->run_ber); });
+  if (any_margin)
     row("run margin (worst lane)", "dB", [](const DesignRollup& r) {
       return real(r.design->run_margin_db);
     });
-  }
   return t;
 }
 
