@@ -23,7 +23,8 @@ using ll::fabric::Topology;
 using ll::fabric::TopologyError;
 using ll::fabric::TopologyInput;
 
-Topology tree(std::int64_t n, std::int64_t k, int t, std::vector<double> r, std::int64_t rails = 1) {
+Topology tree(std::int64_t n, std::int64_t k, int t, std::vector<double> r,
+              std::int64_t rails = 1) {
   TopologyError e;
   Topology tp = ll::fabric::fat_tree({n, k, t, std::move(r), rails}, e);
   EXPECT_EQ(e.cause, TopologyError::Cause::none) << e.what;
@@ -284,8 +285,10 @@ TEST(FabricRun, PortFiguresComeFromTheRunsWorstLane) {
     ll::fabric::read_run_port(file, 2, run, "port.run", point, "port.point");
     ADD_FAILURE() << "point 2 of 2 accepted";
   } catch (const ll::ScenarioError& e) {
-    EXPECT_EQ(std::string(e.what()), "f.toml:6: port.point: expected a point index from 0 to 1 "
-                                     "(the points of \"" + file + "\"), got 2");
+    EXPECT_EQ(std::string(e.what()),
+              "f.toml:6: port.point: expected a point index from 0 to 1 "
+              "(the points of \"" +
+                  file + "\"), got 2");
   }
   // A file without port_rate_gbps (a run without [energy] has neither).
   const std::string bare = dir + "/fabric_run_bare.h5";

@@ -27,8 +27,8 @@ std::string kind_name(PortKind kind);
 struct PortDesign {
   std::string name;
   PortKind kind = PortKind::pluggable;
-  SourceLocation where;  // the [[port]] table
-  double power_w = 0.0;  // per link end (one port of a transceiver or an engine)
+  SourceLocation where;      // the [[port]] table
+  double power_w = 0.0;      // per link end (one port of a transceiver or an engine)
   std::string power_source;  // "input", or "RUN point P" when it came from a run's file
   double lasers_per_port = 0.0;
   int ports_per_transceiver = 0;  // pluggable
@@ -54,7 +54,7 @@ struct FabricSpec {
   std::vector<double> oversubscription;
   double switch_bandwidth_tbps = 0.0;
   std::vector<PortDesign> ports;
-  Topology topology;  // computed from the above
+  Topology topology;                // computed from the above
   std::vector<std::string> inputs;  // the files read: this one and the runs' (as resolved)
 };
 

@@ -35,7 +35,8 @@ Table fabric_table(const FabricSpec& spec, const std::vector<DesignRollup>& roll
   same("GPUs", "1", count(spec.gpus));
   same("GPU ports into the fabric", "1", count(tp.endpoints));
   same("link speed", "Gb/s", real(spec.link_gbps));
-  same("topology", "", spec.topology_name + (tp.rails > 1 ? " (" + count(tp.rails) + " rails)" : ""));
+  same("topology", "",
+       spec.topology_name + (tp.rails > 1 ? " (" + count(tp.rails) + " rails)" : ""));
   same("switch radix", "ports", count(tp.radix));
   for (int i = 0; i < tp.tiers; ++i)
     same("switches: " + tier_name(i + 1, tp.tiers), "1", count(tp.switches[i]));
@@ -50,28 +51,30 @@ Table fabric_table(const FabricSpec& spec, const std::vector<DesignRollup>& roll
     return r.nic == r.design ? kind_name(r.design->kind) : r.nic->name;
   });
   row("port power source", "", [](const DesignRollup& r) { return r.design->power_source; });
-  row("power per link end, switch side", "W", [](const DesignRollup& r) { return real(r.design->power_w); });
-  row("power per link end, NIC side", "W", [](const DesignRollup& r) { return real(r.nic->power_w); });
-  row("transceivers, switch side", "1", [](const DesignRollup& r) { return count(r.transceivers_switch); });
-  row("transceivers, NIC side", "1", [](const DesignRollup& r) { return count(r.transceivers_nic); });
+  row("power per link end, switch side", "W",
+      [](const DesignRollup& r) { return real(r.design->power_w); });
+  row("power per link end, NIC side", "W",
+      [](const DesignRollup& r) { return real(r.nic->power_w); });
+  row("transceivers, switch side", "1",
+      [](const DesignRollup& r) { return count(r.transceivers_switch); });
+  row("transceivers, NIC side", "1",
+      [](const DesignRollup& r) { return count(r.transceivers_nic); });
   row("transceivers", "1", [](const DesignRollup& r) { return count(r.transceivers()); });
-  row("transceivers per GPU", "1", [&](const DesignRollup& r) {
-    return real(static_cast<double>(r.transceivers()) / gpus);
-  });
+  row("transceivers per GPU", "1",
+      [&](const DesignRollup& r) { return real(static_cast<double>(r.transceivers()) / gpus); });
   row("optical engines", "1", [](const DesignRollup& r) { return count(r.engines()); });
   row("lasers", "1", [](const DesignRollup& r) { return count(r.lasers()); });
   row("optics power", "kW", [](const DesignRollup& r) { return real(r.optics_power_w() * 1e-3); });
-  row("optics power per GPU", "W", [&](const DesignRollup& r) { return real(r.optics_power_w() / gpus); });
-  row("failures per day: transceivers", "1/day", [](const DesignRollup& r) {
-    return real(r.failures_transceivers_per_day);
-  });
-  row("failures per day: optical engines", "1/day", [](const DesignRollup& r) {
-    return real(r.failures_engines_per_day);
-  });
-  row("failures per day: lasers", "1/day", [](const DesignRollup& r) {
-    return real(r.failures_lasers_per_day);
-  });
-  row("failures per day", "1/day", [](const DesignRollup& r) { return real(r.failures_per_day()); });
+  row("optics power per GPU", "W",
+      [&](const DesignRollup& r) { return real(r.optics_power_w() / gpus); });
+  row("failures per day: transceivers", "1/day",
+      [](const DesignRollup& r) { return real(r.failures_transceivers_per_day); });
+  row("failures per day: optical engines", "1/day",
+      [](const DesignRollup& r) { return real(r.failures_engines_per_day); });
+  row("failures per day: lasers", "1/day",
+      [](const DesignRollup& r) { return real(r.failures_lasers_per_day); });
+  row("failures per day", "1/day",
+      [](const DesignRollup& r) { return real(r.failures_per_day()); });
   row("hours between part failures", "h", [](const DesignRollup& r) {
     return r.failures_per_day() > 0.0 ? real(24.0 / r.failures_per_day()) : std::string("inf");
   });
@@ -84,9 +87,8 @@ Table fabric_table(const FabricSpec& spec, const std::vector<DesignRollup>& roll
   if (any_ber)
     row("run BER (worst lane)", "1", [](const DesignRollup& r) { return real(r.design->run_ber); });
   if (any_margin)
-    row("run margin (worst lane)", "dB", [](const DesignRollup& r) {
-      return real(r.design->run_margin_db);
-    });
+    row("run margin (worst lane)", "dB",
+        [](const DesignRollup& r) { return real(r.design->run_margin_db); });
   return t;
 }
 

@@ -27,7 +27,8 @@ std::vector<DesignRollup> roll_up(const FabricSpec& spec) {
     DesignRollup r;
     r.design = &d;
     const bool pluggable = d.kind == PortKind::pluggable;
-    r.nic = pluggable || d.nic_design < 0 ? &d : &spec.ports[static_cast<std::size_t>(d.nic_design)];
+    r.nic =
+        pluggable || d.nic_design < 0 ? &d : &spec.ports[static_cast<std::size_t>(d.nic_design)];
     // The switch side.
     if (pluggable)
       r.transceivers_switch = ceil_div(switch_ends, d.ports_per_transceiver);
@@ -46,7 +47,8 @@ std::vector<DesignRollup> roll_up(const FabricSpec& spec) {
     // Failures: each side's parts with that side's rates.
     auto fit_or_zero = [](double fit) { return std::isfinite(fit) ? fit : 0.0; };
     r.failures_transceivers_per_day =
-        failures_per_day(static_cast<double>(r.transceivers_switch), fit_or_zero(d.fit_transceiver)) +
+        failures_per_day(static_cast<double>(r.transceivers_switch),
+                         fit_or_zero(d.fit_transceiver)) +
         failures_per_day(static_cast<double>(r.transceivers_nic), fit_or_zero(n.fit_transceiver));
     r.failures_engines_per_day =
         failures_per_day(static_cast<double>(r.engines_switch), fit_or_zero(d.fit_engine)) +

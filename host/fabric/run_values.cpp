@@ -56,7 +56,8 @@ std::string last_scale_name(hid_t dataset, unsigned axis) {
     return 1;
   };
   int index = 0;
-  if (H5DSget_num_scales(dataset, axis) > 0) H5DSiterate_scales(dataset, axis, &index, visit, &name);
+  if (H5DSget_num_scales(dataset, axis) > 0)
+    H5DSiterate_scales(dataset, axis, &index, visit, &name);
   return name;
 }
 
@@ -79,8 +80,8 @@ std::optional<PerPoint> read_per_point(hid_t file, const char* name, bool& faile
   for (hsize_t d : dims) total *= d;
   PerPoint p;
   p.values.resize(static_cast<std::size_t>(total));
-  if (total > 0 && H5Dread(dataset.id, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                           p.values.data()) < 0)
+  if (total > 0 &&
+      H5Dread(dataset.id, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, p.values.data()) < 0)
     return unreadable();
   if (rank >= 2 && last_scale_name(dataset.id, static_cast<unsigned>(rank - 1)) == "lane")
     p.lanes = static_cast<std::size_t>(std::max<hsize_t>(dims.back(), 1));
@@ -95,7 +96,8 @@ RunPortValues read_run_port(const std::string& file, std::int64_t point,
   const std::string quoted = "\"" + file + "\"";
   std::error_code ec;
   if (!std::filesystem::exists(file, ec))
-    fail_at(run_where, run_key, "cannot open " + quoted + " (no such file); expected a lightlane run's HDF5 output");
+    fail_at(run_where, run_key,
+            "cannot open " + quoted + " (no such file); expected a lightlane run's HDF5 output");
   if (!std::filesystem::is_regular_file(file, ec))
     fail_at(run_where, run_key, quoted + " is not a file; expected a lightlane run's HDF5 output");
   QuietErrors quiet;
@@ -112,7 +114,8 @@ RunPortValues read_run_port(const std::string& file, std::int64_t point,
   auto dataset = [&](const char* name, bool required) -> std::optional<PerPoint> {
     bool failed = false;
     std::optional<PerPoint> p = read_per_point(h5.id, name, failed);
-    if (failed) fail_at(run_where, run_key, "cannot read dataset " + std::string(name) + " of " + quoted);
+    if (failed)
+      fail_at(run_where, run_key, "cannot read dataset " + std::string(name) + " of " + quoted);
     if (!p && required)
       fail_at(run_where, run_key,
               quoted + " has no dataset " + name +

@@ -82,9 +82,9 @@ std::int64_t switch_radix(double bandwidth_bps, double link_bps) {
 Topology fat_tree(const TopologyInput& in, TopologyError& error) {
   error = {};
   if (in.radix < 2) {
-    error = {TopologyError::Cause::radix,
-             "expected a switch of at least 2 ports at the link speed, got " +
-                 std::to_string(in.radix)};
+    error = {
+        TopologyError::Cause::radix,
+        "expected a switch of at least 2 ports at the link speed, got " + std::to_string(in.radix)};
     return {};
   }
   if (in.rails < 1 || in.endpoints % in.rails != 0) {

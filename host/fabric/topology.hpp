@@ -64,8 +64,8 @@ struct Topology {
 // Why a topology cannot be built: which input limits it and what was expected.
 struct TopologyError {
   enum class Cause { none, radix, reach, rails } cause = Cause::none;
-  std::string what;                 // "expected ..., got ..." (radix, rails)
-  std::int64_t max_endpoints = 0;   // reach: the most endpoints the tiers connect, all rails
+  std::string what;                // "expected ..., got ..." (radix, rails)
+  std::int64_t max_endpoints = 0;  // reach: the most endpoints the tiers connect, all rails
 };
 
 // radix = floor(bandwidth / link rate), with a tolerance for decimal inputs (115.2e12 / 800e9
