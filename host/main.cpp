@@ -1,7 +1,7 @@
-// lightlane: command line. `run`, `validate`, `merge`, `info`; `--set key=value` on `run` and
-// `validate`. Bad input (a scenario, an override, a Touchstone file, an output path, an option)
-// exits with code 2 and one line naming the file, line and key, before anything is written; exit
-// code 1 is an internal fault.
+// lightlane: command line. `run`, `validate`, `merge`, `fabric`, `info`; `--set key=value` on
+// `run` and `validate`. Bad input (a scenario, an override, a Touchstone file, an output path, an
+// option) exits with code 2 and one line naming the file, line and key, before anything is
+// written; exit code 1 is an internal fault.
 #include <omp.h>
 
 #include <CLI/CLI.hpp>
@@ -9,10 +9,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include "build_info.hpp"
 #include "host/backend.hpp"
+#include "host/fabric/report.hpp"
 #include "host/hdf5_writer.hpp"
 #include "host/output_path.hpp"
 #include "host/runner.hpp"
@@ -46,6 +48,24 @@ int report(const std::string& message, int code, bool internal = false) {
   std::cerr << "lightlane: " << (internal ? "internal error: " : "error: ") << one_line(message)
             << "\n";
   return code;
+}
+
+// `lightlane fabric FABRIC.toml [--csv OUT.csv]`: the roll-up table to stdout and, when asked, the
+// same table as CSV (the only file written; checked like a run's output before it is written).
+int fabric_command(const std::string& fabric_path, const std::string& csv_path, bool overwrite) {
+  const ll::fabric::FabricSpec spec = ll::fabric::load_fabric(fabric_path);
+  const std::vector<ll::fabric::DesignRollup> rollups = ll::fabric::roll_up(spec);
+  const ll::fabric::Table table = ll::fabric::fabric_table(spec, rollups);
+  if (!csv_path.empty()) {
+    ll::check_output_path(csv_path, spec.inputs, ll::existing_output(false, overwrite), "--csv",
+                          /*resumable=*/false);
+    std::ofstream csv(csv_path, std::ios::binary | std::ios::trunc);
+    ll::fabric::write_csv(table, csv);
+    csv.close();
+    if (!csv) return report(csv_path + ": --csv: cannot write the file", kExitFile);
+  }
+  ll::fabric::write_markdown(table, std::cout);
+  return 0;
 }
 
 }  // namespace
@@ -104,6 +124,15 @@ int main(int argc, char** argv) {
   merge->add_option("shards", shard_paths, "every shard file of the run")->required();
   merge->add_flag("--overwrite", overwrite, "replace an existing merged file");
 
+  std::string fabric_path, csv_path;
+  CLI::App* fabric = app.add_subcommand(
+      "fabric",
+      "roll up a fabric's optics per port design: transceivers, engines, lasers, watts and part "
+      "failures per day (a markdown table; --csv writes it as CSV too)");
+  fabric->add_option("fabric", fabric_path, "fabric TOML file")->required();
+  fabric->add_option("--csv", csv_path, "also write the table as CSV to this file");
+  fabric->add_flag("--overwrite", overwrite, "replace an existing CSV file (else it is refused)");
+
   app.add_subcommand("info", "build, backends and devices");
 
   try {
@@ -120,6 +149,7 @@ int main(int argc, char** argv) {
 
   try {
     if (app.got_subcommand("info")) return info_command();
+    if (app.got_subcommand("fabric")) return fabric_command(fabric_path, csv_path, overwrite);
     if (app.got_subcommand("merge")) {
       ll::check_output_path(merged_path, shard_paths, ll::existing_output(false, overwrite),
                             "merge OUTPUT", /*resumable=*/false);

@@ -797,9 +797,8 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
   return row[b.size()];
 }
 
-// "; did you mean \"KEY\"?" for the known name nearest an unknown one, or "" when none is near:
-// within a quarter of its length in edits (at least 2), case aside ("laser.power_dBm"), or the
-// same name in another table ("receiver.power_dbm" -> "laser.power_dbm").
+}  // namespace
+
 std::string did_you_mean(const std::string& given, const std::vector<std::string>& known) {
   auto leaf = [](const std::string& k) { return k.substr(k.find_last_of('.') + 1); };
   const std::string g = lowercase(given);
@@ -817,6 +816,8 @@ std::string did_you_mean(const std::string& given, const std::vector<std::string
   if (best.empty()) best = same_leaf;
   return best.empty() ? "" : "; did you mean \"" + best + "\"?";
 }
+
+namespace {
 
 // The keys a scenario may give (for suggestions).
 std::vector<std::string> known_keys() {

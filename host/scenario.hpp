@@ -315,6 +315,11 @@ struct Scenario {
 // The same for a key of scenario `s`, at the place it was given (value, sweep or --set).
 [[noreturn]] void fail_key(const Scenario& s, const std::string& key, const std::string& what);
 
+// "; did you mean \"KEY\"?" for the known name nearest an unknown one, or "" when none is near:
+// within a quarter of its length in edits (at least 2), case aside ("laser.power_dBm"), or the
+// same name in another table ("receiver.power_dbm" -> "laser.power_dbm").
+std::string did_you_mean(const std::string& given, const std::vector<std::string>& known);
+
 // A number for messages and tables, with `significant_digits` significant digits.
 std::string format_number(double v, int significant_digits);
 

@@ -226,4 +226,15 @@ else()
     -- ${plot_map} ${wdm_grid_file} --out ${scripts_check_dir}/wdm_grid_map)
   lightlane_refuses(scripts_wdm_grid_plot_map_bad_lane lightlane_wdm_grid_file
     "--lane 9 out of range: the file has 4 lanes" ${plot_map} ${wdm_grid_file} --lane 9)
+  # The fabric roll-up's CSV (lightlane fabric --csv) and its bar charts (scripts/plot_fabric.py).
+  set(fabric_csv ${scripts_check_dir}/fabric_128k.csv)
+  add_test(NAME scripts_fabric_csv
+           COMMAND $<TARGET_FILE:lightlane> fabric
+                   ${CMAKE_SOURCE_DIR}/scenarios/systems/fabric_128k.toml --csv ${fabric_csv}
+                   --overwrite)
+  set_tests_properties(scripts_fabric_csv PROPERTIES LABELS "cpu" FIXTURES_SETUP lightlane_fabric_csv)
+  lightlane_expect(scripts_plot_fabric lightlane_fabric_csv --status 0
+    --stdout [[^wrote .*fabric_128k\.png .*fabric_128k\.svg$]]
+    -- ${Python3_EXECUTABLE} ${scripts}/plot_fabric.py ${fabric_csv}
+    --out ${scripts_check_dir}/fabric_128k)
 endif()
