@@ -81,6 +81,12 @@ def cases():
     presets = sorted(f for f in os.listdir(os.path.join(SOURCE, "scenarios")) if f.endswith(".toml"))
     out = [(p[:-5], os.path.join(SOURCE, "scenarios", p), BUDGET + PRESET_EXTRA.get(p[:-5], []))
            for p in presets]
+    # The systems (scenarios/systems/): those that are runs (a fabric description is not).
+    systems = os.path.join(SOURCE, "scenarios", "systems")
+    for f in sorted(os.listdir(systems)) if os.path.isdir(systems) else []:
+        path = os.path.join(systems, f)
+        if f.endswith(".toml") and "[run]" in open(path, encoding="utf-8").read():
+            out.append(("systems_" + f[:-5], path, BUDGET))
     out.append(("stat_grid", os.path.join(SOURCE, "tests", "data", "regression_stat_grid.toml"), []))
     return out
 

@@ -136,9 +136,9 @@ expect_bad missing_fit "$TMP/no_fit.toml" "$(line_of "$TMP/no_fit.toml" '[[port]
 
 # A port's power from a run: a missing file, a file that is not HDF5, a run without [energy]'s
 # figures at the point (tests/data/good_small.toml), a point out of range.
-run_variant() {  # run_variant NAME RUN POINT: the CPO design's (second 4.5 W) power from a run
+run_variant() {  # run_variant NAME RUN POINT: the CPO design's power (its power_w line) from a run
   awk -v run="$2" -v point="$3" \
-    '/^power_w = 4.5/ && ++n == 2 { print "run = \"" run "\""; print "point = " point; next } { print }' \
+    '/^power_w = 6.5/ && ++n == 1 { print "run = \"" run "\""; print "point = " point; next } { print }' \
     "$FABRIC" >"$TMP/$1.toml"
 }
 run_variant run_missing nope.h5 0
