@@ -1,7 +1,7 @@
-// lightlane: command line. `run`, `validate`, `merge`, `report`, `info`; `--set key=value` on `run` and
-// `validate`. Bad input (a scenario, an override, a Touchstone file, an output path, an option)
-// exits with code 2 and one line naming the file, line and key, before anything is written; exit
-// code 1 is an internal fault.
+// lightlane: command line. `run`, `validate`, `merge`, `report`, `info`; `--set key=value` on
+// `run` and `validate`. Bad input (a scenario, an override, a Touchstone file, an output path,
+// an option, a file `report` cannot read) exits with code 2 and one line naming the file, line
+// and key, before anything is written; exit code 1 is an internal fault.
 #include <omp.h>
 
 #include <CLI/CLI.hpp>

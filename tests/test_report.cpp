@@ -146,9 +146,9 @@ TEST(Report, MarkdownShowsWhatTheFileHasAndOmitsTheRest) {
 
   // An older file: no margins, no energy, no target: the KP4 threshold, no invented columns.
   ReportFile old = bus_file();
-  for (const char* name : {"margin_db", "sensitivity_oma_dbm", "margin_target_ber", "port_power_w",
-                           "energy_pj_per_bit", "energy_laser_pj_per_bit",
-                           "energy_retimer_pj_per_bit"})
+  for (const char* name :
+       {"margin_db", "sensitivity_oma_dbm", "margin_target_ber", "port_power_w",
+        "energy_pj_per_bit", "energy_laser_pj_per_bit", "energy_retimer_pj_per_bit"})
     old.reals.erase(name);
   old.energy_parts.clear();
   const std::vector<PointRow> rows = point_rows(old);
@@ -170,8 +170,8 @@ ReportFile draws_file() {
   f.sweep_shape = {2, 4};
   f.points = 8;
   f.draws = 4;
-  f.coordinates.push_back({"mrm_detuning_pm", "mrm.detuning_pm", "pm",
-                           {60, 60, 60, 60, 80, 80, 80, 80}});
+  f.coordinates.push_back(
+      {"mrm_detuning_pm", "mrm.detuning_pm", "pm", {60, 60, 60, 60, 80, 80, 80, 80}});
   f.coordinates.push_back({"draw", "draw", "1", {0, 1, 2, 3, 0, 1, 2, 3}});
   // Grid point 0: pass, pass, lock failure (not run), BER failure.
   // Grid point 1: pass, unfinished (locked, not run), pass, pass.
@@ -223,11 +223,12 @@ TEST(Report, YieldCountsLockAndBerFailuresAndLeavesUnfinishedOut) {
 
 TEST(Report, ScenarioDrawsFromTheTextAndItsOverrides) {
   EXPECT_EQ(scenario_draws("[mrm.variation]\ndraws = 200\n", ""), 200u);
-  EXPECT_EQ(scenario_draws("[mrm.variation]\ndraws = 200\n", "run.max_bits=1\nmrm.variation.draws=20\n"),
-            20u);
-  EXPECT_EQ(scenario_draws("[sweep.random]\ndraws = 5\n\"mrm.detuning_pm\" = { normal = [1, 1] }\n",
-                           ""),
-            5u);
+  EXPECT_EQ(
+      scenario_draws("[mrm.variation]\ndraws = 200\n", "run.max_bits=1\nmrm.variation.draws=20\n"),
+      20u);
+  EXPECT_EQ(
+      scenario_draws("[sweep.random]\ndraws = 5\n\"mrm.detuning_pm\" = { normal = [1, 1] }\n", ""),
+      5u);
   EXPECT_EQ(scenario_draws("[run]\nmode = \"mc\"\n", ""), 0u);
   EXPECT_EQ(scenario_draws("not [ toml", ""), 0u);
 }

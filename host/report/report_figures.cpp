@@ -45,11 +45,12 @@ Verdict ber_verdict(double ber, double ber_hi, double target) {
 std::optional<std::size_t> worst_lane(const std::vector<double>& ber,
                                       const std::vector<double>& ber_hi) {
   std::optional<std::size_t> worst;
-  auto hi = [&](std::size_t l) { return l < ber_hi.size() && !std::isnan(ber_hi[l]) ? ber_hi[l] : 0.0; };
+  auto hi = [&](std::size_t l) {
+    return l < ber_hi.size() && !std::isnan(ber_hi[l]) ? ber_hi[l] : 0.0;
+  };
   for (std::size_t l = 0; l < ber.size(); ++l) {
     if (std::isnan(ber[l])) continue;
-    if (!worst || ber[l] > ber[*worst] || (ber[l] == ber[*worst] && hi(l) > hi(*worst)))
-      worst = l;
+    if (!worst || ber[l] > ber[*worst] || (ber[l] == ber[*worst] && hi(l) > hi(*worst))) worst = l;
   }
   return worst;
 }
@@ -59,12 +60,10 @@ Interval clopper_pearson_95(std::uint64_t passed, std::uint64_t n) {
   if (n == 0) return {0.0, 1.0};
   const auto trials = static_cast<double>(n), successes = static_cast<double>(passed);
   constexpr double kTail = 0.025;  // two-sided 95%
-  const double lo = passed == 0
-                        ? 0.0
-                        : binomial_distribution<>::find_lower_bound_on_p(trials, successes, kTail);
-  const double hi = passed == n
-                        ? 1.0
-                        : binomial_distribution<>::find_upper_bound_on_p(trials, successes, kTail);
+  const double lo =
+      passed == 0 ? 0.0 : binomial_distribution<>::find_lower_bound_on_p(trials, successes, kTail);
+  const double hi =
+      passed == n ? 1.0 : binomial_distribution<>::find_upper_bound_on_p(trials, successes, kTail);
   return {lo, hi};
 }
 
@@ -136,8 +135,8 @@ std::vector<PointRow> point_rows(const ReportFile& file) {
 
 std::vector<PointRow> select_rows(std::vector<PointRow> rows, std::optional<std::size_t> worst) {
   if (!worst) return rows;
-  const bool by_margin =
-      std::any_of(rows.begin(), rows.end(), [](const PointRow& r) { return !std::isnan(r.margin_db); });
+  const bool by_margin = std::any_of(rows.begin(), rows.end(),
+                                     [](const PointRow& r) { return !std::isnan(r.margin_db); });
   // Rank: a failed lock first (the ring cannot be operated at all), then what ran by the
   // smallest margin (NaN after finite ones) or the highest BER figure, what did not run last;
   // ties by the point index, so the order is stable.
@@ -170,10 +169,13 @@ std::vector<YieldRow> yield_rows(const ReportFile& file, const std::vector<int>&
       }
       if (r.verdict == Verdict::not_run) continue;  // unfinished: not counted
       ++y.finished;
-      if (r.verdict == Verdict::pass) ++y.passed;
-      else ++y.failed_ber;
+      if (r.verdict == Verdict::pass)
+        ++y.passed;
+      else
+        ++y.failed_ber;
     }
-    y.yield = y.finished == 0 ? kNaN : static_cast<double>(y.passed) / static_cast<double>(y.finished);
+    y.yield =
+        y.finished == 0 ? kNaN : static_cast<double>(y.passed) / static_cast<double>(y.finished);
     y.interval = clopper_pearson_95(y.passed, y.finished);
     for (int n : bank_rings)
       y.banks.push_back(y.finished == 0 ? BankYield{n, kNaN, 0.0, 1.0}

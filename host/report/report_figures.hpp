@@ -56,9 +56,9 @@ struct PointRow {
   // Per-port figures: the mean over the lanes (each lane's port_power_w is its estimate of the
   // port; a bus's lanes average to the port's).
   double port_power_w, energy_pj_per_bit, lasers_per_port;
-  std::vector<double> energy_parts;  // as ReportFile::energy_parts
-  std::string lock;                  // the worst lock meaning over lanes ("" without mrm_lock)
-  bool lock_ok = true;               // every lane locked (or the lock not modelled)
+  std::vector<double> energy_parts;    // as ReportFile::energy_parts
+  std::string lock;                    // the worst lock meaning over lanes ("" without mrm_lock)
+  bool lock_ok = true;                 // every lane locked (or the lock not modelled)
   Verdict verdict = Verdict::not_run;  // the worst lane's BER, and the lock
 };
 std::vector<PointRow> point_rows(const ReportFile& file);
@@ -73,7 +73,7 @@ struct YieldRow {
   std::size_t first_point;  // its draw 0
   std::uint64_t draws = 0, finished = 0, passed = 0, failed_lock = 0, failed_ber = 0;
   std::map<std::string, std::uint64_t> lock_failures;  // failed_lock by the flag's meaning
-  double yield = 0.0;  // passed / finished (NaN when none finished)
+  double yield = 0.0;                                  // passed / finished (NaN when none finished)
   Interval interval{0.0, 1.0};
   std::vector<BankYield> banks;
 };

@@ -7,6 +7,7 @@
 
 #include <hdf5.h>
 #include <hdf5_hl.h>
+#include <toml++/toml.h>
 
 #include <algorithm>
 #include <cmath>
@@ -15,15 +16,20 @@
 #include <limits>
 #include <sstream>
 #include <system_error>
-#include <toml++/toml.h>
 #include <utility>
 
 namespace ll::report {
 
-const std::vector<std::string> kReportVariables{
-    "ber",         "ber_lo",         "ber_hi",           "margin_db", "sensitivity_oma_dbm",
-    "margin_target_ber", "fec_frame_loss_ratio", "port_power_w", "energy_pj_per_bit",
-    "lasers_per_port"};
+const std::vector<std::string> kReportVariables{"ber",
+                                                "ber_lo",
+                                                "ber_hi",
+                                                "margin_db",
+                                                "sensitivity_oma_dbm",
+                                                "margin_target_ber",
+                                                "fec_frame_loss_ratio",
+                                                "port_power_w",
+                                                "energy_pj_per_bit",
+                                                "lasers_per_port"};
 
 std::string Flag::meaning(std::uint8_t v) const {
   const auto it = meanings.find(v);
@@ -168,8 +174,7 @@ std::vector<std::string> root_names(hid_t file) {
 
 bool is_energy_part(const std::string& name) {
   const std::string head = "energy_", tail = "_pj_per_bit";
-  return name.size() > head.size() + tail.size() && name.starts_with(head) &&
-         name.ends_with(tail);
+  return name.size() > head.size() + tail.size() && name.starts_with(head) && name.ends_with(tail);
 }
 
 std::optional<Flag> read_flag(hid_t file, const char* name, const std::vector<hsize_t>& dims,
@@ -235,8 +240,9 @@ ReportFile read_report_file(const std::string& path) {
   if (!file.ok()) throw fail("cannot open the HDF5 file");
   const hid_t fid = file.get();
   if (!has_link(fid, "ber"))
-    throw fail("no `ber` dataset: not a lightlane run's output (expected ber over the sweep's "
-               "dimensions)");
+    throw fail(
+        "no `ber` dataset: not a lightlane run's output (expected ber over the sweep's "
+        "dimensions)");
 
   ReportFile out;
   out.path = path;
@@ -253,8 +259,9 @@ ReportFile read_report_file(const std::string& path) {
   std::vector<std::string> names;
   for (unsigned a = 0; a < dims.size(); ++a) names.push_back(scale_name(ber.get(), a));
   if (dims.empty() || std::find(names.begin(), names.end(), "") != names.end())
-    throw fail("`ber` has an axis without a named dimension (expected the sweep's dimensions, "
-               "then `lane` on a WDM bus)");
+    throw fail(
+        "`ber` has an axis without a named dimension (expected the sweep's dimensions, "
+        "then `lane` on a WDM bus)");
   const bool lane_axis = names.back() == "lane";
   if (lane_axis && dims.size() < 2) throw fail("`ber` has only the `lane` dimension");
   if (lane_axis) out.lanes = static_cast<std::size_t>(dims.back());

@@ -22,9 +22,9 @@ class ReportInputError : public std::runtime_error {
 
 // A swept key's value at every point (flattened, the sweep's last axis fastest).
 struct Coordinate {
-  std::string name;      // dataset name (laser_power_dbm, draw, point)
-  std::string key;       // its long_name: the dotted scenario key (laser.power_dbm)
-  std::string units;     // "" or "1" when dimensionless
+  std::string name;   // dataset name (laser_power_dbm, draw, point)
+  std::string key;    // its long_name: the dotted scenario key (laser.power_dbm)
+  std::string units;  // "" or "1" when dimensionless
   std::vector<double> values;
 };
 
@@ -51,7 +51,7 @@ struct ReportFile {
   // Per-point real variables present in the file, [point][lane] (lanes() values per point).
   std::map<std::string, std::vector<double>> reals;
   std::vector<std::string> energy_parts;  // energy_*_pj_per_bit datasets, in the file's order
-  std::optional<Flag> lock;  // mrm_lock
+  std::optional<Flag> lock;               // mrm_lock
 
   std::size_t lane_count() const { return lanes == 0 ? 1 : lanes; }
   // The variable, or nullptr when absent.
@@ -66,8 +66,8 @@ extern const std::vector<std::string> kReportVariables;
 // Reads `path`. A lane whose `stop_reason` is `not_run` (a ring whose lock failed, a point a
 // killed run never reached) has no BER: its ber, ber_lo, ber_hi and fec_frame_loss_ratio read NaN
 // (the file holds 0 and [0, 1] there); fec_frame_loss_ratio reads NaN where no complete codeword
-// was counted (fec_codewords 0: the file's 0 there is 0 of 0). Throws ReportInputError on a missing file, a file that is not HDF5, or one
-// without `ber` over the sweep's dimensions. Writes nothing.
+// was counted (fec_codewords 0: the file's 0 there is 0 of 0). Throws ReportInputError on a missing
+// file, a file that is not HDF5, or one without `ber` over the sweep's dimensions. Writes nothing.
 ReportFile read_report_file(const std::string& path);
 
 // The draws per yield group that the scenario text and its --set overrides ask for on a `point`

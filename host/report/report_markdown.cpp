@@ -63,13 +63,16 @@ void table(const std::vector<Column>& columns, const std::vector<PointRow>& rows
 }
 
 // Whether any point has a finite value of `get`.
-bool any_finite(const std::vector<PointRow>& rows, const std::function<double(const PointRow&)>& get) {
-  return std::any_of(rows.begin(), rows.end(), [&](const PointRow& r) { return !std::isnan(get(r)); });
+bool any_finite(const std::vector<PointRow>& rows,
+                const std::function<double(const PointRow&)>& get) {
+  return std::any_of(rows.begin(), rows.end(),
+                     [&](const PointRow& r) { return !std::isnan(get(r)); });
 }
 
 void header(const ReportFile& f, const std::vector<PointRow>& rows, std::ostream& out) {
   out << "# lightlane port report: " << f.path << "\n\n| | |\n|---|---|\n";
-  out << "| scenario | " << (f.scenario_path.empty() ? "(not recorded)" : f.scenario_path) << " |\n";
+  out << "| scenario | " << (f.scenario_path.empty() ? "(not recorded)" : f.scenario_path)
+      << " |\n";
   std::string overrides = f.scenario_overrides;
   while (!overrides.empty() && overrides.back() == '\n') overrides.pop_back();
   for (std::size_t at = overrides.find('\n'); at != std::string::npos; at = overrides.find('\n'))
@@ -91,7 +94,8 @@ void header(const ReportFile& f, const std::vector<PointRow>& rows, std::ostream
   out << "| target BER | ";
   for (auto it = targets.begin(); it != targets.end(); ++it)
     out << (it == targets.begin() ? "" : ", ") << number(*it);
-  out << (f.real("margin_target_ber") ? " (margin_target_ber)" : " (KP4 RS(544,514); the file has no margin_target_ber)")
+  out << (f.real("margin_target_ber") ? " (margin_target_ber)"
+                                      : " (KP4 RS(544,514); the file has no margin_target_ber)")
       << " |\n\n";
 }
 
@@ -141,8 +145,7 @@ std::vector<Column> point_columns(const ReportFile& f, const std::vector<PointRo
       c.push_back({part_name(f.energy_parts[i]),
                    [i](const PointRow& r) { return number(r.energy_parts[i], 3); }});
   real_column("lasers_per_port", &PointRow::lasers_per_port, 4);
-  if (lock_modelled(f))
-    c.push_back({"mrm_lock", [](const PointRow& r) { return r.lock; }});
+  if (lock_modelled(f)) c.push_back({"mrm_lock", [](const PointRow& r) { return r.lock; }});
   c.push_back({"pass", [](const PointRow& r) { return verdict_text(r.verdict); }});
   return c;
 }
@@ -180,7 +183,8 @@ void yield_section(const ReportFile& f, const ReportOptions& o, std::ostream& ou
     if (grid.empty()) out << " all points |";
     auto share = [&](std::uint64_t k) {
       return std::to_string(k) +
-             (y.finished ? " (" + fixed(100.0 * k / static_cast<double>(y.finished), 1) + "%)" : "");
+             (y.finished ? " (" + fixed(100.0 * k / static_cast<double>(y.finished), 1) + "%)"
+                         : "");
     };
     out << " " << y.draws << " | " << y.finished << " | " << y.passed << " | " << fixed(y.yield, 3)
         << " | [" << fixed(y.interval.lo, 3) << ", " << fixed(y.interval.hi, 3) << "] | "
@@ -208,8 +212,9 @@ void write_markdown(const ReportFile& file, const ReportOptions& options, std::o
   out << "## Points\n\n";
   if (options.worst)
     out << "The " << shown.size() << " of " << all.size() << " points with the smallest "
-        << (any_finite(all, [](const PointRow& r) { return r.margin_db; }) ? "margin_db"
-                                                                            : "BER margin (highest ber_hi)")
+        << (any_finite(all, [](const PointRow& r) { return r.margin_db; })
+                ? "margin_db"
+                : "BER margin (highest ber_hi)")
         << ", worst first.\n\n";
   if (file.lanes)
     out << "Per point the worst lane (highest ber) of " << file.lanes << " and its figures"
@@ -217,7 +222,8 @@ void write_markdown(const ReportFile& file, const ReportOptions& options, std::o
                 ? "; margin_db is the smallest over the lanes (its lane named when another)"
                 : "")
         << "; power and energy are the lanes' mean; pass needs every lane to pass.\n\n";
-  if (std::any_of(columns.begin(), columns.end(), [](const Column& c) { return c.header == "pJ/bit"; }))
+  if (std::any_of(columns.begin(), columns.end(),
+                  [](const Column& c) { return c.header == "pJ/bit"; }))
     out << "Energy in pJ/bit: the total (energy_pj_per_bit) and its parts "
            "(energy_PART_pj_per_bit).\n\n";
   table(columns, shown, out);

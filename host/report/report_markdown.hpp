@@ -11,7 +11,7 @@
 namespace ll::report {
 
 struct ReportOptions {
-  std::optional<std::size_t> worst;  // --worst N: only the N points of smallest margin
+  std::optional<std::size_t> worst;    // --worst N: only the N points of smallest margin
   std::vector<int> bank_rings{8, 16};  // --bank-rings N (repeatable): a 1.6T and a 3.2T bus
 };
 
