@@ -1,7 +1,8 @@
-// lightlane: command line. `run`, `validate`, `merge`, `fabric`, `info`; `--set key=value` on
-// `run` and `validate`. Bad input (a scenario, an override, a Touchstone file, an output path, an
-// option) exits with code 2 and one line naming the file, line and key, before anything is
-// written; exit code 1 is an internal fault.
+// lightlane: command line. `run`, `validate`, `merge`, `report`, `fabric`, `info`; `--set
+// key=value` on `run` and `validate`. Bad input (a scenario, an override, a Touchstone file, an
+// output path, an option, a file `report` cannot read, a fabric description) exits with code 2 and
+// one line naming the file, line and key, before anything is written; exit code 1 is an internal
+// fault.
 #include <omp.h>
 
 #include <CLI/CLI.hpp>
@@ -17,6 +18,8 @@
 #include "host/fabric/report.hpp"
 #include "host/hdf5_writer.hpp"
 #include "host/output_path.hpp"
+#include "host/report/report_file.hpp"
+#include "host/report/report_markdown.hpp"
 #include "host/runner.hpp"
 #include "host/scenario.hpp"
 
@@ -132,6 +135,19 @@ int main(int argc, char** argv) {
   fabric->add_option("fabric", fabric_path, "fabric TOML file")->required();
   fabric->add_option("--csv", csv_path, "also write the table as CSV to this file");
   fabric->add_flag("--overwrite", overwrite, "replace an existing CSV file (else it is refused)");
+  std::string report_path;
+  std::size_t report_worst = 0;
+  std::vector<int> bank_rings;
+  CLI::App* report_command = app.add_subcommand(
+      "report", "the port report of a run's output file, as markdown on stdout");
+  report_command->add_option("file", report_path, "the run's HDF5 output file")->required();
+  report_command
+      ->add_option("--worst", report_worst, "only the N points of smallest margin_db, worst first")
+      ->check(CLI::Range(1, 100000000));
+  report_command
+      ->add_option("--bank-rings", bank_rings,
+                   "ring-bank yield for N independent rings (repeatable; default 8 and 16)")
+      ->check(CLI::Range(1, 4096));
 
   app.add_subcommand("info", "build, backends and devices");
 
@@ -150,6 +166,18 @@ int main(int argc, char** argv) {
   try {
     if (app.got_subcommand("info")) return info_command();
     if (app.got_subcommand("fabric")) return fabric_command(fabric_path, csv_path, overwrite);
+    if (app.got_subcommand("report")) {
+      ll::report::ReportOptions report_options;
+      if (report_worst > 0) report_options.worst = report_worst;
+      if (!bank_rings.empty()) report_options.bank_rings = bank_rings;
+      try {
+        const ll::report::ReportFile file = ll::report::read_report_file(report_path);
+        ll::report::write_markdown(file, report_options, std::cout);
+      } catch (const ll::report::ReportInputError& e) {
+        return report(e.what(), kExitBadInput);
+      }
+      return 0;
+    }
     if (app.got_subcommand("merge")) {
       ll::check_output_path(merged_path, shard_paths, ll::existing_output(false, overwrite),
                             "merge OUTPUT", /*resumable=*/false);

@@ -237,4 +237,21 @@ else()
     --stdout [[^wrote .*fabric_128k\.png .*fabric_128k\.svg$]]
     -- ${Python3_EXECUTABLE} ${scripts}/plot_fabric.py ${fabric_csv}
     --out ${scripts_check_dir}/fabric_128k)
+  # plot_report.py (lightlane report's plots) into a folder: the synthetic list (points that never
+  # ran left out), the grid with draws (the yield per grid point with its interval), the WDM list
+  # (the worst lane, pJ/bit by part); an existing plot is refused without --overwrite.
+  set(plot_report ${Python3_EXECUTABLE} ${scripts}/plot_report.py)
+  set(report_dir ${scripts_check_dir}/report)
+  lightlane_expect(scripts_plot_report ${synthetic} --status 0 --stdout [[margin_ber\.png]]
+    --file ${report_dir}_sweep/margin_ber.svg "BER vs"
+    -- ${plot_report} ${synthetic_sweep} -o ${report_dir}_sweep --overwrite)
+  lightlane_expect(scripts_plot_report_draws lightlane_grid_draws_file --status 0
+    --stdout [[yield\.png]] --file ${report_dir}_draws/yield.svg "yield per grid point"
+    -- ${plot_report} ${grid_draws_file} -o ${report_dir}_draws --overwrite)
+  lightlane_expect(scripts_plot_report_wdm lightlane_wdm_file --status 0 --stdout [[energy\.png]]
+    --file ${report_dir}_wdm/energy.svg "serdes" --file ${report_dir}_wdm/margin_ber.svg "worst lane"
+    -- ${plot_report} ${wdm_file} -o ${report_dir}_wdm --overwrite)
+  lightlane_expect(scripts_plot_report_refuses_existing ${synthetic} --status 1
+    --stderr [[margin_ber\.png exists \(use --overwrite to replace it\)]]
+    -- bash -c "mkdir -p ${report_dir}_existing && touch ${report_dir}_existing/margin_ber.png && exec ${Python3_EXECUTABLE} ${scripts}/plot_report.py ${synthetic_sweep} -o ${report_dir}_existing")
 endif()
