@@ -3,6 +3,7 @@
 #include <boost/math/tools/roots.hpp>
 #include <cmath>
 #include <cstdint>
+#include <algorithm>
 #include <functional>
 #include <optional>
 
@@ -124,6 +125,103 @@ LaneMargin lane_margin(const Scenario& s, std::size_t point, const LaneParams& l
     if (channel) m.channel_margin_db = *channel - loss;
   }
   return m;
+}
+
+std::vector<LaneMargin> bus_margins(const LaneParams& lp, const RunParams& rp,
+                                    const std::vector<double>& oma_outer_dbm,
+                                    const BusCount& count) {
+  const std::size_t lanes = oma_outer_dbm.size();
+  std::vector<LaneMargin> out(lanes);
+  if (!rp.margin || !count || lanes == 0) return out;
+  const double target = rp.margin_target_ber, log_target = std::log(target);
+  struct Eval {
+    double att_db;
+    std::vector<MonteCarloCount> n;
+  };
+  std::vector<Eval> evals;
+  // log(BER / target) of a count; without errors, the 95% upper bound's (3 / bits): below it.
+  auto excess = [&](const MonteCarloCount& n) {
+    if (n.bits == 0) return kNan;
+    const double ber = n.bit_errors > 0 ? static_cast<double>(n.bit_errors) / n.bits
+                                        : 3.0 / static_cast<double>(n.bits);
+    return std::log(ber) - log_target;
+  };
+  auto worst = [&](const Eval& e) {
+    double w = -std::numeric_limits<double>::infinity();
+    for (const MonteCarloCount& n : e.n) w = std::max(w, excess(n));
+    return w;
+  };
+  auto holds_target = [&](const MonteCarloCount& n) {
+    const Interval ci = clopper_pearson(n.bit_errors, n.bits, 0.95);
+    return n.bit_errors > 0 && ci.lo <= target && target <= ci.hi;
+  };
+  auto evaluate = [&](double a) {
+    LaneParams q = lp;
+    q.extra_loss_db = lp.extra_loss_db + a;
+    evals.push_back({a, count(q)});
+    return worst(evals.back());
+  };
+  constexpr double kLowest = -20.0, kHighest = 40.0;
+  constexpr int kMaxCounts = 6;
+  double a = 0.0, g = evaluate(a), step = 2.0;
+  while (static_cast<int>(evals.size()) < kMaxCounts) {
+    const Eval& last = evals.back();
+    std::size_t w = 0;  // the worst lane of the last count
+    for (std::size_t l = 1; l < lanes; ++l)
+      if (excess(last.n[l]) > excess(last.n[w])) w = l;
+    if (holds_target(last.n[w])) break;
+    // A bracket of the worst lane's excess: the secant; else step outward, doubling.
+    const Eval* below = nullptr;
+    const Eval* above = nullptr;
+    for (const Eval& e : evals) {
+      const double ge = worst(e);
+      if (ge < 0.0 && (!below || e.att_db > below->att_db)) below = &e;
+      if (ge > 0.0 && (!above || e.att_db < above->att_db)) above = &e;
+    }
+    double next;
+    if (below && above && below->n[0].bits > 0) {
+      const double gb = worst(*below), ga = worst(*above);
+      next = below->att_db + (above->att_db - below->att_db) * (-gb) / (ga - gb);
+    } else {
+      next = a + (g < 0.0 ? step : -step);
+      step *= 2.0;
+    }
+    next = std::clamp(next, kLowest, kHighest);
+    if (next == a) break;
+    a = next;
+    g = evaluate(a);
+  }
+  // Each lane's root from its own counts, in order of attenuation.
+  std::vector<const Eval*> order;
+  for (const Eval& e : evals) order.push_back(&e);
+  std::sort(order.begin(), order.end(),
+            [](const Eval* x, const Eval* y) { return x->att_db < y->att_db; });
+  for (std::size_t l = 0; l < lanes; ++l) {
+    std::vector<std::pair<double, double>> pts;  // (dB, excess) of counts with errors
+    for (const Eval* e : order)
+      if (e->n[l].bit_errors > 0) pts.emplace_back(e->att_db, excess(e->n[l]));
+    const MonteCarloCount& n = evals.back().n[l];
+    LaneMargin& m = out[l];
+    m.check_runs = static_cast<int>(evals.size());
+    m.check_ber = n.bits ? static_cast<double>(n.bit_errors) / n.bits : kNan;
+    const Interval ci = clopper_pearson(n.bit_errors, n.bits, 0.95);
+    m.check_ber_lo = ci.lo;
+    m.check_ber_hi = ci.hi;
+    if (pts.size() < 2) continue;
+    std::size_t i = 0;  // the pair: bracketing the target where one does, else the nearest
+    for (std::size_t k = 0; k + 1 < pts.size(); ++k)
+      if ((pts[k].second <= 0.0) != (pts[k + 1].second <= 0.0)) i = k;
+    if (pts.front().second > 0.0) i = 0;
+    if (pts.back().second < 0.0) i = pts.size() - 2;
+    const auto [a0, g0] = pts[i];
+    const auto [a1, g1] = pts[i + 1];
+    if (!(g1 > g0)) continue;  // no slope to read a root from
+    const double root = a0 + (a1 - a0) * (-g0) / (g1 - g0);
+    if (root < kLowest || root > kHighest) continue;
+    m.margin_db = root;
+    m.sensitivity_oma_dbm = oma_outer_dbm[l] - root;
+  }
+  return out;
 }
 
 double inner_code_threshold_ber(double outer_threshold) {

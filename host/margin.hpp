@@ -65,6 +65,19 @@ LaneMargin lane_margin(const Scenario& s, std::size_t point, const LaneParams& l
                        const RunParams& rp, double oma_outer_dbm,
                        const MonteCarloCheck& check = {});
 
+// The margins of a WDM bus's lanes (the statistical eye does not model a bus), by Monte Carlo:
+// `count` counts every lane of the point with the bus's receive side attenuated alike (an
+// attenuator ahead of the demultiplexer's photodiodes). The attenuation is searched for the worst
+// lane (steps, then the secant of log BER over dB between the counts that bracket the target)
+// until the worst lane's 95% interval holds the target, six counts at most; each lane's root is
+// then read off its own counts (log BER interpolated over dB between the two that bracket the
+// target, else extrapolated from the nearest two with errors; NaN with fewer). The check figures
+// are each lane's count at the last attenuation. `oma_outer_dbm` per lane.
+using BusCount = std::function<std::vector<MonteCarloCount>(const LaneParams& lp)>;
+std::vector<LaneMargin> bus_margins(const LaneParams& lp, const RunParams& rp,
+                                    const std::vector<double>& oma_outer_dbm,
+                                    const BusCount& count);
+
 // The pre-FEC BER at which the modelled inner code (physics/fec.hpp: hard-decision
 // Hamming(128,120), single errors corrected) leaves `outer_threshold` in its message bits.
 double inner_code_threshold_ber(double outer_threshold);

@@ -50,7 +50,7 @@ class SweepOutput {
         output_path_(output_path),
         bus_(layout.lanes > 0),
         com_(plan.first_point.channel.model != ChannelModel::none),
-        margin_(plan.run.margin && plan.lanes == 1),
+        margin_(plan.run.margin),
         writer_(std::move(writer)),
         chunk_counts_(chunk_counts),
         out_(out),
