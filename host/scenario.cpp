@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "host/margin.hpp"
+#include "host/toml_input.hpp"
 #include "physics/equalizer.hpp"
 #include "physics/fec.hpp"
 #include "physics/noise.hpp"
@@ -836,25 +837,6 @@ std::vector<std::string> known_tables() {
   return tables;
 }
 
-std::string node_type_name(const toml::node& n) {
-  switch (n.type()) {
-    case toml::node_type::string:
-      return "a string";
-    case toml::node_type::integer:
-      return "an integer";
-    case toml::node_type::floating_point:
-      return "a number";
-    case toml::node_type::boolean:
-      return "a boolean";
-    case toml::node_type::array:
-      return "an array";
-    case toml::node_type::table:
-      return "a table";
-    default:
-      return "a date or time";
-  }
-}
-
 std::string expectation(const KeySpec& k) {
   if (k.kind == Kind::text) {
     std::string s = "one of";
@@ -870,7 +852,7 @@ std::string expectation(const KeySpec& k) {
 // Converts a TOML node to a checked scalar for key spec `k`.
 ScalarValue convert(const KeySpec& k, const toml::node& n, const SourceLocation& where) {
   auto wrong_type = [&]() {
-    fail_at(where, k.key, "expected " + expectation(k) + ", got " + node_type_name(n));
+    fail_at(where, k.key, "expected " + expectation(k) + ", got " + toml_type_name(n));
   };
   ScalarValue v;
   switch (k.kind) {
@@ -930,7 +912,7 @@ std::vector<double> contour_levels(const toml::node& node, const SourceLocation&
   std::vector<double> levels;
   for (const toml::node& v : *list) {
     std::optional<double> x = v.value_exact<double>();
-    if (!x) fail_at(where, key, "expected numbers (BERs in (0, 0.5)), got " + node_type_name(v));
+    if (!x) fail_at(where, key, "expected numbers (BERs in (0, 0.5)), got " + toml_type_name(v));
     if (!(*x > 0.0 && *x < 0.5))
       fail_at(where, key, "expected BERs in (0, 0.5), got " + format_number(*x, 6));
     if (!levels.empty() && !(*x < levels.back()))
@@ -980,7 +962,7 @@ double sweep_number(const toml::node& n, const std::string& key, const std::stri
                     const SourceLocation& where) {
   if (auto d = n.value_exact<double>()) return *d;
   if (auto i = n.value_exact<std::int64_t>()) return static_cast<double>(*i);
-  fail_at(where, key, "expected a number for " + what + ", got " + node_type_name(n));
+  fail_at(where, key, "expected a number for " + what + ", got " + toml_type_name(n));
 }
 
 // A key's values in [sweep.list] or [sweep.grid]: an array of values, or a range
@@ -1420,13 +1402,7 @@ Scenario parse_scenario(const std::string& text, const std::string& path,
   Scenario s;
   s.path = path;
   s.text = text;
-  toml::table root;
-  try {
-    root = toml::parse(text, path);
-  } catch (const toml::parse_error& e) {
-    const SourceLocation where{path, static_cast<int>(e.source().begin.line)};
-    throw ScenarioError(where.describe() + ": TOML syntax: " + std::string(e.description()));
-  }
+  const toml::table root = parse_toml(text, path);
   collect(root, "", s);
   for (const std::string& o : overrides) apply_override(o, s);
   s.overrides = overrides;
@@ -1448,16 +1424,48 @@ Scenario parse_scenario(const std::string& text, const std::string& path,
 }
 
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
+  return parse_scenario(read_input_file(path, "scenario"), path, overrides);
+}
+
+toml::table parse_toml(const std::string& text, const std::string& path) {
+  try {
+    return toml::parse(text, path);
+  } catch (const toml::parse_error& e) {
+    const SourceLocation where{path, static_cast<int>(e.source().begin.line)};
+    throw ScenarioError(where.describe() + ": TOML syntax: " + std::string(e.description()));
+  }
+}
+
+std::string read_input_file(const std::string& path, const std::string& what) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))
-    throw ScenarioError(path + ": is a folder; expected a scenario TOML file");
+    throw ScenarioError(path + ": is a folder; expected a " + what + " TOML file");
   std::ifstream in(path, std::ios::binary);
   if (!in)
-    throw ScenarioError(path + ": cannot open the scenario file (" +
+    throw ScenarioError(path + ": cannot open the " + what + " file (" +
                         std::string(std::strerror(errno)) + ")");
   std::stringstream ss;
   ss << in.rdbuf();
-  return parse_scenario(ss.str(), path, overrides);
+  return ss.str();
+}
+
+std::string toml_type_name(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a number";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::table:
+      return "a table";
+    default:
+      return "a date or time";
+  }
 }
 
 LaneParams lane_params(const Scenario& s, std::size_t point) {

@@ -2,14 +2,10 @@
 
 #include <toml++/toml.h>
 
-#include <cerrno>
 #include <cmath>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "host/fabric/toml_reader.hpp"
+#include "host/toml_input.hpp"
 
 namespace ll::fabric {
 
@@ -29,7 +25,6 @@ namespace {
 
 using detail::table_of;
 using detail::TableReader;
-using detail::type_name;
 
 // The keys each table may hold (for unknown keys and their suggestions).
 const std::vector<std::string> kFabricKeys{"gpus",  "gpu_ports", "link_gbps",       "topology",
@@ -71,7 +66,7 @@ void read_fabric(const toml::table& root, FabricSpec& f) {
   const toml::array* list = n->as_array();
   if (!list)
     fail_at(r.at(*n), "fabric.oversubscription",
-            "expected " + expected_ratios + ", got " + type_name(*n));
+            "expected " + expected_ratios + ", got " + toml_type_name(*n));
   if (list->size() != static_cast<std::size_t>(f.tiers - 1))
     fail_at(r.at(*n), "fabric.oversubscription",
             "expected " + expected_ratios + ", got " + std::to_string(list->size()) + " ratios");
@@ -81,7 +76,7 @@ void read_fabric(const toml::table& root, FabricSpec& f) {
       if (auto i = v.value_exact<std::int64_t>()) x = static_cast<double>(*i);
     if (!x)
       fail_at(r.at(*n), "fabric.oversubscription",
-              "expected " + expected_ratios + ", got " + type_name(v) + " in the list");
+              "expected " + expected_ratios + ", got " + toml_type_name(v) + " in the list");
     if (!std::isfinite(*x) || *x < 1.0 || *x > 1000.0)
       fail_at(r.at(*n), "fabric.oversubscription",
               "expected ratios from 1 to 1000 (1 = non-blocking), got " + format_number(*x, 10));
@@ -103,13 +98,7 @@ FabricSpec parse_fabric(const std::string& text, const std::string& path) {
   FabricSpec f;
   f.path = path;
   f.inputs.push_back(path);
-  toml::table root;
-  try {
-    root = toml::parse(text, path);
-  } catch (const toml::parse_error& e) {
-    const SourceLocation where{path, static_cast<int>(e.source().begin.line)};
-    throw ScenarioError(where.describe() + ": TOML syntax: " + std::string(e.description()));
-  }
+  const toml::table root = parse_toml(text, path);
   for (const auto& [name, node] : root) {
     const std::string key(name.str());
     if (key != "fabric" && key != "switch" && key != "port")
@@ -156,16 +145,7 @@ FabricSpec parse_fabric(const std::string& text, const std::string& path) {
 }
 
 FabricSpec load_fabric(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    throw ScenarioError(path + ": is a folder; expected a fabric TOML file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw ScenarioError(path + ": cannot open the fabric file (" +
-                        std::string(std::strerror(errno)) + ")");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_fabric(ss.str(), path);
+  return parse_fabric(read_input_file(path, "fabric"), path);
 }
 
 }  // namespace ll::fabric

@@ -127,7 +127,7 @@ void read_ports(const toml::table& root, FabricSpec& f) {
   const toml::array* list = n->as_array();
   if (!list || !list->is_array_of_tables() || list->empty())
     fail_at({f.path, static_cast<int>(n->source().begin.line)}, "port",
-            "expected one or more [[port]] tables, got " + type_name(*n));
+            "expected one or more [[port]] tables, got " + toml_type_name(*n));
   std::vector<std::string> nic_names;
   std::vector<SourceLocation> nic_where;
   for (const toml::node& t : *list) read_port(*t.as_table(), f, nic_names, nic_where);

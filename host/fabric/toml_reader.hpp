@@ -13,27 +13,11 @@
 
 #include "host/fabric/fabric_input.hpp"
 #include "host/scenario.hpp"
+#include "host/toml_input.hpp"
 
 namespace ll::fabric::detail {
 
-inline std::string type_name(const toml::node& n) {
-  switch (n.type()) {
-    case toml::node_type::string:
-      return "a string";
-    case toml::node_type::integer:
-      return "an integer";
-    case toml::node_type::floating_point:
-      return "a number";
-    case toml::node_type::boolean:
-      return "a boolean";
-    case toml::node_type::array:
-      return "an array";
-    case toml::node_type::table:
-      return "a table";
-    default:
-      return "a date or time";
-  }
-}
+using ll::toml_type_name;
 
 inline std::vector<std::string> qualified(const std::string& table,
                                           const std::vector<std::string>& keys) {
@@ -79,7 +63,7 @@ class TableReader {
     std::optional<double> v = n->value_exact<double>();
     if (!v)
       if (auto i = n->value_exact<std::int64_t>()) v = static_cast<double>(*i);
-    if (!v) fail_at(at(*n), key(k), "expected " + expected + ", got " + type_name(*n));
+    if (!v) fail_at(at(*n), key(k), "expected " + expected + ", got " + toml_type_name(*n));
     if (!std::isfinite(*v) || *v < lo || *v > hi || (lo_open && *v == lo))
       fail_at(at(*n), key(k), "expected " + expected + ", got " + format_number(*v, 10));
     return *v;
@@ -89,7 +73,7 @@ class TableReader {
     const toml::node* n = t_.get(k);
     if (!n) missing(k, expected);
     const std::optional<std::int64_t> v = n->value_exact<std::int64_t>();
-    if (!v) fail_at(at(*n), key(k), "expected " + expected + ", got " + type_name(*n));
+    if (!v) fail_at(at(*n), key(k), "expected " + expected + ", got " + toml_type_name(*n));
     if (*v < lo || *v > hi)
       fail_at(at(*n), key(k), "expected " + expected + ", got " + std::to_string(*v));
     return *v;
@@ -99,7 +83,7 @@ class TableReader {
     const toml::node* n = t_.get(k);
     if (!n) missing(k, expected);
     const std::optional<std::string> v = n->value_exact<std::string>();
-    if (!v) fail_at(at(*n), key(k), "expected " + expected + ", got " + type_name(*n));
+    if (!v) fail_at(at(*n), key(k), "expected " + expected + ", got " + toml_type_name(*n));
     bool ok = choices.empty() ? !v->empty() : false;
     for (const std::string& c : choices) ok = ok || c == *v;
     if (!ok) fail_at(at(*n), key(k), "expected " + expected + ", got \"" + *v + "\"");
@@ -120,7 +104,7 @@ inline const toml::table& table_of(const toml::table& root, const char* name,
   if (!n) fail_at({path, 0}, name, std::string("missing; expected a [") + name + "] table");
   if (!n->is_table())
     fail_at({path, static_cast<int>(n->source().begin.line)}, name,
-            "expected a table, got " + type_name(*n));
+            "expected a table, got " + toml_type_name(*n));
   return *n->as_table();
 }
 
