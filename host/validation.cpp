@@ -96,6 +96,17 @@ void print_validation(const SweepPlan& plan, const std::string& backend_request,
   if (!plan.unlocked_points.empty())
     out << "  " << plan.unlocked_points.size() << " of " << P
         << " points will not be simulated: their ring's thermal lock fails\n";
+  // The margin (host/margin.hpp): what each point will report beside its BER.
+  if (plan.run.margin)
+    out << "  margin: per point at BER " << format_number(plan.run.margin_target_ber, 3)
+        << (plan.lanes > 1 ? ", each lane's from Monte-Carlo counts of the bus"
+            : plan.run.mode == "mc"
+                ? ", the statistical eye's root confirmed by a Monte-Carlo count"
+                : ", the statistical eye's root")
+        << "\n";
+  else
+    out << "  margin: not computed (margin.compute = false"
+        << (plan.run.mode == "stat" ? "; opt-in in the statistical mode)\n" : ")\n");
   out << "  backend: " << backend.description << "\n";
   if (plan.batches.empty()) return;
   // Memory: this process's peak so far (every point set up once and checked, a few kept), which
