@@ -1,11 +1,14 @@
 #include "host/margin.hpp"
 
 #include <boost/math/tools/roots.hpp>
+
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <algorithm>
 #include <functional>
+#include <limits>
 #include <optional>
+#include <stdexcept>
 
 #include "host/lane_setup.hpp"
 #include "host/stat_eye.hpp"
@@ -44,11 +47,19 @@ std::optional<double> crossing(const std::function<double(double)>& f, double x0
     std::swap(fa, fb);
   }
   std::uintmax_t iterations = 60;
-  const auto [x1, x2] = boost::math::tools::toms748_solve(
-      f, a, b, fa, fb, [](double u, double v) { return std::abs(u - v) < kToleranceDb; },
-      iterations);
-  return 0.5 * (x1 + x2);
+  try {
+    const auto [x1, x2] = boost::math::tools::toms748_solve(
+        f, a, b, fa, fb, [](double u, double v) { return std::abs(u - v) < kToleranceDb; },
+        iterations);
+    return 0.5 * (x1 + x2);
+  } catch (const std::exception&) {  // Boost's evaluation error: no root to report
+    return std::nullopt;
+  }
 }
+
+// log(BER / target) where the link can be set up; a link the set-up refuses at that loss (a
+// channel whose response outgrows run.chunk_symbols, say) counts as failing: far above it.
+constexpr double kRefused = 50.0;
 
 }  // namespace
 
@@ -79,7 +90,13 @@ LaneMargin lane_margin(const Scenario& s, std::size_t point, const LaneParams& l
   const double log_target = std::log(rp.margin_target_ber);
   double log_bias = 0.0;  // log of the Monte-Carlo count over the statistical eye's BER
   auto log_excess = [&](const LaneParams& p) {
-    const double ber = statistical_ber(s, point, p, quiet);
+    double ber;
+    try {
+      ber = statistical_ber(s, point, p, quiet);
+    } catch (const ScenarioError&) {
+      return kRefused;
+    }
+    if (std::isnan(ber)) return kRefused;
     return std::log(std::max(ber, 1e-300)) + log_bias - log_target;
   };
   // Received OMA: an attenuator (negative: gain) ahead of the photodiode. The 100 dB path cap of
@@ -104,8 +121,9 @@ LaneMargin lane_margin(const Scenario& s, std::size_t point, const LaneParams& l
     m.check_ber_hi = ci.hi;
     if (!(n.bit_errors > 0) || (ci.lo <= rp.margin_target_ber && rp.margin_target_ber <= ci.hi))
       break;
-    log_bias = std::log(m.check_ber) -
-               std::log(std::max(statistical_ber(s, point, attenuated(q, *att), quiet), 1e-300));
+    log_bias = 0.0;
+    const double eye_excess = log_excess(attenuated(q, *att));  // log(eye's BER / target)
+    log_bias = std::log(m.check_ber) - log_target - eye_excess;  // log(count / eye's BER)
     att = search();
   }
   if (att) {
@@ -161,6 +179,15 @@ std::vector<LaneMargin> bus_margins(const LaneParams& lp, const RunParams& rp,
     evals.push_back({a, count(q)});
     return worst(evals.back());
   };
+  // The bus at no attenuation is the point itself; a refusal further out ends the search there.
+  auto try_evaluate = [&](double a, double& g) {
+    try {
+      g = evaluate(a);
+      return true;
+    } catch (const ScenarioError&) {
+      return false;
+    }
+  };
   constexpr double kLowest = -20.0, kHighest = 40.0;
   constexpr int kMaxCounts = 6;
   double a = 0.0, g = evaluate(a), step = 2.0;
@@ -187,9 +214,8 @@ std::vector<LaneMargin> bus_margins(const LaneParams& lp, const RunParams& rp,
       step *= 2.0;
     }
     next = std::clamp(next, kLowest, kHighest);
-    if (next == a) break;
+    if (next == a || !try_evaluate(next, g)) break;
     a = next;
-    g = evaluate(a);
   }
   // Each lane's root from its own counts, in order of attenuation.
   std::vector<const Eval*> order;
