@@ -849,6 +849,19 @@ void Hdf5Writer::open_for_resume(const OutputLayout& layout) {
                           "open 'stop_reason' to resume");
   Handle space = check.own(H5Dget_space(stop.get()), H5Sclose, "open 'stop_reason' to resume");
   if (space_dims(space.get()) != expected) differs("with another sweep or lane layout");
+  // Every per-point variable this build writes: a file from a build without some (an older
+  // lightlane: the margin's, say) is refused here rather than failing at its first write.
+  auto require = [&](const auto& columns) {
+    for (const auto& c : columns)
+      if (H5Lexists(file.get(), c.name, H5P_DEFAULT) <= 0)
+        differs(std::string("without '") + c.name + "' (by an older lightlane?)");
+  };
+  require(kRatioColumns);
+  require(kFigureColumns);
+  require(kEyeMetricColumns);
+  require(kEyeOpeningColumns);
+  require(kEnergyColumns);
+  require(kMarginColumns);
   stop.reset();
   space.reset();
   file.reset();

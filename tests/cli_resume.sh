@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # kill -9 halfway, then --resume: the file ends with exactly what an uninterrupted run writes
 # (every dataset equal: counts, ratios, eyes, stop reasons). Also: a resume with other overrides
-# is refused and leaves the file as it was; resuming a finished file runs nothing.
+# is refused and leaves the file as it was, as is a file lacking a variable this build writes;
+# resuming a finished file runs nothing.
 # Usage: cli_resume.sh LIGHTLANE_BINARY SCENARIO
 set -u
 bin=$1
@@ -36,6 +37,15 @@ if "$bin" run "$scenario" -o "$tmp/part.h5" "${opts[@]}" --set run.seed=2 --resu
 fi
 grep -q "other --set overrides" "$tmp/refused" || { echo "FAIL: message:"; cat "$tmp/refused"; exit 1; }
 cmp -s "$tmp/part.h5" "$tmp/before.h5" || { echo "FAIL: a refused resume changed the file"; exit 1; }
+
+# A file from a build that did not write a variable this one writes (before issue 18: no
+# margin_db): refused with exit 2 before its first write, not an HDF5 error mid-run.
+cp "$tmp/part.h5" "$tmp/older.h5"
+python3 -c "import h5py,sys; del h5py.File(sys.argv[1], 'a')['margin_db']" "$tmp/older.h5"
+"$bin" run "$scenario" -o "$tmp/older.h5" "${opts[@]}" --resume > /dev/null 2> "$tmp/older_err"
+code=$?
+[ "$code" -eq 2 ] && grep -q "without 'margin_db'" "$tmp/older_err" ||
+  { echo "FAIL: resuming a file without margin_db: exit $code:"; cat "$tmp/older_err"; exit 1; }
 
 "$bin" run "$scenario" -o "$tmp/part.h5" "${opts[@]}" --resume > "$tmp/resumed" 2> "$tmp/err" ||
   { echo "FAIL: the resumed run failed"; cat "$tmp/err"; exit 1; }
