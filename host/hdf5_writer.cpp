@@ -222,7 +222,8 @@ constexpr std::array<RealColumn, 7> kMarginColumns{{
      "host channel insertion loss at Nyquist the point can add before its BER reaches "
      "margin_target_ber (parametric channels; NaN otherwise)"},
     {"margin_target_ber", &PointResult::margin_target_ber, "1",
-     "the pre-FEC BER the margins are taken at (margin.target_ber: the FEC's threshold)"},
+     "the pre-FEC BER a point passes below and the margins are taken at (margin.target_ber: "
+     "the FEC's threshold), written whether or not the margins are computed"},
     {"sensitivity_check_ber", &PointResult::sensitivity_check_ber, "1",
      "Monte-Carlo BER counted at the sensitivity found (run.mode = mc): it confirms the "
      "sensitivity when its interval holds margin_target_ber"},

@@ -1515,6 +1515,10 @@ RunParams run_params(const Scenario& s) {
   if (rp.mode == "stat" && !s.values.count("tdecq.symbols")) rp.tdecq_symbols = 0;
   // The margin's root search costs some 20 statistical eyes per point: opt-in there too.
   if (rp.mode == "stat" && !s.values.count("margin.compute")) rp.margin = false;
+  // Likewise for draws of process variation: a yield scan's hundreds of rings want their pass or
+  // fail, not a root each (under the sanitizers a 200-ring scan's roots took minutes).
+  if ((rp.variation.draws > 0 || s.random_draws > 0) && !s.values.count("margin.compute"))
+    rp.margin = false;
   if (!s.values.count("margin.target_ber")) {
     // KP4's pre-FEC threshold (IEEE 802.3 clause 91; PARAMETERS.md), or with the inner
     // Hamming(128,120) code of 200G optics the line BER it brings down to that.

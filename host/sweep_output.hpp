@@ -101,8 +101,7 @@ class SweepOutput {
     r.sensitivity_check_ber = margin.check_ber;
     r.sensitivity_check_ber_lo = margin.check_ber_lo;
     r.sensitivity_check_ber_hi = margin.check_ber_hi;
-    r.margin_target_ber = plan_.run.margin ? plan_.run.margin_target_ber
-                                           : std::numeric_limits<double>::quiet_NaN();
+    r.margin_target_ber = plan_.run.margin_target_ber;  // the FEC's threshold, margins or not
     if (!chunk_counts_) progress_.counted(r.bits, r.bit_errors);
     row_start(p, lane);
     out_ << std::setw(11) << format_number(r.ber, 3) << std::setw(24)
