@@ -714,7 +714,7 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
   setup_transmit_dac(s, lp, ffe, c);
   std::vector<double> after_dac = serdes_channel_fir(s, lp, fs, rep);
   rep.serdes_transmit = !after_dac.empty() || !ffe.empty();
-  if (!after_dac.empty()) {
+  if (!after_dac.empty() && rp.channel_com) {
     // The host channel's operating margin with the 802.3dj reference receiver (host/com.hpp),
     // behind the scenario's own transmit FFE.
     ComParameters com;

@@ -38,6 +38,11 @@ std::optional<double> crossing(const std::function<double(double)>& f, double x0
     b = next;
     fb = f(b);
     if ((fb < 0.0) != (fa < 0.0)) break;
+    // A floor: on the failing side, a step of 4 dB or more toward the target lowered the BER by
+    // under 5% (BER against received power and against channel loss flattens, never turns
+    // back): no crossing further out. (The passing side's flat stretch is the BER's clamp at
+    // 1e-300, far from the target: there the search goes on.)
+    if (fa > 0.0 && std::abs(b - a) >= 4.0 && fb > fa - 0.05) return std::nullopt;
     a = b;
     fa = fb;
     step *= 2.0;
@@ -74,9 +79,7 @@ bool margin_link(const LaneParams& lp, LaneParams& out, std::string& why) {
 double statistical_ber(const Scenario& s, std::size_t point, const LaneParams& lp,
                        const RunParams& rp) {
   const PreparedLink link = prepare_link(s, point, lp, rp);
-  const StatEyeInputs in = stat_eye_inputs(link.setup, link.report, rp.eye_target_ber);
-  if (in.phases.empty()) return kNan;
-  return statistical_eye(in, {}).ber;
+  return decision_phase_ber(stat_eye_inputs(link.setup, link.report, rp.eye_target_ber));
 }
 
 LaneMargin lane_margin(const Scenario& s, std::size_t point, const LaneParams& lp,
@@ -87,6 +90,7 @@ LaneMargin lane_margin(const Scenario& s, std::size_t point, const LaneParams& l
   if (!rp.margin || !margin_link(lp, q, why) || !std::isfinite(oma_outer_dbm)) return m;
   RunParams quiet = rp;
   quiet.tdecq_symbols = 0;
+  quiet.channel_com = false;
   const double log_target = std::log(rp.margin_target_ber);
   double log_bias = 0.0;  // log of the Monte-Carlo count over the statistical eye's BER
   auto log_excess = [&](const LaneParams& p) {

@@ -252,6 +252,9 @@ struct RunParams {
   // taken at (the FEC's threshold: KP4's, or the concatenated inner code's).
   bool margin = true;
   double margin_target_ber = 2.4e-4;
+  // Not a key: the host channel's COM at set-up (off for the margin's searches, which re-set a
+  // link some 30 times and read only its BER).
+  bool channel_com = true;
   VariationParams variation;
 };
 

@@ -364,6 +364,17 @@ StatEye statistical_eye(const LinkSetup& link, const LinkReport& rep, double tar
   return statistical_eye(stat_eye_inputs(link, rep, target_ber), contour_bers);
 }
 
+double decision_phase_ber(const StatEyeInputs& in) {
+  if (in.phases.empty()) return std::numeric_limits<double>::quiet_NaN();
+  const int centre = in.link.samples_per_ui / 2;
+  std::vector<float> pdf(kStatEyeBins + 2, 0.0f), next(kStatEyeBins + 2, 0.0f);
+  SerialTeam team;
+  const StatEyePhaseResult r =
+      stat_eye_phase(team, in.link, in.phases[centre], in.taps.data(), in.combos.data(), false,
+                     nullptr, 0, gaussian_tail(), pdf.data() + 1, next.data() + 1, nullptr, nullptr);
+  return std::min(0.5, r.ber);  // as the bathtub holds it (assemble_stat_eye)
+}
+
 StatEye statistical_eye(const StatEyeInputs& in, const std::vector<double>& contour_bers) {
   if (in.phases.empty()) return StatEye{};
   const int spu = in.link.samples_per_ui;

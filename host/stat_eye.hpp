@@ -77,5 +77,8 @@ StatEye statistical_eye(const LinkSetup& link, const LinkReport& rep, double tar
 // The same from the link's inputs (host/backend.hpp: statistical_eyes runs many, on either
 // backend).
 StatEye statistical_eye(const StatEyeInputs& in, const std::vector<double>& contour_bers);
+// Its BER at the decision phase alone (StatEye::ber), a spu-th of the work: for searches that
+// read nothing else (host/margin.cpp).
+double decision_phase_ber(const StatEyeInputs& in);
 
 }  // namespace ll

@@ -16,6 +16,7 @@
 #include "host/plan.hpp"
 #include "host/runner.hpp"
 #include "host/scenario.hpp"
+#include "host/stat_eye.hpp"
 #include "host/statistics.hpp"
 #include "physics/fec.hpp"
 
@@ -74,6 +75,18 @@ TEST(Margin, InnerCodeThresholdSolvesTheBinomialSum) {
   EXPECT_DOUBLE_EQ(ll::run_params(ll::load_scenario(kDir + "lane_200g_pam4.toml"))
                        .margin_target_ber,
                    ll::kKp4ThresholdBer);
+}
+
+// The searches read the decision phase alone: the same BER as the whole eye's.
+TEST(Margin, DecisionPhaseBerIsTheEyes) {
+  for (const char* rx : {"rx_eq.ffe_taps=0", "rx_eq.ffe_taps=16"}) {
+    std::vector<std::string> o = linear_lane(4.0);
+    o.push_back(rx);
+    const Point p = point_of("lane_200g_pam4.toml", o);
+    const ll::PreparedLink link = ll::prepare_link(p.s, 0, p.lp, p.rp);
+    const ll::StatEyeInputs in = ll::stat_eye_inputs(link.setup, link.report, 2.4e-4);
+    EXPECT_EQ(ll::decision_phase_ber(in), ll::statistical_eye(in, {}).ber) << rx;
+  }
 }
 
 TEST(Margin, SensitivityIsTheReceiversAndTheMarginItsDistance) {
