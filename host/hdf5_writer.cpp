@@ -24,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "host/hdf5_handle.hpp"
 #include "physics/lane.hpp"
 
 namespace ll {
@@ -243,56 +244,7 @@ constexpr std::array<RealColumn, 3> kWdmColumns{{
 
 // ---- handles and errors -----------------------------------------------------------------------
 
-// Owns one HDF5 identifier and closes it with the H5?close that matches its kind.
-class Handle {
- public:
-  using Closer = herr_t (*)(hid_t);
-  Handle() = default;
-  Handle(hid_t id, Closer closer) : id_(id), closer_(closer) {}
-  Handle(Handle&& other) noexcept
-      : id_(std::exchange(other.id_, H5I_INVALID_HID)), closer_(other.closer_) {}
-  Handle& operator=(Handle&& other) noexcept {
-    if (this != &other) {
-      reset();
-      id_ = std::exchange(other.id_, H5I_INVALID_HID);
-      closer_ = other.closer_;
-    }
-    return *this;
-  }
-  Handle(const Handle&) = delete;
-  Handle& operator=(const Handle&) = delete;
-  ~Handle() { reset(); }
-
-  hid_t get() const { return id_; }
-  hid_t release() { return std::exchange(id_, H5I_INVALID_HID); }
-  void reset() {
-    if (id_ >= 0 && closer_ != nullptr) closer_(id_);
-    id_ = H5I_INVALID_HID;
-  }
-
- private:
-  hid_t id_ = H5I_INVALID_HID;
-  Closer closer_ = nullptr;
-};
-
-// HDF5 prints its error stack to stderr at every failing call by default. We turn that off for
-// the duration of a public call and put the stack's text into the exception instead, so a
-// caller that handles the error is not left with a screenful of noise. Serial HDF5 is not
-// thread-safe anyway, so swapping the process-wide handler here races with nothing legal.
-class QuietHdf5Errors {
- public:
-  QuietHdf5Errors() {
-    H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  }
-  ~QuietHdf5Errors() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
-  QuietHdf5Errors(const QuietHdf5Errors&) = delete;
-  QuietHdf5Errors& operator=(const QuietHdf5Errors&) = delete;
-
- private:
-  H5E_auto2_t func_ = nullptr;
-  void* data_ = nullptr;
-};
+using Handle = Hdf5Handle;
 
 // The innermost entry of the HDF5 error stack, the one that names the cause (e.g. "errno = 2,
 // error message = 'No such file or directory'"); the outer ones only repeat "open failed".

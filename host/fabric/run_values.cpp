@@ -9,36 +9,11 @@
 #include <optional>
 #include <vector>
 
+#include "host/hdf5_handle.hpp"
+
 namespace ll::fabric {
 
 namespace {
-
-// HDF5 prints its error stack at every failing call; a refusal here is one line of ours.
-class QuietErrors {
- public:
-  QuietErrors() {
-    H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  }
-  ~QuietErrors() {
-    H5Eclear2(H5E_DEFAULT);
-    H5Eset_auto2(H5E_DEFAULT, func_, data_);
-  }
-  QuietErrors(const QuietErrors&) = delete;
-  QuietErrors& operator=(const QuietErrors&) = delete;
-
- private:
-  H5E_auto2_t func_ = nullptr;
-  void* data_ = nullptr;
-};
-
-struct Closer {
-  hid_t id;
-  herr_t (*close)(hid_t);
-  ~Closer() {
-    if (id >= 0) close(id);
-  }
-};
 
 // A per-point dataset as doubles, with its lanes (the last axis when its scale is `lane`).
 struct PerPoint {
@@ -69,21 +44,21 @@ std::optional<PerPoint> read_per_point(hid_t file, const char* name, bool& faile
     return std::optional<PerPoint>{};
   };
   if (H5Lexists(file, name, H5P_DEFAULT) <= 0) return std::nullopt;
-  const Closer dataset{H5Dopen2(file, name, H5P_DEFAULT), H5Dclose};
-  if (dataset.id < 0) return unreadable();
-  const Closer space{H5Dget_space(dataset.id), H5Sclose};
-  const int rank = space.id < 0 ? -1 : H5Sget_simple_extent_ndims(space.id);
+  const Hdf5Handle dataset(H5Dopen2(file, name, H5P_DEFAULT), H5Dclose);
+  if (dataset.get() < 0) return unreadable();
+  const Hdf5Handle space(H5Dget_space(dataset.get()), H5Sclose);
+  const int rank = space.get() < 0 ? -1 : H5Sget_simple_extent_ndims(space.get());
   if (rank < 0 || rank > 32) return unreadable();
   std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
-  if (rank > 0) H5Sget_simple_extent_dims(space.id, dims.data(), nullptr);
+  if (rank > 0) H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
   hsize_t total = 1;
   for (hsize_t d : dims) total *= d;
   PerPoint p;
   p.values.resize(static_cast<std::size_t>(total));
   if (total > 0 &&
-      H5Dread(dataset.id, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, p.values.data()) < 0)
+      H5Dread(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, p.values.data()) < 0)
     return unreadable();
-  if (rank >= 2 && last_scale_name(dataset.id, static_cast<unsigned>(rank - 1)) == "lane")
+  if (rank >= 2 && last_scale_name(dataset.get(), static_cast<unsigned>(rank - 1)) == "lane")
     p.lanes = static_cast<std::size_t>(std::max<hsize_t>(dims.back(), 1));
   return p;
 }
@@ -100,7 +75,7 @@ RunPortValues read_run_port(const std::string& file, std::int64_t point,
             "cannot open " + quoted + " (no such file); expected a lightlane run's HDF5 output");
   if (!std::filesystem::is_regular_file(file, ec))
     fail_at(run_where, run_key, quoted + " is not a file; expected a lightlane run's HDF5 output");
-  QuietErrors quiet;
+  QuietHdf5Errors quiet;
 #if H5_VERSION_GE(1, 12, 0)
   const htri_t is_hdf5 = H5Fis_accessible(file.c_str(), H5P_DEFAULT);
 #else
@@ -108,12 +83,12 @@ RunPortValues read_run_port(const std::string& file, std::int64_t point,
 #endif
   if (is_hdf5 <= 0)
     fail_at(run_where, run_key, quoted + " is not an HDF5 file; expected a lightlane run's output");
-  const Closer h5{H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose};
-  if (h5.id < 0) fail_at(run_where, run_key, "cannot open " + quoted + " as HDF5");
+  const Hdf5Handle h5(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  if (h5.get() < 0) fail_at(run_where, run_key, "cannot open " + quoted + " as HDF5");
 
   auto dataset = [&](const char* name, bool required) -> std::optional<PerPoint> {
     bool failed = false;
-    std::optional<PerPoint> p = read_per_point(h5.id, name, failed);
+    std::optional<PerPoint> p = read_per_point(h5.get(), name, failed);
     if (failed)
       fail_at(run_where, run_key, "cannot read dataset " + std::string(name) + " of " + quoted);
     if (!p && required)

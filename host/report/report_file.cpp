@@ -18,6 +18,8 @@
 #include <system_error>
 #include <utility>
 
+#include "host/hdf5_handle.hpp"
+
 namespace ll::report {
 
 const std::vector<std::string> kReportVariables{"ber",
@@ -48,38 +50,7 @@ double ReportFile::at(const std::string& name, std::size_t p, std::size_t l) con
 
 namespace {
 
-// Owns an HDF5 identifier.
-class Id {
- public:
-  Id(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
-  Id(const Id&) = delete;
-  Id& operator=(const Id&) = delete;
-  ~Id() {
-    if (id_ >= 0) close_(id_);
-  }
-  hid_t get() const { return id_; }
-  bool ok() const { return id_ >= 0; }
-
- private:
-  hid_t id_;
-  herr_t (*close_)(hid_t);
-};
-
-// HDF5 prints its error stack at every failed call; a missing optional dataset is not an error.
-class Quiet {
- public:
-  Quiet() {
-    H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  }
-  ~Quiet() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
-  Quiet(const Quiet&) = delete;
-  Quiet& operator=(const Quiet&) = delete;
-
- private:
-  H5E_auto2_t func_ = nullptr;
-  void* data_ = nullptr;
-};
+using Id = Hdf5Handle;
 
 bool has_link(hid_t loc, const std::string& name) {
   return H5Lexists(loc, name.c_str(), H5P_DEFAULT) > 0 &&
@@ -233,7 +204,7 @@ ReportFile read_report_file(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw fail("no such file");
   if (std::filesystem::is_directory(path, ec)) throw fail("is a folder, expected an HDF5 file");
-  Quiet quiet;
+  QuietHdf5Errors quiet;
   if (H5Fis_hdf5(path.c_str()) <= 0)
     throw fail("not an HDF5 file (expected a lightlane run's output, lightlane run -o FILE)");
   Id file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
