@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <ostream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -80,12 +81,14 @@ class SweepOutput {
     for (std::size_t j = 0; j < lanes.size(); ++j) {
       const LinkReport& rep = lanes[j].report;
       results.push_back(point_result(none, rep));
-      row_start(p, j);
-      out_ << "not simulated: "
-           << (rep.lock == LockStatus::beyond_heater_budget ? "beyond the heater budget"
+      std::ostringstream row;
+      row_start(row, p, j);
+      row << "not simulated: "
+          << (rep.lock == LockStatus::beyond_heater_budget ? "beyond the heater budget"
                : rep.lock == LockStatus::thermally_unstable ? "thermally unstable"
                                                             : "another ring of the bus cannot lock")
-           << " (heater " << format_number(rep.heater_power_w * 1e3, 4) << " mW)\n";
+          << " (heater " << format_number(rep.heater_power_w * 1e3, 4) << " mW)\n";
+      rows_[p] += row.str();
     }
     ready_.emplace(p, std::move(results));
     write_ready();
@@ -103,19 +106,21 @@ class SweepOutput {
     r.sensitivity_check_ber_hi = margin.check_ber_hi;
     r.margin_target_ber = plan_.run.margin_target_ber;  // the FEC's threshold, margins or not
     if (!chunk_counts_) progress_.counted(r.bits, r.bit_errors);
-    row_start(p, lane);
-    out_ << std::setw(11) << format_number(r.ber, 3) << std::setw(24)
-         << ("[" + format_number(r.ber_lo, 3) + ", " + format_number(r.ber_hi, 3) + "]")
-         << std::setw(12) << r.bit_errors << std::setw(14) << r.bits << std::setw(15)
-         << stop_name(outcome.counters.stop_reason);
+    // The row is printed once its point is in the file (write): a printed row is a kept result.
+    std::ostringstream row;
+    row_start(row, p, lane);
+    row << std::setw(11) << format_number(r.ber, 3) << std::setw(24)
+        << ("[" + format_number(r.ber_lo, 3) + ", " + format_number(r.ber_hi, 3) + "]")
+        << std::setw(12) << r.bit_errors << std::setw(14) << r.bits << std::setw(15)
+        << stop_name(outcome.counters.stop_reason);
     if (margin_ || com_)
-      out_ << std::setw(10) << format_number(r.mrm_extinction_ratio_db, 4);
+      row << std::setw(10) << format_number(r.mrm_extinction_ratio_db, 4);
     else
-      out_ << format_number(r.mrm_extinction_ratio_db, 4);
-    if (margin_) out_ << (com_ ? std::setw(11) : std::setw(0)) << format_number(r.margin_db, 3);
-    if (com_) out_ << format_number(r.com_db, 3);
-    out_ << "\n";
-    out_.flush();
+      row << format_number(r.mrm_extinction_ratio_db, 4);
+    if (margin_) row << (com_ ? std::setw(11) : std::setw(0)) << format_number(r.margin_db, 3);
+    if (com_) row << format_number(r.com_db, 3);
+    row << "\n";
+    rows_[p] += row.str();
     std::vector<PointResult>& lanes = pending_[p];
     if (lanes.empty()) lanes.resize(plan_.lanes);
     lanes[lane] = std::move(r);
@@ -187,11 +192,11 @@ class SweepOutput {
     return static_cast<int>(std::max<std::size_t>(22, a.key.size() + 2));
   }
   // A summary row starts with the point and its swept values.
-  void row_start(std::size_t p, std::size_t lane) {
-    out_ << std::left << std::setw(6) << p;
+  void row_start(std::ostream& row, std::size_t p, std::size_t lane) const {
+    row << std::left << std::setw(6) << p;
     for (const SweepAxis& a : plan_.scenario.sweep)
-      out_ << std::setw(key_width(a)) << format_number(a.values[p], 6);
-    if (bus_) out_ << std::setw(6) << lane;
+      row << std::setw(key_width(a)) << format_number(a.values[p], 6);
+    if (bus_) row << std::setw(6) << lane;
   }
   // Points first .. first + n - 1, their lanes' results point-major. A file this run created
   // that fails before it holds a point is removed: a failed run leaves no file of nothing.
@@ -210,6 +215,14 @@ class SweepOutput {
       throw;
     }
     write_seconds_ += seconds_since(start);
+    // The points' rows, now that the file holds them (a kill from here on loses no printed row).
+    for (std::size_t q = first; q < first + results.size() / plan_.lanes; ++q) {
+      const auto row = rows_.find(q);
+      if (row == rows_.end()) continue;
+      out_ << row->second;
+      rows_.erase(row);
+    }
+    out_.flush();
     for (std::size_t i = 0; i < results.size(); i += plan_.lanes) {
       std::uint64_t bits = 0;
       for (std::size_t j = 0; j < plan_.lanes; ++j) bits += results[i + j].bits;
@@ -244,6 +257,7 @@ class SweepOutput {
   std::atomic<double> setup_seconds_{0.0};
   std::map<std::size_t, std::vector<PointResult>> pending_;  // points with lanes still running
   std::map<std::size_t, std::vector<PointResult>> ready_;    // whole points not yet written
+  std::map<std::size_t, std::string> rows_;  // their summary rows, printed once written
   bool hold_ = false;
   RunProgress progress_;  // last: its reporter thread starts once the rest is in place
 };
