@@ -14,14 +14,14 @@
 #include <iostream>
 
 #include "build_info.hpp"
-#include "host/backend.hpp"
+#include "host/run/backend.hpp"
 #include "host/fabric/report.hpp"
-#include "host/hdf5_writer.hpp"
-#include "host/output_path.hpp"
+#include "host/io/hdf5_writer.hpp"
+#include "host/io/output_path.hpp"
 #include "host/report/report_file.hpp"
 #include "host/report/report_markdown.hpp"
-#include "host/runner.hpp"
-#include "host/scenario.hpp"
+#include "host/run/runner.hpp"
+#include "host/scenario/scenario.hpp"
 
 namespace {
 

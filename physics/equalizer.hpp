@@ -1,7 +1,7 @@
 // The host SerDes receiver's equaliser in the engine: a symbol-spaced FFE on the noisy decision
 // samples and a DFE fed back from the decisions (so a wrong decision corrupts the next ones:
 // error propagation is real), with the taps fixed (MMSE from the pulse response, set by the
-// host: host/equalizer.cpp) or adapted by sign-free LMS during the run.
+// host: host/link/equalizer.cpp) or adapted by sign-free LMS during the run.
 //
 // Signal model (per link): the decision sample of symbol n, y_n (A), has the mean current I_mid
 // of the levels removed, y'_n = y_n - I_mid. Each PAM level has a symbol value a (its received

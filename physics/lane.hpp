@@ -1,5 +1,5 @@
 // The first lane's per-sample physics, as functors with plain-struct parameters. The engine
-// (host/lane_engine.hpp) calls them through one launch loop per backend: a serial loop inside
+// (kernels/engine/lane_engine.hpp) calls them through one launch loop per backend: a serial loop inside
 // each OpenMP worker on the CPU, a grid-stride kernel on the GPU. Buffers are link-major.
 //
 // Chain: PRBS symbols -> drive voltage (NRZ hold, `samples_per_ui` samples per UI) -> [H1] driver

@@ -1,11 +1,11 @@
-// The statistical eye's per-phase program (host/stat_eye.hpp has the model): one source for the
-// two backends. The host prepares each link's phases (host/stat_eye.cpp: the equalised pulse's
+// The statistical eye's per-phase program (host/link/stat_eye.hpp has the model): one source for the
+// two backends. The host prepares each link's phases (host/link/stat_eye.cpp: the equalised pulse's
 // taps at each phase, the jitter's shifts and variances); this program then builds the ISI's
 // distribution at one phase by convolution, sums the noise's tails at the thresholds into the
 // symbol and bit error ratios, and finds the eyes' floors and ceilings at given probabilities.
 //
-// It runs on a team: the CPU's is one thread (SerialTeam, host/stat_eye.cpp), the GPU's a thread
-// block (kernels/stat_eye_cuda.cu), one block per phase of a link. Team members own the ISI grid's
+// It runs on a team: the CPU's is one thread (SerialTeam, host/link/stat_eye.cpp), the GPU's a thread
+// block (kernels/cuda/stat_eye_cuda.cu), one block per phase of a link. Team members own the ISI grid's
 // bins by index (bin b belongs to member b mod size), so a member only ever writes its own bins
 // and one barrier per tap suffices. The team provides:
 //   int rank(), size();           // this member, how many
@@ -30,7 +30,7 @@ inline constexpr double kStatEyeMaxZ = 10.0;
 // Bins of the ISI distribution lighter than this are left out of the error sums.
 inline constexpr double kStatEyeNegligibleMass = 1e-30;
 
-// Q(z) from erfc, cut at the same reach as the CPU's table (host/stat_eye.cpp): the GPU's.
+// Q(z) from erfc, cut at the same reach as the CPU's table (host/link/stat_eye.cpp): the GPU's.
 struct ErfcTail {
   LL_HD double operator()(double z) const {
     if (z >= kStatEyeMaxZ) return 0.0;

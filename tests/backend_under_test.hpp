@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "host/backend.hpp"
-#include "host/runner.hpp"
+#include "host/run/backend.hpp"
+#include "host/run/runner.hpp"
 
 namespace ll_test {
 

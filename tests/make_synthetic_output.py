@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write a small synthetic lightlane output file (the HDF5 layout of host/hdf5_writer.hpp).
+"""Write a small synthetic lightlane output file (the HDF5 layout of host/io/hdf5_writer.hpp).
 
 Usage: make_synthetic_output.py OUT.h5 [--single | --wdm]
 

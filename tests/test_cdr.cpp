@@ -28,8 +28,8 @@
 #include <string>
 #include <vector>
 
-#include "host/runner.hpp"
-#include "host/scenario.hpp"
+#include "host/run/runner.hpp"
+#include "host/scenario/scenario.hpp"
 #include "tests/backend_under_test.hpp"
 
 namespace {

@@ -1,4 +1,4 @@
-// The SerDes electrical channel, part 1 (host/touchstone.cpp, host/channel.cpp): Touchstone
+// The SerDes electrical channel, part 1 (host/link/touchstone.cpp, host/link/channel.cpp): Touchstone
 // files read in every format and both versions, the mixed-mode through response, malformed
 // files refused with file and line, non-passive data scaled with a warning; a lossless line is
 // a delayed delta; a synthetic RLGC line written to Touchstone and read back gives SDD21 within
@@ -14,11 +14,11 @@
 #include <string>
 #include <vector>
 
-#include "host/channel.hpp"
-#include "host/filter_design.hpp"
-#include "host/runner.hpp"
-#include "host/scenario.hpp"
-#include "host/touchstone.hpp"
+#include "host/link/channel.hpp"
+#include "host/link/filter_design.hpp"
+#include "host/run/runner.hpp"
+#include "host/scenario/scenario.hpp"
+#include "host/link/touchstone.hpp"
 #include "physics/config.hpp"
 
 namespace {

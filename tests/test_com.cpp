@@ -1,4 +1,4 @@
-// The channel operating margin (host/com.hpp) against:
+// The channel operating margin (host/link/com.hpp) against:
 //  - noise alone (no ISI: an ideal channel, a one-tap receiver, no jitter, no transmitter noise):
 //    A_ni = sigma Q^-1(DER_0), with sigma^2 = eta_0 times the Bessel-Thomson filter's noise
 //    bandwidth integrated here independently of the code's own integral;
@@ -12,12 +12,12 @@
 #include <string>
 #include <vector>
 
-#include "host/channel.hpp"
-#include "host/com.hpp"
-#include "host/filter_design.hpp"
-#include "host/runner.hpp"
-#include "host/scenario.hpp"
-#include "host/statistics.hpp"
+#include "host/link/channel.hpp"
+#include "host/link/com.hpp"
+#include "host/link/filter_design.hpp"
+#include "host/run/runner.hpp"
+#include "host/scenario/scenario.hpp"
+#include "host/link/statistics.hpp"
 
 namespace {
 

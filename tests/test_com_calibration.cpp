@@ -1,4 +1,4 @@
-// Calibration of the channel operating margin (host/com.hpp) against published 802.3dj COMs
+// Calibration of the channel operating margin (host/link/com.hpp) against published 802.3dj COMs
 // (issue 18). The references (tests/data/com/README.md): the IEEE 802.3 COM MATLAB code v4.70 on
 // two IEEE P802.3dj KR channels at 106.25 GBd PAM4, as printed in PyChOpMarg's notebook
 // (capn-freako/PyChOpMarg, BSD-3-Clause, commit d41fe37): COM 3.5901 dB (mellitz_3dj_02_elec_230504
@@ -6,7 +6,7 @@
 //
 // The Touchstone files themselves are not here (IEEE P802.3dj tools area, not reachable from this
 // build, and not ours to redistribute), so the channels are surrogates built from what the
-// reference run printed: lightlane's parametric channel (host/channel.hpp) with the printed
+// reference run printed: lightlane's parametric channel (host/link/channel.hpp) with the printed
 // die-to-die insertion loss at Nyquist (package included: 38.30 and 35.90 dB), its skin share
 // fitted so that the unequalised pulse peak (A_v, 1-UI pulse, channel, receiver filter) is the
 // printed one (59.37 and 56.20 mV). This checks COM's scale and noise model, not a channel file.
@@ -34,9 +34,9 @@
 #include <cstdio>
 #include <vector>
 
-#include "host/channel.hpp"
-#include "host/com.hpp"
-#include "host/filter_design.hpp"
+#include "host/link/channel.hpp"
+#include "host/link/com.hpp"
+#include "host/link/filter_design.hpp"
 
 namespace {
 

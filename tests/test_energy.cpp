@@ -1,4 +1,4 @@
-// The energy model (host/energy.hpp) against closed forms written here: the modulator's
+// The energy model (host/link/energy.hpp) against closed forms written here: the modulator's
 // C Var(V) per symbol for NRZ (C V^2 / 4 per bit, Miller 2012), PAM4 and PAM6 with the levels'
 // probabilities, the laser's P / efficiency, the parts summing to the total, the 1.6T CPO preset
 // inside the published range of PARAMETERS.md, and the refusals.
@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "host/energy.hpp"
-#include "host/runner.hpp"
-#include "host/scenario.hpp"
+#include "host/link/energy.hpp"
+#include "host/run/runner.hpp"
+#include "host/scenario/scenario.hpp"
 
 namespace {
 
@@ -116,7 +116,7 @@ TEST(Energy, BadInputsAreRefusedByKey) {
   EXPECT_NE(error_of(no_c).find("energy.modulator_capacitance_ff"), std::string::npos);
 }
 
-// The defaults of each part (host/energy.cpp, docs/REFERENCES.md), from one key given: the laser
+// The defaults of each part (host/link/energy.cpp, docs/REFERENCES.md), from one key given: the laser
 // at 30% through 2.75 dB, the driver 1.44 pJ/bit, the TIA 47 mW at 112 Gb/s, no SerDes without a
 // channel, 5.02 pJ/bit with a short one and 5.8 with a long one, one laser per lane, 8 lanes.
 TEST(Energy, EveryPartHasItsCitedDefault) {

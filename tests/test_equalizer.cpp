@@ -1,4 +1,4 @@
-// The receiver's FFE and DFE (host/equalizer.cpp, physics/equalizer.hpp):
+// The receiver's FFE and DFE (host/link/equalizer.cpp, physics/equalizer.hpp):
 //   - the MMSE taps equal a direct least-squares solve (Householder QR of the stacked problem,
 //     written here independently) in double precision;
 //   - in the engine, behind a 10 dB channel, the MMSE FFE + DFE cut the error count by orders
@@ -15,11 +15,11 @@
 #include <string>
 #include <vector>
 
-#include "host/channel.hpp"
-#include "host/equalizer.hpp"
-#include "host/runner.hpp"
-#include "host/scenario.hpp"
-#include "host/statistics.hpp"
+#include "host/link/channel.hpp"
+#include "host/link/equalizer.hpp"
+#include "host/run/runner.hpp"
+#include "host/scenario/scenario.hpp"
+#include "host/link/statistics.hpp"
 #include "tests/backend_under_test.hpp"
 
 namespace {

@@ -1,4 +1,4 @@
-// Eye figures (host/eye_metrics.hpp): on a histogram written here with known clusters, the
+// Eye figures (host/link/eye_metrics.hpp): on a histogram written here with known clusters, the
 // level means, spreads, RLM (IEEE 802.3 120D.3.1.2) and SNR against their definitions; on the
 // Gaussian-noise-only lane (equally spaced levels, no ISI), RLM 1, the SNR of the levels'
 // variance over the noise's, and the optical figures from the levels and the responsivity.
@@ -9,11 +9,11 @@
 #include <string>
 #include <vector>
 
-#include "host/backend.hpp"
-#include "host/eye_metrics.hpp"
-#include "host/runner.hpp"
-#include "host/scenario.hpp"
-#include "host/statistics.hpp"
+#include "host/run/backend.hpp"
+#include "host/link/eye_metrics.hpp"
+#include "host/run/runner.hpp"
+#include "host/scenario/scenario.hpp"
+#include "host/link/statistics.hpp"
 #include "tests/backend_under_test.hpp"
 
 namespace {

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "host/statistics.hpp"
+#include "host/link/statistics.hpp"
 #include "physics/fec.hpp"
 
 namespace {

@@ -15,7 +15,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "host/filter_design.hpp"
+#include "host/link/filter_design.hpp"
 
 namespace {
 

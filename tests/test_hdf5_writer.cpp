@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "host/hdf5_writer.hpp"
+#include "host/io/hdf5_writer.hpp"
 
 namespace {
 

@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "host/cpu_backend.hpp"
-#include "host/lane_engine.hpp"
-#include "host/runner.hpp"
-#include "host/scenario.hpp"
+#include "kernels/cpu/cpu_exec.hpp"
+#include "kernels/engine/lane_engine.hpp"
+#include "host/run/runner.hpp"
+#include "host/scenario/scenario.hpp"
 #include "physics/config.hpp"
 
 namespace {

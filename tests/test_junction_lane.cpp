@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "host/backend.hpp"
-#include "host/runner.hpp"
-#include "host/scenario.hpp"
-#include "host/statistics.hpp"
+#include "host/run/backend.hpp"
+#include "host/run/runner.hpp"
+#include "host/scenario/scenario.hpp"
+#include "host/link/statistics.hpp"
 #include "physics/junction.hpp"
 #include "physics/lane.hpp"
 

@@ -12,14 +12,15 @@
 #include <string>
 #include <vector>
 
-#include "host/backend.hpp"
-#include "host/cpu_backend.hpp"
-#include "host/runner.hpp"
-#include "host/scenario.hpp"
-#include "host/statistics.hpp"
+#include "host/run/backend.hpp"
+#include "kernels/cpu/cpu_exec.hpp"
+#include "host/run/runner.hpp"
+#include "host/scenario/scenario.hpp"
+#include "host/link/stat_eye.hpp"
+#include "host/link/statistics.hpp"
 #include "tests/backend_under_test.hpp"
 #if defined(LL_TEST_CUDA)
-#include "kernels/cuda_backend.hpp"
+#include "kernels/cuda/cuda_backend.hpp"
 #endif
 
 namespace {

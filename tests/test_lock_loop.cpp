@@ -1,10 +1,10 @@
-// The resonance-lock loop in the engine (host/thermal_loop.hpp, mrm.thermal.lock = "loop"): the
+// The resonance-lock loop in the engine (kernels/engine/thermal_loop.hpp, mrm.thermal.lock = "loop"): the
 // monitor photodiode and the integral heater controller step at chunk rate while the lane runs.
 //   - Without self-heating the linearised loop is tau_h^2 y'' + tau_h y' + K y = 0, critically
 //     damped at K = 1/4: from an error y0 with the heater in its steady state (y'(0) = 0) the
 //     error is y0 (1 + t / 2 tau_h) e^{-t / 2 tau_h}. The engine's per-chunk trace follows it.
 //   - With self-heating the loop settles where the heater supplies what self-heating does not:
-//     the steady-state lock's heater power (host/lane_setup.cpp thermal_lock).
+//     the steady-state lock's heater power (host/link/lane_setup.cpp thermal_lock).
 //   - A run too short for the loop ends not locked, and the HDF5-facing status says so.
 // Built twice like test_lane: as test_lock_loop (CPU) and test_lock_loop_gpu (LL_TEST_CUDA).
 #include <gtest/gtest.h>
@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "host/runner.hpp"
-#include "host/scenario.hpp"
+#include "host/run/runner.hpp"
+#include "host/scenario/scenario.hpp"
 #include "tests/backend_under_test.hpp"
 
 namespace {

@@ -1,4 +1,4 @@
-// The link margin (host/margin.hpp): the inner code's threshold against a binomial sum written
+// The link margin (host/link/margin.hpp): the inner code's threshold against a binomial sum written
 // here; the sensitivity as a receiver property (the same received OMA from any laser power); the
 // margin's sign and size against the statistical eye evaluated at the found point; the channel's
 // loss margin as the loss where the eye reaches the target; and the Monte-Carlo confirmation:
@@ -9,15 +9,15 @@
 #include <string>
 #include <vector>
 
-#include "host/backend.hpp"
-#include "host/eye_metrics.hpp"
-#include "host/lane_setup.hpp"
-#include "host/margin.hpp"
-#include "host/plan.hpp"
-#include "host/runner.hpp"
-#include "host/scenario.hpp"
-#include "host/stat_eye.hpp"
-#include "host/statistics.hpp"
+#include "host/run/backend.hpp"
+#include "host/link/eye_metrics.hpp"
+#include "host/link/lane_setup.hpp"
+#include "host/link/margin.hpp"
+#include "host/run/plan.hpp"
+#include "host/run/runner.hpp"
+#include "host/scenario/scenario.hpp"
+#include "host/link/stat_eye.hpp"
+#include "host/link/statistics.hpp"
 #include "physics/fec.hpp"
 
 namespace {
@@ -218,8 +218,8 @@ namespace {
 // IEEE 802.3's optical budget rests on TDECQ being the transmitter's optical power penalty at the
 // reference receiver: a receiver's stressed sensitivity rises with the stressed eye's closure,
 // dB for dB (400GBASE-DR4: OMA_outer - TDECQ >= -2.2 dBm beside a -4.4 dBm sensitivity; Edgecore
-// ET7502-DR4, docs/REFERENCES.md). lightlane computes the two apart (host/tdecq.cpp on the
-// waveform; host/margin.cpp from the statistical eye), so a lane near the reference receiver
+// ET7502-DR4, docs/REFERENCES.md). lightlane computes the two apart (host/link/tdecq.cpp on the
+// waveform; host/link/margin.cpp from the statistical eye), so a lane near the reference receiver
 // (53.125 GBd PAM4, 4th-order Bessel-Thomson at half the symbol rate, a 5-tap FFE, Gaussian
 // receiver noise only) must show the budget's relation: slowing the transmitter's driver from no
 // band limit to 20 GHz raises the sensitivity by about its rise in TDECQ. Within 0.6 dB of up to

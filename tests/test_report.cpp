@@ -13,7 +13,7 @@
 #include "host/report/report_figures.hpp"
 #include "host/report/report_file.hpp"
 #include "host/report/report_markdown.hpp"
-#include "host/statistics.hpp"
+#include "host/link/statistics.hpp"
 
 namespace {
 
@@ -37,7 +37,7 @@ TEST(Report, ClopperPearsonMatchesTables) {
 }
 
 TEST(Report, ClopperPearsonAgreesWithTheSimulatorsOwn) {
-  // Boost's binomial bounds and host/statistics.cpp's incomplete-beta inversion: one interval.
+  // Boost's binomial bounds and host/link/statistics.cpp's incomplete-beta inversion: one interval.
   for (std::uint64_t k : {1u, 3u, 37u, 119u}) {
     const Interval boost = clopper_pearson_95(k, 120);
     const ll::Interval own = ll::clopper_pearson(k, 120, 0.95);

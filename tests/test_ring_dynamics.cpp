@@ -25,7 +25,7 @@
 #include <cstdio>
 #include <vector>
 
-#include "host/cpu_backend.hpp"
+#include "kernels/cpu/cpu_exec.hpp"
 #include "physics/lane.hpp"
 #include "physics/mrm.hpp"
 #include "physics/ring_dynamics.hpp"

@@ -14,9 +14,9 @@
 #include <thread>
 #include <vector>
 
-#include "host/backend.hpp"
-#include "host/runner.hpp"
-#include "host/scenario.hpp"
+#include "host/run/backend.hpp"
+#include "host/run/runner.hpp"
+#include "host/scenario/scenario.hpp"
 
 namespace {
 

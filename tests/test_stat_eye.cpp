@@ -1,4 +1,4 @@
-// The statistical eye (host/stat_eye.hpp) against the Monte-Carlo engine and closed forms:
+// The statistical eye (host/link/stat_eye.hpp) against the Monte-Carlo engine and closed forms:
 //  - the ISI grid: every sum's mass kept, about a zero that falls on a bin;
 //  - a chain linear after the ring (ISI from the receiver's filter only): the statistical BER
 //    against the BER the engine's own noiseless samples expect (within 1%) and against the
@@ -16,13 +16,13 @@
 #include <string>
 #include <vector>
 
-#include "host/backend.hpp"
-#include "host/cpu_backend.hpp"
-#include "host/lane_engine.hpp"
-#include "host/runner.hpp"
-#include "host/scenario.hpp"
-#include "host/stat_eye.hpp"
-#include "host/statistics.hpp"
+#include "host/run/backend.hpp"
+#include "kernels/cpu/cpu_exec.hpp"
+#include "kernels/engine/lane_engine.hpp"
+#include "host/run/runner.hpp"
+#include "host/scenario/scenario.hpp"
+#include "host/link/stat_eye.hpp"
+#include "host/link/statistics.hpp"
 
 namespace {
 

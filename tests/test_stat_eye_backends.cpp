@@ -4,7 +4,7 @@
 //    barriers and reductions between them, Q from erfc, no sample cache), so the GPU's
 //    ownership, barriers and reductions are exercised on every machine;
 //  - GPU build (label gpu): statistical_eyes_cuda, thousands of phases in one launch.
-// Tolerance: Q's table is within 1e-5 relative of erfc (host/stat_eye.cpp), so the error ratios
+// Tolerance: Q's table is within 1e-5 relative of erfc (host/link/stat_eye.cpp), so the error ratios
 // agree within 1e-4 relative; the ISI distributions are the same sums in the same order per
 // bin. The eyes' edges: regula falsi stops within 1e-9 relative in the tail, so 1e-6 of the
 // mean received current is far outside rounding and far inside any physical difference.
@@ -18,10 +18,10 @@
 #include <vector>
 
 #include "backend_under_test.hpp"
-#include "host/backend.hpp"
-#include "host/runner.hpp"
-#include "host/scenario.hpp"
-#include "host/stat_eye.hpp"
+#include "host/run/backend.hpp"
+#include "host/run/runner.hpp"
+#include "host/scenario/scenario.hpp"
+#include "host/link/stat_eye.hpp"
 
 namespace {
 

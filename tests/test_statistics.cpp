@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <numbers>
 
-#include "host/statistics.hpp"
+#include "host/link/statistics.hpp"
 
 namespace {
 

@@ -1,4 +1,4 @@
-// TDECQ and TDEC (host/tdecq.hpp) against:
+// TDECQ and TDEC (host/link/tdecq.hpp) against:
 //  - the closed form: a clean eye (no ISI) with Gaussian noise sigma_w on every sample leaves
 //    sigma_G^2 = sigma_ideal^2 - sigma_w^2, so TDECQ = -5 log10(1 - sigma_w^2 / sigma_ideal^2);
 //  - an independent implementation of the IEEE equations written here: per sample (no
@@ -15,11 +15,11 @@
 #include <stdexcept>
 #include <vector>
 
-#include "host/eye_metrics.hpp"
-#include "host/filter_design.hpp"
-#include "host/runner.hpp"
-#include "host/scenario.hpp"
-#include "host/tdecq.hpp"
+#include "host/link/eye_metrics.hpp"
+#include "host/link/filter_design.hpp"
+#include "host/run/runner.hpp"
+#include "host/scenario/scenario.hpp"
+#include "host/link/tdecq.hpp"
 #include "physics/config.hpp"
 
 namespace {

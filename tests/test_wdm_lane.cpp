@@ -1,4 +1,4 @@
-// The WDM bus in the engine (physics/wdm_bus.hpp, host/lane_setup.cpp prepare_point): one ring on
+// The WDM bus in the engine (physics/wdm_bus.hpp, host/link/lane_setup.cpp prepare_point): one ring on
 // the bus is the single-ring lane; the crosstalk a photodiode collects, measured from the
 // engine's waveforms, equals the standalone demultiplexer matrix and meets the Lorentzian-tail
 // estimate at wide spacing, and its power penalty falls monotonically with the spacing; bad
@@ -16,14 +16,14 @@
 #include <string>
 #include <vector>
 
-#include "host/backend.hpp"
-#include "host/cpu_backend.hpp"
-#include "host/runner.hpp"
-#include "host/scenario.hpp"
+#include "host/run/backend.hpp"
+#include "kernels/cpu/cpu_exec.hpp"
+#include "host/run/runner.hpp"
+#include "host/scenario/scenario.hpp"
 #include "physics/wdm.hpp"
 #include "tests/backend_under_test.hpp"
 #if defined(LL_TEST_CUDA)
-#include "kernels/cuda_backend.hpp"
+#include "kernels/cuda/cuda_backend.hpp"
 #endif
 
 namespace {

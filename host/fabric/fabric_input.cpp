@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "host/fabric/toml_reader.hpp"
-#include "host/toml_input.hpp"
+#include "host/scenario/toml_input.hpp"
 
 namespace ll::fabric {
 

@@ -2,7 +2,7 @@
 // and one or more [[port]] designs, keys with their units in their names. The key table is in
 // README.md ("Fabric roll-up"); every number is input (no physical defaults).
 //
-// Errors are ScenarioError, one line "FILE:LINE: KEY: expected ..., got ..." (host/scenario.hpp),
+// Errors are ScenarioError, one line "FILE:LINE: KEY: expected ..., got ..." (host/scenario/scenario.hpp),
 // so the command line reports them with exit code 2 before anything is written.
 #pragma once
 
@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "host/fabric/topology.hpp"
-#include "host/scenario.hpp"
+#include "host/scenario/scenario.hpp"
 
 namespace ll::fabric {
 

@@ -9,7 +9,7 @@
 #include <optional>
 #include <vector>
 
-#include "host/hdf5_handle.hpp"
+#include "host/io/hdf5_handle.hpp"
 
 namespace ll::fabric {
 

@@ -10,7 +10,7 @@
 #include <limits>
 #include <string>
 
-#include "host/scenario.hpp"
+#include "host/scenario/scenario.hpp"
 
 namespace ll::fabric {
 

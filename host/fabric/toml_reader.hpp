@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "host/fabric/fabric_input.hpp"
-#include "host/scenario.hpp"
-#include "host/toml_input.hpp"
+#include "host/scenario/scenario.hpp"
+#include "host/scenario/toml_input.hpp"
 
 namespace ll::fabric::detail {
 

@@ -1,5 +1,5 @@
 // Reads a run's HDF5 file for `lightlane report` with the HDF5 C API (read only: the file is
-// opened H5F_ACC_RDONLY and nothing is created). The layout is host/hdf5_writer.cpp's: `ber`
+// opened H5F_ACC_RDONLY and nothing is created). The layout is host/io/hdf5_writer.cpp's: `ber`
 // over the sweep's dimensions (a grid's keys then `draw`, or `point`) and then `lane` on a WDM
 // bus, every per-point variable over the same dimensions, swept keys that are not dimensions
 // named in ber's `coordinates` attribute.
@@ -18,7 +18,7 @@
 #include <system_error>
 #include <utility>
 
-#include "host/hdf5_handle.hpp"
+#include "host/io/hdf5_handle.hpp"
 
 namespace ll::report {
 

@@ -1,4 +1,4 @@
-// What `lightlane report` reads from a run's HDF5 file (host/hdf5_writer.cpp writes it): the root
+// What `lightlane report` reads from a run's HDF5 file (host/io/hdf5_writer.cpp writes it): the root
 // attributes, the sweep's dimensions and coordinates, and the per-point variables the port report
 // needs, flattened to [point][lane]. Plain data, no HDF5 types: the figures and their tests
 // (tests/test_report.cpp) build one by hand.

@@ -11,12 +11,12 @@
 #include <string>
 #include <vector>
 
-#include "host/channel.hpp"
-#include "host/cpu_backend.hpp"
-#include "host/lane_engine.hpp"
-#include "host/runner.hpp"
-#include "host/scenario.hpp"
-#include "host/touchstone.hpp"
+#include "host/link/channel.hpp"
+#include "kernels/cpu/cpu_exec.hpp"
+#include "kernels/engine/lane_engine.hpp"
+#include "host/run/runner.hpp"
+#include "host/scenario/scenario.hpp"
+#include "host/link/touchstone.hpp"
 #include "physics/config.hpp"
 #include "tests/bench/one_engine.hpp"
 

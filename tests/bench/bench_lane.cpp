@@ -7,10 +7,10 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "host/backend.hpp"
-#include "host/cpu_backend.hpp"
-#include "host/runner.hpp"
-#include "host/scenario.hpp"
+#include "host/run/backend.hpp"
+#include "kernels/cpu/cpu_exec.hpp"
+#include "host/run/runner.hpp"
+#include "host/scenario/scenario.hpp"
 #include "tests/bench/one_engine.hpp"
 
 #ifndef LIGHTLANE_SOURCE_DIR

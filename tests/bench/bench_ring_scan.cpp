@@ -7,7 +7,7 @@
 #include <cstring>
 #include <vector>
 
-#include "host/cpu_backend.hpp"
+#include "kernels/cpu/cpu_exec.hpp"
 #include "physics/lane.hpp"
 #include "physics/mrm.hpp"
 

@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "host/backend.hpp"
-#include "host/runner.hpp"
-#include "host/scenario.hpp"
-#include "host/stat_eye.hpp"
+#include "host/run/backend.hpp"
+#include "host/run/runner.hpp"
+#include "host/scenario/scenario.hpp"
+#include "host/link/stat_eye.hpp"
 
 namespace {
 

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "host/cpu_backend.hpp"
-#include "host/lane_engine.hpp"
-#include "host/runner.hpp"
+#include "kernels/cpu/cpu_exec.hpp"
+#include "kernels/engine/lane_engine.hpp"
+#include "host/run/runner.hpp"
 
 namespace ll_bench {
 
