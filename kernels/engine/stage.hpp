@@ -1,0 +1,70 @@
+// A stage of the lane, as the engine runs it: one chunk of every link of a batch, then its own
+// state carried into the next chunk. The engine (kernels/engine/lane_engine.hpp) holds the
+// batch's stages in signal order and iterates them; each stage owns its buffers and carried
+// state and launches its physics functors (physics/, LL_HD, written once for both backends)
+// through the backend's Exec. What the stages pass between them lives in LaneState.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "kernels/engine/batch_setup.hpp"
+
+namespace ll {
+
+// What the stages of one batch share: the backend, the chunk's geometry and position, every
+// link's constants, keys and counters, and the signals between stages.
+template <class Exec, class Real>
+struct LaneState {
+  template <class T>
+  using Buffer = typename Exec::template Buffer<T>;
+
+  LaneState(Exec& e, const BatchSetup& setup)
+      : exec(e),
+        L(setup.links.size()),
+        spu(setup.samples_per_ui),
+        chunk(setup.chunk_symbols),
+        chunk_samples(static_cast<std::size_t>(setup.chunk_symbols) * setup.samples_per_ui),
+        history(setup.overlap_history),
+        ext_stride(setup.overlap_history + chunk_samples) {}
+
+  Exec& exec;
+  std::size_t L;                // links in the batch
+  int spu, chunk;               // samples per UI, symbols per chunk
+  std::size_t chunk_samples;    // chunk x spu
+  std::size_t history;          // samples of photocurrent kept ahead of each chunk (H2's history)
+  std::size_t ext_stride;       // history + chunk_samples: a link's row of `current`
+  int history_symbols = 1;      // symbols kept in flight ahead of each chunk (engine_span)
+  std::uint64_t chunk_index = 0;
+  std::uint64_t first_sample = 0;  // absolute index of the chunk's first sample
+  std::int64_t first_symbol = 0;   // and of its first symbol
+
+  Buffer<LinkConstants<Real>> links;
+  Buffer<SymbolSource> sources;
+  Buffer<NoiseKey> keys;
+  Buffer<LinkCounters> counters;
+  Buffer<std::uint8_t> tx;         // [links][history_symbols + chunk]: the symbols sent
+  Buffer<Real> drive;              // [links][chunk samples]: the modulator's drive, V
+  Buffer<Real> current;            // [links][history + chunk samples]: photocurrent ahead of H2
+  Buffer<std::uint8_t> decisions;  // [links][chunk]: the symbols decided
+
+  // Where the modulator writes its photocurrent (`current` after its history, or a WDM bus's
+  // per-lane buffer that the bus then mixes), and the received signal the decisions read
+  // (`current`, or the receiver filter's output).
+  Real* ring_out = nullptr;
+  std::size_t ring_stride = 0, ring_offset = 0;
+  const Real* rx = nullptr;
+  std::size_t rx_stride = 0, rx_offset = 0;
+};
+
+template <class Exec, class Real>
+class Stage {
+ public:
+  virtual ~Stage() = default;
+  // This chunk, every link.
+  virtual void run(LaneState<Exec, Real>& s) = 0;
+  // The stage's own state into the next chunk (after every stage has run the chunk).
+  virtual void carry(LaneState<Exec, Real>&) {}
+};
+
+}  // namespace ll

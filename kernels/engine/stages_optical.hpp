@@ -1,0 +1,161 @@
+// The optical stages: the ring modulator from drive to photocurrent (static transmission, the
+// tabulated PN junction, or the coupled-mode recurrence: physics/lane.hpp, physics/mrm.hpp,
+// physics/ring_dynamics.hpp), the resonance lock's monitor, and the WDM bus's crosstalk and
+// demultiplexer (physics/wdm_bus.hpp).
+#pragma once
+
+#include <stdexcept>
+#include <vector>
+
+#include "kernels/engine/stage.hpp"
+
+namespace ll {
+
+// Each lane through its own ring, into s.ring_out (the receiver's buffer, or a WDM bus's).
+template <class Exec, class Real>
+class RingStage final : public Stage<Exec, Real> {
+ public:
+  RingStage(LaneState<Exec, Real>& s, const BatchSetup& setup)
+      : dynamic_(setup.ring_dynamic), junction_(setup.eo_junction), scan_tile_(setup.scan_tile) {
+    if (!dynamic_) return;
+    state_ = Buffer<Complex<Real>>(s.L);  // zero: the ring starts empty
+    if (scan_tile_) {
+      if (s.chunk_samples % scan_tile_ != 0)
+        throw std::invalid_argument("lane engine: the chunk must be a whole number of tiles");
+      tiles_ = s.chunk_samples / scan_tile_;
+      tile_map_ = Buffer<AffineMap<Real>>(s.L * tiles_);
+      tile_entering_ = Buffer<Complex<Real>>(s.L * tiles_);
+    }
+  }
+  void run(LaneState<Exec, Real>& s) override {
+    const std::size_t n = s.chunk_samples;
+    if (!dynamic_ && !junction_) {
+      s.exec.for_each(s.L, n,
+                      RingToPhotocurrent<Real, false>{s.links.data(), s.drive.data(), s.ring_out,
+                                                      n, 0, s.ring_stride, s.ring_offset});
+    } else if (!dynamic_) {
+      s.exec.for_each(s.L, n,
+                      RingToPhotocurrent<Real, true>{s.links.data(), s.drive.data(), s.ring_out,
+                                                     n, 0, s.ring_stride, s.ring_offset});
+    } else if (scan_tile_ == 0) {
+      s.exec.for_each(s.L, 1,
+                      CmtSequential<Real, LinkConstants<Real>>{s.links.data(), s.drive.data(),
+                                                               s.ring_out, state_.data(), n,
+                                                               s.ring_stride, s.ring_offset});
+    } else {
+      s.exec.for_each(s.L * tiles_, 1,
+                      CmtTileReduce<Real, LinkConstants<Real>>{
+                          s.links.data(), s.drive.data(), tile_map_.data(), n, scan_tile_, tiles_});
+      s.exec.for_each(s.L, 1,
+                      CmtTilePrefix<Real>{tile_map_.data(), tile_entering_.data(), state_.data(),
+                                          tiles_});
+      s.exec.for_each(s.L * tiles_, 1,
+                      CmtTileApply<Real, LinkConstants<Real>>{
+                          s.links.data(), s.drive.data(), tile_entering_.data(), s.ring_out, n,
+                          scan_tile_, tiles_, s.ring_stride, s.ring_offset});
+    }
+  }
+
+ private:
+  template <class T>
+  using Buffer = typename Exec::template Buffer<T>;
+  bool dynamic_, junction_;  // coupled-mode recurrence; tabulated PN junction
+  std::size_t scan_tile_, tiles_ = 0;
+  Buffer<Complex<Real>> state_;          // dynamic ring: u carried across chunks, per link
+  Buffer<AffineMap<Real>> tile_map_;     // tiled scan: each tile's composed map
+  Buffer<Complex<Real>> tile_entering_;  // tiled scan: the state entering each tile
+};
+
+// The resonance lock's monitor: each link's ring output summed in parts of up to 64 symbols
+// (few enough partial sums to download per chunk, enough rows to keep a GPU busy), for the
+// chunk-rate loop the engine steps on the host.
+template <class Exec, class Real>
+class ThermalMonitorStage final : public Stage<Exec, Real> {
+ public:
+  explicit ThermalMonitorStage(LaneState<Exec, Real>& s) {
+    std::size_t symbols_per_part = 1;
+    while (symbols_per_part < 64 && s.chunk % (2 * symbols_per_part) == 0) symbols_per_part *= 2;
+    parts_ = static_cast<std::size_t>(s.chunk) / symbols_per_part;
+    partial_ = typename Exec::template Buffer<double>(s.L * parts_);
+  }
+  void run(LaneState<Exec, Real>& s) override {
+    s.exec.for_each(s.L * parts_, 1,
+                    MonitorPartialSums<Real>{s.links.data(), s.ring_out, partial_.data(),
+                                             s.ring_stride, s.ring_offset,
+                                             s.chunk_samples / parts_, parts_});
+  }
+  std::size_t parts() const { return parts_; }
+  // [links][parts]: this chunk's partial sums of each link's monitor.
+  void download(std::vector<double>& out) const { partial_.download(out.data(), out.size()); }
+
+ private:
+  std::size_t parts_ = 0;
+  typename Exec::template Buffer<double> partial_;
+};
+
+// The WDM bus: the lanes of a bus (bus_lanes consecutive links) share one transmit bus and one
+// demultiplexer. Each ring writes its lane's own photocurrent; this stage forms every channel's
+// power through the other rings of the bus, then each photodiode's current from the drop
+// matrix, into the receiver's buffer.
+template <class Exec, class Real>
+class WdmBusStage final : public Stage<Exec, Real> {
+ public:
+  WdmBusStage(LaneState<Exec, Real>& s, const BatchSetup& setup)
+      : lanes_(setup.bus_lanes), junction_(setup.eo_junction) {
+    if (s.chunk_samples % kBusTile != 0)
+      throw std::invalid_argument("lane engine: a WDM chunk must be a whole number of bus tiles");
+    const std::size_t N = static_cast<std::size_t>(lanes_);
+    std::vector<RingModulator<Real>> seen(s.L * N);
+    std::vector<Real> drop(s.L * N);
+    for (std::size_t l = 0; l < s.L; ++l) {
+      const LinkSetup& ls = setup.links[l];
+      if (ls.bus_seen.size() != N || ls.bus_drop.size() != N)
+        throw std::invalid_argument("lane engine: a bus lane needs one entry per lane");
+      for (std::size_t k = 0; k < N; ++k) {
+        seen[l * N + k] = ls.bus_seen[k].template converted<Real>();
+        drop[l * N + k] = static_cast<Real>(ls.bus_drop[k]);
+      }
+    }
+    seen_ = Buffer<RingModulator<Real>>(s.L * N);
+    set_seen(seen);
+    drop_ = Buffer<Real>(s.L * N);
+    drop_.upload(drop.data(), drop.size());
+    own_current_ = Buffer<Real>(s.L * s.chunk_samples);
+    channel_ = Buffer<Real>(s.L * s.chunk_samples);
+    // The rings write each lane's own photocurrent here, for this stage to mix.
+    s.ring_out = own_current_.data();
+    s.ring_stride = s.chunk_samples;
+    s.ring_offset = 0;
+  }
+  void run(LaneState<Exec, Real>& s) override {
+    const std::size_t n = s.chunk_samples;
+    if (junction_)
+      s.exec.for_each(s.L, n / kBusTile,
+                      BusChannelPower<Real, true>{s.links.data(), seen_.data(), s.drive.data(),
+                                                  own_current_.data(), channel_.data(), n, lanes_});
+    else
+      s.exec.for_each(s.L, n / kBusTile,
+                      BusChannelPower<Real, false>{s.links.data(), seen_.data(), s.drive.data(),
+                                                   own_current_.data(), channel_.data(), n,
+                                                   lanes_});
+    s.exec.for_each(s.L, n,
+                    BusDemux<Real>{s.links.data(), drop_.data(), channel_.data(), s.current.data(),
+                                   n, s.ext_stride, s.history, lanes_});
+  }
+  // Ring k of the bus as each lane's channel sees it, [links][lanes] (the lock loop moves them).
+  void set_seen(const std::vector<RingModulator<Real>>& seen) {
+    seen_.upload(seen.data(), seen.size());
+  }
+  int lanes() const { return lanes_; }
+
+ private:
+  template <class T>
+  using Buffer = typename Exec::template Buffer<T>;
+  int lanes_;
+  bool junction_;
+  Buffer<RingModulator<Real>> seen_;  // [links][lanes]
+  Buffer<Real> drop_;                 // [links][lanes]
+  Buffer<Real> own_current_, channel_;  // [links][chunk samples]
+};
+
+}  // namespace ll
