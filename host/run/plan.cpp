@@ -9,17 +9,21 @@
 #include <stdexcept>
 
 #include "kernels/cpu/parallel.hpp"
+#include "kernels/engine/stage_list.hpp"
 #include "host/link/stat_eye.hpp"
 
 namespace ll {
 namespace {
 
-// What decides which engine stages a link runs: links that agree on it share a batch.
+// What decides a link's batch: links that agree on it share one. The stage list (kernels/engine/
+// stage_list.hpp) and what the engine's set-up shares across a batch. The drive's FIR H1 is not a
+// stage of its own (the drive stage holds it) but stays in the key, so that the batches, and each
+// batch's overlap-save history, are what they were.
 struct StageTopology {
   int samples_per_ui, levels, pattern;
-  bool has_h1, has_h2, ring_dynamic, eo_junction;
+  bool has_h1;
   int bus_lanes;
-  bool rx_equalizer, tx_jitter, cdr;
+  std::vector<StageKind> stages;
   auto operator<=>(const StageTopology&) const = default;
 };
 
@@ -42,6 +46,7 @@ namespace {
 struct PointCheck {
   std::size_t lanes = 0;
   StageTopology topology{};
+  BatchSetup settings;  // its batch's settings, without links
   bool locked = true;
   std::size_t h2_taps = 0;    // the longest receiver FIR of its lanes
   int history_symbols = 0;    // what the engine keeps in flight for its lanes (engine_span)
@@ -49,39 +54,31 @@ struct PointCheck {
   std::exception_ptr error;  // set up failed: the scenario error to report
 };
 
-StageTopology stage_topology(const LaneParams& lp, const LinkSetup& link) {
-  return StageTopology{lp.samples_per_ui,
-                       lp.levels,
-                       static_cast<int>(lp.pattern),
-                       !link.h1_taps.empty(),
-                       !link.h2_taps.empty(),
-                       lp.ring_dynamic,
-                       lp.eo_junction,
-                       lp.wdm.channels,
-                       lp.rx_eq.enabled(),
-                       lp.tx_jitter.present(),
-                       lp.cdr.mode != 0};
-}
-
-BatchSetup batch_settings(const StageTopology& key, const LaneParams& lp, const RunParams& run) {
+// A point's batch settings (its links aside): the stage flags from its keys and its first link.
+BatchSetup batch_settings(const LaneParams& lp, const LinkSetup& link, const RunParams& run) {
   BatchSetup b;
   b.pattern = lp.pattern;
   b.levels = lp.levels;
   b.samples_per_ui = lp.samples_per_ui;
   b.chunk_symbols = run.chunk_symbols;
-  b.has_h1 = key.has_h1;
-  b.has_h2 = key.has_h2;
-  b.ring_dynamic = key.ring_dynamic;
-  b.eo_junction = key.eo_junction;
+  b.has_h1 = !link.h1_taps.empty();
+  b.has_h2 = !link.h2_taps.empty();
+  b.ring_dynamic = lp.ring_dynamic;
+  b.eo_junction = lp.eo_junction;
   b.target_errors = run.target_errors;
   b.max_bits = run.max_bits;
   b.eye_symbols = run.eye_symbols;
   b.eye_amplitude_bins = run.eye_amplitude_bins;
-  b.bus_lanes = key.bus_lanes;
-  b.rx_equalizer = key.rx_equalizer;
-  b.tx_jitter = key.tx_jitter;
-  b.cdr = key.cdr;
+  b.bus_lanes = lp.wdm.channels;
+  b.rx_equalizer = lp.rx_eq.enabled();
+  b.tx_jitter = lp.tx_jitter.present();
+  b.cdr = lp.cdr.mode != 0;
   return b;
+}
+
+StageTopology stage_topology(const BatchSetup& b) {
+  return StageTopology{b.samples_per_ui, b.levels,    static_cast<int>(b.pattern),
+                       b.has_h1,         b.bus_lanes, lane_stages(b)};
 }
 
 }  // namespace
@@ -110,8 +107,9 @@ SweepPlan plan_sweep(const Scenario& s, int threads) {
       }
       std::vector<PreparedLink> lanes = prepare_point(s, p, lp, run);
       c.lanes = lanes.size();
-      c.topology = stage_topology(lp, lanes.front().setup);
-      BatchSetup alone = batch_settings(c.topology, lp, run);
+      BatchSetup alone = batch_settings(lp, lanes.front().setup, run);
+      c.topology = stage_topology(alone);
+      c.settings = alone;
       for (PreparedLink& l : lanes) {
         c.locked = c.locked && l.report.lock != LockStatus::beyond_heater_budget &&
                    l.report.lock != LockStatus::thermally_unstable;
@@ -149,7 +147,7 @@ SweepPlan plan_sweep(const Scenario& s, int threads) {
     auto it = batch_of.find(c.topology);
     if (it == batch_of.end()) {
       it = batch_of.emplace(c.topology, plan.batches.size()).first;
-      plan.batches.push_back(batch_settings(c.topology, lane_params(s, p), run));
+      plan.batches.push_back(c.settings);
       plan.batch_points.emplace_back();
       batch_h2_taps.push_back(1);
     }

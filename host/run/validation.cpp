@@ -43,6 +43,11 @@ void print_validation(const SweepPlan& plan, const std::string& backend_request,
   out << "scenario " << plan.scenario.path << ": valid\n";
   out << "  points " << P << ", batches " << plan.batches.size() << ", at most " << max_bits
       << " bits (stop at " << plan.run.target_errors << " bit errors per point)\n";
+  // Each batch's lane as the engine will run it (the first few batches).
+  if (plan.run.mode == "mc")
+    for (std::size_t b = 0; b < std::min<std::size_t>(plan.batches.size(), 4); ++b)
+      out << "  batch " << b << " (" << plan.batch_points[b].size()
+          << " points): " << describe_stages(lane_stages(plan.batches[b])) << "\n";
   if (!plan.scenario.grid.empty()) {
     out << "  grid:";
     for (std::size_t i = 0; i < plan.scenario.grid.size(); ++i)

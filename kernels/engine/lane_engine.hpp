@@ -27,6 +27,7 @@
 #include "kernels/engine/batch_setup.hpp"
 #include "kernels/engine/resonance_locks.hpp"
 #include "kernels/engine/stage.hpp"
+#include "kernels/engine/stage_list.hpp"
 #include "kernels/engine/stages_optical.hpp"
 #include "kernels/engine/stages_receive.hpp"
 #include "kernels/engine/stages_transmit.hpp"
@@ -82,19 +83,38 @@ class LaneEngine {
     s_.ring_offset = s_.history;
     eye_size_ = L * setup.eye_amplitude_bins * 2 * s_.spu;
 
-    // The lane, in signal order: the stages this batch's topology has.
-    add(std::make_unique<SymbolStage<Exec, Real>>());
-    if (setup.tx_jitter)
-      add(std::make_unique<JitteredDriveStage<Exec, Real>>(s_, setup, span));
-    else
-      add(std::make_unique<PolyphaseDriveStage<Exec, Real>>(s_, setup));
-    add(std::make_unique<RingStage<Exec, Real>>(s_, setup));
-    if (locks_.any()) monitor_ = add(std::make_unique<ThermalMonitorStage<Exec, Real>>(s_));
-    if (setup.bus_lanes > 0) bus_ = add(std::make_unique<WdmBusStage<Exec, Real>>(s_, setup));
-    if (setup.has_h2) rx_filter_ = add(std::make_unique<ReceiverFilterStage<Exec, Real>>(s_, setup));
-    decision_ = add(std::make_unique<DecisionStage<Exec, Real>>(s_, setup));
-    add(std::make_unique<ErrorCountStage<Exec, Real>>(setup));
-    if (setup.eye_symbols > 0) eye_ = add(std::make_unique<EyeStage<Exec, Real>>(s_, setup));
+    // The lane, in signal order: the stages this batch's topology has (stage_list.hpp).
+    for (StageKind kind : lane_stages(setup)) {
+      switch (kind) {
+        case StageKind::symbols: add(std::make_unique<SymbolStage<Exec, Real>>()); break;
+        case StageKind::drive:
+          add(std::make_unique<PolyphaseDriveStage<Exec, Real>>(s_, setup));
+          break;
+        case StageKind::jittered_drive:
+          add(std::make_unique<JitteredDriveStage<Exec, Real>>(s_, setup, span));
+          break;
+        case StageKind::ring:
+        case StageKind::ring_junction:
+        case StageKind::ring_coupled_mode:
+          add(std::make_unique<RingStage<Exec, Real>>(s_, setup));
+          break;
+        case StageKind::lock_monitor:
+          monitor_ = add(std::make_unique<ThermalMonitorStage<Exec, Real>>(s_));
+          break;
+        case StageKind::wdm_bus: bus_ = add(std::make_unique<WdmBusStage<Exec, Real>>(s_, setup)); break;
+        case StageKind::receiver_filter:
+          rx_filter_ = add(std::make_unique<ReceiverFilterStage<Exec, Real>>(s_, setup));
+          break;
+        case StageKind::decisions:
+        case StageKind::equalized_decisions:
+        case StageKind::cdr_decisions:
+        case StageKind::equalized_cdr_decisions:
+          decision_ = add(std::make_unique<DecisionStage<Exec, Real>>(s_, setup));
+          break;
+        case StageKind::error_count: add(std::make_unique<ErrorCountStage<Exec, Real>>(setup)); break;
+        case StageKind::eye: eye_ = add(std::make_unique<EyeStage<Exec, Real>>(s_, setup)); break;
+      }
+    }
 
     // The start may be off the designed operating point (an initial lock error).
     if (locks_.any()) locks_.move_resonances(s_.links, bus_);
