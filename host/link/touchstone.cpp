@@ -15,6 +15,7 @@
 #include <sstream>
 #include <string_view>
 
+#include "host/link/passivity.hpp"
 #include "physics/config.hpp"
 
 namespace ll {
@@ -43,56 +44,6 @@ constexpr double kMaxEntryMagnitude = 2.0;
 constexpr double kLog2Of10 = 3.32192809488736234787;  // 10^x = 2^(x log2 10)
 enum class MatrixFormat { full, lower, upper };
 
-// Whether every eigenvalue of the Hermitian n x n matrix g lies below t: then t I - g is
-// positive definite and its Cholesky factorisation succeeds (n^3 / 6 operations).
-bool eigenvalues_below(const std::vector<std::complex<double>>& g, int n, double t) {
-  std::vector<std::complex<double>> l(static_cast<std::size_t>(n) * n);
-  for (int j = 0; j < n; ++j) {
-    double d = t - g[j * n + j].real();
-    for (int k = 0; k < j; ++k) d -= std::norm(l[j * n + k]);
-    if (!(d > 0.0)) return false;
-    const double ljj = std::sqrt(d);
-    l[j * n + j] = ljj;
-    for (int i = j + 1; i < n; ++i) {
-      std::complex<double> v = -g[i * n + j];
-      for (int k = 0; k < j; ++k) v -= l[i * n + k] * std::conj(l[j * n + k]);
-      l[i * n + j] = v / ljj;
-    }
-  }
-  return true;
-}
-
-// The largest singular value of an n x n complex matrix if it exceeds `limit`, else a value at
-// most `limit`: sigma^2 is the largest eigenvalue of G = S^H S. One Cholesky decides whether it
-// lies below limit^2 (passive data, the common case); beyond, bisection between limit^2 and the
-// Gershgorin bound (the largest row sum of |G|) to 1e-12.
-double largest_singular_value(const std::complex<double>* s, int n, double limit) {
-  std::vector<std::complex<double>> g(static_cast<std::size_t>(n) * n);
-  double gershgorin = 0.0;
-  for (int i = 0; i < n; ++i) {
-    double row = 0.0;
-    for (int j = 0; j < n; ++j) {
-      std::complex<double> acc = 0.0;
-      for (int k = 0; k < n; ++k) acc += std::conj(s[k * n + i]) * s[k * n + j];
-      g[i * n + j] = acc;
-      row += std::abs(acc);
-    }
-    gershgorin = std::max(gershgorin, row);
-  }
-  double lo = limit * limit;
-  if (gershgorin <= lo || eigenvalues_below(g, n, lo)) return std::sqrt(std::min(gershgorin, lo));
-  double hi = gershgorin * (1.0 + 1e-12) + 1e-300;
-  for (int it = 0; it < 200 && hi - lo > 1e-12 * hi; ++it) {
-    const double mid = 0.5 * (lo + hi);
-    (eigenvalues_below(g, n, mid) ? hi : lo) = mid;
-  }
-  return std::sqrt(hi);
-}
-
-// A decimal number [+-]digits[.digits][(e|E)[+-]digits] in [first, last): the mantissa's first
-// 19 significant digits as an integer, scaled by an exact power of ten (within 1 ulp; S-
-// parameters carry at most 17 digits). Anything else, or an exponent past 1e+-300, falls back to
-// std::from_chars. Returns false when the text is not a number.
 inline bool is_delimiter(char c) { return c == ' ' || c == '\t' || c == ',' || c == '\r'; }
 
 // One number [+-]digits[.digits][(e|E)[+-]digits] from p up to the next blank, comma or `last`,
@@ -515,45 +466,6 @@ std::vector<std::complex<double>> through_response(const TouchstoneData& d, Port
     h[k] = 0.5 * (d.at(k, qp, pp) - d.at(k, qp, pm) - d.at(k, qm, pp) + d.at(k, qm, pm));
   }
   return h;
-}
-
-void write_touchstone(const std::string& path, int ports, const std::vector<double>& frequency_hz,
-                      const std::vector<std::complex<double>>& s, double reference_ohm,
-                      const std::string& format) {
-  std::ofstream out(path);
-  if (!out) throw std::runtime_error("cannot write " + path);
-  const std::string f = lower(format);
-  out << "! written by lightlane\n# Hz S " << format << " R " << reference_ohm << "\n";
-  char buf[64];
-  auto put = [&](std::complex<double> v) {
-    if (f == "ri")
-      std::snprintf(buf, sizeof buf, " %.12e %.12e", v.real(), v.imag());
-    else if (f == "ma")
-      std::snprintf(buf, sizeof buf, " %.12e %.12e", std::abs(v), std::arg(v) * 180.0 / kPi);
-    else
-      std::snprintf(buf, sizeof buf, " %.12e %.12e",
-                    20.0 * std::log10(std::max(std::abs(v), 1e-30)),  // an exact 0: -600 dB
-                    std::arg(v) * 180.0 / kPi);
-    out << buf;
-  };
-  const std::size_t n = static_cast<std::size_t>(ports);
-  for (std::size_t k = 0; k < frequency_hz.size(); ++k) {
-    std::snprintf(buf, sizeof buf, "%.12e", frequency_hz[k]);
-    out << buf;
-    const std::complex<double>* m = s.data() + k * n * n;
-    if (n == 2) {
-      put(m[0]);
-      put(m[2]);
-      put(m[1]);
-      put(m[3]);
-      out << "\n";
-      continue;
-    }
-    for (std::size_t r = 0; r < n; ++r) {
-      for (std::size_t c = 0; c < n; ++c) put(m[r * n + c]);
-      out << "\n";
-    }
-  }
 }
 
 }  // namespace ll

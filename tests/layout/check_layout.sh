@@ -21,8 +21,6 @@ declare -A ALLOWED=(
   [host/io/hdf5_writer.cpp]=1233
   [host/link/lane_setup.cpp]=1143
   [physics/lane.hpp]=600
-  [host/link/touchstone.cpp]=559
-  [host/run/runner.cpp]=513
 )
 while IFS= read -r f; do
   n=$(wc -l < "$f")
