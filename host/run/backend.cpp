@@ -42,7 +42,7 @@ std::vector<int> parse_devices(const std::string& text, int count) {
 }
 
 BackendChoice choose_backend(const std::string& request, int cpu_threads,
-                             const std::string& devices) {
+                             [[maybe_unused]] const std::string& devices) {
   const int threads = cpu_threads > 0 ? cpu_threads : omp_get_max_threads();
   BackendChoice cpu{BackendKind::cpu, "cpu (" + std::to_string(threads) + " threads)", "", {}};
   if (request == "cpu") return cpu;
