@@ -14,6 +14,7 @@
 #include "host/link/equalizer.hpp"
 #include "host/link/filter_design.hpp"
 #include "host/link/touchstone.hpp"
+#include "physics/receiver_noise.hpp"
 #include "physics/ring_dynamics.hpp"
 
 namespace ll {
@@ -824,10 +825,12 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
     check_bandwidth("wdm.demux.power_coupling_drop", lp.drop_filter_pole_hz);
     out.setup.h2_taps = convolve_fir(out.setup.h2_taps, design_rc_fir(lp.drop_filter_pole_hz, fs));
   }
-  c.noise_var_const_a2 = lp.tia_noise_a_per_rthz * lp.tia_noise_a_per_rthz * bn;
-  c.noise_var_shot_a = lp.shot_noise ? 2.0 * kElementaryCharge_C * bn : 0.0;
+  // The variances' coefficients (physics/receiver_noise.hpp): thermal/TIA, shot (when on), RIN
+  // (when the laser has one).
+  c.noise_var_const_a2 = tia_noise_variance_a2(lp.tia_noise_a_per_rthz, bn);
+  c.noise_var_shot_a = lp.shot_noise ? shot_noise_variance_a2_per_a(bn) : 0.0;
   c.noise_var_rin = std::isfinite(lp.laser_rin_db_per_hz)
-                        ? std::pow(10.0, lp.laser_rin_db_per_hz / 10.0) * bn
+                        ? rin_noise_variance_a2_per_a2(lp.laser_rin_db_per_hz, bn)
                         : 0.0;
 
   // Timing: the chain's response to one UI at the highest level on the lowest, through the
