@@ -7,8 +7,8 @@
 // current I_d inside I: the received levels the engine carries are signal plus dark current, so
 // the RIN term sees I_d too, a relative change of 2 I_d / I to that term (4e-5 for 10 nA under
 // 0.5 mA). The host fills LinkConstants' noise_var_* with these per link
-// (host/link/lane_setup.cpp); physics/lane.hpp receiver_noise_variance sums them at a sample's
-// current.
+// (host/link/link_constants.cpp); physics/lane.hpp receiver_noise_variance sums them at a
+// sample's current.
 #pragma once
 
 #include "physics/config.hpp"

@@ -20,7 +20,6 @@ LIMIT=500
 declare -A ALLOWED=(
   [host/scenario/scenario.cpp]=1561
   [host/io/hdf5_writer.cpp]=1233
-  [host/link/lane_setup.cpp]=1143
   [kernels/engine/lane_engine.hpp]=887
   [physics/lane.hpp]=600
   [host/link/touchstone.cpp]=559
