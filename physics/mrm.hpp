@@ -90,6 +90,20 @@ LL_HD inline RingFigures ring_figures(const RingGeometry& g) {
   return f;
 }
 
+// The resonance's offset from the laser, for a resonance moved by shift_m from its 0 V position
+// lambda_res(0) = lambda_L - detuning, as scale_per_m (1/lambda_res - 1/lambda_L)
+//     = scale_per_m (lambda_L - lambda_res) / (lambda_L lambda_res),
+// with lambda_L - lambda_res = detuning - shift formed as a difference of small numbers so that
+// float keeps its digits. The one source of the offset: the coupled-mode detuning per sample
+// (RingCmt, physics/ring_dynamics.hpp, scale 2 pi c T) is it, the static ring's reduced phase
+// (RingModulator, scale 2 pi L n_g) is it negated, which IEEE arithmetic does exactly.
+template <class Real>
+LL_HD LL_FORCEINLINE Real resonance_offset(Real scale_per_m, Real laser_wavelength_m,
+                                           Real detuning_m, Real shift_m) {
+  const Real offset_m = detuning_m - shift_m;  // lambda_L - lambda_res
+  return scale_per_m * offset_m / (laser_wavelength_m * (laser_wavelength_m - offset_m));
+}
+
 // All-pass power transmission from coefficients precomputed in double: (a - r)^2, (1 - a r)^2
 // and 4 a r. Rounding a and r to float first would leave (a - r)^2, the notch depth, with a
 // relative error of eps / |a - r| (1e-5 near critical coupling); rounding the coefficients
@@ -112,14 +126,16 @@ struct RingModulator {
 
   // phi_rel = 2 pi L n_g (1/lambda_L - 1/lambda_res) = 2 pi L n_g (lambda_res - lambda_L) /
   // (lambda_L lambda_res), with lambda_res - lambda_L = shift V - detuning formed as a
-  // difference of small numbers so that float keeps its digits.
+  // difference of small numbers so that float keeps its digits (resonance_offset).
   LL_HD LL_FORCEINLINE Real phase(Real drive_v) const {
     return phase_of_shift(shift_m_per_v * drive_v);
   }
-  // For a resonance moved by shift_m from its 0 V position (any electro-optic model).
+  // For a resonance moved by shift_m from its 0 V position (any electro-optic model). The
+  // negation is exact: this is phase_per_m (shift - detuning) / (lambda_L (lambda_L + shift -
+  // detuning)) to the bit, except at shift == detuning, where it is -0 rather than +0 (sin^2 of
+  // either is +0).
   LL_HD LL_FORCEINLINE Real phase_of_shift(Real shift_m) const {
-    const Real offset_m = shift_m - detuning_m;  // lambda_res - lambda_L
-    return phase_per_m * offset_m / (laser_wavelength_m * (laser_wavelength_m + offset_m));
+    return -resonance_offset(phase_per_m, laser_wavelength_m, detuning_m, shift_m);
   }
   LL_HD LL_FORCEINLINE Real transmission(Real drive_v) const {
     return allpass_transmission_coeffs(num0, den0, four_ar, phase(drive_v));

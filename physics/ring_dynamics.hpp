@@ -29,6 +29,7 @@
 
 #include "physics/complex.hpp"
 #include "physics/config.hpp"
+#include "physics/mrm.hpp"
 
 namespace ll {
 
@@ -52,10 +53,10 @@ struct RingCmt {
   LL_HD LL_FORCEINLINE Real detuning_per_sample(Real drive_v) const {
     return detuning_per_sample_of_shift(shift_m_per_v * drive_v);
   }
-  // For a resonance moved by shift_m from its 0 V position (any electro-optic model).
+  // For a resonance moved by shift_m from its 0 V position (any electro-optic model): the
+  // resonance's offset of physics/mrm.hpp, as the static ring's phase is.
   LL_HD LL_FORCEINLINE Real detuning_per_sample_of_shift(Real shift_m) const {
-    const Real offset_m = detuning_m - shift_m;  // lambda_L - lambda_res
-    return omega_t_m * offset_m / (laser_wavelength_m * (laser_wavelength_m - offset_m));
+    return resonance_offset(omega_t_m, laser_wavelength_m, detuning_m, shift_m);
   }
 };
 

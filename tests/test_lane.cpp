@@ -14,6 +14,7 @@
 
 #include "host/run/backend.hpp"
 #include "kernels/cpu/cpu_exec.hpp"
+#include "physics/receiver_noise.hpp"
 #include "host/run/runner.hpp"
 #include "host/scenario/scenario.hpp"
 #include "host/link/stat_eye.hpp"
@@ -540,6 +541,35 @@ TEST(LaneNoise, VarianceIsTextbookSum) {
                             std::pow(10.0, lp.laser_rin_db_per_hz / 10.0) * i_a * i_a * B;
     EXPECT_NEAR(std::pow(ll::noise_sigma(c, i_a), 2) / expected, 1.0, 1e-12);
   }
+}
+
+// The receiver noise's terms where their formulas live (physics/receiver_noise.hpp), against the
+// textbook variance 2 q (I + I_d) B + S_i^2 B + RIN (I + I_d)^2 B worked here in double with
+// numbers: 0.5 mA of photocurrent and 50 nA of dark current, 12 pA/rtHz at the TIA, a laser RIN
+// of -145 dB/Hz, over 40 GHz: 5.76e-12 (TIA) + 6.4093e-12 (shot) + 3.1629e-11 (RIN) =
+// 4.3798e-11 A^2, a sigma of 6.62 uA.
+TEST(LaneNoise, ReceiverNoiseTermsMatchTextbookNumbers) {
+  const double q_c = 1.602176634e-19;                // elementary charge (SI, exact)
+  const double rin_per_hz = 3.1622776601683794e-15;  // 10^(-145 / 10)
+  const double bandwidth_hz = 40e9, tia_a_per_rthz = 12e-12, rin_db_per_hz = -145.0;
+  const double current_a = 0.5e-3 + 50e-9;  // signal plus dark current
+  const double tia_a2 = tia_a_per_rthz * tia_a_per_rthz * bandwidth_hz;
+  const double shot_a2 = 2.0 * q_c * current_a * bandwidth_hz;
+  const double rin_a2 = rin_per_hz * current_a * current_a * bandwidth_hz;
+  const double expected_a2 = tia_a2 + shot_a2 + rin_a2;
+  EXPECT_NEAR(tia_a2, 5.76e-12, 1e-16);
+  EXPECT_NEAR(shot_a2, 6.4093e-12, 1e-16);
+  EXPECT_NEAR(rin_a2, 3.1629e-11, 1e-15);
+  EXPECT_NEAR(std::sqrt(expected_a2), 6.618e-6, 1e-9);
+
+  const double const_a2 = ll::tia_noise_variance_a2(tia_a_per_rthz, bandwidth_hz);
+  const double shot_a = ll::shot_noise_variance_a2_per_a(bandwidth_hz);
+  const double rin = ll::rin_noise_variance_a2_per_a2(rin_db_per_hz, bandwidth_hz);
+  EXPECT_NEAR(const_a2 / tia_a2, 1.0, 1e-14);
+  EXPECT_NEAR(shot_a * current_a / shot_a2, 1.0, 1e-14);
+  EXPECT_NEAR(rin * current_a * current_a / rin_a2, 1.0, 1e-14);
+  EXPECT_NEAR(ll::receiver_noise_variance(const_a2, shot_a, rin, current_a) / expected_a2, 1.0,
+              1e-14);
 }
 #endif
 
