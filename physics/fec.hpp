@@ -43,7 +43,7 @@ inline constexpr int kInnerTrackedErrors = 8;
 // line, as the decoder above treats them: a block keeps its k >= 2 wrong bits, spread evenly over
 // its 128 positions, so the message bits' share is E[k; k >= 2] / 128 = p (1 - (1 - p)^127)
 // (the binomial mean less its k = 1 term). Solved for the pre-FEC threshold of the concatenated
-// code in host/link/margin.cpp; tests/test_fec.cpp holds it against the engine's counts.
+// code in host/link/margin.cpp; tests/physics/test_fec.cpp holds it against the engine's counts.
 LL_HD inline double inner_message_ber(double p) {
   double q = 1.0;  // (1 - p)^127 by squaring: no pow on the device
   double base = 1.0 - p;

@@ -16,7 +16,7 @@
 // formed before the next symbol is known. So the jittered drive runs `lead_samples` late: the
 // smallest whole number of samples at least the largest early shift (jitter_reach_samples), so
 // that every transition starts within or after its own symbol's samples. The set-up puts the same
-// delay into the chain's pulse and steps (host/link/lane_setup.cpp), so the decision instant follows.
+// delay into the chain's pulse and steps (host/link/chain_response.cpp), so the decision instant follows.
 #pragma once
 
 #include <cstdint>

@@ -113,7 +113,7 @@ LL_HD constexpr unsigned gray_decode(unsigned label) {
 // the mean power and the error rate of the outer eyes. A Gray map of a cross does not exist;
 // these labels were searched to minimise the bits that differ between neighbouring points (one
 // level apart in one symbol), summed over the cross's 52 neighbour pairs: 56 (50 pairs 1 bit
-// apart, 2 pairs 3 bits; tests/test_prbs.cpp checks it). An annealing search over 40 starts
+// apart, 2 pairs 3 bits; tests/physics/test_prbs.cpp checks it). An annealing search over 40 starts
 // found none below 56. Returns 6 a + b.
 LL_HD constexpr unsigned pam6_pair_of_label(unsigned label) {
   constexpr std::uint8_t pair[32] = {8, 2, 31, 25, 14, 20, 32, 26, 9,  3, 34, 28, 15, 21, 33, 27,

@@ -7,8 +7,8 @@
 // current I_d inside I: the received levels the engine carries are signal plus dark current, so
 // the RIN term sees I_d too, a relative change of 2 I_d / I to that term (4e-5 for 10 nA under
 // 0.5 mA). The host fills LinkConstants' noise_var_* with these per link
-// (host/link/link_constants.cpp); physics/lane.hpp receiver_noise_variance sums them at a
-// sample's current.
+// (host/link/link_constants.cpp); receiver_noise_variance below sums them at a sample's
+// current.
 #pragma once
 
 #include "physics/config.hpp"
@@ -29,6 +29,15 @@ LL_HD inline double shot_noise_variance_a2_per_a(double bandwidth_hz) {
 // RIN in dB/Hz (times I^2).
 LL_HD inline double rin_noise_variance_a2_per_a2(double rin_db_per_hz, double bandwidth_hz) {
   return pow(10.0, rin_db_per_hz / 10.0) * bandwidth_hz;
+}
+
+// Receiver noise variance at noiseless photocurrent `current_a` (A^2): const + shot I + rin I^2,
+// a negative current counted as none.
+template <class Real>
+LL_HD LL_FORCEINLINE Real receiver_noise_variance(Real const_a2, Real shot_a, Real rin,
+                                                  Real current_a) {
+  const Real i = current_a > Real(0) ? current_a : Real(0);
+  return const_a2 + shot_a * i + rin * i * i;
 }
 
 }  // namespace ll

@@ -86,7 +86,7 @@ struct StatEyePhaseResult {
 // bins - 3 steps across [-reach, reach] (an odd number) 0 lay half-way between two bins, and the
 // rounding of the origin moved every sum half a step up or down (which way, the last bit of
 // reach / step decided: by chain), the BER with it (+0.26% at 1e-5 on a linear chain,
-// tests/test_stat_eye.cpp).
+// tests/kernels/test_stat_eye.cpp).
 struct IsiGrid {
   double lo = 0.0, step = 1.0;
   int origin = 0;

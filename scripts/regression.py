@@ -21,7 +21,7 @@ What is compared, and how strictly:
   energy): within 1e-9 relative (their own rounding);
 - TDECQ (the host's double-precision waveform through FFTW): within 1e-3 dB;
 - the statistical eye's BER and SER within 1e-4 relative and its height within 1e-6 relative
-  (the CPU/GPU agreement tests/test_stat_eye_backends.cpp holds them to), its width 1e-4 UI.
+  (the CPU/GPU agreement tests/kernels/test_stat_eye_backends.cpp holds them to), its width 1e-4 UI.
 Prints one line per case and `N passed, N failed`; exits 1 on any failure.
 """
 

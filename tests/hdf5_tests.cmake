@@ -1,7 +1,7 @@
 # HDF5 writer tests; included from tests/CMakeLists.txt.
 include(GoogleTest)
 
-add_executable(test_hdf5_writer test_hdf5_writer.cpp)
+add_executable(test_hdf5_writer host/test_hdf5_writer.cpp)
 target_link_libraries(test_hdf5_writer PRIVATE lightlane_host GTest::gtest_main)
 gtest_discover_tests(test_hdf5_writer PROPERTIES LABELS "cpu")
 

@@ -11,7 +11,7 @@
 //                        given, the receiver's MMSE equaliser re-adapted to each loss).
 //
 // Each BER is the statistical eye's at the decision phase (host/link/stat_eye.hpp), so a root costs
-// milliseconds; tests/test_margin.cpp confirms the found point by Monte Carlo. A link the
+// milliseconds; tests/host/test_margin.cpp confirms the found point by Monte Carlo. A link the
 // statistical eye does not model takes these stand-ins for the search only: a CDR locked without
 // jitter at the receiver's sampling phase, LMS taps at their MMSE values. A link it cannot
 // stand in for (a WDM bus, an ADC, SJ or BUJ) gets NaN, as does a BER floor above the target

@@ -142,7 +142,7 @@ StatEyeInputs stat_eye_inputs(const LinkSetup& link, const LinkReport& rep, doub
   // their mean and variance over independent symbols. Approximations: each transition's
   // displacement as Gaussian about its mean (RJ's heavier tails through a curved edge are not
   // carried: the statistical BER falls below the Monte-Carlo one as RJ grows, measured in
-  // tests/test_stat_eye.cpp), the other transitions independent of the ISI; SJ and BUJ refused.
+  // tests/kernels/test_stat_eye.cpp), the other transitions independent of the ISI; SJ and BUJ refused.
   const JitterParams<double>& jit = link.jitter;
   const bool jittered = jit.rj_rms_samples > 0.0 || jit.dcd_samples > 0.0;
   if (jittered && rep.level_step_a.size() != static_cast<std::size_t>(M) * M *

@@ -14,7 +14,7 @@
 // (PAM6: the mean bits of a single-level error per symbol error), over bits per symbol. Exact for a
 // chain that is linear after the ring (receiver filters only); with band limits ahead of the ring
 // its nonlinear T(V) bends the ISI and the linearised pulse is an approximation whose bias
-// tests/test_stat_eye.cpp measures. The receiver's FFE and DFE with fixed (MMSE) taps are
+// tests/kernels/test_stat_eye.cpp measures. The receiver's FFE and DFE with fixed (MMSE) taps are
 // modelled (stat_eye.cpp: the equalised pulse, the FFE's noise sum; past decisions taken as
 // right). Transmit jitter's RJ and DCD (dual-Dirac) move the transitions as the engine's do:
 // each transition's displacement of the sample from its level-to-level response, its mean and

@@ -1,6 +1,6 @@
 // The figures of `lightlane report`: per point the port's worst lane and whether it passes, and
 // with draws the yield, its exact interval and the ring-bank yield. Pure functions of a
-// ReportFile (tests/test_report.cpp checks them on files built by hand).
+// ReportFile (tests/host/test_report.cpp checks them on files built by hand).
 #pragma once
 
 #include <cstddef>

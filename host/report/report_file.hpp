@@ -1,7 +1,7 @@
 // What `lightlane report` reads from a run's HDF5 file (host/io/hdf5_writer.cpp writes it): the root
 // attributes, the sweep's dimensions and coordinates, and the per-point variables the port report
 // needs, flattened to [point][lane]. Plain data, no HDF5 types: the figures and their tests
-// (tests/test_report.cpp) build one by hand.
+// (tests/host/test_report.cpp) build one by hand.
 #pragma once
 
 #include <cstddef>

@@ -22,7 +22,7 @@
 namespace ll {
 
 // One link's loop as the host set it up (enabled = false: the ring holds its designed operating
-// point, the steady-state lock of host/link/lane_setup.cpp).
+// point, the steady-state lock of host/link/thermal_setup.cpp).
 struct ThermalLoopSetup {
   bool enabled = false;
   ThermalParams params{};

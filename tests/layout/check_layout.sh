@@ -18,7 +18,6 @@ LIMIT=500
 # Files over the limit, with their length when this list was last made: the list may only
 # shrink (a file here that grows, or a new file over the limit, fails).
 declare -A ALLOWED=(
-  [physics/lane.hpp]=600
 )
 while IFS= read -r f; do
   n=$(wc -l < "$f")

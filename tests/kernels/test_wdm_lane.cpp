@@ -1,4 +1,4 @@
-// The WDM bus in the engine (physics/wdm_bus.hpp, host/link/lane_setup.cpp prepare_point): one ring on
+// The WDM bus in the engine (physics/wdm_bus.hpp, host/link/wdm_setup.cpp prepare_point): one ring on
 // the bus is the single-ring lane; the crosstalk a photodiode collects, measured from the
 // engine's waveforms, equals the standalone demultiplexer matrix and meets the Lorentzian-tail
 // estimate at wide spacing, and its power penalty falls monotonically with the spacing; bad

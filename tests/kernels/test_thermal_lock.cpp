@@ -1,4 +1,4 @@
-// The steady-state thermal lock report of the lane (host/link/lane_setup.cpp thermal_lock): heater
+// The steady-state thermal lock report of the lane (host/link/thermal_setup.cpp thermal_lock): heater
 // power against a hand computation from its definition, the wrap to the next order, the heater
 // budget, the self-heating stability verdict, and the HDF5-facing status without a model.
 #include <gtest/gtest.h>

@@ -61,7 +61,7 @@ TEST(JunctionLane, TableMatchesDirectJunctionEvaluation) {
 
 TEST(JunctionLane, ShiftIsSublinearAndNearPublished) {
   // Yuan et al. 200G ring: 16.3 pm/V (PARAMETERS.md). The junction preset reproduces it over
-  // 0..2 V (tests/test_junction.cpp); the lane's 0..3 V swing averages lower, as a depletion
+  // 0..2 V (tests/physics/test_junction.cpp); the lane's 0..3 V swing averages lower, as a depletion
   // junction does (W grows as sqrt(V_bi + V)). Within 20% of the published figure.
   const ll::PreparedRun run = prepare();
   const double pm_per_v = run.links.front().report.shift_pm_per_v;

@@ -17,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "backend_under_test.hpp"
+#include "tests/backend_under_test.hpp"
 #include "host/run/backend.hpp"
 #include "host/run/runner.hpp"
 #include "host/scenario/scenario.hpp"

@@ -4,7 +4,7 @@
 //     damped at K = 1/4: from an error y0 with the heater in its steady state (y'(0) = 0) the
 //     error is y0 (1 + t / 2 tau_h) e^{-t / 2 tau_h}. The engine's per-chunk trace follows it.
 //   - With self-heating the loop settles where the heater supplies what self-heating does not:
-//     the steady-state lock's heater power (host/link/lane_setup.cpp thermal_lock).
+//     the steady-state lock's heater power (host/link/thermal_setup.cpp thermal_lock).
 //   - A run too short for the loop ends not locked, and the HDF5-facing status says so.
 // Built twice like test_lane: as test_lock_loop (CPU) and test_lock_loop_gpu (LL_TEST_CUDA).
 #include <gtest/gtest.h>
