@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Two builds of lightlane side by side in one run, on the same machine (a refactor's "speed
-# unchanged or better"): the default lane's Monte-Carlo rate (Msymbol/s, one point, one thread,
-# a fixed bit budget, no early stop, no margin search) and a statistical sweep's rate (links/s,
+# unchanged or better"): the default lane's Monte-Carlo rate (Msymbol/s, one point at its
+# nominal 8 dBm, one thread, a fixed bit budget, no early stop, no margin search) and a statistical sweep's rate (links/s,
 # the default lane in stat mode over N laser powers, 2 threads). The runs alternate OLD, NEW,
 # OLD, NEW ... so that a drift of the machine hits both; each line is the median of REPEATS.
 # Usage: scripts/bench_compare.sh OLD_LIGHTLANE NEW_LIGHTLANE [REPEATS (3)] [N (2000)]
@@ -29,7 +29,7 @@ for ((r = 0; r < repeats; ++r)); do
     exe=${!bin}
     seconds "$exe" run "$tmp/mc.toml" -o "$tmp/mc.h5" --overwrite --threads 1 --backend cpu \
       --set run.max_bits=$bits --set run.target_errors=1000000000000 \
-      --set margin.compute=false >> "$tmp/mc.$bin"
+      --set margin.compute=false --set laser.power_dbm=8 >> "$tmp/mc.$bin"
     seconds "$exe" run "$tmp/stat.toml" -o "$tmp/stat.h5" --overwrite --threads 2 \
       --backend cpu >> "$tmp/stat.$bin"
   done
