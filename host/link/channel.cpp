@@ -90,12 +90,6 @@ std::vector<std::complex<double>> interpolate_response(const std::vector<double>
   return out;
 }
 
-double parametric_loss_db(double f_hz, double loss_at_nyquist_db, double nyquist_hz,
-                          double skin_share) {
-  const double x = f_hz / nyquist_hz;
-  return loss_at_nyquist_db * (skin_share * std::sqrt(x) + (1.0 - skin_share) * x);
-}
-
 std::vector<double> inverse_real_dft(std::vector<std::complex<double>> in) {
   const std::size_t bins = in.size();
   const std::size_t N = 2 * (bins - 1);
@@ -185,31 +179,6 @@ ChannelFir measured_channel_fir(const std::vector<double>& frequency_hz,
                            nyquist_hz, floor);
 }
 
-std::complex<double> package_cascade_s21(double f_hz, std::complex<double> line,
-                                         const PackageModel& pkg) {
-  using cd = std::complex<double>;
-  struct Abcd {
-    cd a, b, c, d;
-  };
-  auto mul = [](const Abcd& x, const Abcd& y) {
-    return Abcd{x.a * y.a + x.b * y.c, x.a * y.b + x.b * y.d, x.c * y.a + x.d * y.c,
-                x.c * y.b + x.d * y.d};
-  };
-  const double z0 = kPackageReferenceOhm;
-  const double w = 2.0 * kPi * f_hz;
-  const Abcd shunt{1.0, 0.0, cd(0.0, w * pkg.die_capacitance_f), 1.0};
-  const double theta = w * pkg.delay_s;
-  const cd j(0.0, 1.0);
-  const Abcd trace{std::cos(theta), j * pkg.impedance_ohm * std::sin(theta),
-                   j * std::sin(theta) / pkg.impedance_ohm, std::cos(theta)};
-  // The main channel: a matched reciprocal 2-port of through response H (S11 = S22 = 0).
-  const cd h = line;
-  const Abcd main{(1.0 / h + h) / 2.0, z0 * (1.0 / h - h) / 2.0, (1.0 / h - h) / (2.0 * z0),
-                  (1.0 / h + h) / 2.0};
-  const Abcd total = mul(mul(mul(mul(shunt, trace), main), trace), shunt);
-  return 2.0 / (total.a + total.b / z0 + total.c * z0 + total.d);
-}
-
 ChannelFir parametric_channel_fir(double loss_at_nyquist_db, double skin_share,
                                   const PackageModel& package, double nyquist_hz,
                                   double sample_rate_hz, double floor) {
@@ -240,16 +209,6 @@ std::vector<double> apply_tx_ffe(const std::vector<double>& pulse, const std::ve
   for (std::size_t k = 0; k < taps.size(); ++k)
     for (std::size_t n = 0; n < pulse.size(); ++n) out[n + k * spu] += taps[k] / norm * pulse[n];
   return out;
-}
-
-std::complex<double> ctle_response(double f_hz, double dc_gain_db, double zero_hz, double pole1_hz,
-                                   double pole2_hz, double dc_gain2_db, double lf_hz) {
-  const std::complex<double> j(0.0, 1.0);
-  const double g = std::pow(10.0, dc_gain_db / 20.0), g2 = std::pow(10.0, dc_gain2_db / 20.0);
-  std::complex<double> h =
-      (g + j * f_hz / zero_hz) / ((1.0 + j * f_hz / pole1_hz) * (1.0 + j * f_hz / pole2_hz));
-  if (lf_hz > 0.0) h *= (g2 + j * f_hz / lf_hz) / (1.0 + j * f_hz / lf_hz);
-  return h / (g * (lf_hz > 0.0 ? g2 : 1.0));
 }
 
 std::vector<double> design_ctle_fir(double dc_gain_db, double zero_hz, double pole1_hz,

@@ -30,16 +30,14 @@
 #include <complex>
 #include <vector>
 
+#include "physics/channel_models.hpp"  // the loss, package and CTLE formulas
+
 namespace ll {
 
 // Interpolates a measured response onto bins 0..bins-1 of spacing df_hz (see above).
 std::vector<std::complex<double>> interpolate_response(const std::vector<double>& frequency_hz,
                                                        const std::vector<std::complex<double>>& h,
                                                        double df_hz, std::size_t bins);
-
-// Parametric insertion loss (dB, positive) at f: L_N (s sqrt(f/f_N) + (1 - s) f/f_N).
-double parametric_loss_db(double f_hz, double loss_at_nyquist_db, double nyquist_hz,
-                          double skin_share);
 
 // Minimum-phase response with magnitude `magnitude` on bins 0..N/2 of an N-point grid.
 std::vector<std::complex<double>> minimum_phase(const std::vector<double>& magnitude);
@@ -68,22 +66,6 @@ ChannelFir measured_channel_fir(const std::vector<double>& frequency_hz,
                                 const std::vector<std::complex<double>>& through,
                                 double sample_rate_hz, double nyquist_hz, double floor = 1e-4);
 
-// The die and package at each end of the parametric channel (IEEE 802.3 COM's model, without
-// its bump and ball capacitances): the die's pad capacitance to ground, then a lossless package
-// trace of impedance Z_p and one-way delay, between 50 ohm references.
-inline constexpr double kPackageReferenceOhm = 50.0;
-struct PackageModel {
-  double die_capacitance_f = 0.0;
-  double impedance_ohm = kPackageReferenceOhm;
-  double delay_s = 0.0;  // 0: no trace
-};
-
-// S21 of die | trace | line | trace | die between the references, the line a matched 2-port of
-// through response `line` (chain (ABCD) matrices: shunt C [1 0; jwC 1], trace [cos t, j Z_p
-// sin t; j sin t / Z_p, cos t] with t = w delay, S21 = 2 / (A + B / Z0 + C Z0 + D)).
-std::complex<double> package_cascade_s21(double f_hz, std::complex<double> line,
-                                         const PackageModel& package);
-
 // The parametric channel's FIR: the loss's minimum-phase response in the package cascade.
 ChannelFir parametric_channel_fir(double loss_at_nyquist_db, double skin_share,
                                   const PackageModel& package, double nyquist_hz,
@@ -95,12 +77,6 @@ ChannelFir parametric_channel_fir(double loss_at_nyquist_db, double skin_share,
 std::vector<double> apply_tx_ffe(const std::vector<double>& pulse, const std::vector<double>& taps,
                                  int samples_per_ui);
 
-// CTLE of the IEEE 802.3 COM family (802.3ck/dj):
-//     H(f) = (g + j f/f_z) / ((1 + j f/f_p1)(1 + j f/f_p2)) x (g2 + j f/f_LF) / (1 + j f/f_LF),
-// g = 10^(gDC/20), g2 = 10^(gDC2/20), scaled to unit DC gain (the levels and thresholds stay
-// where they are; the relative high-frequency boost is -gDC - gDC2 dB).
-std::complex<double> ctle_response(double f_hz, double dc_gain_db, double zero_hz, double pole1_hz,
-                                   double pole2_hz, double dc_gain2_db, double lf_hz);
 // Its FIR at sample_rate_hz (inverse DFT of the sampled response, gated), unit DC gain.
 std::vector<double> design_ctle_fir(double dc_gain_db, double zero_hz, double pole1_hz,
                                     double pole2_hz, double dc_gain2_db, double lf_hz,

@@ -7,24 +7,17 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "physics/channel_models.hpp"
 #include "physics/config.hpp"
 
 namespace ll {
-namespace {
-
-std::complex<double> bt4_normalised(std::complex<double> y) {
-  return 105.0 / (105.0 + y * (105.0 + y * (45.0 + y * (10.0 + y))));
-}
-
-}  // namespace
-
 double bessel_thomson4_norm() {
   // Solve |H(j x)|^2 = 1/2 for x by bisection: |H| falls monotonically with x.
   static const double x3db = [] {
     double lo = 1.0, hi = 4.0;
     for (int i = 0; i < 200; ++i) {
       const double mid = 0.5 * (lo + hi);
-      (std::norm(bt4_normalised({0.0, mid})) > 0.5 ? lo : hi) = mid;
+      (std::norm(bessel_thomson4_normalised({0.0, mid})) > 0.5 ? lo : hi) = mid;
     }
     return 0.5 * (lo + hi);
   }();
@@ -32,7 +25,7 @@ double bessel_thomson4_norm() {
 }
 
 std::complex<double> bessel_thomson4(double frequency_hz, double f3db_hz) {
-  return bt4_normalised({0.0, bessel_thomson4_norm() * frequency_hz / f3db_hz});
+  return bessel_thomson4_normalised({0.0, bessel_thomson4_norm() * frequency_hz / f3db_hz});
 }
 
 namespace {
