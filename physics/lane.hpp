@@ -103,8 +103,7 @@ struct RingToPhotocurrent {
       t = ring_transmission_junction(c, v);
     else
       t = c.ring.transmission(v);
-    current_a[link * out_stride + out_offset + n] =
-        c.photocurrent_per_transmission_a * t + c.dark_current_a;
+    current_a[link * out_stride + out_offset + n] = photodiode_current_a(c, t);
   }
 };
 

@@ -40,4 +40,12 @@ LL_HD LL_FORCEINLINE Real receiver_noise_variance(Real const_a2, Real shot_a, Re
   return const_a2 + shot_a * i + rin * i * i;
 }
 
+// The photodiode's current at a ring transmission T, A: P_laser 10^(-loss/10) R T + I_dark. `c`
+// holds photocurrent_per_transmission_a (the laser's power, the optical loss and the responsivity
+// folded, host/link/link_constants.cpp) and dark_current_a: LinkConstants or a ring's constants.
+template <class C, class Real>
+LL_HD LL_FORCEINLINE Real photodiode_current_a(const C& c, Real transmission) {
+  return c.photocurrent_per_transmission_a * transmission + c.dark_current_a;
+}
+
 }  // namespace ll

@@ -30,6 +30,7 @@
 #include "physics/complex.hpp"
 #include "physics/config.hpp"
 #include "physics/mrm.hpp"
+#include "physics/receiver_noise.hpp"
 
 namespace ll {
 
@@ -154,7 +155,7 @@ struct CmtSequential {
     Complex<Real> u = state[link];
     for (std::size_t n = 0; n < per_link; ++n) {
       u = apply(cmt_step_for(c, v[n]), u);
-      out[n] = c.photocurrent_per_transmission_a * cmt_transmission(u) + c.dark_current_a;
+      out[n] = photodiode_current_a(c, cmt_transmission(u));
     }
     state[link] = u;
   }
@@ -211,7 +212,7 @@ struct CmtTileApply {
     Complex<Real> u = entering[row];
     for (std::size_t n = 0; n < tile; ++n) {
       u = apply(cmt_step_for(c, v[n]), u);
-      out[n] = c.photocurrent_per_transmission_a * cmt_transmission(u) + c.dark_current_a;
+      out[n] = photodiode_current_a(c, cmt_transmission(u));
     }
   }
 };

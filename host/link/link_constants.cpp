@@ -85,14 +85,10 @@ std::vector<double> setup_levels(const Scenario& s, const LaneParams& lp, double
     dc_gain = std::accumulate(link.h1_taps.begin(), link.h1_taps.end(), 0.0);
   for (int k = 0; k < lp.levels; ++k) {
     c.level_drive_v[k] = v[k];
-    rep.received_levels_a[k] =
-        c.photocurrent_per_transmission_a *
-            transmission(lp.drive_bias_v + (v[k] - lp.drive_bias_v) * cursor_gain) +
-        c.dark_current_a;
+    rep.received_levels_a[k] = photodiode_current_a(
+        c, transmission(lp.drive_bias_v + (v[k] - lp.drive_bias_v) * cursor_gain));
     rep.settled_drive_v[k] = lp.drive_bias_v + (v[k] - lp.drive_bias_v) * dc_gain;
-    rep.settled_levels_a[k] =
-        c.photocurrent_per_transmission_a * transmission(rep.settled_drive_v[k]) +
-        c.dark_current_a;
+    rep.settled_levels_a[k] = photodiode_current_a(c, transmission(rep.settled_drive_v[k]));
   }
   const double v_lo = lp.drive_bias_v - 0.5 * lp.drive_swing_vpp;
   const double v_hi = lp.drive_bias_v + 0.5 * lp.drive_swing_vpp;
