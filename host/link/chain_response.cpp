@@ -10,34 +10,20 @@
 
 #include "host/link/filter_design.hpp"
 #include "host/link/lane_setup_steps.hpp"
+#include "kernels/engine/stage_responses.hpp"
 #include "physics/ring_dynamics.hpp"
 
 namespace ll::setup_steps {
 namespace {
 
-// The chain's output (transmission, before and after the receiver filter) less its steady
-// value at v_from, for the drive v_from + (v_to - v_from) shape[n], the ring settled at v_from.
+// The chain's output (transmission, after the receiver filter) less its steady value at v_from,
+// for the drive v_from + (v_to - v_from) shape[n], the ring settled at v_from: the response of the
+// stages the engine will run for this link (kernels/engine/stage_responses.hpp).
 std::vector<double> chain_response(const LaneParams& lp, const LinkSetup& link,
                                    std::size_t ring_tail, double v_from, double v_to,
                                    const std::vector<double>& shape) {
-  const LinkConstants<double>& c = link.constants;
-  auto transmission = [&c](double v) { return ring_transmission(c, v); };
-  std::vector<double> out_t(shape.size());
-  if (!lp.ring_dynamic) {
-    const double t0 = transmission(v_from);
-    for (std::size_t n = 0; n < shape.size(); ++n)
-      out_t[n] = transmission(v_from + (v_to - v_from) * shape[n]) - t0;
-  } else {
-    Complex<double> u{0.0, 0.0};
-    const AffineMap<double> rest = cmt_step_for(c, v_from);
-    for (std::size_t n = 0; n < ring_tail; ++n) u = apply(rest, u);  // settle at v_from
-    const double t0 = cmt_transmission(u);
-    for (std::size_t n = 0; n < shape.size(); ++n) {
-      u = apply(cmt_step_for(c, v_from + (v_to - v_from) * shape[n]), u);
-      out_t[n] = cmt_transmission(u) - t0;
-    }
-  }
-  return convolve_fir(out_t, link.h2_taps);
+  return lane_response(lane_stages(stage_settings(lp, link)), link, ring_tail, v_from, v_to,
+                       shape);
 }
 
 }  // namespace

@@ -102,4 +102,20 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
   return out;
 }
 
+BatchSetup stage_settings(const LaneParams& lp, const LinkSetup& link) {
+  BatchSetup b;
+  b.pattern = lp.pattern;
+  b.levels = lp.levels;
+  b.samples_per_ui = lp.samples_per_ui;
+  b.has_h1 = !link.h1_taps.empty();
+  b.has_h2 = !link.h2_taps.empty();
+  b.ring_dynamic = lp.ring_dynamic;
+  b.eo_junction = lp.eo_junction;
+  b.bus_lanes = lp.wdm.channels;
+  b.rx_equalizer = lp.rx_eq.enabled();
+  b.tx_jitter = lp.tx_jitter.present();
+  b.cdr = lp.cdr.mode != 0;
+  return b;
+}
+
 }  // namespace ll

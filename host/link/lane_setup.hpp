@@ -99,6 +99,10 @@ std::vector<PreparedLink> prepare_point(const Scenario& s, std::size_t point, co
 // or "" when its channel model reads none.
 std::string channel_file_path(const Scenario& s, const LaneParams& lp);
 
+// What decides the stages a link runs (kernels/engine/stage_list.hpp lane_stages): the batch
+// settings from its keys and its set-up (its FIRs), without the run's rules or any link.
+BatchSetup stage_settings(const LaneParams& lp, const LinkSetup& link);
+
 // The channel wavelengths of a point (one for a single lane), ascending.
 std::vector<double> lane_wavelengths_m(const LaneParams& lp);
 

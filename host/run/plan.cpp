@@ -54,25 +54,15 @@ struct PointCheck {
   std::exception_ptr error;  // set up failed: the scenario error to report
 };
 
-// A point's batch settings (its links aside): the stage flags from its keys and its first link.
+// A point's batch settings (its links aside): the stages from its keys and its first link
+// (stage_settings), the run's rules.
 BatchSetup batch_settings(const LaneParams& lp, const LinkSetup& link, const RunParams& run) {
-  BatchSetup b;
-  b.pattern = lp.pattern;
-  b.levels = lp.levels;
-  b.samples_per_ui = lp.samples_per_ui;
+  BatchSetup b = stage_settings(lp, link);
   b.chunk_symbols = run.chunk_symbols;
-  b.has_h1 = !link.h1_taps.empty();
-  b.has_h2 = !link.h2_taps.empty();
-  b.ring_dynamic = lp.ring_dynamic;
-  b.eo_junction = lp.eo_junction;
   b.target_errors = run.target_errors;
   b.max_bits = run.max_bits;
   b.eye_symbols = run.eye_symbols;
   b.eye_amplitude_bins = run.eye_amplitude_bins;
-  b.bus_lanes = lp.wdm.channels;
-  b.rx_equalizer = lp.rx_eq.enabled();
-  b.tx_jitter = lp.tx_jitter.present();
-  b.cdr = lp.cdr.mode != 0;
   return b;
 }
 
