@@ -22,8 +22,7 @@ namespace {
 std::vector<double> chain_response(const LaneParams& lp, const LinkSetup& link,
                                    std::size_t ring_tail, double v_from, double v_to,
                                    const std::vector<double>& shape) {
-  return lane_response(lane_stages(stage_settings(lp, link)), link, ring_tail, v_from, v_to,
-                       shape);
+  return lane_response(stage_settings(lp, link), link, ring_tail, v_from, v_to, shape);
 }
 
 }  // namespace

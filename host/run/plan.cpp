@@ -23,7 +23,7 @@ struct StageTopology {
   int samples_per_ui, levels, pattern;
   bool has_h1;
   int bus_lanes;
-  std::vector<StageKind> stages;
+  std::vector<std::string> stages;  // lane_stages: the stages' names in signal order
   auto operator<=>(const StageTopology&) const = default;
 };
 

@@ -22,15 +22,13 @@
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
+#include <type_traits>
 #include <vector>
 
 #include "kernels/engine/batch_setup.hpp"
 #include "kernels/engine/resonance_locks.hpp"
 #include "kernels/engine/stage.hpp"
 #include "kernels/engine/stage_list.hpp"
-#include "kernels/engine/stages_optical.hpp"
-#include "kernels/engine/stages_receive.hpp"
-#include "kernels/engine/stages_transmit.hpp"
 
 namespace ll {
 
@@ -83,38 +81,18 @@ class LaneEngine {
     s_.ring_offset = s_.history;
     eye_size_ = L * setup.eye_amplitude_bins * 2 * s_.spu;
 
-    // The lane, in signal order: the stages this batch's topology has (stage_list.hpp).
-    for (StageKind kind : lane_stages(setup)) {
-      switch (kind) {
-        case StageKind::symbols: add(std::make_unique<SymbolStage<Exec, Real>>()); break;
-        case StageKind::drive:
-          add(std::make_unique<PolyphaseDriveStage<Exec, Real>>(s_, setup));
-          break;
-        case StageKind::jittered_drive:
-          add(std::make_unique<JitteredDriveStage<Exec, Real>>(s_, setup, span));
-          break;
-        case StageKind::ring:
-        case StageKind::ring_junction:
-        case StageKind::ring_coupled_mode:
-          add(std::make_unique<RingStage<Exec, Real>>(s_, setup));
-          break;
-        case StageKind::lock_monitor:
-          monitor_ = add(std::make_unique<ThermalMonitorStage<Exec, Real>>(s_));
-          break;
-        case StageKind::wdm_bus: bus_ = add(std::make_unique<WdmBusStage<Exec, Real>>(s_, setup)); break;
-        case StageKind::receiver_filter:
-          rx_filter_ = add(std::make_unique<ReceiverFilterStage<Exec, Real>>(s_, setup));
-          break;
-        case StageKind::decisions:
-        case StageKind::equalized_decisions:
-        case StageKind::cdr_decisions:
-        case StageKind::equalized_cdr_decisions:
-          decision_ = add(std::make_unique<DecisionStage<Exec, Real>>(s_, setup));
-          break;
-        case StageKind::error_count: add(std::make_unique<ErrorCountStage<Exec, Real>>(setup)); break;
-        case StageKind::eye: eye_ = add(std::make_unique<EyeStage<Exec, Real>>(s_, setup)); break;
-      }
-    }
+    // The lane, in signal order: the stages this batch runs (stage_list.hpp).
+    for_each_stage([&]<class Info>() {
+      if (Info::name(setup).empty()) return;
+      auto* stage =
+          add(std::make_unique<typename Info::template Engine<Exec, Real>>(s_, setup, span));
+      // The stages the engine asks for results, or moves.
+      if constexpr (std::is_same_v<Info, LockMonitorStageInfo>) monitor_ = stage;
+      if constexpr (std::is_same_v<Info, WdmBusStageInfo>) bus_ = stage;
+      if constexpr (std::is_same_v<Info, ReceiverFilterStageInfo>) rx_filter_ = stage;
+      if constexpr (std::is_same_v<Info, DecisionStageInfo>) decision_ = stage;
+      if constexpr (std::is_same_v<Info, EyeStageInfo>) eye_ = stage;
+    });
 
     // The start may be off the designed operating point (an initial lock error).
     if (locks_.any()) locks_.move_resonances(s_.links, bus_);

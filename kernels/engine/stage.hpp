@@ -7,6 +7,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "kernels/engine/batch_setup.hpp"
 
@@ -65,6 +67,23 @@ class Stage {
   virtual void run(LaneState<Exec, Real>& s) = 0;
   // The stage's own state into the next chunk (after every stage has run the chunk).
   virtual void carry(LaneState<Exec, Real>&) {}
+};
+
+// What a stage declares beside its engine class, once, for everything that reads the lane's
+// list (kernels/engine/stage_list.hpp): `Engine<Exec, Real>` its class, constructed as
+// Engine(LaneState&, const BatchSetup&, const EngineSpan&); `name(batch)` whether the batch runs
+// it and under which name (empty: not in this lane); `respond(batch, link, args, signal)` its
+// linear(ised) part of the lane's noiseless response (kernels/engine/stage_responses.hpp), on the
+// signal the stages before it made.
+struct ResponseArgs {
+  std::size_t ring_tail = 0;          // samples a coupled-mode ring settles before the drive
+  double v_from = 0.0, v_to = 0.0;    // the drive's start and end
+  const std::vector<double>* shape;   // the drive v_from + (v_to - v_from) shape[n]
+};
+struct StageInfo {
+  // Not part of the analog signal's linear(ised) path (symbols, decisions, counts, the eye).
+  static void respond(const BatchSetup&, const LinkSetup&, const ResponseArgs&,
+                      std::vector<double>&) {}
 };
 
 }  // namespace ll

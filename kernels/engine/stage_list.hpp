@@ -1,80 +1,54 @@
-// The lane as a list of stages: which stages a batch runs, in signal order, from its topology.
-// The engine builds its stages from this list (kernels/engine/lane_engine.hpp) and the host
-// batches together the links whose lists agree (host/run/plan.cpp), so the two cannot disagree.
+// The lane as a list of stages, in signal order: one line per stage. Each line names a stage's
+// descriptor (beside its class in stages_*.hpp: its engine class, whether and under which name a
+// batch runs it, its linear(ised) response). The engine builds its stages from this list
+// (kernels/engine/lane_engine.hpp), the host batches together the links whose lanes agree
+// (host/run/plan.cpp), and the set-up's pulse and step responses run over it
+// (kernels/engine/stage_responses.hpp): none of them can disagree with another.
 #pragma once
 
-#include <cstdint>
 #include <string>
+#include <tuple>
 #include <vector>
 
-#include "kernels/engine/batch_setup.hpp"
+#include "kernels/engine/stages_optical.hpp"
+#include "kernels/engine/stages_receive.hpp"
+#include "kernels/engine/stages_transmit.hpp"
 
 namespace ll {
 
-enum class StageKind : std::uint8_t {
-  symbols,                  // SymbolStage
-  drive,                    // PolyphaseDriveStage: H1 on the held levels
-  jittered_drive,           // JitteredDriveStage: transmit jitter moves the transitions
-  ring,                     // RingStage, static transmission
-  ring_junction,            // RingStage, tabulated PN junction
-  ring_coupled_mode,        // RingStage, coupled-mode recurrence (photon lifetime)
-  lock_monitor,             // ThermalMonitorStage: some link runs a resonance lock
-  wdm_bus,                  // WdmBusStage: crosstalk and demultiplexer of a bus
-  receiver_filter,          // ReceiverFilterStage: H2 by overlap-save
-  decisions,                // DecisionStage, thresholds at the fixed sample
-  equalized_decisions,      // DecisionStage through the FFE and DFE
-  cdr_decisions,            // DecisionStage at the recovered phase
-  equalized_cdr_decisions,  // both
-  error_count,              // ErrorCountStage
-  eye,                      // EyeStage
-};
+using LaneStageList = std::tuple<SymbolStageInfo,          // the symbols sent
+                                 DriveStageInfo,           // H1 on the held levels
+                                 JitteredDriveStageInfo,   // ... with moving transitions
+                                 RingStageInfo,            // drive to photocurrent
+                                 LockMonitorStageInfo,     // the resonance locks' monitor
+                                 WdmBusStageInfo,          // a bus's crosstalk and demultiplexer
+                                 ReceiverFilterStageInfo,  // H2 by overlap-save
+                                 DecisionStageInfo,        // thresholds, FFE/DFE, CDR
+                                 ErrorCountStageInfo,      // errors and the stop rule
+                                 EyeStageInfo>;            // the eye histogram
 
-// The batch's stages, in signal order.
-inline std::vector<StageKind> lane_stages(const BatchSetup& b) {
-  std::vector<StageKind> s{StageKind::symbols,
-                           b.tx_jitter ? StageKind::jittered_drive : StageKind::drive};
-  s.push_back(b.ring_dynamic  ? StageKind::ring_coupled_mode
-              : b.eo_junction ? StageKind::ring_junction
-                              : StageKind::ring);
-  bool lock = false;
-  for (const LinkSetup& l : b.links) lock = lock || l.thermal_loop.enabled;
-  if (lock) s.push_back(StageKind::lock_monitor);
-  if (b.bus_lanes > 0) s.push_back(StageKind::wdm_bus);
-  if (b.has_h2) s.push_back(StageKind::receiver_filter);
-  s.push_back(b.rx_equalizer && b.cdr ? StageKind::equalized_cdr_decisions
-              : b.rx_equalizer        ? StageKind::equalized_decisions
-              : b.cdr                 ? StageKind::cdr_decisions
-                                      : StageKind::decisions);
-  s.push_back(StageKind::error_count);
-  if (b.eye_symbols > 0) s.push_back(StageKind::eye);
-  return s;
+// Calls f.template operator()<Info>() for every stage's descriptor, in signal order.
+template <class F>
+void for_each_stage(F&& f) {
+  [&]<class... Info>(std::tuple<Info...>*) {
+    (f.template operator()<Info>(), ...);
+  }(static_cast<LaneStageList*>(nullptr));
 }
 
-inline const char* stage_name(StageKind k) {
-  switch (k) {
-    case StageKind::symbols: return "symbols";
-    case StageKind::drive: return "drive";
-    case StageKind::jittered_drive: return "jittered drive";
-    case StageKind::ring: return "ring";
-    case StageKind::ring_junction: return "ring (PN junction)";
-    case StageKind::ring_coupled_mode: return "ring (coupled-mode)";
-    case StageKind::lock_monitor: return "lock monitor";
-    case StageKind::wdm_bus: return "WDM bus";
-    case StageKind::receiver_filter: return "receiver filter";
-    case StageKind::decisions: return "decisions";
-    case StageKind::equalized_decisions: return "FFE/DFE decisions";
-    case StageKind::cdr_decisions: return "CDR decisions";
-    case StageKind::equalized_cdr_decisions: return "CDR + FFE/DFE decisions";
-    case StageKind::error_count: return "error count";
-    case StageKind::eye: return "eye";
-  }
-  return "?";
+// The names of the stages the batch runs, in signal order.
+inline std::vector<std::string> lane_stages(const BatchSetup& b) {
+  std::vector<std::string> out;
+  for_each_stage([&]<class Info>() {
+    std::string name = Info::name(b);
+    if (!name.empty()) out.push_back(std::move(name));
+  });
+  return out;
 }
 
 // "symbols -> drive -> ring -> ..." for messages and `lightlane validate`.
-inline std::string describe_stages(const std::vector<StageKind>& stages) {
+inline std::string describe_stages(const std::vector<std::string>& stages) {
   std::string out;
-  for (StageKind k : stages) out += (out.empty() ? "" : " -> ") + std::string(stage_name(k));
+  for (const std::string& name : stages) out += (out.empty() ? "" : " -> ") + name;
   return out;
 }
 

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <stdexcept>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "kernels/engine/stage.hpp"
@@ -15,7 +17,7 @@ namespace ll {
 template <class Exec, class Real>
 class RingStage final : public Stage<Exec, Real> {
  public:
-  RingStage(LaneState<Exec, Real>& s, const BatchSetup& setup)
+  RingStage(LaneState<Exec, Real>& s, const BatchSetup& setup, const EngineSpan&)
       : dynamic_(setup.ring_dynamic), junction_(setup.eo_junction), scan_tile_(setup.scan_tile) {
     if (!dynamic_) return;
     state_ = Buffer<Complex<Real>>(s.L);  // zero: the ring starts empty
@@ -72,7 +74,7 @@ class RingStage final : public Stage<Exec, Real> {
 template <class Exec, class Real>
 class ThermalMonitorStage final : public Stage<Exec, Real> {
  public:
-  explicit ThermalMonitorStage(LaneState<Exec, Real>& s) {
+  ThermalMonitorStage(LaneState<Exec, Real>& s, const BatchSetup&, const EngineSpan&) {
     std::size_t symbols_per_part = 1;
     while (symbols_per_part < 64 && s.chunk % (2 * symbols_per_part) == 0) symbols_per_part *= 2;
     parts_ = static_cast<std::size_t>(s.chunk) / symbols_per_part;
@@ -100,7 +102,7 @@ class ThermalMonitorStage final : public Stage<Exec, Real> {
 template <class Exec, class Real>
 class WdmBusStage final : public Stage<Exec, Real> {
  public:
-  WdmBusStage(LaneState<Exec, Real>& s, const BatchSetup& setup)
+  WdmBusStage(LaneState<Exec, Real>& s, const BatchSetup& setup, const EngineSpan&)
       : lanes_(setup.bus_lanes), junction_(setup.eo_junction) {
     if (s.chunk_samples % kBusTile != 0)
       throw std::invalid_argument("lane engine: a WDM chunk must be a whole number of bus tiles");
@@ -156,6 +158,53 @@ class WdmBusStage final : public Stage<Exec, Real> {
   Buffer<RingModulator<Real>> seen_;  // [links][lanes]
   Buffer<Real> drop_;                 // [links][lanes]
   Buffer<Real> own_current_, channel_;  // [links][chunk samples]
+};
+
+struct RingStageInfo : StageInfo {
+  template <class Exec, class Real>
+  using Engine = RingStage<Exec, Real>;
+  static std::string name(const BatchSetup& b) {
+    return b.ring_dynamic ? "ring (coupled-mode)" : b.eo_junction ? "ring (PN junction)" : "ring";
+  }
+  // The ring's transmission for the drive v_from + (v_to - v_from) shape[n], less its steady
+  // value at v_from (the coupled-mode ring settled there for ring_tail samples first).
+  static void respond(const BatchSetup& b, const LinkSetup& link, const ResponseArgs& a,
+                      std::vector<double>& signal) {
+    const LinkConstants<double>& c = link.constants;
+    const std::vector<double>& shape = *a.shape;
+    const double v_from = a.v_from, v_to = a.v_to;
+    std::vector<double> out_t(shape.size());
+    if (!b.ring_dynamic) {
+      const double t0 = ring_transmission(c, v_from);
+      for (std::size_t n = 0; n < shape.size(); ++n)
+        out_t[n] = ring_transmission(c, v_from + (v_to - v_from) * shape[n]) - t0;
+    } else {
+      Complex<double> u{0.0, 0.0};
+      const AffineMap<double> rest = cmt_step_for(c, v_from);
+      for (std::size_t n = 0; n < a.ring_tail; ++n) u = apply(rest, u);  // settle at v_from
+      const double t0 = cmt_transmission(u);
+      for (std::size_t n = 0; n < shape.size(); ++n) {
+        u = apply(cmt_step_for(c, v_from + (v_to - v_from) * shape[n]), u);
+        out_t[n] = cmt_transmission(u) - t0;
+      }
+    }
+    signal = std::move(out_t);
+  }
+};
+struct LockMonitorStageInfo : StageInfo {
+  template <class Exec, class Real>
+  using Engine = ThermalMonitorStage<Exec, Real>;
+  static std::string name(const BatchSetup& b) {
+    for (const LinkSetup& l : b.links)
+      if (l.thermal_loop.enabled) return "lock monitor";
+    return "";
+  }
+};
+// The bus's crosstalk is left out of a lane's own response (the statistical eye refuses buses).
+struct WdmBusStageInfo : StageInfo {
+  template <class Exec, class Real>
+  using Engine = WdmBusStage<Exec, Real>;
+  static std::string name(const BatchSetup& b) { return b.bus_lanes > 0 ? "WDM bus" : ""; }
 };
 
 }  // namespace ll

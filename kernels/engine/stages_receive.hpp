@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "kernels/engine/stage.hpp"
@@ -17,7 +19,7 @@ namespace ll {
 template <class Exec, class Real>
 class ReceiverFilterStage final : public Stage<Exec, Real> {
  public:
-  ReceiverFilterStage(LaneState<Exec, Real>& s, const BatchSetup& setup)
+  ReceiverFilterStage(LaneState<Exec, Real>& s, const BatchSetup& setup, const EngineSpan&)
       : block_(overlap_save_valid(setup)),
         fft_size_(s.history + block_),
         bins_(fft_size_ / 2 + 1),
@@ -99,7 +101,7 @@ class ReceiverFilterStage final : public Stage<Exec, Real> {
 template <class Exec, class Real>
 class DecisionStage final : public Stage<Exec, Real> {
  public:
-  DecisionStage(LaneState<Exec, Real>& s, const BatchSetup& setup) {
+  DecisionStage(LaneState<Exec, Real>& s, const BatchSetup& setup, const EngineSpan&) {
     if (setup.rx_equalizer) setup_equalizers(s, setup);
     if (setup.cdr) setup_cdr(s, setup);
   }
@@ -274,7 +276,7 @@ class DecisionStage final : public Stage<Exec, Real> {
 template <class Exec, class Real>
 class ErrorCountStage final : public Stage<Exec, Real> {
  public:
-  explicit ErrorCountStage(const BatchSetup& setup)
+  ErrorCountStage(LaneState<Exec, Real>&, const BatchSetup& setup, const EngineSpan&)
       : target_errors_(setup.target_errors), max_bits_(setup.max_bits) {}
   void run(LaneState<Exec, Real>& s) override {
     s.exec.for_each(s.L, 1,
@@ -291,7 +293,7 @@ class ErrorCountStage final : public Stage<Exec, Real> {
 template <class Exec, class Real>
 class EyeStage final : public Stage<Exec, Real> {
  public:
-  EyeStage(LaneState<Exec, Real>& s, const BatchSetup& setup)
+  EyeStage(LaneState<Exec, Real>& s, const BatchSetup& setup, const EngineSpan&)
       : eye_symbols_(setup.eye_symbols),
         amp_bins_(setup.eye_amplitude_bins),
         amp_range_(static_cast<Real>(setup.eye_amplitude_range)),
@@ -313,6 +315,36 @@ class EyeStage final : public Stage<Exec, Real> {
   int amp_bins_;
   Real amp_range_;
   typename Exec::template Buffer<std::uint32_t> eye_;
+};
+
+struct ReceiverFilterStageInfo : StageInfo {
+  template <class Exec, class Real>
+  using Engine = ReceiverFilterStage<Exec, Real>;
+  static std::string name(const BatchSetup& b) { return b.has_h2 ? "receiver filter" : ""; }
+  static void respond(const BatchSetup&, const LinkSetup& link, const ResponseArgs&,
+                      std::vector<double>& signal) {
+    signal = convolve_fir(signal, link.h2_taps);
+  }
+};
+struct DecisionStageInfo : StageInfo {
+  template <class Exec, class Real>
+  using Engine = DecisionStage<Exec, Real>;
+  static std::string name(const BatchSetup& b) {
+    return b.rx_equalizer && b.cdr ? "CDR + FFE/DFE decisions"
+           : b.rx_equalizer        ? "FFE/DFE decisions"
+           : b.cdr                 ? "CDR decisions"
+                                   : "decisions";
+  }
+};
+struct ErrorCountStageInfo : StageInfo {
+  template <class Exec, class Real>
+  using Engine = ErrorCountStage<Exec, Real>;
+  static std::string name(const BatchSetup&) { return "error count"; }
+};
+struct EyeStageInfo : StageInfo {
+  template <class Exec, class Real>
+  using Engine = EyeStage<Exec, Real>;
+  static std::string name(const BatchSetup& b) { return b.eye_symbols > 0 ? "eye" : ""; }
 };
 
 }  // namespace ll

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <algorithm>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "kernels/engine/stage.hpp"
@@ -14,6 +16,7 @@ namespace ll {
 template <class Exec, class Real>
 class SymbolStage final : public Stage<Exec, Real> {
  public:
+  SymbolStage(LaneState<Exec, Real>&, const BatchSetup&, const EngineSpan&) {}
   void run(LaneState<Exec, Real>& s) override {
     s.exec.for_each(s.L, 1,
                     GenerateSymbols{s.sources.data(), s.tx.data(), s.history_symbols, s.chunk});
@@ -25,7 +28,7 @@ class SymbolStage final : public Stage<Exec, Real> {
 template <class Exec, class Real>
 class PolyphaseDriveStage final : public Stage<Exec, Real> {
  public:
-  PolyphaseDriveStage(LaneState<Exec, Real>& s, const BatchSetup& setup)
+  PolyphaseDriveStage(LaneState<Exec, Real>& s, const BatchSetup& setup, const EngineSpan&)
       : pulse_symbols_(drive_pulse_symbols(setup)) {
     std::vector<Real> pulses(s.L * pulse_symbols_ * s.spu);
     for (std::size_t l = 0; l < s.L; ++l) {
@@ -102,6 +105,23 @@ class JitteredDriveStage final : public Stage<Exec, Real> {
   Buffer<JitterParams<Real>> jitter_;
   Buffer<Real> tau_;   // [links][history + chunk]: each transition's shift, samples
   Buffer<Real> step_;  // [links][step_points]: H1's step response from sample -1
+};
+
+struct SymbolStageInfo : StageInfo {
+  template <class Exec, class Real>
+  using Engine = SymbolStage<Exec, Real>;
+  static std::string name(const BatchSetup&) { return "symbols"; }
+};
+// The drive is the lane's response's input (the caller shapes it): no response of its own.
+struct DriveStageInfo : StageInfo {
+  template <class Exec, class Real>
+  using Engine = PolyphaseDriveStage<Exec, Real>;
+  static std::string name(const BatchSetup& b) { return b.tx_jitter ? "" : "drive"; }
+};
+struct JitteredDriveStageInfo : StageInfo {
+  template <class Exec, class Real>
+  using Engine = JitteredDriveStage<Exec, Real>;
+  static std::string name(const BatchSetup& b) { return b.tx_jitter ? "jittered drive" : ""; }
 };
 
 }  // namespace ll
