@@ -79,6 +79,11 @@ class LaneEngine {
     s_.ring_out = s_.current.data();
     s_.ring_stride = s_.ext_stride;
     s_.ring_offset = s_.history;
+    // Without a receiver filter the decisions read the photocurrent itself (the filter's stage
+    // points them at its output).
+    s_.rx = s_.current.data();
+    s_.rx_stride = s_.ext_stride;
+    s_.rx_offset = s_.history;
     eye_size_ = L * setup.eye_amplitude_bins * 2 * s_.spu;
 
     // The lane, in signal order: the stages this batch runs (stage_list.hpp).
@@ -105,10 +110,6 @@ class LaneEngine {
   bool step() {
     s_.first_sample = s_.chunk_index * s_.chunk_samples;
     s_.first_symbol = static_cast<std::int64_t>(s_.chunk_index) * s_.chunk;
-    // Without a receiver filter the decisions read the photocurrent itself.
-    s_.rx = s_.current.data();
-    s_.rx_stride = s_.ext_stride;
-    s_.rx_offset = s_.history;
     for (const auto& stage : stages_) stage->run(s_);
 
     // Carry state into the next chunk: each stage's own, then the shared filter history and the

@@ -52,7 +52,7 @@ struct LaneState {
 
   // Where the modulator writes its photocurrent (`current` after its history, or a WDM bus's
   // per-lane buffer that the bus then mixes), and the received signal the decisions read
-  // (`current`, or the receiver filter's output).
+  // (`current`, or the receiver filter's output): set once, as the stages are built.
   Real* ring_out = nullptr;
   std::size_t ring_stride = 0, ring_offset = 0;
   const Real* rx = nullptr;

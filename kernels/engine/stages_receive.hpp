@@ -31,6 +31,10 @@ class ReceiverFilterStage final : public Stage<Exec, Real> {
       fft_link_ = Fft(s.exec, fft_size_, blocks_, block_);
     rx_ = Buffer<Real>(s.L * s.chunk_samples);
     transfer_ = make_transfer(s, setup);
+    // The decisions read the filtered signal.
+    s.rx = rx_.data();
+    s.rx_stride = s.chunk_samples;
+    s.rx_offset = 0;
   }
   void run(LaneState<Exec, Real>& s) override {
     const Real* ext = s.current.data();
@@ -51,9 +55,6 @@ class ReceiverFilterStage final : public Stage<Exec, Real> {
     s.exec.for_each(s.L * blocks_, block_,
                     ScatterValid<Real>{fft_in_.data(), rx_.data(), s.chunk_samples, 0, block_,
                                        fft_size_, blocks_});
-    s.rx = rx_.data();
-    s.rx_stride = s.chunk_samples;
-    s.rx_offset = 0;
   }
   const typename Exec::template Buffer<Real>& output() const { return rx_; }
 
