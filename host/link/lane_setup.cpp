@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <string>
 
 #include "host/link/energy.hpp"
 #include "host/link/lane_setup_steps.hpp"
@@ -38,14 +39,20 @@ void check_optical_loss(const Scenario& s, const LaneParams& lp) {
   if (lp.optical_loss_db() > kMaxOpticalLossDb) {
     const double waveguide_db = lp.waveguide_length_m * lp.waveguide_loss_db_per_m;
     const double couplers_db = lp.coupler_loss_db * lp.couplers;
-    const char* key = waveguide_db >= std::max(couplers_db, lp.extra_loss_db)
+    const double stages_db = folded_optical_loss_db(lp.stage_values);
+    std::string key = waveguide_db >= std::max(couplers_db, lp.extra_loss_db)
                           ? "optics.waveguide_length_cm"
                           : (couplers_db >= lp.extra_loss_db ? "optics.coupler_loss_db"
                                                              : "optics.extra_loss_db");
+    // A stage's key when the folded stages lose the most (the scenario gave one: a value).
+    if (stages_db > std::max({waveguide_db, couplers_db, lp.extra_loss_db}) &&
+        !lp.stage_values.empty())
+      key = lp.stage_values.begin()->first;
     fail_key(s, key,
              "the optical path loses " + format_number(lp.optical_loss_db(), 6) + " dB (waveguide " +
                  format_number(waveguide_db, 4) + ", couplers " + format_number(couplers_db, 4) +
-                 ", extra " + format_number(lp.extra_loss_db, 4) + "); expected at most " +
+                 ", extra " + format_number(lp.extra_loss_db, 4) + ", stages " +
+                 format_number(stages_db, 4) + "); expected at most " +
                  format_number(kMaxOpticalLossDb, 3) + " dB");
   }
 }
@@ -99,6 +106,7 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
   // state so every point sends the same symbols, as a pattern generator would.
   out.setup.noise_key = {rp.seed, static_cast<std::uint32_t>(point)};
   out.setup.prbs_seed = 0xffffffffu;
+  out.setup.stage_values = lp.stage_values;
   return out;
 }
 

@@ -121,6 +121,7 @@ void append_electrical_keys(std::vector<KeySpec>& r);    // [channel], [tx_ffe],
 void append_energy_keys(std::vector<KeySpec>& r);        // [energy]
 void append_serdes_keys(std::vector<KeySpec>& r);        // [tx_jitter], [cdr], [rx_eq]
 void append_optical_path_keys(std::vector<KeySpec>& r);  // [optics], [receiver], [wdm]
+void append_stage_keys(std::vector<KeySpec>& r);         // the stages' own (stage_keys.hpp)
 
 // Every key, section by section in the order above (host/scenario/scenario.cpp).
 const std::vector<KeySpec>& registry();

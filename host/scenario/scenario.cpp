@@ -64,6 +64,7 @@ const std::vector<KeySpec>& registry() {
     append_energy_keys(r);
     append_serdes_keys(r);
     append_optical_path_keys(r);
+    append_stage_keys(r);
     return r;
   }();
   return keys;

@@ -17,6 +17,7 @@
 #include <variant>
 #include <vector>
 
+#include "kernels/engine/stage_keys.hpp"
 #include "physics/config.hpp"
 #include "physics/junction.hpp"
 #include "physics/prbs.hpp"
@@ -219,9 +220,14 @@ struct LaneParams {
   // filtering of its own channel as a pole in the received photocurrent (inf: none).
   double drop_filter_pole_hz = std::numeric_limits<double>::infinity();
 
+  // The stages' own keys (kernels/engine/stage_keys.hpp), by key, in their own units.
+  StageValues stage_values;
+
+  // The optical path's loss from the modulator to the photodiode: the lumped budget and the
+  // stages folded into the photodiode's gain.
   double optical_loss_db() const {
     return waveguide_length_m * waveguide_loss_db_per_m + coupler_loss_db * couplers +
-           extra_loss_db;
+           extra_loss_db + folded_optical_loss_db(stage_values);
   }
 };
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "kernels/engine/fir.hpp"
+#include "kernels/engine/stage_keys.hpp"
 #include "kernels/engine/thermal_loop.hpp"
 #include "physics/cdr.hpp"
 #include "physics/equalizer.hpp"
@@ -45,6 +46,8 @@ struct LinkSetup {
   // Clock recovery (physics/cdr.hpp; BatchSetup::cdr) and its starting phase (samples).
   CdrConstants<double> cdr{};
   double cdr_initial_phase_samples = 0.0;
+  // The stages' own keys (kernels/engine/stage_keys.hpp), as the scenario gave them.
+  StageValues stage_values;
 };
 
 // What every link of a batch shares (the stage topology and the run rules).

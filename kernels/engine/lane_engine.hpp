@@ -87,16 +87,19 @@ class LaneEngine {
     eye_size_ = L * setup.eye_amplitude_bins * 2 * s_.spu;
 
     // The lane, in signal order: the stages this batch runs (stage_list.hpp).
+    // A folded stage has no pass of its own: the set-up put it in the links' constants.
     for_each_stage([&]<class Info>() {
-      if (Info::name(setup).empty()) return;
-      auto* stage =
-          add(std::make_unique<typename Info::template Engine<Exec, Real>>(s_, setup, span));
-      // The stages the engine asks for results, or moves.
-      if constexpr (std::is_same_v<Info, LockMonitorStageInfo>) monitor_ = stage;
-      if constexpr (std::is_same_v<Info, WdmBusStageInfo>) bus_ = stage;
-      if constexpr (std::is_same_v<Info, ReceiverFilterStageInfo>) rx_filter_ = stage;
-      if constexpr (std::is_same_v<Info, DecisionStageInfo>) decision_ = stage;
-      if constexpr (std::is_same_v<Info, EyeStageInfo>) eye_ = stage;
+      if constexpr (!Info::folded) {
+        if (Info::name(setup).empty()) return;
+        auto* stage =
+            add(std::make_unique<typename Info::template Engine<Exec, Real>>(s_, setup, span));
+        // The stages the engine asks for results, or moves.
+        if constexpr (std::is_same_v<Info, LockMonitorStageInfo>) monitor_ = stage;
+        if constexpr (std::is_same_v<Info, WdmBusStageInfo>) bus_ = stage;
+        if constexpr (std::is_same_v<Info, ReceiverFilterStageInfo>) rx_filter_ = stage;
+        if constexpr (std::is_same_v<Info, DecisionStageInfo>) decision_ = stage;
+        if constexpr (std::is_same_v<Info, EyeStageInfo>) eye_ = stage;
+      }
     });
 
     // The start may be off the designed operating point (an initial lock error).

@@ -80,7 +80,16 @@ struct ResponseArgs {
   double v_from = 0.0, v_to = 0.0;    // the drive's start and end
   const std::vector<double>* shape;   // the drive v_from + (v_to - v_from) shape[n]
 };
+//
+// And, for the host (kernels/engine/stage_keys.hpp): `keys()` the scenario keys it reads (their
+// values reach it in LinkSetup::stage_values); a memoryless linear stage may instead be `folded`:
+// it has no engine class, and its `optical_loss_db(values)` joins the optical path's budget, so
+// the set-up's photocurrent per unit transmission, and with it every level, threshold, noise
+// variance and response, includes it.
 struct StageInfo {
+  static constexpr bool folded = false;
+  static std::vector<StageKey> keys() { return {}; }
+  static double optical_loss_db(const StageValues&) { return 0.0; }
   // Not part of the analog signal's linear(ised) path (symbols, decisions, counts, the eye).
   static void respond(const BatchSetup&, const LinkSetup&, const ResponseArgs&,
                       std::vector<double>&) {}

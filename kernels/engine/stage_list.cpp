@@ -1,0 +1,26 @@
+// What the host reads of the stage list without the engine (kernels/engine/stage_keys.hpp): the
+// stages' keys and the folded stages' set-up, collected over LaneStageList.
+#include "kernels/engine/stage_list.hpp"
+
+namespace ll {
+
+const std::vector<StageKey>& stage_keys() {
+  static const std::vector<StageKey> keys = [] {
+    std::vector<StageKey> out;
+    for_each_stage([&]<class Info>() {
+      for (const StageKey& k : Info::keys()) out.push_back(k);
+    });
+    return out;
+  }();
+  return keys;
+}
+
+double folded_optical_loss_db(const StageValues& values) {
+  double loss_db = 0.0;
+  for_each_stage([&]<class Info>() {
+    if constexpr (Info::folded) loss_db += Info::optical_loss_db(values);
+  });
+  return loss_db;
+}
+
+}  // namespace ll
