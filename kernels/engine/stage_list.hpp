@@ -22,6 +22,7 @@ using LaneStageList = std::tuple<SymbolStageInfo,          // the symbols sent
                                  RingStageInfo,            // drive to photocurrent
                                  LockMonitorStageInfo,     // the resonance locks' monitor
                                  WdmBusStageInfo,          // a bus's crosstalk and demultiplexer
+                                 VoaStageInfo,             // an attenuator (folded)
                                  ReceiverFilterStageInfo,  // H2 by overlap-save
                                  DecisionStageInfo,        // thresholds, FFE/DFE, CDR
                                  ErrorCountStageInfo,      // errors and the stop rule

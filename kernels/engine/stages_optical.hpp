@@ -207,4 +207,19 @@ struct WdmBusStageInfo : StageInfo {
   static std::string name(const BatchSetup& b) { return b.bus_lanes > 0 ? "WDM bus" : ""; }
 };
 
+// A variable optical attenuator ahead of the photodiode ([voa]): the bench's way to a receiver's
+// sensitivity, sweeping the received power with everything else held. Linear and memoryless on
+// the optical power (P_out = P_in 10^(-A/10)), so folded: A joins the optical path's budget
+// (kernels/engine/stage_keys.hpp), which sets the photocurrent per unit transmission
+// (physics/receiver_noise.hpp photodiode_current_a), and the engine runs no pass for it. With a
+// WDM bus it attenuates everything the lane's photodiode collects, its crosstalk too.
+struct VoaStageInfo : StageInfo {
+  static constexpr bool folded = true;
+  // 60 dB: as optics.extra_loss_db; the whole path stays under 100 dB (host/link/lane_setup.cpp).
+  static constexpr StageKey kAttenuation{"voa.attenuation_db", "dB", 0.0, 60.0, 0.0, nullptr};
+  static std::string name(const BatchSetup&) { return ""; }  // folded: no engine pass
+  static std::vector<StageKey> keys() { return {kAttenuation}; }
+  static double optical_loss_db(const StageValues& v) { return stage_value(v, kAttenuation); }
+};
+
 }  // namespace ll
