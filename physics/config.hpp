@@ -66,6 +66,35 @@ LL_HD LL_FORCEINLINE double sin_squared(double x) {
   return s * s;
 }
 
+// sin r and cos r of x reduced to r in [-pi/2, pi/2] by a whole number of pi: what is periodic in
+// pi (sin^2 x = sin^2 r, sin 2x = 2 sin r cos r) without libm, in float by the same series as
+// sin_squared (sin to r^13, cos to r^14: truncation under 1e-9 there), so the loop vectorises.
+LL_HD LL_FORCEINLINE void sin_cos_mod_pi(float x, float* s, float* c) {
+  const float q = x * 0.318309886183790672f;
+  const float k = static_cast<float>(static_cast<int>(q + (q >= 0.0f ? 0.5f : -0.5f)));
+  const float r = x - k * 3.14159265358979323846f;
+  const float r2 = r * r;
+  float p = -1.0f / 6227020800.0f;
+  p = p * r2 + 1.0f / 39916800.0f;
+  p = p * r2 - 1.0f / 362880.0f;
+  p = p * r2 + 1.0f / 5040.0f;
+  p = p * r2 - 1.0f / 120.0f;
+  p = p * r2 + 1.0f / 6.0f;
+  *s = r * (1.0f - p * r2);
+  float u = 1.0f / 87178291200.0f;  //  1/14!
+  u = u * r2 - 1.0f / 479001600.0f;  // -1/12!
+  u = u * r2 + 1.0f / 3628800.0f;    //  1/10!
+  u = u * r2 - 1.0f / 40320.0f;      // -1/8!
+  u = u * r2 + 1.0f / 720.0f;        //  1/6!
+  u = u * r2 - 1.0f / 24.0f;         // -1/4!
+  u = u * r2 + 0.5f;                 //  1/2!
+  *c = 1.0f - u * r2;
+}
+LL_HD LL_FORCEINLINE void sin_cos_mod_pi(double x, double* s, double* c) {
+  *s = sin(x);
+  *c = cos(x);
+}
+
 // Transmit FFE: kTxFfeTaps symbol-spaced taps, the cursor at kTxFfeCursor (c(-3) .. c(+1), the
 // 802.3dj host transmitter's span); the scenario gives the others, the cursor is 1 - sum |c|.
 inline constexpr int kTxFfeTaps = 5;

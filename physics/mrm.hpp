@@ -24,6 +24,7 @@
 
 #include <cmath>
 
+#include "physics/complex.hpp"
 #include "physics/config.hpp"
 
 namespace ll {
@@ -123,6 +124,9 @@ struct RingModulator {
   Real laser_wavelength_m;
   Real detuning_m;     // lambda_laser - lambda_res(0)
   Real shift_m_per_v;  // d lambda_res / dV
+  // For the field (a fibre after the ring, physics/fibre.hpp): r - a and 1 - a r formed in double,
+  // a and a r.
+  Real r_minus_a, one_minus_ar, a, ar;
 
   // phi_rel = 2 pi L n_g (1/lambda_L - 1/lambda_res) = 2 pi L n_g (lambda_res - lambda_L) /
   // (lambda_L lambda_res), with lambda_res - lambda_L = shift V - detuning formed as a
@@ -140,6 +144,19 @@ struct RingModulator {
   LL_HD LL_FORCEINLINE Real transmission(Real drive_v) const {
     return allpass_transmission_coeffs(num0, den0, four_ar, phase(drive_v));
   }
+  // The through port's field, t = (r - a e^{-i phi}) / (1 - a r e^{-i phi}) (the round trip's
+  // phase lag in the e^{+i w t} baseband convention of physics/fibre.hpp), written with
+  // s = sin(phi / 2) as ((r - a) + 2 a s^2 + i a sin phi) / ((1 - a r) + 2 a r s^2 + i a r sin phi),
+  // which keeps float's digits at the notch as the transmission's form does; |t|^2 is it.
+  LL_HD LL_FORCEINLINE Complex<Real> field(Real drive_v) const {
+    Real s, c;  // of phi / 2 modulo pi: s^2 and 2 s c are what the field needs
+    sin_cos_mod_pi(phase(drive_v) * Real(0.5), &s, &c);
+    const Real s2 = Real(2) * s * s, sin_phi = Real(2) * s * c;
+    const Real nr = r_minus_a + a * s2, ni = a * sin_phi;
+    const Real dr = one_minus_ar + ar * s2, di = ar * sin_phi;
+    const Real inv = Real(1) / (dr * dr + di * di);
+    return {(nr * dr + ni * di) * inv, (ni * dr - nr * di) * inv};
+  }
 
   // The same modulator in another precision (float for the GPU).
   template <class To>
@@ -150,7 +167,11 @@ struct RingModulator {
             static_cast<To>(phase_per_m),
             static_cast<To>(laser_wavelength_m),
             static_cast<To>(detuning_m),
-            static_cast<To>(shift_m_per_v)};
+            static_cast<To>(shift_m_per_v),
+            static_cast<To>(r_minus_a),
+            static_cast<To>(one_minus_ar),
+            static_cast<To>(a),
+            static_cast<To>(ar)};
   }
 
   LL_HD static RingModulator make(double a, double r, double phase_per_m, double laser_m,
@@ -158,7 +179,9 @@ struct RingModulator {
     return {static_cast<Real>((a - r) * (a - r)), static_cast<Real>((1.0 - a * r) * (1.0 - a * r)),
             static_cast<Real>(4.0 * a * r),       static_cast<Real>(phase_per_m),
             static_cast<Real>(laser_m),           static_cast<Real>(detuning_m),
-            static_cast<Real>(shift_m_per_v)};
+            static_cast<Real>(shift_m_per_v),     static_cast<Real>(r - a),
+            static_cast<Real>(1.0 - a * r),       static_cast<Real>(a),
+            static_cast<Real>(a * r)};
   }
 };
 

@@ -73,6 +73,7 @@ struct PointResult {
   double mrm_extinction_ratio_db = 0.0;  // between the extreme drive levels, static
   // Thermal tuning (NaN / not_modelled without [mrm.thermal]).
   double heater_power_mw = 0.0;
+  double fibre_dispersion_ps_per_nm = std::numeric_limits<double>::quiet_NaN();  // D L
   LockStatus mrm_lock = LockStatus::not_modelled;
   // The lock loop's resonance minus its operating point at the end of the run (red > 0; NaN
   // without mrm.thermal.lock = "loop").

@@ -97,7 +97,8 @@ JitterParams<double> setup_pulse_response(const Scenario& s, const LaneParams& l
   c.delay_symbols = static_cast<int>(cursor / lp.samples_per_ui);
   c.sample_in_ui = static_cast<int>(cursor % lp.samples_per_ui);
   // Count from the first symbol whose whole history went through filled filters.
-  const std::size_t fill = link.h1_taps.size() + link.h2_taps.size() + ring_tail;
+  const std::size_t fill =
+      link.h1_taps.size() + link.h2_taps.size() + link.fibre_taps.size() + ring_tail;
   c.warmup_symbols = c.delay_symbols + static_cast<std::int64_t>(fill / lp.samples_per_ui) + 2;
   // The pulse at the decision phase, one value per symbol, in A per unit symbol value (the
   // outer levels one apart): the equaliser's design input, and a report.

@@ -34,6 +34,9 @@ std::size_t engine_bytes_per_link(const BatchSetup& b) {
   const std::size_t H = b.overlap_history, B = overlap_save_valid(b);
   std::size_t floats = S + (S + H);                       // drive; photocurrent with filter history
   if (b.has_h2) floats += S + 2 * (S / B) * (H + B + 2);  // received waveform, FFT blocks, spectra
+  // A fibre: its field with history, FFT blocks and spectra, complex; its history is at most a
+  // chunk, so at most 2 S complex values each (an upper bound: the plan has no taps here).
+  if (b.fibre) floats += 3 * 2 * (2 * S);
   std::size_t bytes = floats * sizeof(float);
   bytes += 2 * static_cast<std::size_t>(b.chunk_symbols);  // symbols, decisions
   bytes += static_cast<std::size_t>(b.eye_amplitude_bins) * 2 * b.samples_per_ui * 4;
@@ -51,6 +54,7 @@ struct PointCheck {
   std::size_t h2_taps = 0;    // the longest receiver FIR of its lanes
   int history_symbols = 0;    // what the engine keeps in flight for its lanes (engine_span)
   int channel_symbols = 0;    // of them, the host channel's FIR (a Touchstone file's, say)
+  std::vector<std::string> warnings;  // its lanes' set-up warnings
   std::exception_ptr error;  // set up failed: the scenario error to report
 };
 
@@ -105,6 +109,9 @@ SweepPlan plan_sweep(const Scenario& s, int threads) {
                    l.report.lock != LockStatus::thermally_unstable;
         c.h2_taps = std::max(c.h2_taps, l.setup.h2_taps.size());
         c.channel_symbols = std::max(c.channel_symbols, l.report.channel_fir_symbols);
+        for (const std::string& w : l.report.warnings)
+          if (std::find(c.warnings.begin(), c.warnings.end(), w) == c.warnings.end())
+            c.warnings.push_back(w);
         alone.links.push_back(std::move(l.setup));
       }
       // What the engine will count, so that it can refuse nothing the plan let through.
@@ -122,6 +129,24 @@ SweepPlan plan_sweep(const Scenario& s, int threads) {
       fail_key(s, "wdm.channels",
                "sweeping it would change the lane dimension; expected one value for the whole "
                "run");
+    }
+  }
+  // The warnings: one that every point gives once, the others per point.
+  {
+    std::map<std::string, std::vector<std::size_t>> points_of;
+    std::vector<std::string> order;
+    for (std::size_t p = 0; p < P; ++p)
+      for (const std::string& w : checks[p].warnings) {
+        if (!points_of.count(w)) order.push_back(w);
+        points_of[w].push_back(p);
+      }
+    for (const std::string& w : order) {
+      const std::vector<std::size_t>& at = points_of[w];
+      if (at.size() == P && P > 1) {
+        plan.warnings.push_back("every point: " + w);
+      } else {
+        for (std::size_t p : at) plan.warnings.push_back("point " + std::to_string(p) + ": " + w);
+      }
     }
   }
   // Points with the same stage topology run as one batch; its overlap-save history holds the

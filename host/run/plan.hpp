@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <vector>
 
 #include "kernels/engine/lane_engine.hpp"
@@ -29,6 +30,9 @@ struct SweepPlan {
   // budget, or thermally unstable), so where it sits is not known. Reported with stop_reason
   // not_run.
   std::vector<std::size_t> unlocked_points;
+  // What the points' set-ups warned of ("point P: ..."; a warning every point shares, once, as
+  // "every point: ..."), for the command line to print before anything runs.
+  std::vector<std::string> warnings;
 };
 
 // Checks every point (on `threads` threads; 0: OpenMP's default) and plans the batches. Throws

@@ -125,6 +125,7 @@ int execute_run(const SweepPlan& plan, const RunOptions& options, std::ostream& 
   // Said once nothing more can be refused (a refusal is one line).
   if (!backend.note.empty()) err << "lightlane: " << backend.note << "\n";
   err << "lightlane: backend " << backend.description << "\n";
+  for (const std::string& w : plan.warnings) err << "lightlane: warning: " << w << "\n";
   std::vector<bool> skip(P, false);
   std::size_t mine = P, done = 0;
   if (options.shards > 1) {

@@ -98,6 +98,7 @@ void print_validation(const SweepPlan& plan, const std::string& backend_request,
                                                              : "THERMALLY UNSTABLE on this flank");
     out << "\n";
   }
+  for (const std::string& w : plan.warnings) out << "  warning: " << w << "\n";
   if (!plan.unlocked_points.empty())
     out << "  " << plan.unlocked_points.size() << " of " << P
         << " points will not be simulated: their ring's thermal lock fails\n";

@@ -51,6 +51,19 @@ struct FftwTraits<float> {
   static void inverse(void* p, Complex<float>* in, float* out) {
     fftwf_execute_dft_c2r(static_cast<fftwf_plan>(p), reinterpret_cast<fftwf_complex*>(in), out);
   }
+  static void* plan_c2c(int n, int batch, int sign) {
+    fftwf_complex* in = fftwf_alloc_complex(static_cast<std::size_t>(n) * batch);
+    fftwf_complex* out = fftwf_alloc_complex(static_cast<std::size_t>(n) * batch);
+    void* p = fftwf_plan_many_dft(1, &n, batch, in, nullptr, 1, n, out, nullptr, 1, n, sign,
+                                  FFTW_ESTIMATE);
+    fftwf_free(in);
+    fftwf_free(out);
+    return p;
+  }
+  static void c2c(void* p, Complex<float>* in, Complex<float>* out) {
+    fftwf_execute_dft(static_cast<fftwf_plan>(p), reinterpret_cast<fftwf_complex*>(in),
+                      reinterpret_cast<fftwf_complex*>(out));
+  }
   static void destroy(void* p) { fftwf_destroy_plan(static_cast<fftwf_plan>(p)); }
 };
 
@@ -89,6 +102,19 @@ struct FftwTraits<double> {
   }
   static void inverse(void* p, Complex<double>* in, double* out) {
     fftw_execute_dft_c2r(static_cast<fftw_plan>(p), reinterpret_cast<fftw_complex*>(in), out);
+  }
+  static void* plan_c2c(int n, int batch, int sign) {
+    fftw_complex* in = fftw_alloc_complex(static_cast<std::size_t>(n) * batch);
+    fftw_complex* out = fftw_alloc_complex(static_cast<std::size_t>(n) * batch);
+    void* p = fftw_plan_many_dft(1, &n, batch, in, nullptr, 1, n, out, nullptr, 1, n, sign,
+                                 FFTW_ESTIMATE);
+    fftw_free(in);
+    fftw_free(out);
+    return p;
+  }
+  static void c2c(void* p, Complex<double>* in, Complex<double>* out) {
+    fftw_execute_dft(static_cast<fftw_plan>(p), reinterpret_cast<fftw_complex*>(in),
+                     reinterpret_cast<fftw_complex*>(out));
   }
   static void destroy(void* p) { fftw_destroy_plan(static_cast<fftw_plan>(p)); }
 };
@@ -131,7 +157,35 @@ void SerialExec::Fft<Real>::inverse(Complex<Real>* in, Real* out) {
   FftwTraits<Real>::inverse(inverse_, in, out);
 }
 
+template <class Real>
+SerialExec::FftC2C<Real>::FftC2C(SerialExec&, std::size_t n, std::size_t batch) {
+  std::lock_guard<std::mutex> lock(fftw_planner_mutex());
+  forward_ = FftwTraits<Real>::plan_c2c(static_cast<int>(n), static_cast<int>(batch), FFTW_FORWARD);
+  inverse_ =
+      FftwTraits<Real>::plan_c2c(static_cast<int>(n), static_cast<int>(batch), FFTW_BACKWARD);
+  if (!forward_ || !inverse_) throw std::runtime_error("FFTW could not plan the fibre's transform");
+}
+
+template <class Real>
+SerialExec::FftC2C<Real>::~FftC2C() {
+  std::lock_guard<std::mutex> lock(fftw_planner_mutex());
+  if (forward_) FftwTraits<Real>::destroy(forward_);
+  if (inverse_) FftwTraits<Real>::destroy(inverse_);
+}
+
+template <class Real>
+void SerialExec::FftC2C<Real>::forward(Complex<Real>* in, Complex<Real>* out) {
+  FftwTraits<Real>::c2c(forward_, in, out);
+}
+
+template <class Real>
+void SerialExec::FftC2C<Real>::inverse(Complex<Real>* in, Complex<Real>* out) {
+  FftwTraits<Real>::c2c(inverse_, in, out);
+}
+
 template class SerialExec::Fft<float>;
 template class SerialExec::Fft<double>;
+template class SerialExec::FftC2C<float>;
+template class SerialExec::FftC2C<double>;
 
 }  // namespace ll

@@ -86,6 +86,32 @@ class SerialExec {
     void* overlapped_ = nullptr;
   };
 
+  // Batched in-order complex FFTs of size n (the fibre's field), FFTW_ESTIMATE as Fft.
+  template <class Real>
+  class FftC2C {
+   public:
+    FftC2C() = default;
+    FftC2C(SerialExec&, std::size_t n, std::size_t batch);
+    FftC2C(FftC2C&& o) noexcept { swap(o); }
+    FftC2C& operator=(FftC2C&& o) noexcept {
+      swap(o);
+      return *this;
+    }
+    FftC2C(const FftC2C&) = delete;
+    FftC2C& operator=(const FftC2C&) = delete;
+    ~FftC2C();
+    void forward(Complex<Real>* in, Complex<Real>* out);
+    void inverse(Complex<Real>* in, Complex<Real>* out);  // unnormalised
+
+   private:
+    void swap(FftC2C& o) {
+      std::swap(forward_, o.forward_);
+      std::swap(inverse_, o.inverse_);
+    }
+    void* forward_ = nullptr;
+    void* inverse_ = nullptr;
+  };
+
   // The CPU launch loop: rows x cols, innermost contiguous so the compiler can vectorise.
   template <class F>
   void for_each(std::size_t rows, std::size_t cols, const F& f) {

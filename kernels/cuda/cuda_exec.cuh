@@ -139,6 +139,52 @@ class CudaExec {
     bool planned_ = false;
   };
 
+  // Batched complex FFTs of size n (the fibre's field), unnormalised.
+  template <class Real>
+  class FftC2C {
+   public:
+    FftC2C() = default;
+    FftC2C(CudaExec&, std::size_t n, std::size_t batch) {
+      int size = static_cast<int>(n);
+      constexpr bool single = sizeof(Real) == 4;
+      cufft_check(cufftPlanMany(&plan_, 1, &size, nullptr, 1, size, nullptr, 1, size,
+                                single ? CUFFT_C2C : CUFFT_Z2Z, static_cast<int>(batch)),
+                  "plan c2c");
+      cufft_check(cufftSetStream(plan_, cudaStreamPerThread), "set stream c2c");
+      planned_ = true;
+    }
+    FftC2C(FftC2C&& o) noexcept { swap(o); }
+    FftC2C& operator=(FftC2C&& o) noexcept {
+      swap(o);
+      return *this;
+    }
+    FftC2C(const FftC2C&) = delete;
+    FftC2C& operator=(const FftC2C&) = delete;
+    ~FftC2C() {
+      if (planned_) cufftDestroy(plan_);
+    }
+    void forward(Complex<Real>* in, Complex<Real>* out) { exec(in, out, CUFFT_FORWARD); }
+    void inverse(Complex<Real>* in, Complex<Real>* out) { exec(in, out, CUFFT_INVERSE); }
+
+   private:
+    void exec(Complex<Real>* in, Complex<Real>* out, int direction) {
+      if constexpr (sizeof(Real) == 4)
+        cufft_check(cufftExecC2C(plan_, reinterpret_cast<cufftComplex*>(in),
+                                 reinterpret_cast<cufftComplex*>(out), direction),
+                    "exec c2c");
+      else
+        cufft_check(cufftExecZ2Z(plan_, reinterpret_cast<cufftDoubleComplex*>(in),
+                                 reinterpret_cast<cufftDoubleComplex*>(out), direction),
+                    "exec z2z");
+    }
+    void swap(FftC2C& o) {
+      std::swap(plan_, o.plan_);
+      std::swap(planned_, o.planned_);
+    }
+    cufftHandle plan_ = 0;
+    bool planned_ = false;
+  };
+
   template <class F>
   void for_each(std::size_t rows, std::size_t cols, const F& f) {
     const std::size_t n = rows * cols;

@@ -14,6 +14,7 @@
 #include "kernels/engine/thermal_loop.hpp"
 #include "physics/cdr.hpp"
 #include "physics/equalizer.hpp"
+#include "physics/fibre.hpp"
 #include "physics/jitter.hpp"
 #include "physics/lane.hpp"
 #include "physics/wdm_bus.hpp"
@@ -48,6 +49,9 @@ struct LinkSetup {
   double cdr_initial_phase_samples = 0.0;
   // The stages' own keys (kernels/engine/stage_keys.hpp), as the scenario gave them.
   StageValues stage_values;
+  // A fibre after the ring (BatchSetup::fibre): its dispersion as a centred complex FIR on the
+  // field (kernels/engine/fir.hpp design_fibre_fir); empty: none.
+  std::vector<Complex<double>> fibre_taps;
 };
 
 // What every link of a batch shares (the stage topology and the run rules).
@@ -77,6 +81,7 @@ struct BatchSetup {
   bool rx_equalizer = false;          // every link decides through its FFE and DFE
   bool tx_jitter = false;             // the drive's transitions move (JitteredDrive)
   bool cdr = false;                   // every link samples at its recovered phase (CdrDecide)
+  bool fibre = false;                 // the field crosses a fibre (FibreStage) before detection
 };
 
 // The H1 the engine runs on the transmitter's per-symbol output.

@@ -180,6 +180,8 @@ class LaneEngine {
     // The carry already moved the tail; the chunk is intact in [history, history + chunk).
     return last_chunk_of(s_.current, s_.ext_stride, s_.history);
   }
+  // The modulator's drive of the last chunk, [links][chunk samples], V: for tests.
+  std::vector<Real> last_drive() const { return last_chunk_of(s_.drive, s_.chunk_samples, 0); }
   std::uint64_t last_chunk_first_sample() const {
     return (s_.chunk_index == 0 ? 0 : s_.chunk_index - 1) * s_.chunk_samples;
   }

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,10 @@ struct LaneState {
   std::size_t ring_stride = 0, ring_offset = 0;
   const Real* rx = nullptr;
   std::size_t rx_stride = 0, rx_offset = 0;
+  // With a fibre: where the ring writes its field instead of a photocurrent (the fibre's buffer
+  // after its history; the fibre then detects it into ring_out). Null: no fibre.
+  Complex<Real>* field_out = nullptr;
+  std::size_t field_stride = 0, field_offset = 0;
 };
 
 template <class Exec, class Real>
@@ -79,17 +84,22 @@ struct ResponseArgs {
   std::size_t ring_tail = 0;          // samples a coupled-mode ring settles before the drive
   double v_from = 0.0, v_to = 0.0;    // the drive's start and end
   const std::vector<double>* shape;   // the drive v_from + (v_to - v_from) shape[n]
+  // The optical field after the modulator, for the stages that act on it (a fibre): the ring
+  // fills it, alongside its transmission, when the batch has a fibre.
+  std::vector<Complex<double>>* field = nullptr;
 };
 //
 // And, for the host (kernels/engine/stage_keys.hpp): `keys()` the scenario keys it reads (their
-// values reach it in LinkSetup::stage_values); a memoryless linear stage may instead be `folded`:
-// it has no engine class, and its `optical_loss_db(values)` joins the optical path's budget, so
-// the set-up's photocurrent per unit transmission, and with it every level, threshold, noise
-// variance and response, includes it.
+// values reach it in LinkSetup::stage_values); `optical_loss_db(values)` its loss, which joins the
+// optical path's budget, so the set-up's photocurrent per unit transmission, and with it every
+// level, threshold, noise variance and response, includes it; `set_up(context, link)` its share
+// of the link's set-up (its per-link inputs into LinkSetup), or a refusal naming a key. A
+// memoryless linear stage may be `folded`: no engine class, its loss is all it does.
 struct StageInfo {
   static constexpr bool folded = false;
   static std::vector<StageKey> keys() { return {}; }
   static double optical_loss_db(const StageValues&) { return 0.0; }
+  static std::optional<StageRefusal> set_up(const StageContext&, LinkSetup&) { return {}; }
   // Not part of the analog signal's linear(ised) path (symbols, decisions, counts, the eye).
   static void respond(const BatchSetup&, const LinkSetup&, const ResponseArgs&,
                       std::vector<double>&) {}

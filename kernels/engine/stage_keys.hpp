@@ -8,7 +8,9 @@
 // engine.
 #pragma once
 
+#include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,7 +37,26 @@ inline double stage_value(const StageValues& values, const StageKey& k) {
 // Every stage's keys, in the stage list's order (kernels/engine/stage_list.cpp).
 const std::vector<StageKey>& stage_keys();
 
-// The optical loss of the folded stages, dB (their sum: they are in the optical path's budget).
+// The stages' optical losses, dB (their sum: they are in the optical path's budget, which sets the
+// photocurrent per unit transmission).
 double folded_optical_loss_db(const StageValues& values);
+
+// What a stage's own set-up of one link reads (its descriptor's `set_up`, run by the host's
+// prepare_link after the link's filters and levels, before its responses).
+struct StageContext {
+  const StageValues& values;
+  double symbol_rate_hz = 0.0, sample_rate_hz = 0.0;
+  double laser_wavelength_m = 0.0;
+  std::size_t chunk_samples = 0;
+  bool ring_static_linear = true;  // the ring is the static pm/V model (no junction, no dynamics)
+  bool wdm_bus = false;
+};
+// A stage's refusal of a link: the key to name and what was expected (the host's one-line error).
+struct StageRefusal {
+  std::string key, what;
+};
+struct LinkSetup;
+// Every stage's set-up of the link, in list order; the first refusal, if any.
+std::optional<StageRefusal> set_up_stages(const StageContext& context, LinkSetup& link);
 
 }  // namespace ll

@@ -1,5 +1,5 @@
 // What the host reads of the stage list without the engine (kernels/engine/stage_keys.hpp): the
-// stages' keys and the folded stages' set-up, collected over LaneStageList.
+// stages' keys, their losses and their own set-up, collected over LaneStageList.
 #include "kernels/engine/stage_list.hpp"
 
 namespace ll {
@@ -18,9 +18,17 @@ const std::vector<StageKey>& stage_keys() {
 double folded_optical_loss_db(const StageValues& values) {
   double loss_db = 0.0;
   for_each_stage([&]<class Info>() {
-    if constexpr (Info::folded) loss_db += Info::optical_loss_db(values);
+    loss_db += Info::optical_loss_db(values);
   });
   return loss_db;
+}
+
+std::optional<StageRefusal> set_up_stages(const StageContext& context, LinkSetup& link) {
+  std::optional<StageRefusal> refusal;
+  for_each_stage([&]<class Info>() {
+    if (!refusal) refusal = Info::set_up(context, link);
+  });
+  return refusal;
 }
 
 }  // namespace ll

@@ -10,6 +10,7 @@
 #include <tuple>
 #include <vector>
 
+#include "kernels/engine/stages_fibre.hpp"
 #include "kernels/engine/stages_optical.hpp"
 #include "kernels/engine/stages_receive.hpp"
 #include "kernels/engine/stages_transmit.hpp"
@@ -20,6 +21,7 @@ using LaneStageList = std::tuple<SymbolStageInfo,          // the symbols sent
                                  DriveStageInfo,           // H1 on the held levels
                                  JitteredDriveStageInfo,   // ... with moving transitions
                                  RingStageInfo,            // drive to photocurrent
+                                 FibreStageInfo,           // field through fibre, detected
                                  LockMonitorStageInfo,     // the resonance locks' monitor
                                  WdmBusStageInfo,          // a bus's crosstalk and demultiplexer
                                  VoaStageInfo,             // an attenuator (folded)

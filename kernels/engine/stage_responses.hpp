@@ -19,7 +19,8 @@ namespace ll {
 inline std::vector<double> lane_response(const BatchSetup& batch, const LinkSetup& link,
                                          std::size_t ring_tail, double v_from, double v_to,
                                          const std::vector<double>& shape) {
-  const ResponseArgs args{ring_tail, v_from, v_to, &shape};
+  std::vector<Complex<double>> field;
+  const ResponseArgs args{ring_tail, v_from, v_to, &shape, &field};
   std::vector<double> signal;
   for_each_stage([&]<class Info>() {
     if (!Info::name(batch).empty()) Info::respond(batch, link, args, signal);

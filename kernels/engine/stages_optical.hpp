@@ -31,6 +31,12 @@ class RingStage final : public Stage<Exec, Real> {
   }
   void run(LaneState<Exec, Real>& s) override {
     const std::size_t n = s.chunk_samples;
+    if (s.field_out) {  // a fibre follows: the field, which the fibre detects after dispersion
+      s.exec.for_each(s.L, n,
+                      RingToField<Real>{s.links.data(), s.drive.data(), s.field_out, n,
+                                        s.field_stride, s.field_offset});
+      return;
+    }
     if (!dynamic_ && !junction_) {
       s.exec.for_each(s.L, n,
                       RingToPhotocurrent<Real, false>{s.links.data(), s.drive.data(), s.ring_out,
@@ -189,6 +195,12 @@ struct RingStageInfo : StageInfo {
       }
     }
     signal = std::move(out_t);
+    // The field too, for a fibre after the ring (the static pm/V ring: the set-up refuses others).
+    if (b.fibre && a.field) {
+      a.field->resize(shape.size());
+      for (std::size_t n = 0; n < shape.size(); ++n)
+        (*a.field)[n] = c.ring.field(v_from + (v_to - v_from) * shape[n]);
+    }
   }
 };
 struct LockMonitorStageInfo : StageInfo {

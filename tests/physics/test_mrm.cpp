@@ -182,4 +182,26 @@ TEST(RingModulator, ResonanceCrossesLaserAtDetuningOverShift) {
   EXPECT_GT(mod.transmission(0.0), mod.transmission(3.0));
 }
 
+// The through port's field (for a fibre after the ring): the all-pass (r - a e^{-i phi}) /
+// (1 - a r e^{-i phi}) written here with std::complex, at phases across the resonance, and its
+// power the transmission, in double and in float (the float form keeps its digits at the notch).
+TEST(RingModulator, FieldIsTheAllPassAndItsPowerTheTransmission) {
+  const ll::RingGeometry g{11.41e-6, 2.55, 4.2, 0.2020, 9940.0, 1310e-9};
+  const ll::RingFigures f = ll::ring_figures(g);
+  const auto mod = ll::RingModulator<double>::make(f.a, f.r, 2.0 * kPi * f.round_trip_m * g.n_g,
+                                                   g.laser_wavelength_m, 78e-12, 16.3e-12);
+  const ll::RingModulator<float> mod_f = mod.converted<float>();
+  for (double v = -2.0; v <= 8.0; v += 0.01) {
+    const double phi = mod.phase(v);
+    const std::complex<double> z = std::polar(1.0, -phi);
+    const std::complex<double> want = (f.r - f.a * z) / (1.0 - f.a * f.r * z);
+    const ll::Complex<double> got = mod.field(v);
+    EXPECT_NEAR(got.re, want.real(), 1e-12) << v;
+    EXPECT_NEAR(got.im, want.imag(), 1e-12) << v;
+    EXPECT_NEAR(got.re * got.re + got.im * got.im, mod.transmission(v), 1e-12) << v;
+    const ll::Complex<float> gf = mod_f.field(static_cast<float>(v));
+    EXPECT_NEAR(gf.re * gf.re + gf.im * gf.im, mod.transmission(v), 2e-6) << v;
+  }
+}
+
 }  // namespace

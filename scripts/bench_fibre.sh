@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The fibre stage's cost (issue 20): the default lane's Monte-Carlo rate (Msymbol/s, one point at
+# its nominal 8 dBm, one thread, a fixed bit budget, no early stop, no margin search) without a
+# fibre, and with 2 km (FR) and 10 km (LR) of G.652 fibre at 1310 nm (lambda0 1324 nm: the longest
+# dispersed response), in one run, alternating, each line the median of REPEATS.
+# Usage: scripts/bench_fibre.sh [LIGHTLANE (build/lightlane)] [REPEATS (3)]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+exe=${1:-build/lightlane} repeats=${2:-3}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+sed '/^\[sweep.list\]/,$d' scenarios/lane_200g_pam4.toml > "$tmp/mc.toml"
+bits=20000000
+seconds() {
+  local start end
+  start=$(date +%s%N)
+  "$@" > /dev/null 2>&1
+  end=$(date +%s%N)
+  awk -v a="$start" -v b="$end" 'BEGIN { printf "%.4f\n", (b - a) / 1e9 }'
+}
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+echo "== machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores"
+cases=("0" "2" "10")
+for km in "${cases[@]}"; do : > "$tmp/t.$km"; done
+for ((r = 0; r < repeats; ++r)); do
+  for km in "${cases[@]}"; do
+    seconds "$exe" run "$tmp/mc.toml" -o "$tmp/mc.h5" --overwrite --threads 1 --backend cpu \
+      --set run.max_bits=$bits --set run.target_errors=1000000000000 \
+      --set margin.compute=false --set laser.power_dbm=8 --set fibre.length_km=$km \
+      --set eye.symbols=0 --set tdecq.symbols=0 >> "$tmp/t.$km"
+  done
+done
+for km in "${cases[@]}"; do
+  t=$(median < "$tmp/t.$km")
+  awk -v km="$km" -v t="$t" -v bits=$bits 'BEGIN {
+    printf "fibre %5s km: %.2f Msymbol/s (median of the runs, %.2f s for %d bits)\n",
+           km, bits / 2 / t / 1e6, t, bits }'
+done

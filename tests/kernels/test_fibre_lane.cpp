@@ -1,0 +1,112 @@
+// The fibre stage in the engine (kernels/engine/stages_fibre.hpp): the photocurrent after 10 km
+// of G.652 fibre at 1310 nm against a direct double-precision computation written here (the
+// ring's field from the engine's own drive, convolved tap by tap with the fibre's FIR, detected),
+// sample by sample over a chunk deep into the run, for the double and the float engine; and the
+// statistical eye, which takes the fibre through the lane's linearised pulse response, against
+// the engine's counts at FR reach.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "host/link/lane_setup.hpp"
+#include "host/link/stat_eye.hpp"
+#include "host/run/plan.hpp"
+#include "host/scenario/scenario.hpp"
+#include "kernels/backend.hpp"
+#include "kernels/cpu/cpu_exec.hpp"
+
+namespace {
+
+const std::string kDefault = std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/lane_200g_pam4.toml";
+
+ll::BatchSetup fibre_batch(const std::vector<std::string>& extra) {
+  std::vector<std::string> o = {"fibre.length_km=10", "eye.symbols=0", "tdecq.symbols=0"};
+  o.insert(o.end(), extra.begin(), extra.end());
+  const ll::PreparedRun run = ll::prepare_run(ll::load_scenario(kDefault, o));
+  EXPECT_EQ(run.batches.size(), 1u);
+  ll::BatchSetup b = run.batches.front();
+  b.max_bits = b.target_errors = ~0ull;
+  return b;
+}
+
+// The photocurrent of chunk `chunks` from the drive of that chunk and the one before.
+template <class Real>
+void check_against_direct(const ll::BatchSetup& batch, int chunks, double bound) {
+  ll::SerialExec exec;
+  ll::LaneEngine<ll::SerialExec, Real> engine(exec, batch);
+  std::vector<Real> before, drive;
+  for (int c = 0; c < chunks; ++c) {
+    before = engine.last_drive();
+    engine.step();
+  }
+  drive = engine.last_drive();
+  const std::vector<Real> got = engine.last_photocurrent();
+  const std::size_t S = static_cast<std::size_t>(batch.chunk_symbols) * batch.samples_per_ui;
+  for (std::size_t l = 0; l < batch.links.size(); ++l) {
+    const ll::LinkSetup& link = batch.links[l];
+    const std::vector<ll::Complex<double>>& h = link.fibre_taps;
+    ASSERT_GT(h.size(), 64u);  // the fibre disperses: a long response
+    ASSERT_LT(h.size(), S);
+    std::vector<ll::Complex<double>> e(2 * S);
+    for (std::size_t n = 0; n < S; ++n) {
+      e[n] = link.constants.ring.field(static_cast<double>(before[l * S + n]));
+      e[S + n] = link.constants.ring.field(static_cast<double>(drive[l * S + n]));
+    }
+    const ll::LinkConstants<double>& c = link.constants;
+    double peak = 0.0, worst = 0.0;
+    for (std::size_t n = 0; n < S; ++n) {
+      double re = 0.0, im = 0.0;
+      for (std::size_t k = 0; k < h.size(); ++k) {
+        const ll::Complex<double> x = e[S + n - k];
+        re += h[k].re * x.re - h[k].im * x.im;
+        im += h[k].re * x.im + h[k].im * x.re;
+      }
+      const double ref = c.photocurrent_per_transmission_a * (re * re + im * im) + c.dark_current_a;
+      peak = std::max(peak, std::abs(ref));
+      worst = std::max(worst, std::abs(static_cast<double>(got[l * S + n]) - ref));
+    }
+    EXPECT_LT(worst / peak, bound) << "link " << l;
+    std::printf("fibre photocurrent, link %zu: max |difference| / peak = %.3g\n", l, worst / peak);
+  }
+}
+
+TEST(FibreLane, DoubleEngineIsTheDirectConvolution) {
+  // Double: FFT rounding (1e-16 x log2 N) only.
+  check_against_direct<double>(fibre_batch({}), 3, 1e-10);
+}
+
+TEST(FibreLane, FloatEngineIsTheDirectConvolution) {
+  // Float: 6e-8 per operation through the ring's field and a complex FFT convolution of
+  // log2 N ~ 15 stages, and |E|^2 doubling the relative error: 1e-5 of the peak leaves room.
+  check_against_direct<float>(fibre_batch({}), 3, 1e-5);
+}
+
+// FR (2 km) at G.652's two corners: the statistical eye's BER over the counted one stays where it
+// is for the lane without fibre (0.41 at 8 dBm, the ring's nonlinearity: test_margin.cpp), within
+// [0.3, 1]; a statistical eye blind to the fibre would put the worse corner at about 0.2.
+TEST(FibreLane, StatisticalEyeFollowsTheCountsAtFrReach) {
+  const ll::PreparedRun run = ll::prepare_run(ll::load_scenario(
+      std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/fibre_fr_2km.toml",
+      {"eye.symbols=0", "tdecq.symbols=0", "run.target_errors=300"}));
+  ASSERT_EQ(run.batches.size(), 1u);
+  const ll::BatchSetup& batch = run.batches.front();
+  std::vector<ll::StatEyeInputs> inputs;
+  for (std::size_t i = 0; i < batch.links.size(); ++i)
+    inputs.push_back(ll::stat_eye_inputs(batch.links[i], run.links[run.batch_points[0][i]].report,
+                                         run.run.eye_target_ber));
+  const std::vector<ll::StatEye> eyes =
+      ll::statistical_eyes_cpu(inputs, run.run.eye_contour_bers, 2);
+  const std::vector<ll::LinkOutcome> counts = ll::run_batch_cpu(batch, 2);
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    const double ber = static_cast<double>(counts[i].counters.bit_errors) /
+                       static_cast<double>(counts[i].counters.bits);
+    ASSERT_TRUE(eyes[i].valid);
+    EXPECT_GT(eyes[i].ber / ber, 0.3) << "link " << i << ": counted " << ber;
+    EXPECT_LT(eyes[i].ber / ber, 1.0) << "link " << i << ": counted " << ber;
+  }
+}
+
+}  // namespace
