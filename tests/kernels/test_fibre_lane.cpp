@@ -109,4 +109,27 @@ TEST(FibreLane, StatisticalEyeFollowsTheCountsAtFrReach) {
   }
 }
 
+// Bad input is refused before anything runs, naming the key: a ring whose field is not carried,
+// a WDM bus, a laser outside G.652's model, a chunk shorter than the dispersed pulse.
+TEST(FibreLane, RefusalsNameTheirKeys) {
+  auto refusal = [](const std::vector<std::string>& o) -> std::string {
+    try {
+      ll::plan_sweep(ll::load_scenario(
+          std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/fibre_fr_2km.toml", o));
+    } catch (const ll::ScenarioError& e) {
+      return e.what();
+    }
+    return "";
+  };
+  EXPECT_NE(refusal({"mrm.model=\"dynamic\""}).find("fibre.length_km"), std::string::npos);
+  EXPECT_NE(refusal({"wdm.channels=2", "wdm.spacing_ghz=400"}).find("fibre.length_km"),
+            std::string::npos);
+  EXPECT_NE(refusal({"laser.wavelength_nm=1650"}).find("laser.wavelength_nm"), std::string::npos);
+  // 40 km at 1550 nm disperses a pulse over about 3.5 ns, 12k samples: more than 256 symbols.
+  EXPECT_NE(refusal({"fibre.length_km=40", "laser.wavelength_nm=1550", "run.chunk_symbols=256"})
+                .find("run.chunk_symbols"),
+            std::string::npos);
+  EXPECT_EQ(refusal({}), "");
+}
+
 }  // namespace
