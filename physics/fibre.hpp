@@ -54,19 +54,23 @@ LL_HD inline double dispersion_spread_s(double beta2_l_s2, double band_hz) {
   return 2.0 * kPi * fabs(beta2_l_s2) * 2.0 * band_hz;
 }
 
-// The ring's through-port field (amplitude transmission; |field|^2 is the power transmission of
-// physics/mrm.hpp) for every sample of the chunk, into the fibre's extended buffer after its
-// history. The static linear (pm/V) ring only: the PN junction's and the coupled-mode ring's
-// fields are not carried yet (the set-up refuses those with a fibre).
-template <class Real>
-struct RingToField {
+// The modulator's field (amplitude transmission; |field|^2 is its power transmission: the ring's,
+// physics/mrm.hpp, or the MZM's, physics/mzm.hpp) for every sample of the chunk, into the
+// fibre's extended buffer after its history. Of the rings, the static linear (pm/V) one only: the
+// PN junction's and the coupled-mode ring's fields are not carried yet (the set-up refuses those
+// with a fibre).
+template <class Real, bool Mzm>
+struct ModulatorToField {
   const LinkConstants<Real>* links;
   const Real* drive_v;     // [links][chunk samples]
   Complex<Real>* field;    // [links][field_stride] from field_offset
   std::size_t in_stride, field_stride, field_offset;
   LL_HD void operator()(std::size_t link, std::size_t n) const {
-    field[link * field_stride + field_offset + n] =
-        links[link].ring.field(drive_v[link * in_stride + n]);
+    const Real v = drive_v[link * in_stride + n];
+    if constexpr (Mzm)
+      field[link * field_stride + field_offset + n] = links[link].mzm.field(v);
+    else
+      field[link * field_stride + field_offset + n] = links[link].ring.field(v);
   }
 };
 

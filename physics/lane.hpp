@@ -107,6 +107,20 @@ struct RingToPhotocurrent {
   }
 };
 
+// The MZM's transmission and photodetection (physics/mzm.hpp), as RingToPhotocurrent.
+template <class Real>
+struct MzmToPhotocurrent {
+  const LinkConstants<Real>* links;
+  const Real* drive_v;
+  Real* current_a;
+  std::size_t in_stride, in_offset, out_stride, out_offset;
+  LL_HD void operator()(std::size_t link, std::size_t n) const {
+    const LinkConstants<Real>& c = links[link];
+    current_a[link * out_stride + out_offset + n] = photodiode_current_a(
+        c, c.mzm.transmission(drive_v[link * in_stride + in_offset + n]));
+  }
+};
+
 // The resonance lock's monitor photodiode: the ring's mean through-port transmission over the
 // chunk, from the photocurrent the ring stage wrote (T = (I - I_dark) / (P loss R)). Each row
 // (link, part) sums `part_samples` consecutive samples in double, so the sum does not lose the

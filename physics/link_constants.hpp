@@ -8,6 +8,7 @@
 #include "physics/config.hpp"
 #include "physics/fec.hpp"
 #include "physics/mrm.hpp"
+#include "physics/mzm.hpp"
 #include "physics/noise.hpp"
 #include "physics/prbs.hpp"
 #include "physics/receiver_noise.hpp"
@@ -105,6 +106,8 @@ struct LinkConstants {
   RingCmt<Real> cmt;                     // dynamic (coupled-mode) model, when the batch runs it
   EoTable<Real> eo;                      // nonlinear electro-optic model (points = 0: linear pm/V)
   CmtTable<Real> cmt_map;                // the dynamic model's per-sample map, tabulated in V
+  MzmModulator<Real> mzm;                // a Mach-Zehnder modulator instead (modulator_mzm = 1)
+  int modulator_mzm;                     // 0: the ring
   Real photocurrent_per_transmission_a;  // laser power x optical loss x responsivity
   Real dark_current_a;
   // Receiver noise variance at photocurrent I (A^2): const + shot * I + rin * I^2, over the
@@ -167,6 +170,8 @@ LinkConstants<To> convert_constants(const LinkConstants<From>& c) {
   convert_array(c.cmt_map.a_im, o.cmt_map.a_im);
   convert_array(c.cmt_map.b_re, o.cmt_map.b_re);
   convert_array(c.cmt_map.b_im, o.cmt_map.b_im);
+  o.mzm = c.mzm.template converted<To>();
+  o.modulator_mzm = c.modulator_mzm;
   o.photocurrent_per_transmission_a = static_cast<To>(c.photocurrent_per_transmission_a);
   o.dark_current_a = static_cast<To>(c.dark_current_a);
   o.noise_var_const_a2 = static_cast<To>(c.noise_var_const_a2);
@@ -194,6 +199,11 @@ LL_HD LL_FORCEINLINE Real ring_transmission_junction(const LinkConstants<Real>& 
 template <class Real>
 LL_HD LL_FORCEINLINE Real ring_transmission(const LinkConstants<Real>& c, Real v) {
   return c.eo.points == 0 ? c.ring.transmission(v) : ring_transmission_junction(c, v);
+}
+// The modulator's static power transmission, ring or MZM (the set-up's levels, the responses).
+template <class Real>
+LL_HD LL_FORCEINLINE Real modulator_transmission(const LinkConstants<Real>& c, Real v) {
+  return c.modulator_mzm ? c.mzm.transmission(v) : ring_transmission(c, v);
 }
 
 // One sample's coupled-mode map at drive voltage v under the link's electro-optic model.

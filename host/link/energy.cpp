@@ -42,7 +42,8 @@ LaneEnergy lane_energy(const Scenario& s, const LaneParams& lp, const LinkConsta
   LaneEnergy e;
   if (!p.present()) return e;
   double capacitance_f = p.modulator_capacitance_f;
-  if (!std::isfinite(capacitance_f)) {
+  const bool mzm = lp.modulator == Modulator::mzm;  // its RF power goes into its termination
+  if (!std::isfinite(capacitance_f) && !mzm) {
     if (!(junction_capacitance_f > 0.0))
       fail_key(s, "energy.modulator_capacitance_ff",
                "missing; the linear electro-optic model has no junction capacitance to use");
@@ -76,7 +77,10 @@ LaneEnergy lane_energy(const Scenario& s, const LaneParams& lp, const LinkConsta
     mean += w * c.level_drive_v[k];
     mean_square += w * c.level_drive_v[k] * c.level_drive_v[k];
   }
-  e.modulator_w = capacitance_f * (mean_square - mean * mean) * symbol_rate;
+  // A ring's junction charges and discharges C (C V^2 per transition, the drive's variance per
+  // symbol); a travelling-wave MZM's drive dissipates in its matched termination, V_rms^2 / R.
+  e.modulator_w = mzm ? (mean_square - mean * mean) / lp.mzm.termination_ohm
+                      : capacitance_f * (mean_square - mean * mean) * symbol_rate;
   e.driver_w = or_default(p.driver_j_per_bit, kDriverJPerBit) * e.bit_rate_bps;
   e.tia_w = or_default(p.tia_j_per_bit, kTiaJPerBit) * e.bit_rate_bps;
   e.cdr_w = or_default(p.cdr_j_per_bit, 0.0) * e.bit_rate_bps;

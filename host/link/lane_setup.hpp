@@ -47,6 +47,7 @@ struct LinkReport {
   int fec_frame_bits = 512;  // the frame the FEC's frame loss ratio is stated for
   LaneEnergy energy;         // [energy]: the lane's power but the heater's (host/link/energy.hpp)
   double channel_loss_db = 0.0;
+  double mzm_vpi_v = std::numeric_limits<double>::quiet_NaN();  // an MZM's V_pi (NaN: a ring)
   // The fibre's D L, ps/nm (NaN: no fibre; kernels/engine/stages_fibre.hpp).
   double fibre_dispersion_ps_per_nm = std::numeric_limits<double>::quiet_NaN();
   int channel_fir_symbols = 0;  // the host channel's FIR, in UI (0: none)

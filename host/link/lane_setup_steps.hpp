@@ -30,6 +30,14 @@ RingGeometry geometry(const LaneParams& lp);
 void setup_ring(const Scenario& s, const LaneParams& lp, double fs, LinkReport& rep,
                 LinkConstants<double>& c);
 
+// --- mzm_setup.cpp ----------------------------------------------------------------------------
+
+// A Mach-Zehnder modulator instead of the ring: its keys checked, c.mzm, rep.mzm_vpi_v (the ring's
+// figures NaN).
+void setup_mzm(const Scenario& s, const LaneParams& lp, LinkReport& rep, LinkConstants<double>& c);
+// Its travelling-wave electrode's response as a FIR for H1 (empty: no MZM or no band limit).
+std::vector<double> mzm_electrode_fir(const LaneParams& lp, double fs);
+
 // --- filter_setup.cpp -------------------------------------------------------------------------
 
 // Fails on `key` unless the band limit f_hz (when finite) lies below the Nyquist frequency of

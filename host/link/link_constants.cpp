@@ -36,10 +36,12 @@ std::vector<double> drive_levels(const LaneParams& lp, const Transmission& trans
     const double t = transmission(v_lo + (v_hi - v_lo) * i / n);
     if ((t - prev) * (t_hi - t_lo) < 0.0)
       fail_key(s, "driver.level_spacing",
-               "\"optical\" needs the ring's transmission to be monotonic over the drive swing; it "
-               "turns at " +
+               "\"optical\" needs the modulator's transmission to be monotonic over the drive "
+               "swing; it turns at " +
                    format_number(v_lo + (v_hi - v_lo) * i / n, 4) +
-                   " V (move mrm.detuning_pm or reduce driver.swing_vpp)");
+                   (lp.modulator == Modulator::mzm
+                        ? " V (reduce driver.swing_vpp under V_pi, or move mzm.bias_phase_deg)"
+                        : " V (move mrm.detuning_pm or reduce driver.swing_vpp)"));
     prev = t;
   }
   for (int k = 1; k < M - 1; ++k) {
@@ -67,7 +69,7 @@ double dac_code_v(const LinkConstants<double>& c, double v) {
 std::vector<double> setup_levels(const Scenario& s, const LaneParams& lp, double cursor_gain,
                                  LinkReport& rep, LinkSetup& link) {
   LinkConstants<double>& c = link.constants;
-  auto transmission = [&c](double v) { return ring_transmission(c, v); };
+  auto transmission = [&c](double v) { return modulator_transmission(c, v); };
   c.levels = lp.levels;
   c.mapping = symbol_mapping(lp.levels);
   c.fec_interleave = lp.fec_interleave;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <ostream>
 
 #include "kernels/cpu/cpu_exec.hpp"
@@ -79,12 +80,17 @@ void print_validation(const SweepPlan& plan, const std::string& backend_request,
     }
     const std::vector<PreparedLink> lanes = point_links(plan, p);
     const LinkReport& rep = lanes.front().report;
-    out << "  point " << p << ": ring FSR " << format_number(rep.ring.fsr_m * 1e9, 5)
-        << " nm, loaded Q " << format_number(rep.ring.q_loaded, 5) << ", notch "
-        << format_number(rep.ring.notch_depth_db, 4) << " dB, ER "
-        << format_number(rep.extinction_ratio_db, 4) << " dB, noise bandwidth "
-        << format_number(rep.noise_bandwidth_hz / 1e9, 4) << " GHz, shift "
-        << format_number(rep.shift_pm_per_v, 4) << " pm/V";
+    if (std::isfinite(rep.mzm_vpi_v))
+      out << "  point " << p << ": MZM V_pi " << format_number(rep.mzm_vpi_v, 4) << " V, ER "
+          << format_number(rep.extinction_ratio_db, 4) << " dB, noise bandwidth "
+          << format_number(rep.noise_bandwidth_hz / 1e9, 4) << " GHz";
+    else
+      out << "  point " << p << ": ring FSR " << format_number(rep.ring.fsr_m * 1e9, 5)
+          << " nm, loaded Q " << format_number(rep.ring.q_loaded, 5) << ", notch "
+          << format_number(rep.ring.notch_depth_db, 4) << " dB, ER "
+          << format_number(rep.extinction_ratio_db, 4) << " dB, noise bandwidth "
+          << format_number(rep.noise_bandwidth_hz / 1e9, 4) << " GHz, shift "
+          << format_number(rep.shift_pm_per_v, 4) << " pm/V";
     if (rep.junction_capacitance_f > 0.0)
       out << ", junction C " << format_number(rep.junction_capacitance_f * 1e15, 4) << " fF, RC "
           << format_number(rep.junction_rc_hz / 1e9, 4) << " GHz at the bias, V_bi "

@@ -60,6 +60,61 @@ void append_modulator_keys(std::vector<KeySpec>& r) {
   variation_key("mrm.variation.coupling_sigma", "1", 1.0, &VariationParams::coupling_sigma);
   variation_key("mrm.variation.loss_sigma_db_per_cm", "dB/cm", 1000.0,
                 &VariationParams::loss_sigma_db_per_cm);
+  // The modulator's choice ([transmitter]) and the Mach-Zehnder modulator ([mzm], physics/mzm.hpp).
+  // Ranges: V_pi L from TFLN's ~2 V cm to slow silicon's tens (PARAMETERS.md: silicon 1.5-2.5
+  // V cm); lengths of a few mm to several cm; a built-in voltage of a silicon PN junction (about
+  // 0.7-1 V); electrode bandwidths past 100 GHz for TFLN. 50 ohm: the matched RF termination.
+  {
+    KeySpec k{"transmitter.modulator", Kind::text, "", {}, {"mrm", "mzm"}, std::string("mrm"), {}};
+    k.apply = [](const ScalarValue& v, LaneParams& lp, RunParams&) {
+      lp.modulator = std::get<std::string>(v) == "mzm" ? Modulator::mzm : Modulator::mrm;
+    };
+    r.push_back(k);
+  }
+  {
+    KeySpec k{"mzm.material", Kind::text, "", {}, {"silicon", "tfln"}, {}, {}};
+    k.apply = [](const ScalarValue& v, LaneParams& lp, RunParams&) {
+      lp.mzm.silicon = std::get<std::string>(v) == "silicon";
+      lp.mzm.material_given = true;
+    };
+    r.push_back(k);
+  }
+  r.push_back(group_real_key("mzm.vpi_l_v_cm", "V cm", {0.0, 100.0, true}, 1e-2, &LaneParams::mzm,
+                             &MzmParams::vpi_l_v_m));
+  r.push_back(group_real_key("mzm.length_mm", "mm", {0.0, 100.0, true}, 1e-3, &LaneParams::mzm,
+                             &MzmParams::length_m));
+  {
+    KeySpec k = group_real_key("mzm.bias_phase_deg", "deg", {-360.0, 360.0}, kPi / 180.0,
+                               &LaneParams::mzm, &MzmParams::bias_phase_rad);
+    k.default_value = 90.0;  // quadrature
+    r.push_back(k);
+  }
+  {
+    KeySpec k = group_real_key("mzm.arm_imbalance", "1", {-1.0, 1.0}, 1.0, &LaneParams::mzm,
+                               &MzmParams::arm_imbalance);
+    k.default_value = 0.0;  // balanced push-pull
+    r.push_back(k);
+  }
+  r.push_back(group_real_key("mzm.builtin_v", "V", {0.0, 2.0, true}, 1.0, &LaneParams::mzm,
+                             &MzmParams::builtin_v));
+  {
+    KeySpec k = group_real_key("mzm.insertion_loss_db", "dB", {0.0, 30.0}, 1.0, &LaneParams::mzm,
+                               &MzmParams::insertion_loss_db);
+    k.default_value = 0.0;
+    r.push_back(k);
+  }
+  {
+    KeySpec k = group_real_key("mzm.electrode_bandwidth_ghz", "GHz", bandwidth_range(), 1e9,
+                               &LaneParams::mzm, &MzmParams::electrode_bandwidth_hz);
+    k.default_value = std::numeric_limits<double>::infinity();
+    r.push_back(k);
+  }
+  {
+    KeySpec k = group_real_key("mzm.termination_ohm", "ohm", {0.0, 1e4, true}, 1.0,
+                               &LaneParams::mzm, &MzmParams::termination_ohm);
+    k.default_value = 50.0;
+    r.push_back(k);
+  }
   {
     // "linear": the resonance moves by mrm.shift_pm_per_v; "junction": the PN-junction
     // depletion model of [mrm.junction] (nonlinear shift and loss; RC pole at the bias).

@@ -72,6 +72,22 @@ struct ThermalLockParams {
 
 // The host electrical channel ahead of the driver ([channel], host/link/channel.hpp).
 enum class ChannelModel { none, touchstone, parametric };
+
+// The transmitter's modulator (transmitter.modulator): the micro-ring ([mrm]) or a Mach-Zehnder
+// modulator ([mzm], physics/mzm.hpp).
+enum class Modulator { mrm, mzm };
+struct MzmParams {
+  bool silicon = false;  // mzm.material: "silicon" (depletion) or "tfln" (Pockels)
+  bool material_given = false;
+  double vpi_l_v_m = std::numeric_limits<double>::quiet_NaN();  // V_pi L at the bias, V m
+  double length_m = std::numeric_limits<double>::quiet_NaN();
+  double bias_phase_rad = 0.0;
+  double arm_imbalance = 0.0;
+  double builtin_v = std::numeric_limits<double>::quiet_NaN();  // silicon
+  double insertion_loss_db = 0.0;
+  double electrode_bandwidth_hz = std::numeric_limits<double>::infinity();
+  double termination_ohm = 50.0;
+};
 // Which ports of a 4-port Touchstone file form the differential pairs: in12_out34 (ports 1 and
 // 2 at the input, 3 and 4 at the output, through 1->3 and 2->4) or in13_out24 (1 and 3 in, 2 and
 // 4 out, through 1->2 and 3->4).
@@ -187,6 +203,8 @@ struct LaneParams {
   // Electro-optic model: linear (ring_shift_m_per_v) or the PN-junction depletion model, whose
   // radius and wavelength come from the ring and the laser. NaN: not given.
   bool eo_junction = false;
+  Modulator modulator = Modulator::mrm;
+  MzmParams mzm;
   JunctionParams junction{nan_d(), nan_d(), 300.0,   nan_d(), nan_d(),
                           0.0,     nan_d(), nan_d(), nan_d(), 0.0};
   // Thermal tuning and self-heating ([mrm.thermal]; NaN: not modelled). Time constants are used
@@ -227,7 +245,8 @@ struct LaneParams {
   // stages folded into the photodiode's gain.
   double optical_loss_db() const {
     return waveguide_length_m * waveguide_loss_db_per_m + coupler_loss_db * couplers +
-           extra_loss_db + folded_optical_loss_db(stage_values);
+           extra_loss_db + folded_optical_loss_db(stage_values) +
+           (modulator == Modulator::mzm ? mzm.insertion_loss_db : 0.0);
   }
 };
 

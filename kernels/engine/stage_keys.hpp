@@ -48,7 +48,7 @@ struct StageContext {
   double symbol_rate_hz = 0.0, sample_rate_hz = 0.0;
   double laser_wavelength_m = 0.0;
   std::size_t chunk_samples = 0;
-  bool ring_static_linear = true;  // the ring is the static pm/V model (no junction, no dynamics)
+  bool modulator_field = true;  // the modulator's field is carried: an MZM, or the static pm/V ring
   bool wdm_bus = false;
 };
 // A stage's refusal of a link: the key to name and what was expected (the host's one-line error).

@@ -134,11 +134,11 @@ struct FibreStageInfo : StageInfo {
   static std::optional<StageRefusal> set_up(const StageContext& x, LinkSetup& link) {
     link.fibre_taps.clear();
     if (!(stage_value(x.values, kLength) > 0.0)) return {};
-    if (!x.ring_static_linear)
+    if (!x.modulator_field)
       return StageRefusal{kLength.key,
-                          "a fibre disperses the ring's field, carried so far for the static "
-                          "linear ring only (mrm.model = \"static\", mrm.electro_optic = "
-                          "\"linear\"); expected 0 with this ring"};
+                          "a fibre disperses the modulator's field, carried so far for an MZM and "
+                          "the static linear ring only (mrm.model = \"static\", "
+                          "mrm.electro_optic = \"linear\"); expected 0 with this ring"};
     if (x.wdm_bus)
       return StageRefusal{kLength.key,
                           "a WDM bus mixes its lanes' powers, not their fields; expected 0 with "
@@ -167,7 +167,9 @@ struct FibreStageInfo : StageInfo {
     const std::vector<Complex<double>>& h = link.fibre_taps;
     const std::vector<Complex<double>>& e = *a.field;
     if (h.empty() || e.empty()) return;
-    const Complex<double> e_from = link.constants.ring.field(a.v_from);
+    const LinkConstants<double>& c = link.constants;
+    const Complex<double> e_from =
+        c.modulator_mzm ? c.mzm.field(a.v_from) : c.ring.field(a.v_from);
     Complex<double> gain{0.0, 0.0};
     for (const Complex<double>& t : h) gain = {gain.re + t.re, gain.im + t.im};
     const Complex<double> steady = gain * e_from;

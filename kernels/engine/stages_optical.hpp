@@ -33,8 +33,8 @@ class RingStage final : public Stage<Exec, Real> {
     const std::size_t n = s.chunk_samples;
     if (s.field_out) {  // a fibre follows: the field, which the fibre detects after dispersion
       s.exec.for_each(s.L, n,
-                      RingToField<Real>{s.links.data(), s.drive.data(), s.field_out, n,
-                                        s.field_stride, s.field_offset});
+                      ModulatorToField<Real, false>{s.links.data(), s.drive.data(), s.field_out,
+                                                    n, s.field_stride, s.field_offset});
       return;
     }
     if (!dynamic_ && !junction_) {
@@ -72,6 +72,25 @@ class RingStage final : public Stage<Exec, Real> {
   Buffer<Complex<Real>> state_;          // dynamic ring: u carried across chunks, per link
   Buffer<AffineMap<Real>> tile_map_;     // tiled scan: each tile's composed map
   Buffer<Complex<Real>> tile_entering_;  // tiled scan: the state entering each tile
+};
+
+// A Mach-Zehnder modulator instead of the ring (physics/mzm.hpp): its photocurrent into s.ring_out,
+// or its field into a fibre's buffer.
+template <class Exec, class Real>
+class MzmStage final : public Stage<Exec, Real> {
+ public:
+  MzmStage(LaneState<Exec, Real>&, const BatchSetup&, const EngineSpan&) {}
+  void run(LaneState<Exec, Real>& s) override {
+    const std::size_t n = s.chunk_samples;
+    if (s.field_out)
+      s.exec.for_each(s.L, n,
+                      ModulatorToField<Real, true>{s.links.data(), s.drive.data(), s.field_out, n,
+                                                   s.field_stride, s.field_offset});
+    else
+      s.exec.for_each(s.L, n,
+                      MzmToPhotocurrent<Real>{s.links.data(), s.drive.data(), s.ring_out, n, 0,
+                                              s.ring_stride, s.ring_offset});
+  }
 };
 
 // The resonance lock's monitor: each link's ring output summed in parts of up to 64 symbols
@@ -170,6 +189,7 @@ struct RingStageInfo : StageInfo {
   template <class Exec, class Real>
   using Engine = RingStage<Exec, Real>;
   static std::string name(const BatchSetup& b) {
+    if (b.mzm) return "";
     return b.ring_dynamic ? "ring (coupled-mode)" : b.eo_junction ? "ring (PN junction)" : "ring";
   }
   // The ring's transmission for the drive v_from + (v_to - v_from) shape[n], less its steady
@@ -200,6 +220,27 @@ struct RingStageInfo : StageInfo {
       a.field->resize(shape.size());
       for (std::size_t n = 0; n < shape.size(); ++n)
         (*a.field)[n] = c.ring.field(v_from + (v_to - v_from) * shape[n]);
+    }
+  }
+};
+// The MZM's transmission for the drive v_from + (v_to - v_from) shape[n] less its value at v_from,
+// and its field for a fibre: memoryless (its electrode's band is in H1).
+struct MzmStageInfo : StageInfo {
+  template <class Exec, class Real>
+  using Engine = MzmStage<Exec, Real>;
+  static std::string name(const BatchSetup& b) { return b.mzm ? "MZM" : ""; }
+  static void respond(const BatchSetup& b, const LinkSetup& link, const ResponseArgs& a,
+                      std::vector<double>& signal) {
+    const MzmModulator<double>& m = link.constants.mzm;
+    const std::vector<double>& shape = *a.shape;
+    const double t0 = m.transmission(a.v_from);
+    signal.resize(shape.size());
+    for (std::size_t n = 0; n < shape.size(); ++n)
+      signal[n] = m.transmission(a.v_from + (a.v_to - a.v_from) * shape[n]) - t0;
+    if (b.fibre && a.field) {
+      a.field->resize(shape.size());
+      for (std::size_t n = 0; n < shape.size(); ++n)
+        (*a.field)[n] = m.field(a.v_from + (a.v_to - a.v_from) * shape[n]);
     }
   }
 };

@@ -22,10 +22,11 @@ namespace {
 
 const std::string kDefault = std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/lane_200g_pam4.toml";
 
-ll::BatchSetup fibre_batch(const std::vector<std::string>& extra) {
+ll::BatchSetup fibre_batch(const std::vector<std::string>& extra,
+                           const std::string& file = kDefault) {
   std::vector<std::string> o = {"fibre.length_km=10", "eye.symbols=0", "tdecq.symbols=0"};
   o.insert(o.end(), extra.begin(), extra.end());
-  const ll::PreparedRun run = ll::prepare_run(ll::load_scenario(kDefault, o));
+  const ll::PreparedRun run = ll::prepare_run(ll::load_scenario(file, o));
   EXPECT_EQ(run.batches.size(), 1u);
   ll::BatchSetup b = run.batches.front();
   b.max_bits = b.target_errors = ~0ull;
@@ -51,11 +52,12 @@ void check_against_direct(const ll::BatchSetup& batch, int chunks, double bound)
     ASSERT_GT(h.size(), 64u);  // the fibre disperses: a long response
     ASSERT_LT(h.size(), S);
     std::vector<ll::Complex<double>> e(2 * S);
-    for (std::size_t n = 0; n < S; ++n) {
-      e[n] = link.constants.ring.field(static_cast<double>(before[l * S + n]));
-      e[S + n] = link.constants.ring.field(static_cast<double>(drive[l * S + n]));
-    }
     const ll::LinkConstants<double>& c = link.constants;
+    auto field = [&](double v) { return c.modulator_mzm ? c.mzm.field(v) : c.ring.field(v); };
+    for (std::size_t n = 0; n < S; ++n) {
+      e[n] = field(static_cast<double>(before[l * S + n]));
+      e[S + n] = field(static_cast<double>(drive[l * S + n]));
+    }
     double peak = 0.0, worst = 0.0;
     for (std::size_t n = 0; n < S; ++n) {
       double re = 0.0, im = 0.0;
@@ -76,6 +78,12 @@ void check_against_direct(const ll::BatchSetup& batch, int chunks, double bound)
 TEST(FibreLane, DoubleEngineIsTheDirectConvolution) {
   // Double: FFT rounding (1e-16 x log2 N) only.
   check_against_direct<double>(fibre_batch({}), 3, 1e-10);
+}
+
+TEST(FibreLane, MzmFieldThroughTheFibreIsTheDirectConvolution) {
+  const std::string mzm = std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/mzm_tfln_200g.toml";
+  check_against_direct<double>(fibre_batch({}, mzm), 3, 1e-10);
+  check_against_direct<float>(fibre_batch({}, mzm), 3, 1e-5);
 }
 
 TEST(FibreLane, FloatEngineIsTheDirectConvolution) {

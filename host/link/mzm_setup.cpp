@@ -1,0 +1,84 @@
+// A Mach-Zehnder modulator in place of the ring ([mzm], physics/mzm.hpp): its keys checked, its
+// constants, and its travelling-wave electrode's response for H1 (steps of prepare_link,
+// host/link/lane_setup_steps.hpp).
+#include <cmath>
+#include <complex>
+#include <limits>
+#include <vector>
+
+#include "host/link/channel.hpp"
+#include "host/link/lane_setup_steps.hpp"
+
+namespace ll::setup_steps {
+namespace {
+
+// The electro-optic response of a velocity-matched travelling-wave electrode whose loss grows as
+// the skin effect's, gamma(f) L = x0 sqrt(f / f3) (1 + i) (attenuation and phase alike, the
+// skin effect's minimum-phase form): H(f) = (1 - exp(-gamma L)) / (gamma L), 1 at DC. x0 is
+// the loss at f3 that puts |H(f3)| at 1/sqrt(2) (0.92 Np), found by bisection.
+std::complex<double> electrode_response(double x0, double f_over_f3) {
+  const std::complex<double> g = x0 * std::sqrt(f_over_f3) * std::complex<double>(1.0, 1.0);
+  if (std::abs(g) < 1e-9) return 1.0;
+  return (1.0 - std::exp(-g)) / g;
+}
+double electrode_loss_at_bandwidth() {
+  double lo = 0.0, hi = 10.0;
+  for (int i = 0; i < 100; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    (std::abs(electrode_response(mid, 1.0)) > std::sqrt(0.5) ? lo : hi) = mid;
+  }
+  return 0.5 * (lo + hi);
+}
+
+}  // namespace
+
+void setup_mzm(const Scenario& s, const LaneParams& lp, LinkReport& rep, LinkConstants<double>& c) {
+  const MzmParams& m = lp.mzm;
+  if (!m.material_given)
+    fail_key(s, "mzm.material", "missing; transmitter.modulator = \"mzm\" needs it");
+  if (!std::isfinite(m.vpi_l_v_m)) fail_key(s, "mzm.vpi_l_v_cm", "missing; the MZM needs it");
+  if (!std::isfinite(m.length_m)) fail_key(s, "mzm.length_mm", "missing; the MZM needs it");
+  if (m.silicon && !std::isfinite(m.builtin_v))
+    fail_key(s, "mzm.builtin_v", "missing; a silicon (depletion) MZM needs its junction's");
+  if (lp.wdm.channels > 0)
+    fail_key(s, "wdm.channels", "a WDM bus is built of rings; expected none with an MZM");
+  const double vpi = m.vpi_l_v_m / m.length_m;
+  const double share_1 = 0.5 * (1.0 + m.arm_imbalance), share_2 = 0.5 * (1.0 - m.arm_imbalance);
+  if (m.silicon) {
+    // The depletion model holds in reverse and weak forward bias (half V_bi, as the ring's junction,
+    // host/link/ring_setup.cpp), with the driver's overshoot of a tenth of the swing.
+    const double reach = 0.5 * lp.drive_swing_vpp * 1.1 * std::max(share_1, share_2);
+    if (lp.drive_bias_v - reach < -0.5 * m.builtin_v)
+      fail_key(s, "driver.bias_v",
+               "an arm of the silicon MZM reaches " + format_number(reach - lp.drive_bias_v, 3) +
+                   " V of forward bias (with overshoot); the depletion model needs at most " +
+                   format_number(0.5 * m.builtin_v, 3) +
+                   " V (half mzm.builtin_v): raise the bias or reduce the swing");
+  }
+  c.modulator_mzm = 1;
+  c.mzm = {kPi / vpi,
+           lp.drive_bias_v,
+           share_1,
+           share_2,
+           m.bias_phase_rad,
+           m.silicon ? m.builtin_v : 0.0};
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  rep.ring = {nan, nan, nan, nan, nan, nan, nan, nan, nan};
+  rep.mzm_vpi_v = vpi;
+}
+
+std::vector<double> mzm_electrode_fir(const LaneParams& lp, double fs) {
+  const double f3 = lp.mzm.electrode_bandwidth_hz;
+  if (lp.modulator != Modulator::mzm || !std::isfinite(f3)) return {};
+  const double x0 = electrode_loss_at_bandwidth();
+  std::vector<double> f;
+  std::vector<std::complex<double>> h;
+  const int points = 2048;
+  for (int i = 0; i <= points; ++i) {
+    f.push_back(0.5 * fs * i / points);
+    h.push_back(electrode_response(x0, f.back() / f3));
+  }
+  return measured_channel_fir(f, h, fs, 0.5 * lp.symbol_rate_hz).taps;
+}
+
+}  // namespace ll::setup_steps
