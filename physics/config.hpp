@@ -34,6 +34,8 @@ LL_HD LL_FORCEINLINE double math_sqrt(double x) { return sqrt(x); }
 LL_HD LL_FORCEINLINE float math_floor(float x) { return floorf(x); }
 LL_HD LL_FORCEINLINE double math_floor(double x) { return floor(x); }
 LL_HD LL_FORCEINLINE float math_exp(float x) { return expf(x); }
+LL_HD LL_FORCEINLINE float math_log(float x) { return logf(x); }
+LL_HD LL_FORCEINLINE double math_log(double x) { return log(x); }
 LL_HD LL_FORCEINLINE double math_exp(double x) { return exp(x); }
 LL_HD LL_FORCEINLINE void math_sincos(float x, float* s, float* c) {
   *s = sinf(x);

@@ -55,11 +55,11 @@ LL_HD inline double dispersion_spread_s(double beta2_l_s2, double band_hz) {
 }
 
 // The modulator's field (amplitude transmission; |field|^2 is its power transmission: the ring's,
-// physics/mrm.hpp, or the MZM's, physics/mzm.hpp) for every sample of the chunk, into the
+// physics/mrm.hpp, the MZM's, physics/mzm.hpp, or the EML's, physics/eml.hpp) for every sample of the chunk, into the
 // fibre's extended buffer after its history. Of the rings, the static linear (pm/V) one only: the
 // PN junction's and the coupled-mode ring's fields are not carried yet (the set-up refuses those
 // with a fibre).
-template <class Real, bool Mzm>
+template <class Real, int Kind>
 struct ModulatorToField {
   const LinkConstants<Real>* links;
   const Real* drive_v;     // [links][chunk samples]
@@ -67,8 +67,10 @@ struct ModulatorToField {
   std::size_t in_stride, field_stride, field_offset;
   LL_HD void operator()(std::size_t link, std::size_t n) const {
     const Real v = drive_v[link * in_stride + n];
-    if constexpr (Mzm)
+    if constexpr (Kind == kModulatorMzm)
       field[link * field_stride + field_offset + n] = links[link].mzm.field(v);
+    else if constexpr (Kind == kModulatorEml)
+      field[link * field_stride + field_offset + n] = links[link].eml.field(v);
     else
       field[link * field_stride + field_offset + n] = links[link].ring.field(v);
   }

@@ -107,17 +107,21 @@ struct RingToPhotocurrent {
   }
 };
 
-// The MZM's transmission and photodetection (physics/mzm.hpp), as RingToPhotocurrent.
-template <class Real>
-struct MzmToPhotocurrent {
+// The MZM's or the EML's transmission and photodetection (physics/mzm.hpp, physics/eml.hpp), as
+// RingToPhotocurrent; the choice is batch-wide.
+template <class Real, int Kind>
+struct ModulatorToPhotocurrent {
   const LinkConstants<Real>* links;
   const Real* drive_v;
   Real* current_a;
   std::size_t in_stride, in_offset, out_stride, out_offset;
   LL_HD void operator()(std::size_t link, std::size_t n) const {
     const LinkConstants<Real>& c = links[link];
-    current_a[link * out_stride + out_offset + n] = photodiode_current_a(
-        c, c.mzm.transmission(drive_v[link * in_stride + in_offset + n]));
+    const Real v = drive_v[link * in_stride + in_offset + n];
+    if constexpr (Kind == kModulatorEml)
+      current_a[link * out_stride + out_offset + n] = photodiode_current_a(c, c.eml.transmission(v));
+    else
+      current_a[link * out_stride + out_offset + n] = photodiode_current_a(c, c.mzm.transmission(v));
   }
 };
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "physics/complex.hpp"
+#include "physics/eml.hpp"
 #include "physics/config.hpp"
 #include "physics/fec.hpp"
 #include "physics/mrm.hpp"
@@ -86,6 +87,9 @@ struct CmtTable {
 
 // Everything the per-sample physics of one link needs, precomputed on the host in double and
 // converted to Real. Trivially copyable; one per link in device memory.
+// The modulator a link runs (LinkConstants::modulator, BatchSetup::modulator).
+inline constexpr int kModulatorRing = 0, kModulatorMzm = 1, kModulatorEml = 2;
+
 template <class Real>
 struct LinkConstants {
   int levels;                      // M: 2 (NRZ), 4 (PAM4), 6 (PAM6), 8 (PAM8)
@@ -106,8 +110,9 @@ struct LinkConstants {
   RingCmt<Real> cmt;                     // dynamic (coupled-mode) model, when the batch runs it
   EoTable<Real> eo;                      // nonlinear electro-optic model (points = 0: linear pm/V)
   CmtTable<Real> cmt_map;                // the dynamic model's per-sample map, tabulated in V
-  MzmModulator<Real> mzm;                // a Mach-Zehnder modulator instead (modulator_mzm = 1)
-  int modulator_mzm;                     // 0: the ring
+  MzmModulator<Real> mzm;                // a Mach-Zehnder modulator instead (kModulatorMzm)
+  EmlModulator<Real> eml;                // an electro-absorption modulated laser (kModulatorEml)
+  int modulator;                         // kModulatorRing (0), kModulatorMzm, kModulatorEml
   Real photocurrent_per_transmission_a;  // laser power x optical loss x responsivity
   Real dark_current_a;
   // Receiver noise variance at photocurrent I (A^2): const + shot * I + rin * I^2, over the
@@ -171,7 +176,8 @@ LinkConstants<To> convert_constants(const LinkConstants<From>& c) {
   convert_array(c.cmt_map.b_re, o.cmt_map.b_re);
   convert_array(c.cmt_map.b_im, o.cmt_map.b_im);
   o.mzm = c.mzm.template converted<To>();
-  o.modulator_mzm = c.modulator_mzm;
+  o.eml = c.eml.template converted<To>();
+  o.modulator = c.modulator;
   o.photocurrent_per_transmission_a = static_cast<To>(c.photocurrent_per_transmission_a);
   o.dark_current_a = static_cast<To>(c.dark_current_a);
   o.noise_var_const_a2 = static_cast<To>(c.noise_var_const_a2);
@@ -200,10 +206,19 @@ template <class Real>
 LL_HD LL_FORCEINLINE Real ring_transmission(const LinkConstants<Real>& c, Real v) {
   return c.eo.points == 0 ? c.ring.transmission(v) : ring_transmission_junction(c, v);
 }
-// The modulator's static power transmission, ring or MZM (the set-up's levels, the responses).
+// The modulator's static power transmission and its field (the set-up's levels, the responses):
+// the ring's (its static pm/V model's field), the MZM's or the EML's.
 template <class Real>
 LL_HD LL_FORCEINLINE Real modulator_transmission(const LinkConstants<Real>& c, Real v) {
-  return c.modulator_mzm ? c.mzm.transmission(v) : ring_transmission(c, v);
+  return c.modulator == kModulatorMzm   ? c.mzm.transmission(v)
+         : c.modulator == kModulatorEml ? c.eml.transmission(v)
+                                        : ring_transmission(c, v);
+}
+template <class Real>
+LL_HD LL_FORCEINLINE Complex<Real> modulator_field(const LinkConstants<Real>& c, Real v) {
+  return c.modulator == kModulatorMzm   ? c.mzm.field(v)
+         : c.modulator == kModulatorEml ? c.eml.field(v)
+                                        : c.ring.field(v);
 }
 
 // One sample's coupled-mode map at drive voltage v under the link's electro-optic model.

@@ -43,6 +43,8 @@ LaneEnergy lane_energy(const Scenario& s, const LaneParams& lp, const LinkConsta
   if (!p.present()) return e;
   double capacitance_f = p.modulator_capacitance_f;
   const bool mzm = lp.modulator == Modulator::mzm;  // its RF power goes into its termination
+  if (!std::isfinite(capacitance_f) && lp.modulator == Modulator::eml)
+    fail_key(s, "energy.modulator_capacitance_ff", "missing; the EML's absorber is a capacitor");
   if (!std::isfinite(capacitance_f) && !mzm) {
     if (!(junction_capacitance_f > 0.0))
       fail_key(s, "energy.modulator_capacitance_ff",

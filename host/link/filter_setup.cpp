@@ -177,10 +177,9 @@ TransmitChain setup_transmit_chain(const Scenario& s, const LaneParams& lp, cons
   }
   if (std::isfinite(lp.driver_bandwidth_hz))
     after_dac = convolve_fir(after_dac, design_bessel_thomson4_fir(lp.driver_bandwidth_hz, fs));
-  if (const std::vector<double> electrode = mzm_electrode_fir(lp, fs); !electrode.empty()) {
-    check_bandwidth(s, lp, fs, "mzm.electrode_bandwidth_ghz", lp.mzm.electrode_bandwidth_hz);
-    after_dac = convolve_fir(after_dac, electrode);  // the MZM's travelling-wave electrode
-  }
+  // The MZM's travelling-wave electrode, or the EML's RC pole.
+  if (const std::vector<double> band = modulator_band_fir(s, lp, fs); !band.empty())
+    after_dac = convolve_fir(after_dac, band);
   if (lp.eo_junction && rep.junction_rc_hz > 0.0) {
     // The junction's RC pole at the bias point, in series with the driver (C_j moves with V;
     // at the bias is the small-signal value).

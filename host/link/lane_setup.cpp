@@ -25,6 +25,7 @@ using setup_steps::setup_cdr;
 using setup_steps::setup_equalizer;
 using setup_steps::setup_levels;
 using setup_steps::setup_lock_loop;
+using setup_steps::setup_eml;
 using setup_steps::setup_mzm;
 using setup_steps::setup_noise;
 using setup_steps::setup_pulse_response;
@@ -112,6 +113,8 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
 
   if (lp.modulator == Modulator::mzm)
     setup_mzm(s, lp, rep, c);
+  else if (lp.modulator == Modulator::eml)
+    setup_eml(s, lp, rep, c);
   else
     setup_ring(s, lp, fs, rep, c);
   const TransmitChain tx = setup_transmit_chain(s, lp, rp, fs, rep, out.setup);
@@ -129,7 +132,7 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
                              fs,
                              lp.laser_wavelength_m,
                              static_cast<std::size_t>(rp.chunk_symbols) * lp.samples_per_ui,
-                             lp.modulator == Modulator::mzm || (!lp.ring_dynamic && !lp.eo_junction),
+                             lp.modulator != Modulator::mrm || (!lp.ring_dynamic && !lp.eo_junction),
                              lp.wdm.channels > 0};
   if (const std::optional<StageRefusal> r = set_up_stages(context, out.setup))
     fail_key(s, r->key, r->what);
@@ -166,7 +169,9 @@ BatchSetup stage_settings(const LaneParams& lp, const LinkSetup& link) {
   b.tx_jitter = lp.tx_jitter.present();
   b.cdr = lp.cdr.mode != 0;
   b.fibre = !link.fibre_taps.empty();
-  b.mzm = lp.modulator == Modulator::mzm;
+  b.modulator = lp.modulator == Modulator::mzm   ? kModulatorMzm
+                : lp.modulator == Modulator::eml ? kModulatorEml
+                                                 : kModulatorRing;
   return b;
 }
 

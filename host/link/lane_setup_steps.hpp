@@ -30,13 +30,15 @@ RingGeometry geometry(const LaneParams& lp);
 void setup_ring(const Scenario& s, const LaneParams& lp, double fs, LinkReport& rep,
                 LinkConstants<double>& c);
 
-// --- mzm_setup.cpp ----------------------------------------------------------------------------
+// --- modulator_setup.cpp ----------------------------------------------------------------------
 
 // A Mach-Zehnder modulator instead of the ring: its keys checked, c.mzm, rep.mzm_vpi_v (the ring's
 // figures NaN).
 void setup_mzm(const Scenario& s, const LaneParams& lp, LinkReport& rep, LinkConstants<double>& c);
-// Its travelling-wave electrode's response as a FIR for H1 (empty: no MZM or no band limit).
-std::vector<double> mzm_electrode_fir(const LaneParams& lp, double fs);
+// An electro-absorption modulated laser instead: its keys checked, c.eml (the ring's figures NaN).
+void setup_eml(const Scenario& s, const LaneParams& lp, LinkReport& rep, LinkConstants<double>& c);
+// The MZM's travelling-wave electrode or the EML's RC pole as a FIR for H1 (empty: none).
+std::vector<double> modulator_band_fir(const Scenario& s, const LaneParams& lp, double fs);
 
 // --- filter_setup.cpp -------------------------------------------------------------------------
 

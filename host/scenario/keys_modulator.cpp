@@ -65,9 +65,11 @@ void append_modulator_keys(std::vector<KeySpec>& r) {
   // V cm); lengths of a few mm to several cm; a built-in voltage of a silicon PN junction (about
   // 0.7-1 V); electrode bandwidths past 100 GHz for TFLN. 50 ohm: the matched RF termination.
   {
-    KeySpec k{"transmitter.modulator", Kind::text, "", {}, {"mrm", "mzm"}, std::string("mrm"), {}};
+    KeySpec k{"transmitter.modulator", Kind::text, "", {}, {"mrm", "mzm", "eml"},
+              std::string("mrm"), {}};
     k.apply = [](const ScalarValue& v, LaneParams& lp, RunParams&) {
-      lp.modulator = std::get<std::string>(v) == "mzm" ? Modulator::mzm : Modulator::mrm;
+      const std::string& m = std::get<std::string>(v);
+      lp.modulator = m == "mzm" ? Modulator::mzm : m == "eml" ? Modulator::eml : Modulator::mrm;
     };
     r.push_back(k);
   }
@@ -113,6 +115,27 @@ void append_modulator_keys(std::vector<KeySpec>& r) {
     KeySpec k = group_real_key("mzm.termination_ohm", "ohm", {0.0, 1e4, true}, 1.0,
                                &LaneParams::mzm, &MzmParams::termination_ohm);
     k.default_value = 50.0;
+    r.push_back(k);
+  }
+  // [eml]: the EAM's static curve T0 exp(-(V / V0)^n), its chirp and its RC pole (physics/eml.hpp).
+  // Ranges: an EAM's bias of a few volts; exponents of a smooth to a sharp absorption edge; Henry
+  // factors of EAMs from slightly negative to a few.
+  {
+    KeySpec k = group_real_key("eml.insertion_loss_db", "dB", {0.0, 30.0}, 1.0, &LaneParams::eml,
+                               &EmlParams::insertion_loss_db);
+    k.default_value = 0.0;
+    r.push_back(k);
+  }
+  r.push_back(group_real_key("eml.v0_v", "V", {0.0, 10.0, true}, 1.0, &LaneParams::eml,
+                             &EmlParams::v0_v));
+  r.push_back(group_real_key("eml.exponent", "1", {0.5, 6.0}, 1.0, &LaneParams::eml,
+                             &EmlParams::exponent));
+  r.push_back(group_real_key("eml.chirp_alpha", "1", {-3.0, 6.0}, 1.0, &LaneParams::eml,
+                             &EmlParams::chirp_alpha));
+  {
+    KeySpec k = group_real_key("eml.bandwidth_ghz", "GHz", bandwidth_range(), 1e9,
+                               &LaneParams::eml, &EmlParams::bandwidth_hz);
+    k.default_value = std::numeric_limits<double>::infinity();
     r.push_back(k);
   }
   {

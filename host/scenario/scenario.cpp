@@ -168,7 +168,8 @@ bool optional_without_default(const std::string& key) {
          key.rfind("receiver.ctle.", 0) == 0 || key == "rx_eq.lms_step" ||
          key == "channel.package_impedance_ohm" || key == "channel.package_delay_ps_per_mm" ||
          key == "cdr.bandwidth_mhz" || key.rfind("energy.", 0) == 0 ||
-         key.rfind("mzm.", 0) == 0;  // [mzm]: checked by its set-up, host/link/mzm_setup.cpp
+         key.rfind("mzm.", 0) == 0 ||  // [mzm], [eml]: checked by their set-up,
+         key.rfind("eml.", 0) == 0;     // host/link/modulator_setup.cpp
 }
 
 std::string lowercase(std::string s) {
@@ -336,10 +337,10 @@ Scenario parse_scenario(const std::string& text, const std::string& path,
   s.overrides = overrides;
   expand_sweeps(s);
   // The modulator's choice decides which table's keys are read: [mrm]'s for the ring, [mzm]'s for
-  // a Mach-Zehnder modulator; a key of the other table is refused, naming the choice.
-  bool ring = true;
+  // a Mach-Zehnder modulator, [eml]'s for an EML; another table's key is refused, naming the choice.
+  std::string modulator = "mrm";
   if (const auto it = s.values.find("transmitter.modulator"); it != s.values.end())
-    ring = std::get<std::string>(it->second.value) == "mrm";
+    modulator = std::get<std::string>(it->second.value);
   for (const SweepAxis& a : s.sweep)
     if (a.key == "transmitter.modulator")
       fail_at(a.where.front(), a.key, "swept; expected one modulator for the whole run");
@@ -347,13 +348,18 @@ Scenario parse_scenario(const std::string& text, const std::string& path,
     return s.values.count(key) || std::any_of(s.sweep.begin(), s.sweep.end(),
                                               [&](const SweepAxis& a) { return a.key == key; });
   };
+  auto other_table = [&](const std::string& key) -> const char* {
+    for (const char* m : {"mrm", "mzm", "eml"})
+      if (m != modulator && key.rfind(std::string(m) + ".", 0) == 0) return m;
+    return nullptr;
+  };
   for (const KeySpec& k : registry()) {
-    const bool other = k.key.rfind(ring ? "mzm." : "mrm.", 0) == 0;
+    const char* other = other_table(k.key);
     if (other && given(k.key)) {
       const auto v = s.values.find(k.key);
       fail_at(v != s.values.end() ? v->second.where : SourceLocation{path, 0}, k.key,
-              std::string("read only with transmitter.modulator = \"") + (ring ? "mzm" : "mrm") +
-                  "\"; expected no such key with \"" + (ring ? "mrm" : "mzm") + "\"");
+              std::string("read only with transmitter.modulator = \"") + other +
+                  "\"; expected no such key with \"" + modulator + "\"");
     }
     if (!given(k.key) && !k.default_value && !optional_without_default(k.key) && !other)
       fail_at({path, 0}, k.key, "missing; expected " + expectation(k));

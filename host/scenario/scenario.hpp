@@ -75,7 +75,15 @@ enum class ChannelModel { none, touchstone, parametric };
 
 // The transmitter's modulator (transmitter.modulator): the micro-ring ([mrm]) or a Mach-Zehnder
 // modulator ([mzm], physics/mzm.hpp).
-enum class Modulator { mrm, mzm };
+enum class Modulator { mrm, mzm, eml };
+// An electro-absorption modulated laser (physics/eml.hpp).
+struct EmlParams {
+  double insertion_loss_db = 0.0;                                  // at 0 V
+  double v0_v = std::numeric_limits<double>::quiet_NaN();          // 1/e of absorption
+  double exponent = std::numeric_limits<double>::quiet_NaN();      // of (V / V0)
+  double chirp_alpha = std::numeric_limits<double>::quiet_NaN();   // Henry factor
+  double bandwidth_hz = std::numeric_limits<double>::infinity();   // RC pole
+};
 struct MzmParams {
   bool silicon = false;  // mzm.material: "silicon" (depletion) or "tfln" (Pockels)
   bool material_given = false;
@@ -205,6 +213,7 @@ struct LaneParams {
   bool eo_junction = false;
   Modulator modulator = Modulator::mrm;
   MzmParams mzm;
+  EmlParams eml;
   JunctionParams junction{nan_d(), nan_d(), 300.0,   nan_d(), nan_d(),
                           0.0,     nan_d(), nan_d(), nan_d(), 0.0};
   // Thermal tuning and self-heating ([mrm.thermal]; NaN: not modelled). Time constants are used
@@ -247,6 +256,7 @@ struct LaneParams {
     return waveguide_length_m * waveguide_loss_db_per_m + coupler_loss_db * couplers +
            extra_loss_db + folded_optical_loss_db(stage_values) +
            (modulator == Modulator::mzm ? mzm.insertion_loss_db : 0.0);
+    // (an EML's insertion loss is its curve's T0, in its transmission)
   }
 };
 

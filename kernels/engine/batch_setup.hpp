@@ -82,7 +82,7 @@ struct BatchSetup {
   bool tx_jitter = false;             // the drive's transitions move (JitteredDrive)
   bool cdr = false;                   // every link samples at its recovered phase (CdrDecide)
   bool fibre = false;                 // the field crosses a fibre (FibreStage) before detection
-  bool mzm = false;                   // a Mach-Zehnder modulator (MzmStage) instead of the ring
+  int modulator = kModulatorRing;     // the ring, or an MZM or EML (ModulatorStage) instead
 };
 
 // The H1 the engine runs on the transmitter's per-symbol output.

@@ -21,7 +21,7 @@ using LaneStageList = std::tuple<SymbolStageInfo,          // the symbols sent
                                  DriveStageInfo,           // H1 on the held levels
                                  JitteredDriveStageInfo,   // ... with moving transitions
                                  RingStageInfo,            // drive to photocurrent
-                                 MzmStageInfo,             // ... or through an MZM
+                                 ModulatorStageInfo,       // ... or through an MZM or EML
                                  FibreStageInfo,           // field through fibre, detected
                                  LockMonitorStageInfo,     // the resonance locks' monitor
                                  WdmBusStageInfo,          // a bus's crosstalk and demultiplexer

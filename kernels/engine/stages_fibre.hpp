@@ -167,9 +167,7 @@ struct FibreStageInfo : StageInfo {
     const std::vector<Complex<double>>& h = link.fibre_taps;
     const std::vector<Complex<double>>& e = *a.field;
     if (h.empty() || e.empty()) return;
-    const LinkConstants<double>& c = link.constants;
-    const Complex<double> e_from =
-        c.modulator_mzm ? c.mzm.field(a.v_from) : c.ring.field(a.v_from);
+    const Complex<double> e_from = modulator_field(link.constants, a.v_from);
     Complex<double> gain{0.0, 0.0};
     for (const Complex<double>& t : h) gain = {gain.re + t.re, gain.im + t.im};
     const Complex<double> steady = gain * e_from;

@@ -33,7 +33,7 @@ class RingStage final : public Stage<Exec, Real> {
     const std::size_t n = s.chunk_samples;
     if (s.field_out) {  // a fibre follows: the field, which the fibre detects after dispersion
       s.exec.for_each(s.L, n,
-                      ModulatorToField<Real, false>{s.links.data(), s.drive.data(), s.field_out,
+                      ModulatorToField<Real, kModulatorRing>{s.links.data(), s.drive.data(), s.field_out,
                                                     n, s.field_stride, s.field_offset});
       return;
     }
@@ -74,23 +74,35 @@ class RingStage final : public Stage<Exec, Real> {
   Buffer<Complex<Real>> tile_entering_;  // tiled scan: the state entering each tile
 };
 
-// A Mach-Zehnder modulator instead of the ring (physics/mzm.hpp): its photocurrent into s.ring_out,
-// or its field into a fibre's buffer.
+// A modulator other than the ring (BatchSetup::modulator: an MZM, physics/mzm.hpp, or an EML,
+// physics/eml.hpp): its photocurrent into s.ring_out, or its field into a fibre's buffer.
 template <class Exec, class Real>
-class MzmStage final : public Stage<Exec, Real> {
+class ModulatorStage final : public Stage<Exec, Real> {
  public:
-  MzmStage(LaneState<Exec, Real>&, const BatchSetup&, const EngineSpan&) {}
+  ModulatorStage(LaneState<Exec, Real>&, const BatchSetup& setup, const EngineSpan&)
+      : kind_(setup.modulator) {}
   void run(LaneState<Exec, Real>& s) override {
+    if (kind_ == kModulatorEml)
+      launch<kModulatorEml>(s);
+    else
+      launch<kModulatorMzm>(s);
+  }
+
+ private:
+  template <int Kind>
+  void launch(LaneState<Exec, Real>& s) {
     const std::size_t n = s.chunk_samples;
     if (s.field_out)
       s.exec.for_each(s.L, n,
-                      ModulatorToField<Real, true>{s.links.data(), s.drive.data(), s.field_out, n,
+                      ModulatorToField<Real, Kind>{s.links.data(), s.drive.data(), s.field_out, n,
                                                    s.field_stride, s.field_offset});
     else
       s.exec.for_each(s.L, n,
-                      MzmToPhotocurrent<Real>{s.links.data(), s.drive.data(), s.ring_out, n, 0,
-                                              s.ring_stride, s.ring_offset});
+                      ModulatorToPhotocurrent<Real, Kind>{s.links.data(), s.drive.data(),
+                                                          s.ring_out, n, 0, s.ring_stride,
+                                                          s.ring_offset});
   }
+  int kind_;
 };
 
 // The resonance lock's monitor: each link's ring output summed in parts of up to 64 symbols
@@ -189,7 +201,7 @@ struct RingStageInfo : StageInfo {
   template <class Exec, class Real>
   using Engine = RingStage<Exec, Real>;
   static std::string name(const BatchSetup& b) {
-    if (b.mzm) return "";
+    if (b.modulator != kModulatorRing) return "";
     return b.ring_dynamic ? "ring (coupled-mode)" : b.eo_junction ? "ring (PN junction)" : "ring";
   }
   // The ring's transmission for the drive v_from + (v_to - v_from) shape[n], less its steady
@@ -223,24 +235,26 @@ struct RingStageInfo : StageInfo {
     }
   }
 };
-// The MZM's transmission for the drive v_from + (v_to - v_from) shape[n] less its value at v_from,
-// and its field for a fibre: memoryless (its electrode's band is in H1).
-struct MzmStageInfo : StageInfo {
+// The MZM's or the EML's transmission for the drive v_from + (v_to - v_from) shape[n] less its
+// value at v_from, and its field for a fibre: memoryless (their electrodes' bands are in H1).
+struct ModulatorStageInfo : StageInfo {
   template <class Exec, class Real>
-  using Engine = MzmStage<Exec, Real>;
-  static std::string name(const BatchSetup& b) { return b.mzm ? "MZM" : ""; }
+  using Engine = ModulatorStage<Exec, Real>;
+  static std::string name(const BatchSetup& b) {
+    return b.modulator == kModulatorMzm ? "MZM" : b.modulator == kModulatorEml ? "EML" : "";
+  }
   static void respond(const BatchSetup& b, const LinkSetup& link, const ResponseArgs& a,
                       std::vector<double>& signal) {
-    const MzmModulator<double>& m = link.constants.mzm;
+    const LinkConstants<double>& c = link.constants;
     const std::vector<double>& shape = *a.shape;
-    const double t0 = m.transmission(a.v_from);
+    const double t0 = modulator_transmission(c, a.v_from);
     signal.resize(shape.size());
     for (std::size_t n = 0; n < shape.size(); ++n)
-      signal[n] = m.transmission(a.v_from + (a.v_to - a.v_from) * shape[n]) - t0;
+      signal[n] = modulator_transmission(c, a.v_from + (a.v_to - a.v_from) * shape[n]) - t0;
     if (b.fibre && a.field) {
       a.field->resize(shape.size());
       for (std::size_t n = 0; n < shape.size(); ++n)
-        (*a.field)[n] = m.field(a.v_from + (a.v_to - a.v_from) * shape[n]);
+        (*a.field)[n] = modulator_field(c, a.v_from + (a.v_to - a.v_from) * shape[n]);
     }
   }
 };

@@ -53,7 +53,7 @@ void check_against_direct(const ll::BatchSetup& batch, int chunks, double bound)
     ASSERT_LT(h.size(), S);
     std::vector<ll::Complex<double>> e(2 * S);
     const ll::LinkConstants<double>& c = link.constants;
-    auto field = [&](double v) { return c.modulator_mzm ? c.mzm.field(v) : c.ring.field(v); };
+    auto field = [&](double v) { return ll::modulator_field(c, v); };
     for (std::size_t n = 0; n < S; ++n) {
       e[n] = field(static_cast<double>(before[l * S + n]));
       e[S + n] = field(static_cast<double>(drive[l * S + n]));
@@ -80,10 +80,13 @@ TEST(FibreLane, DoubleEngineIsTheDirectConvolution) {
   check_against_direct<double>(fibre_batch({}), 3, 1e-10);
 }
 
-TEST(FibreLane, MzmFieldThroughTheFibreIsTheDirectConvolution) {
+TEST(FibreLane, MzmAndEmlFieldsThroughTheFibreAreTheDirectConvolution) {
   const std::string mzm = std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/mzm_tfln_200g.toml";
   check_against_direct<double>(fibre_batch({}, mzm), 3, 1e-10);
   check_against_direct<float>(fibre_batch({}, mzm), 3, 1e-5);
+  const std::string eml = std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/eml_200g.toml";
+  check_against_direct<double>(fibre_batch({}, eml), 3, 1e-10);
+  check_against_direct<float>(fibre_batch({}, eml), 3, 1e-5);
 }
 
 TEST(FibreLane, FloatEngineIsTheDirectConvolution) {

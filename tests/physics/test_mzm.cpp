@@ -8,11 +8,13 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <complex>
 #include <string>
 #include <tuple>
 #include <vector>
 
 #include "host/link/lane_setup.hpp"
+#include "host/link/lane_setup_steps.hpp"
 #include "host/run/plan.hpp"
 #include "host/scenario/scenario.hpp"
 #include "kernels/cpu/cpu_exec.hpp"
@@ -113,6 +115,35 @@ TEST(Mzm, LanePhotocurrentIsTheTransferOfTheDrive) {
     peak = std::max(peak, want);
   }
   EXPECT_LT(worst / peak, 1e-14);
+}
+
+// The travelling-wave electrode in H1: the FIR's response against the velocity-matched lossy
+// line's closed form |(1 - exp(-g)) / g|, g = x0 sqrt(f / f3) (1 + i), written here with x0 solved
+// here: 1 at DC, 1/sqrt(2) at the bandwidth, and the closed form between and beyond, within the
+// FIR design's 1% (its window and the sampled grid).
+TEST(Mzm, ElectrodeResponseIsTheLossyLinesClosedForm) {
+  const ll::Scenario s = ll::load_scenario(kPreset);
+  ll::LaneParams lp = ll::lane_params(s, 0);
+  const double fs = lp.symbol_rate_hz * lp.samples_per_ui, f3 = lp.mzm.electrode_bandwidth_hz;
+  const std::vector<double> h = ll::setup_steps::modulator_band_fir(s, lp, fs);
+  ASSERT_GT(h.size(), 4u);
+  auto fir_at = [&](double f) {
+    std::complex<double> acc = 0.0;
+    for (std::size_t k = 0; k < h.size(); ++k)
+      acc += h[k] * std::polar(1.0, -2.0 * kPi * f * static_cast<double>(k) / fs);
+    return std::abs(acc);
+  };
+  auto line = [](double x0, double r) {
+    const std::complex<double> g = x0 * std::sqrt(r) * std::complex<double>(1.0, 1.0);
+    return r == 0.0 ? 1.0 : std::abs((1.0 - std::exp(-g)) / g);
+  };
+  double lo = 0.0, hi = 10.0;  // x0: |H(f3)| = 1/sqrt(2)
+  for (int i = 0; i < 200; ++i) ((line(0.5 * (lo + hi), 1.0) > std::sqrt(0.5)) ? lo : hi) = 0.5 * (lo + hi);
+  const double x0 = 0.5 * (lo + hi);
+  EXPECT_NEAR(fir_at(0.0), 1.0, 1e-9);
+  for (double r : {0.25, 0.5, 1.0, 1.5})
+    EXPECT_NEAR(fir_at(r * f3) / line(x0, r), 1.0, 1e-2) << r << " x the bandwidth";
+  EXPECT_NEAR(fir_at(f3), std::sqrt(0.5), 1e-2);
 }
 
 // The modulator's choice decides which table is read: [mrm]'s keys are refused with an MZM (and

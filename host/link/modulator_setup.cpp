@@ -1,5 +1,6 @@
-// A Mach-Zehnder modulator in place of the ring ([mzm], physics/mzm.hpp): its keys checked, its
-// constants, and its travelling-wave electrode's response for H1 (steps of prepare_link,
+// The modulators in place of the ring: a Mach-Zehnder modulator ([mzm], physics/mzm.hpp) with its
+// travelling-wave electrode's response for H1, and an electro-absorption modulated laser ([eml],
+// physics/eml.hpp) with its RC pole: their keys checked, their constants (steps of prepare_link,
 // host/link/lane_setup_steps.hpp).
 #include <cmath>
 #include <complex>
@@ -7,6 +8,7 @@
 #include <vector>
 
 #include "host/link/channel.hpp"
+#include "host/link/filter_design.hpp"
 #include "host/link/lane_setup_steps.hpp"
 
 namespace ll::setup_steps {
@@ -55,7 +57,7 @@ void setup_mzm(const Scenario& s, const LaneParams& lp, LinkReport& rep, LinkCon
                    format_number(0.5 * m.builtin_v, 3) +
                    " V (half mzm.builtin_v): raise the bias or reduce the swing");
   }
-  c.modulator_mzm = 1;
+  c.modulator = kModulatorMzm;
   c.mzm = {kPi / vpi,
            lp.drive_bias_v,
            share_1,
@@ -67,9 +69,37 @@ void setup_mzm(const Scenario& s, const LaneParams& lp, LinkReport& rep, LinkCon
   rep.mzm_vpi_v = vpi;
 }
 
-std::vector<double> mzm_electrode_fir(const LaneParams& lp, double fs) {
+void setup_eml(const Scenario& s, const LaneParams& lp, LinkReport& rep, LinkConstants<double>& c) {
+  const EmlParams& e = lp.eml;
+  if (!std::isfinite(e.v0_v)) fail_key(s, "eml.v0_v", "missing; the EML needs it");
+  if (!std::isfinite(e.exponent)) fail_key(s, "eml.exponent", "missing; the EML needs it");
+  if (!std::isfinite(e.chirp_alpha)) fail_key(s, "eml.chirp_alpha", "missing; the EML needs it");
+  if (lp.wdm.channels > 0)
+    fail_key(s, "wdm.channels", "a WDM bus is built of rings; expected none with an EML");
+  // The curve is the EAM's under reverse bias; the drive (with a tenth of the swing's overshoot)
+  // must stay there.
+  const double low = lp.drive_bias_v - 0.55 * lp.drive_swing_vpp;
+  if (low < 0.0)
+    fail_key(s, "driver.bias_v",
+             "the EML's drive reaches " + format_number(-low, 3) +
+                 " V of forward bias (with overshoot); its absorption curve holds in reverse "
+                 "bias: raise the bias or reduce the swing");
+  c.modulator = kModulatorEml;
+  c.eml = {-e.insertion_loss_db * std::log(10.0) / 10.0, 1.0 / e.v0_v, e.exponent,
+           0.5 * e.chirp_alpha};
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  rep.ring = {nan, nan, nan, nan, nan, nan, nan, nan, nan};
+}
+
+std::vector<double> modulator_band_fir(const Scenario& s, const LaneParams& lp, double fs) {
+  if (lp.modulator == Modulator::eml) {
+    if (!std::isfinite(lp.eml.bandwidth_hz)) return {};
+    check_bandwidth(s, lp, fs, "eml.bandwidth_ghz", lp.eml.bandwidth_hz);
+    return design_rc_fir(lp.eml.bandwidth_hz, fs);  // the EAM's RC-limited pole
+  }
   const double f3 = lp.mzm.electrode_bandwidth_hz;
   if (lp.modulator != Modulator::mzm || !std::isfinite(f3)) return {};
+  check_bandwidth(s, lp, fs, "mzm.electrode_bandwidth_ghz", f3);
   const double x0 = electrode_loss_at_bandwidth();
   std::vector<double> f;
   std::vector<std::complex<double>> h;
