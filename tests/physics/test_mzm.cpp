@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <complex>
 #include <string>
 #include <tuple>
@@ -127,6 +128,7 @@ TEST(Mzm, ElectrodeResponseIsTheLossyLinesClosedForm) {
   const double fs = lp.symbol_rate_hz * lp.samples_per_ui, f3 = lp.mzm.electrode_bandwidth_hz;
   const std::vector<double> h = ll::setup_steps::modulator_band_fir(s, lp, fs);
   ASSERT_GT(h.size(), 4u);
+  std::printf("electrode FIR: %zu taps at %g samples per UI\n", h.size(), lp.samples_per_ui * 1.0);
   auto fir_at = [&](double f) {
     std::complex<double> acc = 0.0;
     for (std::size_t k = 0; k < h.size(); ++k)
