@@ -17,6 +17,10 @@
 #include "host/scenario/scenario.hpp"
 #include "kernels/backend.hpp"
 #include "kernels/cpu/cpu_exec.hpp"
+#include "tests/backend_under_test.hpp"
+#if defined(LL_TEST_CUDA)
+#include "kernels/cuda/cuda_backend.hpp"
+#endif
 
 namespace {
 
@@ -75,6 +79,7 @@ void check_against_direct(const ll::BatchSetup& batch, int chunks, double bound)
   }
 }
 
+#if !defined(LL_TEST_CUDA)  // the CPU build: the engine against direct computations
 TEST(FibreLane, DoubleEngineIsTheDirectConvolution) {
   // Double: FFT rounding (1e-16 x log2 N) only.
   check_against_direct<double>(fibre_batch({}), 3, 1e-10);
@@ -142,5 +147,45 @@ TEST(FibreLane, RefusalsNameTheirKeys) {
             std::string::npos);
   EXPECT_EQ(refusal({}), "");
 }
+
+#endif  // !LL_TEST_CUDA
+
+// The GPU against the CPU (the GPU build, test_fibre_lane_gpu; it skips without a device): the
+// received waveform of the ring, MZM and EML lanes, without fibre and behind 10 km of it, float on
+// both, within 1e-5 of the peak (as tests/kernels/test_lane.cpp's waveforms), and their counts.
+class FibreLaneBackends : public ll_test::BackendUnderTest {};
+
+#if defined(LL_TEST_CUDA)
+TEST_F(FibreLaneBackends, GpuWaveformsAndCountsMatchCpu) {
+  const std::string dir = std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/";
+  for (const std::string file : {"lane_200g_pam4.toml", "mzm_tfln_200g.toml", "eml_200g.toml"})
+    for (const std::string km : {"fibre.length_km=0", "fibre.length_km=10"}) {
+      ll::BatchSetup b = fibre_batch({km}, dir + file);
+      const std::vector<float> gpu = ll::cuda::received_waveform(b, 3);
+      ll::SerialExec exec;
+      ll::LaneEngine<ll::SerialExec, float> engine(exec, b);
+      for (int c = 0; c < 3; ++c) engine.step();
+      const std::vector<float> cpu = engine.last_rx_waveform();
+      ASSERT_EQ(gpu.size(), cpu.size());
+      double peak = 0.0, worst = 0.0;
+      for (std::size_t i = 0; i < cpu.size(); ++i) {
+        peak = std::max(peak, std::abs(static_cast<double>(cpu[i])));
+        worst = std::max(worst, std::abs(static_cast<double>(gpu[i]) - cpu[i]));
+      }
+      EXPECT_LT(worst / peak, 1e-5) << file << ", " << km;
+      b.max_bits = 2000000;
+      const auto on_gpu = ll::run_batch_cuda(b);
+      const auto on_cpu = ll::run_batch_cpu(b, 2);
+      for (std::size_t l = 0; l < on_gpu.size(); ++l) {
+        EXPECT_EQ(on_gpu[l].counters.bits, on_cpu[l].counters.bits) << file << ", " << km;
+        // Decisions within float rounding of a threshold may differ: 0.5% of the errors.
+        const double tol = std::max(2.0, 5e-3 * double(on_cpu[l].counters.bit_errors));
+        EXPECT_NEAR(double(on_gpu[l].counters.bit_errors), double(on_cpu[l].counters.bit_errors),
+                    tol)
+            << file << ", " << km;
+      }
+    }
+}
+#endif
 
 }  // namespace
