@@ -6,6 +6,7 @@
 
 #include "physics/complex.hpp"
 #include "physics/eml.hpp"
+#include "physics/microled.hpp"
 #include "physics/config.hpp"
 #include "physics/fec.hpp"
 #include "physics/mrm.hpp"
@@ -88,7 +89,8 @@ struct CmtTable {
 // Everything the per-sample physics of one link needs, precomputed on the host in double and
 // converted to Real. Trivially copyable; one per link in device memory.
 // The modulator a link runs (LinkConstants::modulator, BatchSetup::modulator).
-inline constexpr int kModulatorRing = 0, kModulatorMzm = 1, kModulatorEml = 2;
+inline constexpr int kModulatorRing = 0, kModulatorMzm = 1, kModulatorEml = 2,
+                     kModulatorMicroLed = 3;
 
 template <class Real>
 struct LinkConstants {
@@ -112,6 +114,7 @@ struct LinkConstants {
   CmtTable<Real> cmt_map;                // the dynamic model's per-sample map, tabulated in V
   MzmModulator<Real> mzm;                // a Mach-Zehnder modulator instead (kModulatorMzm)
   EmlModulator<Real> eml;                // an electro-absorption modulated laser (kModulatorEml)
+  MicroLed<Real> led;                    // a directly modulated micro-LED (kModulatorMicroLed)
   int modulator;                         // kModulatorRing (0), kModulatorMzm, kModulatorEml
   Real photocurrent_per_transmission_a;  // laser power x optical loss x responsivity
   Real dark_current_a;
@@ -177,6 +180,7 @@ LinkConstants<To> convert_constants(const LinkConstants<From>& c) {
   convert_array(c.cmt_map.b_im, o.cmt_map.b_im);
   o.mzm = c.mzm.template converted<To>();
   o.eml = c.eml.template converted<To>();
+  o.led = c.led.template converted<To>();
   o.modulator = c.modulator;
   o.photocurrent_per_transmission_a = static_cast<To>(c.photocurrent_per_transmission_a);
   o.dark_current_a = static_cast<To>(c.dark_current_a);
@@ -210,12 +214,14 @@ LL_HD LL_FORCEINLINE Real ring_transmission(const LinkConstants<Real>& c, Real v
 // the ring's (its static pm/V model's field), the MZM's or the EML's.
 template <class Real>
 LL_HD LL_FORCEINLINE Real modulator_transmission(const LinkConstants<Real>& c, Real v) {
-  return c.modulator == kModulatorMzm   ? c.mzm.transmission(v)
-         : c.modulator == kModulatorEml ? c.eml.transmission(v)
-                                        : ring_transmission(c, v);
+  return c.modulator == kModulatorMzm        ? c.mzm.transmission(v)
+         : c.modulator == kModulatorEml      ? c.eml.transmission(v)
+         : c.modulator == kModulatorMicroLed ? c.led.transmission(v)  // steady light, W
+                                             : ring_transmission(c, v);
 }
 template <class Real>
 LL_HD LL_FORCEINLINE Complex<Real> modulator_field(const LinkConstants<Real>& c, Real v) {
+  // (a micro-LED has no coherent field: the set-up refuses a fibre after one)
   return c.modulator == kModulatorMzm   ? c.mzm.field(v)
          : c.modulator == kModulatorEml ? c.eml.field(v)
                                         : c.ring.field(v);

@@ -25,6 +25,7 @@ using setup_steps::setup_cdr;
 using setup_steps::setup_equalizer;
 using setup_steps::setup_levels;
 using setup_steps::setup_lock_loop;
+using setup_steps::setup_microled;
 using setup_steps::setup_eml;
 using setup_steps::setup_mzm;
 using setup_steps::setup_noise;
@@ -97,8 +98,15 @@ void report_receiver(const LaneParams& lp, const RunParams& rp, LinkReport& rep)
 
 }  // namespace
 
-PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams& lp,
+PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams& point_lp,
                           const RunParams& rp) {
+  // A micro-LED has no laser: its static transfer is its light in W, so the photodiode's scale
+  // is that of a 1 W source, and there is no laser RIN.
+  LaneParams lp = point_lp;
+  if (lp.modulator == Modulator::microled) {
+    lp.laser_power_w = 1.0;
+    lp.laser_rin_db_per_hz = -std::numeric_limits<double>::infinity();
+  }
   PreparedLink out;
   LinkReport& rep = out.report;
   LinkConstants<double>& c = out.setup.constants;
@@ -115,6 +123,8 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
     setup_mzm(s, lp, rep, c);
   else if (lp.modulator == Modulator::eml)
     setup_eml(s, lp, rep, c);
+  else if (lp.modulator == Modulator::microled)
+    setup_microled(s, lp, fs, rep, c);
   else
     setup_ring(s, lp, fs, rep, c);
   const TransmitChain tx = setup_transmit_chain(s, lp, rp, fs, rep, out.setup);
@@ -132,7 +142,9 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
                              fs,
                              lp.laser_wavelength_m,
                              static_cast<std::size_t>(rp.chunk_symbols) * lp.samples_per_ui,
-                             lp.modulator != Modulator::mrm || (!lp.ring_dynamic && !lp.eo_junction),
+                             lp.modulator == Modulator::mzm || lp.modulator == Modulator::eml ||
+                                 (lp.modulator == Modulator::mrm && !lp.ring_dynamic &&
+                                  !lp.eo_junction),
                              lp.wdm.channels > 0};
   if (const std::optional<StageRefusal> r = set_up_stages(context, out.setup))
     fail_key(s, r->key, r->what);
@@ -169,9 +181,10 @@ BatchSetup stage_settings(const LaneParams& lp, const LinkSetup& link) {
   b.tx_jitter = lp.tx_jitter.present();
   b.cdr = lp.cdr.mode != 0;
   b.fibre = !link.fibre_taps.empty();
-  b.modulator = lp.modulator == Modulator::mzm   ? kModulatorMzm
-                : lp.modulator == Modulator::eml ? kModulatorEml
-                                                 : kModulatorRing;
+  b.modulator = lp.modulator == Modulator::mzm        ? kModulatorMzm
+                : lp.modulator == Modulator::eml      ? kModulatorEml
+                : lp.modulator == Modulator::microled ? kModulatorMicroLed
+                                                      : kModulatorRing;
   return b;
 }
 

@@ -48,6 +48,8 @@ struct LinkReport {
   LaneEnergy energy;         // [energy]: the lane's power but the heater's (host/link/energy.hpp)
   double channel_loss_db = 0.0;
   double mzm_vpi_v = std::numeric_limits<double>::quiet_NaN();  // an MZM's V_pi (NaN: a ring)
+  // A micro-LED's modulation bandwidth at the drive's bias, 1 / (2 pi tau_d) (NaN: none).
+  double microled_bandwidth_hz = std::numeric_limits<double>::quiet_NaN();
   // The fibre's D L, ps/nm (NaN: no fibre; kernels/engine/stages_fibre.hpp).
   double fibre_dispersion_ps_per_nm = std::numeric_limits<double>::quiet_NaN();
   int channel_fir_symbols = 0;  // the host channel's FIR, in UI (0: none)

@@ -37,6 +37,10 @@ void setup_ring(const Scenario& s, const LaneParams& lp, double fs, LinkReport& 
 void setup_mzm(const Scenario& s, const LaneParams& lp, LinkReport& rep, LinkConstants<double>& c);
 // An electro-absorption modulated laser instead: its keys checked, c.eml (the ring's figures NaN).
 void setup_eml(const Scenario& s, const LaneParams& lp, LinkReport& rep, LinkConstants<double>& c);
+// A directly modulated micro-LED instead: its keys checked, c.led (the ring's figures NaN), its
+// modulation bandwidth at the bias (rep.microled_bandwidth_hz).
+void setup_microled(const Scenario& s, const LaneParams& lp, double fs, LinkReport& rep,
+                    LinkConstants<double>& c);
 // The MZM's travelling-wave electrode or the EML's RC pole as a FIR for H1 (empty: none).
 std::vector<double> modulator_band_fir(const Scenario& s, const LaneParams& lp, double fs);
 

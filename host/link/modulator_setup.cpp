@@ -91,6 +91,42 @@ void setup_eml(const Scenario& s, const LaneParams& lp, LinkReport& rep, LinkCon
   rep.ring = {nan, nan, nan, nan, nan, nan, nan, nan, nan};
 }
 
+void setup_microled(const Scenario& s, const LaneParams& lp, double fs, LinkReport& rep,
+                    LinkConstants<double>& c) {
+  const MicroLedParams& m = lp.microled;
+  const char* keys[] = {"microled.a_per_s",       "microled.b_cm3_per_s",
+                        "microled.c_cm6_per_s",   "microled.active_volume_um3",
+                        "microled.extraction_efficiency", "microled.drive_ma_per_v"};
+  const double values[] = {m.a_per_s,   m.b_m3_per_s,           m.c_m6_per_s,
+                           m.volume_m3, m.extraction_efficiency, m.amps_per_v};
+  for (int i = 0; i < 6; ++i)
+    if (!std::isfinite(values[i])) fail_key(s, keys[i], "missing; the micro-LED needs it");
+  if (lp.wdm.channels > 0)
+    fail_key(s, "wdm.channels", "a WDM bus is built of rings; expected none with a micro-LED");
+  if (!(lp.laser_wavelength_m > 0.0))
+    fail_key(s, "laser.wavelength_nm", "missing; the micro-LED's centre wavelength sets its photon");
+  const double n0 = kDensityUnit_per_m3;
+  const double photon_j = 6.62607015e-34 * kSpeedOfLight_m_per_s / lp.laser_wavelength_m;
+  c.modulator = kModulatorMicroLed;
+  c.led = {m.a_per_s,
+           m.b_m3_per_s * n0,
+           m.c_m6_per_s * n0 * n0,
+           m.injection_efficiency / (kElementaryCharge_C * m.volume_m3 * n0),
+           m.extraction_efficiency * photon_j * m.volume_m3 * n0,
+           m.amps_per_v,
+           1.0 / fs};
+  // The drive must forward-bias the LED at every level (no current below 0 V: the light would
+  // hang on the carriers' decay alone).
+  if (lp.drive_bias_v - 0.5 * lp.drive_swing_vpp <= 0.0)
+    fail_key(s, "driver.bias_v",
+             "the micro-LED's lowest level draws no current (bias - swing / 2 <= 0); expected a "
+             "bias above half the swing");
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  rep.ring = {nan, nan, nan, nan, nan, nan, nan, nan, nan};
+  const double n_bias = c.led.steady_density(lp.drive_bias_v);
+  rep.microled_bandwidth_hz = c.led.differential_rate_per_s(n_bias) / (2.0 * kPi);
+}
+
 std::vector<double> modulator_band_fir(const Scenario& s, const LaneParams& lp, double fs) {
   if (lp.modulator == Modulator::eml) {
     if (!std::isfinite(lp.eml.bandwidth_hz)) return {};

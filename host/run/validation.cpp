@@ -80,7 +80,12 @@ void print_validation(const SweepPlan& plan, const std::string& backend_request,
     }
     const std::vector<PreparedLink> lanes = point_links(plan, p);
     const LinkReport& rep = lanes.front().report;
-    if (plan.first_point.modulator == Modulator::eml)
+    if (plan.first_point.modulator == Modulator::microled)
+      out << "  point " << p << ": micro-LED, bandwidth "
+          << format_number(rep.microled_bandwidth_hz / 1e9, 4) << " GHz at the bias, ER "
+          << format_number(rep.extinction_ratio_db, 4) << " dB, noise bandwidth "
+          << format_number(rep.noise_bandwidth_hz / 1e9, 4) << " GHz";
+    else if (plan.first_point.modulator == Modulator::eml)
       out << "  point " << p << ": EML, ER " << format_number(rep.extinction_ratio_db, 4)
           << " dB, noise bandwidth " << format_number(rep.noise_bandwidth_hz / 1e9, 4) << " GHz";
     else if (std::isfinite(rep.mzm_vpi_v))

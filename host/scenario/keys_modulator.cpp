@@ -65,11 +65,14 @@ void append_modulator_keys(std::vector<KeySpec>& r) {
   // V cm); lengths of a few mm to several cm; a built-in voltage of a silicon PN junction (about
   // 0.7-1 V); electrode bandwidths past 100 GHz for TFLN. 50 ohm: the matched RF termination.
   {
-    KeySpec k{"transmitter.modulator", Kind::text, "", {}, {"mrm", "mzm", "eml"},
+    KeySpec k{"transmitter.modulator", Kind::text, "", {}, {"mrm", "mzm", "eml", "microled"},
               std::string("mrm"), {}};
     k.apply = [](const ScalarValue& v, LaneParams& lp, RunParams&) {
       const std::string& m = std::get<std::string>(v);
-      lp.modulator = m == "mzm" ? Modulator::mzm : m == "eml" ? Modulator::eml : Modulator::mrm;
+      lp.modulator = m == "mzm"        ? Modulator::mzm
+                     : m == "eml"      ? Modulator::eml
+                     : m == "microled" ? Modulator::microled
+                                       : Modulator::mrm;
     };
     r.push_back(k);
   }
@@ -138,6 +141,29 @@ void append_modulator_keys(std::vector<KeySpec>& r) {
     k.default_value = std::numeric_limits<double>::infinity();
     r.push_back(k);
   }
+  // [microled]: the ABC rate equation's coefficients (textbook InGaN orders: A 1e6-1e9 /s, B about
+  // 1e-11 cm^3/s, C 1e-31-1e-29 cm^6/s), the active volume, the efficiencies, the driver's
+  // transconductance (mA per volt of drive) and the LED's forward voltage (energy).
+  auto led_key = [&](std::string key, std::string units, Range range, double to_si,
+                     double MicroLedParams::*member) {
+    r.push_back(group_real_key(std::move(key), std::move(units), range, to_si,
+                               &LaneParams::microled, member));
+  };
+  led_key("microled.a_per_s", "1/s", {0.0, 1e11}, 1.0, &MicroLedParams::a_per_s);
+  led_key("microled.b_cm3_per_s", "cm^3/s", {0.0, 1e-8, true}, 1e-6, &MicroLedParams::b_m3_per_s);
+  led_key("microled.c_cm6_per_s", "cm^6/s", {0.0, 1e-26}, 1e-12, &MicroLedParams::c_m6_per_s);
+  led_key("microled.active_volume_um3", "um^3", {0.0, 1e4, true}, 1e-18,
+          &MicroLedParams::volume_m3);
+  {
+    KeySpec k = group_real_key("microled.injection_efficiency", "1", {0.0, 1.0, true}, 1.0,
+                               &LaneParams::microled, &MicroLedParams::injection_efficiency);
+    k.default_value = 1.0;
+    r.push_back(k);
+  }
+  led_key("microled.extraction_efficiency", "1", {0.0, 1.0, true}, 1.0,
+          &MicroLedParams::extraction_efficiency);
+  led_key("microled.drive_ma_per_v", "mA/V", {0.0, 1e4, true}, 1e-3, &MicroLedParams::amps_per_v);
+  led_key("microled.forward_v", "V", {0.0, 10.0, true}, 1.0, &MicroLedParams::forward_v);
   {
     // "linear": the resonance moves by mrm.shift_pm_per_v; "junction": the PN-junction
     // depletion model of [mrm.junction] (nonlinear shift and loss; RC pole at the bias).

@@ -169,7 +169,8 @@ bool optional_without_default(const std::string& key) {
          key == "channel.package_impedance_ohm" || key == "channel.package_delay_ps_per_mm" ||
          key == "cdr.bandwidth_mhz" || key.rfind("energy.", 0) == 0 ||
          key.rfind("mzm.", 0) == 0 ||  // [mzm], [eml]: checked by their set-up,
-         key.rfind("eml.", 0) == 0;     // host/link/modulator_setup.cpp
+         key.rfind("eml.", 0) == 0 ||   // host/link/modulator_setup.cpp
+         key.rfind("microled.", 0) == 0;
 }
 
 std::string lowercase(std::string s) {
@@ -348,9 +349,13 @@ Scenario parse_scenario(const std::string& text, const std::string& path,
     return s.values.count(key) || std::any_of(s.sweep.begin(), s.sweep.end(),
                                               [&](const SweepAxis& a) { return a.key == key; });
   };
+  // A micro-LED has no laser: laser.wavelength_nm is its light's centre, the laser's power and RIN
+  // are not read.
   auto other_table = [&](const std::string& key) -> const char* {
-    for (const char* m : {"mrm", "mzm", "eml"})
+    for (const char* m : {"mrm", "mzm", "eml", "microled"})
       if (m != modulator && key.rfind(std::string(m) + ".", 0) == 0) return m;
+    if (modulator == "microled" && (key == "laser.power_dbm" || key == "laser.rin_db_per_hz"))
+      return "a laser";
     return nullptr;
   };
   for (const KeySpec& k : registry()) {
@@ -358,8 +363,11 @@ Scenario parse_scenario(const std::string& text, const std::string& path,
     if (other && given(k.key)) {
       const auto v = s.values.find(k.key);
       fail_at(v != s.values.end() ? v->second.where : SourceLocation{path, 0}, k.key,
-              std::string("read only with transmitter.modulator = \"") + other +
-                  "\"; expected no such key with \"" + modulator + "\"");
+              std::string(other) == "a laser"
+                  ? "not read with transmitter.modulator = \"microled\" (no laser: the LED's "
+                    "light comes from [microled]); expected no such key"
+                  : std::string("read only with transmitter.modulator = \"") + other +
+                        "\"; expected no such key with \"" + modulator + "\"");
     }
     if (!given(k.key) && !k.default_value && !optional_without_default(k.key) && !other)
       fail_at({path, 0}, k.key, "missing; expected " + expectation(k));

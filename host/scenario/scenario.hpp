@@ -75,7 +75,18 @@ enum class ChannelModel { none, touchstone, parametric };
 
 // The transmitter's modulator (transmitter.modulator): the micro-ring ([mrm]) or a Mach-Zehnder
 // modulator ([mzm], physics/mzm.hpp).
-enum class Modulator { mrm, mzm, eml };
+enum class Modulator { mrm, mzm, eml, microled };
+// A directly modulated micro-LED (physics/microled.hpp), SI.
+struct MicroLedParams {
+  double a_per_s = std::numeric_limits<double>::quiet_NaN();
+  double b_m3_per_s = std::numeric_limits<double>::quiet_NaN();
+  double c_m6_per_s = std::numeric_limits<double>::quiet_NaN();
+  double volume_m3 = std::numeric_limits<double>::quiet_NaN();  // the active region's
+  double injection_efficiency = 1.0;
+  double extraction_efficiency = std::numeric_limits<double>::quiet_NaN();  // into the link
+  double amps_per_v = std::numeric_limits<double>::quiet_NaN();  // the driver's transconductance
+  double forward_v = std::numeric_limits<double>::quiet_NaN();   // energy: the LED's voltage
+};
 // An electro-absorption modulated laser (physics/eml.hpp).
 struct EmlParams {
   double insertion_loss_db = 0.0;                                  // at 0 V
@@ -214,6 +225,7 @@ struct LaneParams {
   Modulator modulator = Modulator::mrm;
   MzmParams mzm;
   EmlParams eml;
+  MicroLedParams microled;
   JunctionParams junction{nan_d(), nan_d(), 300.0,   nan_d(), nan_d(),
                           0.0,     nan_d(), nan_d(), nan_d(), 0.0};
   // Thermal tuning and self-heating ([mrm.thermal]; NaN: not modelled). Time constants are used

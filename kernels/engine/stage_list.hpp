@@ -22,6 +22,7 @@ using LaneStageList = std::tuple<SymbolStageInfo,          // the symbols sent
                                  JitteredDriveStageInfo,   // ... with moving transitions
                                  RingStageInfo,            // drive to photocurrent
                                  ModulatorStageInfo,       // ... or through an MZM or EML
+                                 MicroLedStageInfo,        // ... or from a micro-LED
                                  FibreStageInfo,           // field through fibre, detected
                                  LockMonitorStageInfo,     // the resonance locks' monitor
                                  WdmBusStageInfo,          // a bus's crosstalk and demultiplexer

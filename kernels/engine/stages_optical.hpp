@@ -105,6 +105,32 @@ class ModulatorStage final : public Stage<Exec, Real> {
   int kind_;
 };
 
+// A directly modulated micro-LED (physics/microled.hpp): its rate equation sample by sample, one
+// sequential pass per link, the carrier density carried across chunks; it starts at the steady
+// density of the drive's bias.
+template <class Exec, class Real>
+class MicroLedStage final : public Stage<Exec, Real> {
+ public:
+  MicroLedStage(LaneState<Exec, Real>& s, const BatchSetup& setup, const EngineSpan&) {
+    std::vector<Real> n0(s.L);
+    for (std::size_t l = 0; l < s.L; ++l) {
+      const LinkConstants<double>& c = setup.links[l].constants;
+      n0[l] = static_cast<Real>(c.led.steady_density(c.drive_bias_v));
+    }
+    density_ = typename Exec::template Buffer<Real>(s.L);
+    density_.upload(n0.data(), s.L);
+  }
+  void run(LaneState<Exec, Real>& s) override {
+    s.exec.for_each(s.L, 1,
+                    MicroLedSequential<Real, LinkConstants<Real>>{
+                        s.links.data(), s.drive.data(), s.ring_out, density_.data(),
+                        s.chunk_samples, s.ring_stride, s.ring_offset});
+  }
+
+ private:
+  typename Exec::template Buffer<Real> density_;
+};
+
 // The resonance lock's monitor: each link's ring output summed in parts of up to 64 symbols
 // (few enough partial sums to download per chunk, enough rows to keep a GPU busy), for the
 // chunk-rate loop the engine steps on the host.
@@ -255,6 +281,27 @@ struct ModulatorStageInfo : StageInfo {
       a.field->resize(shape.size());
       for (std::size_t n = 0; n < shape.size(); ++n)
         (*a.field)[n] = modulator_field(c, a.v_from + (a.v_to - a.v_from) * shape[n]);
+    }
+  }
+};
+// The micro-LED's light for the drive v_from + (v_to - v_from) shape[n], from the steady state at
+// v_from through its rate equation (the same step as the engine's, in double), less its start.
+struct MicroLedStageInfo : StageInfo {
+  template <class Exec, class Real>
+  using Engine = MicroLedStage<Exec, Real>;
+  static std::string name(const BatchSetup& b) {
+    return b.modulator == kModulatorMicroLed ? "micro-LED" : "";
+  }
+  static void respond(const BatchSetup&, const LinkSetup& link, const ResponseArgs& a,
+                      std::vector<double>& signal) {
+    const MicroLed<double>& m = link.constants.led;
+    const std::vector<double>& shape = *a.shape;
+    double n = m.steady_density(a.v_from);
+    const double p0 = m.power_w(n);
+    signal.resize(shape.size());
+    for (std::size_t k = 0; k < shape.size(); ++k) {
+      n = m.step(n, a.v_from + (a.v_to - a.v_from) * shape[k]);
+      signal[k] = m.power_w(n) - p0;
     }
   }
 };
