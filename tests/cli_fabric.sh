@@ -126,7 +126,7 @@ expect_bad ratios "$TMP/ratios.toml" "$(L 'oversubscription =')" fabric.oversubs
   "expected tiers - 1 = 2 downlink:uplink ratios" -- fabric "$TMP/ratios.toml"
 variant nic_end '0,/^nic_end = "pluggable 800G DR4"/s//nic_end = "pluggable 800G"/'
 expect_bad nic_end "$TMP/nic_end.toml" "$(L 'nic_end =')" port.nic_end \
-  'expected "same" or the name of a pluggable [[port]] design ("pluggable 800G DR4"), got "pluggable 800G"' \
+  'expected "same" or the name of a pluggable [[port]] design ("pluggable 800G DR4", "pluggable 800G DR4, computed"), got "pluggable 800G"' \
   -- fabric "$TMP/nic_end.toml"
 variant syntax 's/^gpus = 131072 /gpus = = 131072 /'
 expect_bad syntax "$TMP/syntax.toml" "$(L 'gpus =')" "" "TOML syntax" -- fabric "$TMP/syntax.toml"
