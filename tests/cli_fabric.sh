@@ -166,7 +166,7 @@ if [[ -n $WDM_RUN ]]; then
   sed -i -e 's/^link_gbps = 800/link_gbps = 1600/' -e 's/^bandwidth_tbps = 115.2 /bandwidth_tbps = 230.4 /' \
     "$TMP/run_wdm.toml"
   if "$BIN" fabric "$TMP/run_wdm.toml" >"$TMP/wdm.md" 2>"$TMP/wdm.err"; then
-    grep -q -F "| port power source |  | input | input | $WDM_RUN point 2 |" "$TMP/wdm.md" ||
+    grep -q -F "| port power source |  | input | input | input | $WDM_RUN point 2 |" "$TMP/wdm.md" ||
       fail "wdm run: the CPO column does not name its run: $(grep source "$TMP/wdm.md")"
     grep -q -F "| run BER (worst lane) |" "$TMP/wdm.md" || fail "wdm run: no BER row"
     checks=$((checks + 1))
