@@ -200,8 +200,9 @@ std::vector<LaneMargin> point_margins(const SweepPlan& plan, const BatchSetup& s
         static_cast<std::uint64_t>(std::ceil(10.0 * 200.0 / plan.run.margin_target_ber)));
     return one;
   };
-  if (lanes > 1) {
-    // A WDM bus: the statistical eye does not model it; the search counts the whole bus.
+  if (lanes > 1 || lp.modulator == Modulator::microled) {
+    // A WDM bus, or a micro-LED: the statistical eye does not model them; the search counts (the
+    // whole bus).
     if (plan.run.mode != "mc") return out;
     std::vector<double> oma(lanes);
     for (std::size_t j = 0; j < lanes; ++j)

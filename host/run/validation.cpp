@@ -120,6 +120,8 @@ void print_validation(const SweepPlan& plan, const std::string& backend_request,
   if (plan.run.margin)
     out << "  margin: per point at BER " << format_number(plan.run.margin_target_ber, 3)
         << (plan.lanes > 1 ? ", each lane's from Monte-Carlo counts of the bus"
+            : plan.first_point.modulator == Modulator::microled
+                ? ", from Monte-Carlo counts (the statistical eye does not model a micro-LED)"
             : plan.run.mode == "mc"
                 ? ", the statistical eye's root confirmed by a Monte-Carlo count"
                 : ", the statistical eye's root")

@@ -3,7 +3,7 @@
 // sqrt(A / C); the modulation bandwidth against the current follows the rate equation's closed
 // form 1 / (2 pi tau_d), 1 / tau_d = A + 2 B N + 3 C N^2, measured here by driving the model's own
 // step with a small sinusoid at two currents; the engine's light against the same integration
-// written here; and the keys a micro-LED does not read are refused.
+// written here; and the keys a micro-LED does not read, and the statistical eye, are refused.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -127,6 +127,9 @@ TEST(MicroLed, KeysItDoesNotReadAreRefused) {
   EXPECT_NE(refusal({"mrm.radius_um=10"}).find("mrm.radius_um"), std::string::npos);
   EXPECT_NE(refusal({"fibre.length_km=1"}).find("fibre.length_km"), std::string::npos);
   EXPECT_NE(refusal({"driver.bias_v=0.5"}).find("driver.bias_v"), std::string::npos);
+  // The statistical eye superposes pulses; a micro-LED's rise and fall differ with the current.
+  EXPECT_NE(refusal({"run.mode=\"stat\""}).find("micro-LED's carrier dynamics"),
+            std::string::npos);
   EXPECT_EQ(refusal({}), "");
 }
 
