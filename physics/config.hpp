@@ -46,13 +46,15 @@ LL_HD LL_FORCEINLINE void math_sincos(double x, double* s, double* c) {
   *c = cos(x);
 }
 
-// sin(x)^2 in float: reduce x to [-pi/2, pi/2] (sin^2 has period pi), then the Taylor series to
-// x^13, whose truncation error there is below 7e-10, far under float rounding. Plain multiplies
-// and adds (no fmaf/rintf, which are library calls on baseline x86-64) so the loop vectorises.
-LL_HD LL_FORCEINLINE float sin_squared(float x) {
+// x reduced to r in [-pi/2, pi/2] by a whole number of pi, and sin r by its Taylor series to r^13
+// (truncation below 7e-10 there, far under float rounding), in float. Plain multiplies and adds
+// (no fmaf/rintf, which are library calls on baseline x86-64) so the loops that use them vectorise.
+LL_HD LL_FORCEINLINE float reduce_mod_pi(float x) {
   const float q = x * 0.318309886183790672f;  // x / pi
   const float k = static_cast<float>(static_cast<int>(q + (q >= 0.0f ? 0.5f : -0.5f)));
-  const float r = x - k * 3.14159265358979323846f;
+  return x - k * 3.14159265358979323846f;
+}
+LL_HD LL_FORCEINLINE float sin_series(float r) {
   const float r2 = r * r;
   float p = -1.0f / 6227020800.0f;  // -1/13!
   p = p * r2 + 1.0f / 39916800.0f;  //  1/11!
@@ -60,7 +62,12 @@ LL_HD LL_FORCEINLINE float sin_squared(float x) {
   p = p * r2 + 1.0f / 5040.0f;      //  1/7!
   p = p * r2 - 1.0f / 120.0f;       // -1/5!
   p = p * r2 + 1.0f / 6.0f;         //  1/3!
-  const float s = r * (1.0f - p * r2);
+  return r * (1.0f - p * r2);
+}
+
+// sin(x)^2 (period pi): the series on the reduced argument.
+LL_HD LL_FORCEINLINE float sin_squared(float x) {
+  const float s = sin_series(reduce_mod_pi(x));
   return s * s;
 }
 LL_HD LL_FORCEINLINE double sin_squared(double x) {
@@ -69,20 +76,11 @@ LL_HD LL_FORCEINLINE double sin_squared(double x) {
 }
 
 // sin r and cos r of x reduced to r in [-pi/2, pi/2] by a whole number of pi: what is periodic in
-// pi (sin^2 x = sin^2 r, sin 2x = 2 sin r cos r) without libm, in float by the same series as
-// sin_squared (sin to r^13, cos to r^14: truncation under 1e-9 there), so the loop vectorises.
+// pi (sin^2 x = sin^2 r, sin 2x = 2 sin r cos r) without libm; cos by its series to r^14.
 LL_HD LL_FORCEINLINE void sin_cos_mod_pi(float x, float* s, float* c) {
-  const float q = x * 0.318309886183790672f;
-  const float k = static_cast<float>(static_cast<int>(q + (q >= 0.0f ? 0.5f : -0.5f)));
-  const float r = x - k * 3.14159265358979323846f;
+  const float r = reduce_mod_pi(x);
   const float r2 = r * r;
-  float p = -1.0f / 6227020800.0f;
-  p = p * r2 + 1.0f / 39916800.0f;
-  p = p * r2 - 1.0f / 362880.0f;
-  p = p * r2 + 1.0f / 5040.0f;
-  p = p * r2 - 1.0f / 120.0f;
-  p = p * r2 + 1.0f / 6.0f;
-  *s = r * (1.0f - p * r2);
+  *s = sin_series(r);
   float u = 1.0f / 87178291200.0f;  //  1/14!
   u = u * r2 - 1.0f / 479001600.0f;  // -1/12!
   u = u * r2 + 1.0f / 3628800.0f;    //  1/10!
