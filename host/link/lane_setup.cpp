@@ -70,11 +70,8 @@ void check_optical_loss(const Scenario& s, const LaneParams& lp) {
 void report_fibre(const LaneParams& lp, LinkReport& rep) {
   const double lambda = lp.laser_wavelength_m;
   const StageValues& v = lp.stage_values;
-  const double d_s_per_m2 = g652_dispersion_s_per_m2(
-      lambda, 1e-9 * stage_value(v, FibreStageInfo::kZeroDispersion),
-      1e3 * stage_value(v, FibreStageInfo::kSlope));
-  rep.fibre_dispersion_ps_per_nm =
-      d_s_per_m2 * 1e3 * stage_value(v, FibreStageInfo::kLength) / 1e-3;  // s/m -> ps/nm
+  rep.fibre_dispersion_ps_per_nm = FibreStageInfo::dispersion_s_per_m2(v, lambda) * 1e3 *
+                                   stage_value(v, FibreStageInfo::kLength) / 1e-3;  // ps/nm
   const double f_nyquist = 0.5 * lp.symbol_rate_hz;
   const double theta = 2.0 * kPi * kPi * std::abs(FibreStageInfo::beta2_l_s2(v, lambda)) *
                        f_nyquist * f_nyquist;

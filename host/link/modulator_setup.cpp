@@ -32,6 +32,12 @@ double electrode_loss_at_bandwidth() {
   return 0.5 * (lo + hi);
 }
 
+// A modulator other than the ring has no ring figures: NaN in the outputs (mrm_fsr_nm, ...).
+void no_ring_figures(LinkReport& rep) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  rep.ring = {nan, nan, nan, nan, nan, nan, nan, nan, nan};
+}
+
 }  // namespace
 
 void setup_mzm(const Scenario& s, const LaneParams& lp, LinkReport& rep, LinkConstants<double>& c) {
@@ -64,8 +70,7 @@ void setup_mzm(const Scenario& s, const LaneParams& lp, LinkReport& rep, LinkCon
            share_2,
            m.bias_phase_rad,
            m.silicon ? m.builtin_v : 0.0};
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  rep.ring = {nan, nan, nan, nan, nan, nan, nan, nan, nan};
+  no_ring_figures(rep);
   rep.mzm_vpi_v = vpi;
 }
 
@@ -87,8 +92,7 @@ void setup_eml(const Scenario& s, const LaneParams& lp, LinkReport& rep, LinkCon
   c.modulator = kModulatorEml;
   c.eml = {-e.insertion_loss_db * std::log(10.0) / 10.0, 1.0 / e.v0_v, e.exponent,
            0.5 * e.chirp_alpha};
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  rep.ring = {nan, nan, nan, nan, nan, nan, nan, nan, nan};
+  no_ring_figures(rep);
 }
 
 void setup_microled(const Scenario& s, const LaneParams& lp, double fs, LinkReport& rep,
@@ -121,8 +125,7 @@ void setup_microled(const Scenario& s, const LaneParams& lp, double fs, LinkRepo
     fail_key(s, "driver.bias_v",
              "the micro-LED's lowest level draws no current (bias - swing / 2 <= 0); expected a "
              "bias above half the swing");
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  rep.ring = {nan, nan, nan, nan, nan, nan, nan, nan, nan};
+  no_ring_figures(rep);
   const double n_bias = c.led.steady_density(lp.drive_bias_v);
   rep.microled_bandwidth_hz = c.led.differential_rate_per_s(n_bias) / (2.0 * kPi);
 }

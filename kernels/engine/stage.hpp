@@ -5,10 +5,12 @@
 // through the backend's Exec. What the stages pass between them lives in LaneState.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "kernels/engine/batch_setup.hpp"
@@ -63,6 +65,35 @@ struct LaneState {
   Complex<Real>* field_out = nullptr;
   std::size_t field_stride = 0, field_offset = 0;
 };
+
+// The overlap-save stages' per-link transfer functions (the receiver filter's real FIR, the
+// fibre's complex one): each link's taps (taps_of(link), T = double or Complex<double>)
+// zero-padded to fft_size, their DFT in double on the host divided by fft_size so that the inverse
+// transform comes out scaled, `bins` of each ([links][bins]); identity for a link without taps in
+// a batch that has them.
+template <class Real, class T, class TapsOf>
+std::vector<Complex<Real>> scaled_transfers(std::size_t links, std::size_t fft_size,
+                                            std::size_t bins, const TapsOf& taps_of) {
+  std::vector<Complex<Real>> host(links * bins);
+  std::vector<T> padded(fft_size);
+  for (std::size_t l = 0; l < links; ++l) {
+    const std::vector<T>& h = taps_of(l);
+    std::fill(padded.begin(), padded.end(), T{});
+    if (h.empty())
+      padded[0] = T{1.0};
+    else
+      std::copy(h.begin(), h.end(), padded.begin());
+    std::vector<Complex<double>> spec;
+    if constexpr (std::is_same_v<T, double>)
+      spec = real_dft(padded);
+    else
+      spec = complex_dft(padded, -1);
+    for (std::size_t k = 0; k < bins; ++k)
+      host[l * bins + k] = {static_cast<Real>(spec[k].re / fft_size),
+                            static_cast<Real>(spec[k].im / fft_size)};
+  }
+  return host;
+}
 
 template <class Exec, class Real>
 class Stage {

@@ -66,23 +66,12 @@ class FibreStage final : public Stage<Exec, Real> {
   using Buffer = typename Exec::template Buffer<T>;
   using Fft = typename Exec::template FftC2C<Real>;
 
-  // Each link's transfer: the DFT of its zero-padded taps over 1 / fft_size (the inverse
-  // transform then comes out scaled). A link without a fibre in a batch with one: identity.
+  // Each link's transfer (scaled_transfers, kernels/engine/stage.hpp): all fft_size bins of the
+  // complex FIR; a link without a fibre in a batch with one: identity.
   Buffer<Complex<Real>> make_transfer(const LaneState<Exec, Real>& s, const BatchSetup& setup) {
-    std::vector<Complex<Real>> host(s.L * fft_size_);
-    std::vector<Complex<double>> padded(fft_size_);
-    for (std::size_t l = 0; l < s.L; ++l) {
-      const std::vector<Complex<double>>& h = setup.links[l].fibre_taps;
-      std::fill(padded.begin(), padded.end(), Complex<double>{0.0, 0.0});
-      if (h.empty())
-        padded[0] = {1.0, 0.0};
-      else
-        std::copy(h.begin(), h.end(), padded.begin());
-      const std::vector<Complex<double>> spec = complex_dft(padded, -1);
-      for (std::size_t k = 0; k < fft_size_; ++k)
-        host[l * fft_size_ + k] = {static_cast<Real>(spec[k].re / fft_size_),
-                                   static_cast<Real>(spec[k].im / fft_size_)};
-    }
+    const std::vector<Complex<Real>> host = scaled_transfers<Real, Complex<double>>(
+        s.L, fft_size_, fft_size_,
+        [&](std::size_t l) -> const auto& { return setup.links[l].fibre_taps; });
     Buffer<Complex<Real>> d(s.L * fft_size_);
     d.upload(host.data(), host.size());
     return d;
@@ -116,11 +105,16 @@ struct FibreStageInfo : StageInfo {
   static double optical_loss_db(const StageValues& v) {
     return stage_value(v, kLength) * stage_value(v, kAttenuation);
   }
+  // D at the laser's wavelength, s/m^2.
+  static double dispersion_s_per_m2(const StageValues& v, double wavelength_m) {
+    return g652_dispersion_s_per_m2(wavelength_m, 1e-9 * stage_value(v, kZeroDispersion),
+                                    1e3 * stage_value(v, kSlope));
+  }
   // beta2 L, s^2, at the laser's wavelength.
   static double beta2_l_s2(const StageValues& v, double wavelength_m) {
-    const double d = g652_dispersion_s_per_m2(wavelength_m, 1e-9 * stage_value(v, kZeroDispersion),
-                                              1e3 * stage_value(v, kSlope));
-    return group_velocity_dispersion_s2_per_m(d, wavelength_m) * 1e3 * stage_value(v, kLength);
+    return group_velocity_dispersion_s2_per_m(dispersion_s_per_m2(v, wavelength_m),
+                                              wavelength_m) *
+           1e3 * stage_value(v, kLength);
   }
   // The field's band the FIR passes: two symbol rates, tapered to nothing by three (within the
   // sampled band), where the driver's filtered drive has no content left to disperse.

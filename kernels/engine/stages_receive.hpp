@@ -63,27 +63,13 @@ class ReceiverFilterStage final : public Stage<Exec, Real> {
   using Buffer = typename Exec::template Buffer<T>;
   using Fft = typename Exec::template Fft<Real>;
 
-  // Per-link transfer function of the real FIR: FFT of the zero-padded taps, divided by the FFT
-  // size so the inverse transform comes out scaled.
+  // Per-link transfer function of the real FIR (scaled_transfers, kernels/engine/stage.hpp).
   Buffer<Complex<Real>> make_transfer(const LaneState<Exec, Real>& s, const BatchSetup& setup) {
-    std::vector<Complex<Real>> host(s.L * bins_);
-    std::vector<double> padded(fft_size_);
-    for (std::size_t l = 0; l < s.L; ++l) {
-      const std::vector<double>& h = setup.links[l].h2_taps;
-      std::fill(padded.begin(), padded.end(), 0.0);
-      if (h.empty()) {
-        padded[0] = 1.0;  // identity for a link without this stage in a batch that has it
-      } else {
-        if (h.size() > s.history + 1)
-          throw std::invalid_argument("lane engine: FIR longer than the overlap-save block");
-        std::copy(h.begin(), h.end(), padded.begin());
-      }
-      // Double-precision FFT on the host, once per link.
-      const std::vector<Complex<double>> spec = real_dft(padded);
-      for (std::size_t k = 0; k < bins_; ++k)
-        host[l * bins_ + k] = {static_cast<Real>(spec[k].re / fft_size_),
-                               static_cast<Real>(spec[k].im / fft_size_)};
-    }
+    for (const LinkSetup& l : setup.links)
+      if (l.h2_taps.size() > s.history + 1)
+        throw std::invalid_argument("lane engine: FIR longer than the overlap-save block");
+    const std::vector<Complex<Real>> host = scaled_transfers<Real, double>(
+        s.L, fft_size_, bins_, [&](std::size_t l) -> const auto& { return setup.links[l].h2_taps; });
     Buffer<Complex<Real>> d(s.L * bins_);
     d.upload(host.data(), host.size());
     return d;
