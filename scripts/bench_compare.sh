@@ -14,15 +14,8 @@ sed '/^\[sweep.list\]/,$d; s/^mode = "mc"/mode = "stat"/' scenarios/lane_200g_pa
 printf '[sweep.grid]\n"laser.power_dbm" = { linspace = [2.0, 10.0, %d] }\n' "$n" >> "$tmp/stat.toml"
 sed '/^\[sweep.list\]/,$d' scenarios/lane_200g_pam4.toml > "$tmp/mc.toml"
 bits=20000000
-seconds() {  # seconds COMMAND...: wall time of one run
-  local start end
-  start=$(date +%s%N)
-  "$@" > /dev/null 2>&1
-  end=$(date +%s%N)
-  awk -v a="$start" -v b="$end" 'BEGIN { printf "%.4f\n", (b - a) / 1e9 }'
-}
-median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-echo "== machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores"
+source scripts/bench_lib.sh
+machine
 for bin in old new; do : > "$tmp/mc.$bin"; : > "$tmp/stat.$bin"; done
 for ((r = 0; r < repeats; ++r)); do
   for bin in old new; do

@@ -15,15 +15,8 @@ sed '/^\[sweep.list\]/,$d' scenarios/lane_200g_pam4.toml > "$tmp/mc.toml"
 sed '/^\[sweep.list\]/,$d' scenarios/mzm_tfln_200g.toml > "$tmp/mzm.toml"
 sed '/^\[sweep.list\]/,$d' scenarios/eml_200g.toml > "$tmp/eml.toml"
 bits=20000000
-seconds() {
-  local start end
-  start=$(date +%s%N)
-  "$@" > /dev/null 2>&1
-  end=$(date +%s%N)
-  awk -v a="$start" -v b="$end" 'BEGIN { printf "%.4f\n", (b - a) / 1e9 }'
-}
-median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-echo "== machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores"
+source scripts/bench_lib.sh
+machine
 cases=("mc:0" "mc:2" "mc:10" "mzm:0" "eml:0")
 for c in "${cases[@]}"; do : > "$tmp/t.${c/:/_}"; done
 for ((r = 0; r < repeats; ++r)); do
