@@ -12,7 +12,7 @@
 #include "host/link/lane_setup.hpp"
 #include "host/run/plan.hpp"
 #include "host/scenario/scenario.hpp"
-#include "kernels/cpu/cpu_exec.hpp"
+#include "tests/modulator_lane.hpp"
 #include "physics/eml.hpp"
 
 namespace {
@@ -54,26 +54,7 @@ TEST(Eml, ChirpIsTheHenryFactorAtEveryBias) {
 }
 
 TEST(Eml, LanePhotocurrentIsTheCurveOfTheDrive) {
-  const ll::PreparedRun run = ll::prepare_run(
-      ll::load_scenario(kPreset, {"fibre.length_km=0", "eye.symbols=0", "tdecq.symbols=0"}));
-  ASSERT_EQ(run.batches.size(), 1u);
-  ll::BatchSetup batch = run.batches.front();
-  batch.max_bits = batch.target_errors = ~0ull;
-  ll::SerialExec exec;
-  ll::LaneEngine<ll::SerialExec, double> engine(exec, batch);
-  engine.step();
-  engine.step();
-  const std::vector<double> drive = engine.last_drive(), current = engine.last_photocurrent();
-  const ll::LinkConstants<double>& c = batch.links.front().constants;
-  ASSERT_EQ(c.modulator, ll::kModulatorEml);
-  double worst = 0.0, peak = 0.0;
-  for (std::size_t n = 0; n < drive.size(); ++n) {
-    const double want =
-        c.photocurrent_per_transmission_a * c.eml.transmission(drive[n]) + c.dark_current_a;
-    worst = std::max(worst, std::abs(current[n] - want));
-    peak = std::max(peak, want);
-  }
-  EXPECT_LT(worst / peak, 1e-14);
+  EXPECT_LT(ll_test::memoryless_lane_error(kPreset, ll::kModulatorEml), 1e-14);
 }
 
 TEST(Eml, ForwardBiasIsRefused) {

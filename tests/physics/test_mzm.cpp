@@ -18,7 +18,7 @@
 #include "host/link/lane_setup_steps.hpp"
 #include "host/run/plan.hpp"
 #include "host/scenario/scenario.hpp"
-#include "kernels/cpu/cpu_exec.hpp"
+#include "tests/modulator_lane.hpp"
 #include "physics/mzm.hpp"
 
 namespace {
@@ -94,28 +94,7 @@ TEST(Mzm, SiliconArmFollowsTheDepletionLaw) {
 
 // The lane: the engine's photocurrent (double, no fibre) is P R T(drive) + I_dark at every sample.
 TEST(Mzm, LanePhotocurrentIsTheTransferOfTheDrive) {
-  const ll::PreparedRun run =
-      ll::prepare_run(ll::load_scenario(kPreset, {"fibre.length_km=0", "eye.symbols=0",
-                                                  "tdecq.symbols=0"}));
-  ASSERT_EQ(run.batches.size(), 1u);
-  ll::BatchSetup batch = run.batches.front();
-  batch.max_bits = batch.target_errors = ~0ull;
-  ll::SerialExec exec;
-  ll::LaneEngine<ll::SerialExec, double> engine(exec, batch);
-  engine.step();
-  engine.step();
-  const std::vector<double> drive = engine.last_drive(), current = engine.last_photocurrent();
-  ASSERT_EQ(drive.size(), current.size());
-  const ll::LinkConstants<double>& c = batch.links.front().constants;
-  double worst = 0.0, peak = 0.0;
-  const std::size_t S = drive.size() / batch.links.size();
-  for (std::size_t n = 0; n < S; ++n) {
-    const double want =
-        c.photocurrent_per_transmission_a * c.mzm.transmission(drive[n]) + c.dark_current_a;
-    worst = std::max(worst, std::abs(current[n] - want));
-    peak = std::max(peak, want);
-  }
-  EXPECT_LT(worst / peak, 1e-14);
+  EXPECT_LT(ll_test::memoryless_lane_error(kPreset, ll::kModulatorMzm), 1e-14);
 }
 
 // The travelling-wave electrode in H1: the FIR's response against the velocity-matched lossy
