@@ -120,6 +120,8 @@ struct ModulatorToPhotocurrent {
     const Real v = drive_v[link * in_stride + in_offset + n];
     if constexpr (Kind == kModulatorEml)
       current_a[link * out_stride + out_offset + n] = photodiode_current_a(c, c.eml.transmission(v));
+    else if constexpr (Kind == kModulatorNone)  // an electrical lane: the voltage, as a current
+      current_a[link * out_stride + out_offset + n] = photodiode_current_a(c, v);
     else
       current_a[link * out_stride + out_offset + n] = photodiode_current_a(c, c.mzm.transmission(v));
   }

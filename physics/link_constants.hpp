@@ -90,7 +90,13 @@ struct CmtTable {
 // converted to Real. Trivially copyable; one per link in device memory.
 // The modulator a link runs (LinkConstants::modulator, BatchSetup::modulator).
 inline constexpr int kModulatorRing = 0, kModulatorMzm = 1, kModulatorEml = 2,
-                     kModulatorMicroLed = 3;
+                     kModulatorMicroLed = 3, kModulatorNone = 4;
+// An electrical lane (kModulatorNone) has no optics: its "transmission" is the differential
+// voltage at the receiver's input, the drive through H1 (the channel), and the photodiode's
+// current per unit transmission is the current that voltage drives into the receiver's
+// termination, 1 / kTerminationOhm (the engine's signals stay in A; the termination is a scale
+// that no BER depends on).
+inline constexpr double kTerminationOhm = 100.0;  // IEEE 802.3's differential reference impedance
 
 template <class Real>
 struct LinkConstants {
@@ -115,7 +121,7 @@ struct LinkConstants {
   MzmModulator<Real> mzm;                // a Mach-Zehnder modulator instead (kModulatorMzm)
   EmlModulator<Real> eml;                // an electro-absorption modulated laser (kModulatorEml)
   MicroLed<Real> led;                    // a directly modulated micro-LED (kModulatorMicroLed)
-  int modulator;                         // kModulatorRing (0), kModulatorMzm, kModulatorEml
+  int modulator;                         // kModulatorRing (0), kModulatorMzm, ... (above)
   Real photocurrent_per_transmission_a;  // laser power x optical loss x responsivity
   Real dark_current_a;
   // Receiver noise variance at photocurrent I (A^2): const + shot * I + rin * I^2, over the
@@ -217,6 +223,7 @@ LL_HD LL_FORCEINLINE Real modulator_transmission(const LinkConstants<Real>& c, R
   return c.modulator == kModulatorMzm        ? c.mzm.transmission(v)
          : c.modulator == kModulatorEml      ? c.eml.transmission(v)
          : c.modulator == kModulatorMicroLed ? c.led.transmission(v)  // steady light, W
+         : c.modulator == kModulatorNone     ? v                          // the wire's voltage
                                              : ring_transmission(c, v);
 }
 template <class Real>

@@ -16,6 +16,8 @@ enum class NoiseStream : std::uint32_t {
   variation = 2,  // process-variation draws of a sweep point (index: which quantity, which try)
   pattern = 3,    // the starting state of a WDM lane's pattern generator (lanes 1 ..)
   jitter = 4,     // transmit jitter: RJ and BUJ of each transition (index: absolute symbol)
+  mpi = 5,        // multipath interference's phases (index: chunk x paths + path; chunk -1 the
+                  // static phases)
 };
 
 struct NoiseKey {

@@ -50,6 +50,8 @@ def plot(path, prefix):
     parts = [("transceivers", "failures per day: transceivers"),
              ("optical engines", "failures per day: optical engines"),
              ("lasers", "failures per day: lasers")]
+    if "failures per day: copper cables" in table:  # (tables from before copper designs lack it)
+        parts.append(("copper cables", "failures per day: copper cables"))
     x = range(len(designs))
     fig, (ax_power, ax_fail) = plt.subplots(1, 2, figsize=(10, 4.2))
     ax_power.bar(x, power_kw, color="tab:blue")

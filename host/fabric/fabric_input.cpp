@@ -17,6 +17,8 @@ std::string kind_name(PortKind kind) {
       return "npo";
     case PortKind::cpo:
       return "cpo";
+    case PortKind::copper:
+      return "copper";
   }
   return "?";
 }

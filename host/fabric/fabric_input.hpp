@@ -16,14 +16,16 @@
 
 namespace ll::fabric {
 
-enum class PortKind { pluggable, npo, cpo };
+enum class PortKind { pluggable, npo, cpo, copper };
 std::string kind_name(PortKind kind);
 
 // One port design ([[port]]): what sits at each end of an optical link.
 //   pluggable: a transceiver at each end (ports_per_transceiver ports share one);
 //   npo / cpo: the switch-side ends are ports of optical engines on the switch
 //              (ports_per_engine ports per engine); the NIC end is the pluggable design named by
-//              nic_end, or the same engines on the NIC (nic_end = "same").
+//              nic_end, or the same engines on the NIC (nic_end = "same");
+//   copper:    a copper cable on every GPU-leaf link (a rack's reach: the leaf in the GPUs' rack),
+//              both ends; the links above the leaf by the pluggable design named by upper_links.
 struct PortDesign {
   std::string name;
   PortKind kind = PortKind::pluggable;
@@ -34,9 +36,11 @@ struct PortDesign {
   int ports_per_transceiver = 0;  // pluggable
   int ports_per_engine = 0;       // npo, cpo
   int nic_design = -1;            // npo/cpo: index of the NIC end's pluggable design; -1: same
+  int upper_design = -1;          // copper: index of the pluggable design above the leaf
   // Failures per 1e9 device hours of each part, its lasers excluded (they are counted apart).
   double fit_transceiver = std::numeric_limits<double>::quiet_NaN();
   double fit_engine = std::numeric_limits<double>::quiet_NaN();
+  double fit_cable = std::numeric_limits<double>::quiet_NaN();  // copper: one cable, both ends
   double fit_laser = std::numeric_limits<double>::quiet_NaN();
   // From a run (NaN when the design's power was input or the file lacks them).
   double run_ber = std::numeric_limits<double>::quiet_NaN();

@@ -24,7 +24,9 @@ const std::vector<std::string> kPortKeys{"name",
                                          "fit_transceiver",
                                          "fit_engine",
                                          "ports_per_transceiver",
-                                         "ports_per_engine"};
+                                         "ports_per_engine",
+                                         "fit_cable",
+                                         "upper_links"};
 
 // A run's file: relative to the fabric file's folder.
 std::string resolve(const std::string& fabric_path, const std::string& file) {
@@ -46,11 +48,14 @@ void read_port(const toml::table& t, FabricSpec& f, std::vector<std::string>& ni
     if (other.name == d.name)
       r.refuse("name", "expected a name of its own, got \"" + d.name + "\" (also at " +
                            other.where.describe() + ")");
-  const std::string kind =
-      r.text("kind", {"pluggable", "npo", "cpo"}, "one of \"pluggable\" \"npo\" \"cpo\"");
-  d.kind =
-      kind == "pluggable" ? PortKind::pluggable : (kind == "npo" ? PortKind::npo : PortKind::cpo);
+  const std::string kind = r.text("kind", {"pluggable", "npo", "cpo", "copper"},
+                                  "one of \"pluggable\" \"npo\" \"cpo\" \"copper\"");
+  d.kind = kind == "pluggable" ? PortKind::pluggable
+           : kind == "npo"     ? PortKind::npo
+           : kind == "cpo"     ? PortKind::cpo
+                               : PortKind::copper;
   const bool pluggable = d.kind == PortKind::pluggable;
+  const bool copper = d.kind == PortKind::copper;
   const std::string not_for = "not used by a \"" + kind + "\" design";
 
   // The port power: input, or from a run.
@@ -91,12 +96,32 @@ void read_port(const toml::table& t, FabricSpec& f, std::vector<std::string>& ni
   }
   const std::string lasers_expected =
       "the lasers per port (0 to 64; 0.25: one laser feeds 4 ports)";
+  const std::string fit = "a failure rate in FIT (failures per 1e9 device hours), 0 to 1e7";
+  if (copper) {
+    // A copper cable has no laser; the links above the leaf are a pluggable design's.
+    for (const char* k : {"lasers_per_port", "fit_laser", "ports_per_transceiver",
+                          "fit_transceiver", "ports_per_engine", "fit_engine", "nic_end"})
+      if (r.has(k)) r.refuse(k, not_for + " (a copper cable: no laser, transceiver or engine)");
+    if (std::isfinite(lasers_from_run) && lasers_from_run != 0.0)
+      r.refuse("run", "the run's lasers_per_port is " + format_number(lasers_from_run, 4) +
+                          "; expected an electrical lane's run (transmitter.modulator = "
+                          "\"none\", no lasers) for a copper design");
+    d.lasers_per_port = 0.0;
+    d.fit_laser = 0.0;
+    d.fit_cable = r.real("fit_cable", 0.0, kMaxFit, false, fit + " (one cable, both ends)");
+    nic_names.push_back(r.text("upper_links", {},
+                               "the name of a pluggable [[port]] design for the links above the "
+                               "leaf"));
+    nic_where.push_back(r.where("upper_links"));
+    f.ports.push_back(std::move(d));
+    return;
+  }
+  if (r.has("fit_cable")) r.refuse("fit_cable", not_for);
+  if (r.has("upper_links")) r.refuse("upper_links", not_for);
   if (r.has("lasers_per_port") || !std::isfinite(lasers_from_run))
     d.lasers_per_port = r.real("lasers_per_port", 0.0, 64.0, false, lasers_expected);
   else
     d.lasers_per_port = lasers_from_run;
-
-  const std::string fit = "a failure rate in FIT (failures per 1e9 device hours), 0 to 1e7";
   d.fit_laser = r.real("fit_laser", 0.0, kMaxFit, false, fit);
   if (pluggable) {
     d.ports_per_transceiver = static_cast<int>(r.integer(
@@ -131,23 +156,27 @@ void read_ports(const toml::table& root, FabricSpec& f) {
   std::vector<std::string> nic_names;
   std::vector<SourceLocation> nic_where;
   for (const toml::node& t : *list) read_port(*t.as_table(), f, nic_names, nic_where);
-  // The NIC ends of NPO/CPO designs: a pluggable design by name, or the same engines.
+  // The NIC ends of NPO/CPO designs: a pluggable design by name, or the same engines; the links
+  // above a copper design's leaf: a pluggable design by name.
   for (std::size_t i = 0; i < f.ports.size(); ++i) {
     if (f.ports[i].kind == PortKind::pluggable) continue;
+    const bool copper = f.ports[i].kind == PortKind::copper;
     const std::string& wanted = nic_names[i];
-    if (wanted == "same") continue;
+    if (wanted == "same" && !copper) continue;
     std::vector<std::string> pluggables;
+    int& found = copper ? f.ports[i].upper_design : f.ports[i].nic_design;
     for (std::size_t j = 0; j < f.ports.size(); ++j)
       if (f.ports[j].kind == PortKind::pluggable) {
         pluggables.push_back(f.ports[j].name);
-        if (f.ports[j].name == wanted) f.ports[i].nic_design = static_cast<int>(j);
+        if (f.ports[j].name == wanted) found = static_cast<int>(j);
       }
-    if (f.ports[i].nic_design < 0) {
+    if (found < 0) {
       std::string names;
       for (const std::string& p : pluggables)
         names += (names.empty() ? "" : ", ") + ("\"" + p + "\"");
-      fail_at(nic_where[i], "port.nic_end",
-              "expected \"same\" or the name of a pluggable [[port]] design (" +
+      fail_at(nic_where[i], copper ? "port.upper_links" : "port.nic_end",
+              std::string(copper ? "expected" : "expected \"same\" or") +
+                  " the name of a pluggable [[port]] design (" +
                   (names.empty() ? std::string("there is none") : names) + "), got \"" + wanted +
                   "\"");
     }

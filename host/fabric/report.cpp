@@ -50,6 +50,9 @@ Table fabric_table(const FabricSpec& spec, const std::vector<DesignRollup>& roll
   row("NIC end", "", [](const DesignRollup& r) {
     return r.nic == r.design ? kind_name(r.design->kind) : r.nic->name;
   });
+  row("links above the leaf", "", [](const DesignRollup& r) {
+    return r.upper ? r.upper->name : std::string("same");
+  });
   row("port power source", "", [](const DesignRollup& r) { return r.design->power_source; });
   row("power per link end, switch side", "W",
       [](const DesignRollup& r) { return real(r.design->power_w); });
@@ -63,6 +66,7 @@ Table fabric_table(const FabricSpec& spec, const std::vector<DesignRollup>& roll
   row("transceivers per GPU", "1",
       [&](const DesignRollup& r) { return real(static_cast<double>(r.transceivers()) / gpus); });
   row("optical engines", "1", [](const DesignRollup& r) { return count(r.engines()); });
+  row("copper cables", "1", [](const DesignRollup& r) { return count(r.cables); });
   row("lasers", "1", [](const DesignRollup& r) { return count(r.lasers()); });
   row("optics power", "kW", [](const DesignRollup& r) { return real(r.optics_power_w() * 1e-3); });
   row("optics power per GPU", "W",
@@ -73,6 +77,8 @@ Table fabric_table(const FabricSpec& spec, const std::vector<DesignRollup>& roll
       [](const DesignRollup& r) { return real(r.failures_engines_per_day); });
   row("failures per day: lasers", "1/day",
       [](const DesignRollup& r) { return real(r.failures_lasers_per_day); });
+  row("failures per day: copper cables", "1/day",
+      [](const DesignRollup& r) { return real(r.failures_cables_per_day); });
   row("failures per day", "1/day",
       [](const DesignRollup& r) { return real(r.failures_per_day()); });
   row("hours between part failures", "h", [](const DesignRollup& r) {

@@ -16,6 +16,35 @@ std::int64_t lasers_for(std::int64_t ends, double lasers_per_port) {
 
 }  // namespace
 
+namespace {
+
+// A copper design: cables on the GPU-leaf links, its upper design's transceivers above them.
+DesignRollup copper_rollup(const FabricSpec& spec, const PortDesign& d) {
+  const Topology& tp = spec.topology;
+  const PortDesign& u = spec.ports[static_cast<std::size_t>(d.upper_design)];
+  const std::int64_t gpu_links = tp.gpu_link_ends();  // one GPU end each
+  const std::int64_t upper_ends = tp.switch_link_ends() - gpu_links;
+  DesignRollup r;
+  r.design = &d;
+  r.nic = &d;
+  r.upper = &u;
+  r.cables = gpu_links;
+  r.transceivers_switch = ceil_div(upper_ends, u.ports_per_transceiver);
+  r.lasers_switch = lasers_for(upper_ends, u.lasers_per_port);
+  r.power_nic_w = static_cast<double>(gpu_links) * d.power_w;
+  r.power_switch_w = static_cast<double>(gpu_links) * d.power_w +
+                     static_cast<double>(upper_ends) * u.power_w;
+  auto fit_or_zero = [](double fit) { return std::isfinite(fit) ? fit : 0.0; };
+  r.failures_cables_per_day =
+      failures_per_day(static_cast<double>(r.cables), fit_or_zero(d.fit_cable));
+  r.failures_transceivers_per_day = failures_per_day(static_cast<double>(r.transceivers_switch),
+                                                     fit_or_zero(u.fit_transceiver));
+  r.failures_lasers_per_day = failures_per_day(static_cast<double>(r.lasers_switch), u.fit_laser);
+  return r;
+}
+
+}  // namespace
+
 double failures_per_day(double count, double fit) { return count * fit * 24.0 / 1e9; }
 
 std::vector<DesignRollup> roll_up(const FabricSpec& spec) {
@@ -26,6 +55,10 @@ std::vector<DesignRollup> roll_up(const FabricSpec& spec) {
   for (const PortDesign& d : spec.ports) {
     DesignRollup r;
     r.design = &d;
+    if (d.kind == PortKind::copper) {
+      out.push_back(copper_rollup(spec, d));
+      continue;
+    }
     const bool pluggable = d.kind == PortKind::pluggable;
     r.nic =
         pluggable || d.nic_design < 0 ? &d : &spec.ports[static_cast<std::size_t>(d.nic_design)];

@@ -67,7 +67,7 @@ inline constexpr std::array<RealColumn, 10> kRatioColumns{{
     {"fec_frame_loss_ratio", &PointResult::fec_frame_loss_ratio, "1",
      "frame loss ratio after the FEC (fec.frame_octets frames, independent codeword failures)"},
 }};
-inline constexpr std::array<RealColumn, 10> kFigureColumns{{
+inline constexpr std::array<RealColumn, 11> kFigureColumns{{
     {"eye_offset_a", &PointResult::eye_offset_a, "A", "photocurrent at normalised eye amplitude 0"},
     {"eye_scale_a", &PointResult::eye_scale_a, "A",
      "photocurrent per unit of normalised eye amplitude"},
@@ -87,6 +87,8 @@ inline constexpr std::array<RealColumn, 10> kFigureColumns{{
      "recovered sampling phase, rms about its mean (NaN: ideal CDR)"},
     {"fibre_dispersion_ps_per_nm", &PointResult::fibre_dispersion_ps_per_nm, "ps/nm",
      "the fibre's chromatic dispersion D L at the laser's wavelength (NaN: no fibre)"},
+    {"mpi_crosstalk_db", &PointResult::mpi_crosstalk_db, "dB",
+     "multipath interference: the reflections' copies' power over the signal's (NaN: no MPI)"},
 }};
 
 // uint8 CF flag variables: name, how to read the field, values (0 .. n-1), meanings, long_name.

@@ -74,6 +74,7 @@ struct PointResult {
   // Thermal tuning (NaN / not_modelled without [mrm.thermal]).
   double heater_power_mw = 0.0;
   double fibre_dispersion_ps_per_nm = std::numeric_limits<double>::quiet_NaN();  // D L
+  double mpi_crosstalk_db = std::numeric_limits<double>::quiet_NaN();  // P R^2
   LockStatus mrm_lock = LockStatus::not_modelled;
   // The lock loop's resonance minus its operating point at the end of the run (red > 0; NaN
   // without mrm.thermal.lock = "loop").

@@ -45,7 +45,8 @@ LaneEnergy lane_energy(const Scenario& s, const LaneParams& lp, const LinkConsta
   const bool mzm = lp.modulator == Modulator::mzm;  // its RF power goes into its termination
   if (!std::isfinite(capacitance_f) && lp.modulator == Modulator::eml)
     fail_key(s, "energy.modulator_capacitance_ff", "missing; the EML's absorber is a capacitor");
-  if (!std::isfinite(capacitance_f) && !mzm && lp.modulator != Modulator::microled) {
+  const bool wire = lp.modulator == Modulator::none;  // an electrical lane: the SerDes alone
+  if (!std::isfinite(capacitance_f) && !mzm && lp.modulator != Modulator::microled && !wire) {
     if (!(junction_capacitance_f > 0.0))
       fail_key(s, "energy.modulator_capacitance_ff",
                "missing; the linear electro-optic model has no junction capacitance to use");
@@ -67,13 +68,13 @@ LaneEnergy lane_energy(const Scenario& s, const LaneParams& lp, const LinkConsta
   }
   e.present = true;
   e.lanes_per_port = p.lanes_per_port > 0 ? p.lanes_per_port : kLanesPerPort;
-  e.lasers_per_port = p.lasers_per_port > 0 ? p.lasers_per_port : e.lanes_per_port;
+  e.lasers_per_port = wire ? 0 : p.lasers_per_port > 0 ? p.lasers_per_port : e.lanes_per_port;
   const double symbol_rate = lp.symbol_rate_hz;
   e.bit_rate_bps = symbol_rate * symbol_mapping(lp.levels).bits_per_symbol();
   const bool led = lp.modulator == Modulator::microled;  // no laser: the LED draws its current
   if (led && !std::isfinite(lp.microled.forward_v))
     fail_key(s, "microled.forward_v", "missing; the micro-LED's power needs its forward voltage");
-  e.laser_w = led ? 0.0 : lp.laser_power_w *
+  e.laser_w = led || wire ? 0.0 : lp.laser_power_w *
               std::pow(10.0, or_default(p.laser_coupling_loss_db, kLaserCouplingLossDb) / 10.0) /
               or_default(p.laser_wall_plug_efficiency, kLaserWallPlugEfficiency);
   double mean = 0.0, mean_square = 0.0;
@@ -88,8 +89,11 @@ LaneEnergy lane_energy(const Scenario& s, const LaneParams& lp, const LinkConsta
                       : capacitance_f * (mean_square - mean * mean) * symbol_rate;
   // A micro-LED: its mean current at its forward voltage (it is the source and the modulator).
   if (led) e.modulator_w = lp.microled.amps_per_v * mean * lp.microled.forward_v;
-  e.driver_w = or_default(p.driver_j_per_bit, kDriverJPerBit) * e.bit_rate_bps;
-  e.tia_w = or_default(p.tia_j_per_bit, kTiaJPerBit) * e.bit_rate_bps;
+  // An electrical lane has no modulator, driver or TIA: its SerDes (serdes_w) drives the line and
+  // receives it.
+  if (wire) e.modulator_w = 0.0;
+  e.driver_w = wire ? 0.0 : or_default(p.driver_j_per_bit, kDriverJPerBit) * e.bit_rate_bps;
+  e.tia_w = wire ? 0.0 : or_default(p.tia_j_per_bit, kTiaJPerBit) * e.bit_rate_bps;
   e.cdr_w = or_default(p.cdr_j_per_bit, 0.0) * e.bit_rate_bps;
   e.serdes_w = serdes_j_per_bit * e.bit_rate_bps;
   e.retimer_w = or_default(p.retimer_j_per_bit, 0.0) * e.bit_rate_bps;

@@ -9,10 +9,18 @@
 
 namespace ll {
 
+namespace {
+
+// The optical power behind a photocurrent; NaN without a photodiode (an electrical lane).
+double optical_power_w(const LinkReport& rep, double current_a) {
+  if (!(rep.responsivity_a_per_w > 0.0)) return std::numeric_limits<double>::quiet_NaN();
+  return (current_a - rep.dark_current_a) / rep.responsivity_a_per_w;
+}
+
+}  // namespace
+
 SettledOpticalLevels settled_optical_levels(const LinkReport& rep, int levels) {
-  auto optical_w = [&](double current_a) {
-    return (current_a - rep.dark_current_a) / rep.responsivity_a_per_w;
-  };
+  auto optical_w = [&](double current_a) { return optical_power_w(rep, current_a); };
   const auto [bottom, top] =
       std::minmax_element(rep.settled_levels_a, rep.settled_levels_a + levels);
   double average_w = 0.0;
@@ -29,9 +37,7 @@ EyeMetrics eye_metrics(const LinkReport& rep, int levels, double target_ber,
   EyeMetrics m{};
   std::fill(std::begin(m.level_mean_a), std::end(m.level_mean_a), nan);
   std::fill(std::begin(m.level_sigma_a), std::end(m.level_sigma_a), nan);
-  auto optical_w = [&](double current_a) {
-    return (current_a - rep.dark_current_a) / rep.responsivity_a_per_w;
-  };
+  auto optical_w = [&](double current_a) { return optical_power_w(rep, current_a); };
   // Optical, from the set-up's noiseless levels.
   const SettledOpticalLevels optical = settled_optical_levels(rep, M);
   m.oma_outer_dbm = 10.0 * std::log10(optical.oma_outer_w / 1e-3);

@@ -27,6 +27,7 @@ using setup_steps::setup_levels;
 using setup_steps::setup_lock_loop;
 using setup_steps::setup_microled;
 using setup_steps::setup_eml;
+using setup_steps::setup_electrical;
 using setup_steps::setup_mzm;
 using setup_steps::setup_noise;
 using setup_steps::setup_pulse_response;
@@ -122,6 +123,8 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
     setup_eml(s, lp, rep, c);
   else if (lp.modulator == Modulator::microled)
     setup_microled(s, lp, fs, rep, c);
+  else if (lp.modulator == Modulator::none)
+    setup_electrical(s, lp, rep, c);
   else
     setup_ring(s, lp, fs, rep, c);
   const TransmitChain tx = setup_transmit_chain(s, lp, rp, fs, rep, out.setup);
@@ -146,6 +149,8 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
   if (const std::optional<StageRefusal> r = set_up_stages(context, out.setup))
     fail_key(s, r->key, r->what);
   if (!out.setup.fibre_taps.empty()) report_fibre(lp, rep);
+  if (const MpiPaths& m = out.setup.mpi; m.count > 0)
+    rep.mpi_crosstalk_db = 10.0 * std::log10(m.count * m.field_amplitude * m.field_amplitude);
 
   const JitterParams<double> jitter = setup_pulse_response(s, lp, tx.drive_ui, v, rep, out.setup);
   report_receiver(lp, rp, rep);
@@ -178,9 +183,11 @@ BatchSetup stage_settings(const LaneParams& lp, const LinkSetup& link) {
   b.tx_jitter = lp.tx_jitter.present();
   b.cdr = lp.cdr.mode != 0;
   b.fibre = !link.fibre_taps.empty();
+  b.mpi = link.mpi.count > 0;
   b.modulator = lp.modulator == Modulator::mzm        ? kModulatorMzm
                 : lp.modulator == Modulator::eml      ? kModulatorEml
                 : lp.modulator == Modulator::microled ? kModulatorMicroLed
+                : lp.modulator == Modulator::none     ? kModulatorNone
                                                       : kModulatorRing;
   return b;
 }

@@ -52,6 +52,8 @@ struct LinkReport {
   double microled_bandwidth_hz = std::numeric_limits<double>::quiet_NaN();
   // The fibre's D L, ps/nm (NaN: no fibre; kernels/engine/stages_fibre.hpp).
   double fibre_dispersion_ps_per_nm = std::numeric_limits<double>::quiet_NaN();
+  // MPI's crosstalk: the reflections' copies' power over the signal's, P R^2 (NaN: no MPI).
+  double mpi_crosstalk_db = std::numeric_limits<double>::quiet_NaN();
   int channel_fir_symbols = 0;  // the host channel's FIR, in UI (0: none)
   double com_db = std::numeric_limits<double>::quiet_NaN();  // the channel's COM (host/link/com.hpp)
   double cursor_gain = 1.0;

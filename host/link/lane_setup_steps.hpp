@@ -41,6 +41,9 @@ void setup_eml(const Scenario& s, const LaneParams& lp, LinkReport& rep, LinkCon
 // modulation bandwidth at the bias (rep.microled_bandwidth_hz).
 void setup_microled(const Scenario& s, const LaneParams& lp, double fs, LinkReport& rep,
                     LinkConstants<double>& c);
+// No optics: an electrical lane's receiver input (its noise key checked; the ring's figures NaN).
+void setup_electrical(const Scenario& s, const LaneParams& lp, LinkReport& rep,
+                      LinkConstants<double>& c);
 // The MZM's travelling-wave electrode or the EML's RC pole as a FIR for H1 (empty: none).
 std::vector<double> modulator_band_fir(const Scenario& s, const LaneParams& lp, double fs);
 

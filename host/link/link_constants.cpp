@@ -4,6 +4,7 @@
 // host/link/lane_setup_steps.hpp; the noise formulas in physics/receiver_noise.hpp).
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "host/link/filter_design.hpp"
@@ -13,7 +14,11 @@
 namespace ll::setup_steps {
 namespace {
 
+// An electrical lane's: the termination's conductance, and a flat loss (the margin's search
+// attenuates the voltage through optics.extra_loss_db: 20 log10, an amplitude's dB).
 double photocurrent_per_transmission(const LaneParams& lp) {
+  if (lp.modulator == Modulator::none)
+    return std::pow(10.0, -lp.extra_loss_db / 20.0) / kTerminationOhm;
   return lp.laser_power_w * std::pow(10.0, -lp.optical_loss_db() / 10.0) * lp.responsivity_a_per_w;
 }
 
@@ -79,7 +84,7 @@ std::vector<double> setup_levels(const Scenario& s, const LaneParams& lp, double
   std::vector<double> v = drive_levels(lp, transmission, s);
   for (double& level_v : v) level_v = dac_code_v(c, level_v);  // a DAC sends its nearest code
   c.photocurrent_per_transmission_a = photocurrent_per_transmission(lp);
-  c.dark_current_a = lp.dark_current_a;
+  c.dark_current_a = lp.modulator == Modulator::none ? 0.0 : lp.dark_current_a;
   // The drive a long run of one level settles at: the whole H1's DC gain (a channel's FIR has
   // unit DC gain, a transmit FFE sum c / sum |c|).
   double dc_gain = 1.0;
@@ -95,7 +100,10 @@ std::vector<double> setup_levels(const Scenario& s, const LaneParams& lp, double
   const double v_lo = lp.drive_bias_v - 0.5 * lp.drive_swing_vpp;
   const double v_hi = lp.drive_bias_v + 0.5 * lp.drive_swing_vpp;
   const double t_lo = transmission(v_lo), t_hi = transmission(v_hi);
-  rep.extinction_ratio_db = 10.0 * std::log10(std::max(t_lo, t_hi) / std::min(t_lo, t_hi));
+  rep.extinction_ratio_db =
+      lp.modulator == Modulator::none  // an optical figure
+          ? std::numeric_limits<double>::quiet_NaN()
+          : 10.0 * std::log10(std::max(t_lo, t_hi) / std::min(t_lo, t_hi));
   set_decision_levels(s, rep, c);
   return v;
 }
@@ -153,6 +161,13 @@ void setup_noise(const Scenario& s, const LaneParams& lp, double fs, double ctle
   // (when the laser has one).
   LinkConstants<double>& c = link.constants;
   c.noise_var_const_a2 = tia_noise_variance_a2(lp.tia_noise_a_per_rthz, bn);
+  if (lp.modulator == Modulator::none) {
+    // An electrical lane: the receiver's input-referred voltage noise, eta_0 B_n (COM's), as the
+    // current it is in the termination; no photodiode, so no shot noise and no RIN.
+    c.noise_var_const_a2 = lp.eta0_v2_per_hz * bn / (kTerminationOhm * kTerminationOhm);
+    c.noise_var_shot_a = c.noise_var_rin = 0.0;
+    return;
+  }
   c.noise_var_shot_a = lp.shot_noise ? shot_noise_variance_a2_per_a(bn) : 0.0;
   c.noise_var_rin = std::isfinite(lp.laser_rin_db_per_hz)
                         ? rin_noise_variance_a2_per_a2(lp.laser_rin_db_per_hz, bn)

@@ -87,7 +87,10 @@ LaneMargin lane_margin(const Scenario& s, std::size_t point, const LaneParams& l
   LaneMargin m;
   LaneParams q;
   std::string why;
-  if (!rp.margin || !margin_link(lp, q, why) || !std::isfinite(oma_outer_dbm)) return m;
+  // (An electrical lane has no OMA: its margin is the flat loss of its signal's amplitude, 20 log10,
+  // that its receiver takes; the search's attenuation acts so on it, host/link/link_constants.cpp.)
+  const bool wire = lp.modulator == Modulator::none;
+  if (!rp.margin || !margin_link(lp, q, why) || (!std::isfinite(oma_outer_dbm) && !wire)) return m;
   RunParams quiet = rp;
   quiet.tdecq_symbols = 0;
   quiet.channel_com = false;

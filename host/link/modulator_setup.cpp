@@ -1,7 +1,7 @@
 // The modulators in place of the ring: a Mach-Zehnder modulator ([mzm], physics/mzm.hpp) with its
 // travelling-wave electrode's response for H1, and an electro-absorption modulated laser ([eml],
 // physics/eml.hpp) with its RC pole: their keys checked, their constants (steps of prepare_link,
-// host/link/lane_setup_steps.hpp).
+// host/link/lane_setup_steps.hpp); and an electrical lane's receiver input in their place.
 #include <cmath>
 #include <complex>
 #include <limits>
@@ -128,6 +128,16 @@ void setup_microled(const Scenario& s, const LaneParams& lp, double fs, LinkRepo
   no_ring_figures(rep);
   const double n_bias = c.led.steady_density(lp.drive_bias_v);
   rep.microled_bandwidth_hz = c.led.differential_rate_per_s(n_bias) / (2.0 * kPi);
+}
+
+void setup_electrical(const Scenario& s, const LaneParams& lp, LinkReport& rep,
+                      LinkConstants<double>& c) {
+  if (!std::isfinite(lp.eta0_v2_per_hz))
+    fail_key(s, "receiver.eta0_v2_per_ghz",
+             "missing; an electrical lane's receiver needs its input-referred noise density (COM's "
+             "eta_0: 6e-9 V^2/GHz in 802.3dj)");
+  c.modulator = kModulatorNone;
+  no_ring_figures(rep);
 }
 
 std::vector<double> modulator_band_fir(const Scenario& s, const LaneParams& lp, double fs) {

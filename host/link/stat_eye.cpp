@@ -112,7 +112,8 @@ StatEyeInputs stat_eye_inputs(const LinkSetup& link, const LinkReport& rep, doub
                                     : pam6_bits_per_error;
   L.bits_per_symbol = symbol_mapping(M).bits_per_symbol();
   L.noise_var_const_a2 = c.noise_var_const_a2;
-  L.noise_var_shot_a = c.noise_var_shot_a;
+  // (with MPI, its beat as Gaussian intensity noise linear in the signal: physics/mpi.hpp)
+  L.noise_var_shot_a = c.noise_var_shot_a + link.mpi_noise_var_per_a;
   L.noise_var_rin = c.noise_var_rin;
   L.target_ber = target_ber;
 

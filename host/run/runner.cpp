@@ -159,6 +159,7 @@ std::vector<double> point_tdecq_db(const SweepPlan& plan, const BatchSetup& sett
   const std::size_t lanes = links.size();
   std::vector<double> out(lanes, std::numeric_limits<double>::quiet_NaN());
   if (plan.run.tdecq_symbols == 0 || (settings.levels != 2 && settings.levels != 4)) return out;
+  if (lp.modulator == Modulator::none) return out;  // TDECQ is an optical transmitter's measure
   BatchSetup one = settings;
   one.links.assign(links.begin(), links.end());
   std::vector<double> responsivity(lanes), dark(lanes);

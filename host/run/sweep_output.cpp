@@ -104,6 +104,7 @@ PointResult point_result(const LinkOutcome& o, const LinkReport& rep) {
   p.cdr_jitter_rms_ui = o.cdr_jitter_rms_ui;
   p.mrm_fsr_nm = rep.ring.fsr_m * 1e9;
   p.fibre_dispersion_ps_per_nm = rep.fibre_dispersion_ps_per_nm;
+  p.mpi_crosstalk_db = rep.mpi_crosstalk_db;
   p.mrm_q_loaded = rep.ring.q_loaded;
   p.mrm_extinction_ratio_db = rep.extinction_ratio_db;
   p.heater_power_mw = rep.heater_power_w * 1e3;

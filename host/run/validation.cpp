@@ -85,6 +85,14 @@ void print_validation(const SweepPlan& plan, const std::string& backend_request,
           << format_number(rep.microled_bandwidth_hz / 1e9, 4) << " GHz at the bias, ER "
           << format_number(rep.extinction_ratio_db, 4) << " dB, noise bandwidth "
           << format_number(rep.noise_bandwidth_hz / 1e9, 4) << " GHz";
+    else if (plan.first_point.modulator == Modulator::none)
+      out << "  point " << p << ": electrical lane, channel loss "
+          << format_number(rep.channel_loss_db, 4) << " dB at Nyquist, cursor "
+          << format_number(rep.received_levels_a[lanes.front().setup.constants.levels - 1] *
+                               kTerminationOhm * 1e3,
+                           4)
+          << " mV top level at the sampler, noise bandwidth " << format_number(rep.noise_bandwidth_hz / 1e9, 4)
+          << " GHz";
     else if (plan.first_point.modulator == Modulator::eml)
       out << "  point " << p << ": EML, ER " << format_number(rep.extinction_ratio_db, 4)
           << " dB, noise bandwidth " << format_number(rep.noise_bandwidth_hz / 1e9, 4) << " GHz";
@@ -99,6 +107,8 @@ void print_validation(const SweepPlan& plan, const std::string& backend_request,
           << format_number(rep.extinction_ratio_db, 4) << " dB, noise bandwidth "
           << format_number(rep.noise_bandwidth_hz / 1e9, 4) << " GHz, shift "
           << format_number(rep.shift_pm_per_v, 4) << " pm/V";
+    if (std::isfinite(rep.mpi_crosstalk_db))
+      out << ", MPI crosstalk " << format_number(rep.mpi_crosstalk_db, 4) << " dB";
     if (rep.junction_capacitance_f > 0.0)
       out << ", junction C " << format_number(rep.junction_capacitance_f * 1e15, 4) << " fF, RC "
           << format_number(rep.junction_rc_hz / 1e9, 4) << " GHz at the bias, V_bi "

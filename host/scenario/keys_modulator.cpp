@@ -65,13 +65,14 @@ void append_modulator_keys(std::vector<KeySpec>& r) {
   // V cm); lengths of a few mm to several cm; a built-in voltage of a silicon PN junction (about
   // 0.7-1 V); electrode bandwidths past 100 GHz for TFLN. 50 ohm: the matched RF termination.
   {
-    KeySpec k{"transmitter.modulator", Kind::text, "", {}, {"mrm", "mzm", "eml", "microled"},
+    KeySpec k{"transmitter.modulator", Kind::text, "", {}, {"mrm", "mzm", "eml", "microled", "none"},
               std::string("mrm"), {}};
     k.apply = [](const ScalarValue& v, LaneParams& lp, RunParams&) {
       const std::string& m = std::get<std::string>(v);
       lp.modulator = m == "mzm"        ? Modulator::mzm
                      : m == "eml"      ? Modulator::eml
                      : m == "microled" ? Modulator::microled
+                     : m == "none"     ? Modulator::none
                                        : Modulator::mrm;
     };
     r.push_back(k);

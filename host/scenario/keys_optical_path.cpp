@@ -51,6 +51,10 @@ void append_optical_path_keys(std::vector<KeySpec>& r) {
     };
     r.push_back(k);
   }
+  // An electrical lane's receiver noise (transmitter.modulator = "none"), as COM's eta_0: 802.3dj
+  // 6e-9 V^2/GHz (PARAMETERS.md); the bound a hundred times the worst receiver's.
+  r.push_back(real_key("receiver.eta0_v2_per_ghz", "V^2/GHz", {0.0, 1e-6}, 1e-9,
+                       &LaneParams::eta0_v2_per_hz));
   r.push_back(real_key("receiver.sampling_phase_ui", "UI", {-0.5, 0.5}, 1.0,
                        &LaneParams::sampling_phase_ui, 0.0));
 

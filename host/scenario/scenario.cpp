@@ -170,7 +170,8 @@ bool optional_without_default(const std::string& key) {
          key == "cdr.bandwidth_mhz" || key.rfind("energy.", 0) == 0 ||
          key.rfind("mzm.", 0) == 0 ||  // [mzm], [eml]: checked by their set-up,
          key.rfind("eml.", 0) == 0 ||   // host/link/modulator_setup.cpp
-         key.rfind("microled.", 0) == 0;
+         key.rfind("microled.", 0) == 0 ||
+         key == "receiver.eta0_v2_per_ghz";  // an electrical lane's: checked by its set-up
 }
 
 std::string lowercase(std::string s) {
@@ -351,11 +352,24 @@ Scenario parse_scenario(const std::string& text, const std::string& path,
   };
   // A micro-LED has no laser: laser.wavelength_nm is its light's centre, the laser's power and RIN
   // are not read.
+  // An electrical lane (modulator "none") has no laser, no optical path and no photodiode; its
+  // receiver's noise is receiver.eta0_v2_per_ghz, which only it reads.
+  auto optical_only = [](const std::string& key) {
+    for (const char* prefix : {"laser.", "optics.", "fibre.", "voa.", "wdm."})
+      if (key.rfind(prefix, 0) == 0) return true;
+    return key == "receiver.responsivity_a_per_w" || key == "receiver.dark_current_na" ||
+           key == "receiver.tia_noise_pa_per_rthz" || key == "receiver.shot_noise" ||
+           key.rfind("energy.laser_", 0) == 0 || key == "energy.modulator_capacitance_ff" ||
+           key == "energy.tia_pj_per_bit" || key == "energy.driver_pj_per_bit" ||
+           key == "energy.lasers_per_port";
+  };
   auto other_table = [&](const std::string& key) -> const char* {
     for (const char* m : {"mrm", "mzm", "eml", "microled"})
       if (m != modulator && key.rfind(std::string(m) + ".", 0) == 0) return m;
     if (modulator == "microled" && (key == "laser.power_dbm" || key == "laser.rin_db_per_hz"))
       return "a laser";
+    if (modulator == "none" && optical_only(key)) return "optics";
+    if (modulator != "none" && key == "receiver.eta0_v2_per_ghz") return "none";
     return nullptr;
   };
   for (const KeySpec& k : registry()) {
@@ -366,6 +380,10 @@ Scenario parse_scenario(const std::string& text, const std::string& path,
               std::string(other) == "a laser"
                   ? "not read with transmitter.modulator = \"microled\" (no laser: the LED's "
                     "light comes from [microled]); expected no such key"
+              : std::string(other) == "optics"
+                  ? "not read with transmitter.modulator = \"none\" (an electrical lane: no "
+                    "laser, optical path or photodiode; its receiver's noise is "
+                    "receiver.eta0_v2_per_ghz); expected no such key"
                   : std::string("read only with transmitter.modulator = \"") + other +
                         "\"; expected no such key with \"" + modulator + "\"");
     }

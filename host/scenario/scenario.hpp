@@ -75,7 +75,8 @@ enum class ChannelModel { none, touchstone, parametric };
 
 // The transmitter's modulator (transmitter.modulator): the micro-ring ([mrm]) or a Mach-Zehnder
 // modulator ([mzm], physics/mzm.hpp).
-enum class Modulator { mrm, mzm, eml, microled };
+// none: no optics, an electrical lane (the SerDes's signal through the channel to the receiver).
+enum class Modulator { mrm, mzm, eml, microled, none };
 // A directly modulated micro-LED (physics/microled.hpp), SI.
 struct MicroLedParams {
   double a_per_s = std::numeric_limits<double>::quiet_NaN();
@@ -243,6 +244,9 @@ struct LaneParams {
   double responsivity_a_per_w = 0.0;
   double dark_current_a = 0.0;
   double tia_noise_a_per_rthz = 0.0;   // input-referred current noise density
+  // An electrical lane's receiver: its input-referred noise's one-sided density, V^2/Hz (COM's
+  // eta_0); NaN: not given.
+  double eta0_v2_per_hz = std::numeric_limits<double>::quiet_NaN();
   double receiver_bandwidth_hz = 0.0;  // 4th-order Bessel-Thomson 3 dB frequency, inf = none
   double noise_bandwidth_hz = std::numeric_limits<double>::quiet_NaN();  // NaN: from the filter
   bool shot_noise = true;

@@ -15,6 +15,7 @@
 #include "physics/cdr.hpp"
 #include "physics/equalizer.hpp"
 #include "physics/fibre.hpp"
+#include "physics/mpi.hpp"
 #include "physics/jitter.hpp"
 #include "physics/lane.hpp"
 #include "physics/wdm_bus.hpp"
@@ -52,6 +53,10 @@ struct LinkSetup {
   // A fibre after the ring (BatchSetup::fibre): its dispersion as a centred complex FIR on the
   // field (kernels/engine/fir.hpp design_fibre_fir); empty: none.
   std::vector<Complex<double>> fibre_taps;
+  // Multipath interference in the fibre (BatchSetup::mpi; physics/mpi.hpp): its paths (count 0:
+  // none), and the statistical eye's Gaussian share of it, A^2 per A of signal photocurrent.
+  MpiPaths mpi;
+  double mpi_noise_var_per_a = 0.0;
 };
 
 // What every link of a batch shares (the stage topology and the run rules).
@@ -82,6 +87,7 @@ struct BatchSetup {
   bool tx_jitter = false;             // the drive's transitions move (JitteredDrive)
   bool cdr = false;                   // every link samples at its recovered phase (CdrDecide)
   bool fibre = false;                 // the field crosses a fibre (FibreStage) before detection
+  bool mpi = false;                   // ... and its reflections' copies (MpiStage) ahead of it
   int modulator = kModulatorRing;     // the ring, or an MZM or EML (ModulatorStage) instead
 };
 

@@ -64,6 +64,10 @@ struct LaneState {
   // after its history; the fibre then detects it into ring_out). Null: no fibre.
   Complex<Real>* field_out = nullptr;
   std::size_t field_stride = 0, field_offset = 0;
+  // The fibre's own field buffer (after its history), where a stage between the modulator and the
+  // fibre (MPI) writes what the fibre disperses; the modulator then writes into that stage's.
+  Complex<Real>* fibre_in = nullptr;
+  std::size_t fibre_in_stride = 0, fibre_in_offset = 0;
 };
 
 // The overlap-save stages' per-link transfer functions (the receiver filter's real FIR, the
@@ -79,10 +83,12 @@ std::vector<Complex<Real>> scaled_transfers(std::size_t links, std::size_t fft_s
   for (std::size_t l = 0; l < links; ++l) {
     const std::vector<T>& h = taps_of(l);
     std::fill(padded.begin(), padded.end(), T{});
-    if (h.empty())
-      padded[0] = T{1.0};
-    else
+    if (!h.empty())
       std::copy(h.begin(), h.end(), padded.begin());
+    else if constexpr (std::is_same_v<T, double>)
+      padded[0] = 1.0;
+    else
+      padded[0] = T{1.0, 0.0};
     std::vector<Complex<double>> spec;
     if constexpr (std::is_same_v<T, double>)
       spec = real_dft(padded);

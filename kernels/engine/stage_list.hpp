@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "kernels/engine/stages_fibre.hpp"
+#include "kernels/engine/stages_mpi.hpp"
 #include "kernels/engine/stages_optical.hpp"
 #include "kernels/engine/stages_receive.hpp"
 #include "kernels/engine/stages_transmit.hpp"
@@ -23,6 +24,7 @@ using LaneStageList = std::tuple<SymbolStageInfo,          // the symbols sent
                                  RingStageInfo,            // drive to photocurrent
                                  ModulatorStageInfo,       // ... or through an MZM or EML
                                  MicroLedStageInfo,        // ... or from a micro-LED
+                                 MpiStageInfo,             // the reflections' copies of the field
                                  FibreStageInfo,           // field through fibre, detected
                                  LockMonitorStageInfo,     // the resonance locks' monitor
                                  WdmBusStageInfo,          // a bus's crosstalk and demultiplexer

@@ -37,9 +37,14 @@ class FibreStage final : public Stage<Exec, Real> {
     spectrum_ = Buffer<Complex<Real>>(s.L * blocks_ * fft_size_);
     fft_ = Fft(s.exec, fft_size_, s.L * blocks_);
     transfer_ = make_transfer(s, setup);
-    s.field_out = field_.data();
-    s.field_stride = stride_;
-    s.field_offset = history_;
+    s.fibre_in = field_.data();
+    s.fibre_in_stride = stride_;
+    s.fibre_in_offset = history_;
+    if (!s.field_out) {  // (with MPI, the modulator writes into the MPI stage's buffer instead)
+      s.field_out = field_.data();
+      s.field_stride = stride_;
+      s.field_offset = history_;
+    }
   }
   void run(LaneState<Exec, Real>& s) override {
     s.exec.for_each(s.L * blocks_, fft_size_,

@@ -75,7 +75,8 @@ class RingStage final : public Stage<Exec, Real> {
 };
 
 // A modulator other than the ring (BatchSetup::modulator: an MZM, physics/mzm.hpp, or an EML,
-// physics/eml.hpp): its photocurrent into s.ring_out, or its field into a fibre's buffer.
+// physics/eml.hpp): its photocurrent into s.ring_out, or its field into a fibre's buffer; or, in
+// an electrical lane, the receiver's termination (the channel's voltage as a current).
 template <class Exec, class Real>
 class ModulatorStage final : public Stage<Exec, Real> {
  public:
@@ -84,6 +85,8 @@ class ModulatorStage final : public Stage<Exec, Real> {
   void run(LaneState<Exec, Real>& s) override {
     if (kind_ == kModulatorEml)
       launch<kModulatorEml>(s);
+    else if (kind_ == kModulatorNone)
+      launch<kModulatorNone>(s);
     else
       launch<kModulatorMzm>(s);
   }
@@ -92,15 +95,17 @@ class ModulatorStage final : public Stage<Exec, Real> {
   template <int Kind>
   void launch(LaneState<Exec, Real>& s) {
     const std::size_t n = s.chunk_samples;
-    if (s.field_out)
-      s.exec.for_each(s.L, n,
-                      ModulatorToField<Real, Kind>{s.links.data(), s.drive.data(), s.field_out, n,
-                                                   s.field_stride, s.field_offset});
-    else
-      s.exec.for_each(s.L, n,
-                      ModulatorToPhotocurrent<Real, Kind>{s.links.data(), s.drive.data(),
-                                                          s.ring_out, n, 0, s.ring_stride,
-                                                          s.ring_offset});
+    if constexpr (Kind != kModulatorNone) {  // (an electrical lane has no field: no fibre)
+      if (s.field_out) {
+        s.exec.for_each(s.L, n,
+                        ModulatorToField<Real, Kind>{s.links.data(), s.drive.data(), s.field_out,
+                                                     n, s.field_stride, s.field_offset});
+        return;
+      }
+    }
+    s.exec.for_each(s.L, n,
+                    ModulatorToPhotocurrent<Real, Kind>{s.links.data(), s.drive.data(), s.ring_out,
+                                                        n, 0, s.ring_stride, s.ring_offset});
   }
   int kind_;
 };
@@ -267,7 +272,10 @@ struct ModulatorStageInfo : StageInfo {
   template <class Exec, class Real>
   using Engine = ModulatorStage<Exec, Real>;
   static std::string name(const BatchSetup& b) {
-    return b.modulator == kModulatorMzm ? "MZM" : b.modulator == kModulatorEml ? "EML" : "";
+    return b.modulator == kModulatorMzm    ? "MZM"
+           : b.modulator == kModulatorEml  ? "EML"
+           : b.modulator == kModulatorNone ? "termination"  // an electrical lane's receiver input
+                                           : "";
   }
   static void respond(const BatchSetup& b, const LinkSetup& link, const ResponseArgs& a,
                       std::vector<double>& signal) {

@@ -188,7 +188,43 @@ TEST(FabricRollup, The128kFabricNeedsAbout655000PluggableTransceivers) {
   EXPECT_NEAR(static_cast<double>(r.front().transceivers()), 655000.0, 0.01 * 655000.0);
   EXPECT_DOUBLE_EQ(static_cast<double>(r.front().transceivers()) / 131072.0, 5.0);
   // The CPO switch: 36 engines of 4 x 800G on each of the 3643 switches.
-  EXPECT_EQ(r.back().engines_switch, 3643 * 36);
+  for (const ll::fabric::DesignRollup& d : r) {
+    if (d.design->kind == ll::fabric::PortKind::cpo) {
+      EXPECT_EQ(d.engines_switch, 3643 * 36);
+    }
+  }
+  // Copper to the leaf: a cable per GPU-leaf link, the pluggable's transceivers above it only.
+  const ll::fabric::DesignRollup& cu = r.back();
+  ASSERT_EQ(cu.design->kind, ll::fabric::PortKind::copper);
+  EXPECT_EQ(cu.cables, 131072);
+  EXPECT_EQ(cu.transceivers(), 655360 - 2 * 131072);
+}
+
+TEST(FabricRollup, CopperCablesToTheLeafAndAPluggableAbove) {
+  const std::string text = std::string(kSmallFabric) + R"(
+[[port]]
+name = "cu"
+kind = "copper"
+power_w = 2
+fit_cable = 10
+upper_links = "plug"
+)";
+  const ll::fabric::FabricSpec spec = ll::fabric::parse_fabric(text, "small.toml");
+  const auto r = ll::fabric::roll_up(spec);
+  ASSERT_EQ(r.size(), 3u);
+  const ll::fabric::DesignRollup& cu = r[2];
+  // 16 GPU-leaf links: 16 cables, 2 W at each of their 32 ends; the 80 - 16 = 64 switch ends
+  // above the leaf: the twin-port pluggable's 32 transceivers, 64 x 4 lasers, 15 W each.
+  EXPECT_EQ(cu.cables, 16);
+  EXPECT_EQ(cu.transceivers_switch, 32);
+  EXPECT_EQ(cu.transceivers_nic, 0);
+  EXPECT_EQ(cu.engines(), 0);
+  EXPECT_EQ(cu.lasers(), 256);
+  EXPECT_DOUBLE_EQ(cu.optics_power_w(), 32 * 2.0 + 64 * 15.0);
+  EXPECT_NEAR(cu.failures_per_day(), (16 * 10.0 + 32 * 500.0 + 256 * 100.0) * 24 / 1e9, 1e-15);
+  EXPECT_EQ(cu.upper, &spec.ports[0]);
+  const ll::fabric::Table t = ll::fabric::fabric_table(spec, r);
+  for (const auto& row : t.rows) EXPECT_EQ(row.size(), t.header.size());
 }
 
 std::string error_of(const std::string& text) {
@@ -236,6 +272,20 @@ TEST(FabricInput, RefusalsNameTheFileLineAndKey) {
   EXPECT_EQ(error_of(replaced(ok, "[switch]", "[swtch]")),
             "f.toml:9: swtch: unknown table; did you mean \"switch\"?; expected [fabric], "
             "[switch] and [[port]]");
+  // A copper design: no laser, and the links above the leaf by a pluggable design.
+  const std::string cu = ok + "[[port]]\nname = \"cu\"\nkind = \"copper\"\npower_w = 2\n"
+                              "fit_cable = 0\nupper_links = \"plug\"\n";
+  EXPECT_EQ(error_of(cu), "(accepted)");
+  EXPECT_NE(error_of(replaced(cu, "fit_cable = 0", "lasers_per_port = 1")).find(
+                "port.lasers_per_port: not used by a \"copper\" design"),
+            std::string::npos);
+  EXPECT_NE(error_of(replaced(cu, "upper_links = \"plug\"", "upper_links = \"cpo\""))
+                .find("port.upper_links: expected the name of a pluggable [[port]] design "
+                      "(\"plug\"), got \"cpo\""),
+            std::string::npos);
+  EXPECT_NE(error_of(replaced(ok, "fit_engine = 1000", "fit_engine = 1000\nfit_cable = 1"))
+                .find("port.fit_cable: not used by a \"cpo\" design"),
+            std::string::npos);
 }
 
 // A run's file as the writer lays it out: port_power_w and port_rate_gbps per point, and with a
