@@ -68,10 +68,13 @@ LaneEnergy lane_energy(const Scenario& s, const LaneParams& lp, const LinkConsta
   }
   e.present = true;
   e.lanes_per_port = p.lanes_per_port > 0 ? p.lanes_per_port : kLanesPerPort;
-  e.lasers_per_port = wire ? 0 : p.lasers_per_port > 0 ? p.lasers_per_port : e.lanes_per_port;
+  const bool led = lp.modulator == Modulator::microled;  // no laser: the LED draws its current
+  // No laser in an electrical lane or a micro-LED's (its LEDs are its lanes' own sources).
+  e.lasers_per_port = wire || led                ? 0
+                      : p.lasers_per_port > 0 ? p.lasers_per_port
+                                              : e.lanes_per_port;
   const double symbol_rate = lp.symbol_rate_hz;
   e.bit_rate_bps = symbol_rate * symbol_mapping(lp.levels).bits_per_symbol();
-  const bool led = lp.modulator == Modulator::microled;  // no laser: the LED draws its current
   if (led && !std::isfinite(lp.microled.forward_v))
     fail_key(s, "microled.forward_v", "missing; the micro-LED's power needs its forward voltage");
   e.laser_w = led || wire ? 0.0 : lp.laser_power_w *

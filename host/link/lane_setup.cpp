@@ -145,10 +145,19 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
                              lp.modulator == Modulator::mzm || lp.modulator == Modulator::eml ||
                                  (lp.modulator == Modulator::mrm && !lp.ring_dynamic &&
                                   !lp.eo_junction),
-                             lp.wdm.channels > 0};
+                             lp.wdm.channels > 0,
+                             c.modulator};
   if (const std::optional<StageRefusal> r = set_up_stages(context, out.setup))
     fail_key(s, r->key, r->what);
   if (!out.setup.fibre_taps.empty()) report_fibre(lp, rep);
+  if (const double shift = out.setup.bundle.mean_shift_a; shift != 0.0) {
+    // A bundle's neighbours raise every level by their mean light: the thresholds follow.
+    for (int k = 0; k < lp.levels; ++k) {
+      rep.received_levels_a[k] += shift;
+      rep.settled_levels_a[k] += shift;
+    }
+    setup_steps::set_decision_levels(s, rep, c);
+  }
   if (const MpiPaths& m = out.setup.mpi; m.count > 0)
     rep.mpi_crosstalk_db = 10.0 * std::log10(m.count * m.field_amplitude * m.field_amplitude);
 
@@ -184,6 +193,7 @@ BatchSetup stage_settings(const LaneParams& lp, const LinkSetup& link) {
   b.cdr = lp.cdr.mode != 0;
   b.fibre = !link.fibre_taps.empty();
   b.mpi = link.mpi.count > 0;
+  b.bundle = link.bundle.neighbours > 0;
   b.modulator = lp.modulator == Modulator::mzm        ? kModulatorMzm
                 : lp.modulator == Modulator::eml      ? kModulatorEml
                 : lp.modulator == Modulator::microled ? kModulatorMicroLed

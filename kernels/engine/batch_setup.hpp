@@ -15,6 +15,7 @@
 #include "physics/cdr.hpp"
 #include "physics/equalizer.hpp"
 #include "physics/fibre.hpp"
+#include "physics/bundle.hpp"
 #include "physics/mpi.hpp"
 #include "physics/jitter.hpp"
 #include "physics/lane.hpp"
@@ -57,6 +58,8 @@ struct LinkSetup {
   // none), and the statistical eye's Gaussian share of it, A^2 per A of signal photocurrent.
   MpiPaths mpi;
   double mpi_noise_var_per_a = 0.0;
+  // An imaging bundle's neighbouring cores (BatchSetup::bundle; physics/bundle.hpp); none: 0.
+  BundleCoupling bundle;
 };
 
 // What every link of a batch shares (the stage topology and the run rules).
@@ -87,7 +90,8 @@ struct BatchSetup {
   bool tx_jitter = false;             // the drive's transitions move (JitteredDrive)
   bool cdr = false;                   // every link samples at its recovered phase (CdrDecide)
   bool fibre = false;                 // the field crosses a fibre (FibreStage) before detection
-  bool mpi = false;                   // ... and its reflections' copies (MpiStage) ahead of it
+  bool mpi = false;
+  bool bundle = false;                // a micro-LED core's neighbours' light (BundleStage)                   // ... and its reflections' copies (MpiStage) ahead of it
   int modulator = kModulatorRing;     // the ring, or an MZM or EML (ModulatorStage) instead
 };
 

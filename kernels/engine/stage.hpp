@@ -101,6 +101,25 @@ std::vector<Complex<Real>> scaled_transfers(std::size_t links, std::size_t fft_s
   return host;
 }
 
+// The mean signal photocurrent (less the dark current) over the PAM levels, at the drive each
+// level settles at through H1: what a stage that adds light or its beat scales with (MPI, a
+// bundle's neighbours).
+inline double mean_signal_photocurrent_a(const LinkSetup& link) {
+  const LinkConstants<double>& c = link.constants;
+  double dc_gain = 1.0;
+  if (!link.h1_taps.empty()) {
+    dc_gain = 0.0;
+    for (double t : link.h1_taps) dc_gain += t;
+  }
+  double mean_a = 0.0;
+  for (int k = 0; k < c.levels; ++k) {
+    const double v = c.drive_bias_v + (c.level_drive_v[k] - c.drive_bias_v) * dc_gain;
+    mean_a += level_probability(c.levels, k) * c.photocurrent_per_transmission_a *
+              modulator_transmission(c, v);
+  }
+  return mean_a;
+}
+
 template <class Exec, class Real>
 class Stage {
  public:

@@ -50,6 +50,7 @@ struct StageContext {
   std::size_t chunk_samples = 0;
   bool modulator_field = true;  // the modulator's field is carried: an MZM, or the static pm/V ring
   bool wdm_bus = false;
+  int modulator = 0;  // kModulatorRing, ... (physics/link_constants.hpp)
 };
 // A stage's refusal of a link: the key to name and what was expected (the host's one-line error).
 struct StageRefusal {

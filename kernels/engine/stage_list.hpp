@@ -10,6 +10,7 @@
 #include <tuple>
 #include <vector>
 
+#include "kernels/engine/stages_bundle.hpp"
 #include "kernels/engine/stages_fibre.hpp"
 #include "kernels/engine/stages_mpi.hpp"
 #include "kernels/engine/stages_optical.hpp"
@@ -24,6 +25,7 @@ using LaneStageList = std::tuple<SymbolStageInfo,          // the symbols sent
                                  RingStageInfo,            // drive to photocurrent
                                  ModulatorStageInfo,       // ... or through an MZM or EML
                                  MicroLedStageInfo,        // ... or from a micro-LED
+                                 BundleStageInfo,          // ... and its bundle's neighbours
                                  MpiStageInfo,             // the reflections' copies of the field
                                  FibreStageInfo,           // field through fibre, detected
                                  LockMonitorStageInfo,     // the resonance locks' monitor

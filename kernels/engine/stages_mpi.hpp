@@ -145,22 +145,9 @@ struct MpiStageInfo : StageInfo {
       p.delay_samples[k] =
           static_cast<int>(std::max(1.0, d <= history ? d : std::floor(history * (k + 1) / p.count)));
     }
-    // The statistical eye's share: the mean signal photocurrent over the levels, settled.
-    const LinkConstants<double>& c = link.constants;
-    double dc_gain = 1.0;
-    if (!link.h1_taps.empty()) {
-      dc_gain = 0.0;
-      for (double t : link.h1_taps) dc_gain += t;
-    }
-    double mean_a = 0.0;
-    for (int k = 0; k < c.levels; ++k) {
-      const double v = c.drive_bias_v + (c.level_drive_v[k] - c.drive_bias_v) * dc_gain;
-      mean_a += level_probability(c.levels, k) * c.photocurrent_per_transmission_a *
-                modulator_transmission(c, v);
-    }
     p.chunk_s = history / x.sample_rate_hz;
     link.mpi = p;
-    link.mpi_noise_var_per_a = mpi_noise_variance_per_a(p, mean_a);
+    link.mpi_noise_var_per_a = mpi_noise_variance_per_a(p, mean_signal_photocurrent_a(link));
     return {};
   }
 };

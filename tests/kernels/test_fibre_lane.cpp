@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "host/link/lane_setup.hpp"
@@ -152,8 +153,24 @@ TEST(FibreLane, RefusalsNameTheirKeys) {
 
 // The GPU against the CPU (the GPU build, test_fibre_lane_gpu; it skips without a device): the
 // received waveform of the ring, MZM and EML lanes, without fibre and behind 10 km of it, float on
-// both, within 1e-5 of the peak (as tests/kernels/test_lane.cpp's waveforms), and their counts.
+// both, within 1e-5 of the peak (as tests/kernels/test_lane.cpp's waveforms), and their counts;
+// and of the MPI, bundle and electrical lanes.
 class FibreLaneBackends : public ll_test::BackendUnderTest {};
+
+#if defined(LL_TEST_CUDA)
+// The GPU's and the CPU's counts of one batch: the same bits, errors within float rounding of a
+// threshold (0.5% of them).
+void expect_counts_match(const ll::BatchSetup& b, const std::string& what) {
+  const auto on_gpu = ll::run_batch_cuda(b);
+  const auto on_cpu = ll::run_batch_cpu(b, 2);
+  for (std::size_t l = 0; l < on_gpu.size(); ++l) {
+    EXPECT_EQ(on_gpu[l].counters.bits, on_cpu[l].counters.bits) << what;
+    const double tol = std::max(2.0, 5e-3 * double(on_cpu[l].counters.bit_errors));
+    EXPECT_NEAR(double(on_gpu[l].counters.bit_errors), double(on_cpu[l].counters.bit_errors), tol)
+        << what;
+  }
+}
+#endif
 
 #if defined(LL_TEST_CUDA)
 TEST_F(FibreLaneBackends, GpuWaveformsAndCountsMatchCpu) {
@@ -174,17 +191,44 @@ TEST_F(FibreLaneBackends, GpuWaveformsAndCountsMatchCpu) {
       }
       EXPECT_LT(worst / peak, 1e-5) << file << ", " << km;
       b.max_bits = 2000000;
-      const auto on_gpu = ll::run_batch_cuda(b);
-      const auto on_cpu = ll::run_batch_cpu(b, 2);
-      for (std::size_t l = 0; l < on_gpu.size(); ++l) {
-        EXPECT_EQ(on_gpu[l].counters.bits, on_cpu[l].counters.bits) << file << ", " << km;
-        // Decisions within float rounding of a threshold may differ: 0.5% of the errors.
-        const double tol = std::max(2.0, 5e-3 * double(on_cpu[l].counters.bit_errors));
-        EXPECT_NEAR(double(on_gpu[l].counters.bit_errors), double(on_cpu[l].counters.bit_errors),
-                    tol)
-            << file << ", " << km;
-      }
+      expect_counts_match(b, file + ", " + km);
     }
+}
+
+// The stages after the modulator that this file's neighbours test on the CPU alone
+// (test_mpi_lane, test_bundle_lane, test_electrical_lane): MPI behind 500 m, a micro-LED core with
+// its bundle's six neighbours, the electrical lane; waveforms and counts as above.
+TEST_F(FibreLaneBackends, MpiBundleAndElectricalLanesMatchCpu) {
+  const std::string dir = std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/";
+  const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
+      {"fibre_dr_500m.toml",
+       {"fibre.zero_dispersion_nm=1324", "mpi.reflections=4", "mpi.return_loss_db=15",
+        "mpi.spacing_m=0.5", "mpi.linewidth_mhz=10"}},
+      {"microled_nrz_4g.toml", {"bundle.neighbours=6", "bundle.crosstalk_db=-12"}},
+      {"copper_200g.toml", {"channel.loss_db_at_nyquist=28"}}};
+  for (const auto& [file, o] : cases) {
+    std::vector<std::string> all = o;
+    all.insert(all.end(), {"eye.symbols=0", "tdecq.symbols=0", "margin.compute=false"});
+    const ll::PreparedRun run = ll::prepare_run(ll::load_scenario(dir + file, all));
+    ASSERT_EQ(run.batches.size(), 1u) << file;
+    ll::BatchSetup b = run.batches.front();
+    b.max_bits = b.target_errors = ~0ull;
+    const std::vector<float> gpu = ll::cuda::received_waveform(b, 3);
+    ll::SerialExec exec;
+    ll::LaneEngine<ll::SerialExec, float> engine(exec, b);
+    for (int c = 0; c < 3; ++c) engine.step();
+    const std::vector<float> cpu = engine.last_rx_waveform();
+    ASSERT_EQ(gpu.size(), cpu.size()) << file;
+    double peak = 0.0, worst = 0.0;
+    for (std::size_t i = 0; i < cpu.size(); ++i) {
+      peak = std::max(peak, std::abs(static_cast<double>(cpu[i])));
+      worst = std::max(worst, std::abs(static_cast<double>(gpu[i]) - cpu[i]));
+    }
+    EXPECT_LT(worst / peak, 1e-5) << file;
+    b.max_bits = 2000000;
+    b.target_errors = 1000000000;
+    expect_counts_match(b, file);
+  }
 }
 #endif
 
