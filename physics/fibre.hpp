@@ -72,7 +72,7 @@ struct ModulatorToField {
     else if constexpr (Kind == kModulatorEml)
       field[link * field_stride + field_offset + n] = links[link].eml.field(v);
     else
-      field[link * field_stride + field_offset + n] = links[link].ring.field(v);
+      field[link * field_stride + field_offset + n] = ring_field(links[link], v);
   }
 };
 

@@ -49,9 +49,17 @@ struct EoTable {
   Real den0[kEoTablePoints];
   Real four_ar[kEoTablePoints];
   Real gamma_t[kEoTablePoints];  // coupled-mode field decay per sample at that voltage
+  // The through port's field (a fibre after the ring): r - a, 1 - a r and a at that voltage, each
+  // formed in double (RingModulator::field's form, a moving with the junction's loss).
+  Real r_minus_a[kEoTablePoints];
+  Real one_minus_ar[kEoTablePoints];
+  Real a[kEoTablePoints];
 
   struct Entry {
     Real shift_m, num0, den0, four_ar, gamma_t;
+  };
+  struct FieldEntry {
+    Real shift_m, r_minus_a, one_minus_ar, a, ar;
   };
   // Linear interpolation, clamped at the ends (the host spans the reachable voltages).
   LL_HD LL_FORCEINLINE Entry at(Real v) const {
@@ -60,6 +68,14 @@ struct EoTable {
     table_position(v, v_first, inv_step_v, points, &i, &f);
     auto lerp = [&](const Real* t) { return t[i] + f * (t[i + 1] - t[i]); };
     return {lerp(shift_m), lerp(num0), lerp(den0), lerp(four_ar), lerp(gamma_t)};
+  }
+  LL_HD LL_FORCEINLINE FieldEntry field_at(Real v) const {
+    int i;
+    Real f;
+    table_position(v, v_first, inv_step_v, points, &i, &f);
+    auto lerp = [&](const Real* t) { return t[i] + f * (t[i + 1] - t[i]); };
+    return {lerp(shift_m), lerp(r_minus_a), lerp(one_minus_ar), lerp(a),
+            Real(0.25) * lerp(four_ar)};
   }
 };
 
@@ -177,6 +193,9 @@ LinkConstants<To> convert_constants(const LinkConstants<From>& c) {
   convert_array(c.eo.den0, o.eo.den0);
   convert_array(c.eo.four_ar, o.eo.four_ar);
   convert_array(c.eo.gamma_t, o.eo.gamma_t);
+  convert_array(c.eo.r_minus_a, o.eo.r_minus_a);
+  convert_array(c.eo.one_minus_ar, o.eo.one_minus_ar);
+  convert_array(c.eo.a, o.eo.a);
   o.cmt_map.points = c.cmt_map.points;
   o.cmt_map.v_first = static_cast<To>(c.cmt_map.v_first);
   o.cmt_map.inv_step_v = static_cast<To>(c.cmt_map.inv_step_v);
@@ -226,12 +245,20 @@ LL_HD LL_FORCEINLINE Real modulator_transmission(const LinkConstants<Real>& c, R
          : c.modulator == kModulatorNone     ? v                          // the wire's voltage
                                              : ring_transmission(c, v);
 }
+// The ring's through-port field under its electro-optic model: the static pm/V model's, or the
+// PN junction's with the loss and the resonance both moving with V (tabulated, interpolated).
+template <class Real>
+LL_HD LL_FORCEINLINE Complex<Real> ring_field(const LinkConstants<Real>& c, Real v) {
+  if (c.eo.points == 0) return c.ring.field(v);
+  const typename EoTable<Real>::FieldEntry e = c.eo.field_at(v);
+  return allpass_field(e.r_minus_a, e.one_minus_ar, e.a, e.ar, c.ring.phase_of_shift(e.shift_m));
+}
 template <class Real>
 LL_HD LL_FORCEINLINE Complex<Real> modulator_field(const LinkConstants<Real>& c, Real v) {
   // (a micro-LED has no coherent field: the set-up refuses a fibre after one)
   return c.modulator == kModulatorMzm   ? c.mzm.field(v)
          : c.modulator == kModulatorEml ? c.eml.field(v)
-                                        : c.ring.field(v);
+                                        : ring_field(c, v);
 }
 
 // One sample's coupled-mode map at drive voltage v under the link's electro-optic model.

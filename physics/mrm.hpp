@@ -116,6 +116,20 @@ LL_HD LL_FORCEINLINE Real allpass_transmission_coeffs(Real num0, Real den0, Real
   return (num0 + q) / (den0 + q);
 }
 
+// The all-pass ring's through-port field at round-trip phase phi from r - a, 1 - a r, a and a r
+// (RingModulator::field below gives the form; the PN-junction ring's table supplies them per V).
+template <class Real>
+LL_HD LL_FORCEINLINE Complex<Real> allpass_field(Real r_minus_a, Real one_minus_ar, Real a, Real ar,
+                                                 Real phi) {
+  Real s, c;  // of phi / 2 modulo pi: s^2 and 2 s c are what the field needs
+  sin_cos_mod_pi(phi * Real(0.5), &s, &c);
+  const Real s2 = Real(2) * s * s, sin_phi = Real(2) * s * c;
+  const Real nr = r_minus_a + a * s2, ni = a * sin_phi;
+  const Real dr = one_minus_ar + ar * s2, di = ar * sin_phi;
+  const Real inv = Real(1) / (dr * dr + di * di);
+  return {(nr * dr + ni * di) * inv, (ni * dr - nr * di) * inv};
+}
+
 // Per-sample modulator: drive voltage -> power transmission at the laser wavelength.
 template <class Real>
 struct RingModulator {
@@ -149,13 +163,7 @@ struct RingModulator {
   // s = sin(phi / 2) as ((r - a) + 2 a s^2 + i a sin phi) / ((1 - a r) + 2 a r s^2 + i a r sin phi),
   // which keeps float's digits at the notch as the transmission's form does; |t|^2 is it.
   LL_HD LL_FORCEINLINE Complex<Real> field(Real drive_v) const {
-    Real s, c;  // of phi / 2 modulo pi: s^2 and 2 s c are what the field needs
-    sin_cos_mod_pi(phase(drive_v) * Real(0.5), &s, &c);
-    const Real s2 = Real(2) * s * s, sin_phi = Real(2) * s * c;
-    const Real nr = r_minus_a + a * s2, ni = a * sin_phi;
-    const Real dr = one_minus_ar + ar * s2, di = ar * sin_phi;
-    const Real inv = Real(1) / (dr * dr + di * di);
-    return {(nr * dr + ni * di) * inv, (ni * dr - nr * di) * inv};
+    return allpass_field(r_minus_a, one_minus_ar, a, ar, phase(drive_v));
   }
 
   // The same modulator in another precision (float for the GPU).

@@ -91,6 +91,9 @@ void build_junction_table(const Scenario& s, const LaneParams& lp, LinkReport& r
     c.eo.num0[i] = (f.a - f.r) * (f.a - f.r);
     c.eo.den0[i] = (1.0 - f.a * f.r) * (1.0 - f.a * f.r);
     c.eo.four_ar[i] = 4.0 * f.a * f.r;
+    c.eo.r_minus_a[i] = f.r - f.a;
+    c.eo.one_minus_ar[i] = 1.0 - f.a * f.r;
+    c.eo.a[i] = f.a;
     c.eo.gamma_t[i] = cmt_rates(g, f).gamma_per_s * T;
   }
   const double bias = 0.5 * (v_lo + v_hi);

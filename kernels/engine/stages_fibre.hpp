@@ -136,9 +136,9 @@ struct FibreStageInfo : StageInfo {
     if (!x.modulator_field)
       return StageRefusal{kLength.key,
                           "a fibre disperses the modulator's field, carried so far for an MZM, an "
-                          "EML and the static linear ring only (mrm.model = \"static\", "
-                          "mrm.electro_optic = \"linear\"; a micro-LED's light has no coherent "
-                          "field); expected 0 with this modulator"};
+                          "EML and the static ring (mrm.model = \"static\", linear or PN-junction; "
+                          "a micro-LED's light has no coherent field, an electrical lane none); "
+                          "expected 0 with this modulator"};
     if (x.wdm_bus)
       return StageRefusal{kLength.key,
                           "a WDM bus mixes its lanes' powers, not their fields; expected 0 with "

@@ -258,11 +258,12 @@ struct RingStageInfo : StageInfo {
       }
     }
     signal = std::move(out_t);
-    // The field too, for a fibre after the ring (the static pm/V ring: the set-up refuses others).
+    // The field too, for a fibre after the ring (the static ring, linear or PN junction: the set-up
+    // refuses the coupled-mode one).
     if (b.fibre && a.field) {
       a.field->resize(shape.size());
       for (std::size_t n = 0; n < shape.size(); ++n)
-        (*a.field)[n] = c.ring.field(v_from + (v_to - v_from) * shape[n]);
+        (*a.field)[n] = ring_field(c, v_from + (v_to - v_from) * shape[n]);
     }
   }
 };

@@ -95,6 +95,32 @@ TEST(FibreLane, MzmAndEmlFieldsThroughTheFibreAreTheDirectConvolution) {
   check_against_direct<float>(fibre_batch({}, eml), 3, 1e-5);
 }
 
+// The PN-junction ring's field (mrm_200g_oband_stress.toml's O-band junction ring, made static:
+// its loss and resonance both move with V, tabulated): at the table's nodes |E|^2 is the
+// junction's transmission to rounding (between nodes the two interpolate different quantities:
+// within 1e-5, the tables' dV^2/8 curvature); through 10 km the engine is the direct convolution
+// of that field.
+TEST(FibreLane, JunctionRingFieldIsItsTransmissionAndTheDirectConvolution) {
+  const ll::BatchSetup b = fibre_batch(
+      {"mrm.model=static"},
+      std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/mrm_200g_oband_stress.toml");
+  const ll::LinkConstants<double>& c = b.links[0].constants;
+  ASSERT_GT(c.eo.points, 0);
+  const double step = 1.0 / c.eo.inv_step_v;
+  double worst_node = 0.0, worst_between = 0.0;
+  for (int i = 0; i + 1 < c.eo.points; ++i)
+    for (double f : {0.0, 0.5}) {
+      const double v = c.eo.v_first + (i + f) * step;
+      const ll::Complex<double> e = ll::ring_field(c, v);
+      const double t = ll::ring_transmission_junction(c, v);
+      const double d = std::abs(e.re * e.re + e.im * e.im - t) / t;
+      (f == 0.0 ? worst_node : worst_between) = std::max(f == 0.0 ? worst_node : worst_between, d);
+    }
+  EXPECT_LT(worst_node, 1e-12);
+  EXPECT_LT(worst_between, 1e-5);
+  check_against_direct<double>(b, 3, 1e-10);
+}
+
 TEST(FibreLane, FloatEngineIsTheDirectConvolution) {
   // Float: 6e-8 per operation through the ring's field and a complex FFT convolution of
   // log2 N ~ 15 stages, and |E|^2 doubling the relative error: 1e-5 of the peak leaves room.
