@@ -126,6 +126,13 @@ LL_HD LL_FORCEINLINE Real cmt_transmission(Complex<Real> u) {
   return re * re + u.re * u.re;
 }
 
+// The through port's field for a unit input, s_out = 1 - j u: the all-pass ring's field near
+// resonance in the same e^{+i w t} convention (physics/mrm.hpp), for a fibre after the ring.
+template <class Real>
+LL_HD LL_FORCEINLINE Complex<Real> cmt_field(Complex<Real> u) {
+  return {Real(1) + u.im, -u.re};
+}
+
 // Steady-state power transmission at a constant detuning dw T (the Lorentzian).
 template <class Real>
 LL_HD inline Real cmt_steady_transmission(const RingCmt<Real>& r, Real dw_t) {
@@ -148,14 +155,22 @@ struct CmtSequential {
   Real* current_a;
   Complex<Real>* state;
   std::size_t per_link, out_stride, out_offset;
+  // With a fibre after the ring: the field, [links][field_stride] from field_offset, instead of
+  // the photocurrent (null: the photocurrent).
+  Complex<Real>* field = nullptr;
+  std::size_t field_stride = 0, field_offset = 0;
   LL_HD void operator()(std::size_t link, std::size_t) const {
     const Consts& c = links[link];
     const Real* v = drive_v + link * per_link;
     Real* out = current_a + link * out_stride + out_offset;
+    Complex<Real>* e = field ? field + link * field_stride + field_offset : nullptr;
     Complex<Real> u = state[link];
     for (std::size_t n = 0; n < per_link; ++n) {
       u = apply(cmt_step_for(c, v[n]), u);
-      out[n] = photodiode_current_a(c, cmt_transmission(u));
+      if (e)
+        e[n] = cmt_field(u);
+      else
+        out[n] = photodiode_current_a(c, cmt_transmission(u));
     }
     state[link] = u;
   }
@@ -204,15 +219,21 @@ struct CmtTileApply {
   const Complex<Real>* entering;
   Real* current_a;
   std::size_t per_link, tile, tiles, out_stride, out_offset;
+  Complex<Real>* field = nullptr;  // as CmtSequential's
+  std::size_t field_stride = 0, field_offset = 0;
   LL_HD void operator()(std::size_t row, std::size_t) const {
     const std::size_t link = row / tiles, t = row % tiles;
     const Consts& c = links[link];
     const Real* v = drive_v + link * per_link + t * tile;
     Real* out = current_a + link * out_stride + out_offset + t * tile;
+    Complex<Real>* e = field ? field + link * field_stride + field_offset + t * tile : nullptr;
     Complex<Real> u = entering[row];
     for (std::size_t n = 0; n < tile; ++n) {
       u = apply(cmt_step_for(c, v[n]), u);
-      out[n] = photodiode_current_a(c, cmt_transmission(u));
+      if (e)
+        e[n] = cmt_field(u);
+      else
+        out[n] = photodiode_current_a(c, cmt_transmission(u));
     }
   }
 };

@@ -143,7 +143,7 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
                              lp.laser_wavelength_m,
                              static_cast<std::size_t>(rp.chunk_symbols) * lp.samples_per_ui,
                              lp.modulator == Modulator::mzm || lp.modulator == Modulator::eml ||
-                                 (lp.modulator == Modulator::mrm && !lp.ring_dynamic),
+                                 lp.modulator == Modulator::mrm,
                              lp.wdm.channels > 0,
                              c.modulator};
   if (const std::optional<StageRefusal> r = set_up_stages(context, out.setup))

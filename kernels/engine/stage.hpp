@@ -143,6 +143,7 @@ struct ResponseArgs {
   // The optical field after the modulator, for the stages that act on it (a fibre): the ring
   // fills it, alongside its transmission, when the batch has a fibre.
   std::vector<Complex<double>>* field = nullptr;
+  Complex<double>* field_from = nullptr;  // ... and its steady value at v_from before the shape
 };
 //
 // And, for the host (kernels/engine/stage_keys.hpp): `keys()` the scenario keys it reads (their

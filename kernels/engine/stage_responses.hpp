@@ -20,7 +20,8 @@ inline std::vector<double> lane_response(const BatchSetup& batch, const LinkSetu
                                          std::size_t ring_tail, double v_from, double v_to,
                                          const std::vector<double>& shape) {
   std::vector<Complex<double>> field;
-  const ResponseArgs args{ring_tail, v_from, v_to, &shape, &field};
+  Complex<double> field_from{0.0, 0.0};
+  const ResponseArgs args{ring_tail, v_from, v_to, &shape, &field, &field_from};
   std::vector<double> signal;
   for_each_stage([&]<class Info>() {
     if (!Info::name(batch).empty()) Info::respond(batch, link, args, signal);

@@ -135,10 +135,9 @@ struct FibreStageInfo : StageInfo {
     if (!(stage_value(x.values, kLength) > 0.0)) return {};
     if (!x.modulator_field)
       return StageRefusal{kLength.key,
-                          "a fibre disperses the modulator's field, carried so far for an MZM, an "
-                          "EML and the static ring (mrm.model = \"static\", linear or PN-junction; "
-                          "a micro-LED's light has no coherent field, an electrical lane none); "
-                          "expected 0 with this modulator"};
+                          "a fibre disperses the modulator's field (a ring's, an MZM's or an "
+                          "EML's); a micro-LED's light has no coherent field and an electrical "
+                          "lane none: expected 0 with this modulator"};
     if (x.wdm_bus)
       return StageRefusal{kLength.key,
                           "a WDM bus mixes its lanes' powers, not their fields; expected 0 with "
@@ -167,7 +166,7 @@ struct FibreStageInfo : StageInfo {
     const std::vector<Complex<double>>& h = link.fibre_taps;
     const std::vector<Complex<double>>& e = *a.field;
     if (h.empty() || e.empty()) return;
-    const Complex<double> e_from = modulator_field(link.constants, a.v_from);
+    const Complex<double> e_from = *a.field_from;  // the modulator's steady field at v_from
     Complex<double> gain{0.0, 0.0};
     for (const Complex<double>& t : h) gain = {gain.re + t.re, gain.im + t.im};
     const Complex<double> steady = gain * e_from;

@@ -31,10 +31,11 @@ class RingStage final : public Stage<Exec, Real> {
   }
   void run(LaneState<Exec, Real>& s) override {
     const std::size_t n = s.chunk_samples;
-    if (s.field_out) {  // a fibre follows: the field, which the fibre detects after dispersion
+    if (s.field_out && !dynamic_) {  // a fibre follows: the field, which it detects
       s.exec.for_each(s.L, n,
-                      ModulatorToField<Real, kModulatorRing>{s.links.data(), s.drive.data(), s.field_out,
-                                                    n, s.field_stride, s.field_offset});
+                      ModulatorToField<Real, kModulatorRing>{s.links.data(), s.drive.data(),
+                                                             s.field_out, n, s.field_stride,
+                                                             s.field_offset});
       return;
     }
     if (!dynamic_ && !junction_) {
@@ -47,9 +48,10 @@ class RingStage final : public Stage<Exec, Real> {
                                                      n, 0, s.ring_stride, s.ring_offset});
     } else if (scan_tile_ == 0) {
       s.exec.for_each(s.L, 1,
-                      CmtSequential<Real, LinkConstants<Real>>{s.links.data(), s.drive.data(),
-                                                               s.ring_out, state_.data(), n,
-                                                               s.ring_stride, s.ring_offset});
+                      CmtSequential<Real, LinkConstants<Real>>{
+                          s.links.data(), s.drive.data(), s.ring_out, state_.data(), n,
+                          s.ring_stride, s.ring_offset, s.field_out, s.field_stride,
+                          s.field_offset});
     } else {
       s.exec.for_each(s.L * tiles_, 1,
                       CmtTileReduce<Real, LinkConstants<Real>>{
@@ -60,7 +62,8 @@ class RingStage final : public Stage<Exec, Real> {
       s.exec.for_each(s.L * tiles_, 1,
                       CmtTileApply<Real, LinkConstants<Real>>{
                           s.links.data(), s.drive.data(), tile_entering_.data(), s.ring_out, n,
-                          scan_tile_, tiles_, s.ring_stride, s.ring_offset});
+                          scan_tile_, tiles_, s.ring_stride, s.ring_offset, s.field_out,
+                          s.field_stride, s.field_offset});
     }
   }
 
@@ -243,28 +246,31 @@ struct RingStageInfo : StageInfo {
     const std::vector<double>& shape = *a.shape;
     const double v_from = a.v_from, v_to = a.v_to;
     std::vector<double> out_t(shape.size());
+    // The field too, for a fibre after the ring.
+    const bool field = b.fibre && a.field;
+    if (field) a.field->resize(shape.size());
     if (!b.ring_dynamic) {
       const double t0 = ring_transmission(c, v_from);
       for (std::size_t n = 0; n < shape.size(); ++n)
         out_t[n] = ring_transmission(c, v_from + (v_to - v_from) * shape[n]) - t0;
+      if (field) {
+        *a.field_from = ring_field(c, v_from);
+        for (std::size_t n = 0; n < shape.size(); ++n)
+          (*a.field)[n] = ring_field(c, v_from + (v_to - v_from) * shape[n]);
+      }
     } else {
       Complex<double> u{0.0, 0.0};
       const AffineMap<double> rest = cmt_step_for(c, v_from);
       for (std::size_t n = 0; n < a.ring_tail; ++n) u = apply(rest, u);  // settle at v_from
       const double t0 = cmt_transmission(u);
+      if (field) *a.field_from = cmt_field(u);
       for (std::size_t n = 0; n < shape.size(); ++n) {
         u = apply(cmt_step_for(c, v_from + (v_to - v_from) * shape[n]), u);
         out_t[n] = cmt_transmission(u) - t0;
+        if (field) (*a.field)[n] = cmt_field(u);
       }
     }
     signal = std::move(out_t);
-    // The field too, for a fibre after the ring (the static ring, linear or PN junction: the set-up
-    // refuses the coupled-mode one).
-    if (b.fibre && a.field) {
-      a.field->resize(shape.size());
-      for (std::size_t n = 0; n < shape.size(); ++n)
-        (*a.field)[n] = ring_field(c, v_from + (v_to - v_from) * shape[n]);
-    }
   }
 };
 // The MZM's or the EML's transmission for the drive v_from + (v_to - v_from) shape[n] less its
@@ -288,6 +294,7 @@ struct ModulatorStageInfo : StageInfo {
       signal[n] = modulator_transmission(c, a.v_from + (a.v_to - a.v_from) * shape[n]) - t0;
     if (b.fibre && a.field) {
       a.field->resize(shape.size());
+      *a.field_from = modulator_field(c, a.v_from);
       for (std::size_t n = 0; n < shape.size(); ++n)
         (*a.field)[n] = modulator_field(c, a.v_from + (a.v_to - a.v_from) * shape[n]);
     }
