@@ -4,10 +4,10 @@
 // incoherent, so the powers add (no beat):
 //     I(t) = I_own(t) + x sum_k (I_k(t) - I_dark),
 // each neighbour an LED like its own carrying independent data. The engine
-// (kernels/engine/stages_bundle.hpp) takes neighbour k's light as the core's own at a distinct delay
-// D_k inside a chunk (D_k = S (k + 1) / n samples of a chunk of S: at least a sixth of a chunk,
-// hundreds of symbols, far beyond the LED's and the receiver's memory, so the data are independent;
-// the neighbours are nominally the same device). The receiver's thresholds follow the mean added
+// (kernels/engine/stages_bundle.hpp) takes neighbour k's light as the core's own at a distinct
+// delay D_k inside a chunk (D_k = S (k + 1) / n samples of a chunk of S: at least a sixth of a
+// chunk, hundreds of symbols, far beyond the LED's and the receiver's memory, so the data are
+// independent; the neighbours are nominally the same device). The receiver's thresholds follow the mean added
 // light, n x <I - I_dark>, as a decision-level adapting receiver's would.
 #pragma once
 

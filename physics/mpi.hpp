@@ -69,7 +69,8 @@ LL_HD inline double mpi_noise_variance_per_a(const MpiPaths& p, double mean_sign
 
 // One chunk's step of a path's phase noise psi (Ornstein-Uhlenbeck of variance `variance` and
 // correlation time tau over dt, g a standard normal deviate): exact in distribution.
-LL_HD inline double mpi_phase_step(double psi, double variance, double tau_s, double dt_s, double g) {
+LL_HD inline double mpi_phase_step(double psi, double variance, double tau_s, double dt_s,
+                                   double g) {
   const double rho = exp(-dt_s / tau_s);
   return rho * psi + sqrt(variance * (1.0 - rho * rho)) * g;
 }

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstddef>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -22,9 +23,11 @@ struct StageKey {
   const char* key;      // "table.name_unit"
   const char* units;    // the unit in the name, for messages
   double lo, hi;        // closed range
-  double default_value;
+  double default_value;  // kNoStageDefault: none, the stage's set-up asks for it where it runs
   const char* meaning;  // what the range means, for messages; null: the range in its units
+  bool whole = false;   // a whole number: the registry reads an integer (file:line:key if not)
 };
+inline constexpr double kNoStageDefault = std::numeric_limits<double>::quiet_NaN();
 
 // One link's values of the stages' keys, by key, in the keys' own units (absent: the default).
 using StageValues = std::map<std::string, double>;

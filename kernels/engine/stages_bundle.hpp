@@ -5,7 +5,6 @@
 #pragma once
 
 #include <cmath>
-#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -72,19 +71,18 @@ class BundleStage final : public Stage<Exec, Real> {
 struct BundleStageInfo : StageInfo {
   template <class Exec, class Real>
   using Engine = BundleStage<Exec, Real>;
-  static constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
   static constexpr StageKey kNeighbours{"bundle.neighbours", "1", 0.0, kMaxBundleNeighbours, 0.0,
-                                        "a whole number of neighbouring cores, 0 (none) to 6"};
-  static constexpr StageKey kCrosstalk{"bundle.crosstalk_db", "dB", -80.0, -3.0, kNaN, nullptr};
+                                        "a whole number of neighbouring cores, 0 (none) to 6",
+                                        true};
+  static constexpr StageKey kCrosstalk{"bundle.crosstalk_db", "dB", -80.0, -3.0, kNoStageDefault,
+                                       nullptr};
 
   static std::string name(const BatchSetup& b) { return b.bundle ? "bundle crosstalk" : ""; }
   static std::vector<StageKey> keys() { return {kNeighbours, kCrosstalk}; }
 
   static std::optional<StageRefusal> set_up(const StageContext& x, LinkSetup& link) {
     link.bundle = BundleCoupling{};
-    const double n = stage_value(x.values, kNeighbours);
-    if (n != std::floor(n))
-      return StageRefusal{kNeighbours.key, "expected a whole number of neighbouring cores"};
+    const double n = stage_value(x.values, kNeighbours);  // whole (StageKey::whole)
     if (n < 1) return {};
     if (x.modulator != kModulatorMicroLed)
       return StageRefusal{kNeighbours.key,

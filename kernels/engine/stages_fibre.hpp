@@ -60,10 +60,9 @@ class FibreStage final : public Stage<Exec, Real> {
                                            blocks_});
   }
   void carry(LaneState<Exec, Real>& s) override {
-    // The field's last `history` samples ahead of the next chunk, as pairs of reals.
-    s.exec.for_each(s.L, 2 * history_,
-                    CarryTail<Real>{reinterpret_cast<Real*>(field_.data()), 2 * stride_,
-                                    2 * s.chunk_samples});
+    // The field's last `history` samples ahead of the next chunk.
+    s.exec.for_each(s.L, history_,
+                    CarryTail<Complex<Real>>{field_.data(), stride_, s.chunk_samples});
   }
 
  private:

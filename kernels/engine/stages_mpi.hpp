@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -61,9 +60,8 @@ class MpiStage final : public Stage<Exec, Real> {
                                           s.fibre_in_offset});
   }
   void carry(LaneState<Exec, Real>& s) override {
-    s.exec.for_each(s.L, 2 * history_,
-                    CarryTail<Real>{reinterpret_cast<Real*>(field_.data()), 2 * stride_,
-                                    2 * s.chunk_samples});
+    s.exec.for_each(s.L, history_,
+                    CarryTail<Complex<Real>>{field_.data(), stride_, s.chunk_samples});
   }
 
  private:
@@ -105,12 +103,12 @@ struct MpiStageInfo : StageInfo {
   using Engine = MpiStage<Exec, Real>;
   // IEEE 802.3's single-mode budgets take discrete reflectances of -26 dB at connectors
   // (PARAMETERS.md, the 802.3 MPI figures); the spacing and the laser's linewidth have no default.
-  static constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
   static constexpr StageKey kReflections{"mpi.reflections", "1", 0.0, kMaxMpiReflections, 0.0,
-                                         "a whole number of reflection points, 0 (none) to 6"};
+                                         "a whole number of reflection points, 0 (none) to 6",
+                                         true};
   static constexpr StageKey kReturnLoss{"mpi.return_loss_db", "dB", 10.0, 80.0, 26.0, nullptr};
-  static constexpr StageKey kSpacing{"mpi.spacing_m", "m", 0.01, 1e4, kNaN, nullptr};
-  static constexpr StageKey kLinewidth{"mpi.linewidth_mhz", "MHz", 1e-3, 1e3, kNaN, nullptr};
+  static constexpr StageKey kSpacing{"mpi.spacing_m", "m", 0.01, 1e4, kNoStageDefault, nullptr};
+  static constexpr StageKey kLinewidth{"mpi.linewidth_mhz", "MHz", 1e-3, 1e3, kNoStageDefault, nullptr};
 
   static std::string name(const BatchSetup& b) { return b.mpi ? "MPI" : ""; }
   static std::vector<StageKey> keys() { return {kReflections, kReturnLoss, kSpacing, kLinewidth}; }
@@ -118,9 +116,7 @@ struct MpiStageInfo : StageInfo {
   static std::optional<StageRefusal> set_up(const StageContext& x, LinkSetup& link) {
     link.mpi = MpiPaths{};
     link.mpi_noise_var_per_a = 0.0;
-    const double n = stage_value(x.values, kReflections);
-    if (n != std::floor(n))
-      return StageRefusal{kReflections.key, "expected a whole number of reflection points"};
+    const double n = stage_value(x.values, kReflections);  // whole (StageKey::whole)
     if (n < 2) return {};  // one reflection sends nothing forward
     if (!(stage_value(x.values, FibreStageInfo::kLength) > 0.0) || !x.modulator_field ||
         x.wdm_bus)
@@ -142,8 +138,8 @@ struct MpiStageInfo : StageInfo {
     const double history = static_cast<double>(x.chunk_samples);
     for (int k = 0; k < p.count; ++k) {
       const double d = std::round(p.delay_s[k] * x.sample_rate_hz);
-      p.delay_samples[k] =
-          static_cast<int>(std::max(1.0, d <= history ? d : std::floor(history * (k + 1) / p.count)));
+      const double inside = d <= history ? d : std::floor(history * (k + 1) / p.count);
+      p.delay_samples[k] = static_cast<int>(std::max(1.0, inside));
     }
     p.chunk_s = history / x.sample_rate_hz;
     link.mpi = p;

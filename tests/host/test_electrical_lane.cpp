@@ -19,6 +19,7 @@
 #include "host/run/plan.hpp"
 #include "host/scenario/scenario.hpp"
 #include "kernels/backend.hpp"
+#include "tests/scenario_refusal.hpp"
 
 namespace {
 
@@ -144,21 +145,12 @@ TEST(ElectricalLane, ComAndTheLaneAgreeInDirection) {
   EXPECT_LT(last_com, 3.0);  // the sweep reaches COM's failing side
 }
 
-std::string refusal(const std::string& file, const std::vector<std::string>& overrides) {
-  try {
-    ll::plan_sweep(ll::load_scenario(file, overrides));
-  } catch (const ll::ScenarioError& e) {
-    return e.what();
-  }
-  return "";
-}
-
 TEST(ElectricalLane, RefusalsNameTheirKeys) {
   for (const char* key :
        {"laser.power_dbm=0", "optics.extra_loss_db=1", "receiver.tia_noise_pa_per_rthz=10",
         "fibre.length_km=1", "voa.attenuation_db=1", "energy.lasers_per_port=1"}) {
     const std::string name = std::string(key).substr(0, std::string(key).find('='));
-    const std::string what = refusal(kCopper, {key});
+    const std::string what = ll_test::plan_refusal(kCopper, {key});
     EXPECT_NE(what.find(name), std::string::npos) << key << ": " << what;
     EXPECT_NE(what.find("\"none\""), std::string::npos) << what;
   }
@@ -168,19 +160,13 @@ TEST(ElectricalLane, RefusalsNameTheirKeys) {
     const ll::Scenario s = ll::load_scenario(kCopper, {});
     text = s.text;
   }
-  const std::string missing = [&] {
-    try {
-      ll::Scenario s = ll::parse_scenario(
-          text.replace(text.find("eta0_v2_per_ghz = 6e-9"), 22, "# no eta0"), kCopper, {});
-      ll::plan_sweep(s);
-    } catch (const ll::ScenarioError& e) {
-      return std::string(e.what());
-    }
-    return std::string();
-  }();
+  const std::string missing = ll_test::refusal_of([&] {
+    ll::plan_sweep(ll::parse_scenario(
+        text.replace(text.find("eta0_v2_per_ghz = 6e-9"), 22, "# no eta0"), kCopper, {}));
+  });
   EXPECT_NE(missing.find("receiver.eta0_v2_per_ghz"), std::string::npos) << missing;
   EXPECT_NE(missing.find("missing"), std::string::npos) << missing;
-  const std::string optical = refusal(kDefault, {"receiver.eta0_v2_per_ghz=6e-9"});
+  const std::string optical = ll_test::plan_refusal(kDefault, {"receiver.eta0_v2_per_ghz=6e-9"});
   EXPECT_NE(optical.find("receiver.eta0_v2_per_ghz"), std::string::npos) << optical;
 }
 

@@ -17,6 +17,7 @@
 #include "host/scenario/scenario.hpp"
 #include "kernels/backend.hpp"
 #include "kernels/cpu/cpu_exec.hpp"
+#include "tests/scenario_refusal.hpp"
 
 namespace {
 
@@ -101,22 +102,16 @@ TEST(BundleLane, NeighboursCostErrors) {
   EXPECT_GT(six, 3.0 * std::max(lone, 1e-6)) << lone << " " << six;
 }
 
-std::string refusal(const std::string& file, const std::vector<std::string>& o) {
-  try {
-    ll::plan_sweep(ll::load_scenario(file, o));
-  } catch (const ll::ScenarioError& e) {
-    return e.what();
-  }
-  return "";
-}
+using ll_test::plan_refusal;
 
 TEST(BundleLane, RefusalsNameTheirKeys) {
-  EXPECT_EQ(refusal(kLed, kSix), "");
-  EXPECT_NE(refusal(kLed, {"bundle.neighbours=6"}).find("bundle.crosstalk_db"), std::string::npos);
-  EXPECT_NE(refusal(kLed, {"bundle.neighbours=2.5", "bundle.crosstalk_db=-20"})
+  EXPECT_EQ(plan_refusal(kLed, kSix), "");
+  EXPECT_NE(plan_refusal(kLed, {"bundle.neighbours=6"}).find("bundle.crosstalk_db"),
+            std::string::npos);
+  EXPECT_NE(plan_refusal(kLed, {"bundle.neighbours=2.5", "bundle.crosstalk_db=-20"})
                 .find("bundle.neighbours"),
             std::string::npos);
-  const std::string ring = refusal(
+  const std::string ring = plan_refusal(
       std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/lane_200g_pam4.toml", kSix);
   EXPECT_NE(ring.find("bundle.neighbours"), std::string::npos) << ring;
   EXPECT_NE(ring.find("microled"), std::string::npos) << ring;

@@ -19,6 +19,7 @@
 #include "kernels/backend.hpp"
 #include "kernels/cpu/cpu_exec.hpp"
 #include "tests/backend_under_test.hpp"
+#include "tests/scenario_refusal.hpp"
 #if defined(LL_TEST_CUDA)
 #include "kernels/cuda/cuda_backend.hpp"
 #endif
@@ -218,26 +219,13 @@ TEST(FibreLane, StatisticalEyeFollowsTheCountsAtFrReach) {
 // Bad input is refused before anything runs, naming the key: a ring whose field is not carried,
 // a WDM bus, a laser outside G.652's model, a chunk shorter than the dispersed pulse.
 TEST(FibreLane, RefusalsNameTheirKeys) {
-  auto refusal = [](const std::vector<std::string>& o) -> std::string {
-    try {
-      ll::plan_sweep(ll::load_scenario(
-          std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/fibre_fr_2km.toml", o));
-    } catch (const ll::ScenarioError& e) {
-      return e.what();
-    }
-    return "";
+  const std::string dir = std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/";
+  auto refusal = [&](const std::vector<std::string>& o) {
+    return ll_test::plan_refusal(dir + "fibre_fr_2km.toml", o);
   };
   EXPECT_EQ(refusal({"mrm.model=\"dynamic\""}), "");  // every ring carries its field
-  const std::string led = [] {
-    try {
-      ll::plan_sweep(ll::load_scenario(
-          std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/microled_nrz_4g.toml",
-          {"fibre.length_km=1"}));
-    } catch (const ll::ScenarioError& e) {
-      return std::string(e.what());
-    }
-    return std::string();
-  }();
+  const std::string led =
+      ll_test::plan_refusal(dir + "microled_nrz_4g.toml", {"fibre.length_km=1"});
   EXPECT_NE(led.find("fibre.length_km"), std::string::npos) << led;
   EXPECT_NE(refusal({"wdm.channels=2", "wdm.spacing_ghz=400"}).find("fibre.length_km"),
             std::string::npos);

@@ -20,6 +20,7 @@
 #include "kernels/backend.hpp"
 #include "kernels/cpu/cpu_exec.hpp"
 #include "physics/mpi.hpp"
+#include "tests/scenario_refusal.hpp"
 
 namespace {
 
@@ -184,14 +185,7 @@ TEST(MpiLane, StatisticalEyeBoundsTheCountsFromAbove) {
   EXPECT_GT(ber, 3e-4);
 }
 
-std::string refusal(const std::vector<std::string>& o) {
-  try {
-    ll::plan_sweep(ll::load_scenario(kDr, o));
-  } catch (const ll::ScenarioError& e) {
-    return e.what();
-  }
-  return "";
-}
+std::string refusal(const std::vector<std::string>& o) { return ll_test::plan_refusal(kDr, o); }
 
 TEST(MpiLane, RefusalsNameTheirKeys) {
   const std::vector<std::string> ok = {"mpi.reflections=4", "mpi.spacing_m=1",

@@ -14,6 +14,7 @@
 #include "host/link/lane_setup.hpp"
 #include "host/run/plan.hpp"
 #include "host/scenario/scenario.hpp"
+#include "tests/scenario_refusal.hpp"
 #include "kernels/cpu/cpu_exec.hpp"
 #include "physics/microled.hpp"
 
@@ -115,13 +116,8 @@ TEST(MicroLed, LaneLightIsTheRateEquationOfTheDrive) {
 }
 
 TEST(MicroLed, KeysItDoesNotReadAreRefused) {
-  auto refusal = [](const std::vector<std::string>& o) -> std::string {
-    try {
-      ll::plan_sweep(ll::load_scenario(kPreset, o));
-    } catch (const ll::ScenarioError& e) {
-      return e.what();
-    }
-    return "";
+  auto refusal = [](const std::vector<std::string>& o) {
+    return ll_test::plan_refusal(kPreset, o);
   };
   EXPECT_NE(refusal({"laser.power_dbm=6"}).find("laser.power_dbm: not read"), std::string::npos);
   EXPECT_NE(refusal({"mrm.radius_um=10"}).find("mrm.radius_um"), std::string::npos);
