@@ -142,8 +142,6 @@ PreparedLink prepare_link(const Scenario& s, std::size_t point, const LaneParams
                              fs,
                              lp.laser_wavelength_m,
                              static_cast<std::size_t>(rp.chunk_symbols) * lp.samples_per_ui,
-                             lp.modulator == Modulator::mzm || lp.modulator == Modulator::eml ||
-                                 lp.modulator == Modulator::mrm,
                              lp.wdm.channels > 0,
                              c.modulator};
   if (const std::optional<StageRefusal> r = set_up_stages(context, out.setup))
@@ -193,11 +191,7 @@ BatchSetup stage_settings(const LaneParams& lp, const LinkSetup& link) {
   b.fibre = !link.fibre_taps.empty();
   b.mpi = link.mpi.count > 0;
   b.bundle = link.bundle.neighbours > 0;
-  b.modulator = lp.modulator == Modulator::mzm        ? kModulatorMzm
-                : lp.modulator == Modulator::eml      ? kModulatorEml
-                : lp.modulator == Modulator::microled ? kModulatorMicroLed
-                : lp.modulator == Modulator::none     ? kModulatorNone
-                                                      : kModulatorRing;
+  b.modulator = link.constants.modulator;  // set by the modulator's set-up step
   return b;
 }
 

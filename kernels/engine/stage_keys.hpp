@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "physics/link_constants.hpp"  // the modulators (kModulator...)
+
 namespace ll {
 
 // A scenario key of a stage: a real number in the unit its name carries, in [lo, hi], with its
@@ -51,9 +53,13 @@ struct StageContext {
   double symbol_rate_hz = 0.0, sample_rate_hz = 0.0;
   double laser_wavelength_m = 0.0;
   std::size_t chunk_samples = 0;
-  bool modulator_field = true;  // the modulator's field is carried: an MZM, or the static pm/V ring
   bool wdm_bus = false;
   int modulator = 0;  // kModulatorRing, ... (physics/link_constants.hpp)
+  // The modulator's optical field is carried (a ring, an MZM, an EML): not a micro-LED's
+  // incoherent light, and no electrical lane.
+  bool modulator_field() const {
+    return modulator != kModulatorMicroLed && modulator != kModulatorNone;
+  }
 };
 // A stage's refusal of a link: the key to name and what was expected (the host's one-line error).
 struct StageRefusal {

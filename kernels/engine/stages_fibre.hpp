@@ -132,7 +132,7 @@ struct FibreStageInfo : StageInfo {
   static std::optional<StageRefusal> set_up(const StageContext& x, LinkSetup& link) {
     link.fibre_taps.clear();
     if (!(stage_value(x.values, kLength) > 0.0)) return {};
-    if (!x.modulator_field)
+    if (!x.modulator_field())
       return StageRefusal{kLength.key,
                           "a fibre disperses the modulator's field (a ring's, an MZM's or an "
                           "EML's); a micro-LED's light has no coherent field and an electrical "

@@ -118,7 +118,7 @@ struct MpiStageInfo : StageInfo {
     link.mpi_noise_var_per_a = 0.0;
     const double n = stage_value(x.values, kReflections);  // whole (StageKey::whole)
     if (n < 2) return {};  // one reflection sends nothing forward
-    if (!(stage_value(x.values, FibreStageInfo::kLength) > 0.0) || !x.modulator_field ||
+    if (!(stage_value(x.values, FibreStageInfo::kLength) > 0.0) || !x.modulator_field() ||
         x.wdm_bus)
       return StageRefusal{kReflections.key,
                           "reflections are the fibre's connectors: expected fibre.length_km > 0 "
