@@ -56,10 +56,10 @@ LL_HD inline double dispersion_spread_s(double beta2_l_s2, double band_hz) {
 
 // The modulator's field (amplitude transmission; |field|^2 is its power transmission: the ring's,
 // physics/mrm.hpp, the MZM's, physics/mzm.hpp, or the EML's, physics/eml.hpp) for every sample of the chunk, into the
-// fibre's extended buffer after its history. Of the rings, the static linear (pm/V) one only: the
-// PN junction's and the coupled-mode ring's fields are not carried yet (the set-up refuses those
-// with a fibre).
-template <class Real, int Kind>
+// fibre's extended buffer after its history. Of the rings, the static ones (linear pm/V, or the
+// PN junction's table); the coupled-mode ring writes its field in its own scan.
+// Junction: the ring's PN-junction table (BatchSetup::eo_junction: every link of the batch).
+template <class Real, int Kind, bool Junction = false>
 struct ModulatorToField {
   const LinkConstants<Real>* links;
   const Real* drive_v;     // [links][chunk samples]
@@ -71,8 +71,10 @@ struct ModulatorToField {
       field[link * field_stride + field_offset + n] = links[link].mzm.field(v);
     else if constexpr (Kind == kModulatorEml)
       field[link * field_stride + field_offset + n] = links[link].eml.field(v);
+    else if constexpr (Junction)
+      field[link * field_stride + field_offset + n] = junction_ring_field(links[link], v);
     else
-      field[link * field_stride + field_offset + n] = ring_field(links[link], v);
+      field[link * field_stride + field_offset + n] = links[link].ring.field(v);
   }
 };
 

@@ -247,11 +247,18 @@ LL_HD LL_FORCEINLINE Real modulator_transmission(const LinkConstants<Real>& c, R
 }
 // The ring's through-port field under its electro-optic model: the static pm/V model's, or the
 // PN junction's with the loss and the resonance both moving with V (tabulated, interpolated).
+// The PN junction's (its table) alone: the per-sample loops pick the model once per batch
+// (ModulatorToField's Junction), since a branch per sample between the two keeps the static ring's
+// loop from vectorising (measured: 2 km of fibre after the ring ran at 0.90 instead of 1.91
+// Msymbol/s, scripts/BENCHMARKS.md).
 template <class Real>
-LL_HD LL_FORCEINLINE Complex<Real> ring_field(const LinkConstants<Real>& c, Real v) {
-  if (c.eo.points == 0) return c.ring.field(v);
+LL_HD LL_FORCEINLINE Complex<Real> junction_ring_field(const LinkConstants<Real>& c, Real v) {
   const typename EoTable<Real>::FieldEntry e = c.eo.field_at(v);
   return allpass_field(e.r_minus_a, e.one_minus_ar, e.a, e.ar, c.ring.phase_of_shift(e.shift_m));
+}
+template <class Real>
+LL_HD LL_FORCEINLINE Complex<Real> ring_field(const LinkConstants<Real>& c, Real v) {
+  return c.eo.points == 0 ? c.ring.field(v) : junction_ring_field(c, v);
 }
 template <class Real>
 LL_HD LL_FORCEINLINE Complex<Real> modulator_field(const LinkConstants<Real>& c, Real v) {

@@ -32,10 +32,16 @@ class RingStage final : public Stage<Exec, Real> {
   void run(LaneState<Exec, Real>& s) override {
     const std::size_t n = s.chunk_samples;
     if (s.field_out && !dynamic_) {  // a fibre follows: the field, which it detects
-      s.exec.for_each(s.L, n,
-                      ModulatorToField<Real, kModulatorRing>{s.links.data(), s.drive.data(),
-                                                             s.field_out, n, s.field_stride,
-                                                             s.field_offset});
+      if (junction_)
+        s.exec.for_each(s.L, n,
+                        ModulatorToField<Real, kModulatorRing, true>{
+                            s.links.data(), s.drive.data(), s.field_out, n, s.field_stride,
+                            s.field_offset});
+      else
+        s.exec.for_each(s.L, n,
+                        ModulatorToField<Real, kModulatorRing>{s.links.data(), s.drive.data(),
+                                                               s.field_out, n, s.field_stride,
+                                                               s.field_offset});
       return;
     }
     if (!dynamic_ && !junction_) {
