@@ -15,10 +15,11 @@ APT_PACKAGES=(
   libcli11-dev libtomlplusplus-dev libfftw3-dev librandom123-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libboost-math-dev
-  python3 python3-pip
+  python3 python3-pip python3-dev
 )
-PIP_PACKAGES=(h5py numpy matplotlib xarray h5netcdf scipy)
-PYTHON_MODULES="h5py, numpy, matplotlib, xarray, h5netcdf, scipy"
+# nanobind builds the Python module (python/), pytest and tqdm test it.
+PIP_PACKAGES=(h5py numpy matplotlib xarray h5netcdf scipy nanobind pytest tqdm)
+PYTHON_MODULES="h5py, numpy, matplotlib, xarray, h5netcdf, scipy, nanobind, pytest, tqdm"
 
 say() { printf 'setup.sh: %s\n' "$*"; }
 die() { printf 'setup.sh: error: %s\n' "$*" >&2; exit 1; }

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Builds lightlane and runs every test (ctest). Tests labelled `gpu` run the same bodies on the
-# CUDA backend and skip when no GPU answers. Extra arguments go to ctest (e.g. -L cpu).
+# Builds lightlane (and its Python module) and runs every test (ctest; pytest is its `python`
+# test). Tests labelled `gpu` run the same bodies on the CUDA backend and skip when no GPU
+# answers. Extra arguments go to ctest (e.g. -L cpu).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
+# LIGHTLANE_PYTHON=ON: the Python module and its tests are part of "every test" (a machine
+# without nanobind or Python's headers fails here, naming them; scripts/setup.sh installs both).
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DLIGHTLANE_PYTHON=ON
 cmake --build build -j "$(nproc)"
 ctest --test-dir build --output-on-failure -j "$(nproc)" "$@"

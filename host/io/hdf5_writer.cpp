@@ -34,8 +34,10 @@ static_assert(std::is_same_v<hid_t, std::int64_t>,
 
 // ---- Hdf5Writer -------------------------------------------------------------------------------
 
-Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout, Mode mode)
+Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout, Mode mode,
+                       std::vector<std::uint8_t>* image)
     : path_(path),
+      image_(mode == Mode::memory ? image : nullptr),
       points_(layout.points),
       lanes_(layout.lanes),
       eye_amplitude_bins_(layout.eye_amplitude.size()),
@@ -121,8 +123,17 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout, Mode
   // The 1.8 format is what netCDF-C writes and every HDF5 since 1.8 reads. Capping the format
   // there also keeps superblock v3's "file is open for writing" flag out of the file, which
   // would make readers refuse the output of a killed run until someone runs h5clear.
-  check.ok(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_V18), "create the file");
+  // In memory the bounds stay HDF5's default: with them, HDF5 1.10's image of a file still
+  // open keeps the superblock's "open for writing" flag under a stale checksum, and no reader
+  // opens it (seen with 1.10.8); the default's superblock has neither, and an image closes
+  // nothing, so the reason above does not arise.
+  if (mode != Mode::memory)
+    check.ok(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_V18), "create the file");
   set_point_write_access(check, fapl.get());
+  // In memory: grown 1 MiB at a time, never written out (backing store off).
+  if (mode == Mode::memory)
+    check.ok(H5Pset_fapl_core(fapl.get(), std::size_t{1} << 20, /*backing_store=*/0),
+             "create the file in memory");
   Handle file = check.own(H5Fcreate(path_.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()), H5Fclose,
                           "create the file");
   const hid_t fid = file.get();
@@ -385,6 +396,24 @@ void Hdf5Writer::close() {
   for (const auto& [name, id] : datasets_) H5Dclose(static_cast<hid_t>(id));
   datasets_.clear();
   const hid_t fid = static_cast<hid_t>(std::exchange(file_id_, -1));
+  if (image_) {
+    // The whole file's bytes (flushed first: the image is what the file would hold on disk):
+    // the size, then the copy.
+    if (H5Fflush(fid, H5F_SCOPE_GLOBAL) < 0) {
+      H5Fclose(fid);
+      check.ok(-1, "flush the in-memory file");
+    }
+    const ssize_t size = H5Fget_file_image(fid, nullptr, 0);
+    if (size < 0) {
+      H5Fclose(fid);
+      check.ok(-1, "take the in-memory file's image");
+    }
+    image_->resize(static_cast<std::size_t>(size));
+    if (H5Fget_file_image(fid, image_->data(), image_->size()) != size) {
+      H5Fclose(fid);
+      check.ok(-1, "take the in-memory file's image");
+    }
+  }
   check.ok(H5Fclose(fid), "close the file");
 }
 

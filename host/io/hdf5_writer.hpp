@@ -43,8 +43,13 @@ class Hdf5Writer {
   // Mode::resume opens an existing file of a killed run instead (read-write, nothing
   // truncated): it must have been written for the same scenario text and overrides and the same
   // layout, else std::invalid_argument says what differs.
-  enum class Mode { create, resume };
-  Hdf5Writer(const std::string& path, const OutputLayout& layout, Mode mode = Mode::create);
+  //
+  // Mode::memory makes the same file in memory (HDF5's core driver without a backing store:
+  // `path` only names it in messages, nothing touches the disk); close() hands its bytes, the
+  // image a file of Mode::create would hold, to `*image` (the Python module opens it).
+  enum class Mode { create, resume, memory };
+  Hdf5Writer(const std::string& path, const OutputLayout& layout, Mode mode = Mode::create,
+             std::vector<std::uint8_t>* image = nullptr);
 
   // Per point (file order): whether it was written whole (every lane's stop_reason set; a
   // point's stop_reason is written and flushed after all its other data).
@@ -74,6 +79,7 @@ class Hdf5Writer {
   std::map<std::string, std::int64_t> datasets_;
 
   std::string path_;
+  std::vector<std::uint8_t>* image_ = nullptr;  // Mode::memory: where close() puts the bytes
   // The HDF5 file id (hid_t, which is int64_t since HDF5 1.10), kept as its underlying type so
   // that including this header does not pull in hdf5.h.
   std::int64_t file_id_ = -1;

@@ -9,25 +9,33 @@ namespace ll {
 
 RunProgress::RunProgress(std::ostream& err, bool terminal, std::size_t points,
                          std::size_t done_before, std::uint64_t max_bits,
-                         std::uint64_t target_errors)
+                         std::uint64_t target_errors, RunControl* control)
     : err_(err),
       terminal_(terminal),
       points_(points),
       done_before_(done_before),
       max_bits_(max_bits),
       target_errors_(target_errors),
-      reporter_([this] { loop(); }) {}
+      control_(control),
+      reporter_([this] { loop(); }) {
+  if (control_) control_->points = points_;
+}
 
 RunProgress::~RunProgress() { stop(); }
 
 void RunProgress::counted(std::uint64_t bits, std::uint64_t bit_errors) {
   bits_.fetch_add(bits, std::memory_order_relaxed);
   errors_.fetch_add(bit_errors, std::memory_order_relaxed);
+  if (control_) {
+    control_->bits.fetch_add(bits, std::memory_order_relaxed);
+    control_->bit_errors.fetch_add(bit_errors, std::memory_order_relaxed);
+  }
 }
 
 void RunProgress::point_finished(std::uint64_t bits) {
   finished_bits_.fetch_add(bits, std::memory_order_relaxed);
   done_.fetch_add(1, std::memory_order_relaxed);
+  if (control_) control_->finished.fetch_add(1, std::memory_order_relaxed);
 }
 
 void RunProgress::stop() {

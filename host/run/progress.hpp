@@ -11,16 +11,37 @@
 #include <cstdint>
 #include <mutex>
 #include <ostream>
+#include <stdexcept>
 #include <thread>
 
 namespace ll {
+
+// A caller's hold on a run it started in another thread (the Python module): the run's progress
+// as it goes, and a request to stop. The runner looks at `stop` when a thread takes a point,
+// after each chunk of the CPU's Monte Carlo and before each unit of points; a run asked to stop
+// throws RunStopped once the points it finished are written (they stay in the output).
+struct RunControl {
+  std::atomic<bool> stop{false};
+  std::atomic<std::size_t> points{0};    // this run's points (set when it starts)
+  std::atomic<std::size_t> finished{0};  // of them, those written
+  std::atomic<std::uint64_t> bits{0}, bit_errors{0};
+};
+class RunStopped : public std::runtime_error {
+ public:
+  RunStopped() : std::runtime_error("the run was asked to stop") {}
+};
+// Throws RunStopped when `control` (may be null) asks the run to stop.
+inline void check_stop(const RunControl* control) {
+  if (control && control->stop.load(std::memory_order_relaxed)) throw RunStopped();
+}
 
 class RunProgress {
  public:
   // `points`: this run's points; `done_before`: of them, those finished by an earlier run
   // (--resume); a point stops at `max_bits` bits or `target_errors` bit errors.
+  // `control` (may be null) gets the same counts.
   RunProgress(std::ostream& err, bool terminal, std::size_t points, std::size_t done_before,
-              std::uint64_t max_bits, std::uint64_t target_errors);
+              std::uint64_t max_bits, std::uint64_t target_errors, RunControl* control = nullptr);
   ~RunProgress();  // stop()
   RunProgress(const RunProgress&) = delete;
   RunProgress& operator=(const RunProgress&) = delete;
@@ -57,6 +78,7 @@ class RunProgress {
   std::condition_variable wake_;
   bool stopping_ = false;
   bool reported_ = false;
+  RunControl* const control_;
   std::thread reporter_;
 };
 

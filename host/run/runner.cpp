@@ -104,11 +104,13 @@ int execute_run(const SweepPlan& plan, const RunOptions& options, std::ostream& 
   if (options.shards > 1)
     layout.shard = std::to_string(options.shard) + "/" + std::to_string(options.shards);
   const std::string output_path =
-      shard_output_path(options.output_path, options.shard, options.shards);
+      options.memory_image ? std::string("(in memory)")
+                           : shard_output_path(options.output_path, options.shard, options.shards);
 
   // --resume on an existing file: its finished points stay, the others run (their noise is keyed
   // by point and sample, so they count what an uninterrupted run would have).
-  const bool resuming = options.resume && std::filesystem::exists(output_path);
+  const bool resuming =
+      options.resume && !options.memory_image && std::filesystem::exists(output_path);
   // A resumed file is opened now (its finished points decide what runs); a new one when the first
   // point is written (SweepOutput), so that a run failing before leaves no file.
   std::unique_ptr<Hdf5Writer> writer;
@@ -267,7 +269,7 @@ std::vector<double> points_tdecq_db(const SweepPlan& plan, const PreparedPoints&
 // runs it, so a thread holds one point's links at a time and no unit ends with idle threads.
 void run_batch_streamed_cpu(const SweepPlan& plan, std::size_t b,
                             const std::vector<std::size_t>& points, int threads,
-                            SweepOutput& output) {
+                            SweepOutput& output, const RunControl* control) {
   struct SetUp {
     std::vector<LinkReport> reports;
     std::vector<double> tdecq_db;
@@ -278,6 +280,7 @@ void run_batch_streamed_cpu(const SweepPlan& plan, std::size_t b,
   std::unordered_map<std::size_t, SetUp> set_up;
   const BatchSetup& settings = plan.batches[b];
   auto source = [&](std::size_t g) {
+    check_stop(control);  // the threads take no more points
     const std::size_t p = points[g];
     const auto start = std::chrono::steady_clock::now();
     const LaneParams lp = lane_params(plan.scenario, p);
@@ -310,8 +313,9 @@ void run_batch_streamed_cpu(const SweepPlan& plan, std::size_t b,
     }
   };
   run_groups_cpu(settings, points.size(), source, threads, done,
-                 [&output](std::uint64_t bits, std::uint64_t errors) {
+                 [&output, control](std::uint64_t bits, std::uint64_t errors) {
                    output.progress().counted(bits, errors);
+                   check_stop(control);  // a long point stops within a chunk
                  });
 }
 
@@ -351,7 +355,7 @@ namespace {
 // on its own thread, so that one writes while the others compute (the writer is serial HDF5).
 void run_batch_units(const SweepPlan& plan, std::size_t b, const std::vector<std::size_t>& points,
                      const BackendChoice& backend, int threads, std::size_t max_unit_links,
-                     SweepOutput& output) {
+                     SweepOutput& output, const RunControl* control) {
   constexpr std::size_t kWorkersPerDevice = 2;
   const bool gpu = backend.kind == BackendKind::cuda;
   const std::size_t workers =
@@ -366,6 +370,7 @@ void run_batch_units(const SweepPlan& plan, std::size_t b, const std::vector<std
   std::mutex output_mutex;
   output.hold_points(true);
   run_workers(units, workers, [&](std::size_t u, std::size_t w) {
+    check_stop(control);
     const int device = gpu ? backend.devices[w / kWorkersPerDevice] : 0;
     const std::size_t first = u * unit_points;
     const std::vector<std::size_t> unit(
@@ -417,7 +422,8 @@ int run_points(const SweepPlan& plan, const std::vector<bool>& skip, const Outpu
                std::size_t points, std::size_t done, const std::string& output_path,
                const RunOptions& options, std::ostream& out, std::ostream& err) {
   SweepOutput output(plan, layout, output_path, std::move(writer), points, done,
-                     streamed_on_cpu(plan, backend), out, err);
+                     streamed_on_cpu(plan, backend), out, err, options.memory_image,
+                     options.control);
   try {
     run_all_points(plan, skip, backend, options, output);
   } catch (const Hdf5FileError&) {
@@ -443,9 +449,10 @@ void run_all_points(const SweepPlan& plan, const std::vector<bool>& skip,
       if (!skip[p]) todo.push_back(p);
     if (todo.empty()) continue;
     if (streamed_on_cpu(plan, backend))
-      run_batch_streamed_cpu(plan, b, todo, threads, output);
+      run_batch_streamed_cpu(plan, b, todo, threads, output, options.control);
     else
-      run_batch_units(plan, b, todo, backend, threads, options.max_unit_links, output);
+      run_batch_units(plan, b, todo, backend, threads, options.max_unit_links, output,
+                      options.control);
   }
 }
 

@@ -6,12 +6,14 @@
 
 #include <functional>
 #include <iosfwd>
+#include <limits>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "host/run/backend.hpp"
 #include "host/run/plan.hpp"
+#include "host/run/progress.hpp"
 #include "host/io/results.hpp"
 #include "host/scenario/scenario.hpp"
 #include "host/run/sweep_output.hpp"
@@ -38,6 +40,11 @@ struct RunOptions {
   // At most this many links per unit of work (0: sized from the device's memory, or the CPU's
   // threads): a lower cap holds less memory per unit; the tests use it to make several units.
   std::size_t max_unit_links = 0;
+  // The Python module's run: the file made in memory, its bytes handed here at the end (or when
+  // the run stops), output_path then ignored and nothing written to disk; and its hold on the
+  // run (progress, stop: host/run/progress.hpp). Null for the command line.
+  std::vector<std::uint8_t>* memory_image = nullptr;
+  RunControl* control = nullptr;
 };
 
 // "k/N" (0 <= k < N) into options.shard and options.shards; false with `error` set otherwise.
@@ -59,8 +66,15 @@ void check_run_output(const Scenario& s, const RunOptions& options);
 
 // `lightlane validate`: sizes and estimates for `backend` ("auto" | "cpu" | "cuda"; its time is
 // measured on a chunk there), nothing written.
+// `estimate`, when given, gets the figures it prints (NaN where not estimated).
+struct ValidationEstimate {
+  double seconds = std::numeric_limits<double>::quiet_NaN();  // the run's time, at most
+  double symbols_per_s = std::numeric_limits<double>::quiet_NaN();  // Monte Carlo: its rate
+  double eye_seconds = std::numeric_limits<double>::quiet_NaN();    // stat: one eye's time
+  double engine_bytes = std::numeric_limits<double>::quiet_NaN();   // engine buffers
+};
 void print_validation(const SweepPlan& plan, const std::string& backend, int threads,
-                      std::ostream& out);
+                      std::ostream& out, ValidationEstimate* estimate = nullptr);
 
 // Runs everything; returns the process exit code (0). The output file is created (or, with
 // --overwrite, replaced) when the first point is written: a run that fails before leaves no file,

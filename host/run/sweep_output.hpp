@@ -43,12 +43,17 @@ class SweepOutput {
   // `writer`: the resumed file, or null: the file is created when the first point is written.
   // `chunk_counts`: the engines report each chunk's counts to progress() (the CPU's Monte
   // Carlo); else a link's counts reach the progress when it finishes.
+  // `memory_image`: the file is made in memory instead (Hdf5Writer::Mode::memory; its bytes go
+  // there when it closes) and output_path only names it. `control`: the caller's hold on the run
+  // (host/run/progress.hpp), or null.
   SweepOutput(const SweepPlan& plan, const OutputLayout& layout, const std::string& output_path,
               std::unique_ptr<Hdf5Writer> writer, std::size_t points, std::size_t done,
-              bool chunk_counts, std::ostream& out, std::ostream& err)
+              bool chunk_counts, std::ostream& out, std::ostream& err,
+              std::vector<std::uint8_t>* memory_image = nullptr, RunControl* control = nullptr)
       : plan_(plan),
         layout_(layout),
         output_path_(output_path),
+        memory_image_(memory_image),
         bus_(layout.lanes > 0),
         com_(plan.first_point.channel.model != ChannelModel::none),
         margin_(plan.run.margin),
@@ -57,7 +62,7 @@ class SweepOutput {
         out_(out),
         err_(err),
         progress_(err, isatty(STDERR_FILENO) != 0, points, done, plan.run.max_bits,
-                  plan.run.target_errors) {
+                  plan.run.target_errors, control) {
     out_ << std::left << std::setw(6) << "point";
     for (const SweepAxis& a : plan_.scenario.sweep) out_ << std::setw(key_width(a)) << a.key;
     if (bus_) out_ << std::setw(6) << "lane";
@@ -209,8 +214,7 @@ class SweepOutput {
     } catch (...) {
       if (first_write) {
         writer_.reset();
-        std::error_code ignored;
-        std::filesystem::remove(output_path_, ignored);
+        remove_file();
       }
       throw;
     }
@@ -233,19 +237,27 @@ class SweepOutput {
   Hdf5Writer& writer() {
     if (!writer_) {
       try {
-        writer_ = std::make_unique<Hdf5Writer>(output_path_, layout_, Hdf5Writer::Mode::create);
+        writer_ = std::make_unique<Hdf5Writer>(
+            output_path_, layout_,
+            memory_image_ ? Hdf5Writer::Mode::memory : Hdf5Writer::Mode::create, memory_image_);
       } catch (...) {
-        std::error_code ignored;
-        std::filesystem::remove(output_path_, ignored);  // half a layout: no file
+        remove_file();  // half a layout: no file
         throw;
       }
     }
     return *writer_;
   }
+  // The file this run created (none in memory: output_path_ is then only a name).
+  void remove_file() const {
+    if (memory_image_) return;
+    std::error_code ignored;
+    std::filesystem::remove(output_path_, ignored);
+  }
 
   const SweepPlan& plan_;
   const OutputLayout& layout_;
   const std::string output_path_;
+  std::vector<std::uint8_t>* const memory_image_;
   const bool bus_;
   const bool com_;     // a host channel: its COM beside the BER
   const bool margin_;  // the margin computed: beside the BER

@@ -26,7 +26,9 @@ PreparedPoints first_points(const SweepPlan& plan, std::size_t b, std::size_t li
 }  // namespace
 
 void print_validation(const SweepPlan& plan, const std::string& backend_request, int threads_option,
-                      std::ostream& out) {
+                      std::ostream& out, ValidationEstimate* estimate) {
+  ValidationEstimate ignored;
+  ValidationEstimate& e = estimate ? *estimate : ignored;
   const std::size_t P = plan.points;
   const BackendChoice backend = choose_backend(backend_request, threads_option);
   const int threads = thread_count(threads_option);
@@ -164,6 +166,8 @@ void print_validation(const SweepPlan& plan, const std::string& backend_request,
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() /
         static_cast<double>(n);
     const double parallel = backend.kind == BackendKind::cpu ? threads : devices;
+    e.eye_seconds = per_eye;
+    e.seconds = per_eye * static_cast<double>(P * plan.lanes) / parallel;
     out << "  time: " << format_number(per_eye * 1e3, 3) << " ms per statistical eye ("
         << (backend.kind == BackendKind::cpu ? "one thread" : std::to_string(n) + " in a launch")
         << ", point " << pp.points.front() << (eyes.front().valid ? "" : ", no pulse")
@@ -210,6 +214,9 @@ void print_validation(const SweepPlan& plan, const std::string& backend_request,
           << " symbols)";
     // One engine per point (a bus's lanes share one): no more threads busy than points.
     const double busy = std::min(static_cast<double>(threads), links / plan.lanes);
+    e.symbols_per_s = rate;
+    e.seconds = link_seconds * links / busy;
+    e.engine_bytes = static_cast<double>(peak_bytes);
     out << "; at most " << format_number(link_seconds * links / busy, 3) << " s on " << threads
         << " threads (less when points stop at their target errors)\n";
     out << "  memory: about " << format_number(static_cast<double>(peak_bytes) / (1 << 20), 3)
@@ -224,6 +231,9 @@ void print_validation(const SweepPlan& plan, const std::string& backend_request,
                                  static_cast<double>(pp.batch.links.size()) / seconds;
     const double total_symbols =
         static_cast<double>(max_bits) / symbol_mapping(b0.levels).bits_per_symbol();
+    e.symbols_per_s = symbols_per_s;
+    e.seconds = total_symbols / symbols_per_s / devices;
+    e.engine_bytes = static_cast<double>(2 * unit * engine_bytes_per_link(b0));
     out << "  time: " << format_number(symbols_per_s / 1e6, 3) << " Msymbol/s on device "
         << backend.devices.front() << " with " << pp.batch.links.size()
         << " links in an engine (units of " << unit << "); at most "

@@ -36,7 +36,7 @@ SourceLocation Scenario::where(const std::string& key) const {
 }
 
 void fail_at(const SourceLocation& where, const std::string& key, const std::string& what) {
-  throw ScenarioError(where.describe() + ": " + key + ": " + what);
+  throw ScenarioError(where.describe() + ": " + key + ": " + what, where, key);
 }
 
 void fail_key(const Scenario& s, const std::string& key, const std::string& what) {

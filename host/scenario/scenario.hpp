@@ -14,6 +14,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -25,16 +26,25 @@
 
 namespace ll {
 
-class ScenarioError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
 // Where a value came from: a file and line, or a --set override.
 struct SourceLocation {
   std::string file;              // scenario path, or "--set"
   int line = 0;                  // 0 when unknown (e.g. --set)
   std::string describe() const;  // "file:line" or "--set"
+};
+
+// Bad input: the one-line message, and where known the place and key it names (the Python
+// module's lightlane.ScenarioError carries them as attributes).
+class ScenarioError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+  ScenarioError(const std::string& message, SourceLocation where, std::string key)
+      : std::runtime_error(message), where_(std::move(where)), key_(std::move(key)) {}
+  const SourceLocation& where() const { return where_; }  // file "" when not known
+  const std::string& key() const { return key_; }         // "" when not one key's
+ private:
+  SourceLocation where_;
+  std::string key_;
 };
 
 enum class LevelSpacing : std::uint8_t {

@@ -18,7 +18,8 @@ toml::table parse_toml(const std::string& text, const std::string& path) {
     return toml::parse(text, path);
   } catch (const toml::parse_error& e) {
     const SourceLocation where{path, static_cast<int>(e.source().begin.line)};
-    throw ScenarioError(where.describe() + ": TOML syntax: " + std::string(e.description()));
+    throw ScenarioError(where.describe() + ": TOML syntax: " + std::string(e.description()), where,
+                        "");
   }
 }
 

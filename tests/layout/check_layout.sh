@@ -25,5 +25,5 @@ while IFS= read -r f; do
   if [ "$n" -gt "$allowed" ]; then
     echo "layout: $f has $n lines (limit $allowed)"; status=1
   fi
-done < <(find physics kernels host -name '*.hpp' -o -name '*.cpp' -o -name '*.cu' -o -name '*.cuh')
+done < <(find physics kernels host python -name '*.hpp' -o -name '*.cpp' -o -name '*.cu' -o -name '*.cuh')
 exit $status
