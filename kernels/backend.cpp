@@ -3,9 +3,13 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <map>
+#include <memory>
+#include <mutex>
 
 #include "kernels/cpu/cpu_exec.hpp"
 #include "kernels/cpu/parallel.hpp"
+#include "kernels/segments.hpp"
 #if defined(LIGHTLANE_HAVE_CUDA)
 #include "kernels/cuda/cuda_backend.hpp"
 #endif
@@ -13,9 +17,51 @@
 namespace ll {
 namespace {
 
-// One engine per group of links (a link, or a WDM bus), groups spread over OpenMP threads; each
-// group's links come from `source` in the thread that runs it. Outcomes go to `done` (one call at
-// a time) when it is set, else into `out`.
+// Runs `one` (a group's links: a link, or a WDM bus) through one engine to its stop rule and
+// returns each link's outcome.
+template <class Real>
+std::vector<LinkOutcome> run_engine(const BatchSetup& one, const ChunkCounted& counted) {
+  const std::size_t group = one.links.size();
+  SerialExec exec;
+  LaneEngine<SerialExec, Real> engine(exec, one);
+  if (counted) {
+    std::uint64_t bits_before = 0, errors_before = 0;
+    engine.run([&](const std::vector<LinkCounters>& c) {
+      std::uint64_t bits = 0, errors = 0;
+      for (const LinkCounters& l : c) {
+        bits += l.bits;
+        errors += l.bit_errors;
+      }
+      counted(bits - bits_before, errors - errors_before);
+      bits_before = bits;
+      errors_before = errors;
+    });
+  } else {
+    engine.run();
+  }
+  const std::vector<std::uint32_t> eyes = engine.eye_histograms();
+  const std::size_t eye_size = eyes.size() / group;
+  std::vector<ThermalLoopOutcome> thermal = engine.thermal_outcomes();
+  const std::vector<RxEqualizerState<double>> eq = engine.equalizer_states();
+  const auto cdr = engine.cdr_reports();
+  std::vector<LinkOutcome> out(group);
+  for (std::size_t i = 0; i < group; ++i) {
+    LinkOutcome& o = out[i];
+    o.counters = engine.counters()[i];
+    o.eye_histogram.assign(eyes.begin() + i * eye_size, eyes.begin() + (i + 1) * eye_size);
+    o.thermal = std::move(thermal[i]);
+    if (!eq.empty()) set_equalizer_taps(one.links[i], eq[i], o);
+    if (!cdr.empty()) set_cdr_report(cdr[i], one.samples_per_ui, o);
+  }
+  return out;
+}
+
+// One engine per group of links (a link, or a WDM bus) and segment of its bits
+// (kernels/segments.hpp), spread over OpenMP threads in (group, segment) order, so that the
+// threads share a long point's segments; each group's links come from `source` in the first thread
+// that takes one of its segments. A group's outcomes go to `done` (one call at a time) when it is
+// set, else into `out`, once its segments in order meet the stop rule; its later segments are
+// then skipped (or their counts dropped), so the outcome is the same on any number of threads.
 template <class Real>
 void run_cpu(const BatchSetup& settings, std::size_t groups, const LinkGroupSource& source,
              int threads, const LinkDone& done, std::vector<LinkOutcome>* out,
@@ -32,45 +78,94 @@ void run_cpu(const BatchSetup& settings, std::size_t groups, const LinkGroupSour
   // engine's error here is an internal fault, and main says so.
   const std::size_t group =
       settings.bus_lanes > 0 ? static_cast<std::size_t>(settings.bus_lanes) : 1;
-  parallel_for(groups, threads, [&](std::size_t g) {
-    BatchSetup one = shared;
-    one.links = source(g);
-    if (one.links.size() != group) throw std::logic_error("a WDM batch needs whole buses of lanes");
-    SerialExec exec;
-    LaneEngine<SerialExec, Real> engine(exec, one);
-    if (counted) {
-      std::uint64_t bits_before = 0, errors_before = 0;
-      engine.run([&](const std::vector<LinkCounters>& c) {
-        std::uint64_t bits = 0, errors = 0;
-        for (const LinkCounters& l : c) {
-          bits += l.bits;
-          errors += l.bit_errors;
-        }
-        counted(bits - bits_before, errors - errors_before);
-        bits_before = bits;
-        errors_before = errors;
-      });
-    } else {
-      engine.run();
-    }
-    const std::vector<std::uint32_t> eyes = engine.eye_histograms();
-    const std::size_t eye_size = eyes.size() / group;
-    std::vector<ThermalLoopOutcome> thermal = engine.thermal_outcomes();
-    const std::vector<RxEqualizerState<double>> eq = engine.equalizer_states();
-    const auto cdr = engine.cdr_reports();
+  auto hand_over = [&](std::size_t g, std::vector<LinkOutcome>&& outcomes) {
     for (std::size_t i = 0; i < group; ++i) {
       const std::size_t l = g * group + i;
-      LinkOutcome o;
-      o.counters = engine.counters()[i];
-      o.eye_histogram.assign(eyes.begin() + i * eye_size, eyes.begin() + (i + 1) * eye_size);
-      o.thermal = std::move(thermal[i]);
-      if (!eq.empty()) set_equalizer_taps(one.links[i], eq[i], o);
-      if (!cdr.empty()) set_cdr_report(cdr[i], one.samples_per_ui, o);
       if (done)
-        serially([&] { done(l, o); });  // handed over and released: memory stays flat
+        serially([&] { done(l, outcomes[i]); });  // handed over and released: memory flat
       else
-        (*out)[l] = std::move(o);
+        (*out)[l] = std::move(outcomes[i]);
     }
+  };
+  // Segments: decided by the settings and the first group's links (segment_count; the same for
+  // every group of a batch, whose budget and stages are shared, but for a lock loop's, which
+  // keeps each point whole: a group with one runs as one segment).
+  const std::uint64_t segments = segment_count(shared);  // the settings' (no links yet)
+  if (segments == 1) {
+    parallel_for(groups, threads, [&](std::size_t g) {
+      BatchSetup one = shared;
+      one.links = source(g);
+      if (one.links.size() != group)
+        throw std::logic_error("a WDM batch needs whole buses of lanes");
+      hand_over(g, run_engine<Real>(one, counted));
+    });
+    return;
+  }
+  struct Group {
+    std::mutex mutex;
+    bool set_up = false, finished = false;
+    std::uint64_t segments = 0;  // this group's (1 with a lock loop)
+    std::uint64_t next = 0;      // the segment its sums take next
+    std::vector<LinkSetup> links;
+    std::vector<SegmentSum> sums;
+    std::map<std::uint64_t, std::vector<LinkOutcome>> waiting;  // finished out of order
+  };
+  // Made when a thread first takes one of the group's segments (8 bytes a group until then).
+  std::vector<std::unique_ptr<Group>> state(groups);
+  std::mutex state_mutex;
+  parallel_for(groups * segments, threads, [&](std::size_t item) {
+    const std::size_t g = item / segments;
+    const std::uint32_t k = static_cast<std::uint32_t>(item % segments);
+    Group* group_state = nullptr;
+    {
+      const std::lock_guard<std::mutex> lock(state_mutex);
+      if (!state[g]) state[g] = std::make_unique<Group>();
+      group_state = state[g].get();
+    }
+    Group& st = *group_state;
+    BatchSetup one = shared;
+    {
+      const std::lock_guard<std::mutex> lock(st.mutex);  // the first segment taken sets it up
+      if (st.finished) return;
+      if (!st.set_up) {
+        st.links = source(g);
+        if (st.links.size() != group)
+          throw std::logic_error("a WDM batch needs whole buses of lanes");
+        one.links = st.links;
+        st.segments = segment_count(one);
+        for (std::size_t i = 0; i < group; ++i) st.sums.emplace_back(settings.target_errors, st.segments);
+        st.set_up = true;
+      }
+      if (k >= st.segments) return;
+      one.links = st.links;
+    }
+    one = segment_batch(one, st.segments, k);
+    std::vector<LinkOutcome> outcomes = run_engine<Real>(one, counted);
+    std::vector<LinkOutcome> result;
+    {
+      const std::lock_guard<std::mutex> lock(st.mutex);
+      if (st.finished) return;
+      st.waiting.emplace(k, std::move(outcomes));
+      // Add the segments that are next in order (a link already done ignores them); the group
+      // ends when every link's sum is done.
+      auto all_done = [&] {
+        return std::all_of(st.sums.begin(), st.sums.end(),
+                           [](const SegmentSum& x) { return x.done(); });
+      };
+      for (auto it = st.waiting.find(st.next); it != st.waiting.end() && !all_done();
+           it = st.waiting.find(st.next)) {
+        for (std::size_t i = 0; i < group; ++i) st.sums[i].add(std::move(it->second[i]));
+        st.waiting.erase(it);
+        ++st.next;
+      }
+      if (!all_done()) return;
+      st.finished = true;
+      for (SegmentSum& x : st.sums) result.push_back(x.take());
+      st.links.clear();
+      st.links.shrink_to_fit();
+      st.waiting.clear();
+    }
+    hand_over(g, std::move(result));
   });
 }
 
@@ -112,9 +207,47 @@ std::vector<LinkOutcome> run_batch_cpu_double(const BatchSetup& batch, int threa
   return run_cpu<double>(batch, threads, {});
 }
 
+std::vector<LinkOutcome> run_batch_by_segments(
+    const BatchSetup& batch,
+    const std::function<std::vector<LinkOutcome>(const BatchSetup&)>& run_all) {
+  const std::uint64_t segments = segment_count(batch);
+  if (segments == 1) return run_all(batch);
+  const std::size_t L = batch.links.size();
+  std::vector<SegmentSum> sums(L, SegmentSum(batch.target_errors, segments));
+  BatchSetup todo = batch;  // the links not done yet
+  std::vector<std::size_t> index(L);
+  for (std::size_t l = 0; l < L; ++l) index[l] = l;
+  const std::size_t group = batch.bus_lanes > 0 ? static_cast<std::size_t>(batch.bus_lanes) : 1;
+  for (std::uint32_t k = 0; k < segments && !todo.links.empty(); ++k) {
+    std::vector<LinkOutcome> outcomes = run_all(segment_batch(todo, segments, k));
+    for (std::size_t i = 0; i < outcomes.size(); ++i) sums[index[i]].add(std::move(outcomes[i]));
+    // Whole groups (a bus's lanes) leave once every lane of theirs is done.
+    BatchSetup next = todo;
+    next.links.clear();
+    std::vector<std::size_t> next_index;
+    for (std::size_t i = 0; i < todo.links.size(); i += group) {
+      bool group_done = true;
+      for (std::size_t j = 0; j < group; ++j) group_done = group_done && sums[index[i + j]].done();
+      if (group_done) continue;
+      for (std::size_t j = 0; j < group; ++j) {
+        next.links.push_back(todo.links[i + j]);
+        next_index.push_back(index[i + j]);
+      }
+    }
+    todo = std::move(next);
+    index = std::move(next_index);
+  }
+  std::vector<LinkOutcome> out;
+  out.reserve(L);
+  for (SegmentSum& x : sums) out.push_back(x.take());
+  return out;
+}
+
 std::vector<LinkOutcome> run_batch_cuda(const BatchSetup& batch, int device) {
 #if defined(LIGHTLANE_HAVE_CUDA)
-  return cuda::run_batch(batch, device);
+  // A segment of every link at a time (the GPU's memory holds the batch once), in segment order.
+  return run_batch_by_segments(
+      batch, [device](const BatchSetup& b) { return cuda::run_batch(b, device); });
 #else
   (void)batch;
   (void)device;

@@ -76,6 +76,13 @@ using LinkGroupSource = std::function<std::vector<LinkSetup>(std::size_t group)>
 // chunk's counts to `counted` (when set).
 void run_groups_cpu(const BatchSetup& settings, std::size_t groups, const LinkGroupSource& source,
                     int threads, const LinkDone& done, const ChunkCounted& counted = {});
+// A batch whose points run in segments (kernels/segments.hpp), a segment of every link at a
+// time through `run_all` (one engine over the links given it), in segment order, the links
+// whose stop rule is met leaving: the GPU's way (run_batch_cuda), the same counts as the CPU's
+// streamed segments (tests/kernels/test_segments.cpp holds them equal).
+std::vector<LinkOutcome> run_batch_by_segments(
+    const BatchSetup& batch,
+    const std::function<std::vector<LinkOutcome>(const BatchSetup&)>& run_all);
 // The same in double precision: the reference path for validation.
 std::vector<LinkOutcome> run_batch_cpu_double(const BatchSetup& batch, int threads);
 // Runs a batch on GPU `device` (all links in one engine, on the calling thread's default

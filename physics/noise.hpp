@@ -23,14 +23,22 @@ enum class NoiseStream : std::uint32_t {
 struct NoiseKey {
   std::uint64_t seed;
   std::uint32_t point;
-  std::uint32_t lane = 0;  // lane of a WDM bus (0 for a single lane)
+  std::uint32_t lane = 0;     // lane of a WDM bus (0 for a single lane)
+  std::uint32_t segment = 0;  // segment of the point's bits (kernels/segments.hpp; 0 the first)
 };
 
-// Four random 32-bit words for (key, stream, index): the counter holds the index, the stream (low
-// 16 bits) with the lane (high 16 bits) and the seed's high word; the key the seed's low word and
-// the point. Lane 0 draws exactly what a single lane draws.
+// A segment's stream is the index's high bits: segments are far shorter than this many samples
+// (plan_sweep refuses a run.segment_bits that is not), and segment 0 draws what a point drew
+// before segments.
+inline constexpr int kSegmentIndexShift = 40;
+
+// Four random 32-bit words for (key, stream, index): the counter holds the index (its bits from
+// kSegmentIndexShift up xored with the segment), the stream (low 16 bits) with the lane (high 16
+// bits) and the seed's high word; the key the seed's low word and the point. Lane 0 draws exactly
+// what a single lane draws, segment 0 what an unsegmented point draws.
 LL_HD LL_FORCEINLINE r123::Philox4x32::ctr_type philox_words(NoiseKey key, NoiseStream stream,
                                                              std::uint64_t index) {
+  index ^= static_cast<std::uint64_t>(key.segment) << kSegmentIndexShift;
   r123::Philox4x32 rng;
   const r123::Philox4x32::ctr_type ctr = {{static_cast<std::uint32_t>(index),
                                            static_cast<std::uint32_t>(index >> 32),

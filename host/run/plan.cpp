@@ -4,6 +4,7 @@
 #include "host/run/plan.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <exception>
 #include <map>
 #include <stdexcept>
@@ -65,6 +66,7 @@ BatchSetup batch_settings(const LaneParams& lp, const LinkSetup& link, const Run
   b.chunk_symbols = run.chunk_symbols;
   b.target_errors = run.target_errors;
   b.max_bits = run.max_bits;
+  b.segment_bits = run.segment_bits;
   b.eye_symbols = run.eye_symbols;
   b.eye_amplitude_bins = run.eye_amplitude_bins;
   return b;
@@ -194,6 +196,18 @@ SweepPlan plan_sweep(const Scenario& s, int threads) {
       fail_key(s, "signal.samples_per_ui",
                "sweeping it would give eyes of different phase axes; expected one value for the "
                "whole run");
+  // A segment's noise is indexed below bit kSegmentIndexShift of the sample index
+  // (physics/noise.hpp): segments far shorter than that, or none.
+  if (run.segment_bits > 0 && run.segment_bits < run.max_bits) {
+    const BatchSetup& b0 = plan.batches.empty() ? BatchSetup{} : plan.batches.front();
+    const double samples = static_cast<double>(run.segment_bits) /
+                           symbol_mapping(b0.levels).bits_per_symbol() * b0.samples_per_ui;
+    if (samples > std::ldexp(1.0, kSegmentIndexShift - 2))
+      fail_key(s, "run.segment_bits",
+               "segments of " + std::to_string(run.segment_bits) + " bits run " +
+                   format_number(samples, 3) + " samples each; expected fewer than 2^" +
+                   std::to_string(kSegmentIndexShift - 2) + " (or 0: one segment)");
+  }
   for (std::size_t b = 0; b < plan.batches.size(); ++b) {
     BatchSetup& batch = plan.batches[b];
     LinkSetup longest;  // overlap_save_history reads the links' receiver FIRs

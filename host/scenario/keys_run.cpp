@@ -36,6 +36,10 @@ void append_run_keys(std::vector<KeySpec>& r) {
   const double most = static_cast<double>(std::numeric_limits<std::int64_t>::max());
   run_u64("run.max_bits", {1.0, most}, &RunParams::max_bits, std::nullopt);
   run_u64("run.target_errors", {1.0, most}, &RunParams::target_errors, std::nullopt);
+  // A point's bits as independent segments (kernels/segments.hpp): 2^20 bits, a few hundred ms of
+  // a core, so that a point of a few million bits fills two cores while each segment's warm-up
+  // (tens of symbols) and set-up stay under 1% of it. 0: one segment.
+  run_u64("run.segment_bits", {0.0, most}, &RunParams::segment_bits, std::int64_t{1} << 20);
   {
     KeySpec k{"run.chunk_symbols",
               Kind::integer,

@@ -300,6 +300,7 @@ struct RunParams {
   std::uint64_t seed = 1;
   std::uint64_t max_bits = 0;
   std::uint64_t target_errors = 0;
+  std::uint64_t segment_bits = 0;  // a point's bits in segments of this many (kernels/segments.hpp)
   int chunk_symbols = 1024;
   std::int64_t eye_symbols = 65536;
   int eye_amplitude_bins = 256;

@@ -82,6 +82,8 @@ struct BatchSetup {
   int bus_lanes = 0;
   std::uint64_t target_errors = 100;
   std::uint64_t max_bits = 1'000'000;
+  // Bits per segment of a point (kernels/segments.hpp); 0: one segment.
+  std::uint64_t segment_bits = 0;
   std::int64_t eye_symbols = 0;
   int eye_amplitude_bins = 256;
   double eye_amplitude_range = 1.5;
