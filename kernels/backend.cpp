@@ -87,10 +87,10 @@ void run_cpu(const BatchSetup& settings, std::size_t groups, const LinkGroupSour
         (*out)[l] = std::move(outcomes[i]);
     }
   };
-  // Segments: decided by the settings and the first group's links (segment_count; the same for
-  // every group of a batch, whose budget and stages are shared, but for a lock loop's, which
-  // keeps each point whole: a group with one runs as one segment).
-  const std::uint64_t segments = segment_count(shared);  // the settings' (no links yet)
+  // Segments: the settings' count, before any link is set up, bounds the items; each group's own
+  // (segment_count with its links: one where a lock loop or LMS keeps the point whole) decides
+  // which of its items run.
+  const std::uint64_t segments = segment_count(shared);
   if (segments == 1) {
     parallel_for(groups, threads, [&](std::size_t g) {
       BatchSetup one = shared;

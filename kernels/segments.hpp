@@ -17,7 +17,6 @@
 #pragma once
 
 #include <algorithm>
-#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -41,10 +40,11 @@ inline std::uint64_t segment_bits(const BatchSetup& b) {
 
 // Segments of each link of `b` (the same for all: the batch shares its budget and stages).
 inline std::uint64_t segment_count(const BatchSetup& b) {
-  if (b.segment_bits == 0 || b.max_bits <= segment_bits(b) || b.cdr) return 1;
+  const std::uint64_t bits = segment_bits(b);
+  if (b.segment_bits == 0 || b.max_bits <= bits || b.cdr) return 1;
   for (const LinkSetup& l : b.links)
     if (l.thermal_loop.enabled || l.equalizer.adapt_lms != 0) return 1;
-  return (b.max_bits + segment_bits(b) - 1) / segment_bits(b);
+  return (b.max_bits + bits - 1) / bits;
 }
 
 // Segment k of `link`: its own noise stream (NoiseKey::segment) and, for k > 0, a pattern
@@ -77,17 +77,15 @@ class SegmentSum {
   bool done() const { return done_; }
 
   // Adds the next segment in order; ignored once done.
+  // Segment 0 brings what only it has (the eye) and what every segment has alike (the fixed
+  // equaliser taps: LMS, like a CDR, keeps a point in one segment, so no sum has either's state
+  // to combine); later segments add their counts.
   void add(LinkOutcome&& seg) {
     if (done_) return;
     LinkCounters& t = total_.counters;
     const LinkCounters& c = seg.counters;
     if (added_ == 0) {
-      const double n = static_cast<double>(c.symbols);
       total_ = std::move(seg);
-      cdr_weight_ = n;
-      cdr_sum_ = n * total_.cdr_phase_ui;
-      const double rms = total_.cdr_jitter_rms_ui, mean = total_.cdr_phase_ui;
-      cdr_square_sum_ = n * (rms * rms + mean * mean);
     } else {
       t.bits += c.bits;
       t.bit_errors += c.bit_errors;
@@ -99,43 +97,25 @@ class SegmentSum {
       for (int i = 0; i < kFecHistogramBins; ++i) t.fec.histogram[i] += c.fec.histogram[i];
       t.fec.inner_message_bits += c.fec.inner_message_bits;
       t.fec.inner_residual_errors += c.fec.inner_residual_errors;
-      // The equaliser's taps: where the last segment left them.
-      total_.ffe = std::move(seg.ffe);
-      total_.dfe = std::move(seg.dfe);
-      const double n = static_cast<double>(c.symbols);
-      cdr_weight_ += n;
-      cdr_sum_ += n * seg.cdr_phase_ui;
-      cdr_square_sum_ +=
-          n * (seg.cdr_jitter_rms_ui * seg.cdr_jitter_rms_ui + seg.cdr_phase_ui * seg.cdr_phase_ui);
     }
     ++added_;
-    // The stop reasons as CountErrors (physics/lane.hpp) sets them: 1 the target errors, 2 the
-    // bit budget (host/io/results.hpp StopReason).
     if (t.bit_errors >= target_errors_) {
-      t.stop_reason = 1;
+      t.stop_reason = kStopTargetErrors;
       done_ = true;
     } else if (added_ == segments_) {
-      t.stop_reason = 2;
+      t.stop_reason = kStopBitBudget;
       done_ = true;
     }
   }
 
   // The point's outcome (call once done).
-  LinkOutcome take() {
-    if (added_ > 1 && cdr_weight_ > 0.0) {
-      const double mean = cdr_sum_ / cdr_weight_;
-      total_.cdr_phase_ui = mean;
-      total_.cdr_jitter_rms_ui = std::sqrt(std::max(0.0, cdr_square_sum_ / cdr_weight_ - mean * mean));
-    }
-    return std::move(total_);
-  }
+  LinkOutcome take() { return std::move(total_); }
 
  private:
   std::uint64_t target_errors_, segments_;
   std::uint64_t added_ = 0;
   bool done_ = false;
   LinkOutcome total_;
-  double cdr_weight_ = 0.0, cdr_sum_ = 0.0, cdr_square_sum_ = 0.0;
 };
 
 }  // namespace ll

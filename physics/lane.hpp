@@ -229,6 +229,12 @@ struct DecideSymbols {
   }
 };
 
+// LinkCounters::stop_reason's values once a link stops (0 while it runs): the engine's
+// (CountErrors) and the segments' sum (kernels/segments.hpp) set them; host/io/results.hpp
+// StopReason names them for the file.
+inline constexpr std::uint8_t kStopTargetErrors = 1;
+inline constexpr std::uint8_t kStopBitBudget = 2;
+
 // Per-link running counts with the stop rule applied symbol by symbol, so the counts do not
 // depend on the chunk size.
 struct LinkCounters {
@@ -297,7 +303,7 @@ struct CountErrors {
       }
       if (c.bit_errors >= target_errors || c.bits >= max_bits) {
         close_burst(c);
-        c.stop_reason = c.bit_errors >= target_errors ? 1 : 2;
+        c.stop_reason = c.bit_errors >= target_errors ? kStopTargetErrors : kStopBitBudget;
         c.stop_symbol = static_cast<std::uint64_t>(k + 1);
         break;
       }

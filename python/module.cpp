@@ -176,7 +176,6 @@ nb::dict validate(std::optional<std::string> path, std::optional<std::string> te
     ll::ValidationEstimate estimate;
     std::ostringstream report;
     std::size_t points = 0, batches = 0;
-    std::uint64_t max_bits = 0;
     std::vector<std::string> warnings;
     {
       nb::gil_scoped_release release;  // the estimate runs the engine for a moment
@@ -184,15 +183,13 @@ nb::dict validate(std::optional<std::string> path, std::optional<std::string> te
       ll::print_validation(plan, backend, threads, report, &estimate);
       points = plan.points;
       batches = plan.batches.size();
-      for (std::size_t b = 0; b < plan.batches.size(); ++b)
-        max_bits += plan.batches[b].max_bits * plan.batch_points[b].size() * plan.lanes;
       warnings = plan.warnings;
     }
     nb::dict d;
     d["text"] = report.str();
     d["points"] = points;
     d["batches"] = batches;
-    d["max_bits"] = max_bits;
+    d["max_bits"] = estimate.max_bits;
     d["warnings"] = warnings;
     d["estimated_seconds"] = estimate.seconds;
     d["symbols_per_s"] = estimate.symbols_per_s;

@@ -395,26 +395,19 @@ void Hdf5Writer::close() {
   const Checker check(path_);
   for (const auto& [name, id] : datasets_) H5Dclose(static_cast<hid_t>(id));
   datasets_.clear();
-  const hid_t fid = static_cast<hid_t>(std::exchange(file_id_, -1));
+  // Owned until closed: a failure below closes it as it throws.
+  Handle file(static_cast<hid_t>(std::exchange(file_id_, -1)), H5Fclose);
   if (image_) {
     // The whole file's bytes (flushed first: the image is what the file would hold on disk):
     // the size, then the copy.
-    if (H5Fflush(fid, H5F_SCOPE_GLOBAL) < 0) {
-      H5Fclose(fid);
-      check.ok(-1, "flush the in-memory file");
-    }
-    const ssize_t size = H5Fget_file_image(fid, nullptr, 0);
-    if (size < 0) {
-      H5Fclose(fid);
-      check.ok(-1, "take the in-memory file's image");
-    }
+    check.ok(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), "flush the in-memory file");
+    const ssize_t size = H5Fget_file_image(file.get(), nullptr, 0);
+    check.ok(size < 0 ? -1 : 0, "take the in-memory file's image");
     image_->resize(static_cast<std::size_t>(size));
-    if (H5Fget_file_image(fid, image_->data(), image_->size()) != size) {
-      H5Fclose(fid);
-      check.ok(-1, "take the in-memory file's image");
-    }
+    check.ok(H5Fget_file_image(file.get(), image_->data(), image_->size()) == size ? 0 : -1,
+             "take the in-memory file's image");
   }
-  check.ok(H5Fclose(fid), "close the file");
+  check.ok(H5Fclose(file.release()), "close the file");
 }
 
 }  // namespace ll

@@ -9,6 +9,7 @@
 
 #include "physics/config.hpp"
 #include "physics/fec.hpp"
+#include "physics/lane.hpp"  // kStopTargetErrors, kStopBitBudget
 
 namespace ll {
 
@@ -21,6 +22,8 @@ enum class StopReason : std::uint8_t {
   statistical = 3,    // run.mode = "stat": the statistical eye, no Monte-Carlo counts
 };
 inline constexpr const char* kStopReasonMeanings = "not_run target_errors bit_budget statistical";
+static_assert(static_cast<std::uint8_t>(StopReason::target_errors) == kStopTargetErrors &&
+              static_cast<std::uint8_t>(StopReason::bit_budget) == kStopBitBudget);
 
 // Whether the ring's thermal lock holds its operating point. Stored as uint8 `mrm_lock` with CF
 // flags.

@@ -39,7 +39,8 @@ class RunProgress {
  public:
   // `points`: this run's points; `done_before`: of them, those finished by an earlier run
   // (--resume); a point stops at `max_bits` bits or `target_errors` bit errors.
-  // `control` (may be null) gets the same counts.
+  // `control` (may be null) gets the same counts, as its own copy: the caller reads them from
+  // another thread, also once this object is gone with the run.
   RunProgress(std::ostream& err, bool terminal, std::size_t points, std::size_t done_before,
               std::uint64_t max_bits, std::uint64_t target_errors, RunControl* control = nullptr);
   ~RunProgress();  // stop()

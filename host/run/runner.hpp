@@ -72,6 +72,7 @@ struct ValidationEstimate {
   double symbols_per_s = std::numeric_limits<double>::quiet_NaN();  // Monte Carlo: its rate
   double eye_seconds = std::numeric_limits<double>::quiet_NaN();    // stat: one eye's time
   double engine_bytes = std::numeric_limits<double>::quiet_NaN();   // engine buffers
+  std::uint64_t max_bits = 0;  // the bits the run counts at most, every link's budget summed
 };
 void print_validation(const SweepPlan& plan, const std::string& backend, int threads,
                       std::ostream& out, ValidationEstimate* estimate = nullptr);

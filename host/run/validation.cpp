@@ -43,6 +43,7 @@ void print_validation(const SweepPlan& plan, const std::string& backend_request,
     peak_bytes = std::max(peak_bytes, engine_bytes_per_link(batch) *
                                           std::min<std::size_t>(links, threads * per_engine));
   }
+  e.max_bits = max_bits;
   out << "scenario " << plan.scenario.path << ": valid\n";
   out << "  points " << P << ", batches " << plan.batches.size() << ", at most " << max_bits
       << " bits (stop at " << plan.run.target_errors << " bit errors per point)\n";
