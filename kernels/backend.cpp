@@ -21,7 +21,6 @@ namespace {
 // returns each link's outcome.
 template <class Real>
 std::vector<LinkOutcome> run_engine(const BatchSetup& one, const ChunkCounted& counted) {
-  const std::size_t group = one.links.size();
   SerialExec exec;
   LaneEngine<SerialExec, Real> engine(exec, one);
   if (counted) {
@@ -39,21 +38,7 @@ std::vector<LinkOutcome> run_engine(const BatchSetup& one, const ChunkCounted& c
   } else {
     engine.run();
   }
-  const std::vector<std::uint32_t> eyes = engine.eye_histograms();
-  const std::size_t eye_size = eyes.size() / group;
-  std::vector<ThermalLoopOutcome> thermal = engine.thermal_outcomes();
-  const std::vector<RxEqualizerState<double>> eq = engine.equalizer_states();
-  const auto cdr = engine.cdr_reports();
-  std::vector<LinkOutcome> out(group);
-  for (std::size_t i = 0; i < group; ++i) {
-    LinkOutcome& o = out[i];
-    o.counters = engine.counters()[i];
-    o.eye_histogram.assign(eyes.begin() + i * eye_size, eyes.begin() + (i + 1) * eye_size);
-    o.thermal = std::move(thermal[i]);
-    if (!eq.empty()) set_equalizer_taps(one.links[i], eq[i], o);
-    if (!cdr.empty()) set_cdr_report(cdr[i], one.samples_per_ui, o);
-  }
-  return out;
+  return engine_outcomes(engine, one);
 }
 
 // One engine per group of links (a link, or a WDM bus) and segment of its bits

@@ -48,6 +48,27 @@ inline void set_cdr_report(const Report& r, int samples_per_ui, LinkOutcome& out
   out.cdr_jitter_rms_ui = r.rms_samples / samples_per_ui;
 }
 
+// Each link's outcome from an engine that has run `batch`: its counts, eye, lock loop, final
+// equaliser taps and recovered phase (the CPU's and the GPU's backends alike).
+template <class Engine>
+std::vector<LinkOutcome> engine_outcomes(const Engine& engine, const BatchSetup& batch) {
+  const std::size_t L = batch.links.size();
+  const std::vector<std::uint32_t> eyes = engine.eye_histograms();
+  const std::size_t per_link = eyes.size() / L;
+  std::vector<ThermalLoopOutcome> thermal = engine.thermal_outcomes();
+  const std::vector<RxEqualizerState<double>> eq = engine.equalizer_states();
+  const auto cdr = engine.cdr_reports();
+  std::vector<LinkOutcome> out(L);
+  for (std::size_t l = 0; l < L; ++l) {
+    out[l].counters = engine.counters()[l];
+    out[l].eye_histogram.assign(eyes.begin() + l * per_link, eyes.begin() + (l + 1) * per_link);
+    out[l].thermal = std::move(thermal[l]);
+    if (!eq.empty()) set_equalizer_taps(batch.links[l], eq[l], out[l]);
+    if (!cdr.empty()) set_cdr_report(cdr[l], batch.samples_per_ui, out[l]);
+  }
+  return out;
+}
+
 // Whether this build has the CUDA backend, and what the runtime says about devices.
 struct CudaProbe {
   bool compiled = false;

@@ -74,21 +74,7 @@ std::vector<LinkOutcome> run_batch(const BatchSetup& batch_in, int device) {
   CudaExec exec;
   LaneEngine<CudaExec, float> engine(exec, batch);
   engine.run();
-  const std::vector<std::uint32_t> eyes = engine.eye_histograms();
-  const std::size_t L = batch.links.size();
-  const std::size_t per_link = eyes.size() / L;
-  std::vector<ThermalLoopOutcome> thermal = engine.thermal_outcomes();
-  const std::vector<RxEqualizerState<double>> eq = engine.equalizer_states();
-  const auto cdr = engine.cdr_reports();
-  std::vector<LinkOutcome> out(L);
-  for (std::size_t l = 0; l < L; ++l) {
-    out[l].counters = engine.counters()[l];
-    out[l].eye_histogram.assign(eyes.begin() + l * per_link, eyes.begin() + (l + 1) * per_link);
-    out[l].thermal = std::move(thermal[l]);
-    if (!eq.empty()) set_equalizer_taps(batch.links[l], eq[l], out[l]);
-    if (!cdr.empty()) set_cdr_report(cdr[l], batch.samples_per_ui, out[l]);
-  }
-  return out;
+  return engine_outcomes(engine, batch);
 }
 
 double copy_bytes_per_s(int device, std::size_t bytes) {
