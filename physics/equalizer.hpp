@@ -72,17 +72,16 @@ struct RxEqualizerState {
 template <class Real>
 struct SampleSymbols {
   const LinkConstants<Real>* links;
-  const Real* rx_a;  // [links][rx_stride] from rx_offset
-  Real* ys;          // [links][kEqHistory + chunk]
+  const Real* at_decisions;  // [links][chunk_symbols]: the received signal at the decisions
+  Real* ys;                  // [links][kEqHistory + chunk]
   NoiseKey* keys;
-  std::size_t rx_stride, rx_offset;
   int chunk_symbols, samples_per_ui;
   std::uint64_t chunk_first_sample;
-  LL_HD void operator()(std::size_t link, std::size_t col) const {
+  LL_HD LL_FORCEINLINE void operator()(std::size_t link, std::size_t col) const {
     const LinkConstants<Real>& c = links[link];
     const std::size_t n = col * samples_per_ui + c.sample_in_ui;
     ys[link * (kEqHistory + chunk_symbols) + kEqHistory + col] =
-        noisy_sample(c, keys[link], rx_a[link * rx_stride + rx_offset + n], chunk_first_sample + n);
+        noisy_sample(c, keys[link], at_decisions[link * chunk_symbols + col], chunk_first_sample + n);
   }
 };
 

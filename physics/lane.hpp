@@ -189,6 +189,56 @@ struct ScatterValid {
   }
 };
 
+// H2 at the decision samples only (no clock recovery: the decisions read one sample per UI):
+// the direct convolution y[n] = sum_k h[k] x[n - k] at n = j * spu + sample_in_ui of each
+// symbol j, about 1/spu of the overlap-save's work. The taps are stored reversed (h[K-1] .. h[0])
+// behind zeros to a whole number of kDirectFirLanes (direct_fir_taps), so the sum runs forward
+// through memory; term i goes to partial sum i % kDirectFirLanes and the partials add in a fixed
+// tree, so every backend sums in one order (SIMD-wide on the CPU: -ffp-contract=off keeps it
+// exact across vector widths).
+inline constexpr int kDirectFirLanes = 16;
+// The padded length, which the H2 history (overlap_save_history, a power of two >= 32 and >= the
+// FIR's length) also holds.
+LL_HD inline std::size_t direct_fir_taps(std::size_t taps) {
+  return (taps + kDirectFirLanes - 1) / kDirectFirLanes * kDirectFirLanes;
+}
+template <class Real>
+struct FilterAtDecisions {
+  const LinkConstants<Real>* links;
+  const Real* ext;            // [links][ext_stride]: the H2 history, then the chunk
+  const Real* taps_reversed;  // [links][taps]
+  Real* out;                  // [links][chunk_symbols]
+  std::size_t ext_stride, history, taps;  // taps: direct_fir_taps, <= history
+  int chunk_symbols, samples_per_ui;
+  LL_HD void operator()(std::size_t link, std::size_t col) const {
+    const std::size_t n = history + col * samples_per_ui + links[link].sample_in_ui;
+    const Real* x = ext + link * ext_stride + n + 1 - taps;
+    const Real* h = taps_reversed + link * taps;
+    Real acc[kDirectFirLanes] = {};
+    for (std::size_t i = 0; i < taps; i += kDirectFirLanes)
+      for (int j = 0; j < kDirectFirLanes; ++j) acc[j] += h[i + j] * x[i + j];
+    for (int width = kDirectFirLanes / 2; width > 0; width /= 2)
+      for (int j = 0; j < width; ++j) acc[j] += acc[j + width];
+    out[link * chunk_symbols + col] = acc[0];
+  }
+};
+
+// The received signal at each link's decision samples, where no receiver filter computed them
+// (a lane without H2): the decisions then read one contiguous row per link, as after
+// FilterAtDecisions.
+template <class Real>
+struct PickDecisionSamples {
+  const LinkConstants<Real>* links;
+  const Real* rx_a;  // [links][rx_stride] from rx_offset: this chunk's samples
+  Real* out;         // [links][chunk_symbols]
+  std::size_t rx_stride, rx_offset;
+  int chunk_symbols, samples_per_ui;
+  LL_HD void operator()(std::size_t link, std::size_t col) const {
+    out[link * chunk_symbols + col] =
+        rx_a[link * rx_stride + rx_offset + col * samples_per_ui + links[link].sample_in_ui];
+  }
+};
+
 // Keep the last `history` samples of each link's extended buffer for the next chunk.
 template <class T>
 struct CarryTail {
@@ -206,11 +256,10 @@ struct CarryTail {
 template <class Real>
 struct DecideSymbols {
   const LinkConstants<Real>* links;
-  const Real* rx_a;               // [links][rx_stride] from rx_offset: this chunk's samples
+  const Real* at_decisions;       // [links][chunk_symbols]: the received signal at the decisions
   const std::uint8_t* tx_levels;  // [links][history + chunk]
   std::uint8_t* decisions;        // [links][chunk_symbols]
   NoiseKey* keys;                 // [links]
-  std::size_t rx_stride, rx_offset;
   int history_symbols, chunk_symbols, samples_per_ui;
   std::uint64_t chunk_first_sample;  // absolute index of this chunk's first sample
   LL_HD void operator()(std::size_t link, std::size_t col) const {
@@ -218,8 +267,7 @@ struct DecideSymbols {
     const std::size_t i = link * chunk_symbols + col;
     const LinkConstants<Real>& c = links[link];
     const std::size_t n = static_cast<std::size_t>(j) * samples_per_ui + c.sample_in_ui;
-    const Real y =
-        noisy_sample(c, keys[link], rx_a[link * rx_stride + rx_offset + n], chunk_first_sample + n);
+    const Real y = noisy_sample(c, keys[link], at_decisions[i], chunk_first_sample + n);
     const unsigned rx_level = decide_level(c, y);
     // The symbol decided at chunk position j was sent delay_symbols symbols earlier; tx_levels
     // holds [history | chunk] with history >= every link's delay.
@@ -314,47 +362,90 @@ struct CountErrors {
 
 // 2-UI eye histogram: each sample (with its own noise draw) is folded modulo 2 UI about the
 // sampling instant; symbols [eye_first_symbol, eye_end_symbol) contribute, where the end is also
-// bounded by the link's stop. Serial per link on the CPU; atomics on the GPU.
+// bounded by the link's stop. In two passes so that the first, the noise and the arithmetic,
+// vectorises on the CPU: EyeCells finds each sample's histogram cell, AddEyeCells counts them
+// (serial per link on the CPU; atomics on the GPU).
+inline constexpr std::uint32_t kNoEyeCell = ~0u;  // outside the eye's window or plotted range
+// Each link's eye window in this chunk, once per link ahead of EyeCells: the samples
+// [first, end) that feed it (absolute indices) and the phase of the chunk's first sample.
+struct EyeWindow {
+  std::int64_t first, end;
+  std::int64_t phase0;  // (chunk's first sample - delay + 1 UI) mod 2 UI
+};
 template <class Real>
-struct AccumulateEye {
+struct EyeWindows {
   const LinkConstants<Real>* links;
-  const Real* rx_a;
   const LinkCounters* counters;
-  std::uint32_t* histogram;  // [links][amplitude_bins][phase_bins]
-  NoiseKey* keys;
-  std::size_t rx_stride, rx_offset;
+  EyeWindow* windows;  // [links]
   std::uint64_t chunk_first_sample;
   std::int64_t eye_symbols;  // symbols from the link's warm-up end that feed the eye
-  int samples_per_ui, amplitude_bins;
-  Real amplitude_range;  // the histogram spans [-range, +range] in normalised amplitude
-  LL_HD void operator()(std::size_t link, std::size_t n) const {
-    const std::int64_t s = static_cast<std::int64_t>(chunk_first_sample + n);
+  int samples_per_ui;
+  LL_HD void operator()(std::size_t link, std::size_t) const {
     const LinkConstants<Real>& c = links[link];
     const std::int64_t delay_samples =
         static_cast<std::int64_t>(c.delay_symbols) * samples_per_ui + c.sample_in_ui;
     // Sample s lies in the window [-1, +1) UI about the decision of symbol k(s).
-    const std::int64_t first = c.warmup_symbols * samples_per_ui + delay_samples - samples_per_ui;
-    std::int64_t end = first + eye_symbols * samples_per_ui;
+    EyeWindow w;
+    w.first = c.warmup_symbols * samples_per_ui + delay_samples - samples_per_ui;
+    w.end = w.first + eye_symbols * samples_per_ui;
     const LinkCounters& cnt = counters[link];
     if (cnt.stop_reason != 0) {
       const std::int64_t stop_end = static_cast<std::int64_t>(cnt.stop_symbol) * samples_per_ui +
                                     delay_samples - samples_per_ui;
-      end = stop_end < end ? stop_end : end;
+      w.end = stop_end < w.end ? stop_end : w.end;
     }
-    if (s < first || s >= end) return;
+    const std::int64_t phase_bins = 2 * samples_per_ui;
+    w.phase0 = (static_cast<std::int64_t>(chunk_first_sample) - delay_samples + samples_per_ui) %
+               phase_bins;
+    w.phase0 = w.phase0 < 0 ? w.phase0 + phase_bins : w.phase0;
+    windows[link] = w;
+  }
+};
+// Each sample's histogram cell, with the sample's own noise draw. Selects, not branches, and the
+// phase's modulo by a quotient estimated in double and corrected (integer division does not
+// vectorise), so that the loop is SIMD on the CPU.
+template <class Real>
+struct EyeCells {
+  const LinkConstants<Real>* links;
+  const EyeWindow* windows;  // [links]
+  const Real* rx_a;
+  std::uint32_t* cells;  // [links][chunk_samples]: amplitude bin x phase_bins + phase, or kNoEyeCell
+  NoiseKey* keys;
+  std::size_t rx_stride, rx_offset, chunk_samples;
+  std::uint64_t chunk_first_sample;
+  int samples_per_ui, amplitude_bins;
+  Real amplitude_range;  // the histogram spans [-range, +range] in normalised amplitude
+  LL_HD LL_FORCEINLINE void operator()(std::size_t link, std::size_t n) const {
+    const std::int64_t s = static_cast<std::int64_t>(chunk_first_sample + n);
+    const LinkConstants<Real>& c = links[link];
+    const EyeWindow& w = windows[link];
     const Real y = (noisy_sample(c, keys[link], rx_a[link * rx_stride + rx_offset + n],
                                  static_cast<std::uint64_t>(s)) -
                     c.eye_offset_a) /
                    c.eye_scale_a;
-    const int phase_bins = 2 * samples_per_ui;
-    std::int64_t p = (s - delay_samples + samples_per_ui) % phase_bins;
-    if (p < 0) p += phase_bins;
+    const std::int64_t phase_bins = 2 * samples_per_ui;
+    const std::int64_t x = w.phase0 + static_cast<std::int64_t>(n);
+    std::int64_t p =
+        x - static_cast<std::int64_t>(static_cast<double>(x) / static_cast<double>(phase_bins)) *
+                phase_bins;
+    p = p < 0 ? p + phase_bins : p;
+    p = p >= phase_bins ? p - phase_bins : p;
     const Real u = (y + amplitude_range) / (Real(2) * amplitude_range);
-    if (!(u >= Real(0) && u < Real(1))) return;  // outside the plotted range (or NaN)
-    const int a = static_cast<int>(u * amplitude_bins);
-    std::uint32_t* bin =
-        histogram +
-        (link * amplitude_bins + (a < amplitude_bins ? a : amplitude_bins - 1)) * phase_bins + p;
+    const std::int64_t a = static_cast<std::int64_t>(u * amplitude_bins);
+    const bool inside = (s >= w.first) & (s < w.end) & (u >= Real(0)) & (u < Real(1));  // NaN: no
+    const std::int64_t cell = (a < amplitude_bins ? a : amplitude_bins - 1) * phase_bins + p;
+    cells[link * chunk_samples + n] = inside ? static_cast<std::uint32_t>(cell) : kNoEyeCell;
+  }
+};
+template <class Real>
+struct AddEyeCells {
+  const std::uint32_t* cells;  // [links][chunk_samples]
+  std::uint32_t* histogram;    // [links][amplitude_bins][phase_bins]
+  std::size_t chunk_samples, cells_per_link;  // amplitude_bins x phase_bins
+  LL_HD void operator()(std::size_t link, std::size_t n) const {
+    const std::uint32_t cell = cells[link * chunk_samples + n];
+    if (cell == kNoEyeCell) return;
+    std::uint32_t* bin = histogram + link * cells_per_link + cell;
 #if defined(__CUDA_ARCH__)
     atomicAdd(bin, 1u);
 #else

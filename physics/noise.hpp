@@ -7,6 +7,9 @@
 
 #include <Random123/boxmuller.hpp>
 
+#include <cstdint>
+#include <cstring>
+
 #include "physics/config.hpp"
 
 namespace ll {
@@ -48,10 +51,70 @@ LL_HD LL_FORCEINLINE r123::Philox4x32::ctr_type philox_words(NoiseKey key, Noise
   return rng(ctr, k);
 }
 
-// Standard normal deviate (Box-Muller on two 32-bit uniforms; the cosine branch).
+// The two transcendental functions of the float Box-Muller, written out so that a loop of draws
+// vectorises (libm's sincosf and logf are calls the compiler cannot widen; they were 20% of a
+// lane's time, scripts/BENCHMARKS.md) and both backends evaluate the same polynomials. Each is
+// within a few float ulp of the double-precision function (tests/physics/test_noise.cpp).
+LL_HD LL_FORCEINLINE std::uint32_t float_bits(float x) {
+#if defined(__CUDA_ARCH__)
+  return __float_as_uint(x);
+#else
+  std::uint32_t b;
+  std::memcpy(&b, &x, sizeof b);
+  return b;
+#endif
+}
+LL_HD LL_FORCEINLINE float bits_float(std::uint32_t b) {
+#if defined(__CUDA_ARCH__)
+  return __uint_as_float(b);
+#else
+  float x;
+  std::memcpy(&x, &b, sizeof x);
+  return x;
+#endif
+}
+
+// sin(pi x) for x in [-1, 1]: x = k/2 + f with |f| <= 1/4 (the subtraction exact), then the
+// Taylor polynomials of sin(pi f) to f^9 and cos(pi f) to f^10, whose first omitted terms
+// ((pi/4)^11/11! = 1.7e-9, (pi/4)^12/12! = 1.1e-10) lie below float's rounding.
+LL_HD LL_FORCEINLINE float sinpi_unit(float x) {
+  const int k2 = static_cast<int>(2.0f * x + 2.5f);  // k + 2, in 0 .. 4 (truncation = floor)
+  const float f = x - 0.5f * static_cast<float>(k2 - 2);
+  const float t = 3.14159265358979f * f, t2 = t * t;
+  const float sin_f =
+      t * (1.0f + t2 * (-1.0f / 6 + t2 * (1.0f / 120 + t2 * (-1.0f / 5040 + t2 * (1.0f / 362880)))));
+  const float cos_f =
+      1.0f + t2 * (-0.5f + t2 * (1.0f / 24 + t2 * (-1.0f / 720 +
+                                                   t2 * (1.0f / 40320 + t2 * (-1.0f / 3628800)))));
+  const int quarter = k2 & 3;  // (k + 2) mod 4: sin(pi x) = -sin, -cos, sin, cos of pi f
+  const float r = (quarter & 1) ? cos_f : sin_f;
+  return (quarter & 2) ? r : -r;
+}
+
+// ln(u) for u in (0, 1] (never subnormal here: Random123's u01 is at least 2^-33): u = m 2^e with
+// m in [sqrt(1/2), sqrt(2)), ln m = 2 atanh(s), s = (m - 1)/(m + 1), |s| <= 0.172, by its series to
+// s^9 (the next term, s^10/11 of the sum, is 2e-9); e ln 2 in two parts so that e x its high part
+// is exact.
+LL_HD LL_FORCEINLINE float log_unit(float u) {
+  const std::uint32_t b = float_bits(u);
+  int e = static_cast<int>(b >> 23) - 127;
+  float m = bits_float((b & 0x007fffffu) | 0x3f800000u);  // [1, 2)
+  const bool high = m > 1.41421356f;
+  m = high ? 0.5f * m : m;
+  e = high ? e + 1 : e;
+  const float s = (m - 1.0f) / (m + 1.0f), s2 = s * s;
+  const float series = s2 * (1.0f / 3 + s2 * (1.0f / 5 + s2 * (1.0f / 7 + s2 * (1.0f / 9))));
+  const float ln_m = 2.0f * s + 2.0f * s * series;
+  const float fe = static_cast<float>(e);
+  return fe * 0.693145751953125f + (fe * 1.42860677e-06f + ln_m);
+}
+
+// Standard normal deviate: Box-Muller on two 32-bit uniforms (Random123's mapping to (-1, 1) and
+// (0, 1], as its boxmuller), the sine branch.
 LL_HD LL_FORCEINLINE float standard_normal(NoiseKey key, NoiseStream stream, std::uint64_t index) {
   const r123::Philox4x32::ctr_type u = philox_words(key, stream, index);
-  return r123::boxmuller(u[0], u[1]).x;
+  return sinpi_unit(r123::uneg11<float>(u[0])) *
+         math_sqrt(-2.0f * log_unit(r123::u01<float>(u[1])));
 }
 
 // Standard normal deviate in double precision (host side: process-variation draws).

@@ -11,7 +11,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 start=$(date +%s%N)
 "$bin" run "$scenario" -o "$tmp/out.h5" --threads 1 --set laser.power_dbm=6 \
-  --set run.max_bits=30000000 --set run.target_errors=1000000000 --set tdecq.symbols=0 \
+  --set run.max_bits=100000000 --set run.target_errors=1000000000 --set tdecq.symbols=0 \
   >"$tmp/stdout" 2>"$tmp/stderr" || { echo "FAIL: the run failed: $(cat "$tmp/stderr")"; exit 1; }
 wall=$(awk -v a="$start" -v b="$(date +%s%N)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')
 pattern='^lightlane: 0/1 points, [0-9.e+]+ bits, [0-9.e+]+ bit errors, [0-9.e+]+ bit/s, ETA [0-9.e+]+ s$'

@@ -109,6 +109,7 @@ std::vector<float> received_waveform(const BatchSetup& batch_in, int chunks) {
   const BatchSetup batch = for_gpu(batch_in);
   CudaExec exec;
   LaneEngine<CudaExec, float> engine(exec, batch);
+  engine.keep_rx_waveform();
   for (int c = 0; c < chunks; ++c) engine.step();
   return engine.last_rx_waveform();
 }

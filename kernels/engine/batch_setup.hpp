@@ -122,12 +122,14 @@ inline std::vector<double> drive_step_table(const LinkSetup& l) {
 }
 
 // Overlap-save history for the batch's H2: the smallest power of two (>= 32) that holds every
-// FIR's taps - 1. The valid block is 4 times that.
+// FIR's taps (taps - 1 would do for the overlap-save; the direct sum at the decisions reads its
+// taps padded to a multiple of 16, physics/lane.hpp FilterAtDecisions). The valid block is 4
+// times that.
 inline std::size_t overlap_save_history(const BatchSetup& b) {
   std::size_t taps = 1;
   for (const LinkSetup& l : b.links) taps = std::max(taps, l.h2_taps.size());
   std::size_t history = 32;
-  while (history + 1 < taps) history *= 2;
+  while (history < taps) history *= 2;
   return history;
 }
 inline std::size_t overlap_save_valid(const BatchSetup& b) { return 4 * b.overlap_history; }
@@ -190,17 +192,21 @@ inline EngineSpan engine_span(const BatchSetup& setup) {
 // times this over the device's measured copy rate is the fraction of the memory roofline reached
 // (scripts/gpu_check.sh). `gather_blocks`: the FFT reads its overlapping blocks through a copy
 // (cuFFT; FFTW reads them in place). Counted: the symbols and the polyphase drive, the ring, the
-// receiver's overlap-save convolution (gather, forward FFT, spectrum x transfer, inverse FFT,
-// scatter of the valid part) and the decisions with the error count. Left out: the eye histogram
-// (its first eye.symbols only), the carried tails (a history per chunk), the jittered drive, the
-// WDM bus, the dynamic ring's scan and the equalisers, none in the default lane.
+// receiver's filter (without clock recovery its direct sum at the decisions, reading the
+// photocurrent once and writing a sample per UI; with it the overlap-save convolution: gather,
+// forward FFT, spectrum x transfer, inverse FFT, scatter of the valid part) and the decisions with
+// the error count. Left out: the eye histogram and the whole filtered waveform that it reads (its
+// first eye.symbols only), the carried tails (a history per chunk), the jittered drive, the WDM
+// bus, the dynamic ring's scan and the equalisers, none in the default lane.
 inline double engine_traffic_bytes_per_sample(const BatchSetup& b, bool gather_blocks,
                                               double real_bytes = 4.0) {
   const double spu = b.samples_per_ui;
   double bytes = 1.0 / spu;                                         // symbols written
   bytes += drive_pulse_symbols(b) / spu + real_bytes;               // drive: tx read, drive written
   bytes += 2.0 * real_bytes;                                        // ring: drive in, current out
-  if (b.has_h2) {
+  if (b.has_h2 && !b.cdr) {
+    bytes += real_bytes + real_bytes / spu;  // FilterAtDecisions: current in, a sample per UI out
+  } else if (b.has_h2) {
     const double block = static_cast<double>(overlap_save_valid(b));
     const double fft = block + static_cast<double>(b.overlap_history);
     const double bins = fft / 2.0 + 1.0;

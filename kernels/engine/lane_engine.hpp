@@ -167,11 +167,27 @@ class LaneEngine {
     return eye_ ? eye_->histograms() : std::vector<std::uint32_t>(eye_size_, 0);
   }
 
+  // Filter the whole received waveform every chunk, for last_rx_waveform (the decisions alone
+  // need only their samples of it). Call before the first step.
+  void keep_rx_waveform() {
+    if (rx_filter_) rx_filter_->keep_waveform();
+  }
   // The noiseless received photocurrent of the last chunk, [links][chunk samples], and the
   // absolute index of its first sample: for tests and waveform dumps.
   std::vector<Real> last_rx_waveform() const {
-    return rx_filter_ ? last_chunk_of(rx_filter_->output(), s_.chunk_samples, 0)
-                      : last_photocurrent();
+    if (!rx_filter_) return last_photocurrent();
+    if (s_.chunk_index > 0 && !rx_filter_->has_waveform(s_))
+      throw std::logic_error("lane engine: call keep_rx_waveform() before the run");
+    return last_chunk_of(rx_filter_->output(), s_.chunk_samples, 0);
+  }
+  // The noiseless received signal at each link's decision samples in the last chunk, [links]
+  // [chunk symbols]: what the decisions read (empty where they read the whole waveform: with
+  // clock recovery, or without a receiver filter). For tests.
+  std::vector<Real> last_decision_samples() const {
+    if (!rx_filter_ || rx_filter_->decision_samples().size() == 0) return {};
+    std::vector<Real> out(s_.L * s_.chunk);
+    rx_filter_->decision_samples().download(out.data(), out.size());
+    return out;
   }
   // The noiseless photocurrent of the last chunk ahead of the receiver's filter H2 (the
   // photodiode's output: on a WDM bus with the other channels' crosstalk), [links][chunk

@@ -60,6 +60,10 @@ struct LaneState {
   std::size_t ring_stride = 0, ring_offset = 0;
   const Real* rx = nullptr;
   std::size_t rx_stride = 0, rx_offset = 0;
+  // The received signal at each link's decision samples alone, [links][chunk], what the
+  // decisions read without clock recovery: the receiver filter's sum at them, or (no filter) the
+  // decision stage's pick from rx. Null with clock recovery, which reads rx around them.
+  const Real* at_decisions = nullptr;
   // With a fibre: where the ring writes its field instead of a photocurrent (the fibre's buffer
   // after its history; the fibre then detects it into ring_out). Null: no fibre.
   Complex<Real>* field_out = nullptr;

@@ -14,8 +14,27 @@
 
 namespace ll {
 
-// H2 (receiver bandwidth): each link's photocurrent [history | chunk] convolved with its FIR by
-// overlap-save, blocks of history + valid samples each giving `valid` samples.
+// The absolute sample before which some link's eye histogram still takes samples (0 without an
+// eye): EyeCells' window [-1, +1) UI about the decisions of each link's first eye_symbols
+// symbols after its warm-up.
+inline std::uint64_t eye_end_sample(const BatchSetup& setup) {
+  if (setup.eye_symbols <= 0) return 0;
+  const std::int64_t spu = setup.samples_per_ui;
+  std::int64_t end = 0;
+  for (const LinkSetup& l : setup.links) {
+    const LinkConstants<double>& c = l.constants;
+    end = std::max(end, (c.warmup_symbols + c.delay_symbols - 1 + setup.eye_symbols) * spu +
+                            c.sample_in_ui);
+  }
+  return static_cast<std::uint64_t>(std::max<std::int64_t>(end, 0));
+}
+
+// H2 (receiver bandwidth). Without clock recovery the decisions read one sample per UI: H2 is
+// summed directly at those samples (FilterAtDecisions), every chunk, and the whole waveform is
+// filtered only where something reads it (the eye's first symbols, or a caller's
+// keep_waveform()). The whole waveform: each link's photocurrent [history | chunk] convolved
+// with its FIR by overlap-save, blocks of history + valid samples each giving `valid` samples.
+// With clock recovery the decisions read the whole waveform every chunk.
 template <class Exec, class Real>
 class ReceiverFilterStage final : public Stage<Exec, Real> {
  public:
@@ -23,7 +42,9 @@ class ReceiverFilterStage final : public Stage<Exec, Real> {
       : block_(overlap_save_valid(setup)),
         fft_size_(s.history + block_),
         bins_(fft_size_ / 2 + 1),
-        blocks_(s.chunk_samples / block_) {
+        blocks_(s.chunk_samples / block_),
+        at_decisions_only_(!setup.cdr),
+        waveform_until_(eye_end_sample(setup)) {
     fft_in_ = Buffer<Real>(s.L * blocks_ * fft_size_);
     spectrum_ = Buffer<Complex<Real>>(s.L * blocks_ * bins_);
     fft_ = Fft(s.exec, fft_size_, s.L * blocks_);
@@ -31,12 +52,30 @@ class ReceiverFilterStage final : public Stage<Exec, Real> {
       fft_link_ = Fft(s.exec, fft_size_, blocks_, block_);
     rx_ = Buffer<Real>(s.L * s.chunk_samples);
     transfer_ = make_transfer(s, setup);
-    // The decisions read the filtered signal.
+    // The eye (and the clock recovery) read the filtered waveform.
     s.rx = rx_.data();
     s.rx_stride = s.chunk_samples;
     s.rx_offset = 0;
+    if (at_decisions_only_) {
+      make_reversed_taps(s, setup);
+      at_decisions_ = Buffer<Real>(s.L * s.chunk);
+      s.at_decisions = at_decisions_.data();
+    }
+  }
+  // Filter the whole waveform every chunk (last_rx_waveform's callers).
+  void keep_waveform() { waveform_until_ = ~std::uint64_t{0}; }
+  // Whether output() holds the last chunk's whole filtered waveform.
+  bool has_waveform(const LaneState<Exec, Real>& s) const {
+    return !at_decisions_only_ || s.first_sample < waveform_until_;
   }
   void run(LaneState<Exec, Real>& s) override {
+    if (at_decisions_only_) {
+      s.exec.for_each(s.L, s.chunk,
+                      FilterAtDecisions<Real>{s.links.data(), s.current.data(),
+                                              taps_reversed_.data(), at_decisions_.data(),
+                                              s.ext_stride, s.history, taps_, s.chunk, s.spu});
+      if (s.first_sample >= waveform_until_) return;
+    }
     const Real* ext = s.current.data();
     if constexpr (Fft::reads_overlapped_blocks) {
       // Each link's blocks straight from its extended buffer (overlapping reads).
@@ -57,6 +96,7 @@ class ReceiverFilterStage final : public Stage<Exec, Real> {
                                        fft_size_, blocks_});
   }
   const typename Exec::template Buffer<Real>& output() const { return rx_; }
+  const typename Exec::template Buffer<Real>& decision_samples() const { return at_decisions_; }
 
  private:
   template <class T>
@@ -74,8 +114,29 @@ class ReceiverFilterStage final : public Stage<Exec, Real> {
     d.upload(host.data(), host.size());
     return d;
   }
+  // Each link's FIR reversed, behind zeros to the batch's longest, padded ([links][taps_]).
+  void make_reversed_taps(const LaneState<Exec, Real>& s, const BatchSetup& setup) {
+    std::size_t longest = 1;
+    for (const LinkSetup& l : setup.links) longest = std::max(longest, l.h2_taps.size());
+    taps_ = direct_fir_taps(longest);
+    if (taps_ > s.history)
+      throw std::invalid_argument("lane engine: FIR longer than the receiver filter's history");
+    std::vector<Real> host(s.L * taps_, Real(0));
+    for (std::size_t l = 0; l < s.L; ++l) {
+      const std::vector<double>& h = setup.links[l].h2_taps;
+      if (h.empty()) host[l * taps_ + taps_ - 1] = Real(1);  // a link without H2 in the batch
+      for (std::size_t k = 0; k < h.size(); ++k)
+        host[l * taps_ + taps_ - 1 - k] = static_cast<Real>(h[k]);
+    }
+    taps_reversed_ = Buffer<Real>(host.size());
+    taps_reversed_.upload(host.data(), host.size());
+  }
 
   std::size_t block_, fft_size_, bins_, blocks_;
+  bool at_decisions_only_;
+  std::uint64_t waveform_until_;
+  std::size_t taps_ = 0;
+  Buffer<Real> taps_reversed_, at_decisions_;
   Buffer<Real> fft_in_, rx_;
   Buffer<Complex<Real>> spectrum_, transfer_;
   Fft fft_;
@@ -91,8 +152,16 @@ class DecisionStage final : public Stage<Exec, Real> {
   DecisionStage(LaneState<Exec, Real>& s, const BatchSetup& setup, const EngineSpan&) {
     if (setup.rx_equalizer) setup_equalizers(s, setup);
     if (setup.cdr) setup_cdr(s, setup);
+    if (!setup.cdr && !s.at_decisions) {  // no receiver filter: pick the samples from rx
+      picked_ = Buffer<Real>(s.L * s.chunk);
+      s.at_decisions = picked_.data();
+    }
   }
   void run(LaneState<Exec, Real>& s) override {
+    if (picked_.size() > 0)
+      s.exec.for_each(s.L, s.chunk,
+                      PickDecisionSamples<Real>{s.links.data(), s.rx, picked_.data(), s.rx_stride,
+                                                s.rx_offset, s.chunk, s.spu});
     if (cdr_) {
       s.exec.for_each(s.L, 1,
                       CdrDecide<Real>{s.links.data(), cdr_constants_.data(), cdr_state_.data(),
@@ -107,14 +176,13 @@ class DecisionStage final : public Stage<Exec, Real> {
     }
     if (eq_ && !cdr_)
       s.exec.for_each(s.L, s.chunk,
-                      SampleSymbols<Real>{s.links.data(), s.rx, eq_samples_.data(), s.keys.data(),
-                                          s.rx_stride, s.rx_offset, s.chunk, s.spu,
-                                          s.first_sample});
+                      SampleSymbols<Real>{s.links.data(), s.at_decisions, eq_samples_.data(),
+                                          s.keys.data(), s.chunk, s.spu, s.first_sample});
     if (!eq_ && !cdr_) {
       s.exec.for_each(s.L, s.chunk,
-                      DecideSymbols<Real>{s.links.data(), s.rx, s.tx.data(), s.decisions.data(),
-                                          s.keys.data(), s.rx_stride, s.rx_offset,
-                                          s.history_symbols, s.chunk, s.spu, s.first_sample});
+                      DecideSymbols<Real>{s.links.data(), s.at_decisions, s.tx.data(),
+                                          s.decisions.data(), s.keys.data(), s.history_symbols,
+                                          s.chunk, s.spu, s.first_sample});
     } else if (eq_) {
       s.exec.for_each(s.L, 1,
                       EqualizeAndDecide<Real>{s.links.data(), eq_constants_.data(),
@@ -256,6 +324,7 @@ class DecisionStage final : public Stage<Exec, Real> {
   Buffer<RxEqualizerConstants<Real>> eq_constants_;
   Buffer<RxEqualizerState<Real>> eq_state_;
   Buffer<Real> eq_samples_;  // [links][kEqHistory + chunk]: decision samples with noise
+  Buffer<Real> picked_;      // [links][chunk]: rx at the decisions, without a receiver filter
 };
 
 // The decisions against the symbols sent: bit and symbol errors, FEC codewords, and each link's
@@ -284,12 +353,22 @@ class EyeStage final : public Stage<Exec, Real> {
       : eye_symbols_(setup.eye_symbols),
         amp_bins_(setup.eye_amplitude_bins),
         amp_range_(static_cast<Real>(setup.eye_amplitude_range)),
+        end_sample_(eye_end_sample(setup)),
+        windows_(s.L),
+        cells_(s.L * s.chunk_samples),
         eye_(s.L * amp_bins_ * 2 * s.spu) {}
   void run(LaneState<Exec, Real>& s) override {
+    if (s.first_sample >= end_sample_) return;  // past every link's eye window
+    s.exec.for_each(s.L, 1,
+                    EyeWindows<Real>{s.links.data(), s.counters.data(), windows_.data(),
+                                     s.first_sample, eye_symbols_, s.spu});
     s.exec.for_each(s.L, s.chunk_samples,
-                    AccumulateEye<Real>{s.links.data(), s.rx, s.counters.data(), eye_.data(),
-                                        s.keys.data(), s.rx_stride, s.rx_offset, s.first_sample,
-                                        eye_symbols_, s.spu, amp_bins_, amp_range_});
+                    EyeCells<Real>{s.links.data(), windows_.data(), s.rx, cells_.data(),
+                                   s.keys.data(), s.rx_stride, s.rx_offset, s.chunk_samples,
+                                   s.first_sample, s.spu, amp_bins_, amp_range_});
+    s.exec.for_each(s.L, s.chunk_samples,
+                    AddEyeCells<Real>{cells_.data(), eye_.data(), s.chunk_samples,
+                                      static_cast<std::size_t>(amp_bins_) * 2 * s.spu});
   }
   std::vector<std::uint32_t> histograms() const {
     std::vector<std::uint32_t> h(eye_.size());
@@ -301,6 +380,9 @@ class EyeStage final : public Stage<Exec, Real> {
   std::int64_t eye_symbols_;
   int amp_bins_;
   Real amp_range_;
+  std::uint64_t end_sample_;
+  typename Exec::template Buffer<EyeWindow> windows_;     // [links]: EyeWindows'
+  typename Exec::template Buffer<std::uint32_t> cells_;  // [links][chunk samples]: EyeCells'
   typename Exec::template Buffer<std::uint32_t> eye_;
 };
 

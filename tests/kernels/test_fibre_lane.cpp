@@ -269,6 +269,7 @@ TEST_F(FibreLaneBackends, GpuWaveformsAndCountsMatchCpu) {
       const std::vector<float> gpu = ll::cuda::received_waveform(b, 3);
       ll::SerialExec exec;
       ll::LaneEngine<ll::SerialExec, float> engine(exec, b);
+      engine.keep_rx_waveform();
       for (int c = 0; c < 3; ++c) engine.step();
       const std::vector<float> cpu = engine.last_rx_waveform();
       ASSERT_EQ(gpu.size(), cpu.size());
@@ -304,6 +305,7 @@ TEST_F(FibreLaneBackends, MpiBundleAndElectricalLanesMatchCpu) {
     const std::vector<float> gpu = ll::cuda::received_waveform(b, 3);
     ll::SerialExec exec;
     ll::LaneEngine<ll::SerialExec, float> engine(exec, b);
+    engine.keep_rx_waveform();
     for (int c = 0; c < 3; ++c) engine.step();
     const std::vector<float> cpu = engine.last_rx_waveform();
     ASSERT_EQ(gpu.size(), cpu.size()) << file;

@@ -28,6 +28,7 @@ std::vector<double> waveform(ll::BatchSetup batch, int chunks, std::uint64_t* fi
   batch.links.resize(1);  // the preset sweeps the laser power: one point is enough
   ll::SerialExec exec;
   ll::LaneEngine<ll::SerialExec, double> engine(exec, batch);
+  engine.keep_rx_waveform();
   std::vector<double> all;
   for (int c = 0; c < chunks; ++c) {
     engine.step();

@@ -477,12 +477,14 @@ TEST_F(Lane, StatisticalSweepFileHoldsTheEyes) {
 std::vector<double> cpu_waveform_double(const ll::BatchSetup& batch, int chunks) {
   ll::SerialExec exec;
   ll::LaneEngine<ll::SerialExec, double> engine(exec, batch);
+  engine.keep_rx_waveform();
   for (int c = 0; c < chunks; ++c) engine.step();
   return engine.last_rx_waveform();
 }
 std::vector<float> cpu_waveform_float(const ll::BatchSetup& batch, int chunks) {
   ll::SerialExec exec;
   ll::LaneEngine<ll::SerialExec, float> engine(exec, batch);
+  engine.keep_rx_waveform();
   for (int c = 0; c < chunks; ++c) engine.step();
   return engine.last_rx_waveform();
 }
@@ -515,6 +517,57 @@ INSTANTIATE_TEST_SUITE_P(RingModels, LaneWaveform,
                          [](const auto& info) {
                            return std::string(info.index == 0 ? "static" : "dynamic");
                          });
+
+#if !defined(LL_TEST_CUDA)
+// Without clock recovery the decisions read H2 summed at their samples alone
+// (FilterAtDecisions, physics/lane.hpp), not the overlap-save waveform: the two must be the same
+// signal. Against the double-precision engine's waveform at each link's decision sample, deep
+// into the run (chunk 5 of 1024 symbols): within the waveform test's 1e-5 of the peak (a direct
+// sum of about 100 float products rounds to a few 1e-7). And the counts may not depend on
+// whether the whole waveform is filtered too (keep_rx_waveform, the eye's chunks).
+TEST(LaneDecisionSamples, AreTheFilteredWaveformAtTheDecisions) {
+  for (const char* model : {"mrm.model=\"static\"", "mrm.model=\"dynamic\""}) {
+    const ll::PreparedRun run = prepare({"laser.power_dbm=4", "run.chunk_symbols=1024", model});
+    ll::BatchSetup batch = run.batches.front();
+    batch.max_bits = batch.target_errors = ~0ull;
+    ASSERT_FALSE(batch.cdr);
+    const std::vector<double> ref = cpu_waveform_double(batch, 5);
+    ll::SerialExec exec;
+    ll::LaneEngine<ll::SerialExec, float> engine(exec, batch);
+    for (int c = 0; c < 5; ++c) engine.step();
+    const std::vector<float> got = engine.last_decision_samples();
+    const std::size_t L = batch.links.size(), J = batch.chunk_symbols;
+    const std::size_t S = J * batch.samples_per_ui;
+    ASSERT_EQ(got.size(), L * J);
+    ASSERT_EQ(ref.size(), L * S);
+    double peak = 0.0, worst = 0.0;
+    for (double v : ref) peak = std::max(peak, std::abs(v));
+    for (std::size_t l = 0; l < L; ++l)
+      for (std::size_t j = 0; j < J; ++j) {
+        const std::size_t n = j * batch.samples_per_ui + batch.links[l].constants.sample_in_ui;
+        worst = std::max(worst, std::abs(got[l * J + j] - ref[l * S + n]));
+      }
+    EXPECT_LT(worst / peak, 1e-5) << model << ": peak " << peak << " A";
+    EXPECT_GT(peak, 0.0);
+    std::printf("decision samples (%s): max |difference| / peak = %.3g\n", model, worst / peak);
+  }
+  const ll::PreparedRun run = prepare({"run.max_bits=400000", "run.target_errors=100000000"});
+  ll::BatchSetup batch = run.batches.front();
+  auto counts = [&](bool keep) {
+    ll::SerialExec exec;
+    ll::LaneEngine<ll::SerialExec, float> engine(exec, batch);
+    if (keep) engine.keep_rx_waveform();
+    engine.run();
+    return engine.counters();
+  };
+  const std::vector<ll::LinkCounters> plain = counts(false), kept = counts(true);
+  ASSERT_EQ(plain.size(), kept.size());
+  for (std::size_t l = 0; l < plain.size(); ++l) {
+    EXPECT_EQ(plain[l].bit_errors, kept[l].bit_errors) << "link " << l;
+    EXPECT_EQ(plain[l].bits, kept[l].bits) << "link " << l;
+  }
+}
+#endif
 
 #if defined(LL_TEST_CUDA)
 TEST_F(Lane, GpuCountsMatchCpu) {

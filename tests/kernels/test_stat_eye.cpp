@@ -76,6 +76,7 @@ double expected_ber(const ll::BatchSetup& batch, std::size_t l, std::uint64_t bi
   const int M = c.levels, spu = one.samples_per_ui;
   ll::SerialExec exec;
   ll::LaneEngine<ll::SerialExec, float> engine(exec, one);
+  engine.keep_rx_waveform();
   ll::SymbolSource source = ll::SymbolSource::make(one.pattern, prbs_state, M);
   std::vector<std::uint8_t> sent;  // every symbol sent so far
   auto q = [](double z) { return 0.5 * std::erfc(z * 0.70710678118654752440); };

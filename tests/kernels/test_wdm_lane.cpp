@@ -95,6 +95,7 @@ double measured_crosstalk_ratio(const ll::PreparedRun& run) {
   auto mean_rx = [&](const ll::BatchSetup& b) {
     ll::SerialExec exec;
     ll::LaneEngine<ll::SerialExec, double> engine(exec, b);
+    engine.keep_rx_waveform();
     for (int c = 0; c < 4; ++c) engine.step();  // past the filters' warm-up
     const std::vector<double> w = engine.last_rx_waveform();
     const std::size_t S = w.size() / N;

@@ -123,7 +123,7 @@ def test_gil_released_while_running(scenarios):
 
     def work():
         lightlane.run(scenarios / "lane_200g_pam4.toml", progress=False,
-                      overrides=["run.max_bits=1000000", "eye.symbols=4096", "tdecq.symbols=0",
+                      overrides=["run.max_bits=8000000", "eye.symbols=4096", "tdecq.symbols=0",
                                  "margin.compute=false"])
         done.set()
 
