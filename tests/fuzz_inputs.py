@@ -173,6 +173,8 @@ def main():
     for case in range(args.cases):
         folder = os.path.join(work, f"case{case}")
         os.makedirs(folder)
+        # The presets' example host channels, where they find them (channels/ beside them).
+        os.symlink(os.path.join(scenarios_dir, "channels"), os.path.join(folder, "channels"))
         if rng.random() < 0.25:
             kind = "touchstone"
             scenario = os.path.join(folder, "scenario.toml")

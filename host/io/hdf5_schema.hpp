@@ -152,6 +152,30 @@ inline constexpr std::array<RealColumn, 7> kEyeMetricColumns{{
      "reference receiver: it judges that channel, not the lane (optics, ring and the lane's "
      "receiver are not in it; the lane's verdict is ber) (NaN without [channel])"},
 }};
+// The host channel's own figures ([channel]; host/link/channel_figures.hpp): NaN without one.
+inline constexpr std::array<RealColumn, 9> kChannelColumns{{
+    {"channel_il_half_nyquist_db", &PointResult::channel_il_half_nyquist_db, "dB",
+     "host channel's insertion loss at half the Nyquist frequency (symbol rate / 4)"},
+    {"channel_il_nyquist_db", &PointResult::channel_il_nyquist_db, "dB",
+     "host channel's insertion loss at the Nyquist frequency (symbol rate / 2)"},
+    {"channel_il_symbol_rate_db", &PointResult::channel_il_symbol_rate_db, "dB",
+     "host channel's insertion loss at the symbol rate (NaN: the file ends below it)"},
+    {"channel_ild_rms_db", &PointResult::channel_ild_rms_db, "dB",
+     "RMS of the insertion loss's deviation from its fit a0 + a1 sqrt(f) + a2 f + a3 f^2 up to "
+     "the symbol rate (a Touchstone channel's)"},
+    {"channel_return_loss_db", &PointResult::channel_return_loss_db, "dB",
+     "host channel's smallest input return loss (SDD11 or S11) up to the Nyquist frequency (a "
+     "Touchstone channel's)"},
+    {"channel_delay_ps", &PointResult::channel_delay_ps, "ps",
+     "host channel's delay: the through response's phase slope up to the Nyquist frequency (a "
+     "Touchstone channel's)"},
+    {"channel_pulse_cursor", &PointResult::channel_pulse_cursor, "1",
+     "main cursor of the host channel's response to one UI, as a fraction of a long run's level"},
+    {"channel_pulse_pre1", &PointResult::channel_pulse_pre1, "1",
+     "first pre-cursor (one UI before the main cursor), as a fraction of a long run's level"},
+    {"channel_pulse_post1", &PointResult::channel_pulse_post1, "1",
+     "first post-cursor (one UI after the main cursor), as a fraction of a long run's level"},
+}};
 // The eye's opening at eye.target_ber: from the statistical eye (run.mode = "stat") or from the
 // Monte-Carlo eye histogram (NaN without one).
 inline constexpr std::array<RealColumn, 2> kEyeOpeningColumns{{

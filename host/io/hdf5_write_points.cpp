@@ -74,6 +74,7 @@ void Hdf5Writer::write_points(std::size_t first_point, const std::vector<PointRe
   write_real_columns(kRatioColumns);
   write_real_columns(kFigureColumns);
   write_real_columns(kEyeMetricColumns);
+  write_real_columns(kChannelColumns);
   write_real_columns(kEyeOpeningColumns);
   write_real_columns(kEnergyColumns);
   write_real_columns(kMarginColumns);

@@ -51,6 +51,7 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout, Mode
                               kContourDim,  kEyeEdgeDim,       kContourName};
   for (const auto& c : kEyeOpeningColumns) names.insert(c.name);
   for (const auto& c : kEyeMetricColumns) names.insert(c.name);
+  for (const auto& c : kChannelColumns) names.insert(c.name);
   for (const auto& h : kCountHistograms) names.insert({h.dim, h.name});
   for (const auto& c : kWdmColumns) names.insert(c.name);
   for (const auto& c : kEnergyColumns) names.insert(c.name);
@@ -258,6 +259,7 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout, Mode
   }
   create_real_columns(kFigureColumns);
   create_real_columns(kEyeMetricColumns);
+  create_real_columns(kChannelColumns);
   create_real_columns(kEyeOpeningColumns);
   {
     std::vector<hsize_t> dims = point_dims;
@@ -349,6 +351,7 @@ void Hdf5Writer::open_for_resume(const OutputLayout& layout) {
   require(kRatioColumns);
   require(kFigureColumns);
   require(kEyeMetricColumns);
+  require(kChannelColumns);
   require(kEyeOpeningColumns);
   require(kEnergyColumns);
   require(kMarginColumns);

@@ -109,6 +109,16 @@ struct PointResult {
   double sensitivity_check_ber_hi = std::numeric_limits<double>::quiet_NaN();
   // The host channel's operating margin (host/link/com.hpp; NaN without [channel]).
   double com_db = std::numeric_limits<double>::quiet_NaN();
+  // The host channel's own figures (host/link/channel_figures.hpp; NaN without [channel]).
+  double channel_il_half_nyquist_db = std::numeric_limits<double>::quiet_NaN();
+  double channel_il_nyquist_db = std::numeric_limits<double>::quiet_NaN();
+  double channel_il_symbol_rate_db = std::numeric_limits<double>::quiet_NaN();
+  double channel_ild_rms_db = std::numeric_limits<double>::quiet_NaN();
+  double channel_return_loss_db = std::numeric_limits<double>::quiet_NaN();
+  double channel_delay_ps = std::numeric_limits<double>::quiet_NaN();
+  double channel_pulse_cursor = std::numeric_limits<double>::quiet_NaN();
+  double channel_pulse_pre1 = std::numeric_limits<double>::quiet_NaN();
+  double channel_pulse_post1 = std::numeric_limits<double>::quiet_NaN();
   // The statistical eye (run.mode = "stat"; NaN otherwise): BER over the UI's phases, and the
   // eye's height (A) and width (UI) at eye.target_ber.
   std::vector<double> bathtub_ber;

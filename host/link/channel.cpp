@@ -31,10 +31,14 @@ void complex_dft(std::vector<std::complex<double>>& x, int sign) {
 ChannelFir fir_from_spectrum(std::vector<std::complex<double>> spectrum, double df_hz,
                              double nyquist_hz, double floor) {
   ChannelFir out;
-  const std::size_t k =
-      std::min(spectrum.size() - 1, static_cast<std::size_t>(std::lround(nyquist_hz / df_hz)));
-  out.loss_at_nyquist_db =
-      -20.0 * std::log10(std::abs(spectrum[k]) / std::max(std::abs(spectrum[0]), 1e-300));
+  auto loss_at = [&](double f_hz) {
+    const std::size_t k =
+        std::min(spectrum.size() - 1, static_cast<std::size_t>(std::lround(f_hz / df_hz)));
+    return -20.0 * std::log10(std::abs(spectrum[k]) / std::max(std::abs(spectrum[0]), 1e-300));
+  };
+  out.loss_at_nyquist_db = loss_at(nyquist_hz);
+  out.loss_at_half_nyquist_db = loss_at(0.5 * nyquist_hz);
+  out.loss_at_symbol_rate_db = loss_at(2.0 * nyquist_hz);
   out.taps = gate_impulse_response(inverse_real_dft(std::move(spectrum)), floor, &out.dc_gain);
   return out;
 }

@@ -61,6 +61,7 @@ struct ChannelFir {
   std::vector<double> taps;
   double dc_gain = 1.0;             // before scaling to 1
   double loss_at_nyquist_db = 0.0;  // of the through response relative to its DC gain
+  double loss_at_half_nyquist_db = 0.0, loss_at_symbol_rate_db = 0.0;  // the same at f_N/2, 2 f_N
 };
 ChannelFir measured_channel_fir(const std::vector<double>& frequency_hz,
                                 const std::vector<std::complex<double>>& through,

@@ -42,6 +42,48 @@ std::string channel_file_path(const Scenario& s, const LaneParams& lp) {
 namespace setup_steps {
 namespace {
 
+// What catches a wrong channel file before it runs (issue 23):
+//  - its band: a file that ends below the lane's Nyquist frequency leaves the ISI's band to the
+//    roll-off's guess; refused unless channel.extrapolate = true, which is then said;
+//  - a 4-port's pairing: the chosen through (SDD21) at the file's lowest frequency must pass the
+//    signal (a differential thru is near 0 dB there) and be the stronger of the two pairings; a
+//    swapped channel.port_order gives a near-zero "through" that the unit-DC scaling would blow
+//    up into nonsense without a word.
+void check_channel_file(const Scenario& s, const LaneParams& lp, const TouchstoneData& d,
+                        const std::string& path, double nyquist_hz, LinkReport& rep) {
+  const double last_hz = d.frequency_hz.back();
+  if (last_hz < nyquist_hz) {
+    const std::string span = path + ": its last frequency " + format_number(last_hz / 1e9, 6) +
+                             " GHz lies below the lane's Nyquist frequency " +
+                             format_number(nyquist_hz / 1e9, 6) + " GHz";
+    if (!lp.channel.extrapolate)
+      fail_key(s, "channel.file",
+               span + "; expected a file to beyond it, or channel.extrapolate = true to roll its "
+                      "response off above " + format_number(last_hz / 1e9, 6) + " GHz");
+    rep.warnings.push_back("channel.extrapolate: " + span + "; its response is rolled off above " +
+                           "that (a raised cosine over 20% of it), not measured");
+  }
+  if (d.ports != 4) return;
+  const PortOrder other = lp.channel.port_order == PortOrder::in12_out34 ? PortOrder::in13_out24
+                                                                         : PortOrder::in12_out34;
+  auto name = [](PortOrder o) {
+    return std::string(o == PortOrder::in12_out34 ? "in12_out34" : "in13_out24");
+  };
+  auto lowest_db = [&](PortOrder o) {
+    return 20.0 * std::log10(std::abs(through_response(d, o).front()) + 1e-300);
+  };
+  const double chosen_db = lowest_db(lp.channel.port_order), other_db = lowest_db(other);
+  // A thru passes DC at a few dB of loss at most; -10 dB at the lowest frequency is no path.
+  if (chosen_db < -10.0 || other_db > chosen_db)
+    rep.warnings.push_back(
+        "channel.port_order = \"" + name(lp.channel.port_order) + "\": " + path +
+        ": the chosen through (SDD21) is " + format_number(chosen_db, 3) + " dB at " +
+        format_number(d.frequency_hz.front() / 1e9, 4) + " GHz, the other pairing (\"" +
+        name(other) + "\") " + format_number(other_db, 3) +
+        " dB: the pairs look swapped or the ports misnamed; check channel.port_order against the "
+        "file's port map");
+}
+
 // The host channel ([channel]) as a FIR ahead of the driver (host/link/channel.hpp); empty
 // when none.
 std::vector<double> serdes_channel_fir(const Scenario& s, const LaneParams& lp, double fs,
@@ -67,10 +109,12 @@ std::vector<double> serdes_channel_fir(const Scenario& s, const LaneParams& lp, 
                  "missing; a 4-port file needs its pairs named (\"in12_out34\" or "
                  "\"in13_out24\")");
       rep.warnings.insert(rep.warnings.end(), d.warnings.begin(), d.warnings.end());
+      check_channel_file(s, lp, d, path, nyquist_hz, rep);
       const ChannelFir ch = measured_channel_fir(
           d.frequency_hz, through_response(d, lp.channel.port_order), fs, nyquist_hz);
       fir = ch.taps;
       rep.channel_loss_db = ch.loss_at_nyquist_db;
+      touchstone_channel_figures(d, lp.channel.port_order, lp.symbol_rate_hz, rep.channel);
     } catch (const TouchstoneError& e) {
       fail_key(s, "channel.file", e.what());
     }
@@ -95,7 +139,11 @@ std::vector<double> serdes_channel_fir(const Scenario& s, const LaneParams& lp, 
                                                  lp.channel.skin_share, package, nyquist_hz, fs);
     fir = ch.taps;
     rep.channel_loss_db = ch.loss_at_nyquist_db;
+    rep.channel.il_half_nyquist_db = ch.loss_at_half_nyquist_db;
+    rep.channel.il_nyquist_db = ch.loss_at_nyquist_db;
+    rep.channel.il_symbol_rate_db = ch.loss_at_symbol_rate_db;
   }
+  if (!fir.empty()) pulse_figures(fir, lp.samples_per_ui, rep.channel);
   rep.channel_fir_symbols =
       static_cast<int>((fir.size() + lp.samples_per_ui - 1) / lp.samples_per_ui);
   return fir;

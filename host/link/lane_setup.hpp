@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "host/link/channel_figures.hpp"
 #include "host/link/energy.hpp"
 #include "kernels/engine/lane_engine.hpp"
 #include "host/io/results.hpp"
@@ -55,6 +56,7 @@ struct LinkReport {
   // MPI's crosstalk: the reflections' copies' power over the signal's, P R^2 (NaN: no MPI).
   double mpi_crosstalk_db = std::numeric_limits<double>::quiet_NaN();
   int channel_fir_symbols = 0;  // the host channel's FIR, in UI (0: none)
+  ChannelFigures channel;       // the host channel's own figures (NaN: none)
   double com_db = std::numeric_limits<double>::quiet_NaN();  // the channel's COM (host/link/com.hpp)
   double cursor_gain = 1.0;
   std::vector<std::string> warnings;

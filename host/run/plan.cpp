@@ -151,6 +151,18 @@ SweepPlan plan_sweep(const Scenario& s, int threads) {
       }
     }
   }
+  // Without run.chunk_symbols the chunk grows (powers of two from 1024) to hold the longest
+  // chain's symbols in flight (a real 200G host channel's impulse response spans more than 1024
+  // UI); a chunk the user gave is kept, and refused below when too short.
+  if (!run.chunk_symbols_given) {
+    int needed = 0;
+    for (const PointCheck& c : checks)
+      if (c.locked) needed = std::max(needed, c.history_symbols);
+    int chunk = plan.run.chunk_symbols;
+    while (chunk < needed && chunk < (1 << 20)) chunk *= 2;
+    plan.run.chunk_symbols = chunk;
+    for (PointCheck& c : checks) c.settings.chunk_symbols = chunk;
+  }
   // Points with the same stage topology run as one batch; its overlap-save history holds the
   // longest receiver FIR of all its points, so how a batch is later split cannot change a link.
   std::map<StageTopology, std::size_t> batch_of;
@@ -215,6 +227,13 @@ SweepPlan plan_sweep(const Scenario& s, int threads) {
     batch.links.assign(1, longest);
     batch.overlap_history = overlap_save_history(batch);
     batch.links.clear();
+    // A chunk sized here also grows to a whole number of the filters' blocks (both are powers
+    // of two times the samples per UI, so doubling reaches one).
+    if (!run.chunk_symbols_given)
+      while (static_cast<std::size_t>(batch.chunk_symbols) * batch.samples_per_ui %
+                     overlap_save_valid(batch) != 0 &&
+             batch.chunk_symbols < (1 << 20))
+        batch.chunk_symbols *= 2;
     const std::size_t chunk_samples =
         static_cast<std::size_t>(batch.chunk_symbols) * batch.samples_per_ui;
     if (chunk_samples % overlap_save_valid(batch) != 0)

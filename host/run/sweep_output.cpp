@@ -77,6 +77,16 @@ PointResult point_result(const LinkOutcome& o, const LinkReport& rep) {
   p.eye_offset_a = rep.eye_offset_a;
   p.eye_scale_a = rep.eye_scale_a;
   p.com_db = rep.com_db;
+  const ChannelFigures& ch = rep.channel;
+  p.channel_il_half_nyquist_db = ch.il_half_nyquist_db;
+  p.channel_il_nyquist_db = ch.il_nyquist_db;
+  p.channel_il_symbol_rate_db = ch.il_symbol_rate_db;
+  p.channel_ild_rms_db = ch.ild_rms_db;
+  p.channel_return_loss_db = ch.return_loss_min_db;
+  p.channel_delay_ps = ch.delay_s * 1e12;
+  p.channel_pulse_cursor = ch.pulse_cursor;
+  p.channel_pulse_pre1 = ch.pulse_pre1;
+  p.channel_pulse_post1 = ch.pulse_post1;
   if (rep.samples_per_ui > 0) {
     const int phase_bins = 2 * rep.samples_per_ui;
     const int amplitude_bins = static_cast<int>(o.eye_histogram.size()) / phase_bins;

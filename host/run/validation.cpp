@@ -123,6 +123,19 @@ void print_validation(const SweepPlan& plan, const std::string& backend_request,
           << (rep.lock == LockStatus::locked                 ? "locks"
               : rep.lock == LockStatus::beyond_heater_budget ? "BEYOND THE HEATER BUDGET"
                                                              : "THERMALLY UNSTABLE on this flank");
+    const ChannelFigures& ch = rep.channel;
+    if (std::isfinite(ch.il_nyquist_db)) {
+      auto db = [](double v) { return std::isfinite(v) ? format_number(v, 4) : std::string("-"); };
+      out << "\n    channel: IL " << db(ch.il_half_nyquist_db) << " / " << db(ch.il_nyquist_db)
+          << " / " << db(ch.il_symbol_rate_db) << " dB at f_b/4, f_b/2, f_b";
+      if (std::isfinite(ch.ild_rms_db)) out << ", ILD " << db(ch.ild_rms_db) << " dB rms";
+      if (std::isfinite(ch.return_loss_min_db))
+        out << ", return loss >= " << db(ch.return_loss_min_db) << " dB to f_b/2";
+      if (std::isfinite(ch.delay_s)) out << ", delay " << db(ch.delay_s * 1e12) << " ps";
+      out << "; its 1-UI pulse: cursor " << format_number(ch.pulse_cursor, 3) << ", pre "
+          << format_number(ch.pulse_pre1, 3) << ", post " << format_number(ch.pulse_post1, 3)
+          << " of a long run's level";
+    }
     out << "\n";
   }
   for (const std::string& w : plan.warnings) out << "  warning: " << w << "\n";

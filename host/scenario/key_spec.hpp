@@ -131,6 +131,9 @@ const KeySpec* spec_of(const std::string& key);
 std::vector<std::string> known_keys();
 // What key spec `k` takes, for messages ("one of ...", "true or false", a range in its units).
 std::string expectation(const KeySpec& k);
+// Refuses a key given while the text key that selects its mode selects another (channel.file
+// with channel.model = "none", ...), naming both (host/scenario/key_modes.cpp).
+void refuse_unread_keys(const Scenario& s);
 // Converts a TOML node to a checked scalar for key spec `k`.
 ScalarValue convert(const KeySpec& k, const toml::node& n, const SourceLocation& where);
 // Where node `n` of the file at `path` is: the file and the node's line.

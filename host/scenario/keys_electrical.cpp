@@ -40,6 +40,13 @@ void append_electrical_keys(std::vector<KeySpec>& r) {
     };
     r.push_back(k);
   }
+  {
+    KeySpec k{"channel.extrapolate", Kind::boolean, "", {}, {}, false, {}};
+    k.apply = [](const ScalarValue& v, LaneParams& lp, RunParams&) {
+      lp.channel.extrapolate = std::get<bool>(v);
+    };
+    r.push_back(k);
+  }
   r.push_back(group_real_key("channel.loss_db_at_nyquist", "dB", {0.0, 80.0}, 1.0,
                              &LaneParams::channel, &ChannelParams::loss_at_nyquist_db));
   r.push_back(group_real_key("channel.skin_share", "1", {0.0, 1.0}, 1.0, &LaneParams::channel,

@@ -390,6 +390,7 @@ Scenario parse_scenario(const std::string& text, const std::string& path,
     if (!given(k.key) && !k.default_value && !optional_without_default(k.key) && !other)
       fail_at({path, 0}, k.key, "missing; expected " + expectation(k));
   }
+  refuse_unread_keys(s);
   for (const SweepAxis& a : s.sweep)
     if (s.values.count(a.key))
       fail_at(a.where.front(), a.key,
@@ -444,6 +445,7 @@ RunParams run_params(const Scenario& s) {
       k.apply(*k.default_value, lp, rp);
   }
   rp.eye_contour_bers = s.contour_bers;
+  rp.chunk_symbols_given = s.values.count("run.chunk_symbols") > 0;
   // The statistical mode is for sweeps of thousands of points a second; TDECQ's waveform and
   // equaliser search cost about 0.25 s of a core per point, some 300 statistical eyes (measured,
   // scripts/BENCHMARKS.md): there it is computed only when tdecq.symbols is given.

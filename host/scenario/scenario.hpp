@@ -127,6 +127,9 @@ struct ChannelParams {
   std::string file;  // Touchstone path as given (relative to the scenario's folder)
   PortOrder port_order = PortOrder::in12_out34;
   bool port_order_given = false;
+  // A file that ends below the lane's Nyquist frequency is refused unless this says to roll its
+  // response off above its last frequency (host/link/channel.hpp) anyway.
+  bool extrapolate = false;
   double loss_at_nyquist_db = std::numeric_limits<double>::quiet_NaN();
   double skin_share = std::numeric_limits<double>::quiet_NaN();
   double die_capacitance_f = 0.0;
@@ -302,6 +305,7 @@ struct RunParams {
   std::uint64_t target_errors = 0;
   std::uint64_t segment_bits = 0;  // a point's bits in segments of this many (kernels/segments.hpp)
   int chunk_symbols = 1024;
+  bool chunk_symbols_given = false;  // else plan_sweep grows it to the chain's delay
   std::int64_t eye_symbols = 65536;
   int eye_amplitude_bins = 256;
   double eye_target_ber = 2.4e-4;        // the statistical eye's height and width are taken here

@@ -115,7 +115,7 @@ TEST(Margin, SensitivityIsTheReceiversAndTheMarginItsDistance) {
 TEST(Margin, ChannelMarginIsTheLossWhereTheEyeReachesTheTarget) {
   double failing_loss = NAN;
   for (double loss : {4.0, 6.0}) {
-    const Point p = point_of("serdes_200g_cpo_stress.toml",
+    const Point p = point_of("../tests/data/serdes_200g_parametric_channel.toml",
                              {"run.mode=\"stat\"", "margin.compute=true", "cdr.mode=\"ideal\"",
                               "tx_ffe.c_p1=-0.1", "laser.rin_db_per_hz=-150",
                               "channel.loss_db_at_nyquist=" +

@@ -1,0 +1,133 @@
+#include "host/link/channel_figures.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <numbers>
+
+namespace ll {
+namespace {
+
+double loss_db(std::complex<double> h) { return -20.0 * std::log10(std::abs(h) + 1e-300); }
+
+// IL at f by linear interpolation of the file's IL in dB (NaN outside its band).
+double loss_at(const std::vector<double>& f, const std::vector<double>& il, double at) {
+  if (f.empty() || at < f.front() || at > f.back()) return ChannelFigures::nan;
+  const auto hi = std::lower_bound(f.begin(), f.end(), at);
+  if (hi == f.begin()) return il.front();
+  const std::size_t k = static_cast<std::size_t>(hi - f.begin());
+  const double t = (at - f[k - 1]) / (f[k] - f[k - 1]);
+  return il[k - 1] + t * (il[k] - il[k - 1]);
+}
+
+}  // namespace
+
+double insertion_loss_deviation_rms(const std::vector<double>& frequency_hz,
+                                    const std::vector<double>& il_db) {
+  const std::size_t n = frequency_hz.size();
+  if (n < 5) return ChannelFigures::nan;
+  // Normal equations in f / f_max (conditioning), solved by Gaussian elimination with pivoting.
+  const double scale = frequency_hz.back();
+  std::array<std::array<double, 5>, 4> a{};  // [row][4 columns | right-hand side]
+  auto basis = [&](double f) {
+    const double x = f / scale;
+    return std::array<double, 4>{1.0, std::sqrt(x), x, x * x};
+  };
+  for (std::size_t k = 0; k < n; ++k) {
+    const auto b = basis(frequency_hz[k]);
+    for (int i = 0; i < 4; ++i) {
+      for (int j = 0; j < 4; ++j) a[i][j] += b[i] * b[j];
+      a[i][4] += b[i] * il_db[k];
+    }
+  }
+  for (int c = 0; c < 4; ++c) {
+    int pivot = c;
+    for (int r = c + 1; r < 4; ++r)
+      if (std::abs(a[r][c]) > std::abs(a[pivot][c])) pivot = r;
+    std::swap(a[c], a[pivot]);
+    if (a[c][c] == 0.0) return ChannelFigures::nan;
+    for (int r = 0; r < 4; ++r) {
+      if (r == c) continue;
+      const double m = a[r][c] / a[c][c];
+      for (int j = c; j < 5; ++j) a[r][j] -= m * a[c][j];
+    }
+  }
+  double sum2 = 0.0;
+  for (std::size_t k = 0; k < n; ++k) {
+    const auto b = basis(frequency_hz[k]);
+    double fit = 0.0;
+    for (int i = 0; i < 4; ++i) fit += b[i] * a[i][4] / a[i][i];
+    sum2 += (il_db[k] - fit) * (il_db[k] - fit);
+  }
+  return std::sqrt(sum2 / static_cast<double>(n));
+}
+
+void touchstone_channel_figures(const TouchstoneData& d, PortOrder order, double symbol_rate_hz,
+                                ChannelFigures& out) {
+  const std::vector<std::complex<double>> h = through_response(d, order);
+  const std::vector<double>& f = d.frequency_hz;
+  std::vector<double> il(f.size());
+  for (std::size_t k = 0; k < f.size(); ++k) il[k] = loss_db(h[k]);
+  const double nyquist_hz = 0.5 * symbol_rate_hz;
+  out.il_half_nyquist_db = loss_at(f, il, 0.5 * nyquist_hz);
+  out.il_nyquist_db = loss_at(f, il, nyquist_hz);
+  out.il_symbol_rate_db = loss_at(f, il, symbol_rate_hz);
+  std::vector<double> band_f, band_il;
+  for (std::size_t k = 0; k < f.size() && f[k] <= symbol_rate_hz; ++k) {
+    band_f.push_back(f[k]);
+    band_il.push_back(il[k]);
+  }
+  out.ild_rms_db = insertion_loss_deviation_rms(band_f, band_il);
+  // Return loss at the input pair: SDD11 of (p+, p-) = (0, 1) or (0, 2), or S11.
+  const int pm = order == PortOrder::in12_out34 ? 1 : 2;
+  double rl = ChannelFigures::nan;
+  for (std::size_t k = 0; k < f.size() && f[k] <= nyquist_hz; ++k) {
+    const std::complex<double> s11 =
+        d.ports == 2 ? d.at(k, 0, 0)
+                     : 0.5 * (d.at(k, 0, 0) - d.at(k, 0, pm) - d.at(k, pm, 0) + d.at(k, pm, pm));
+    const double r = loss_db(s11);
+    rl = std::isnan(rl) ? r : std::min(rl, r);
+  }
+  out.return_loss_min_db = rl;
+  // Delay: least-squares slope of the unwrapped phase against omega, over the points to f_N.
+  double phase = 0.0, previous = 0.0;
+  double sw = 0.0, sp = 0.0, sww = 0.0, swp = 0.0;
+  std::size_t n = 0;
+  for (std::size_t k = 0; k < f.size() && f[k] <= nyquist_hz; ++k) {
+    const double raw = std::arg(h[k]);
+    if (k == 0) {
+      phase = raw;
+    } else {
+      double step = raw - previous;
+      step -= 2.0 * std::numbers::pi * std::round(step / (2.0 * std::numbers::pi));
+      phase += step;
+    }
+    previous = raw;
+    const double w = 2.0 * std::numbers::pi * f[k];
+    sw += w;
+    sp += phase;
+    sww += w * w;
+    swp += w * phase;
+    ++n;
+  }
+  if (n >= 2) {
+    const double dn = static_cast<double>(n);
+    out.delay_s = -(dn * swp - sw * sp) / (dn * sww - sw * sw);
+  }
+}
+
+void pulse_figures(const std::vector<double>& fir, int samples_per_ui, ChannelFigures& out) {
+  if (fir.empty() || samples_per_ui < 1) return;
+  // The response to one UI of a unit level: the FIR's running sum over a UI-wide window.
+  const std::size_t spu = static_cast<std::size_t>(samples_per_ui);
+  std::vector<double> pulse(fir.size() + spu - 1, 0.0);
+  for (std::size_t i = 0; i < fir.size(); ++i)
+    for (std::size_t j = 0; j < spu; ++j) pulse[i + j] += fir[i];
+  const std::size_t peak = static_cast<std::size_t>(
+      std::max_element(pulse.begin(), pulse.end()) - pulse.begin());
+  out.pulse_cursor = pulse[peak];
+  out.pulse_pre1 = peak >= spu ? pulse[peak - spu] : 0.0;
+  out.pulse_post1 = peak + spu < pulse.size() ? pulse[peak + spu] : 0.0;
+}
+
+}  // namespace ll
