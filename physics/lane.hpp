@@ -366,6 +366,14 @@ struct CountErrors {
 // vectorises on the CPU: EyeCells finds each sample's histogram cell, AddEyeCells counts them
 // (serial per link on the CPU; atomics on the GPU).
 inline constexpr std::uint32_t kNoEyeCell = ~0u;  // outside the eye's window or plotted range
+// The first absolute sample of a link's eye window: [-1, +1) UI about the decision of its first
+// symbol after the warm-up (sample s folds about the decision of symbol k(s)); the window spans
+// eye_symbols UI from there (EyeWindows; the engine's eye_end_sample, kernels/engine).
+template <class Real>
+LL_HD inline std::int64_t eye_window_first(const LinkConstants<Real>& c, int samples_per_ui) {
+  return (c.warmup_symbols + c.delay_symbols - 1) * samples_per_ui + c.sample_in_ui;
+}
+
 // Each link's eye window in this chunk, once per link ahead of EyeCells: the samples
 // [first, end) that feed it (absolute indices) and the phase of the chunk's first sample.
 struct EyeWindow {
@@ -384,9 +392,8 @@ struct EyeWindows {
     const LinkConstants<Real>& c = links[link];
     const std::int64_t delay_samples =
         static_cast<std::int64_t>(c.delay_symbols) * samples_per_ui + c.sample_in_ui;
-    // Sample s lies in the window [-1, +1) UI about the decision of symbol k(s).
     EyeWindow w;
-    w.first = c.warmup_symbols * samples_per_ui + delay_samples - samples_per_ui;
+    w.first = eye_window_first(c, samples_per_ui);
     w.end = w.first + eye_symbols * samples_per_ui;
     const LinkCounters& cnt = counters[link];
     if (cnt.stop_reason != 0) {

@@ -4,6 +4,10 @@
 #include <array>
 #include <cmath>
 #include <numbers>
+#include <stdexcept>
+
+#include "host/link/cholesky.hpp"
+#include "kernels/engine/fir.hpp"
 
 namespace ll {
 namespace {
@@ -26,37 +30,31 @@ double insertion_loss_deviation_rms(const std::vector<double>& frequency_hz,
                                     const std::vector<double>& il_db) {
   const std::size_t n = frequency_hz.size();
   if (n < 5) return ChannelFigures::nan;
-  // Normal equations in f / f_max (conditioning), solved by Gaussian elimination with pivoting.
+  // Normal equations in f / f_max (conditioning).
   const double scale = frequency_hz.back();
-  std::array<std::array<double, 5>, 4> a{};  // [row][4 columns | right-hand side]
   auto basis = [&](double f) {
     const double x = f / scale;
     return std::array<double, 4>{1.0, std::sqrt(x), x, x * x};
   };
+  std::vector<double> a(16, 0.0), rhs(4, 0.0);
   for (std::size_t k = 0; k < n; ++k) {
     const auto b = basis(frequency_hz[k]);
     for (int i = 0; i < 4; ++i) {
-      for (int j = 0; j < 4; ++j) a[i][j] += b[i] * b[j];
-      a[i][4] += b[i] * il_db[k];
+      for (int j = 0; j < 4; ++j) a[i * 4 + j] += b[i] * b[j];
+      rhs[i] += b[i] * il_db[k];
     }
   }
-  for (int c = 0; c < 4; ++c) {
-    int pivot = c;
-    for (int r = c + 1; r < 4; ++r)
-      if (std::abs(a[r][c]) > std::abs(a[pivot][c])) pivot = r;
-    std::swap(a[c], a[pivot]);
-    if (a[c][c] == 0.0) return ChannelFigures::nan;
-    for (int r = 0; r < 4; ++r) {
-      if (r == c) continue;
-      const double m = a[r][c] / a[c][c];
-      for (int j = c; j < 5; ++j) a[r][j] -= m * a[c][j];
-    }
+  std::vector<double> coefficients;
+  try {
+    coefficients = cholesky_solve(a, rhs, 4, "insertion_loss_deviation_rms");
+  } catch (const std::invalid_argument&) {
+    return ChannelFigures::nan;  // too few distinct frequencies for the four terms
   }
   double sum2 = 0.0;
   for (std::size_t k = 0; k < n; ++k) {
     const auto b = basis(frequency_hz[k]);
     double fit = 0.0;
-    for (int i = 0; i < 4; ++i) fit += b[i] * a[i][4] / a[i][i];
+    for (int i = 0; i < 4; ++i) fit += b[i] * coefficients[i];
     sum2 += (il_db[k] - fit) * (il_db[k] - fit);
   }
   return std::sqrt(sum2 / static_cast<double>(n));
@@ -118,11 +116,9 @@ void touchstone_channel_figures(const TouchstoneData& d, PortOrder order, double
 
 void pulse_figures(const std::vector<double>& fir, int samples_per_ui, ChannelFigures& out) {
   if (fir.empty() || samples_per_ui < 1) return;
-  // The response to one UI of a unit level: the FIR's running sum over a UI-wide window.
+  // The response to one UI of a unit level.
   const std::size_t spu = static_cast<std::size_t>(samples_per_ui);
-  std::vector<double> pulse(fir.size() + spu - 1, 0.0);
-  for (std::size_t i = 0; i < fir.size(); ++i)
-    for (std::size_t j = 0; j < spu; ++j) pulse[i + j] += fir[i];
+  const std::vector<double> pulse = convolve_fir(std::vector<double>(spu, 1.0), fir);
   const std::size_t peak = static_cast<std::size_t>(
       std::max_element(pulse.begin(), pulse.end()) - pulse.begin());
   out.pulse_cursor = pulse[peak];

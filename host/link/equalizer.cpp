@@ -1,5 +1,7 @@
 #include "host/link/equalizer.hpp"
 
+#include "host/link/cholesky.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -51,30 +53,8 @@ EqualizerDesign mmse_equalizer(const std::vector<double>& pulse, int cursor, int
       for (int i = 0; i < F; ++i) rhs[i] += var_a * swing * row[i];
   }
   for (int i = 0; i < F; ++i) a[i * F + i] += var_noise;
-  // Cholesky (A is symmetric positive definite for var_noise > 0 or a full-rank G).
-  std::vector<double> l(a.size(), 0.0);
-  for (int j = 0; j < F; ++j) {
-    double d = a[j * F + j];
-    for (int k = 0; k < j; ++k) d -= l[j * F + k] * l[j * F + k];
-    if (!(d > 0.0)) throw std::invalid_argument("mmse_equalizer: singular normal equations");
-    l[j * F + j] = std::sqrt(d);
-    for (int i = j + 1; i < F; ++i) {
-      double v = a[i * F + j];
-      for (int k = 0; k < j; ++k) v -= l[i * F + k] * l[j * F + k];
-      l[i * F + j] = v / l[j * F + j];
-    }
-  }
-  std::vector<double> y(F), c(F);
-  for (int i = 0; i < F; ++i) {
-    double v = rhs[i];
-    for (int k = 0; k < i; ++k) v -= l[i * F + k] * y[k];
-    y[i] = v / l[i * F + i];
-  }
-  for (int i = F - 1; i >= 0; --i) {
-    double v = y[i];
-    for (int k = i + 1; k < F; ++k) v -= l[k * F + i] * c[k];
-    c[i] = v / l[i * F + i];
-  }
+  // A is symmetric positive definite for var_noise > 0 or a full-rank G.
+  std::vector<double> c = cholesky_solve(a, rhs, F, "mmse_equalizer");
   EqualizerDesign out;
   // MSE at the (biased) solution, before the scaling below.
   double mse = 0.0;

@@ -59,6 +59,12 @@ struct PointCheck {
   std::exception_ptr error;  // set up failed: the scenario error to report
 };
 
+// The chunk doubled from `chunk` until it holds `symbols` (at most run.chunk_symbols' bound).
+int chunk_holding(int chunk, int symbols) {
+  while (chunk < symbols && chunk < (1 << 20)) chunk *= 2;
+  return chunk;
+}
+
 // A point's batch settings (its links aside): the stages from its keys and its first link
 // (stage_settings), the run's rules.
 BatchSetup batch_settings(const LaneParams& lp, const LinkSetup& link, const RunParams& run) {
@@ -158,8 +164,7 @@ SweepPlan plan_sweep(const Scenario& s, int threads) {
     int needed = 0;
     for (const PointCheck& c : checks)
       if (c.locked) needed = std::max(needed, c.history_symbols);
-    int chunk = plan.run.chunk_symbols;
-    while (chunk < needed && chunk < (1 << 20)) chunk *= 2;
+    const int chunk = chunk_holding(plan.run.chunk_symbols, needed);
     plan.run.chunk_symbols = chunk;
     for (PointCheck& c : checks) c.settings.chunk_symbols = chunk;
   }
@@ -184,8 +189,7 @@ SweepPlan plan_sweep(const Scenario& s, int threads) {
     batch_h2_taps[it->second] = std::max(batch_h2_taps[it->second], c.h2_taps);
     // Every point's span must fit a chunk (a batch keeps its longest point's).
     if (c.history_symbols > run.chunk_symbols) {
-      int enough = run.chunk_symbols;
-      while (enough < c.history_symbols) enough *= 2;
+      const int enough = chunk_holding(run.chunk_symbols, c.history_symbols);
       // channel_file_path says whether the channel is a file (not a parametric one).
       const std::string file = channel_file_path(s, plan.first_point);
       const std::string channel =

@@ -58,12 +58,6 @@ void refuse_unread_keys(const Scenario& s) {
   // with a CDR's bandwidth run with --set cdr.mode="ideal"): only a key that comes from the same
   // place as the mode, or from --set itself, is refused.
   auto from_override = [](const SourceLocation& w) { return w.file.rfind("--set ", 0) == 0; };
-  auto given_at = [&](const std::string& key) -> const SourceLocation* {
-    if (const auto v = s.values.find(key); v != s.values.end()) return &v->second.where;
-    for (const SweepAxis& a : s.sweep)
-      if (a.key == key) return &a.where.front();
-    return nullptr;
-  };
   for (const ReadOnlyWith& rule : mode_rules()) {
     const KeySpec* selector = spec_of(rule.selector);
     std::string mode;
@@ -78,9 +72,10 @@ void refuse_unread_keys(const Scenario& s) {
       if (std::none_of(rule.keys.begin(), rule.keys.end(),
                        [&](const std::string& p) { return matches(k.key, p); }))
         continue;
-      const SourceLocation* where = given_at(k.key);
-      if (where && !(mode_by_override && !from_override(*where)))
-        fail_at(*where, k.key,
+      if (!s.given(k.key)) continue;
+      const SourceLocation where = s.where(k.key);
+      if (!(mode_by_override && !from_override(where)))
+        fail_at(where, k.key,
                 "not read while " + rule.selector +
                     (mode.empty() ? std::string(" is not given") : " = \"" + mode + "\"") +
                     " (only with " + rule.selector + " = " + quoted_list(rule.modes) +

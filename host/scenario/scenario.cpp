@@ -35,6 +35,11 @@ SourceLocation Scenario::where(const std::string& key) const {
   return {path, 0};
 }
 
+bool Scenario::given(const std::string& key) const {
+  return values.count(key) ||
+         std::any_of(sweep.begin(), sweep.end(), [&](const SweepAxis& a) { return a.key == key; });
+}
+
 void fail_at(const SourceLocation& where, const std::string& key, const std::string& what) {
   throw ScenarioError(where.describe() + ": " + key + ": " + what, where, key);
 }
@@ -346,10 +351,6 @@ Scenario parse_scenario(const std::string& text, const std::string& path,
   for (const SweepAxis& a : s.sweep)
     if (a.key == "transmitter.modulator")
       fail_at(a.where.front(), a.key, "swept; expected one modulator for the whole run");
-  auto given = [&](const std::string& key) {
-    return s.values.count(key) || std::any_of(s.sweep.begin(), s.sweep.end(),
-                                              [&](const SweepAxis& a) { return a.key == key; });
-  };
   // A micro-LED has no laser: laser.wavelength_nm is its light's centre, the laser's power and RIN
   // are not read.
   // An electrical lane (modulator "none") has no laser, no optical path and no photodiode; its
@@ -374,7 +375,7 @@ Scenario parse_scenario(const std::string& text, const std::string& path,
   };
   for (const KeySpec& k : registry()) {
     const char* other = other_table(k.key);
-    if (other && given(k.key)) {
+    if (other && s.given(k.key)) {
       const auto v = s.values.find(k.key);
       fail_at(v != s.values.end() ? v->second.where : SourceLocation{path, 0}, k.key,
               std::string(other) == "a laser"
@@ -387,7 +388,7 @@ Scenario parse_scenario(const std::string& text, const std::string& path,
                   : std::string("read only with transmitter.modulator = \"") + other +
                         "\"; expected no such key with \"" + modulator + "\"");
     }
-    if (!given(k.key) && !k.default_value && !optional_without_default(k.key) && !other)
+    if (!s.given(k.key) && !k.default_value && !optional_without_default(k.key) && !other)
       fail_at({path, 0}, k.key, "missing; expected " + expectation(k));
   }
   refuse_unread_keys(s);

@@ -376,6 +376,8 @@ struct Scenario {
   std::size_t points() const { return sweep.empty() ? 1 : sweep.front().values.size(); }
   // The location of a key, for error messages about cross-key physics.
   SourceLocation where(const std::string& key) const;
+  // Whether a key was given: a value (file or --set) or a sweep axis.
+  bool given(const std::string& key) const;
 };
 
 // The one format of every scenario error: throws ScenarioError "file:line: key: what".

@@ -21,11 +21,9 @@ inline std::uint64_t eye_end_sample(const BatchSetup& setup) {
   if (setup.eye_symbols <= 0) return 0;
   const std::int64_t spu = setup.samples_per_ui;
   std::int64_t end = 0;
-  for (const LinkSetup& l : setup.links) {
-    const LinkConstants<double>& c = l.constants;
-    end = std::max(end, (c.warmup_symbols + c.delay_symbols - 1 + setup.eye_symbols) * spu +
-                            c.sample_in_ui);
-  }
+  for (const LinkSetup& l : setup.links)
+    end = std::max(end, eye_window_first(l.constants, setup.samples_per_ui) +
+                            setup.eye_symbols * spu);
   return static_cast<std::uint64_t>(std::max<std::int64_t>(end, 0));
 }
 
