@@ -1,4 +1,4 @@
-// lightlane: command line. `run`, `validate`, `merge`, `report`, `fabric`, `info`; `--set
+// lightlane: command line. `run`, `validate`, `merge`, `report`, `fabric`, `com`, `info`; `--set
 // key=value` on `run` and `validate`. Bad input (a scenario, an override, a Touchstone file, an
 // output path, an option, a file `report` cannot read, a fabric description) exits with code 2 and
 // one line naming the file, line and key, before anything is written; exit code 1 is an internal
@@ -18,6 +18,7 @@
 #include "host/fabric/report.hpp"
 #include "host/io/hdf5_writer.hpp"
 #include "host/io/output_path.hpp"
+#include "host/link/com_report.hpp"
 #include "host/report/report_file.hpp"
 #include "host/report/report_markdown.hpp"
 #include "host/run/runner.hpp"
@@ -68,6 +69,20 @@ int fabric_command(const std::string& fabric_path, const std::string& csv_path, 
     if (!csv) return report(csv_path + ": --csv: cannot write the file", kExitFile);
   }
   ll::fabric::write_markdown(table, std::cout);
+  return 0;
+}
+
+// `lightlane com THRU [--fext F]... [--next N]... --standard SET [--port-order ORDER]`: a host
+// channel's COM with the set's reference receiver (host/link/com_standard.hpp), to stdout.
+int com_command(const std::string& standard, const ll::ComFiles& files) {
+  ll::ComSet set;
+  try {
+    set = ll::com_set(standard);
+  } catch (const std::invalid_argument& e) {
+    return report(std::string("--standard: ") + e.what(), kExitBadInput);
+  }
+  const std::vector<ll::ComChannel> channels = ll::load_com_channels(files, set, "lightlane com");
+  ll::write_com_report(set, files, ll::standard_com(set, channels), std::cout);
   return 0;
 }
 
@@ -149,6 +164,18 @@ int main(int argc, char** argv) {
                    "ring-bank yield for N independent rings (repeatable; default 8 and 16)")
       ->check(CLI::Range(1, 4096));
 
+  ll::ComFiles com_files;
+  std::string com_standard, com_port_order = "in12_out34";
+  CLI::App* com = app.add_subcommand(
+      "com", "a host channel's COM (IEEE 802.3 annex 93A) from its Touchstone files, as markdown");
+  com->add_option("thru", com_files.thru, "the thru channel (.s4p or .s2p)")->required();
+  com->add_option("--fext", com_files.fext, "a far-end crosstalk aggressor (repeatable)");
+  com->add_option("--next", com_files.next, "a near-end crosstalk aggressor (repeatable)");
+  com->add_option("--standard", com_standard, "the COM parameter set: 802.3by-KR")->required();
+  com->add_option("--port-order", com_port_order,
+                  "which ports pair up: in12_out34 (1,2 in; 3,4 out; the default) or in13_out24")
+      ->check(CLI::IsMember({"in12_out34", "in13_out24"}));
+
   app.add_subcommand("info", "build, backends and devices");
 
   try {
@@ -165,6 +192,11 @@ int main(int argc, char** argv) {
 
   try {
     if (app.got_subcommand("info")) return info_command();
+    if (app.got_subcommand("com")) {
+      com_files.order = com_port_order == "in13_out24" ? ll::PortOrder::in13_out24
+                                                       : ll::PortOrder::in12_out34;
+      return com_command(com_standard, com_files);
+    }
     if (app.got_subcommand("fabric")) return fabric_command(fabric_path, csv_path, overwrite);
     if (app.got_subcommand("report")) {
       ll::report::ReportOptions report_options;

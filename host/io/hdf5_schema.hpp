@@ -133,7 +133,7 @@ inline const std::array<CountHistogram, 2> kCountHistograms{{
      &PointResult::fec_symbol_error_histogram, kFecHistogramBins, 0},
 }};
 // The received eye (host/link/eye_metrics.hpp).
-inline constexpr std::array<RealColumn, 7> kEyeMetricColumns{{
+inline constexpr std::array<RealColumn, 8> kEyeMetricColumns{{
     {"oma_outer_dbm", &PointResult::oma_outer_dbm, "dBm",
      "optical modulation amplitude between the outer levels at the photodiode (noiseless)"},
     {"average_power_dbm", &PointResult::average_power_dbm, "dBm",
@@ -148,9 +148,15 @@ inline constexpr std::array<RealColumn, 7> kEyeMetricColumns{{
      "transmitter and dispersion eye closure of the waveform at the photodiode, IEEE 802.3 "
      "TDECQ (PAM4) or TDEC (NRZ); inf: closed"},
     {"com_db", &PointResult::com_db, "dB",
-     "channel operating margin of the host electrical channel alone with the IEEE 802.3dj "
-     "reference receiver: it judges that channel, not the lane (optics, ring and the lane's "
-     "receiver are not in it; the lane's verdict is ber) (NaN without [channel])"},
+     "operating margin of the host electrical channel alone behind the lane's own transmit FFE, "
+     "with an MMSE FFE/DFE of the IEEE 802.3dj reference receiver's size (no CTLE or FFE "
+     "search, package or crosstalk: not the standard's COM, see com_reference_db); it judges "
+     "that channel, not the lane (the lane's verdict is ber) (NaN without [channel])"},
+    {"com_reference_db", &PointResult::com_reference_db, "dB",
+     "channel operating margin as IEEE 802.3 annex 93A computes it for the Touchstone channel "
+     "and the crosstalk files beside it, with the parameter set named by this variable's com_set "
+     "attribute (its package, reference transmitter and receiver, CTLE and transmit-FFE search); "
+     "the smallest package case (NaN without channel.com_set)"},
 }};
 // The host channel's own figures ([channel]; host/link/channel_figures.hpp): NaN without one.
 inline constexpr std::array<RealColumn, 9> kChannelColumns{{

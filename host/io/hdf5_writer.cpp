@@ -229,6 +229,8 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const OutputLayout& layout, Mode
       Handle dataset =
           create_dataset(check, fid, column.name, H5T_IEEE_F64LE, point_dims, &real_fill);
       describe(check, dataset.get(), column.units, column.long_name);
+      if (std::string(column.name) == "com_reference_db")
+        write_string_attribute(check, dataset.get(), "com_set", layout.com_set);
       finish_point_variable(dataset, column.name);
     }
   };

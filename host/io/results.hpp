@@ -109,6 +109,8 @@ struct PointResult {
   double sensitivity_check_ber_hi = std::numeric_limits<double>::quiet_NaN();
   // The host channel's operating margin (host/link/com.hpp; NaN without [channel]).
   double com_db = std::numeric_limits<double>::quiet_NaN();
+  // The standard's COM (channel.com_set; host/link/com_standard.hpp; NaN without one).
+  double com_reference_db = std::numeric_limits<double>::quiet_NaN();
   // The host channel's own figures (host/link/channel_figures.hpp; NaN without [channel]).
   double channel_il_half_nyquist_db = std::numeric_limits<double>::quiet_NaN();
   double channel_il_nyquist_db = std::numeric_limits<double>::quiet_NaN();
@@ -173,6 +175,7 @@ struct OutputLayout {
   std::vector<double> eye_phase_ui;      // bin centres in UI, 0 = the sampling instant
   std::vector<double> bathtub_phase_ui;  // the statistical bathtub's phases, 0 = the decision
   std::vector<double> contour_ber;       // eye.contour_bers (empty: no contour variable)
+  std::string com_set;                   // channel.com_set ("none": com_reference_db is NaN)
   int eye_edges = 0;                     // 2 (M - 1): each eye's floor and ceiling
   // Root attributes.
   std::string scenario_text;

@@ -142,18 +142,7 @@ ComFigure channel_operating_margin(const std::vector<double>& channel_fir,
   for (double q : residual) reach += std::abs(q);
   // A_ni: the one-tail probability of noise plus ISI beyond -A is DER_0.
   const double sigma = std::max(out.sigma_v, 1e-12 * std::abs(q0));
-  auto tail = [&](double a) {
-    double t = 0.0;
-    for (int b = isi.first; b <= isi.last; ++b)
-      if (isi.pdf[b] > 0.0f) t += isi.pdf[b] * q_function((a + isi.lo + b * isi.step) / sigma);
-    return t;
-  };
-  double lo = 0.0, hi = reach + 20.0 * sigma;
-  for (int it = 0; it < 60; ++it) {
-    const double mid = 0.5 * (lo + hi);
-    (tail(mid) > prm.der0 ? lo : hi) = mid;
-  }
-  out.interference_v = 0.5 * (lo + hi);
+  out.interference_v = interference_amplitude(isi, sigma, prm.der0, reach);
   out.com_db = 20.0 * std::log10(out.signal_v / out.interference_v);
   return out;
 }

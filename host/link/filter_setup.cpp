@@ -215,14 +215,15 @@ TransmitChain setup_transmit_chain(const Scenario& s, const LaneParams& lp, cons
   std::vector<double> after_dac = serdes_channel_fir(s, lp, fs, rep);
   rep.serdes_transmit = !after_dac.empty() || !ffe.empty();
   if (!after_dac.empty() && rp.channel_com) {
-    // The host channel's operating margin with the 802.3dj reference receiver (host/link/com.hpp),
-    // behind the scenario's own transmit FFE.
+    // The host channel's operating margin with the lane's own transmit FFE and an MMSE receiver
+    // of the 802.3dj reference's size (host/link/com.hpp): com_db, beside the standard's COM.
     ComParameters com;
     com.levels = lp.levels;
     rep.com_db =
         channel_operating_margin(after_dac, ffe_impulse, lp.samples_per_ui, lp.symbol_rate_hz, com)
             .com_db;
   }
+  if (rp.channel_com) standard_channel_com(s, lp, rep);
   if (std::isfinite(lp.driver_bandwidth_hz))
     after_dac = convolve_fir(after_dac, design_bessel_thomson4_fir(lp.driver_bandwidth_hz, fs));
   // The MZM's travelling-wave electrode, or the EML's RC pole.

@@ -58,6 +58,9 @@ struct LinkReport {
   int channel_fir_symbols = 0;  // the host channel's FIR, in UI (0: none)
   ChannelFigures channel;       // the host channel's own figures (NaN: none)
   double com_db = std::numeric_limits<double>::quiet_NaN();  // the channel's COM (host/link/com.hpp)
+  // The standard's COM of a Touchstone channel with channel.com_set's reference receiver
+  // (host/link/com_standard.hpp; NaN: not asked).
+  double com_reference_db = std::numeric_limits<double>::quiet_NaN();
   double cursor_gain = 1.0;
   std::vector<std::string> warnings;
   // The chain's pulse response at the decision phase, one value per symbol (A per unit symbol

@@ -47,6 +47,12 @@ void setup_electrical(const Scenario& s, const LaneParams& lp, LinkReport& rep,
 // The MZM's travelling-wave electrode or the EML's RC pole as a FIR for H1 (empty: none).
 std::vector<double> modulator_band_fir(const Scenario& s, const LaneParams& lp, double fs);
 
+// --- com_setup.cpp ----------------------------------------------------------------------------
+
+// channel.com_set's COM of the Touchstone channel and the aggressors beside it, once per run's
+// files, into rep.com_reference_db (nothing without a set).
+void standard_channel_com(const Scenario& s, const LaneParams& lp, LinkReport& rep);
+
 // --- filter_setup.cpp -------------------------------------------------------------------------
 
 // Fails on `key` unless the band limit f_hz (when finite) lies below the Nyquist frequency of

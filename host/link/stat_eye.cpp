@@ -5,6 +5,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "host/link/statistics.hpp"
 #include "physics/prbs.hpp"
 
 namespace ll {
@@ -49,6 +50,21 @@ IsiPdf isi_distribution(const std::vector<double>& cursors, const double* value,
                    grid, bins, a.data() + 1, b.data() + 1, &r.first, &r.last);
   r.pdf.assign(pdf, pdf + bins);
   return r;
+}
+
+double interference_amplitude(const IsiPdf& pdf, double sigma, double probability, double reach) {
+  auto tail = [&](double a) {
+    double t = 0.0;
+    for (int b = pdf.first; b <= pdf.last; ++b)
+      if (pdf.pdf[b] > 0.0f) t += pdf.pdf[b] * q_function((a + pdf.lo + b * pdf.step) / sigma);
+    return t;
+  };
+  double lo = 0.0, hi = reach + 20.0 * sigma;
+  for (int it = 0; it < 60; ++it) {
+    const double mid = 0.5 * (lo + hi);
+    (tail(mid) > probability ? lo : hi) = mid;
+  }
+  return 0.5 * (lo + hi);
 }
 
 std::string stat_eye_unsupported(const LaneParams& lp) {

@@ -48,6 +48,11 @@ struct IsiPdf {
 IsiPdf isi_distribution(const std::vector<double>& cursors, const double* value, const double* prob,
                         int levels, int bins = 1024);
 
+// The amplitude A that the interference `pdf` plus Gaussian noise of `sigma` falls below -A
+// with probability `probability` (COM's A_ni at DER_0): bisection between 0 and `reach` (the
+// interference's largest excursion) + 20 sigma.
+double interference_amplitude(const IsiPdf& pdf, double sigma, double probability, double reach);
+
 // Whether the statistical eye models this link (empty: it does; else what it lacks).
 std::string stat_eye_unsupported(const LaneParams& lp);
 

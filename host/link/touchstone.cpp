@@ -453,19 +453,34 @@ TouchstoneData read_touchstone(const std::string& path) {
   return parse_touchstone(std::string_view(text), path, touchstone_ports_from_name(path));
 }
 
+namespace {
+
+// The mixed-mode SDD_ab of a 4-port at frequency k, a and b 0 for the input pair, 1 for the
+// output pair: (S[a+][b+] - S[a+][b-] - S[a-][b+] + S[a-][b-]) / 2. A 2-port gives its S_ab.
+std::complex<double> differential_s(const TouchstoneData& d, std::size_t k, PortOrder order,
+                                    int a, int b) {
+  if (d.ports == 2) return d.at(k, a, b);
+  // 0-based (p+, p-) in, (q+, q-) out.
+  const int pp = 0, pm = order == PortOrder::in12_out34 ? 1 : 2;
+  const int qp = order == PortOrder::in12_out34 ? 2 : 1, qm = 3;
+  const int ap = a ? qp : pp, am = a ? qm : pm, bp = b ? qp : pp, bm = b ? qm : pm;
+  return 0.5 * (d.at(k, ap, bp) - d.at(k, ap, bm) - d.at(k, am, bp) + d.at(k, am, bm));
+}
+
+}  // namespace
+
 std::vector<std::complex<double>> through_response(const TouchstoneData& d, PortOrder order) {
   std::vector<std::complex<double>> h(d.frequency_hz.size());
-  for (std::size_t k = 0; k < h.size(); ++k) {
-    if (d.ports == 2) {
-      h[k] = d.at(k, 1, 0);
-      continue;
-    }
-    // 0-based (p+, p-) in, (q+, q-) out.
-    const int pp = 0, pm = order == PortOrder::in12_out34 ? 1 : 2;
-    const int qp = order == PortOrder::in12_out34 ? 2 : 1, qm = 3;
-    h[k] = 0.5 * (d.at(k, qp, pp) - d.at(k, qp, pm) - d.at(k, qm, pp) + d.at(k, qm, pm));
-  }
+  for (std::size_t k = 0; k < h.size(); ++k) h[k] = differential_s(d, k, order, 1, 0);
   return h;
+}
+
+std::vector<SParams2> differential_two_port(const TouchstoneData& d, PortOrder order) {
+  std::vector<SParams2> s(d.frequency_hz.size());
+  for (std::size_t k = 0; k < s.size(); ++k)
+    s[k] = {differential_s(d, k, order, 0, 0), differential_s(d, k, order, 0, 1),
+            differential_s(d, k, order, 1, 0), differential_s(d, k, order, 1, 1)};
+  return s;
 }
 
 }  // namespace ll

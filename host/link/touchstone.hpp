@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "host/scenario/scenario.hpp"
+#include "physics/com_network.hpp"
 
 namespace ll {
 
@@ -67,6 +68,9 @@ TouchstoneData parse_touchstone(std::string_view text, const std::string& name,
 //     SDD21 = (S[p+ -> q+] - S[p- -> q+] - S[p+ -> q-] + S[p- -> q-]) / 2,
 // (p+, p-) the input pair and (q+, q-) the output pair. A 2-port gives its S21.
 std::vector<std::complex<double>> through_response(const TouchstoneData& d, PortOrder order);
+// The whole differential-mode block (SDD11, SDD12, SDD21, SDD22) of a 4-port, port 1 the input
+// pair (referenced to 2 R_0); a 2-port's own S-parameters.
+std::vector<SParams2> differential_two_port(const TouchstoneData& d, PortOrder order);
 
 // Writes a Touchstone 1.1 file (RI, Hz) of `ports` ports: for tests and synthetic channels.
 void write_touchstone(const std::string& path, int ports, const std::vector<double>& frequency_hz,

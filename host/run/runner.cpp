@@ -94,6 +94,7 @@ int execute_run(const SweepPlan& plan, const RunOptions& options, std::ostream& 
     layout.contour_ber = plan.run.eye_contour_bers;
     layout.eye_edges = 2 * (plan.first_point.levels - 1);
   }
+  layout.com_set = plan.first_point.channel.com_set;
   layout.scenario_text = plan.scenario.text;
   layout.scenario_path = plan.scenario.path;
   layout.version = LIGHTLANE_VERSION;

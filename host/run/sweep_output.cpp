@@ -77,6 +77,7 @@ PointResult point_result(const LinkOutcome& o, const LinkReport& rep) {
   p.eye_offset_a = rep.eye_offset_a;
   p.eye_scale_a = rep.eye_scale_a;
   p.com_db = rep.com_db;
+  p.com_reference_db = rep.com_reference_db;
   const ChannelFigures& ch = rep.channel;
   p.channel_il_half_nyquist_db = ch.il_half_nyquist_db;
   p.channel_il_nyquist_db = ch.il_nyquist_db;

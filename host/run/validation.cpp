@@ -136,6 +136,15 @@ void print_validation(const SweepPlan& plan, const std::string& backend_request,
           << format_number(ch.pulse_pre1, 3) << ", post " << format_number(ch.pulse_post1, 3)
           << " of a long run's level";
     }
+    if (std::isfinite(rep.com_db) || std::isfinite(rep.com_reference_db)) {
+      out << "\n    COM:";
+      if (std::isfinite(rep.com_reference_db))
+        out << " " << format_number(rep.com_reference_db, 4) << " dB with " << plan.first_point.channel.com_set
+            << "'s reference receiver (com_reference_db);";
+      if (std::isfinite(rep.com_db))
+        out << " " << format_number(rep.com_db, 4)
+            << " dB behind the lane's transmit FFE with an MMSE receiver (com_db)";
+    }
     out << "\n";
   }
   for (const std::string& w : plan.warnings) out << "  warning: " << w << "\n";

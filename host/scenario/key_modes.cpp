@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "host/link/com_standard.hpp"
 #include "host/scenario/key_spec.hpp"
 
 namespace ll::scenario_detail {
@@ -20,9 +21,10 @@ struct ReadOnlyWith {
 
 const std::vector<ReadOnlyWith>& mode_rules() {
   static const std::vector<ReadOnlyWith> rules = {
-      {{"channel.file", "channel.port_order", "channel.extrapolate"},
+      {{"channel.file", "channel.port_order", "channel.extrapolate", "channel.com_set"},
        "channel.model",
        {"touchstone"}},
+      {{"channel.com_crosstalk"}, "channel.com_set", com_set_names()},
       {{"channel.loss_db_at_nyquist", "channel.skin_share", "channel.die_capacitance_ff",
         "channel.package_length_mm", "channel.package_impedance_ohm",
         "channel.package_delay_ps_per_mm"},

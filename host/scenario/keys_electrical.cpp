@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "host/link/com_standard.hpp"
 #include "host/scenario/key_spec.hpp"
 
 namespace ll::scenario_detail {
@@ -37,6 +38,23 @@ void append_electrical_keys(std::vector<KeySpec>& r) {
       lp.channel.port_order_given = true;
       lp.channel.port_order =
           std::get<std::string>(v) == "in13_out24" ? PortOrder::in13_out24 : PortOrder::in12_out34;
+    };
+    r.push_back(k);
+  }
+  {
+    std::vector<std::string> sets{"none"};
+    for (const std::string& n : com_set_names()) sets.push_back(n);
+    KeySpec k{"channel.com_set", Kind::text, "", {}, sets, std::string("none"), {}};
+    k.apply = [](const ScalarValue& v, LaneParams& lp, RunParams&) {
+      lp.channel.com_set = std::get<std::string>(v);
+    };
+    r.push_back(k);
+  }
+  {
+    KeySpec k{"channel.com_crosstalk", Kind::text, "", {}, {"beside", "none"},
+              std::string("beside"), {}};
+    k.apply = [](const ScalarValue& v, LaneParams& lp, RunParams&) {
+      lp.channel.com_crosstalk_beside = std::get<std::string>(v) == "beside";
     };
     r.push_back(k);
   }

@@ -130,6 +130,11 @@ struct ChannelParams {
   // A file that ends below the lane's Nyquist frequency is refused unless this says to roll its
   // response off above its last frequency (host/link/channel.hpp) anyway.
   bool extrapolate = false;
+  // The standard's COM of the Touchstone channel (host/link/com_standard.hpp): the parameter
+  // set's name ("none": not computed), and whether the aggressors beside the thru file (its name
+  // with "thru" read as "fext<n>" or "next<n>") join it.
+  std::string com_set = "none";
+  bool com_crosstalk_beside = true;
   double loss_at_nyquist_db = std::numeric_limits<double>::quiet_NaN();
   double skin_share = std::numeric_limits<double>::quiet_NaN();
   double die_capacitance_f = 0.0;

@@ -1,0 +1,90 @@
+#include "host/link/com_report.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+#include "host/link/touchstone.hpp"
+
+namespace ll {
+namespace {
+
+std::string fixed(double v, int decimals) {
+  char b[64];
+  std::snprintf(b, sizeof b, "%.*f", decimals, v);
+  return b;
+}
+
+ComChannel load_one(const std::string& path, ComChannelKind kind, const ComFiles& files,
+                    const ComSet& set, const std::string& what) {
+  const TouchstoneData d = read_touchstone(path);
+  if (d.ports != 4 && d.ports != 2)
+    throw TouchstoneError(path + ": " + what + ": a channel for COM is a 4-port (two pairs) or a " +
+                          "differential 2-port, not " + std::to_string(d.ports) + " ports");
+  const double nyquist = 0.5 * set.symbol_rate_hz;
+  if (d.frequency_hz.back() < nyquist)
+    throw TouchstoneError(path + ": " + what + ": the data end at " +
+                          format_number(d.frequency_hz.back() / 1e9, 6) +
+                          " GHz, below the COM set " + set.name + "'s Nyquist frequency " +
+                          format_number(nyquist / 1e9, 6) + " GHz");
+  ComChannel c{kind, d.frequency_hz, differential_two_port(d, files.order)};
+  if (kind == ComChannelKind::thru && d.ports == 4) {
+    // A thru with no DC path is a wrong pairing: the chosen pairs cross no conductor.
+    const std::size_t k = 0;
+    if (std::abs(c.s[k].s21) < 0.1)
+      throw TouchstoneError(path + ": " + what + ": |SDD21| is " +
+                            format_number(std::abs(c.s[k].s21), 3) + " at " +
+                            format_number(d.frequency_hz[k] / 1e9, 4) +
+                            " GHz: no through path between the pairs the port order names " +
+                            "(try the other port order)");
+  }
+  return c;
+}
+
+}  // namespace
+
+std::vector<ComChannel> load_com_channels(const ComFiles& files, const ComSet& set,
+                                          const std::string& what) {
+  std::vector<ComChannel> out{load_one(files.thru, ComChannelKind::thru, files, set, what)};
+  for (const std::string& f : files.fext)
+    out.push_back(load_one(f, ComChannelKind::fext, files, set, what));
+  for (const std::string& f : files.next)
+    out.push_back(load_one(f, ComChannelKind::next, files, set, what));
+  return out;
+}
+
+void write_com_report(const ComSet& set, const ComFiles& files, const ComResult& r,
+                      std::ostream& out) {
+  out << "# COM, " << set.name << " (" << set.source << ")\n\n";
+  out << "Thru " << files.thru << "; " << files.fext.size() << " FEXT and " << files.next.size()
+      << " NEXT aggressors. Reference receiver: CTLE and " << set.dfe_max.size()
+      << "-tap DFE, transmit FFE searched; DER_0 " << format_number(set.der0, 3) << ".\n\n";
+  out << "| case | z_p TX/NEXT/FEXT/RX mm | COM dB | FOM dB | A_s mV | A_ni mV | g_DC dB | "
+         "TX FFE | DFE b(1) b(2) | ISI / XT / TX / RJ / N mV rms |\n";
+  out << "|---|---|---|---|---|---|---|---|---|---|\n";
+  for (std::size_t c = 0; c < r.cases.size(); ++c) {
+    const ComCase& k = r.cases[c];
+    const ComPackageCase& p = set.cases[c];
+    std::string taps, dfe;
+    for (double t : k.eq.tx_taps) {
+      if (!taps.empty()) taps += ' ';
+      taps += fixed(t, 2);
+    }
+    for (std::size_t n = 0; n < k.eq.dfe.size() && n < 2; ++n) {
+      if (!dfe.empty()) dfe += ' ';
+      dfe += fixed(k.eq.dfe[n], 3);
+    }
+    out << "| " << c + 1 << " | " << format_number(p.tx_mm, 4) << "/" << format_number(p.next_mm, 4)
+        << "/" << format_number(p.fext_mm, 4) << "/" << format_number(p.rx_mm, 4) << " | "
+        << fixed(k.com_db, 2) << " | " << fixed(k.fom_db, 2) << " | "
+        << fixed(1e3 * k.signal_v, 2) << " | " << fixed(1e3 * k.interference_v, 2) << " | "
+        << fixed(k.eq.g_dc_db, 1) << (set.f_lf_hz > 0.0 ? " / " + fixed(k.eq.g_dc2_db, 1) : "")
+        << " | " << taps << " | " << dfe << " | " << fixed(1e3 * k.sigma_isi_v, 2) << " / "
+        << fixed(1e3 * k.sigma_xt_v, 2) << " / " << fixed(1e3 * k.sigma_tx_v, 2) << " / "
+        << fixed(1e3 * k.sigma_rj_v, 2) << " / " << fixed(1e3 * k.sigma_n_v, 2) << " |\n";
+  }
+  out << "\nCOM " << fixed(r.com_db, 2) << " dB (the smallest case): "
+      << (r.com_db >= set.threshold_db ? "passes" : "fails") << " the set's "
+      << format_number(set.threshold_db, 3) << " dB.\n";
+}
+
+}  // namespace ll

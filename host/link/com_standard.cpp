@@ -1,0 +1,462 @@
+// Annex 93A's COM (host/link/com_standard.hpp): the pulses, the equalisation search and the
+// interference distribution.
+//
+// Speed: the transmit FFE is symbol-spaced, so an equalised pulse is sum_i b_i p(t - i T) of the
+// pulse p without it, and the energy of its samples at phase m is b' R_m b, R_m the
+// autocorrelation of p's phase-m samples at lags 0 .. taps - 1. One inverse DFT per channel and
+// CTLE gain then serves every transmit FFE of the grid, and a FOM costs the cursor search
+// (a few UI of samples) and M phases of b' R b per aggressor, not a pulse.
+#include "host/link/com_standard.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "host/link/channel.hpp"
+#include "host/link/stat_eye.hpp"
+#include "physics/channel_models.hpp"
+
+namespace ll {
+namespace {
+
+using cd = std::complex<double>;
+
+constexpr int kPmfBins = 16384;         // the interference distribution's grid
+constexpr double kPmfFloor = 1e-3;      // samples under this share of A_s are left out (93A.1.7.1)
+
+// The die and package from the die (port 1) to the ball (port 2): C_d, the L_s ladder and bump
+// C_b where the set has them, the line, the ball's C_p.
+SParams2 die_and_package(double f, const ComSet& s, const ComDie& d, double length_mm) {
+  SParams2 n = shunt_capacitance(f, d.c_d_f, s.r0_ohm);
+  if (d.l_s_h > 0.0) n = cascade(n, series_inductance(f, d.l_s_h, s.r0_ohm));
+  if (d.c_b_f > 0.0) n = cascade(n, shunt_capacitance(f, d.c_b_f, s.r0_ohm));
+  if (length_mm > 0.0) n = cascade(n, package_line(f, s.z_c_ohm, length_mm, s.r0_ohm, s.line));
+  return cascade(n, shunt_capacitance(f, d.c_p_f, s.r0_ohm));
+}
+
+// The channel's S-parameters on bins 0 .. bins-1 of spacing df (host/link/channel.hpp's
+// interpolation: dB and unwrapped phase, rolled off above the file's last frequency).
+std::vector<SParams2> on_grid(const ComChannel& ch, double df, std::size_t bins) {
+  std::vector<cd> e(ch.s.size());
+  std::vector<SParams2> out(bins);
+  auto element = [&](cd SParams2::*m) {
+    for (std::size_t k = 0; k < e.size(); ++k) e[k] = ch.s[k].*m;
+    const std::vector<cd> v = interpolate_response(ch.frequency_hz, e, df, bins);
+    for (std::size_t b = 0; b < bins; ++b) out[b].*m = v[b];
+  };
+  element(&SParams2::s11);
+  element(&SParams2::s12);
+  element(&SParams2::s21);
+  element(&SParams2::s22);
+  return out;
+}
+
+// The transmit FFE's layout: tap i (0 .. n-1) delays by i T, the cursor is tap `cursor`.
+struct TxLayout {
+  int first_offset = 0, taps = 1, cursor = 0;
+};
+
+TxLayout tx_layout(const ComSet& s) {
+  int lo = 0, hi = 0;
+  for (const ComTapRange& r : s.tx_taps) {
+    lo = std::min(lo, r.offset);
+    hi = std::max(hi, r.offset);
+  }
+  return {lo, hi - lo + 1, -lo};
+}
+
+// Every transmit FFE of the set's grid with c(0) >= c0_min, taps in layout order.
+std::vector<std::vector<double>> tx_grid(const ComSet& s, const TxLayout& lay) {
+  std::vector<std::vector<double>> out{std::vector<double>(lay.taps, 0.0)};
+  for (const ComTapRange& r : s.tx_taps) {
+    const int steps = r.step > 0.0 ? static_cast<int>(std::lround((r.max - r.min) / r.step)) : 0;
+    std::vector<std::vector<double>> next;
+    for (const std::vector<double>& base : out)
+      for (int k = 0; k <= steps; ++k) {
+        std::vector<double> b = base;
+        b[r.offset - lay.first_offset] = r.min + k * r.step;
+        next.push_back(std::move(b));
+      }
+    out = std::move(next);
+  }
+  std::vector<std::vector<double>> kept;
+  for (std::vector<double>& b : out) {
+    double others = 0.0;
+    for (double c : b) others += std::abs(c);
+    b[lay.cursor] = 1.0 - others;
+    if (b[lay.cursor] >= s.c0_min - 1e-12) kept.push_back(std::move(b));
+  }
+  return kept;
+}
+
+// A sampled pulse with its phase autocorrelations: r[m * taps + l] = sum_k x[m + kM] x[m + (k+l)M].
+struct PhasedPulse {
+  std::vector<double> x;
+  std::vector<double> r;
+};
+
+PhasedPulse phased(std::vector<double> x, int M, int taps) {
+  PhasedPulse p;
+  p.r.assign(static_cast<std::size_t>(M) * taps, 0.0);
+  const long n = static_cast<long>(x.size());
+  std::vector<double> acc(static_cast<std::size_t>(M));
+  for (int l = 0; l < taps; ++l) {  // in memory order, each sample's product to its phase
+    std::fill(acc.begin(), acc.end(), 0.0);
+    const long lag = static_cast<long>(l) * M;
+    for (long a = 0, m = 0; a + lag < n; ++a, m = m + 1 == M ? 0 : m + 1) acc[m] += x[a] * x[a + lag];
+    for (int m = 0; m < M; ++m) p.r[static_cast<std::size_t>(m) * taps + l] = acc[m];
+  }
+  p.x = std::move(x);
+  return p;
+}
+
+// b' R_m b: the energy of the FFE'd pulse's phase-m samples.
+double ffe_energy(const PhasedPulse& p, int m, const std::vector<double>& b) {
+  const int taps = static_cast<int>(b.size());
+  const double* r = &p.r[static_cast<std::size_t>(m) * taps];
+  double e = 0.0;
+  for (int i = 0; i < taps; ++i)
+    for (int j = 0; j < taps; ++j) e += b[i] * b[j] * r[std::abs(i - j)];
+  return e;
+}
+
+// sum_i b_i x[t - i M] (zero outside the pulse).
+double ffe_sample(const std::vector<double>& x, long t, const std::vector<double>& b, int M) {
+  double y = 0.0;
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    const long k = t - static_cast<long>(i) * M;
+    if (k >= 0 && k < static_cast<long>(x.size())) y += b[i] * x[k];
+  }
+  return y;
+}
+
+double clamp_tap(double v, double lo, double hi) { return std::min(hi, std::max(lo, v)); }
+
+// The sampling point (93A-25, 93A-26): within a UI either side of the peak, where
+// h(t - T) = h(t + T) - b(1) h(t), b(1) = h(t + T) / h(t) within its limits. On the sample grid
+// the equation holds between two samples where the residual changes sign: the crossing at or
+// before the peak closest to it is taken (the standard's choice among several), else the first
+// after it, else the sample of smallest residual. `y` is the equalised pulse on samples [lo, ..).
+long cursor_sample(const std::vector<double>& y, long lo, int M, const ComSet& s) {
+  auto at = [&](long t) { return y[static_cast<std::size_t>(t - lo)]; };
+  const long end = lo + static_cast<long>(y.size());
+  long peak = lo + M;
+  for (long t = lo + M; t < end - M; ++t)
+    if (at(t) > at(peak)) peak = t;
+  const double b_lo = s.dfe_min.empty() ? 0.0 : s.dfe_min[0];
+  const double b_hi = s.dfe_max.empty() ? 0.0 : s.dfe_max[0];
+  auto residual = [&](long t) {
+    const double h0 = at(t), h1 = at(t + M);
+    const double b1 = s.dfe_min.empty() ? 0.0 : clamp_tap(h0 != 0.0 ? h1 / h0 : 0.0, b_lo, b_hi);
+    return at(t - M) - (h1 - b1 * h0);
+  };
+  const long first = std::max(lo + M, peak - M), last = std::min(end - M - 1, peak + M);
+  long best = peak, before = -1, after = -1;
+  double best_abs = std::abs(residual(peak));
+  double prev = residual(first);
+  for (long t = first; t <= last; ++t) {
+    const double r = residual(t);
+    if (std::abs(r) < best_abs) {
+      best_abs = std::abs(r);
+      best = t;
+    }
+    if (t > first && (r == 0.0 || (r > 0.0) != (prev > 0.0))) {
+      const long pick = std::abs(r) <= std::abs(prev) ? t : t - 1;
+      if (pick <= peak) before = pick;
+      else if (after < 0) after = pick;
+    }
+    prev = r;
+  }
+  return before >= 0 ? before : after >= 0 ? after : best;
+}
+
+// The pulses of one package case at one CTLE setting.
+struct CasePulses {
+  PhasedPulse victim, slope;  // the thru's pulse and its centred difference p(t+1) - p(t-1)
+  std::vector<PhasedPulse> aggressors;
+  std::vector<ComChannelKind> kinds;
+  long peak = 0;       // the victim's peak sample (without the transmit FFE)
+  double var_n = 0.0;  // the receiver's noise (93A-35)
+};
+
+struct Evaluation {
+  double fom_db = -1e300;
+  long cursor = 0;
+  double h0 = 0.0, var_tx = 0.0, var_isi = 0.0, var_j = 0.0, var_xt = 0.0, var_n = 0.0;
+  std::vector<double> dfe;
+};
+
+double sigma_x2(int L) { return (L * L - 1.0) / (3.0 * (L - 1.0) * (L - 1.0)); }
+
+// The figure of merit (93A-36) of one transmit FFE at one CTLE setting.
+Evaluation evaluate(const ComSet& s, const CasePulses& cp, const std::vector<double>& b,
+                    const TxLayout& lay) {
+  const int M = s.samples_per_ui;
+  Evaluation e;
+  // The equalised pulse about its peak (the FFE delays the cursor by `cursor` UI).
+  const long centre = cp.peak + static_cast<long>(lay.cursor) * M;
+  const long lo = std::max(0L, centre - 4L * M);
+  const long hi = std::min(static_cast<long>(cp.victim.x.size()) + (lay.taps - 1L) * M,
+                           centre + 4L * M);
+  if (hi - lo < 3L * M) return e;
+  std::vector<double> y(static_cast<std::size_t>(hi - lo));
+  for (long t = lo; t < hi; ++t) y[t - lo] = ffe_sample(cp.victim.x, t, b, M);
+  e.cursor = cursor_sample(y, lo, M, s);
+  e.h0 = ffe_sample(cp.victim.x, e.cursor, b, M);
+  if (!(e.h0 > 0.0)) return e;
+  const int m = static_cast<int>(e.cursor % M);
+  const double sx2 = sigma_x2(s.levels);
+  // Residual ISI (93A-27, 93A-31): all of the phase's energy but the cursor, the DFE's share
+  // taken off the first N_b post cursors.
+  double isi = ffe_energy(cp.victim, m, b) - e.h0 * e.h0;
+  e.dfe.resize(s.dfe_max.size());
+  for (std::size_t n = 0; n < e.dfe.size(); ++n) {
+    const double h = ffe_sample(cp.victim.x, e.cursor + static_cast<long>(n + 1) * M, b, M);
+    e.dfe[n] = clamp_tap(h / e.h0, s.dfe_min[n], s.dfe_max[n]);
+    const double left = h - e.dfe[n] * e.h0;
+    isi += left * left - h * h;
+  }
+  e.var_isi = sx2 * std::max(isi, 0.0);
+  e.var_tx = e.h0 * e.h0 * std::pow(10.0, -s.snr_tx_db / 10.0);  // (93A-30)
+  // Jitter (93A-28, 93A-32): h_J(n) = (h(t_s + nT + T/M) - h(t_s + nT - T/M)) / (2 / M).
+  const double slope2 = ffe_energy(cp.slope, m, b) * (M / 2.0) * (M / 2.0);
+  e.var_j = (s.a_dd_ui * s.a_dd_ui + s.sigma_rj_ui * s.sigma_rj_ui) * sx2 * slope2;
+  // Crosstalk (93A-33, 93A-34): each aggressor at the phase of its largest energy; the FEXT
+  // aggressors behind the victim's transmit FFE, the NEXT ones behind none.
+  std::vector<double> none(lay.taps, 0.0);
+  none[lay.cursor] = 1.0;
+  for (std::size_t a = 0; a < cp.aggressors.size(); ++a) {
+    const std::vector<double>& ba = cp.kinds[a] == ComChannelKind::fext ? b : none;
+    double worst = 0.0;
+    for (int ph = 0; ph < M; ++ph) worst = std::max(worst, ffe_energy(cp.aggressors[a], ph, ba));
+    e.var_xt += sx2 * worst;
+  }
+  e.var_n = cp.var_n;
+  const double a_s = s.r_lm * e.h0 / (s.levels - 1);
+  e.fom_db = 10.0 * std::log10(a_s * a_s / (e.var_tx + e.var_isi + e.var_j + e.var_xt + e.var_n));
+  return e;
+}
+
+}  // namespace
+
+namespace {
+
+// The spectra of one package case before the CTLE: H_21 (93A-18) of every channel in its
+// packages, times the transmitter's and receiver's filters and the 1-UI pulse's M sinc(f T).
+struct CaseSpectra {
+  std::vector<std::vector<cd>> base;  // [channel][bin]
+  std::vector<double> amplitude;      // A_v, A_fe or A_ne
+  std::vector<cd> h_r;                // the receiver's filter alone, for eta_0
+  double unequalised_peak_v = 0.0;    // the thru's pulse through H_21 alone, times A_v
+};
+
+struct Grid {
+  std::size_t n = 0, bins = 0;
+  double df = 0.0;
+};
+
+Grid com_grid(const ComSet& s) {
+  const double fs = s.symbol_rate_hz * s.samples_per_ui;
+  std::size_t n = static_cast<std::size_t>(std::llround(fs / s.f_step_hz));
+  n += n % 2;
+  return {n, n / 2 + 1, fs / static_cast<double>(n)};
+}
+
+CaseSpectra case_spectra(const ComSet& s, const ComPackageCase& pc,
+                         const std::vector<ComChannel>& channels,
+                         const std::vector<std::vector<SParams2>>& gridded, const Grid& g) {
+  CaseSpectra cs;
+  const double gamma = (s.r_d_ohm - s.r0_ohm) / (s.r_d_ohm + s.r0_ohm);  // (93A-17)
+  const double T = 1.0 / s.symbol_rate_hz;
+  cs.h_r.resize(g.bins);
+  std::vector<double> x(g.bins), ht(g.bins);
+  std::vector<SParams2> rx(g.bins), tx_thru(g.bins), tx_next(g.bins), tx_fext(g.bins);
+  for (std::size_t k = 0; k < g.bins; ++k) {
+    const double f = g.df * static_cast<double>(k);
+    const double u = kPi * f * T;
+    x[k] = s.samples_per_ui * (k == 0 ? 1.0 : std::sin(u) / u);
+    ht[k] = s.rise_time_s > 0.0 ? com_transmitter_filter(f, s.rise_time_s) : 1.0;
+    cs.h_r[k] = com_receiver_filter(f, s.f_r * s.symbol_rate_hz);
+    rx[k] = flipped(die_and_package(f, s, s.rx_die, pc.rx_mm));
+    tx_thru[k] = die_and_package(f, s, s.tx_die, pc.tx_mm);
+    tx_next[k] = die_and_package(f, s, s.tx_die, pc.next_mm);
+    tx_fext[k] = die_and_package(f, s, s.tx_die, pc.fext_mm);
+  }
+  std::vector<cd> plain(g.bins);
+  for (std::size_t c = 0; c < channels.size(); ++c) {
+    const ComChannelKind kind = channels[c].kind;
+    const std::vector<SParams2>& tx =
+        kind == ComChannelKind::next ? tx_next : kind == ComChannelKind::fext ? tx_fext : tx_thru;
+    std::vector<cd> b(g.bins);
+    for (std::size_t k = 0; k < g.bins; ++k) {
+      const cd h21 = terminated_transfer(cascade(cascade(tx[k], gridded[c][k]), rx[k]), gamma, gamma);
+      b[k] = h21 * ht[k] * cs.h_r[k] * x[k];
+      if (c == 0) plain[k] = h21 * x[k];
+    }
+    cs.base.push_back(std::move(b));
+    cs.amplitude.push_back(kind == ComChannelKind::thru   ? s.a_v_v
+                           : kind == ComChannelKind::fext ? s.a_fe_v
+                                                          : s.a_ne_v);
+  }
+  const std::vector<double> p = inverse_real_dft(plain);
+  cs.unequalised_peak_v = s.a_v_v * *std::max_element(p.begin(), p.end());
+  return cs;
+}
+
+// The CTLE of 93A-22 with its DC gain g g2 (physics/channel_models.hpp's form is scaled to 1).
+std::vector<cd> ctle(const ComSet& s, const Grid& g, double g_dc_db, double g_dc2_db) {
+  std::vector<cd> h(g.bins);
+  const double gain = std::pow(10.0, g_dc_db / 20.0) *
+                      (s.f_lf_hz > 0.0 ? std::pow(10.0, g_dc2_db / 20.0) : 1.0);
+  for (std::size_t k = 0; k < g.bins; ++k)
+    h[k] = gain * ctle_response(g.df * static_cast<double>(k), g_dc_db, s.f_z_hz, s.f_p1_hz,
+                                s.f_p2_hz, g_dc2_db, s.f_lf_hz);
+  return h;
+}
+
+CasePulses case_pulses(const ComSet& s, const CaseSpectra& cs,
+                       const std::vector<ComChannel>& channels, const std::vector<cd>& h_ctf,
+                       const Grid& g, int taps) {
+  const int M = s.samples_per_ui;
+  CasePulses cp;
+  for (std::size_t c = 0; c < cs.base.size(); ++c) {
+    std::vector<cd> spec(g.bins);
+    for (std::size_t k = 0; k < g.bins; ++k) spec[k] = cs.base[c][k] * h_ctf[k] * cs.amplitude[c];
+    std::vector<double> p = inverse_real_dft(std::move(spec));
+    if (c == 0) {
+      cp.peak = std::max_element(p.begin(), p.end()) - p.begin();
+      std::vector<double> d(p.size(), 0.0);
+      for (std::size_t t = 1; t + 1 < p.size(); ++t) d[t] = p[t + 1] - p[t - 1];
+      cp.slope = phased(std::move(d), M, taps);
+      cp.victim = phased(std::move(p), M, taps);
+    } else {
+      cp.aggressors.push_back(phased(std::move(p), M, taps));
+      cp.kinds.push_back(channels[c].kind);
+    }
+  }
+  // (93A-35): eta_0 through the receiver's filter and CTLE.
+  double sum = 0.0;
+  for (std::size_t k = 1; k < g.bins; ++k) sum += std::norm(cs.h_r[k] * h_ctf[k]);
+  cp.var_n = s.eta0_v2_per_ghz * 1e-9 * sum * g.df;
+  return cp;
+}
+
+// COM at the chosen equalisation (93A.1.7): the discrete interference (residual ISI, crosstalk
+// at each aggressor's worst phase, the dual-Dirac jitter A_DD h_J(n)) with the Gaussian noise.
+ComCase final_com(const ComSet& s, const CasePulses& cp, const std::vector<double>& b,
+                  const TxLayout& lay, const Evaluation& e) {
+  const int M = s.samples_per_ui;
+  const int L = s.levels;
+  ComCase out;
+  const double a_s = s.r_lm * e.h0 / (L - 1);
+  const double floor = kPmfFloor * a_s;
+  const long span = static_cast<long>(cp.victim.x.size()) + (lay.taps - 1L) * M;
+  std::vector<double> discrete;
+  auto keep = [&](double v) {
+    if (std::abs(v) >= floor) discrete.push_back(v);
+  };
+  double slope2 = 0.0;
+  for (long t = e.cursor % M; t < span; t += M) {
+    const long n = (t - e.cursor) / M;
+    double h = ffe_sample(cp.victim.x, t, b, M);
+    const double hj = ffe_sample(cp.slope.x, t, b, M) * (M / 2.0);
+    slope2 += hj * hj;
+    keep(s.a_dd_ui * hj);
+    if (n == 0) continue;
+    if (n >= 1 && n <= static_cast<long>(e.dfe.size())) h -= e.dfe[n - 1] * e.h0;
+    keep(h);
+  }
+  std::vector<double> none(lay.taps, 0.0);
+  none[lay.cursor] = 1.0;
+  double var_xt = 0.0;
+  for (std::size_t a = 0; a < cp.aggressors.size(); ++a) {
+    const std::vector<double>& ba = cp.kinds[a] == ComChannelKind::fext ? b : none;
+    int worst = 0;
+    double worst_e = -1.0;
+    for (int ph = 0; ph < M; ++ph)
+      if (const double en = ffe_energy(cp.aggressors[a], ph, ba); en > worst_e) {
+        worst_e = en;
+        worst = ph;
+      }
+    var_xt += sigma_x2(L) * worst_e;
+    for (long t = worst; t < span; t += M) keep(ffe_sample(cp.aggressors[a].x, t, ba, M));
+  }
+  const double sx2 = sigma_x2(L);
+  const double var_g = e.var_tx + s.sigma_rj_ui * s.sigma_rj_ui * sx2 * slope2 + e.var_n;
+  std::vector<double> value(L), prob(L, 1.0 / L);
+  for (int k = 0; k < L; ++k) value[k] = -1.0 + 2.0 * k / (L - 1);
+  const IsiPdf pdf = isi_distribution(discrete, value.data(), prob.data(), L, kPmfBins);
+  const double sigma = std::sqrt(var_g);
+  double reach = 0.0;
+  for (double v : discrete) reach += std::abs(v);
+  // A_ni: P(noise + interference < -A_ni) = DER_0.
+  out.signal_v = a_s;
+  out.interference_v = interference_amplitude(pdf, sigma, s.der0, reach);
+  out.com_db = 20.0 * std::log10(out.signal_v / out.interference_v);
+  out.fom_db = e.fom_db;
+  out.sigma_isi_v = std::sqrt(e.var_isi);
+  out.sigma_xt_v = std::sqrt(var_xt);
+  out.sigma_tx_v = std::sqrt(e.var_tx);
+  out.sigma_jitter_v = std::sqrt(e.var_j);
+  out.sigma_rj_v = s.sigma_rj_ui * std::sqrt(sx2 * slope2);
+  out.sigma_n_v = std::sqrt(e.var_n);
+  out.cursor_ui = static_cast<double>(e.cursor) / M;
+  out.sigma_gaussian_v = sigma;
+  out.eq.tx_taps = b;
+  out.eq.dfe = e.dfe;
+  return out;
+}
+
+}  // namespace
+
+ComResult standard_com(const ComSet& s, const std::vector<ComChannel>& channels) {
+  if (s.rx_ffe_taps > 0)
+    throw std::invalid_argument("COM set " + s.name +
+                                ": a receiver FFE is not computed by this version");
+  if (channels.empty() || channels.front().kind != ComChannelKind::thru)
+    throw std::invalid_argument("COM needs the thru channel first");
+  for (std::size_t c = 1; c < channels.size(); ++c)
+    if (channels[c].kind == ComChannelKind::thru)
+      throw std::invalid_argument("COM takes one thru channel");
+  if (s.levels < 2 || s.samples_per_ui < 2 || s.cases.empty() || s.g_dc_db.empty() ||
+      s.g_dc2_db.empty() || s.dfe_min.size() != s.dfe_max.size())
+    throw std::invalid_argument("COM set " + s.name + " is incomplete");
+  const Grid g = com_grid(s);
+  std::vector<std::vector<SParams2>> gridded;
+  for (const ComChannel& ch : channels) gridded.push_back(on_grid(ch, g.df, g.bins));
+  const TxLayout lay = tx_layout(s);
+  const std::vector<std::vector<double>> grid = tx_grid(s, lay);
+
+  ComResult r;
+  r.set = s.name;
+  for (const ComPackageCase& pc : s.cases) {
+    const CaseSpectra cs = case_spectra(s, pc, channels, gridded, g);
+    Evaluation best;
+    std::vector<double> best_b;
+    double best_g = 0.0, best_g2 = 0.0;
+    for (double g2 : s.g_dc2_db)
+      for (double g1 : s.g_dc_db) {
+        const CasePulses cp = case_pulses(s, cs, channels, ctle(s, g, g1, g2), g, lay.taps);
+        for (const std::vector<double>& b : grid) {
+          Evaluation e = evaluate(s, cp, b, lay);
+          if (e.fom_db > best.fom_db) {
+            best = std::move(e);
+            best_b = b;
+            best_g = g1;
+            best_g2 = g2;
+          }
+        }
+      }
+    if (best_b.empty()) throw std::invalid_argument("COM: the thru channel has no pulse");
+    const CasePulses cp = case_pulses(s, cs, channels, ctle(s, g, best_g, best_g2), g, lay.taps);
+    ComCase c = final_com(s, cp, best_b, lay, best);
+    c.eq.g_dc_db = best_g;
+    c.eq.g_dc2_db = best_g2;
+    c.pulse_peak_v = cs.unequalised_peak_v;
+    r.cases.push_back(std::move(c));
+    if (!(r.com_db <= r.cases.back().com_db)) r.com_db = r.cases.back().com_db;
+  }
+  return r;
+}
+
+}  // namespace ll

@@ -1,0 +1,127 @@
+// Channel operating margin as IEEE 802.3 annex 93A computes it, for a host channel given as
+// Touchstone files (a thru and its far- and near-end crosstalk aggressors) and a named parameter
+// set (host/link/com_sets.cpp):
+//   1. every channel in the set's die-and-package models (93A.1.2: die capacitance C_d, with the
+//      newer sets' L_s ladder and bump C_b, the lossy package line z_p of impedance Z_c, the ball
+//      C_p), terminated by R_d at both ends (93A-18);
+//   2. the reference transmitter (its FFE, the rise-time filter 93A-46), the receiver's
+//      Butterworth noise filter (93A-20) and CTLE (93A-22), and the 1-UI pulse response (93A-24);
+//   3. for every CTLE gain (g_DC, g_DC2) and every transmit FFE in the set's grid with
+//      c(0) >= c0_min: the sampling point by the Mueller-Mueller criterion (93A-25, with the
+//      first DFE tap 93A-26), the DFE taps b(n) = h(n)/h(0) clipped to the set's limits, and the
+//      figure of merit (93A-36) from A_s = R_LM h(0) / (L - 1), the transmitter's noise (93A-30),
+//      the residual ISI (93A-27, 93A-31; precursors count), the jitter (93A-28, 93A-32), the
+//      crosstalk at each aggressor's worst phase (93A-33, 93A-34) and the receiver's eta_0 through
+//      the filters (93A-35); the best FOM chooses the equalisation;
+//   4. at that choice, COM = 20 log10(A_s / A_ni), A_ni the amplitude that the interference
+//      exceeds with probability DER_0 (93A.1.7): the residual ISI, the crosstalk at its worst
+//      phase and the dual-Dirac jitter A_DD h_J(n) as discrete distributions of equiprobable PAM
+//      symbols, convolved, with the Gaussian noise of the transmitter, the random jitter and
+//      eta_0.
+// COM is computed for every package case of the set (the line lengths of its test 1 and test 2)
+// and the smallest is the channel's.
+//
+// Sets with a receiver FFE (802.3ck, 802.3dj: 93A.1.6's FFE, 178A's MMSE receiver) are not
+// computed here yet; com_set() refuses them by name.
+#pragma once
+
+#include <complex>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "physics/com_network.hpp"
+
+namespace ll {
+
+// One transmit FFE tap's search grid: c(offset) from min to max in steps of step.
+struct ComTapRange {
+  int offset = 0;  // -3 .. +1 (0 is the cursor, which is 1 - sum |others|)
+  double min = 0.0, max = 0.0, step = 0.0;
+};
+
+// The die and package at one end (93A.1.2, Table 93A-1 and its successors).
+struct ComDie {
+  double c_d_f = 0.0;  // die capacitance
+  double l_s_h = 0.0;  // series inductance of the ladder (0: none)
+  double c_b_f = 0.0;  // bump capacitance (0: none)
+  double c_p_f = 0.0;  // ball (package) capacitance
+};
+
+// One package case: the line length (mm) of the victim's transmitter, the NEXT aggressor's
+// transmitter, the FEXT aggressor's transmitter and the receiver.
+struct ComPackageCase {
+  double tx_mm = 0.0, next_mm = 0.0, fext_mm = 0.0, rx_mm = 0.0;
+};
+
+struct ComSet {
+  std::string name;
+  std::string source;  // where the numbers come from
+  double symbol_rate_hz = 0.0;
+  double f_step_hz = 10e6;
+  int levels = 2;
+  int samples_per_ui = 32;
+  double der0 = 1e-5;
+  double rise_time_s = 0.0;  // T_r of 93A-46 (0: no transmitter filter)
+  double r_lm = 1.0;
+  double a_v_v = 0.4, a_fe_v = 0.4, a_ne_v = 0.6;  // victim, FEXT and NEXT transmitters' peaks
+  double r0_ohm = 50.0, r_d_ohm = 50.0;
+  double a_dd_ui = 0.0, snr_tx_db = 0.0, eta0_v2_per_ghz = 0.0, sigma_rj_ui = 0.0;
+  double f_z_hz = 0.0, f_p1_hz = 0.0, f_p2_hz = 0.0, f_lf_hz = 0.0;  // CTLE (93A-22)
+  std::vector<double> g_dc_db, g_dc2_db;  // searched CTLE gains (g_dc2: {0} without f_LF)
+  std::vector<ComTapRange> tx_taps;       // searched transmit FFE taps
+  double c0_min = 0.0;
+  double f_r = 0.75;                     // receiver filter bandwidth over f_b
+  std::vector<double> dfe_min, dfe_max;  // one pair a DFE tap
+  int rx_ffe_taps = 0;                   // a receiver FFE: not computed here (see above)
+  ComDie tx_die, rx_die;
+  double z_c_ohm = 100.0;  // package line's differential impedance
+  PackageLineLoss line;
+  std::vector<ComPackageCase> cases;
+  double threshold_db = 3.0;  // the smallest COM the clause accepts
+};
+
+// The named sets (host/link/com_sets.cpp); throws std::invalid_argument naming the known ones.
+ComSet com_set(const std::string& name);
+std::vector<std::string> com_set_names();
+
+// A channel as a differential 2-port on its file's frequencies (S-parameters referenced to
+// 2 R_0, as a 4-port file's mixed-mode SDD block is).
+enum class ComChannelKind { thru, fext, next };
+struct ComChannel {
+  ComChannelKind kind = ComChannelKind::thru;
+  std::vector<double> frequency_hz;
+  std::vector<SParams2> s;
+};
+
+struct ComEqualisation {
+  double g_dc_db = 0.0, g_dc2_db = 0.0;
+  std::vector<double> tx_taps;  // c(-3) .. c(+1), the cursor included
+  std::vector<double> dfe;      // b(1) .. b(N_b)
+};
+
+struct ComCase {
+  double com_db = std::numeric_limits<double>::quiet_NaN();
+  double fom_db = 0.0;
+  double signal_v = 0.0, interference_v = 0.0;  // A_s, A_ni
+  double pulse_peak_v = 0.0;                     // the unequalised pulse's peak (H_21 alone)
+  double cursor_ui = 0.0;  // the sampling point t_s, UI after the equalised pulse's time origin
+  // The FOM's noise terms (V rms) at the chosen equalisation: sigma_jitter_v is 93A-32's
+  // (A_DD and sigma_RJ), sigma_rj_v its random part alone, which joins the Gaussian noise
+  // sigma_gaussian_v (93A-41) with the transmitter's and eta_0's.
+  double sigma_isi_v = 0.0, sigma_xt_v = 0.0, sigma_tx_v = 0.0, sigma_jitter_v = 0.0,
+         sigma_rj_v = 0.0, sigma_n_v = 0.0, sigma_gaussian_v = 0.0;
+  ComEqualisation eq;
+};
+
+struct ComResult {
+  std::string set;
+  std::vector<ComCase> cases;  // one a package case
+  double com_db = std::numeric_limits<double>::quiet_NaN();  // the smallest
+};
+
+// `channels`: the thru first, then its aggressors. Throws std::invalid_argument for a set this
+// code does not compute or channels without a thru.
+ComResult standard_com(const ComSet& set, const std::vector<ComChannel>& channels);
+
+}  // namespace ll
