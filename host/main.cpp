@@ -81,8 +81,10 @@ int com_command(const std::string& standard, const ll::ComFiles& files) {
   } catch (const std::invalid_argument& e) {
     return report(std::string("--standard: ") + e.what(), kExitBadInput);
   }
-  const std::vector<ll::ComChannel> channels = ll::load_com_channels(files, set, "lightlane com");
-  ll::write_com_report(set, files, ll::standard_com(set, channels), std::cout);
+  std::vector<std::string> warnings;
+  const std::vector<ll::ComChannel> channels =
+      ll::load_com_channels(files, set, "lightlane com", warnings);
+  ll::write_com_report(set, files, ll::standard_com(set, channels), warnings, std::cout);
   return 0;
 }
 

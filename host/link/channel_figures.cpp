@@ -6,6 +6,7 @@
 #include <numbers>
 #include <stdexcept>
 
+#include "host/link/channel.hpp"
 #include "host/link/cholesky.hpp"
 #include "kernels/engine/fir.hpp"
 
@@ -76,14 +77,11 @@ void touchstone_channel_figures(const TouchstoneData& d, PortOrder order, double
     band_il.push_back(il[k]);
   }
   out.ild_rms_db = insertion_loss_deviation_rms(band_f, band_il);
-  // Return loss at the input pair: SDD11 of (p+, p-) = (0, 1) or (0, 2), or S11.
-  const int pm = order == PortOrder::in12_out34 ? 1 : 2;
+  // Return loss at the input pair: SDD11, or a 2-port's S11.
+  const std::vector<SParams2> dd = differential_two_port(d, order);
   double rl = ChannelFigures::nan;
   for (std::size_t k = 0; k < f.size() && f[k] <= nyquist_hz; ++k) {
-    const std::complex<double> s11 =
-        d.ports == 2 ? d.at(k, 0, 0)
-                     : 0.5 * (d.at(k, 0, 0) - d.at(k, 0, pm) - d.at(k, pm, 0) + d.at(k, pm, pm));
-    const double r = loss_db(s11);
+    const double r = loss_db(dd[k].s11);
     rl = std::isnan(rl) ? r : std::min(rl, r);
   }
   out.return_loss_min_db = rl;
@@ -119,11 +117,56 @@ void pulse_figures(const std::vector<double>& fir, int samples_per_ui, ChannelFi
   // The response to one UI of a unit level.
   const std::size_t spu = static_cast<std::size_t>(samples_per_ui);
   const std::vector<double> pulse = convolve_fir(std::vector<double>(spu, 1.0), fir);
-  const std::size_t peak = static_cast<std::size_t>(
-      std::max_element(pulse.begin(), pulse.end()) - pulse.begin());
+  const std::size_t peak =
+      static_cast<std::size_t>(std::max_element(pulse.begin(), pulse.end()) - pulse.begin());
   out.pulse_cursor = pulse[peak];
   out.pulse_pre1 = peak >= spu ? pulse[peak - spu] : 0.0;
   out.pulse_post1 = peak + spu < pulse.size() ? pulse[peak + spu] : 0.0;
+}
+
+}  // namespace ll
+
+namespace ll {
+
+Causality through_causality(const std::vector<double>& frequency_hz,
+                            const std::vector<std::complex<double>>& through, double report_above) {
+  Causality out;
+  const std::size_t n = frequency_hz.size();
+  if (n < 2) return out;
+  const double df = (frequency_hz.back() - frequency_hz.front()) / static_cast<double>(n - 1);
+  const std::size_t bins = static_cast<std::size_t>(std::ceil(1.25 * frequency_hz.back() / df)) + 1;
+  const std::vector<double> x =
+      inverse_real_dft(interpolate_response(frequency_hz, through, df, bins));
+  const long N = static_cast<long>(x.size());
+  auto at = [&](long t) { return x[static_cast<std::size_t>(((t % N) + N) % N)]; };
+  long peak = 0;
+  for (long t = 1; t < N; ++t)
+    if (std::abs(x[t]) > std::abs(x[peak])) peak = t;
+  const double top = std::abs(x[peak]);
+  long arrival = peak;
+  while (arrival > peak - N / 2 && std::abs(at(arrival - 1)) >= 0.05 * top) --arrival;
+  const long first = peak - N / 2, last = arrival - 4;  // the early window, [first, last]
+  double early = 0.0, total = 0.0;
+  for (double v : x) total += v * v;
+  for (long t = first; t <= last; ++t) early += at(t) * at(t);
+  if (!(total > 0.0)) return out;
+  out.acausal_share = early / total;
+  if (out.acausal_share > report_above && last >= first) {
+    // The early window's spectrum on the interpolation grid (one bin in eight: a DFT by hand,
+    // only when there is something to report).
+    double best = -1.0;
+    for (std::size_t k = 1; k < bins; k += 8) {
+      std::complex<double> sum = 0.0;
+      const double w = -2.0 * kPi * static_cast<double>(k) / static_cast<double>(N);
+      for (long t = first; t <= last; ++t)
+        sum += at(t) * std::polar(1.0, w * static_cast<double>(t));
+      if (std::abs(sum) > best) {
+        best = std::abs(sum);
+        out.worst_frequency_hz = df * static_cast<double>(k);
+      }
+    }
+  }
+  return out;
 }
 
 }  // namespace ll

@@ -44,6 +44,24 @@ void loss_curve_figures(const LossDb& il_db, double symbol_rate_hz, ChannelFigur
 // The pulse figures of a channel FIR (unit DC gain) at samples_per_ui samples per UI.
 void pulse_figures(const std::vector<double>& fir, int samples_per_ui, ChannelFigures& out);
 
+// Causality of a measured through response (issue 23): a passive channel's impulse response is
+// zero before the signal arrives. The response is interpolated onto the file's step up to 1.25
+// times its last frequency (host/link/channel.hpp: rolled off above it, so the band edge does
+// not ring) and inverted; `acausal_share` is the energy more than 4 samples before the arrival
+// (the last sample under 5% of the peak on its leading edge), within the half period before the
+// peak, over the whole energy. A causal file leaves only the band limit's ringing (3e-3 or less
+// on the lines tests/host/test_channel_checks.cpp reads); a phase that does not belong to its
+// magnitude (a de-embedding or interpolation artefact, a sign convention) puts energy there.
+// `worst_frequency_hz`: where that early energy's spectrum peaks (computed only when
+// acausal_share > report_above).
+struct Causality {
+  double acausal_share = 0.0;
+  double worst_frequency_hz = std::numeric_limits<double>::quiet_NaN();
+};
+Causality through_causality(const std::vector<double>& frequency_hz,
+                            const std::vector<std::complex<double>>& through,
+                            double report_above = 0.01);
+
 // RMS deviation of (f, il) from its fit a0 + a1 sqrt(f) + a2 f + a3 f^2 (least squares).
 double insertion_loss_deviation_rms(const std::vector<double>& frequency_hz,
                                     const std::vector<double>& il_db);

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "host/link/channel_figures.hpp"
 #include "host/link/touchstone.hpp"
 
 namespace ll {
@@ -15,8 +16,10 @@ std::string fixed(double v, int decimals) {
 }
 
 ComChannel load_one(const std::string& path, ComChannelKind kind, const ComFiles& files,
-                    const ComSet& set, const std::string& what) {
+                    const ComSet& set, const std::string& what,
+                    std::vector<std::string>& warnings) {
   const TouchstoneData d = read_touchstone(path);
+  warnings.insert(warnings.end(), d.warnings.begin(), d.warnings.end());
   if (d.ports != 4 && d.ports != 2)
     throw TouchstoneError(path + ": " + what + ": a channel for COM is a 4-port (two pairs) or a " +
                           "differential 2-port, not " + std::to_string(d.ports) + " ports");
@@ -37,23 +40,35 @@ ComChannel load_one(const std::string& path, ComChannelKind kind, const ComFiles
                             " GHz: no through path between the pairs the port order names " +
                             "(try the other port order)");
   }
+  if (kind == ComChannelKind::thru) {
+    std::vector<std::complex<double>> h(c.s.size());
+    for (std::size_t k = 0; k < h.size(); ++k) h[k] = c.s[k].s21;
+    if (const Causality z = through_causality(c.frequency_hz, h); z.acausal_share > 0.01)
+      warnings.push_back(path + ": its through response is not causal: " +
+                         format_number(100.0 * z.acausal_share, 3) +
+                         "% of the impulse response's energy comes before the signal arrives, "
+                         "most of it at " +
+                         format_number(z.worst_frequency_hz / 1e9, 4) + " GHz");
+  }
   return c;
 }
 
 }  // namespace
 
 std::vector<ComChannel> load_com_channels(const ComFiles& files, const ComSet& set,
-                                          const std::string& what) {
-  std::vector<ComChannel> out{load_one(files.thru, ComChannelKind::thru, files, set, what)};
+                                          const std::string& what,
+                                          std::vector<std::string>& warnings) {
+  std::vector<ComChannel> out{
+      load_one(files.thru, ComChannelKind::thru, files, set, what, warnings)};
   for (const std::string& f : files.fext)
-    out.push_back(load_one(f, ComChannelKind::fext, files, set, what));
+    out.push_back(load_one(f, ComChannelKind::fext, files, set, what, warnings));
   for (const std::string& f : files.next)
-    out.push_back(load_one(f, ComChannelKind::next, files, set, what));
+    out.push_back(load_one(f, ComChannelKind::next, files, set, what, warnings));
   return out;
 }
 
 void write_com_report(const ComSet& set, const ComFiles& files, const ComResult& r,
-                      std::ostream& out) {
+                      const std::vector<std::string>& warnings, std::ostream& out) {
   out << "# COM, " << set.name << " (" << set.source << ")\n\n";
   out << "Thru " << files.thru << "; " << files.fext.size() << " FEXT and " << files.next.size()
       << " NEXT aggressors. Reference receiver: CTLE and " << set.dfe_max.size()
@@ -75,16 +90,20 @@ void write_com_report(const ComSet& set, const ComFiles& files, const ComResult&
     }
     out << "| " << c + 1 << " | " << format_number(p.tx_mm, 4) << "/" << format_number(p.next_mm, 4)
         << "/" << format_number(p.fext_mm, 4) << "/" << format_number(p.rx_mm, 4) << " | "
-        << fixed(k.com_db, 2) << " | " << fixed(k.fom_db, 2) << " | "
-        << fixed(1e3 * k.signal_v, 2) << " | " << fixed(1e3 * k.interference_v, 2) << " | "
-        << fixed(k.eq.g_dc_db, 1) << (set.f_lf_hz > 0.0 ? " / " + fixed(k.eq.g_dc2_db, 1) : "")
-        << " | " << taps << " | " << dfe << " | " << fixed(1e3 * k.sigma_isi_v, 2) << " / "
-        << fixed(1e3 * k.sigma_xt_v, 2) << " / " << fixed(1e3 * k.sigma_tx_v, 2) << " / "
-        << fixed(1e3 * k.sigma_rj_v, 2) << " / " << fixed(1e3 * k.sigma_n_v, 2) << " |\n";
+        << fixed(k.com_db, 2) << " | " << fixed(k.fom_db, 2) << " | " << fixed(1e3 * k.signal_v, 2)
+        << " | " << fixed(1e3 * k.interference_v, 2) << " | " << fixed(k.eq.g_dc_db, 1)
+        << (set.f_lf_hz > 0.0 ? " / " + fixed(k.eq.g_dc2_db, 1) : "") << " | " << taps << " | "
+        << dfe << " | " << fixed(1e3 * k.sigma_isi_v, 2) << " / " << fixed(1e3 * k.sigma_xt_v, 2)
+        << " / " << fixed(1e3 * k.sigma_tx_v, 2) << " / " << fixed(1e3 * k.sigma_rj_v, 2) << " / "
+        << fixed(1e3 * k.sigma_n_v, 2) << " |\n";
   }
-  out << "\nCOM " << fixed(r.com_db, 2) << " dB (the smallest case): "
-      << (r.com_db >= set.threshold_db ? "passes" : "fails") << " the set's "
-      << format_number(set.threshold_db, 3) << " dB.\n";
+  out << "\nCOM " << fixed(r.com_db, 2)
+      << " dB (the smallest case): " << (r.com_db >= set.threshold_db ? "passes" : "fails")
+      << " the set's " << format_number(set.threshold_db, 3) << " dB.\n";
+  if (!warnings.empty()) {
+    out << "\nWarnings:\n";
+    for (const std::string& w : warnings) out << "- " << w << "\n";
+  }
 }
 
 }  // namespace ll

@@ -18,14 +18,17 @@ struct ComFiles {
 };
 
 // Reads the files (4-port with `order`'s pairs, or 2-port). A file that does not reach the set's
-// Nyquist frequency, or whose crosstalk is stronger than the thru at low frequency (a swapped
-// port order), is refused with TouchstoneError naming it; `what` names the key or option that
-// gave the files, for the message.
+// Nyquist frequency, or a thru with no through path at its lowest frequency (a swapped port
+// order), is refused with TouchstoneError naming it; `what` names the key or option that gave
+// the files, for the message. `warnings` receives what the reader said (passivity enforced) and
+// a thru whose response is not causal (host/link/channel_figures.hpp).
 std::vector<ComChannel> load_com_channels(const ComFiles& files, const ComSet& set,
-                                          const std::string& what);
+                                          const std::string& what,
+                                          std::vector<std::string>& warnings);
 
-// The figures per package case and the verdict against the set's threshold, as markdown.
+// The figures per package case, the verdict against the set's threshold and the warnings, as
+// markdown.
 void write_com_report(const ComSet& set, const ComFiles& files, const ComResult& r,
-                      std::ostream& out);
+                      const std::vector<std::string>& warnings, std::ostream& out);
 
 }  // namespace ll

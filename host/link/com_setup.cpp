@@ -58,21 +58,30 @@ void standard_channel_com(const Scenario& s, const LaneParams& lp, LinkReport& r
   if (lp.channel.com_crosstalk_beside) add_aggressors_beside(files);
   const std::string id = lp.channel.com_set + "|" + std::to_string(static_cast<int>(files.order)) +
                          "|" + std::to_string(lp.channel.com_crosstalk_beside) + "|" + files.thru;
+  struct Computed {
+    ComResult result;
+    std::vector<std::string> warnings;  // the aggressors' files' (the thru's are said already)
+  };
   static std::mutex mutex;
-  static std::map<std::string, ComResult> cache;
+  static std::map<std::string, Computed> cache;
   std::lock_guard<std::mutex> lock(mutex);
   auto it = cache.find(id);
   if (it == cache.end()) {
     const ComSet set = com_set(lp.channel.com_set);
     std::vector<ComChannel> channels;
+    std::vector<std::string> all;
     try {
-      channels = load_com_channels(files, set, "channel.com_set");
+      channels = load_com_channels(files, set, "channel.com_set", all);
     } catch (const TouchstoneError& e) {
       fail_key(s, "channel.com_set", e.what());
     }
-    it = cache.emplace(id, standard_com(set, channels)).first;
+    Computed c{standard_com(set, channels), {}};
+    for (const std::string& w : all)
+      if (w.find(files.thru) == std::string::npos) c.warnings.push_back("channel.com_set: " + w);
+    it = cache.emplace(id, std::move(c)).first;
   }
-  rep.com_reference_db = it->second.com_db;
+  rep.com_reference_db = it->second.result.com_db;
+  rep.warnings.insert(rep.warnings.end(), it->second.warnings.begin(), it->second.warnings.end());
   if (lp.channel.com_crosstalk_beside && files.fext.empty() && files.next.empty())
     rep.warnings.push_back("channel.com_crosstalk = \"beside\": no FEXT or NEXT file beside " +
                            files.thru + " (named as it is with \"thru\" read as \"fext<n>\" " +

@@ -21,8 +21,8 @@ namespace {
 
 using cd = std::complex<double>;
 
-constexpr int kPmfBins = 16384;         // the interference distribution's grid
-constexpr double kPmfFloor = 1e-3;      // samples under this share of A_s are left out (93A.1.7.1)
+constexpr int kPmfBins = 16384;     // the interference distribution's grid
+constexpr double kPmfFloor = 1e-3;  // samples under this share of A_s are left out (93A.1.7.1)
 
 // The die and package from the die (port 1) to the ball (port 2): C_d, the L_s ladder and bump
 // C_b where the set has them, the line, the ball's C_p.
@@ -103,7 +103,8 @@ PhasedPulse phased(std::vector<double> x, int M, int taps) {
   for (int l = 0; l < taps; ++l) {  // in memory order, each sample's product to its phase
     std::fill(acc.begin(), acc.end(), 0.0);
     const long lag = static_cast<long>(l) * M;
-    for (long a = 0, m = 0; a + lag < n; ++a, m = m + 1 == M ? 0 : m + 1) acc[m] += x[a] * x[a + lag];
+    for (long a = 0, m = 0; a + lag < n; ++a, m = m + 1 == M ? 0 : m + 1)
+      acc[m] += x[a] * x[a + lag];
     for (int m = 0; m < M; ++m) p.r[static_cast<std::size_t>(m) * taps + l] = acc[m];
   }
   p.x = std::move(x);
@@ -162,8 +163,10 @@ long cursor_sample(const std::vector<double>& y, long lo, int M, const ComSet& s
     }
     if (t > first && (r == 0.0 || (r > 0.0) != (prev > 0.0))) {
       const long pick = std::abs(r) <= std::abs(prev) ? t : t - 1;
-      if (pick <= peak) before = pick;
-      else if (after < 0) after = pick;
+      if (pick <= peak)
+        before = pick;
+      else if (after < 0)
+        after = pick;
     }
     prev = r;
   }
@@ -196,8 +199,8 @@ Evaluation evaluate(const ComSet& s, const CasePulses& cp, const std::vector<dou
   // The equalised pulse about its peak (the FFE delays the cursor by `cursor` UI).
   const long centre = cp.peak + static_cast<long>(lay.cursor) * M;
   const long lo = std::max(0L, centre - 4L * M);
-  const long hi = std::min(static_cast<long>(cp.victim.x.size()) + (lay.taps - 1L) * M,
-                           centre + 4L * M);
+  const long hi =
+      std::min(static_cast<long>(cp.victim.x.size()) + (lay.taps - 1L) * M, centre + 4L * M);
   if (hi - lo < 3L * M) return e;
   std::vector<double> y(static_cast<std::size_t>(hi - lo));
   for (long t = lo; t < hi; ++t) y[t - lo] = ffe_sample(cp.victim.x, t, b, M);
@@ -285,11 +288,13 @@ CaseSpectra case_spectra(const ComSet& s, const ComPackageCase& pc,
   std::vector<cd> plain(g.bins);
   for (std::size_t c = 0; c < channels.size(); ++c) {
     const ComChannelKind kind = channels[c].kind;
-    const std::vector<SParams2>& tx =
-        kind == ComChannelKind::next ? tx_next : kind == ComChannelKind::fext ? tx_fext : tx_thru;
+    const std::vector<SParams2>& tx = kind == ComChannelKind::next   ? tx_next
+                                      : kind == ComChannelKind::fext ? tx_fext
+                                                                     : tx_thru;
     std::vector<cd> b(g.bins);
     for (std::size_t k = 0; k < g.bins; ++k) {
-      const cd h21 = terminated_transfer(cascade(cascade(tx[k], gridded[c][k]), rx[k]), gamma, gamma);
+      const cd h21 =
+          terminated_transfer(cascade(cascade(tx[k], gridded[c][k]), rx[k]), gamma, gamma);
       b[k] = h21 * ht[k] * cs.h_r[k] * x[k];
       if (c == 0) plain[k] = h21 * x[k];
     }
@@ -306,8 +311,8 @@ CaseSpectra case_spectra(const ComSet& s, const ComPackageCase& pc,
 // The CTLE of 93A-22 with its DC gain g g2 (physics/channel_models.hpp's form is scaled to 1).
 std::vector<cd> ctle(const ComSet& s, const Grid& g, double g_dc_db, double g_dc2_db) {
   std::vector<cd> h(g.bins);
-  const double gain = std::pow(10.0, g_dc_db / 20.0) *
-                      (s.f_lf_hz > 0.0 ? std::pow(10.0, g_dc2_db / 20.0) : 1.0);
+  const double gain =
+      std::pow(10.0, g_dc_db / 20.0) * (s.f_lf_hz > 0.0 ? std::pow(10.0, g_dc2_db / 20.0) : 1.0);
   for (std::size_t k = 0; k < g.bins; ++k)
     h[k] = gain * ctle_response(g.df * static_cast<double>(k), g_dc_db, s.f_z_hz, s.f_p1_hz,
                                 s.f_p2_hz, g_dc2_db, s.f_lf_hz);

@@ -104,7 +104,7 @@ struct ComCase {
   double com_db = std::numeric_limits<double>::quiet_NaN();
   double fom_db = 0.0;
   double signal_v = 0.0, interference_v = 0.0;  // A_s, A_ni
-  double pulse_peak_v = 0.0;                     // the unequalised pulse's peak (H_21 alone)
+  double pulse_peak_v = 0.0;                    // the unequalised pulse's peak (H_21 alone)
   double cursor_ui = 0.0;  // the sampling point t_s, UI after the equalised pulse's time origin
   // The FOM's noise terms (V rms) at the chosen equalisation: sigma_jitter_v is 93A-32's
   // (A_DD and sigma_RJ), sigma_rj_v its random part alone, which joins the Gaussian noise
@@ -116,7 +116,7 @@ struct ComCase {
 
 struct ComResult {
   std::string set;
-  std::vector<ComCase> cases;  // one a package case
+  std::vector<ComCase> cases;                                // one a package case
   double com_db = std::numeric_limits<double>::quiet_NaN();  // the smallest
 };
 

@@ -56,6 +56,9 @@ class SweepOutput {
         memory_image_(memory_image),
         bus_(layout.lanes > 0),
         com_(plan.first_point.channel.model != ChannelModel::none),
+        com_set_(plan.first_point.channel.model == ChannelModel::touchstone
+                     ? plan.first_point.channel.com_set
+                     : "none"),
         margin_(plan.run.margin),
         writer_(std::move(writer)),
         chunk_counts_(chunk_counts),
@@ -68,14 +71,18 @@ class SweepOutput {
     if (bus_) out_ << std::setw(6) << "lane";
     out_ << std::setw(11) << "ber" << std::setw(24) << "95% interval" << std::setw(12) << "errors"
          << std::setw(14) << "bits" << std::setw(15) << "stop";
-    // COM judges the host electrical channel alone with the 802.3dj reference receiver: beside
-    // the lane's BER, and said so, since a channel can pass it while the lane fails.
+    // COM judges the host electrical channel alone: beside the lane's BER, and said so, since a
+    // channel can pass it while the lane fails; the standard's (channel.com_set) before the
+    // lane's own (its transmit FFE, an MMSE receiver), each named.
     // The margin (host/link/margin.hpp) when computed: the point's distance from its FEC's threshold.
     if (margin_) out_ << std::setw(10) << "ER dB" << (com_ ? std::setw(11) : std::setw(0))
                       << "margin dB";
     else if (com_) out_ << std::setw(10) << "ER dB";
     else out_ << "ER dB";
-    if (com_) out_ << "host-channel COM dB (802.3dj ref. receiver)";
+    if (com_ && com_set_ != "none")
+      out_ << "host-channel COM dB (" << com_set_ << " / lane's FFE, MMSE rx)";
+    else if (com_)
+      out_ << "host-channel COM dB (lane's FFE, MMSE rx)";
     out_ << "\n";
   }
 
@@ -123,6 +130,7 @@ class SweepOutput {
     else
       row << format_number(r.mrm_extinction_ratio_db, 4);
     if (margin_) row << (com_ ? std::setw(11) : std::setw(0)) << format_number(r.margin_db, 3);
+    if (com_ && com_set_ != "none") row << format_number(r.com_reference_db, 3) << " / ";
     if (com_) row << format_number(r.com_db, 3);
     row << "\n";
     rows_[p] += row.str();
@@ -259,7 +267,8 @@ class SweepOutput {
   const std::string output_path_;
   std::vector<std::uint8_t>* const memory_image_;
   const bool bus_;
-  const bool com_;     // a host channel: its COM beside the BER
+  const bool com_;              // a host channel: its COM beside the BER
+  const std::string com_set_;  // channel.com_set ("none": the lane's COM alone)
   const bool margin_;  // the margin computed: beside the BER
   std::unique_ptr<Hdf5Writer> writer_;
   const bool chunk_counts_;

@@ -7,16 +7,17 @@
 
 #include <cmath>
 #include <complex>
+#include <cstdio>
 #include <fstream>
 #include <string>
 #include <vector>
 
 #include "host/link/channel_figures.hpp"
 #include "host/link/touchstone.hpp"
-#include "tests/host/rlgc_line.hpp"
 #include "host/run/runner.hpp"
 #include "host/scenario/scenario.hpp"
 #include "physics/config.hpp"
+#include "tests/host/rlgc_line.hpp"
 
 namespace {
 
@@ -38,7 +39,6 @@ std::string refusal(const std::vector<std::string>& overrides) {
 std::string temp_path(const std::string& name) { return ::testing::TempDir() + name; }
 
 using ll_test::Rlgc;  // tests/host/rlgc_line.hpp
-
 
 // A 4-port of two uncoupled lines, 1 -> 3 and 2 -> 4 (pairs in12_out34), from 10 MHz in 10 MHz
 // steps to last_hz.
@@ -129,8 +129,8 @@ TEST(ChannelFigures, LanesReportTheirChannelsFigures) {
   EXPECT_TRUE(std::isfinite(ch.delay_s));
   EXPECT_GT(ch.pulse_cursor, 0.0);
   EXPECT_LT(ch.pulse_cursor, 1.0);
-  const auto par = prepare({"channel.model=\"parametric\"", "channel.loss_db_at_nyquist=12",
-                            "channel.skin_share=0.5"});
+  const auto par = prepare(
+      {"channel.model=\"parametric\"", "channel.loss_db_at_nyquist=12", "channel.skin_share=0.5"});
   EXPECT_NEAR(par.links.front().report.channel.il_nyquist_db, 12.0, 0.05);
   const auto none = prepare({});
   EXPECT_TRUE(std::isnan(none.links.front().report.channel.il_nyquist_db));
@@ -175,6 +175,69 @@ TEST(ChannelChecks, FileShortOfNyquistIsRefusedUnlessExtrapolated) {
 }
 
 // Keys the selected mode does not read: refused, naming the key and the selecting key.
+// Causality (host/link/channel_figures.hpp): an RLGC line, the public VITA thru and the example
+// host channels are causal (their early energy is the band limit's ringing); a pre-echo (a copy
+// of the thru 0.2 ns before it, a third of its amplitude: 10% of the energy) is found and warned
+// of; a phase bump that does not belong to the magnitude (1.5 rad, 3 GHz wide, at 15 GHz) is named
+// at its frequency, within the bump's width.
+TEST(ChannelChecks, CausalityOfTheThrough) {
+  const Rlgc line;
+  std::vector<double> f;
+  std::vector<cd> h, echo, bump;
+  for (double fk = 10e6; fk <= 60e9 * (1 + 1e-12); fk += 10e6) {
+    cd s11, s21;
+    line.s_params(fk, 50.0, s11, s21);
+    f.push_back(fk);
+    h.push_back(s21);
+    echo.push_back(s21 * (1.0 + 0.33 * std::polar(1.0, 2.0 * ll::kPi * fk * 0.2e-9)));
+    const double x = (fk - 15e9) / 3e9;
+    bump.push_back(s21 * std::polar(1.0, 1.5 * std::exp(-x * x)));
+  }
+  const ll::Causality clean = ll::through_causality(f, h);
+  std::printf("causal shares: RLGC line %.2e", clean.acausal_share);
+  EXPECT_LT(clean.acausal_share, 3e-3);  // a third of the warning's 1%
+  EXPECT_TRUE(std::isnan(clean.worst_frequency_hz));
+  const ll::Causality pre = ll::through_causality(f, echo);
+  EXPECT_GT(pre.acausal_share, 0.05);
+  const ll::Causality phase = ll::through_causality(f, bump);
+  std::printf(", pre-echo %.3f, phase bump %.3f at %.2f GHz", pre.acausal_share,
+              phase.acausal_share, phase.worst_frequency_hz / 1e9);
+  EXPECT_GT(phase.acausal_share, 0.01);
+  EXPECT_NEAR(phase.worst_frequency_hz, 15e9, 3e9);
+  const std::string root = std::string(LIGHTLANE_SOURCE_DIR);
+  for (const auto& [file, order] :
+       {std::pair<std::string, ll::PortOrder>{"/tests/data/com/vita68/example2_THRU.s4p",
+                                              ll::PortOrder::in13_out24},
+        {"/scenarios/channels/cpo_host.s4p", ll::PortOrder::in12_out34},
+        {"/scenarios/channels/pluggable_host.s4p", ll::PortOrder::in12_out34}}) {
+    const ll::TouchstoneData d = ll::read_touchstone(root + file);
+    const double share =
+        ll::through_causality(d.frequency_hz, ll::through_response(d, order)).acausal_share;
+    std::printf(", %s %.2e", file.c_str(), share);
+    EXPECT_LT(share, 0.01) << file;
+  }
+  std::printf("\n");
+  // In a scenario: the warning names the file and the frequency.
+  std::vector<cd> s;
+  for (std::size_t k = 0; k < f.size(); ++k) {
+    cd s11, s21;
+    line.s_params(f[k], 50.0, s11, s21);
+    cd m[16] = {};
+    m[0] = m[5] = m[10] = m[15] = s11;
+    m[2 * 4 + 0] = m[0 * 4 + 2] = m[3 * 4 + 1] = m[1 * 4 + 3] = echo[k];
+    s.insert(s.end(), m, m + 16);
+  }
+  const std::string p = temp_path("pre_echo.s4p");
+  ll::write_touchstone(p, 4, f, s, 50.0, "RI");
+  const auto run = prepare({"channel.model=\"touchstone\"", "channel.file=\"" + p + "\"",
+                            "channel.port_order=\"in12_out34\""});
+  bool warned = false;
+  for (const std::string& w : run.links.front().report.warnings)
+    warned = warned || (w.find("not causal") != std::string::npos &&
+                        w.find("pre_echo.s4p") != std::string::npos);
+  EXPECT_TRUE(warned);
+}
+
 TEST(ChannelChecks, KeysTheSelectedModeDoesNotReadAreRefused) {
   struct Case {
     std::vector<std::string> keys;
@@ -182,13 +245,16 @@ TEST(ChannelChecks, KeysTheSelectedModeDoesNotReadAreRefused) {
     const char* selector;
   };
   const std::vector<Case> cases = {
-      {{"channel.file=\"x.s4p\"", "channel.port_order=\"in12_out34\""}, "channel.file",
+      {{"channel.file=\"x.s4p\"", "channel.port_order=\"in12_out34\""},
+       "channel.file",
        "channel.model = \"none\""},
       {{"channel.model=\"touchstone\"", "channel.file=\"x.s4p\"", "channel.skin_share=0.5"},
-       "channel.skin_share", "channel.model = \"touchstone\""},
+       "channel.skin_share",
+       "channel.model = \"touchstone\""},
       {{"channel.model=\"parametric\"", "channel.loss_db_at_nyquist=10", "channel.skin_share=0.5",
         "channel.extrapolate=true"},
-       "channel.extrapolate", "channel.model = \"parametric\""},
+       "channel.extrapolate",
+       "channel.model = \"parametric\""},
       {{"rx_eq.lms_step=0.01"}, "rx_eq.lms_step", "rx_eq.adapt = \"mmse\""},
       {{"cdr.bandwidth_mhz=10"}, "cdr.bandwidth_mhz", "cdr.mode = \"ideal\""},
   };
@@ -199,7 +265,8 @@ TEST(ChannelChecks, KeysTheSelectedModeDoesNotReadAreRefused) {
   }
   // A mode switched by --set leaves the file's keys for its old mode unread, on purpose: the
   // preset's CDR bandwidth with --set cdr.mode="ideal" runs; the same key by --set is refused.
-  const std::string cpo = std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/serdes_200g_cpo_stress.toml";
+  const std::string cpo =
+      std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/serdes_200g_cpo_stress.toml";
   EXPECT_NO_THROW(prepare({"cdr.mode=\"ideal\""}, cpo));
   try {
     prepare({"cdr.mode=\"ideal\"", "cdr.bandwidth_mhz=5"}, cpo);
