@@ -22,7 +22,7 @@
 // and the smallest is the channel's.
 //
 // Sets with a receiver FFE (802.3ck, 802.3dj: 93A.1.6's FFE, 178A's MMSE receiver) are not
-// computed here yet; com_set() refuses them by name.
+// computed here yet: com_set() knows none of them, and standard_com() refuses a set with one.
 #pragma once
 
 #include <complex>
