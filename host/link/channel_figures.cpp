@@ -128,6 +128,16 @@ void pulse_figures(const std::vector<double>& fir, int samples_per_ui, ChannelFi
 
 namespace ll {
 
+std::string causality_warning(const std::string& path, const Causality& c) {
+  if (!(c.acausal_share > kAcausalShareWarning)) return "";
+  return path +
+         ": its through response is not causal: " + format_number(100.0 * c.acausal_share, 3) +
+         "% of the impulse response's energy comes before the signal arrives, most of it at " +
+         format_number(c.worst_frequency_hz / 1e9, 4) +
+         " GHz (a phase that does not belong to the magnitude: a de-embedding or interpolation "
+         "artefact, or the pairs or sign convention wrong)";
+}
+
 Causality through_causality(const std::vector<double>& frequency_hz,
                             const std::vector<std::complex<double>>& through, double report_above) {
   Causality out;

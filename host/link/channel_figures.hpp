@@ -16,6 +16,7 @@
 
 #include <complex>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "host/link/touchstone.hpp"
@@ -58,9 +59,14 @@ struct Causality {
   double acausal_share = 0.0;
   double worst_frequency_hz = std::numeric_limits<double>::quiet_NaN();
 };
+// The early share a file is warned of at: 3 to 10 times what the band limit leaves on the clean
+// lines tested.
+inline constexpr double kAcausalShareWarning = 0.01;
 Causality through_causality(const std::vector<double>& frequency_hz,
                             const std::vector<std::complex<double>>& through,
-                            double report_above = 0.01);
+                            double report_above = kAcausalShareWarning);
+// The warning for the file at `path` ("" below kAcausalShareWarning): the share and the frequency.
+std::string causality_warning(const std::string& path, const Causality& c);
 
 // RMS deviation of (f, il) from its fit a0 + a1 sqrt(f) + a2 f + a3 f^2 (least squares).
 double insertion_loss_deviation_rms(const std::vector<double>& frequency_hz,

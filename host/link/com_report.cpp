@@ -1,19 +1,12 @@
 #include "host/link/com_report.hpp"
 
 #include <cmath>
-#include <cstdio>
 
 #include "host/link/channel_figures.hpp"
 #include "host/link/touchstone.hpp"
 
 namespace ll {
 namespace {
-
-std::string fixed(double v, int decimals) {
-  char b[64];
-  std::snprintf(b, sizeof b, "%.*f", decimals, v);
-  return b;
-}
 
 ComChannel load_one(const std::string& path, ComChannelKind kind, const ComFiles& files,
                     const ComSet& set, const std::string& what,
@@ -40,16 +33,11 @@ ComChannel load_one(const std::string& path, ComChannelKind kind, const ComFiles
                             " GHz: no through path between the pairs the port order names " +
                             "(try the other port order)");
   }
-  if (kind == ComChannelKind::thru) {
-    std::vector<std::complex<double>> h(c.s.size());
-    for (std::size_t k = 0; k < h.size(); ++k) h[k] = c.s[k].s21;
-    if (const Causality z = through_causality(c.frequency_hz, h); z.acausal_share > 0.01)
-      warnings.push_back(path + ": its through response is not causal: " +
-                         format_number(100.0 * z.acausal_share, 3) +
-                         "% of the impulse response's energy comes before the signal arrives, "
-                         "most of it at " +
-                         format_number(z.worst_frequency_hz / 1e9, 4) + " GHz");
-  }
+  if (kind == ComChannelKind::thru)
+    if (const std::string w = causality_warning(
+            path, through_causality(d.frequency_hz, through_response(d, files.order)));
+        !w.empty())
+      warnings.push_back(w);
   return c;
 }
 
@@ -82,22 +70,24 @@ void write_com_report(const ComSet& set, const ComFiles& files, const ComResult&
     std::string taps, dfe;
     for (double t : k.eq.tx_taps) {
       if (!taps.empty()) taps += ' ';
-      taps += fixed(t, 2);
+      taps += format_fixed(t, 2);
     }
     for (std::size_t n = 0; n < k.eq.dfe.size() && n < 2; ++n) {
       if (!dfe.empty()) dfe += ' ';
-      dfe += fixed(k.eq.dfe[n], 3);
+      dfe += format_fixed(k.eq.dfe[n], 3);
     }
     out << "| " << c + 1 << " | " << format_number(p.tx_mm, 4) << "/" << format_number(p.next_mm, 4)
         << "/" << format_number(p.fext_mm, 4) << "/" << format_number(p.rx_mm, 4) << " | "
-        << fixed(k.com_db, 2) << " | " << fixed(k.fom_db, 2) << " | " << fixed(1e3 * k.signal_v, 2)
-        << " | " << fixed(1e3 * k.interference_v, 2) << " | " << fixed(k.eq.g_dc_db, 1)
-        << (set.f_lf_hz > 0.0 ? " / " + fixed(k.eq.g_dc2_db, 1) : "") << " | " << taps << " | "
-        << dfe << " | " << fixed(1e3 * k.sigma_isi_v, 2) << " / " << fixed(1e3 * k.sigma_xt_v, 2)
-        << " / " << fixed(1e3 * k.sigma_tx_v, 2) << " / " << fixed(1e3 * k.sigma_rj_v, 2) << " / "
-        << fixed(1e3 * k.sigma_n_v, 2) << " |\n";
+        << format_fixed(k.com_db, 2) << " | " << format_fixed(k.fom_db, 2) << " | "
+        << format_fixed(1e3 * k.signal_v, 2) << " | " << format_fixed(1e3 * k.interference_v, 2)
+        << " | " << format_fixed(k.eq.g_dc_db, 1)
+        << (set.f_lf_hz > 0.0 ? " / " + format_fixed(k.eq.g_dc2_db, 1) : "") << " | " << taps
+        << " | " << dfe << " | " << format_fixed(1e3 * k.sigma_isi_v, 2) << " / "
+        << format_fixed(1e3 * k.sigma_xt_v, 2) << " / " << format_fixed(1e3 * k.sigma_tx_v, 2)
+        << " / " << format_fixed(1e3 * k.sigma_rj_v, 2) << " / "
+        << format_fixed(1e3 * k.sigma_n_v, 2) << " |\n";
   }
-  out << "\nCOM " << fixed(r.com_db, 2)
+  out << "\nCOM " << format_fixed(r.com_db, 2)
       << " dB (the smallest case): " << (r.com_db >= set.threshold_db ? "passes" : "fails")
       << " the set's " << format_number(set.threshold_db, 3) << " dB.\n";
   if (!warnings.empty()) {

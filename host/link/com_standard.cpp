@@ -51,9 +51,11 @@ std::vector<SParams2> on_grid(const ComChannel& ch, double df, std::size_t bins)
   return out;
 }
 
-// The transmit FFE's layout: tap i (0 .. n-1) delays by i T, the cursor is tap `cursor`.
+// The transmit FFE's layout: tap i (0 .. n-1) delays by i T, the cursor is tap `cursor`;
+// `none` is the FFE that passes the pulse unchanged (a NEXT aggressor's: it has no FFE).
 struct TxLayout {
   int first_offset = 0, taps = 1, cursor = 0;
+  std::vector<double> none;
 };
 
 TxLayout tx_layout(const ComSet& s) {
@@ -62,7 +64,9 @@ TxLayout tx_layout(const ComSet& s) {
     lo = std::min(lo, r.offset);
     hi = std::max(hi, r.offset);
   }
-  return {lo, hi - lo + 1, -lo};
+  TxLayout lay{lo, hi - lo + 1, -lo, std::vector<double>(hi - lo + 1, 0.0)};
+  lay.none[lay.cursor] = 1.0;
+  return lay;
 }
 
 // Every transmit FFE of the set's grid with c(0) >= c0_min, taps in layout order.
@@ -132,6 +136,18 @@ double ffe_sample(const std::vector<double>& x, long t, const std::vector<double
 }
 
 double clamp_tap(double v, double lo, double hi) { return std::min(hi, std::max(lo, v)); }
+
+// An aggressor's worst phase (93A-33): the phase of its largest sample energy behind the FFE b.
+struct WorstPhase {
+  int phase = 0;
+  double energy = -1.0;
+};
+WorstPhase worst_phase(const PhasedPulse& p, const std::vector<double>& b, int M) {
+  WorstPhase w;
+  for (int ph = 0; ph < M; ++ph)
+    if (const double en = ffe_energy(p, ph, b); en > w.energy) w = {ph, en};
+  return w;
+}
 
 // The sampling point (93A-25, 93A-26): within a UI either side of the peak, where
 // h(t - T) = h(t + T) - b(1) h(t), b(1) = h(t + T) / h(t) within its limits. On the sample grid
@@ -226,13 +242,9 @@ Evaluation evaluate(const ComSet& s, const CasePulses& cp, const std::vector<dou
   e.var_j = (s.a_dd_ui * s.a_dd_ui + s.sigma_rj_ui * s.sigma_rj_ui) * sx2 * slope2;
   // Crosstalk (93A-33, 93A-34): each aggressor at the phase of its largest energy; the FEXT
   // aggressors behind the victim's transmit FFE, the NEXT ones behind none.
-  std::vector<double> none(lay.taps, 0.0);
-  none[lay.cursor] = 1.0;
   for (std::size_t a = 0; a < cp.aggressors.size(); ++a) {
-    const std::vector<double>& ba = cp.kinds[a] == ComChannelKind::fext ? b : none;
-    double worst = 0.0;
-    for (int ph = 0; ph < M; ++ph) worst = std::max(worst, ffe_energy(cp.aggressors[a], ph, ba));
-    e.var_xt += sx2 * worst;
+    const std::vector<double>& ba = cp.kinds[a] == ComChannelKind::fext ? b : lay.none;
+    e.var_xt += sx2 * worst_phase(cp.aggressors[a], ba, M).energy;
   }
   e.var_n = cp.var_n;
   const double a_s = s.r_lm * e.h0 / (s.levels - 1);
@@ -371,19 +383,10 @@ ComCase final_com(const ComSet& s, const CasePulses& cp, const std::vector<doubl
     if (n >= 1 && n <= static_cast<long>(e.dfe.size())) h -= e.dfe[n - 1] * e.h0;
     keep(h);
   }
-  std::vector<double> none(lay.taps, 0.0);
-  none[lay.cursor] = 1.0;
-  double var_xt = 0.0;
+  // The crosstalk's samples at each aggressor's worst phase (its variance is the FOM's).
   for (std::size_t a = 0; a < cp.aggressors.size(); ++a) {
-    const std::vector<double>& ba = cp.kinds[a] == ComChannelKind::fext ? b : none;
-    int worst = 0;
-    double worst_e = -1.0;
-    for (int ph = 0; ph < M; ++ph)
-      if (const double en = ffe_energy(cp.aggressors[a], ph, ba); en > worst_e) {
-        worst_e = en;
-        worst = ph;
-      }
-    var_xt += sigma_x2(L) * worst_e;
+    const std::vector<double>& ba = cp.kinds[a] == ComChannelKind::fext ? b : lay.none;
+    const int worst = worst_phase(cp.aggressors[a], ba, M).phase;
     for (long t = worst; t < span; t += M) keep(ffe_sample(cp.aggressors[a].x, t, ba, M));
   }
   const double sx2 = sigma_x2(L);
@@ -400,7 +403,7 @@ ComCase final_com(const ComSet& s, const CasePulses& cp, const std::vector<doubl
   out.com_db = 20.0 * std::log10(out.signal_v / out.interference_v);
   out.fom_db = e.fom_db;
   out.sigma_isi_v = std::sqrt(e.var_isi);
-  out.sigma_xt_v = std::sqrt(var_xt);
+  out.sigma_xt_v = std::sqrt(e.var_xt);
   out.sigma_tx_v = std::sqrt(e.var_tx);
   out.sigma_jitter_v = std::sqrt(e.var_j);
   out.sigma_rj_v = s.sigma_rj_ui * std::sqrt(sx2 * slope2);

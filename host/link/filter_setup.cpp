@@ -66,17 +66,11 @@ void check_channel_file(const Scenario& s, const LaneParams& lp, const Touchston
     rep.warnings.push_back("channel.extrapolate: " + span + "; its response is rolled off above " +
                            "that (a raised cosine over 20% of it), not measured");
   }
-  // Causality (host/link/channel_figures.hpp): 1% of the energy before the arrival is 3 to 10
-  // times what the band limit leaves on the clean lines tested.
-  const Causality c = through_causality(d.frequency_hz, through_response(d, lp.channel.port_order));
-  if (c.acausal_share > 0.01)
-    rep.warnings.push_back(
-        "channel.file: " + path +
-        ": its through response is not causal: " + format_number(100.0 * c.acausal_share, 3) +
-        "% of the impulse response's energy comes before the signal arrives, most of it at " +
-        format_number(c.worst_frequency_hz / 1e9, 4) +
-        " GHz (a phase that does not belong to the magnitude: a de-embedding or interpolation "
-        "artefact, or the pairs or sign convention wrong); the lane runs on it as it is");
+  // Causality (host/link/channel_figures.hpp).
+  if (const std::string w = causality_warning(
+          path, through_causality(d.frequency_hz, through_response(d, lp.channel.port_order)));
+      !w.empty())
+    rep.warnings.push_back("channel.file: " + w + "; the lane runs on it as it is");
   if (d.ports != 4) return;
   const PortOrder other = lp.channel.port_order == PortOrder::in12_out34 ? PortOrder::in13_out24
                                                                          : PortOrder::in12_out34;

@@ -5,30 +5,20 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
-#include <iomanip>
 #include <set>
-#include <sstream>
 #include <string>
 
 #include "host/report/report_figures.hpp"
+#include "host/scenario/scenario.hpp"
 
 namespace ll::report {
 namespace {
 
+// format_number and format_fixed (host/scenario/scenario.hpp), a missing value left blank.
 std::string number(double v, int digits = 3) {
-  if (std::isnan(v)) return "";
-  std::ostringstream os;
-  os.precision(digits);
-  os << v;
-  return os.str();
+  return std::isnan(v) ? "" : format_number(v, digits);
 }
-
-std::string fixed(double v, int decimals) {
-  if (std::isnan(v)) return "";
-  std::ostringstream os;
-  os << std::fixed << std::setprecision(decimals) << v;
-  return os.str();
-}
+std::string fixed(double v, int decimals) { return std::isnan(v) ? "" : format_fixed(v, decimals); }
 
 std::string with_units(const Coordinate& c) {
   return c.units.empty() || c.units == "1" ? c.key : c.key + " [" + c.units + "]";

@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <sstream>
 
 #include "host/link/margin.hpp"
 #include "host/scenario/key_spec.hpp"
@@ -46,13 +45,6 @@ void fail_at(const SourceLocation& where, const std::string& key, const std::str
 
 void fail_key(const Scenario& s, const std::string& key, const std::string& what) {
   fail_at(s.where(key), key, what);
-}
-
-std::string format_number(double v, int significant_digits) {
-  std::ostringstream os;
-  os.precision(significant_digits);
-  os << v;
-  return os.str();
 }
 
 namespace scenario_detail {

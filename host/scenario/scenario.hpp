@@ -398,6 +398,8 @@ std::string did_you_mean(const std::string& given, const std::vector<std::string
 
 // A number for messages and tables, with `significant_digits` significant digits.
 std::string format_number(double v, int significant_digits);
+// v with `decimals` digits after the point (std::fixed).
+std::string format_fixed(double v, int decimals);
 
 // Reads and validates a scenario file; overrides are "key=value" with a TOML value.
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides = {});
