@@ -14,13 +14,13 @@
 #include <iostream>
 
 #include "build_info.hpp"
-#include "host/run/backend.hpp"
 #include "host/fabric/report.hpp"
 #include "host/io/hdf5_writer.hpp"
 #include "host/io/output_path.hpp"
 #include "host/link/com_report.hpp"
 #include "host/report/report_file.hpp"
 #include "host/report/report_markdown.hpp"
+#include "host/run/backend.hpp"
 #include "host/run/runner.hpp"
 #include "host/scenario/scenario.hpp"
 
@@ -72,15 +72,18 @@ int fabric_command(const std::string& fabric_path, const std::string& csv_path, 
   return 0;
 }
 
-// `lightlane com THRU [--fext F]... [--next N]... --standard SET [--port-order ORDER]`: a host
-// channel's COM with the set's reference receiver (host/link/com_standard.hpp), to stdout.
-int com_command(const std::string& standard, const ll::ComFiles& files) {
+// `lightlane com THRU [--fext F]... [--next N]... --standard SET [--port-order ORDER]
+// [--search exhaustive|local]`: a host channel's COM with the set's reference receiver
+// (host/link/com_standard.hpp), to stdout.
+int com_command(const std::string& standard, const std::string& search, const ll::ComFiles& files) {
   ll::ComSet set;
   try {
     set = ll::com_set(standard);
   } catch (const std::invalid_argument& e) {
     return report(std::string("--standard: ") + e.what(), kExitBadInput);
   }
+  if (search == "exhaustive") set.search = ll::ComSet::Search::exhaustive;
+  if (search == "local") set.search = ll::ComSet::Search::local;
   std::vector<std::string> warnings;
   const std::vector<ll::ComChannel> channels =
       ll::load_com_channels(files, set, "lightlane com", warnings);
@@ -93,9 +96,8 @@ int com_command(const std::string& standard, const ll::ComFiles& files) {
 int main(int argc, char** argv) {
   ll::hdf5_no_teardown_at_exit();
   CLI::App app{"lightlane: optical link physics simulator (micro-ring modulators, PAM4, BER)"};
-  app.set_version_flag("--version",
-                       std::string("lightlane ") + LIGHTLANE_VERSION + " (git " +
-                           LIGHTLANE_GIT_REVISION + ")");
+  app.set_version_flag("--version", std::string("lightlane ") + LIGHTLANE_VERSION + " (git " +
+                                        LIGHTLANE_GIT_REVISION + ")");
   app.require_subcommand(1);
   std::vector<std::string> overrides;
   std::string scenario_path, output_path, backend = "auto";
@@ -110,9 +112,9 @@ int main(int argc, char** argv) {
   run->add_option("--threads", threads, "CPU threads (default: OpenMP's)")
       ->check(CLI::NonNegativeNumber);
   run->add_option("--set", overrides, "override a scenario key: key=value (repeatable)");
-  CLI::Option* run_resume = run->add_flag(
-      "--resume", resume,
-      "continue a killed run: keep the output file's finished points, run the rest");
+  CLI::Option* run_resume =
+      run->add_flag("--resume", resume,
+                    "continue a killed run: keep the output file's finished points, run the rest");
   run->add_flag("--overwrite", overwrite, "replace an existing output file (else it is refused)")
       ->excludes(run_resume);
   std::string devices = "all";
@@ -155,8 +157,8 @@ int main(int argc, char** argv) {
   std::string report_path;
   std::size_t report_worst = 0;
   std::vector<int> bank_rings;
-  CLI::App* report_command = app.add_subcommand(
-      "report", "the port report of a run's output file, as markdown on stdout");
+  CLI::App* report_command =
+      app.add_subcommand("report", "the port report of a run's output file, as markdown on stdout");
   report_command->add_option("file", report_path, "the run's HDF5 output file")->required();
   report_command
       ->add_option("--worst", report_worst, "only the N points of smallest margin_db, worst first")
@@ -167,13 +169,20 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 4096));
 
   ll::ComFiles com_files;
-  std::string com_standard, com_port_order = "in12_out34";
+  std::string com_standard, com_port_order = "in12_out34", com_search;
   CLI::App* com = app.add_subcommand(
-      "com", "a host channel's COM (IEEE 802.3 annex 93A) from its Touchstone files, as markdown");
+      "com",
+      "a host channel's COM (IEEE 802.3 annex 93A / 178A) from its Touchstone files, as "
+      "markdown");
   com->add_option("thru", com_files.thru, "the thru channel (.s4p or .s2p)")->required();
   com->add_option("--fext", com_files.fext, "a far-end crosstalk aggressor (repeatable)");
   com->add_option("--next", com_files.next, "a near-end crosstalk aggressor (repeatable)");
-  com->add_option("--standard", com_standard, "the COM parameter set: 802.3by-KR")->required();
+  com->add_option("--standard", com_standard, "the COM parameter set: 802.3by-KR, 802.3dj-KR-DFE")
+      ->required();
+  com->add_option("--search", com_search,
+                  "the equalisation search: the set's own (802.3by-KR exhaustive, 802.3dj-KR-DFE "
+                  "local) unless given")
+      ->check(CLI::IsMember({"exhaustive", "local"}));
   com->add_option("--port-order", com_port_order,
                   "which ports pair up: in12_out34 (1,2 in; 3,4 out; the default) or in13_out24")
       ->check(CLI::IsMember({"in12_out34", "in13_out24"}));
@@ -195,9 +204,9 @@ int main(int argc, char** argv) {
   try {
     if (app.got_subcommand("info")) return info_command();
     if (app.got_subcommand("com")) {
-      com_files.order = com_port_order == "in13_out24" ? ll::PortOrder::in13_out24
-                                                       : ll::PortOrder::in12_out34;
-      return com_command(com_standard, com_files);
+      com_files.order =
+          com_port_order == "in13_out24" ? ll::PortOrder::in13_out24 : ll::PortOrder::in12_out34;
+      return com_command(com_standard, com_search, com_files);
     }
     if (app.got_subcommand("fabric")) return fabric_command(fabric_path, csv_path, overwrite);
     if (app.got_subcommand("report")) {

@@ -59,17 +59,37 @@ inline std::complex<double> package_cascade_s21(double f_hz, std::complex<double
 }
 
 // CTLE of the IEEE 802.3 COM family (802.3ck/dj):
-//     H(f) = (g + j f/f_z) / ((1 + j f/f_p1)(1 + j f/f_p2)) x (g2 + j f/f_LF) / (1 + j f/f_LF),
-// g = 10^(gDC/20), g2 = 10^(gDC2/20), scaled to unit DC gain (the levels and thresholds stay
-// where they are; the relative high-frequency boost is -gDC - gDC2 dB).
+//     H(f) = (g + j f/f_z) / ((1 + j f/f_p1)(1 + j f/f_p2)) x (g2 + j f/f_LF) / (1 + j f/f_p3),
+// g = 10^(gDC/20), g2 = 10^(gDC2/20), f_p3 = f_LF in 93A-22 (178A-14 lets it differ). Each stage
+// is linear in its gain: H = (g a + b)(g2 c + d), the form the COM search sums pulses in; without
+// the second stage (f_LF = 0) c = 0, d = 1.
+struct CtleStages {
+  std::complex<double> a, b, c, d;
+};
+inline CtleStages ctle_stages(double f_hz, double zero_hz, double pole1_hz, double pole2_hz,
+                              double lf_hz, double lf_pole_hz = 0.0) {
+  const std::complex<double> j(0.0, 1.0);
+  CtleStages st;
+  st.a = 1.0 / ((1.0 + j * f_hz / pole1_hz) * (1.0 + j * f_hz / pole2_hz));
+  st.b = j * f_hz / zero_hz * st.a;
+  if (lf_hz > 0.0) {
+    st.c = 1.0 / (1.0 + j * f_hz / (lf_pole_hz > 0.0 ? lf_pole_hz : lf_hz));
+    st.d = j * f_hz / lf_hz * st.c;
+  } else {
+    st.c = 0.0;
+    st.d = 1.0;
+  }
+  return st;
+}
+
+// The CTLE above scaled to unit DC gain (the levels and thresholds stay where they are; the
+// relative high-frequency boost is -gDC - gDC2 dB).
 inline std::complex<double> ctle_response(double f_hz, double dc_gain_db, double zero_hz,
                                           double pole1_hz, double pole2_hz, double dc_gain2_db,
-                                          double lf_hz) {
-  const std::complex<double> j(0.0, 1.0);
+                                          double lf_hz, double lf_pole_hz = 0.0) {
   const double g = std::pow(10.0, dc_gain_db / 20.0), g2 = std::pow(10.0, dc_gain2_db / 20.0);
-  std::complex<double> h =
-      (g + j * f_hz / zero_hz) / ((1.0 + j * f_hz / pole1_hz) * (1.0 + j * f_hz / pole2_hz));
-  if (lf_hz > 0.0) h *= (g2 + j * f_hz / lf_hz) / (1.0 + j * f_hz / lf_hz);
+  const CtleStages st = ctle_stages(f_hz, zero_hz, pole1_hz, pole2_hz, lf_hz, lf_pole_hz);
+  const std::complex<double> h = (g * st.a + st.b) * (lf_hz > 0.0 ? g2 * st.c + st.d : 1.0);
   return h / (g * (lf_hz > 0.0 ? g2 : 1.0));
 }
 

@@ -28,6 +28,21 @@ inline SParams2 cascade(const SParams2& a, const SParams2& b) {
 // The same network seen from its other end.
 inline SParams2 flipped(const SParams2& s) { return {s.s22, s.s21, s.s12, s.s11}; }
 
+// The junction between a reference impedance z_from (port 1) and z_to (port 2), both real: the
+// power-wave S-matrix S11 = G, S22 = -G, S21 = S12 = sqrt(1 - G^2), G = (z_to - z_from) /
+// (z_to + z_from). junction(b, a) . S . junction(a, b) is S, referenced to a, re-referenced to b
+// (178A-4: a channel measured at 100 ohm seen at 2 R_0).
+inline SParams2 junction(double z_from_ohm, double z_to_ohm) {
+  const double g = (z_to_ohm - z_from_ohm) / (z_to_ohm + z_from_ohm);
+  const double t = std::sqrt(1.0 - g * g);
+  return {g, t, t, -g};
+}
+
+inline SParams2 renormalised(const SParams2& s, double z_from_ohm, double z_to_ohm) {
+  if (z_from_ohm == z_to_ohm) return s;
+  return cascade(cascade(junction(z_to_ohm, z_from_ohm), s), junction(z_from_ohm, z_to_ohm));
+}
+
 // (93A-8): a shunt capacitance, S11 = -j w C R_0 / (2 + j w C R_0), S21 = 2 / (2 + j w C R_0).
 inline SParams2 shunt_capacitance(double f_hz, double c_f, double r0_ohm) {
   const std::complex<double> x(0.0, 2.0 * kPi * f_hz * c_f * r0_ohm);

@@ -295,8 +295,9 @@ fi
 # --- COM beside the BER, said to be the host channel's ---------------------------------------
 cpo="$DATA/../../scenarios/serdes_200g_cpo_stress.toml"
 if "$BIN" run "$cpo" -o "$TMP/cpo.h5" "${small[@]}" >"$TMP/cpo.out" 2>"$TMP/cpo.err"; then
-  if head -1 "$TMP/cpo.out" | grep -q "host-channel COM dB (lane's FFE, MMSE rx)" &&
-     awk 'NR == 2 { exit !($NF + 0 > 3) }' "$TMP/cpo.out"; then  # 802.3dj passes at 3 dB
+  # Both figures, labelled: the preset's channel.com_set and the lane's; both pass 3 dB.
+  if head -1 "$TMP/cpo.out" | grep -qF "host-channel COM dB (802.3dj-KR-DFE / lane's FFE, MMSE rx)" &&
+     awk 'NR == 2 { exit !($(NF - 2) + 0 > 3 && $NF + 0 > 3) }' "$TMP/cpo.out"; then
     pass
   else
     fail "serdes_200g_cpo_stress: the summary lacks the host channel's COM beside the BER:"$'\n'"$(cat "$TMP/cpo.out")"

@@ -59,8 +59,11 @@ void write_com_report(const ComSet& set, const ComFiles& files, const ComResult&
                       const std::vector<std::string>& warnings, std::ostream& out) {
   out << "# COM, " << set.name << " (" << set.source << ")\n\n";
   out << "Thru " << files.thru << "; " << files.fext.size() << " FEXT and " << files.next.size()
-      << " NEXT aggressors. Reference receiver: CTLE and " << set.dfe_max.size()
-      << "-tap DFE, transmit FFE searched; DER_0 " << format_number(set.der0, 3) << ".\n\n";
+      << " NEXT aggressors. Reference receiver: CTLE, "
+      << (set.rx_ffe_taps > 0 ? std::to_string(set.rx_ffe_taps) + "-tap FFE (MMSE) and " : "")
+      << set.dfe_max.size() << "-tap DFE, transmit FFE searched"
+      << (set.search == ComSet::Search::local ? " (local search)" : "") << "; DER_0 "
+      << format_number(set.der0, 3) << ".\n\n";
   out << "| case | z_p TX/NEXT/FEXT/RX mm | COM dB | FOM dB | A_s mV | A_ni mV | g_DC dB | "
          "TX FFE | DFE b(1) b(2) | ISI / XT / TX / RJ / N mV rms |\n";
   out << "|---|---|---|---|---|---|---|---|---|---|\n";
@@ -86,6 +89,14 @@ void write_com_report(const ComSet& set, const ComFiles& files, const ComResult&
         << format_fixed(1e3 * k.sigma_xt_v, 2) << " / " << format_fixed(1e3 * k.sigma_tx_v, 2)
         << " / " << format_fixed(1e3 * k.sigma_rj_v, 2) << " / "
         << format_fixed(1e3 * k.sigma_n_v, 2) << " |\n";
+  }
+  if (set.rx_ffe_taps > 0) {
+    out << "\nReceiver FFE per case (cursor tap 1, " << set.rx_ffe_precursors << " precursors):\n";
+    for (std::size_t c = 0; c < r.cases.size(); ++c) {
+      out << "- case " << c + 1 << ":";
+      for (double w : r.cases[c].eq.rx_ffe) out << ' ' << format_fixed(w, 3);
+      out << "\n";
+    }
   }
   out << "\nCOM " << format_fixed(r.com_db, 2)
       << " dB (the smallest case): " << (r.com_db >= set.threshold_db ? "passes" : "fails")

@@ -13,85 +13,17 @@
 #include <stdexcept>
 
 #include "host/link/channel.hpp"
+#include "host/link/com_common.hpp"
 #include "host/link/stat_eye.hpp"
 #include "physics/channel_models.hpp"
 
 namespace ll {
 namespace {
 
-using cd = std::complex<double>;
+using namespace com_detail;
 
 constexpr int kPmfBins = 16384;     // the interference distribution's grid
 constexpr double kPmfFloor = 1e-3;  // samples under this share of A_s are left out (93A.1.7.1)
-
-// The die and package from the die (port 1) to the ball (port 2): C_d, the L_s ladder and bump
-// C_b where the set has them, the line, the ball's C_p.
-SParams2 die_and_package(double f, const ComSet& s, const ComDie& d, double length_mm) {
-  SParams2 n = shunt_capacitance(f, d.c_d_f, s.r0_ohm);
-  if (d.l_s_h > 0.0) n = cascade(n, series_inductance(f, d.l_s_h, s.r0_ohm));
-  if (d.c_b_f > 0.0) n = cascade(n, shunt_capacitance(f, d.c_b_f, s.r0_ohm));
-  if (length_mm > 0.0) n = cascade(n, package_line(f, s.z_c_ohm, length_mm, s.r0_ohm, s.line));
-  return cascade(n, shunt_capacitance(f, d.c_p_f, s.r0_ohm));
-}
-
-// The channel's S-parameters on bins 0 .. bins-1 of spacing df (host/link/channel.hpp's
-// interpolation: dB and unwrapped phase, rolled off above the file's last frequency).
-std::vector<SParams2> on_grid(const ComChannel& ch, double df, std::size_t bins) {
-  std::vector<cd> e(ch.s.size());
-  std::vector<SParams2> out(bins);
-  auto element = [&](cd SParams2::*m) {
-    for (std::size_t k = 0; k < e.size(); ++k) e[k] = ch.s[k].*m;
-    const std::vector<cd> v = interpolate_response(ch.frequency_hz, e, df, bins);
-    for (std::size_t b = 0; b < bins; ++b) out[b].*m = v[b];
-  };
-  element(&SParams2::s11);
-  element(&SParams2::s12);
-  element(&SParams2::s21);
-  element(&SParams2::s22);
-  return out;
-}
-
-// The transmit FFE's layout: tap i (0 .. n-1) delays by i T, the cursor is tap `cursor`;
-// `none` is the FFE that passes the pulse unchanged (a NEXT aggressor's: it has no FFE).
-struct TxLayout {
-  int first_offset = 0, taps = 1, cursor = 0;
-  std::vector<double> none;
-};
-
-TxLayout tx_layout(const ComSet& s) {
-  int lo = 0, hi = 0;
-  for (const ComTapRange& r : s.tx_taps) {
-    lo = std::min(lo, r.offset);
-    hi = std::max(hi, r.offset);
-  }
-  TxLayout lay{lo, hi - lo + 1, -lo, std::vector<double>(hi - lo + 1, 0.0)};
-  lay.none[lay.cursor] = 1.0;
-  return lay;
-}
-
-// Every transmit FFE of the set's grid with c(0) >= c0_min, taps in layout order.
-std::vector<std::vector<double>> tx_grid(const ComSet& s, const TxLayout& lay) {
-  std::vector<std::vector<double>> out{std::vector<double>(lay.taps, 0.0)};
-  for (const ComTapRange& r : s.tx_taps) {
-    const int steps = r.step > 0.0 ? static_cast<int>(std::lround((r.max - r.min) / r.step)) : 0;
-    std::vector<std::vector<double>> next;
-    for (const std::vector<double>& base : out)
-      for (int k = 0; k <= steps; ++k) {
-        std::vector<double> b = base;
-        b[r.offset - lay.first_offset] = r.min + k * r.step;
-        next.push_back(std::move(b));
-      }
-    out = std::move(next);
-  }
-  std::vector<std::vector<double>> kept;
-  for (std::vector<double>& b : out) {
-    double others = 0.0;
-    for (double c : b) others += std::abs(c);
-    b[lay.cursor] = 1.0 - others;
-    if (b[lay.cursor] >= s.c0_min - 1e-12) kept.push_back(std::move(b));
-  }
-  return kept;
-}
 
 // A sampled pulse with its phase autocorrelations: r[m * taps + l] = sum_k x[m + kM] x[m + (k+l)M].
 struct PhasedPulse {
@@ -205,8 +137,6 @@ struct Evaluation {
   std::vector<double> dfe;
 };
 
-double sigma_x2(int L) { return (L * L - 1.0) / (3.0 * (L - 1.0) * (L - 1.0)); }
-
 // The figure of merit (93A-36) of one transmit FFE at one CTLE setting.
 Evaluation evaluate(const ComSet& s, const CasePulses& cp, const std::vector<double>& b,
                     const TxLayout& lay) {
@@ -255,81 +185,6 @@ Evaluation evaluate(const ComSet& s, const CasePulses& cp, const std::vector<dou
 }  // namespace
 
 namespace {
-
-// The spectra of one package case before the CTLE: H_21 (93A-18) of every channel in its
-// packages, times the transmitter's and receiver's filters and the 1-UI pulse's M sinc(f T).
-struct CaseSpectra {
-  std::vector<std::vector<cd>> base;  // [channel][bin]
-  std::vector<double> amplitude;      // A_v, A_fe or A_ne
-  std::vector<cd> h_r;                // the receiver's filter alone, for eta_0
-  double unequalised_peak_v = 0.0;    // the thru's pulse through H_21 alone, times A_v
-};
-
-struct Grid {
-  std::size_t n = 0, bins = 0;
-  double df = 0.0;
-};
-
-Grid com_grid(const ComSet& s) {
-  const double fs = s.symbol_rate_hz * s.samples_per_ui;
-  std::size_t n = static_cast<std::size_t>(std::llround(fs / s.f_step_hz));
-  n += n % 2;
-  return {n, n / 2 + 1, fs / static_cast<double>(n)};
-}
-
-CaseSpectra case_spectra(const ComSet& s, const ComPackageCase& pc,
-                         const std::vector<ComChannel>& channels,
-                         const std::vector<std::vector<SParams2>>& gridded, const Grid& g) {
-  CaseSpectra cs;
-  const double gamma = (s.r_d_ohm - s.r0_ohm) / (s.r_d_ohm + s.r0_ohm);  // (93A-17)
-  const double T = 1.0 / s.symbol_rate_hz;
-  cs.h_r.resize(g.bins);
-  std::vector<double> x(g.bins), ht(g.bins);
-  std::vector<SParams2> rx(g.bins), tx_thru(g.bins), tx_next(g.bins), tx_fext(g.bins);
-  for (std::size_t k = 0; k < g.bins; ++k) {
-    const double f = g.df * static_cast<double>(k);
-    const double u = kPi * f * T;
-    x[k] = s.samples_per_ui * (k == 0 ? 1.0 : std::sin(u) / u);
-    ht[k] = s.rise_time_s > 0.0 ? com_transmitter_filter(f, s.rise_time_s) : 1.0;
-    cs.h_r[k] = com_receiver_filter(f, s.f_r * s.symbol_rate_hz);
-    rx[k] = flipped(die_and_package(f, s, s.rx_die, pc.rx_mm));
-    tx_thru[k] = die_and_package(f, s, s.tx_die, pc.tx_mm);
-    tx_next[k] = die_and_package(f, s, s.tx_die, pc.next_mm);
-    tx_fext[k] = die_and_package(f, s, s.tx_die, pc.fext_mm);
-  }
-  std::vector<cd> plain(g.bins);
-  for (std::size_t c = 0; c < channels.size(); ++c) {
-    const ComChannelKind kind = channels[c].kind;
-    const std::vector<SParams2>& tx = kind == ComChannelKind::next   ? tx_next
-                                      : kind == ComChannelKind::fext ? tx_fext
-                                                                     : tx_thru;
-    std::vector<cd> b(g.bins);
-    for (std::size_t k = 0; k < g.bins; ++k) {
-      const cd h21 =
-          terminated_transfer(cascade(cascade(tx[k], gridded[c][k]), rx[k]), gamma, gamma);
-      b[k] = h21 * ht[k] * cs.h_r[k] * x[k];
-      if (c == 0) plain[k] = h21 * x[k];
-    }
-    cs.base.push_back(std::move(b));
-    cs.amplitude.push_back(kind == ComChannelKind::thru   ? s.a_v_v
-                           : kind == ComChannelKind::fext ? s.a_fe_v
-                                                          : s.a_ne_v);
-  }
-  const std::vector<double> p = inverse_real_dft(plain);
-  cs.unequalised_peak_v = s.a_v_v * *std::max_element(p.begin(), p.end());
-  return cs;
-}
-
-// The CTLE of 93A-22 with its DC gain g g2 (physics/channel_models.hpp's form is scaled to 1).
-std::vector<cd> ctle(const ComSet& s, const Grid& g, double g_dc_db, double g_dc2_db) {
-  std::vector<cd> h(g.bins);
-  const double gain =
-      std::pow(10.0, g_dc_db / 20.0) * (s.f_lf_hz > 0.0 ? std::pow(10.0, g_dc2_db / 20.0) : 1.0);
-  for (std::size_t k = 0; k < g.bins; ++k)
-    h[k] = gain * ctle_response(g.df * static_cast<double>(k), g_dc_db, s.f_z_hz, s.f_p1_hz,
-                                s.f_p2_hz, g_dc2_db, s.f_lf_hz);
-  return h;
-}
 
 CasePulses case_pulses(const ComSet& s, const CaseSpectra& cs,
                        const std::vector<ComChannel>& channels, const std::vector<cd>& h_ctf,
@@ -418,9 +273,6 @@ ComCase final_com(const ComSet& s, const CasePulses& cp, const std::vector<doubl
 }  // namespace
 
 ComResult standard_com(const ComSet& s, const std::vector<ComChannel>& channels) {
-  if (s.rx_ffe_taps > 0)
-    throw std::invalid_argument("COM set " + s.name +
-                                ": a receiver FFE is not computed by this version");
   if (channels.empty() || channels.front().kind != ComChannelKind::thru)
     throw std::invalid_argument("COM needs the thru channel first");
   for (std::size_t c = 1; c < channels.size(); ++c)
@@ -429,9 +281,9 @@ ComResult standard_com(const ComSet& s, const std::vector<ComChannel>& channels)
   if (s.levels < 2 || s.samples_per_ui < 2 || s.cases.empty() || s.g_dc_db.empty() ||
       s.g_dc2_db.empty() || s.dfe_min.size() != s.dfe_max.size())
     throw std::invalid_argument("COM set " + s.name + " is incomplete");
+  if (s.rx_ffe_taps > 0) return receiver_ffe_com(s, channels);
   const Grid g = com_grid(s);
-  std::vector<std::vector<SParams2>> gridded;
-  for (const ComChannel& ch : channels) gridded.push_back(on_grid(ch, g.df, g.bins));
+  const std::vector<std::vector<SParams2>> gridded = channels_on_grid(s, channels, g);
   const TxLayout lay = tx_layout(s);
   const std::vector<std::vector<double>> grid = tx_grid(s, lay);
 

@@ -21,8 +21,9 @@
 // COM is computed for every package case of the set (the line lengths of its test 1 and test 2)
 // and the smallest is the channel's.
 //
-// Sets with a receiver FFE (802.3ck, 802.3dj: 93A.1.6's FFE, 178A's MMSE receiver) are not
-// computed here yet: com_set() knows none of them, and standard_com() refuses a set with one.
+// Sets with a receiver FFE (802.3dj, annex 178A) take another path (host/link/com_mmse.cpp): the
+// receiver's FFE and DFE by the minimum mean-squared error at every CTLE gain, transmit FFE and
+// sampling phase, the FOM from that error, COM at the choice as above with the FFE in the pulse.
 #pragma once
 
 #include <complex>
@@ -40,12 +41,20 @@ struct ComTapRange {
   double min = 0.0, max = 0.0, step = 0.0;
 };
 
-// The die and package at one end (93A.1.2, Table 93A-1 and its successors).
+// The die and package at one end (93A.1.2, Table 93A-1; 178A-9/10's ladder): from the die, each
+// stage's shunt C_d(n) then series L_s(n) (0: none), the bump C_b, the package line(s), the
+// ball's C_p. Single-ended values, as the tables give them.
 struct ComDie {
-  double c_d_f = 0.0;  // die capacitance
-  double l_s_h = 0.0;  // series inductance of the ladder (0: none)
-  double c_b_f = 0.0;  // bump capacitance (0: none)
-  double c_p_f = 0.0;  // ball (package) capacitance
+  std::vector<double> c_d_f;  // die capacitance, one a ladder stage
+  std::vector<double> l_s_h;  // the stage's series inductance (as many as c_d_f)
+  double c_b_f = 0.0;         // bump capacitance (0: none)
+  double c_p_f = 0.0;         // ball (package) capacitance
+  bool operator==(const ComDie&) const = default;
+};
+
+// A package line of fixed length after the first (178A's class A and B packages).
+struct ComLineStage {
+  double z_c_ohm = 100.0, length_mm = 0.0;
 };
 
 // One package case: the line length (mm) of the victim's transmitter, the NEXT aggressor's
@@ -68,15 +77,25 @@ struct ComSet {
   double r0_ohm = 50.0, r_d_ohm = 50.0;
   double a_dd_ui = 0.0, snr_tx_db = 0.0, eta0_v2_per_ghz = 0.0, sigma_rj_ui = 0.0;
   double f_z_hz = 0.0, f_p1_hz = 0.0, f_p2_hz = 0.0, f_lf_hz = 0.0;  // CTLE (93A-22)
+  double f_p3_hz = 0.0;  // the second stage's pole where it differs from f_LF (178A-14; 0: f_LF)
   std::vector<double> g_dc_db, g_dc2_db;  // searched CTLE gains (g_dc2: {0} without f_LF)
   std::vector<ComTapRange> tx_taps;       // searched transmit FFE taps
   double c0_min = 0.0;
   double f_r = 0.75;                     // receiver filter bandwidth over f_b
   std::vector<double> dfe_min, dfe_max;  // one pair a DFE tap
-  int rx_ffe_taps = 0;                   // a receiver FFE: not computed here (see above)
+  // The receiver's FFE (178A.1.8; 0 taps: none): taps, of which precursors, each within
+  // +-limit of the cursor tap. With one, the search below is `search`.
+  int rx_ffe_taps = 0, rx_ffe_precursors = 0;
+  double rx_ffe_limit = 1.0;
   ComDie tx_die, rx_die;
-  double z_c_ohm = 100.0;  // package line's differential impedance
+  double z_c_ohm = 100.0;  // the first package line's differential impedance (length: the case's)
+  std::vector<ComLineStage> package_tail;  // lines after it, towards the ball
   PackageLineLoss line;
+  // exhaustive: every CTLE gain, transmit FFE and (with a receiver FFE) sampling phase of the
+  // grid. local: every CTLE gain; from the FFE without taps, the best neighbour on the grid (one
+  // tap one step) until none is better; the phase on a 4-sample grid, then refined (the FOM is
+  // smooth in both; scripts/bench_com.sh compares the two).
+  enum class Search { exhaustive, local } search = Search::exhaustive;
   std::vector<ComPackageCase> cases;
   double threshold_db = 3.0;  // the smallest COM the clause accepts
 };
@@ -98,6 +117,7 @@ struct ComEqualisation {
   double g_dc_db = 0.0, g_dc2_db = 0.0;
   std::vector<double> tx_taps;  // c(-3) .. c(+1), the cursor included
   std::vector<double> dfe;      // b(1) .. b(N_b)
+  std::vector<double> rx_ffe;   // the receiver's FFE, its cursor tap 1 (empty: none)
 };
 
 struct ComCase {
@@ -123,5 +143,8 @@ struct ComResult {
 // `channels`: the thru first, then its aggressors. Throws std::invalid_argument for a set this
 // code does not compute or channels without a thru.
 ComResult standard_com(const ComSet& set, const std::vector<ComChannel>& channels);
+
+// The path for sets with a receiver FFE (host/link/com_mmse.cpp); standard_com calls it.
+ComResult receiver_ffe_com(const ComSet& set, const std::vector<ComChannel>& channels);
 
 }  // namespace ll

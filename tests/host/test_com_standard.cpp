@@ -113,7 +113,7 @@ TEST(ComStandard, FomTermsMatchADirectComputation) {
     const double z = set.z_c_ohm / 2.0;  // one leg's share of the differential impedance
     const cd gl = gamma * length_mm;
     const Abcd line{std::cosh(gl), z * std::sinh(gl), std::sinh(gl) / z, std::cosh(gl)};
-    const Abcd cd_{1.0, 0.0, j * w * set.tx_die.c_d_f, 1.0},
+    const Abcd cd_{1.0, 0.0, j * w * set.tx_die.c_d_f.at(0), 1.0},
         cp{1.0, 0.0, j * w * set.tx_die.c_p_f, 1.0};
     return std::pair<Abcd, Abcd>{mul(mul(cd_, line), cp), mul(mul(cp, line), cd_)};
   };

@@ -1,0 +1,172 @@
+// Shared pieces of the standard's COM (host/link/com_common.hpp).
+#include "host/link/com_common.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "host/link/channel.hpp"
+#include "physics/channel_models.hpp"
+
+namespace ll::com_detail {
+namespace {
+
+// The die and package from the die (port 1) to the ball (port 2): the C_d / L_s ladder, the bump
+// C_b where the set has one, the lines, the ball's C_p.
+SParams2 die_and_package(double f, const ComSet& s, const ComDie& d, double length_mm) {
+  SParams2 n{0.0, 1.0, 1.0, 0.0};
+  for (std::size_t k = 0; k < d.c_d_f.size(); ++k) {
+    n = cascade(n, shunt_capacitance(f, d.c_d_f[k], s.r0_ohm));
+    if (d.l_s_h[k] > 0.0) n = cascade(n, series_inductance(f, d.l_s_h[k], s.r0_ohm));
+  }
+  if (d.c_b_f > 0.0) n = cascade(n, shunt_capacitance(f, d.c_b_f, s.r0_ohm));
+  if (length_mm > 0.0) n = cascade(n, package_line(f, s.z_c_ohm, length_mm, s.r0_ohm, s.line));
+  for (const ComLineStage& l : s.package_tail)
+    n = cascade(n, package_line(f, l.z_c_ohm, l.length_mm, s.r0_ohm, s.line));
+  return cascade(n, shunt_capacitance(f, d.c_p_f, s.r0_ohm));
+}
+
+// The channel's S-parameters on bins 0 .. bins-1 of spacing df (host/link/channel.hpp's
+// interpolation: dB and unwrapped phase, rolled off above the file's last frequency).
+std::vector<SParams2> on_grid(const ComChannel& ch, double df, std::size_t bins) {
+  std::vector<cd> e(ch.s.size());
+  std::vector<SParams2> out(bins);
+  auto element = [&](cd SParams2::*m) {
+    for (std::size_t k = 0; k < e.size(); ++k) e[k] = ch.s[k].*m;
+    const std::vector<cd> v = interpolate_response(ch.frequency_hz, e, df, bins);
+    for (std::size_t b = 0; b < bins; ++b) out[b].*m = v[b];
+  };
+  element(&SParams2::s11);
+  element(&SParams2::s12);
+  element(&SParams2::s21);
+  element(&SParams2::s22);
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::vector<SParams2>> channels_on_grid(const ComSet& s,
+                                                    const std::vector<ComChannel>& channels,
+                                                    const Grid& g) {
+  // The files' SDD blocks are referenced to 100 ohm; 178A-4 sees them at 2 R_0.
+  constexpr double kFileReferenceOhm = 100.0;
+  std::vector<std::vector<SParams2>> out;
+  for (const ComChannel& ch : channels) {
+    std::vector<SParams2> v = on_grid(ch, g.df, g.bins);
+    for (SParams2& x : v) x = renormalised(x, kFileReferenceOhm, 2.0 * s.r0_ohm);
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+double sigma_x2(int L) { return (L * L - 1.0) / (3.0 * (L - 1.0) * (L - 1.0)); }
+
+Grid com_grid(const ComSet& s) {
+  const double fs = s.symbol_rate_hz * s.samples_per_ui;
+  std::size_t n = static_cast<std::size_t>(std::llround(fs / s.f_step_hz));
+  n += n % 2;
+  return {n, n / 2 + 1, fs / static_cast<double>(n)};
+}
+
+CaseSpectra case_spectra(const ComSet& s, const ComPackageCase& pc,
+                         const std::vector<ComChannel>& channels,
+                         const std::vector<std::vector<SParams2>>& gridded, const Grid& g) {
+  CaseSpectra cs;
+  const double gamma = (s.r_d_ohm - s.r0_ohm) / (s.r_d_ohm + s.r0_ohm);  // (93A-17)
+  const double T = 1.0 / s.symbol_rate_hz;
+  cs.h_r.resize(g.bins);
+  std::vector<double> x(g.bins), ht(g.bins);
+  // Bins where the transmitter's and receiver's filters leave less than 1e-15 carry nothing
+  // (802.3dj's 4 ps rise time: above about 500 GHz of the 1.7 THz grid); the packages are
+  // computed once per distinct die and length.
+  std::vector<char> live(g.bins);
+  for (std::size_t k = 0; k < g.bins; ++k) {
+    const double f = g.df * static_cast<double>(k);
+    const double u = kPi * f * T;
+    x[k] = s.samples_per_ui * (k == 0 ? 1.0 : std::sin(u) / u);
+    ht[k] = s.rise_time_s > 0.0 ? com_transmitter_filter(f, s.rise_time_s) : 1.0;
+    cs.h_r[k] = com_receiver_filter(f, s.f_r * s.symbol_rate_hz);
+    live[k] = std::abs(ht[k] * cs.h_r[k]) >= 1e-15;
+  }
+  auto package = [&](const ComDie& d, double mm) {
+    std::vector<SParams2> v(g.bins);
+    for (std::size_t k = 0; k < g.bins; ++k)
+      if (live[k]) v[k] = die_and_package(g.df * static_cast<double>(k), s, d, mm);
+    return v;
+  };
+  const std::vector<SParams2> tx_thru = package(s.tx_die, pc.tx_mm);
+  const std::vector<SParams2> tx_next =
+      pc.next_mm == pc.tx_mm ? tx_thru : package(s.tx_die, pc.next_mm);
+  const std::vector<SParams2> tx_fext =
+      pc.fext_mm == pc.tx_mm ? tx_thru : package(s.tx_die, pc.fext_mm);
+  std::vector<SParams2> rx =
+      s.rx_die == s.tx_die && pc.rx_mm == pc.tx_mm ? tx_thru : package(s.rx_die, pc.rx_mm);
+  for (SParams2& v : rx) v = flipped(v);
+  std::vector<cd> plain(g.bins, 0.0);
+  for (std::size_t c = 0; c < channels.size(); ++c) {
+    const ComChannelKind kind = channels[c].kind;
+    const std::vector<SParams2>& tx = kind == ComChannelKind::next   ? tx_next
+                                      : kind == ComChannelKind::fext ? tx_fext
+                                                                     : tx_thru;
+    std::vector<cd> b(g.bins, 0.0);
+    for (std::size_t k = 0; k < g.bins; ++k) {
+      if (!live[k]) continue;
+      const cd h21 =
+          terminated_transfer(cascade(cascade(tx[k], gridded[c][k]), rx[k]), gamma, gamma);
+      b[k] = h21 * ht[k] * cs.h_r[k] * x[k];
+      if (c == 0) plain[k] = h21 * x[k];
+    }
+    cs.base.push_back(std::move(b));
+    cs.amplitude.push_back(kind == ComChannelKind::thru   ? s.a_v_v
+                           : kind == ComChannelKind::fext ? s.a_fe_v
+                                                          : s.a_ne_v);
+  }
+  const std::vector<double> p = inverse_real_dft(plain);
+  cs.unequalised_peak_v = s.a_v_v * *std::max_element(p.begin(), p.end());
+  return cs;
+}
+
+std::vector<cd> ctle(const ComSet& s, const Grid& g, double g_dc_db, double g_dc2_db) {
+  std::vector<cd> h(g.bins);
+  const double gain =
+      std::pow(10.0, g_dc_db / 20.0) * (s.f_lf_hz > 0.0 ? std::pow(10.0, g_dc2_db / 20.0) : 1.0);
+  for (std::size_t k = 0; k < g.bins; ++k)
+    h[k] = gain * ctle_response(g.df * static_cast<double>(k), g_dc_db, s.f_z_hz, s.f_p1_hz,
+                                s.f_p2_hz, g_dc2_db, s.f_lf_hz, s.f_p3_hz);
+  return h;
+}
+
+TxLayout tx_layout(const ComSet& s) {
+  int lo = 0, hi = 0;
+  for (const ComTapRange& r : s.tx_taps) {
+    lo = std::min(lo, r.offset);
+    hi = std::max(hi, r.offset);
+  }
+  TxLayout lay{lo, hi - lo + 1, -lo, std::vector<double>(hi - lo + 1, 0.0)};
+  lay.none[lay.cursor] = 1.0;
+  return lay;
+}
+
+std::vector<std::vector<double>> tx_grid(const ComSet& s, const TxLayout& lay) {
+  std::vector<std::vector<double>> out{std::vector<double>(lay.taps, 0.0)};
+  for (const ComTapRange& r : s.tx_taps) {
+    const int steps = r.step > 0.0 ? static_cast<int>(std::lround((r.max - r.min) / r.step)) : 0;
+    std::vector<std::vector<double>> next;
+    for (const std::vector<double>& base : out)
+      for (int k = 0; k <= steps; ++k) {
+        std::vector<double> b = base;
+        b[r.offset - lay.first_offset] = r.min + k * r.step;
+        next.push_back(std::move(b));
+      }
+    out = std::move(next);
+  }
+  std::vector<std::vector<double>> kept;
+  for (std::vector<double>& b : out) {
+    double others = 0.0;
+    for (double c : b) others += std::abs(c);
+    b[lay.cursor] = 1.0 - others;
+    if (b[lay.cursor] >= s.c0_min - 1e-12) kept.push_back(std::move(b));
+  }
+  return kept;
+}
+
+}  // namespace ll::com_detail

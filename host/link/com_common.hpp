@@ -1,0 +1,54 @@
+// The pieces annex 93A's COM (host/link/com_standard.cpp) and 178A's receiver-FFE COM
+// (host/link/com_mmse.cpp) share: the frequency grid, the channels on it in the set's die and
+// package models, the CTLE, the transmit-FFE grid.
+#pragma once
+
+#include <complex>
+#include <vector>
+
+#include "host/link/com_standard.hpp"
+
+namespace ll::com_detail {
+
+using cd = std::complex<double>;
+
+struct Grid {
+  std::size_t n = 0, bins = 0;  // time samples, frequency bins (n / 2 + 1)
+  double df = 0.0;
+};
+Grid com_grid(const ComSet& s);
+
+// Every channel on the grid (host/link/channel.hpp's interpolation), S referenced to 2 R_0.
+std::vector<std::vector<SParams2>> channels_on_grid(const ComSet& s,
+                                                    const std::vector<ComChannel>& channels,
+                                                    const Grid& g);
+
+// The spectra of one package case before the CTLE: H_21 (93A-18) of every channel in its
+// packages, times the transmitter's and receiver's filters and the 1-UI pulse's M sinc(f T).
+struct CaseSpectra {
+  std::vector<std::vector<cd>> base;  // [channel][bin]
+  std::vector<double> amplitude;      // A_v, A_fe or A_ne
+  std::vector<cd> h_r;                // the receiver's filter alone, for eta_0
+  double unequalised_peak_v = 0.0;    // the thru's pulse through H_21 alone, times A_v
+};
+CaseSpectra case_spectra(const ComSet& s, const ComPackageCase& pc,
+                         const std::vector<ComChannel>& channels,
+                         const std::vector<std::vector<SParams2>>& gridded, const Grid& g);
+
+// The CTLE (93A-22; 178A-14's second pole f_p3) at gains g_dc, g_dc2, on the grid.
+std::vector<cd> ctle(const ComSet& s, const Grid& g, double g_dc_db, double g_dc2_db);
+
+// The transmit FFE's layout: tap i (0 .. n-1) delays by i T, the cursor is tap `cursor`;
+// `none` is the FFE that passes the pulse unchanged (a NEXT aggressor's: it has no FFE).
+struct TxLayout {
+  int first_offset = 0, taps = 1, cursor = 0;
+  std::vector<double> none;
+};
+TxLayout tx_layout(const ComSet& s);
+
+// Every transmit FFE of the set's grid with c(0) >= c0_min, taps in layout order.
+std::vector<std::vector<double>> tx_grid(const ComSet& s, const TxLayout& lay);
+
+double sigma_x2(int levels);  // the PAM symbols' variance (93A-29)
+
+}  // namespace ll::com_detail

@@ -1,0 +1,86 @@
+// The pieces of the receiver-FFE COM (host/link/com_mmse.cpp: the pulses and the MMSE
+// receiver; host/link/com_mmse_com.cpp: the search and the COM at its choice).
+#pragma once
+
+#include <vector>
+
+#include "host/link/com_common.hpp"
+
+namespace ll::com_detail {
+
+// A pulse on samples [start, start + x.size()) of the grid, start a whole number of UI.
+struct Trimmed {
+  long start = 0;
+  std::vector<double> x;
+  double at(long t) const {
+    const long k = t - start;
+    return k >= 0 && k < static_cast<long>(x.size()) ? x[static_cast<std::size_t>(k)] : 0.0;
+  }
+};
+
+// sum_i c_i p(t - i M): the pulse behind a symbol-spaced FIR.
+inline double fir_at(const Trimmed& p, long t, const std::vector<double>& c, int M) {
+  double y = 0.0;
+  for (std::size_t i = 0; i < c.size(); ++i) y += c[i] * p.at(t - static_cast<long>(i) * M);
+  return y;
+}
+
+// One channel's pulses at one package case: pulse(g, g2) = g g2 p_ac + g p_ad + g2 p_bc + p_bd.
+// Their phases' cross-correlations, for any gains' autocorrelation as a quadratic form:
+// cross[q][r][m * lags + l] = sum_n p_q(m + nM) p_r(m + (n + l)M), q, r in ac, ad, bc, bd
+// (empty where a basis pulse is zero); slope_cross the same of their slopes (the thru's only).
+struct BasisPulses {
+  Trimmed ac, ad, bc, bd;
+  std::vector<double> cross[4][4], slope_cross[4][4];
+};
+
+struct MmsePulses {  // at one CTLE setting
+  Trimmed victim, slope;
+  long peak = 0;  // the victim's largest sample
+  std::vector<Trimmed> aggressors;
+  std::vector<double> r_victim, r_slope;
+  std::vector<std::vector<double>> r_aggressors;
+  std::vector<double> r_eta;  // eta_0's autocorrelation at lags 0 .. N_w - 1 (V^2)
+};
+
+struct Solution {
+  double fom_db = -1e300;
+  long t_s = 0;
+  std::vector<double> w;  // w' h_0 = 1
+  double b = 0.0;
+};
+
+struct Context {
+  const ComSet& s;
+  int M, nw, dw, lags;
+  int tx_cursor;  // the transmit FFE's cursor tap (its delay in UI)
+  double sx2;
+  std::vector<ComChannelKind> kinds;
+  std::vector<double> none;  // the FIR that passes a pulse unchanged
+};
+
+// The case's pulses in their CTLE basis, trimmed to where the thru's pulse matters, and eta_0's
+// autocorrelation basis: |H_r|^2 |g a + b|^2 |g2 c + d|^2 = |H_r|^2 sum_uv g^u g2^v P_u Q_v.
+struct CaseBasis {
+  std::vector<BasisPulses> channels;
+  std::vector<double> eta[3][3];  // [u][v][lag]
+};
+
+CaseBasis case_basis(const Context& cx, const CaseSpectra& cs, const Grid& g);
+MmsePulses pulses_at(const Context& cx, const CaseBasis& cb, double g_dc_db, double g_dc2_db);
+
+// The FIR an aggressor's transmitter puts before its channel: the victim's FFE for FEXT.
+const std::vector<double>& aggressor_fir(const Context& cx, std::size_t a,
+                                         const std::vector<double>& c);
+
+// Each aggressor's phase of largest energy (178A-20) and the crosstalk's autocorrelation
+// (lags 0 .. N_w - 1) there; the phases into `phases` where given.
+std::vector<double> crosstalk(const Context& cx, const MmsePulses& p, const std::vector<double>& c,
+                              std::vector<int>* phases);
+
+// The MMSE receiver at the best sampling instant within half a UI of the FFE'd pulse's peak
+// (every sample, or a 4-sample grid refined).
+Solution best_instant(const Context& cx, const MmsePulses& p, const std::vector<double>& c,
+                      bool exhaustive);
+
+}  // namespace ll::com_detail

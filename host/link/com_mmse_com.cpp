@@ -1,0 +1,212 @@
+// The receiver-FFE COM's search and its COM (host/link/com_mmse.hpp; the method in
+// host/link/com_mmse.cpp's header).
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <stdexcept>
+
+#include "host/link/com_mmse.hpp"
+#include "host/link/stat_eye.hpp"
+
+namespace ll {
+namespace {
+
+using namespace com_detail;
+
+constexpr int kPmfBins = 16384;     // the interference distribution's grid
+constexpr double kPmfFloor = 1e-3;  // samples under this share of A_s are left out (93A.1.7.1)
+
+struct Choice {
+  Solution sol;
+  std::vector<double> c;
+  double g_dc_db = 0.0, g_dc2_db = 0.0;
+};
+
+// The transmit FFE at one CTLE setting: every one of the grid, or the local search
+// (com_standard.hpp's ComSet::search).
+void search_tx(const Context& cx, const MmsePulses& p, const TxLayout& lay,
+               const std::vector<std::vector<double>>& grid, double g1, double g2, Choice& best) {
+  auto take = [&](Solution sol, const std::vector<double>& c) {
+    if (sol.fom_db > best.sol.fom_db) best = {std::move(sol), c, g1, g2};
+  };
+  if (cx.s.search == ComSet::Search::exhaustive) {
+    for (const std::vector<double>& c : grid) take(best_instant(cx, p, c, true), c);
+    return;
+  }
+  const std::vector<ComTapRange>& taps = cx.s.tx_taps;
+  std::vector<int> at(taps.size()), steps(taps.size());
+  for (std::size_t i = 0; i < taps.size(); ++i) {
+    const ComTapRange& r = taps[i];
+    steps[i] = r.step > 0.0 ? static_cast<int>(std::lround((r.max - r.min) / r.step)) : 0;
+    at[i] = std::clamp(static_cast<int>(std::lround(-r.min / (r.step > 0.0 ? r.step : 1.0))), 0,
+                       steps[i]);  // the grid point nearest no tap
+  }
+  auto fir = [&](const std::vector<int>& k, std::vector<double>& c) {
+    c.assign(lay.taps, 0.0);
+    double others = 0.0;
+    for (std::size_t i = 0; i < taps.size(); ++i) {
+      const double v = taps[i].min + k[i] * taps[i].step;
+      c[taps[i].offset - lay.first_offset] = v;
+      others += std::abs(v);
+    }
+    c[lay.cursor] = 1.0 - others;
+    return c[lay.cursor] >= cx.s.c0_min - 1e-12;
+  };
+  std::vector<double> c;
+  fir(at, c);
+  Solution here = best_instant(cx, p, c, false);
+  take(here, c);
+  for (;;) {
+    std::vector<int> next = at;
+    Solution next_sol = here;
+    for (std::size_t i = 0; i < taps.size(); ++i)
+      for (int d : {-1, 1}) {
+        std::vector<int> k = at;
+        k[i] += d;
+        if (k[i] < 0 || k[i] > steps[i] || !fir(k, c)) continue;
+        Solution sol = best_instant(cx, p, c, false);
+        if (sol.fom_db > next_sol.fom_db) {
+          next_sol = sol;
+          next = k;
+        }
+      }
+    if (next == at) break;
+    at = next;
+    here = next_sol;
+    fir(at, c);
+    take(here, c);
+  }
+}
+
+// COM at the choice (93A.1.7 with 178A's FFE): the pulses through the FFE w (cursor tap 1).
+ComCase final_com(const Context& cx, const MmsePulses& p, const Choice& ch) {
+  const ComSet& s = cx.s;
+  const int M = cx.M, L = s.levels;
+  std::vector<double> w = ch.sol.w;
+  const double wc = w[cx.dw];
+  for (double& v : w) v /= wc;
+  // z(t) = sum_i w_i x(t + (dw - i) M), x the pulse behind the transmitter's FIR.
+  auto through = [&](const Trimmed& x, const std::vector<double>& fir, long t) {
+    double z = 0.0;
+    for (int i = 0; i < cx.nw; ++i)
+      z += w[i] * fir_at(x, t + static_cast<long>(cx.dw - i) * M, fir, M);
+    return z;
+  };
+  const long t_s = ch.sol.t_s;
+  const double h0 = through(p.victim, ch.c, t_s);
+  ComCase out;
+  const double a_s = s.r_lm * h0 / (L - 1);
+  const double floor = kPmfFloor * a_s;
+  std::vector<double> discrete;
+  auto keep = [&](double v) {
+    if (std::abs(v) >= floor) discrete.push_back(v);
+  };
+  const long reach = (static_cast<long>(ch.c.size()) + cx.nw) * M;
+  const long lo = p.victim.start - reach,
+             hi = p.victim.start + static_cast<long>(p.victim.x.size()) + reach;
+  const double b = s.dfe_max.empty() ? 0.0
+                                     : std::clamp(through(p.victim, ch.c, t_s + M) / h0,
+                                                  s.dfe_min[0], s.dfe_max[0]);
+  double slope2 = 0.0, isi2 = 0.0;
+  const double sx2 = sigma_x2(L);
+  for (long t = t_s - (t_s - lo) / M * M; t < hi; t += M) {
+    const double hj = through(p.slope, ch.c, t);
+    slope2 += hj * hj;
+    keep(s.a_dd_ui * hj);
+    if (t == t_s) continue;
+    double h = through(p.victim, ch.c, t);
+    if (t == t_s + M) h -= b * h0;
+    isi2 += h * h;
+    keep(h);
+  }
+  std::vector<int> phases;
+  crosstalk(cx, p, ch.c, &phases);
+  double xt2 = 0.0;
+  for (std::size_t a = 0; a < p.aggressors.size(); ++a) {
+    const Trimmed& x = p.aggressors[a];
+    const std::vector<double>& fa = aggressor_fir(cx, a, ch.c);
+    const long a_lo = x.start - reach, a_hi = x.start + static_cast<long>(x.x.size()) + reach;
+    for (long t = a_lo - ((a_lo - phases[a]) % M + M) % M; t < a_hi; t += M) {
+      const double v = through(x, fa, t);
+      xt2 += v * v;
+      keep(v);
+    }
+  }
+  // The Gaussian terms through the FFE: w' T(r) w of their autocorrelations.
+  const int m = static_cast<int>(((t_s % M) + M) % M);
+  double var_n = 0.0, var_tx = 0.0;
+  for (int i = 0; i < cx.nw; ++i)
+    for (int j = 0; j < cx.nw; ++j) {
+      const int l = std::abs(i - j);
+      var_n += w[i] * w[j] * p.r_eta[l];
+      var_tx += w[i] * w[j] * p.r_victim[static_cast<std::size_t>(m) * cx.lags + l];
+    }
+  var_tx *= std::pow(10.0, -s.snr_tx_db / 10.0);
+  const double var_rj = s.sigma_rj_ui * s.sigma_rj_ui * sx2 * slope2;
+  const double var_g = var_tx + var_rj + var_n;
+  std::vector<double> value(L), prob(L, 1.0 / L);
+  for (int k = 0; k < L; ++k) value[k] = -1.0 + 2.0 * k / (L - 1);
+  const IsiPdf pdf = isi_distribution(discrete, value.data(), prob.data(), L, kPmfBins);
+  double span = 0.0;
+  for (double v : discrete) span += std::abs(v);
+  out.signal_v = a_s;
+  out.interference_v = interference_amplitude(pdf, std::sqrt(var_g), s.der0, span);
+  out.com_db = 20.0 * std::log10(out.signal_v / out.interference_v);
+  out.fom_db = ch.sol.fom_db;
+  out.sigma_isi_v = std::sqrt(sx2 * isi2);
+  out.sigma_xt_v = std::sqrt(sx2 * xt2);
+  out.sigma_tx_v = std::sqrt(var_tx);
+  out.sigma_jitter_v =
+      std::sqrt((s.a_dd_ui * s.a_dd_ui + s.sigma_rj_ui * s.sigma_rj_ui) * sx2 * slope2);
+  out.sigma_rj_v = std::sqrt(var_rj);
+  out.sigma_n_v = std::sqrt(var_n);
+  out.sigma_gaussian_v = std::sqrt(var_g);
+  out.cursor_ui = static_cast<double>(t_s) / M;
+  out.eq = {ch.g_dc_db, ch.g_dc2_db, ch.c, {b}, w};
+  if (s.dfe_max.empty()) out.eq.dfe.clear();
+  return out;
+}
+
+}  // namespace
+
+ComResult receiver_ffe_com(const ComSet& s, const std::vector<ComChannel>& channels) {
+  if (s.rx_ffe_precursors < 0 || s.rx_ffe_precursors >= s.rx_ffe_taps || s.dfe_max.size() > 1 ||
+      s.dfe_min.size() != s.dfe_max.size() || s.levels < 2 || s.samples_per_ui < 4 ||
+      s.cases.empty() || s.g_dc_db.empty() || s.g_dc2_db.empty())
+    throw std::invalid_argument("COM set " + s.name +
+                                " is incomplete (a receiver FFE takes one DFE tap at most)");
+  if (channels.empty() || channels.front().kind != ComChannelKind::thru)
+    throw std::invalid_argument("COM needs the thru channel first");
+  const Grid g = com_grid(s);
+  const std::vector<std::vector<SParams2>> gridded = channels_on_grid(s, channels, g);
+  const TxLayout lay = tx_layout(s);
+  const std::vector<std::vector<double>> grid = tx_grid(s, lay);
+  Context cx{s,
+             s.samples_per_ui,
+             s.rx_ffe_taps,
+             s.rx_ffe_precursors,
+             s.rx_ffe_taps + lay.taps,
+             lay.cursor,
+             sigma_x2(s.levels),
+             {},
+             lay.none};
+  for (std::size_t c = 1; c < channels.size(); ++c) cx.kinds.push_back(channels[c].kind);
+  ComResult r;
+  r.set = s.name;
+  for (const ComPackageCase& pc : s.cases) {
+    const CaseSpectra cs = case_spectra(s, pc, channels, gridded, g);
+    const CaseBasis cb = case_basis(cx, cs, g);
+    Choice best;
+    for (double g2 : s.g_dc2_db)
+      for (double g1 : s.g_dc_db) search_tx(cx, pulses_at(cx, cb, g1, g2), lay, grid, g1, g2, best);
+    if (best.sol.w.empty())
+      throw std::invalid_argument("COM: no equalisation opens the thru's pulse");
+    ComCase c = final_com(cx, pulses_at(cx, cb, best.g_dc_db, best.g_dc2_db), best);
+    c.pulse_peak_v = cs.unequalised_peak_v;
+    r.cases.push_back(std::move(c));
+    if (!(r.com_db <= r.cases.back().com_db)) r.com_db = r.cases.back().com_db;
+  }
+  return r;
+}
+
+}  // namespace ll
