@@ -8,6 +8,7 @@
 #   local search over 1584 transmit FFEs x 2 cases, the receiver's FFE by MMSE at each sampling
 #   instant tried; thru alone, and the CPO thru with two of the other files standing in for a
 #   FEXT and a NEXT aggressor (their COM means nothing; they cost what aggressors cost);
+# - 802.3dj-KR-MLSD on the CPO thru: the same search, then the MLSD's advantage;
 # - once, the CPO thru with the exhaustive search (every FFE and instant), its COM beside the
 #   local search's.
 # Usage: scripts/bench_com.sh [BUILD/lightlane] [REPEATS]
@@ -42,6 +43,8 @@ median "lightlane com, 802.3dj-KR-DFE, CPO host thru, local search, one core" \
   "$h/cpo_host.s4p" --standard 802.3dj-KR-DFE
 median "lightlane com, 802.3dj-KR-DFE, pluggable host thru, local search, one core" \
   "$h/pluggable_host.s4p" --standard 802.3dj-KR-DFE
+median "lightlane com, 802.3dj-KR-MLSD, CPO host thru, local search, one core" \
+  "$h/cpo_host.s4p" --standard 802.3dj-KR-MLSD
 median "lightlane com, 802.3dj-KR-DFE, CPO thru + 2 stand-in aggressors, local search, one core" \
   "$h/cpo_host.s4p" --standard 802.3dj-KR-DFE --fext "$h/npo_host.s4p" --next "$h/pluggable_host.s4p"
 for search in local exhaustive; do

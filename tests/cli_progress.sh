@@ -16,7 +16,9 @@ start=$(date +%s%N)
 wall=$(awk -v a="$start" -v b="$(date +%s%N)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')
 pattern='^lightlane: 0/1 points, [0-9.e+]+ bits, [0-9.e+]+ bit errors, [0-9.e+]+ bit/s, ETA [0-9.e+]+ s$'
 lines=$(grep -cE "$pattern" "$tmp/stderr")
-expected=$(awk -v w="$wall" 'BEGIN { print int(w / 2) - 1 }')  # every 2 s, less the last period
+# Every 2 s, less the set-up before the first line, the last period and one period that a
+# loaded machine may stretch (CI's sanitizer build saw 65 lines in 134 s).
+expected=$(awk -v w="$wall" 'BEGIN { print int(w / 2) - 3 }')
 [[ $expected -lt 1 ]] && expected=1
 if grep -q $'\r' "$tmp/stderr"; then
   echo "FAIL: carriage returns on stderr that is not a terminal"

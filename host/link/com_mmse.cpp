@@ -13,9 +13,9 @@
 //      precursors included) after the DFE, crosstalk and dual-Dirac jitter as distributions of
 //      PAM symbols, the transmitter's, eta_0's and the random jitter's Gaussian noise through
 //      the FFE, A_ni at DER_0.
-// Not here (the set's name says so): the floating FFE taps (178A.1.8.1), the MLSD's advantage
-// (178A.1.10) and the quantisation noise (178A.1.7.6). Each only raises COM, so this COM is a
-// lower bound of the clause's.
+// The MLSD's advantage (178A.1.10) is added after it where the set has one
+// (host/link/com_mlsd.cpp). Not here (the sets' names say so): the floating FFE taps
+// (178A.1.8.1), which can only raise COM, and the quantisation noise (178A.1.7.6), which lowers it.
 #include "host/link/com_mmse.hpp"
 
 #include <algorithm>
@@ -66,6 +66,18 @@ void cross_correlations(const Trimmed* q[4], int M, int lags, std::vector<double
   for (int i = 0; i < 4; ++i)
     for (int j = 0; j < 4; ++j)
       if (!zero[i] && !zero[j]) out[i][j] = phase_correlation(*q[i], *q[j], M, lags);
+}
+
+// c[l] = cos(l theta), l = 0 .. n-1, by the Chebyshev recurrence.
+void cosine_multiples(double theta, int n, double* c) {
+  const double two_cos = 2.0 * std::cos(theta);
+  double prev = std::cos(theta), now = 1.0;  // cos(-theta), cos(0)
+  for (int l = 0; l < n; ++l) {
+    c[l] = now;
+    const double next = two_cos * now - prev;
+    prev = now;
+    now = next;
+  }
 }
 
 // sum_ij k_i k_j cross[i][j]: the autocorrelation at the gains k = (g g2, g, g2, 1).
@@ -341,6 +353,7 @@ CaseBasis case_basis(const Context& cx, const CaseSpectra& cs, const Grid& g) {
   for (auto& row : cb.eta)
     for (std::vector<double>& v : row) v.assign(cx.nw, 0.0);
   const double scale = s.eta0_v2_per_ghz * 1e-9 * g.df;
+  std::vector<double> cosines(cx.nw);
   for (std::size_t k = 1; k < g.bins; ++k) {
     const double hr2 = std::norm(cs.h_r[k]);
     if (hr2 < 1e-30) continue;
@@ -348,18 +361,30 @@ CaseBasis case_basis(const Context& cx, const CaseSpectra& cs, const Grid& g) {
                           std::norm(st[k].a)};
     const double qv[3] = {std::norm(st[k].d), 2.0 * std::real(st[k].c * std::conj(st[k].d)),
                           std::norm(st[k].c)};
-    const double th = 2.0 * kPi * g.df * static_cast<double>(k) * T;
-    double c_prev = std::cos(th), c_now = 1.0;  // cos(-th), cos(0)
-    const double two_cos = 2.0 * std::cos(th);
-    for (int l = 0; l < cx.nw; ++l) {
+    cosine_multiples(2.0 * kPi * g.df * static_cast<double>(k) * T, cx.nw, cosines.data());
+    for (int l = 0; l < cx.nw; ++l)
       for (int u = 0; u < 3; ++u)
-        for (int v = 0; v < 3; ++v) cb.eta[u][v][l] += scale * hr2 * pu[u] * qv[v] * c_now;
-      const double c_next = two_cos * c_now - c_prev;
-      c_prev = c_now;
-      c_now = c_next;
-    }
+        for (int v = 0; v < 3; ++v) cb.eta[u][v][l] += scale * hr2 * pu[u] * qv[v] * cosines[l];
   }
   return cb;
+}
+
+std::vector<double> eta_autocorrelation(const Context& cx, const CaseSpectra& cs, const Grid& g,
+                                        double g_dc_db, double g_dc2_db, int lags) {
+  const ComSet& s = cx.s;
+  const double gain = std::pow(10.0, g_dc_db / 20.0);
+  const double gain2 = s.f_lf_hz > 0.0 ? std::pow(10.0, g_dc2_db / 20.0) : 1.0;
+  const double scale = s.eta0_v2_per_ghz * 1e-9 * g.df;
+  std::vector<double> r(lags, 0.0), cosines(lags);
+  for (std::size_t k = 1; k < g.bins; ++k) {
+    const double f = g.df * static_cast<double>(k);
+    const CtleStages st = ctle_stages(f, s.f_z_hz, s.f_p1_hz, s.f_p2_hz, s.f_lf_hz, s.f_p3_hz);
+    const double h2 = std::norm(cs.h_r[k] * (gain * st.a + st.b) * (gain2 * st.c + st.d));
+    if (h2 < 1e-30) continue;
+    cosine_multiples(2.0 * kPi * f / s.symbol_rate_hz, lags, cosines.data());
+    for (int l = 0; l < lags; ++l) r[l] += scale * h2 * cosines[l];
+  }
+  return r;
 }
 
 MmsePulses pulses_at(const Context& cx, const CaseBasis& cb, double g_dc_db, double g_dc2_db) {

@@ -69,6 +69,27 @@ struct CaseBasis {
 CaseBasis case_basis(const Context& cx, const CaseSpectra& cs, const Grid& g);
 MmsePulses pulses_at(const Context& cx, const CaseBasis& cb, double g_dc_db, double g_dc2_db);
 
+// eta_0's autocorrelation through H_r and the CTLE at one setting, lags 0 .. lags-1 (V^2).
+std::vector<double> eta_autocorrelation(const Context& cx, const CaseSpectra& cs, const Grid& g,
+                                        double g_dc_db, double g_dc2_db, int lags);
+
+// The MLSD reference receiver's advantage over the DFE (178A.1.10; host/link/com_mlsd.cpp).
+struct MlsdInputs {
+  std::vector<double> discrete;  // COM_DFE's non-Gaussian interference samples (ISI, XT, A_DD h_J)
+  double var_g = 0.0;            // COM_DFE's Gaussian variance
+  // At the FFE's output, lags 0 .. n-1: the noise and residual ISI's autocorrelation without the
+  // added noise (178A-56), and eta_0's alone (whose variance scales the added noise).
+  std::vector<double> r_ni, r_eta;
+  double a_s = 0.0, b = 0.0;  // A_s and the DFE tap b(1)
+};
+struct MlsdResult {
+  double delta_db = 0.0;  // 20 log10(-P_an^-1(DER_MLSD) / A_s) (178A-49)
+  double g_an = 0.0;      // the added noise's scale (178A.1.10.1)
+  double der = 0.0;       // DER_MLSD (178A-50)
+  int terms = 0;
+};
+MlsdResult mlsd_advantage(const ComSet& s, const MlsdInputs& in);
+
 // The FIR an aggressor's transmitter puts before its channel: the victim's FFE for FEXT.
 const std::vector<double>& aggressor_fir(const Context& cx, std::size_t a,
                                          const std::vector<double>& c);

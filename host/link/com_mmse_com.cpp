@@ -15,6 +15,7 @@ using namespace com_detail;
 
 constexpr int kPmfBins = 16384;     // the interference distribution's grid
 constexpr double kPmfFloor = 1e-3;  // samples under this share of A_s are left out (93A.1.7.1)
+constexpr int kMlsdLags = 60;       // the longest error event the MLSD's sum reaches (symbols)
 
 struct Choice {
   Solution sol;
@@ -79,7 +80,18 @@ void search_tx(const Context& cx, const MmsePulses& p, const TxLayout& lay,
 }
 
 // COM at the choice (93A.1.7 with 178A's FFE): the pulses through the FFE w (cursor tap 1).
-ComCase final_com(const Context& cx, const MmsePulses& p, const Choice& ch) {
+// sum_n x[n] x[n + l], l = 0 .. lags-1.
+std::vector<double> autocorrelation(const std::vector<double>& x, int lags) {
+  std::vector<double> r(lags, 0.0);
+  for (int l = 0; l < lags; ++l)
+    for (std::size_t n = 0; n + l < x.size(); ++n) r[l] += x[n] * x[n + l];
+  return r;
+}
+
+// COM at the choice; with an MLSD set, `eta_in` holds eta_0's autocorrelation at the FFE's input
+// to kMlsdLags + N_w lags.
+ComCase final_com(const Context& cx, const MmsePulses& p, const Choice& ch,
+                  const std::vector<double>* eta_in) {
   const ComSet& s = cx.s;
   const int M = cx.M, L = s.levels;
   std::vector<double> w = ch.sol.w;
@@ -109,15 +121,24 @@ ComCase final_com(const Context& cx, const MmsePulses& p, const Choice& ch) {
                                                   s.dfe_min[0], s.dfe_max[0]);
   double slope2 = 0.0, isi2 = 0.0;
   const double sx2 = sigma_x2(L);
+  // The sequences at the FFE's output, for the MLSD's noise autocorrelation (178A-56).
+  std::vector<double> isi_seq, jitter_seq, tx_seq;
+  std::vector<std::vector<double>> xt_seqs;
   for (long t = t_s - (t_s - lo) / M * M; t < hi; t += M) {
     const double hj = through(p.slope, ch.c, t);
     slope2 += hj * hj;
     keep(s.a_dd_ui * hj);
-    if (t == t_s) continue;
+    jitter_seq.push_back(hj);
+    if (s.mlsd) tx_seq.push_back(through(p.victim, cx.none, t));
+    if (t == t_s) {
+      isi_seq.push_back(0.0);
+      continue;
+    }
     double h = through(p.victim, ch.c, t);
     if (t == t_s + M) h -= b * h0;
     isi2 += h * h;
     keep(h);
+    isi_seq.push_back(h);
   }
   std::vector<int> phases;
   crosstalk(cx, p, ch.c, &phases);
@@ -126,10 +147,12 @@ ComCase final_com(const Context& cx, const MmsePulses& p, const Choice& ch) {
     const Trimmed& x = p.aggressors[a];
     const std::vector<double>& fa = aggressor_fir(cx, a, ch.c);
     const long a_lo = x.start - reach, a_hi = x.start + static_cast<long>(x.x.size()) + reach;
+    xt_seqs.emplace_back();
     for (long t = a_lo - ((a_lo - phases[a]) % M + M) % M; t < a_hi; t += M) {
       const double v = through(x, fa, t);
       xt2 += v * v;
       keep(v);
+      xt_seqs.back().push_back(v);
     }
   }
   // The Gaussian terms through the FFE: w' T(r) w of their autocorrelations.
@@ -152,6 +175,34 @@ ComCase final_com(const Context& cx, const MmsePulses& p, const Choice& ch) {
   out.signal_v = a_s;
   out.interference_v = interference_amplitude(pdf, std::sqrt(var_g), s.der0, span);
   out.com_db = 20.0 * std::log10(out.signal_v / out.interference_v);
+  if (s.mlsd && eta_in) {
+    MlsdInputs in;
+    in.discrete = discrete;
+    in.var_g = var_g;
+    in.a_s = a_s;
+    in.b = b;
+    in.r_ni = autocorrelation(isi_seq, kMlsdLags);
+    const std::vector<double> tx = autocorrelation(tx_seq, kMlsdLags);
+    const std::vector<double> jit = autocorrelation(jitter_seq, kMlsdLags);
+    const double tx_scale = std::pow(10.0, -s.snr_tx_db / 10.0);
+    const double jit_scale = s.a_dd_ui * s.a_dd_ui + s.sigma_rj_ui * s.sigma_rj_ui;
+    for (int l = 0; l < kMlsdLags; ++l)
+      in.r_ni[l] = sx2 * (in.r_ni[l] + jit_scale * jit[l]) + tx_scale * tx[l];
+    for (const std::vector<double>& x : xt_seqs) {
+      const std::vector<double> r = autocorrelation(x, kMlsdLags);
+      for (int l = 0; l < kMlsdLags; ++l) in.r_ni[l] += sx2 * r[l];
+    }
+    in.r_eta.assign(kMlsdLags, 0.0);  // eta_0 through the FFE: sum_ij w_i w_j R(l + i - j)
+    for (int l = 0; l < kMlsdLags; ++l)
+      for (int i = 0; i < cx.nw; ++i)
+        for (int j = 0; j < cx.nw; ++j)
+          in.r_eta[l] += w[i] * w[j] * (*eta_in)[static_cast<std::size_t>(std::abs(l + i - j))];
+    for (int l = 0; l < kMlsdLags; ++l) in.r_ni[l] += in.r_eta[l];
+    const MlsdResult m = mlsd_advantage(s, in);
+    out.com_dfe_db = out.com_db;
+    out.mlsd_advantage_db = m.delta_db;
+    out.com_db += std::max(0.0, m.delta_db);
+  }
   out.fom_db = ch.sol.fom_db;
   out.sigma_isi_v = std::sqrt(sx2 * isi2);
   out.sigma_xt_v = std::sqrt(sx2 * xt2);
@@ -201,7 +252,11 @@ ComResult receiver_ffe_com(const ComSet& s, const std::vector<ComChannel>& chann
       for (double g1 : s.g_dc_db) search_tx(cx, pulses_at(cx, cb, g1, g2), lay, grid, g1, g2, best);
     if (best.sol.w.empty())
       throw std::invalid_argument("COM: no equalisation opens the thru's pulse");
-    ComCase c = final_com(cx, pulses_at(cx, cb, best.g_dc_db, best.g_dc2_db), best);
+    std::vector<double> eta_in;
+    if (s.mlsd)
+      eta_in = eta_autocorrelation(cx, cs, g, best.g_dc_db, best.g_dc2_db, kMlsdLags + cx.nw);
+    ComCase c = final_com(cx, pulses_at(cx, cb, best.g_dc_db, best.g_dc2_db), best,
+                          s.mlsd ? &eta_in : nullptr);
     c.pulse_peak_v = cs.unequalised_peak_v;
     r.cases.push_back(std::move(c));
     if (!(r.com_db <= r.cases.back().com_db)) r.com_db = r.cases.back().com_db;

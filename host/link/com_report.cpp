@@ -61,9 +61,9 @@ void write_com_report(const ComSet& set, const ComFiles& files, const ComResult&
   out << "Thru " << files.thru << "; " << files.fext.size() << " FEXT and " << files.next.size()
       << " NEXT aggressors. Reference receiver: CTLE, "
       << (set.rx_ffe_taps > 0 ? std::to_string(set.rx_ffe_taps) + "-tap FFE (MMSE) and " : "")
-      << set.dfe_max.size() << "-tap DFE, transmit FFE searched"
-      << (set.search == ComSet::Search::local ? " (local search)" : "") << "; DER_0 "
-      << format_number(set.der0, 3) << ".\n\n";
+      << set.dfe_max.size() << "-tap DFE" << (set.mlsd ? " (with MLSD)" : "")
+      << ", transmit FFE searched" << (set.search == ComSet::Search::local ? " (local search)" : "")
+      << "; DER_0 " << format_number(set.der0, 3) << ".\n\n";
   out << "| case | z_p TX/NEXT/FEXT/RX mm | COM dB | FOM dB | A_s mV | A_ni mV | g_DC dB | "
          "TX FFE | DFE b(1) b(2) | ISI / XT / TX / RJ / N mV rms |\n";
   out << "|---|---|---|---|---|---|---|---|---|---|\n";
@@ -89,6 +89,13 @@ void write_com_report(const ComSet& set, const ComFiles& files, const ComResult&
         << format_fixed(1e3 * k.sigma_xt_v, 2) << " / " << format_fixed(1e3 * k.sigma_tx_v, 2)
         << " / " << format_fixed(1e3 * k.sigma_rj_v, 2) << " / "
         << format_fixed(1e3 * k.sigma_n_v, 2) << " |\n";
+  }
+  if (set.mlsd) {
+    out << "\nMLSD reference receiver (178A.1.10): COM is COM_DFE plus the MLSD's advantage where "
+           "positive:\n";
+    for (std::size_t c = 0; c < r.cases.size(); ++c)
+      out << "- case " << c + 1 << ": COM_DFE " << format_fixed(r.cases[c].com_dfe_db, 2)
+          << " dB, advantage " << format_fixed(r.cases[c].mlsd_advantage_db, 2) << " dB\n";
   }
   if (set.rx_ffe_taps > 0) {
     out << "\nReceiver FFE per case (cursor tap 1, " << set.rx_ffe_precursors << " precursors):\n";

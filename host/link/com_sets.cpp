@@ -59,8 +59,8 @@ ComSet ieee_8023by_kr() {
 // Table 178-15 (COM parameters) and Table 178-14 (device termination and class A package), as
 // PyChOpMarg v3.4.0 encodes them (pychopmarg/config/ieee_8023dj_d3p3.py, BSD-3-Clause).
 // The DFE reference receiver with its 15 fixed-position FFE taps: without the floating taps
-// (N_max 87, two groups of four within +-0.05), the MLSD's advantage (dCOM_an 3 dB) and the
-// quantisation (N_qb 6), which each only raise COM (host/link/com_mmse.cpp); hence "-DFE".
+// (N_max 87, two groups of four within +-0.05; they can only raise COM) and the quantisation
+// noise (N_qb 6, P_qc 1e-7; it lowers COM); hence "-DFE" (the MLSD's: ieee_8023dj_kr_mlsd).
 // Package cases: class A, test 1 (z_p1 33 mm) and test 2 (12 mm), transmitter and receiver.
 ComSet ieee_8023dj_kr_dfe() {
   ComSet s;
@@ -110,13 +110,30 @@ ComSet ieee_8023dj_kr_dfe() {
   return s;
 }
 
+// The same with the MLSD reference receiver (178A.1.10, dCOM_an 3 dB; Table 178-15 makes it
+// the KR receiver): COM_DFE plus the MLSD's advantage. Still without the floating taps and the
+// quantisation.
+ComSet ieee_8023dj_kr_mlsd() {
+  ComSet s = ieee_8023dj_kr_dfe();
+  s.name = "802.3dj-KR-MLSD";
+  s.source =
+      "IEEE P802.3dj/D3.3 Table 178-15 / Table 178-14, class A package (200GBASE-KR1); MLSD "
+      "reference receiver, fixed FFE taps only";
+  s.mlsd = true;
+  s.mlsd_added_noise_db = 3.0;
+  return s;
+}
+
 }  // namespace
 
-std::vector<std::string> com_set_names() { return {"802.3by-KR", "802.3dj-KR-DFE"}; }
+std::vector<std::string> com_set_names() {
+  return {"802.3by-KR", "802.3dj-KR-DFE", "802.3dj-KR-MLSD"};
+}
 
 ComSet com_set(const std::string& name) {
   if (name == "802.3by-KR") return ieee_8023by_kr();
   if (name == "802.3dj-KR-DFE") return ieee_8023dj_kr_dfe();
+  if (name == "802.3dj-KR-MLSD") return ieee_8023dj_kr_mlsd();
   std::string known;
   for (const std::string& n : com_set_names()) {
     if (!known.empty()) known += ", ";

@@ -23,7 +23,8 @@
 //
 // Sets with a receiver FFE (802.3dj, annex 178A) take another path (host/link/com_mmse.cpp): the
 // receiver's FFE and DFE by the minimum mean-squared error at every CTLE gain, transmit FFE and
-// sampling phase, the FOM from that error, COM at the choice as above with the FFE in the pulse.
+// sampling phase, the FOM from that error, COM at the choice as above with the FFE in the pulse,
+// and with an MLSD set the MLSD's advantage added (host/link/com_mlsd.cpp).
 #pragma once
 
 #include <complex>
@@ -87,6 +88,10 @@ struct ComSet {
   // +-limit of the cursor tap. With one, the search below is `search`.
   int rx_ffe_taps = 0, rx_ffe_precursors = 0;
   double rx_ffe_limit = 1.0;
+  // The MLSD reference receiver (178A.1.10, with a receiver FFE and one DFE tap): COM is
+  // COM_DFE plus the MLSD's advantage where it has one, its added-noise penalty dCOM_an.
+  bool mlsd = false;
+  double mlsd_added_noise_db = 3.0;
   ComDie tx_die, rx_die;
   double z_c_ohm = 100.0;  // the first package line's differential impedance (length: the case's)
   std::vector<ComLineStage> package_tail;  // lines after it, towards the ball
@@ -132,6 +137,9 @@ struct ComCase {
   double sigma_isi_v = 0.0, sigma_xt_v = 0.0, sigma_tx_v = 0.0, sigma_jitter_v = 0.0,
          sigma_rj_v = 0.0, sigma_n_v = 0.0, sigma_gaussian_v = 0.0;
   ComEqualisation eq;
+  // With an MLSD set: COM_DFE and the advantage (COM = COM_DFE + max(0, advantage)).
+  double com_dfe_db = std::numeric_limits<double>::quiet_NaN();
+  double mlsd_advantage_db = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct ComResult {

@@ -3,11 +3,13 @@
 // one, and the reference-impedance change it needs.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
 #include <vector>
 
+#include "host/link/com_mmse.hpp"
 #include "host/link/com_report.hpp"
 #include "host/link/com_standard.hpp"
 #include "physics/com_network.hpp"
@@ -96,6 +98,59 @@ TEST(ComMmse, LossyChannelAndCrosstalkAgainstPyChOpMarg) {
   EXPECT_EQ(k.eq.g_dc_db, -15.0);
   EXPECT_NEAR(k.sigma_xt_v, 2.8610e-3, 0.02 * 2.8610e-3);
   EXPECT_NEAR(k.signal_v, 17.271e-3, 0.015 * 17.271e-3);
+}
+
+// The MLSD reference receiver (802.3dj-KR-MLSD): COM_DFE plus the MLSD's advantage, against
+// PyChOpMarg's with mlsd = True (tests/data/com/pychopmarg_dj/{pluggable,cpo}_host_mlsd.json).
+TEST(ComMmse, MlsdAdvantageAgainstPyChOpMarg) {
+  ll::ComSet s = reference_grid(ll::ComSet::Search::exhaustive);
+  s.mlsd = true;
+  s.name = "802.3dj-KR-MLSD";
+  const ll::ComResult lossy = ll::standard_com(s, host_channel("pluggable_host.s4p"));
+  ASSERT_EQ(lossy.cases.size(), 2u);
+  const double com_dfe[2] = {4.2084, 4.2557}, advantage[2] = {1.5764, 1.3199};
+  for (int c = 0; c < 2; ++c) {
+    const ll::ComCase& k = lossy.cases[c];
+    std::printf("pluggable case %d: COM_DFE %.3f dB (PyChOpMarg %.3f), advantage %.3f dB (%.3f)\n",
+                c + 1, k.com_dfe_db, com_dfe[c], k.mlsd_advantage_db, advantage[c]);
+    EXPECT_NEAR(k.com_dfe_db, com_dfe[c], 0.15);
+    EXPECT_NEAR(k.mlsd_advantage_db, advantage[c], 0.1);
+    EXPECT_NEAR(k.com_db, k.com_dfe_db + std::max(0.0, k.mlsd_advantage_db), 1e-12);
+  }
+  // The CPO thru, case 1 (PyChOpMarg: COM_DFE 7.0016 dB, advantage 1.0082 dB); its COM_DFE is the
+  // DFE set's COM: the MLSD changes nothing before it.
+  const ll::ComResult cpo = ll::standard_com(s, cpo_host());
+  const ll::ComResult& dfe = exhaustive_result();
+  ASSERT_EQ(cpo.cases.size(), 2u);
+  std::printf("CPO case 1: advantage %.3f dB (PyChOpMarg 1.008)\n", cpo.cases[0].mlsd_advantage_db);
+  EXPECT_NEAR(cpo.cases[0].mlsd_advantage_db, 1.0082, 0.1);
+  for (int c = 0; c < 2; ++c) EXPECT_EQ(cpo.cases[c].com_dfe_db, dfe.cases[c].com_db);
+}
+
+// Gaussian noise alone: the added noise that costs dCOM_an = 3 dB scales sigma by 10^(3/20), so
+// g_an = sigma_G^2 (10^0.3 - 1) / sigma_rn^2; with b = 0 and white noise the MLSD has no
+// advantage (its first error event is the DFE's symbol error, A_s away), and its DER sum starts
+// with Q(A_s / sigma_an).
+TEST(ComMmse, MlsdOnGaussianNoiseIsTheClosedForm) {
+  const ll::ComSet s = ll::com_set("802.3dj-KR-MLSD");
+  ll::com_detail::MlsdInputs in;
+  const double sigma = 0.2, sigma_rn = 0.1;  // A_s = 1
+  in.var_g = sigma * sigma;
+  in.a_s = 1.0;
+  in.b = 0.0;
+  in.r_ni.assign(20, 0.0);
+  in.r_eta.assign(20, 0.0);
+  in.r_ni[0] = sigma * sigma;
+  in.r_eta[0] = sigma_rn * sigma_rn;
+  const ll::com_detail::MlsdResult m = ll::com_detail::mlsd_advantage(s, in);
+  const double g = sigma * sigma * (std::pow(10.0, 0.3) - 1.0) / (sigma_rn * sigma_rn);
+  EXPECT_NEAR(m.g_an, g, 0.01 * g);
+  const double sigma_an = sigma * std::pow(10.0, 3.0 / 20.0);
+  const double q = 0.5 * std::erfc(1.0 / sigma_an / std::sqrt(2.0));
+  EXPECT_GE(m.der, 0.98 * q);
+  EXPECT_LT(m.der, 1.1 * q);
+  EXPECT_LE(m.delta_db, 0.0);
+  EXPECT_GT(m.delta_db, -0.1);
 }
 
 // With the set's 15-tap receiver FFE the example channels want no transmit FFE (PyChOpMarg and
