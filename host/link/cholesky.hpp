@@ -1,6 +1,6 @@
 // A x = b for a small symmetric positive-definite A, by Cholesky in double: the normal equations
-// of the MMSE equaliser (host/link/equalizer.cpp) and of the insertion loss's fit
-// (host/link/channel_figures.cpp).
+// of the MMSE equaliser (host/link/equalizer.cpp), of the insertion loss's fit
+// (host/link/channel_figures.cpp) and of 178A's receiver FFE (host/link/com_mmse.cpp).
 #pragma once
 
 #include <cmath>
@@ -10,16 +10,13 @@
 
 namespace ll {
 
-// `a` is n x n, row-major. Throws std::invalid_argument ("<who>: singular normal equations")
-// where A is not positive definite.
-inline std::vector<double> cholesky_solve(const std::vector<double>& a,
-                                          const std::vector<double>& rhs, int n,
-                                          const std::string& who) {
-  std::vector<double> l(a.size(), 0.0);
+// The lower factor L (n x n, row-major) of a = L L'; false where `a` is not positive definite.
+inline bool cholesky_factor(const std::vector<double>& a, int n, std::vector<double>& l) {
+  l.assign(a.size(), 0.0);
   for (int j = 0; j < n; ++j) {
     double d = a[j * n + j];
     for (int k = 0; k < j; ++k) d -= l[j * n + k] * l[j * n + k];
-    if (!(d > 0.0)) throw std::invalid_argument(who + ": singular normal equations");
+    if (!(d > 0.0)) return false;
     l[j * n + j] = std::sqrt(d);
     for (int i = j + 1; i < n; ++i) {
       double v = a[i * n + j];
@@ -27,6 +24,12 @@ inline std::vector<double> cholesky_solve(const std::vector<double>& a,
       l[i * n + j] = v / l[j * n + j];
     }
   }
+  return true;
+}
+
+// x with L L' x = rhs, L from cholesky_factor (one factor serves several right-hand sides).
+inline std::vector<double> cholesky_substitute(const std::vector<double>& l,
+                                               const std::vector<double>& rhs, int n) {
   std::vector<double> y(n), x(n);
   for (int i = 0; i < n; ++i) {
     double v = rhs[i];
@@ -39,6 +42,16 @@ inline std::vector<double> cholesky_solve(const std::vector<double>& a,
     x[i] = v / l[i * n + i];
   }
   return x;
+}
+
+// `a` is n x n, row-major. Throws std::invalid_argument ("<who>: singular normal equations")
+// where A is not positive definite.
+inline std::vector<double> cholesky_solve(const std::vector<double>& a,
+                                          const std::vector<double>& rhs, int n,
+                                          const std::string& who) {
+  std::vector<double> l;
+  if (!cholesky_factor(a, n, l)) throw std::invalid_argument(who + ": singular normal equations");
+  return cholesky_substitute(l, rhs, n);
 }
 
 }  // namespace ll

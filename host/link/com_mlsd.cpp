@@ -107,16 +107,14 @@ double cdf_at(const Pmf& p, double step, double y) {
 
 MlsdResult mlsd_advantage(const ComSet& s, const MlsdInputs& in) {
   const int L = s.levels;
-  if (in.r_ni.empty() || !(in.r_ni[0] > 0.0) || in.r_eta.empty() || !(in.r_eta[0] > 0.0))
+  if (!in.interference || in.r_ni.empty() || !(in.r_ni[0] > 0.0) || in.r_eta.empty() ||
+      !(in.r_eta[0] > 0.0))
     throw std::invalid_argument("COM set " + s.name + ": the MLSD needs the receiver's noise");
-  // COM_DFE's interference on a grid of A_s / 500 (the masses of isi_distribution's finer grid
-  // moved to their nearest point).
+  // COM_DFE's interference on a grid of A_s / 500 (the masses of its finer grid moved to their
+  // nearest point).
   const double step = in.a_s / 500.0;
-  std::vector<double> value(L), prob(L, 1.0 / L);
-  for (int k = 0; k < L; ++k) value[k] = -1.0 + 2.0 * k / (L - 1);
-  const IsiPdf fine = isi_distribution(in.discrete, value.data(), prob.data(), L, 16384);
-  double reach = 0.0;
-  for (double v : in.discrete) reach += std::abs(v);
+  const IsiPdf& fine = *in.interference;
+  const double reach = in.reach;
   const long half = static_cast<long>(std::ceil(reach / step)) + 1;
   Pmf rest(static_cast<std::size_t>(2 * half + 1), 0.0);
   for (int b = fine.first; b <= fine.last; ++b) {

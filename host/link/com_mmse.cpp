@@ -23,6 +23,7 @@
 #include <stdexcept>
 
 #include "host/link/channel.hpp"
+#include "host/link/cholesky.hpp"
 #include "host/link/stat_eye.hpp"
 #include "physics/channel_models.hpp"
 
@@ -113,33 +114,6 @@ Trimmed combine(const BasisPulses& b, double g, double g2) {
   return t;
 }
 
-// Cholesky solve of the symmetric positive definite n x n system A x = y (A overwritten).
-bool spd_solve(std::vector<double>& a, int n, std::vector<double>& x) {
-  for (int j = 0; j < n; ++j) {
-    double d = a[j * n + j];
-    for (int k = 0; k < j; ++k) d -= a[j * n + k] * a[j * n + k];
-    if (!(d > 0.0)) return false;
-    d = std::sqrt(d);
-    a[j * n + j] = d;
-    for (int i = j + 1; i < n; ++i) {
-      double v = a[i * n + j];
-      for (int k = 0; k < j; ++k) v -= a[i * n + k] * a[j * n + k];
-      a[i * n + j] = v / d;
-    }
-  }
-  for (int i = 0; i < n; ++i) {
-    double v = x[i];
-    for (int k = 0; k < i; ++k) v -= a[i * n + k] * x[k];
-    x[i] = v / a[i * n + i];
-  }
-  for (int i = n - 1; i >= 0; --i) {
-    double v = x[i];
-    for (int k = i + 1; k < n; ++k) v -= a[k * n + i] * x[k];
-    x[i] = v / a[i * n + i];
-  }
-  return true;
-}
-
 // The MMSE receiver (178A-33 .. 36) for transmit FFE c at t_s. `xt` holds the crosstalk's
 // autocorrelation (it does not depend on t_s).
 Solution mmse(const Context& cx, const MmsePulses& p, const std::vector<double>& c, long t_s,
@@ -165,12 +139,13 @@ Solution mmse(const Context& cx, const MmsePulses& p, const std::vector<double>&
     for (int j = 0; j < n; ++j) r[i * n + j] = rh[std::abs(i - j)] + rn[std::abs(i - j)] / cx.sx2;
   const bool dfe = !s.dfe_max.empty();
   // b free: w ~ Q^-1 h_0, Q = R - h_b h_b'.
-  std::vector<double> q = r, w = h0;
+  std::vector<double> q = r, factor;
   if (dfe)
     for (int i = 0; i < n; ++i)
       for (int j = 0; j < n; ++j) q[i * n + j] -= hb[i] * hb[j];
   Solution out;
-  if (!spd_solve(q, n, w)) return out;
+  if (!cholesky_factor(q, n, factor)) return out;
+  std::vector<double> w = cholesky_substitute(factor, h0, n);
   double norm = 0.0;
   for (int i = 0; i < n; ++i) norm += h0[i] * w[i];
   if (!(norm > 0.0)) return out;
@@ -183,10 +158,9 @@ Solution mmse(const Context& cx, const MmsePulses& p, const std::vector<double>&
   double b = dfe ? dot(hb, w) : 0.0;
   const double b_lim = dfe ? std::clamp(b, s.dfe_min[0], s.dfe_max[0]) : 0.0;
   if (b_lim != b) {  // b at its limit: w = R^-1 (mu h_0 + b h_b), w' h_0 = 1
-    std::vector<double> y1 = h0, y2 = hb, f = r;
-    if (!spd_solve(f, n, y1)) return out;
-    f = r;
-    if (!spd_solve(f, n, y2)) return out;
+    if (!cholesky_factor(r, n, factor)) return out;
+    const std::vector<double> y1 = cholesky_substitute(factor, h0, n);
+    const std::vector<double> y2 = cholesky_substitute(factor, hb, n);
     const double mu = (1.0 - b_lim * dot(h0, y2)) / dot(h0, y1);
     for (int i = 0; i < n; ++i) w[i] = mu * y1[i] + b_lim * y2[i];
   }

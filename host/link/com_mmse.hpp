@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "host/link/com_common.hpp"
+#include "host/link/stat_eye.hpp"
 
 namespace ll::com_detail {
 
@@ -75,8 +76,10 @@ std::vector<double> eta_autocorrelation(const Context& cx, const CaseSpectra& cs
 
 // The MLSD reference receiver's advantage over the DFE (178A.1.10; host/link/com_mlsd.cpp).
 struct MlsdInputs {
-  std::vector<double> discrete;  // COM_DFE's non-Gaussian interference samples (ISI, XT, A_DD h_J)
-  double var_g = 0.0;            // COM_DFE's Gaussian variance
+  // COM_DFE's non-Gaussian interference (ISI, XT, A_DD h_J) and its largest excursion.
+  const IsiPdf* interference = nullptr;
+  double reach = 0.0;
+  double var_g = 0.0;  // COM_DFE's Gaussian variance
   // At the FFE's output, lags 0 .. n-1: the noise and residual ISI's autocorrelation without the
   // added noise (178A-56), and eta_0's alone (whose variance scales the added noise).
   std::vector<double> r_ni, r_eta;

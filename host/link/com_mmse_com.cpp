@@ -2,7 +2,6 @@
 // host/link/com_mmse.cpp's header).
 #include <algorithm>
 #include <cmath>
-#include <map>
 #include <stdexcept>
 
 #include "host/link/com_mmse.hpp"
@@ -79,7 +78,6 @@ void search_tx(const Context& cx, const MmsePulses& p, const TxLayout& lay,
   }
 }
 
-// COM at the choice (93A.1.7 with 178A's FFE): the pulses through the FFE w (cursor tap 1).
 // sum_n x[n] x[n + l], l = 0 .. lags-1.
 std::vector<double> autocorrelation(const std::vector<double>& x, int lags) {
   std::vector<double> r(lags, 0.0);
@@ -88,7 +86,8 @@ std::vector<double> autocorrelation(const std::vector<double>& x, int lags) {
   return r;
 }
 
-// COM at the choice; with an MLSD set, `eta_in` holds eta_0's autocorrelation at the FFE's input
+// COM at the choice (93A.1.7 with 178A's FFE): the pulses through the FFE w (cursor tap 1). With
+// an MLSD set, `eta_in` holds eta_0's autocorrelation at the FFE's input
 // to kMlsdLags + N_w lags.
 ComCase final_com(const Context& cx, const MmsePulses& p, const Choice& ch,
                   const std::vector<double>* eta_in) {
@@ -177,7 +176,8 @@ ComCase final_com(const Context& cx, const MmsePulses& p, const Choice& ch,
   out.com_db = 20.0 * std::log10(out.signal_v / out.interference_v);
   if (s.mlsd && eta_in) {
     MlsdInputs in;
-    in.discrete = discrete;
+    in.interference = &pdf;
+    in.reach = span;
     in.var_g = var_g;
     in.a_s = a_s;
     in.b = b;

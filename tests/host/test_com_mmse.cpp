@@ -133,7 +133,10 @@ TEST(ComMmse, MlsdAdvantageAgainstPyChOpMarg) {
 // with Q(A_s / sigma_an).
 TEST(ComMmse, MlsdOnGaussianNoiseIsTheClosedForm) {
   const ll::ComSet s = ll::com_set("802.3dj-KR-MLSD");
+  ll::IsiPdf none;  // no interference: all its mass at 0
+  none.pdf = {1.0f};
   ll::com_detail::MlsdInputs in;
+  in.interference = &none;
   const double sigma = 0.2, sigma_rn = 0.1;  // A_s = 1
   in.var_g = sigma * sigma;
   in.a_s = 1.0;

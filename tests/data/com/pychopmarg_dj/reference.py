@@ -13,8 +13,9 @@ def sdd(path, scale=1.0, name=None):
     d.name = name or Path(path).stem
     return d
 thru_path, fext_path, fext_scale, out = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4]
+mlsd = len(sys.argv) > 5 and sys.argv[5] == "mlsd"  # the MLSD reference receiver (178A.1.10)
 p = com_params("KR")
-p = replace(p, Nwg=0, mlsd=False, N_qb=0,
+p = replace(p, Nwg=0, mlsd=mlsd, N_qb=0,
             rx_taps_min=p.rx_taps_min[:p.Nfix], rx_taps_max=p.rx_taps_max[:p.Nfix],
             tx_taps_min=[0, 0, -0.1, -0.1, 0, 0], tx_taps_max=[0, 0, 0, 0, 0, 0],
             tx_taps_step=[0, 0, 0.05, 0.05, 0, 0])
@@ -33,5 +34,9 @@ for case in ("A1", "A2"):
         "g_dc": float(c.gDC), "g_dc2": float(c.gDC2), "tx_taps": [float(x) for x in c._tx_combs[c.tx_ix]],
         "rx_taps": [float(x) for x in c.rx_taps], "dfe": [float(x) for x in c.dfe_taps],
         "cursor_ix": int(r["cursor_ix"]), "seconds": time.time() - t}
+    if mlsd:
+        res["cases"][case].update({
+            "com_dfe_db": float(r["COM_DFE"]), "g_an": float(r["g_an"]), "der_mlsd": float(r["DER_MLSD"]),
+            "delta_com_mlsd_db": float(r["delta_COM_mlsd"]), "mlsd_terms": int(r["mlsd_terms"])})
     print(case, res["cases"][case], flush=True)
 json.dump(res, open(out, "w"), indent=1)
