@@ -177,11 +177,12 @@ int main(int argc, char** argv) {
   com->add_option("thru", com_files.thru, "the thru channel (.s4p or .s2p)")->required();
   com->add_option("--fext", com_files.fext, "a far-end crosstalk aggressor (repeatable)");
   com->add_option("--next", com_files.next, "a near-end crosstalk aggressor (repeatable)");
-  com->add_option("--standard", com_standard, "the COM parameter set: 802.3by-KR, 802.3dj-KR-DFE")
-      ->required();
+  std::string set_names;
+  for (const std::string& n : ll::com_set_names()) set_names += (set_names.empty() ? "" : ", ") + n;
+  com->add_option("--standard", com_standard, "the COM parameter set: " + set_names)->required();
   com->add_option("--search", com_search,
-                  "the equalisation search: the set's own (802.3by-KR exhaustive, 802.3dj-KR-DFE "
-                  "local) unless given")
+                  "the transmit FFE search: the set's own (the 802.3by and 802.3ck sets "
+                  "exhaustive, the 802.3dj sets local) unless given")
       ->check(CLI::IsMember({"exhaustive", "local"}));
   com->add_option("--port-order", com_port_order,
                   "which ports pair up: in12_out34 (1,2 in; 3,4 out; the default) or in13_out24")

@@ -66,6 +66,7 @@ inline SParams2 series_inductance(double f_hz, double l_h, double r0_ohm) {
 //   S21 = (1 - rho^2) e^{-gamma z_p} / (1 - rho^2 e^{-2 gamma z_p}).
 struct PackageLineLoss {
   double gamma0_per_mm = 0.0, a1_sqrt_ns_per_mm = 0.0, a2_ns_per_mm = 0.0, tau_ns_per_mm = 0.0;
+  bool operator==(const PackageLineLoss&) const = default;
 };
 inline SParams2 package_line(double f_hz, double z_c_ohm, double length_mm, double r0_ohm,
                              const PackageLineLoss& k) {

@@ -10,7 +10,11 @@
 #   FEXT and a NEXT aggressor (their COM means nothing; they cost what aggressors cost);
 # - 802.3dj-KR-MLSD on the CPO thru: the same search, then the MLSD's advantage;
 # - once, the CPO thru with the exhaustive search (every FFE and instant), its COM beside the
-#   local search's.
+#   local search's;
+# - the other 802.3dj sets on the CPO thru: C2C (2 cases), CR cable class CA-A (8 host-class
+#   pairs, MLSD) and CA-D (1), C2M egress (1);
+# - 802.3ck-KR on the NPO thru: 147 CTLE settings x every one of 5544 transmit FFEs x 2 cases,
+#   and the local search once beside it.
 # Usage: scripts/bench_com.sh [BUILD/lightlane] [REPEATS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,5 +57,18 @@ for search in local exhaustive; do
     --search "$search" | grep '^COM')
   end=$(date +%s.%N)
   printf 'lightlane com, 802.3dj-KR-DFE, CPO host thru, %s search: %.1f s; %s\n' "$search" \
+    "$(echo "$end - $start" | bc)" "$com"
+done
+for set in 802.3dj-C2C 802.3dj-CR-CA-A 802.3dj-CR-CA-D 802.3dj-C2M-egress; do
+  median "lightlane com, $set, CPO host thru, one core" "$h/cpo_host.s4p" --standard "$set"
+done
+median "lightlane com, 802.3ck-KR, NPO host thru, exhaustive search, one core" \
+  "$h/npo_host.s4p" --standard 802.3ck-KR
+for search in local exhaustive; do
+  start=$(date +%s.%N)
+  com=$(OMP_NUM_THREADS=1 taskset -c 0 "$exe" com "$h/npo_host.s4p" --standard 802.3ck-KR \
+    --search "$search" | grep '^COM')
+  end=$(date +%s.%N)
+  printf 'lightlane com, 802.3ck-KR, NPO host thru, %s search: %.1f s; %s\n' "$search" \
     "$(echo "$end - $start" | bc)" "$com"
 done

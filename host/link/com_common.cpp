@@ -10,19 +10,23 @@
 namespace ll::com_detail {
 namespace {
 
-// The die and package from the die (port 1) to the ball (port 2): the C_d / L_s ladder, the bump
-// C_b where the set has one, the lines, the ball's C_p.
-SParams2 die_and_package(double f, const ComSet& s, const ComDie& d, double length_mm) {
+// One end's device model from the device (port 1) to the channel (port 2): the C_d / L_s
+// ladder, the bump C_b where the set has one, the package lines, the ball's C_p, the partial
+// host channel where the set has one.
+SParams2 device_model(double f, double r0, const ComEnd& e) {
   SParams2 n{0.0, 1.0, 1.0, 0.0};
+  const ComDie& d = e.die;
   for (std::size_t k = 0; k < d.c_d_f.size(); ++k) {
-    n = cascade(n, shunt_capacitance(f, d.c_d_f[k], s.r0_ohm));
-    if (d.l_s_h[k] > 0.0) n = cascade(n, series_inductance(f, d.l_s_h[k], s.r0_ohm));
+    n = cascade(n, shunt_capacitance(f, d.c_d_f[k], r0));
+    if (d.l_s_h[k] > 0.0) n = cascade(n, series_inductance(f, d.l_s_h[k], r0));
   }
-  if (d.c_b_f > 0.0) n = cascade(n, shunt_capacitance(f, d.c_b_f, s.r0_ohm));
-  if (length_mm > 0.0) n = cascade(n, package_line(f, s.z_c_ohm, length_mm, s.r0_ohm, s.line));
-  for (const ComLineStage& l : s.package_tail)
-    n = cascade(n, package_line(f, l.z_c_ohm, l.length_mm, s.r0_ohm, s.line));
-  return cascade(n, shunt_capacitance(f, d.c_p_f, s.r0_ohm));
+  if (d.c_b_f > 0.0) n = cascade(n, shunt_capacitance(f, d.c_b_f, r0));
+  for (const ComLine& l : e.package)
+    if (l.length_mm > 0.0) n = cascade(n, package_line(f, l.z_c_ohm, l.length_mm, r0, l.loss));
+  if (e.c_p_f > 0.0) n = cascade(n, shunt_capacitance(f, e.c_p_f, r0));
+  if (e.host.length_mm > 0.0)
+    n = cascade(n, package_line(f, e.host.z_c_ohm, e.host.length_mm, r0, e.host.loss));
+  return n;
 }
 
 // The channel's S-parameters on bins 0 .. bins-1 of spacing df (host/link/channel.hpp's
@@ -77,7 +81,7 @@ CaseSpectra case_spectra(const ComSet& s, const ComPackageCase& pc,
   std::vector<double> x(g.bins), ht(g.bins);
   // Bins where the transmitter's and receiver's filters leave less than 1e-15 carry nothing
   // (802.3dj's 4 ps rise time: above about 500 GHz of the 1.7 THz grid); the packages are
-  // computed once per distinct die and length.
+  // computed once per distinct device model.
   std::vector<char> live(g.bins);
   for (std::size_t k = 0; k < g.bins; ++k) {
     const double f = g.df * static_cast<double>(k);
@@ -87,19 +91,16 @@ CaseSpectra case_spectra(const ComSet& s, const ComPackageCase& pc,
     cs.h_r[k] = com_receiver_filter(f, s.f_r * s.symbol_rate_hz);
     live[k] = std::abs(ht[k] * cs.h_r[k]) >= 1e-15;
   }
-  auto package = [&](const ComDie& d, double mm) {
+  auto model = [&](const ComEnd& e) {
     std::vector<SParams2> v(g.bins);
     for (std::size_t k = 0; k < g.bins; ++k)
-      if (live[k]) v[k] = die_and_package(g.df * static_cast<double>(k), s, d, mm);
+      if (live[k]) v[k] = device_model(g.df * static_cast<double>(k), s.r0_ohm, e);
     return v;
   };
-  const std::vector<SParams2> tx_thru = package(s.tx_die, pc.tx_mm);
-  const std::vector<SParams2> tx_next =
-      pc.next_mm == pc.tx_mm ? tx_thru : package(s.tx_die, pc.next_mm);
-  const std::vector<SParams2> tx_fext =
-      pc.fext_mm == pc.tx_mm ? tx_thru : package(s.tx_die, pc.fext_mm);
-  std::vector<SParams2> rx =
-      s.rx_die == s.tx_die && pc.rx_mm == pc.tx_mm ? tx_thru : package(s.rx_die, pc.rx_mm);
+  const std::vector<SParams2> tx_thru = model(pc.tx);
+  const std::vector<SParams2> tx_next = pc.next == pc.tx ? tx_thru : model(pc.next);
+  const std::vector<SParams2> tx_fext = pc.fext == pc.tx ? tx_thru : model(pc.fext);
+  std::vector<SParams2> rx = pc.rx == pc.tx ? tx_thru : model(pc.rx);
   for (SParams2& v : rx) v = flipped(v);
   std::vector<cd> plain(g.bins, 0.0);
   for (std::size_t c = 0; c < channels.size(); ++c) {
@@ -125,13 +126,25 @@ CaseSpectra case_spectra(const ComSet& s, const ComPackageCase& pc,
   return cs;
 }
 
-std::vector<cd> ctle(const ComSet& s, const Grid& g, double g_dc_db, double g_dc2_db) {
-  std::vector<cd> h(g.bins);
-  const double gain =
-      std::pow(10.0, g_dc_db / 20.0) * (s.f_lf_hz > 0.0 ? std::pow(10.0, g_dc2_db / 20.0) : 1.0);
-  for (std::size_t k = 0; k < g.bins; ++k)
-    h[k] = gain * ctle_response(g.df * static_cast<double>(k), g_dc_db, s.f_z_hz, s.f_p1_hz,
-                                s.f_p2_hz, g_dc2_db, s.f_lf_hz, s.f_p3_hz);
+CtleBasis ctle_basis(const ComSet& s, const Grid& g) {
+  CtleBasis c;
+  for (std::size_t k = 0; k < g.bins; ++k) {
+    const CtleStages st = ctle_stages(g.df * static_cast<double>(k), s.f_z_hz, s.f_p1_hz, s.f_p2_hz,
+                                      s.f_lf_hz, s.f_p3_hz);
+    c.ac.push_back(st.a * st.c);
+    c.ad.push_back(st.a * st.d);
+    c.bc.push_back(st.b * st.c);
+    c.bd.push_back(st.b * st.d);
+  }
+  return c;
+}
+
+std::vector<cd> ctle(const CtleBasis& c, double g_dc_db, double g_dc2_db) {
+  // Without a second stage c is 0 and d 1: g2 drops out.
+  const double g = std::pow(10.0, g_dc_db / 20.0), g2 = std::pow(10.0, g_dc2_db / 20.0);
+  std::vector<cd> h(c.ac.size());
+  for (std::size_t k = 0; k < h.size(); ++k)
+    h[k] = g * g2 * c.ac[k] + g * c.ad[k] + g2 * c.bc[k] + c.bd[k];
   return h;
 }
 
@@ -144,6 +157,30 @@ TxLayout tx_layout(const ComSet& s) {
   TxLayout lay{lo, hi - lo + 1, -lo, std::vector<double>(hi - lo + 1, 0.0)};
   lay.none[lay.cursor] = 1.0;
   return lay;
+}
+
+bool TxIndexGrid::fir(const std::vector<int>& k, std::vector<double>& c) const {
+  c.assign(lay.taps, 0.0);
+  double others = 0.0;
+  for (std::size_t i = 0; i < s->tx_taps.size(); ++i) {
+    const ComTapRange& r = s->tx_taps[i];
+    const double v = r.min + k[i] * r.step;
+    c[r.offset - lay.first_offset] = v;
+    others += std::abs(v);
+  }
+  c[lay.cursor] = 1.0 - others;
+  return c[lay.cursor] >= s->c0_min - 1e-12;
+}
+
+TxIndexGrid tx_index_grid(const ComSet& s, const TxLayout& lay) {
+  TxIndexGrid g{&s, lay, {}, {}};
+  for (const ComTapRange& r : s.tx_taps) {
+    const int steps = r.step > 0.0 ? static_cast<int>(std::lround((r.max - r.min) / r.step)) : 0;
+    g.steps.push_back(steps);
+    g.zero.push_back(std::clamp(
+        static_cast<int>(std::lround(-r.min / (r.step > 0.0 ? r.step : 1.0))), 0, steps));
+  }
+  return g;
 }
 
 std::vector<std::vector<double>> tx_grid(const ComSet& s, const TxLayout& lay) {

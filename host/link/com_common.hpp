@@ -3,6 +3,8 @@
 // package models, the CTLE, the transmit-FFE grid.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <complex>
 #include <vector>
 
@@ -35,8 +37,13 @@ CaseSpectra case_spectra(const ComSet& s, const ComPackageCase& pc,
                          const std::vector<ComChannel>& channels,
                          const std::vector<std::vector<SParams2>>& gridded, const Grid& g);
 
-// The CTLE (93A-22; 178A-14's second pole f_p3) at gains g_dc, g_dc2, on the grid.
-std::vector<cd> ctle(const ComSet& s, const Grid& g, double g_dc_db, double g_dc2_db);
+// The CTLE (93A-22; 178A-14's second pole f_p3) on the grid as physics' ctle_stages, computed
+// once: at gains g, g2 (linear) it is (g a + b)(g2 c + d) = g g2 ac + g ad + g2 bc + bd.
+struct CtleBasis {
+  std::vector<cd> ac, ad, bc, bd;
+};
+CtleBasis ctle_basis(const ComSet& s, const Grid& g);
+std::vector<cd> ctle(const CtleBasis& basis, double g_dc_db, double g_dc2_db);
 
 // The transmit FFE's layout: tap i (0 .. n-1) delays by i T, the cursor is tap `cursor`;
 // `none` is the FFE that passes the pulse unchanged (a NEXT aggressor's: it has no FFE).
@@ -48,6 +55,49 @@ TxLayout tx_layout(const ComSet& s);
 
 // Every transmit FFE of the set's grid with c(0) >= c0_min, taps in layout order.
 std::vector<std::vector<double>> tx_grid(const ComSet& s, const TxLayout& lay);
+
+// The transmit FFE grid by tap index: tap i at taps[i].min + k[i] step, k[i] in [0, steps[i]];
+// `zero` the indices nearest no taps.
+struct TxIndexGrid {
+  const ComSet* s = nullptr;
+  TxLayout lay;
+  std::vector<int> steps, zero;
+  // The FFE at indices k (taps in layout order); false where c(0) < c0_min.
+  bool fir(const std::vector<int>& k, std::vector<double>& c) const;
+};
+TxIndexGrid tx_index_grid(const ComSet& s, const TxLayout& lay);
+
+// ComSet::Search::local: from `zero`, the best neighbour (one tap one step) until none is
+// better. `eval(c)` rates an FFE (a result with fom_db); `take(result, c)` sees every point the
+// walk stands on.
+template <class Eval, class Take>
+void local_tx_search(const TxIndexGrid& grid, Eval&& eval, Take&& take) {
+  std::vector<int> at = grid.zero;
+  std::vector<double> c;
+  grid.fir(at, c);
+  auto here = eval(c);
+  take(here, c);
+  for (;;) {
+    std::vector<int> next = at;
+    auto next_sol = here;
+    for (std::size_t i = 0; i < at.size(); ++i)
+      for (int d : {-1, 1}) {
+        std::vector<int> k = at;
+        k[i] += d;
+        if (k[i] < 0 || k[i] > grid.steps[i] || !grid.fir(k, c)) continue;
+        auto sol = eval(c);
+        if (sol.fom_db > next_sol.fom_db) {
+          next_sol = std::move(sol);
+          next = k;
+        }
+      }
+    if (next == at) break;
+    at = next;
+    here = std::move(next_sol);
+    grid.fir(at, c);
+    take(here, c);
+  }
+}
 
 double sigma_x2(int levels);  // the PAM symbols' variance (93A-29)
 

@@ -33,49 +33,9 @@ void search_tx(const Context& cx, const MmsePulses& p, const TxLayout& lay,
     for (const std::vector<double>& c : grid) take(best_instant(cx, p, c, true), c);
     return;
   }
-  const std::vector<ComTapRange>& taps = cx.s.tx_taps;
-  std::vector<int> at(taps.size()), steps(taps.size());
-  for (std::size_t i = 0; i < taps.size(); ++i) {
-    const ComTapRange& r = taps[i];
-    steps[i] = r.step > 0.0 ? static_cast<int>(std::lround((r.max - r.min) / r.step)) : 0;
-    at[i] = std::clamp(static_cast<int>(std::lround(-r.min / (r.step > 0.0 ? r.step : 1.0))), 0,
-                       steps[i]);  // the grid point nearest no tap
-  }
-  auto fir = [&](const std::vector<int>& k, std::vector<double>& c) {
-    c.assign(lay.taps, 0.0);
-    double others = 0.0;
-    for (std::size_t i = 0; i < taps.size(); ++i) {
-      const double v = taps[i].min + k[i] * taps[i].step;
-      c[taps[i].offset - lay.first_offset] = v;
-      others += std::abs(v);
-    }
-    c[lay.cursor] = 1.0 - others;
-    return c[lay.cursor] >= cx.s.c0_min - 1e-12;
-  };
-  std::vector<double> c;
-  fir(at, c);
-  Solution here = best_instant(cx, p, c, false);
-  take(here, c);
-  for (;;) {
-    std::vector<int> next = at;
-    Solution next_sol = here;
-    for (std::size_t i = 0; i < taps.size(); ++i)
-      for (int d : {-1, 1}) {
-        std::vector<int> k = at;
-        k[i] += d;
-        if (k[i] < 0 || k[i] > steps[i] || !fir(k, c)) continue;
-        Solution sol = best_instant(cx, p, c, false);
-        if (sol.fom_db > next_sol.fom_db) {
-          next_sol = sol;
-          next = k;
-        }
-      }
-    if (next == at) break;
-    at = next;
-    here = next_sol;
-    fir(at, c);
-    take(here, c);
-  }
+  local_tx_search(
+      tx_index_grid(cx.s, lay),
+      [&](const std::vector<double>& c) { return best_instant(cx, p, c, false); }, take);
 }
 
 // sum_n x[n] x[n + l], l = 0 .. lags-1.

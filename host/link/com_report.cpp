@@ -64,7 +64,7 @@ void write_com_report(const ComSet& set, const ComFiles& files, const ComResult&
       << set.dfe_max.size() << "-tap DFE" << (set.mlsd ? " (with MLSD)" : "")
       << ", transmit FFE searched" << (set.search == ComSet::Search::local ? " (local search)" : "")
       << "; DER_0 " << format_number(set.der0, 3) << ".\n\n";
-  out << "| case | z_p TX/NEXT/FEXT/RX mm | COM dB | FOM dB | A_s mV | A_ni mV | g_DC dB | "
+  out << "| case | package | COM dB | FOM dB | A_s mV | A_ni mV | g_DC dB | "
          "TX FFE | DFE b(1) b(2) | ISI / XT / TX / RJ / N mV rms |\n";
   out << "|---|---|---|---|---|---|---|---|---|---|\n";
   for (std::size_t c = 0; c < r.cases.size(); ++c) {
@@ -79,11 +79,9 @@ void write_com_report(const ComSet& set, const ComFiles& files, const ComResult&
       if (!dfe.empty()) dfe += ' ';
       dfe += format_fixed(k.eq.dfe[n], 3);
     }
-    out << "| " << c + 1 << " | " << format_number(p.tx_mm, 4) << "/" << format_number(p.next_mm, 4)
-        << "/" << format_number(p.fext_mm, 4) << "/" << format_number(p.rx_mm, 4) << " | "
-        << format_fixed(k.com_db, 2) << " | " << format_fixed(k.fom_db, 2) << " | "
-        << format_fixed(1e3 * k.signal_v, 2) << " | " << format_fixed(1e3 * k.interference_v, 2)
-        << " | " << format_fixed(k.eq.g_dc_db, 1)
+    out << "| " << c + 1 << " | " << p.label << " | " << format_fixed(k.com_db, 2) << " | "
+        << format_fixed(k.fom_db, 2) << " | " << format_fixed(1e3 * k.signal_v, 2) << " | "
+        << format_fixed(1e3 * k.interference_v, 2) << " | " << format_fixed(k.eq.g_dc_db, 1)
         << (set.f_lf_hz > 0.0 ? " / " + format_fixed(k.eq.g_dc2_db, 1) : "") << " | " << taps
         << " | " << dfe << " | " << format_fixed(1e3 * k.sigma_isi_v, 2) << " / "
         << format_fixed(1e3 * k.sigma_xt_v, 2) << " / " << format_fixed(1e3 * k.sigma_tx_v, 2)

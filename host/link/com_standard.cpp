@@ -148,8 +148,13 @@ Evaluation evaluate(const ComSet& s, const CasePulses& cp, const std::vector<dou
   const long hi =
       std::min(static_cast<long>(cp.victim.x.size()) + (lay.taps - 1L) * M, centre + 4L * M);
   if (hi - lo < 3L * M) return e;
-  std::vector<double> y(static_cast<std::size_t>(hi - lo));
-  for (long t = lo; t < hi; ++t) y[t - lo] = ffe_sample(cp.victim.x, t, b, M);
+  std::vector<double> y(static_cast<std::size_t>(hi - lo), 0.0);
+  const std::vector<double>& x = cp.victim.x;
+  for (std::size_t i = 0; i < b.size(); ++i) {  // tap by tap: the loop over samples vectorises
+    const long delay = static_cast<long>(i) * M;
+    const long t0 = std::max(lo, delay), t1 = std::min(hi, delay + static_cast<long>(x.size()));
+    for (long t = t0; t < t1; ++t) y[t - lo] += b[i] * x[t - delay];
+  }
   e.cursor = cursor_sample(y, lo, M, s);
   e.h0 = ffe_sample(cp.victim.x, e.cursor, b, M);
   if (!(e.h0 > 0.0)) return e;
@@ -286,6 +291,8 @@ ComResult standard_com(const ComSet& s, const std::vector<ComChannel>& channels)
   const std::vector<std::vector<SParams2>> gridded = channels_on_grid(s, channels, g);
   const TxLayout lay = tx_layout(s);
   const std::vector<std::vector<double>> grid = tx_grid(s, lay);
+  const CtleBasis basis = ctle_basis(s, g);
+  const TxIndexGrid index_grid = tx_index_grid(s, lay);
 
   ComResult r;
   r.set = s.name;
@@ -296,19 +303,23 @@ ComResult standard_com(const ComSet& s, const std::vector<ComChannel>& channels)
     double best_g = 0.0, best_g2 = 0.0;
     for (double g2 : s.g_dc2_db)
       for (double g1 : s.g_dc_db) {
-        const CasePulses cp = case_pulses(s, cs, channels, ctle(s, g, g1, g2), g, lay.taps);
-        for (const std::vector<double>& b : grid) {
-          Evaluation e = evaluate(s, cp, b, lay);
+        const CasePulses cp = case_pulses(s, cs, channels, ctle(basis, g1, g2), g, lay.taps);
+        auto take = [&](const Evaluation& e, const std::vector<double>& b) {
           if (e.fom_db > best.fom_db) {
-            best = std::move(e);
+            best = e;
             best_b = b;
             best_g = g1;
             best_g2 = g2;
           }
-        }
+        };
+        auto eval = [&](const std::vector<double>& b) { return evaluate(s, cp, b, lay); };
+        if (s.search == ComSet::Search::local)
+          local_tx_search(index_grid, eval, take);
+        else
+          for (const std::vector<double>& b : grid) take(eval(b), b);
       }
     if (best_b.empty()) throw std::invalid_argument("COM: the thru channel has no pulse");
-    const CasePulses cp = case_pulses(s, cs, channels, ctle(s, g, best_g, best_g2), g, lay.taps);
+    const CasePulses cp = case_pulses(s, cs, channels, ctle(basis, best_g, best_g2), g, lay.taps);
     ComCase c = final_com(s, cp, best_b, lay, best);
     c.eq.g_dc_db = best_g;
     c.eq.g_dc2_db = best_g2;

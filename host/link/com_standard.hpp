@@ -2,8 +2,8 @@
 // Touchstone files (a thru and its far- and near-end crosstalk aggressors) and a named parameter
 // set (host/link/com_sets.cpp):
 //   1. every channel in the set's die-and-package models (93A.1.2: die capacitance C_d, with the
-//      newer sets' L_s ladder and bump C_b, the lossy package line z_p of impedance Z_c, the ball
-//      C_p), terminated by R_d at both ends (93A-18);
+//      newer sets' L_s ladder and bump C_b, the lossy package line(s) z_p of impedance Z_c, the
+//      ball C_p, 178A's partial host channel), terminated by R_d at both ends (93A-18);
 //   2. the reference transmitter (its FFE, the rise-time filter 93A-46), the receiver's
 //      Butterworth noise filter (93A-20) and CTLE (93A-22), and the 1-UI pulse response (93A-24);
 //   3. for every CTLE gain (g_DC, g_DC2) and every transmit FFE in the set's grid with
@@ -18,8 +18,8 @@
 //      phase and the dual-Dirac jitter A_DD h_J(n) as discrete distributions of equiprobable PAM
 //      symbols, convolved, with the Gaussian noise of the transmitter, the random jitter and
 //      eta_0.
-// COM is computed for every package case of the set (the line lengths of its test 1 and test 2)
-// and the smallest is the channel's.
+// COM is computed for every package case of the set (its tests 1 and 2, or the host classes at
+// the two ends) and the smallest is the channel's.
 //
 // Sets with a receiver FFE (802.3dj, annex 178A) take another path (host/link/com_mmse.cpp): the
 // receiver's FFE and DFE by the minimum mean-squared error at every CTLE gain, transmit FFE and
@@ -42,26 +42,39 @@ struct ComTapRange {
   double min = 0.0, max = 0.0, step = 0.0;
 };
 
-// The die and package at one end (93A.1.2, Table 93A-1; 178A-9/10's ladder): from the die, each
-// stage's shunt C_d(n) then series L_s(n) (0: none), the bump C_b, the package line(s), the
-// ball's C_p. Single-ended values, as the tables give them.
+// The die at one end (93A.1.2, Table 93A-1; 178A-9/10's device termination): from the device,
+// each stage's shunt C_d(n) then series L_s(n) (0: none), the bump C_b. Single-ended values, as
+// the tables give them.
 struct ComDie {
   std::vector<double> c_d_f;  // die capacitance, one a ladder stage
   std::vector<double> l_s_h;  // the stage's series inductance (as many as c_d_f)
   double c_b_f = 0.0;         // bump capacitance (0: none)
-  double c_p_f = 0.0;         // ball (package) capacitance
   bool operator==(const ComDie&) const = default;
 };
 
-// A package line of fixed length after the first (178A's class A and B packages).
-struct ComLineStage {
-  double z_c_ohm = 100.0, length_mm = 0.0;
+// A package or host board line (93A.1.2.4; 178A's stages, each with its own loss and delay).
+struct ComLine {
+  double z_c_ohm = 100.0, length_mm = 0.0;  // differential impedance; 0 mm: no line
+  PackageLineLoss loss;
+  bool operator==(const ComLine&) const = default;
 };
 
-// One package case: the line length (mm) of the victim's transmitter, the NEXT aggressor's
-// transmitter, the FEXT aggressor's transmitter and the receiver.
+// One end's device model (93A.1.2; 178A.1.4's S(t), the receiver's its mirror): the die, the
+// package lines from it, the ball's C_p, then a partial host channel's board line where the set
+// has one (178A-12; its C_0 and C_1 are 0 in every 802.3dj table, so not modelled).
+struct ComEnd {
+  ComDie die;
+  std::vector<ComLine> package;
+  double c_p_f = 0.0;  // the ball's capacitance (0: none, as a bare device termination)
+  ComLine host;        // 0 mm: none
+  bool operator==(const ComEnd&) const = default;
+};
+
+// One package case: the device models of the victim's transmitter, the NEXT aggressor's
+// transmitter (at the receiver's end), the FEXT aggressor's transmitter and the receiver.
 struct ComPackageCase {
-  double tx_mm = 0.0, next_mm = 0.0, fext_mm = 0.0, rx_mm = 0.0;
+  std::string label;  // as the report names it, e.g. "class A, test 1 (z_p1 33 mm)"
+  ComEnd tx, next, fext, rx;
 };
 
 struct ComSet {
@@ -92,10 +105,6 @@ struct ComSet {
   // COM_DFE plus the MLSD's advantage where it has one, its added-noise penalty dCOM_an.
   bool mlsd = false;
   double mlsd_added_noise_db = 3.0;
-  ComDie tx_die, rx_die;
-  double z_c_ohm = 100.0;  // the first package line's differential impedance (length: the case's)
-  std::vector<ComLineStage> package_tail;  // lines after it, towards the ball
-  PackageLineLoss line;
   // exhaustive: every CTLE gain, transmit FFE and (with a receiver FFE) sampling phase of the
   // grid. local: every CTLE gain; from the FFE without taps, the best neighbour on the grid (one
   // tap one step) until none is better; the phase on a 4-sample grid, then refined (the FOM is

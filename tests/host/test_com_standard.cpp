@@ -103,18 +103,19 @@ TEST(ComStandard, FomTermsMatchADirectComputation) {
   const std::size_t N = 82500, bins = N / 2 + 1;  // 100 ns at 32 samples per UI
   const double df = fb * M / N;
   const cd j(0.0, 1.0);
-  auto package = [&](double f, double length_mm) {  // die C_d, line, ball C_p
+  auto package = [&](double f, const ll::ComEnd& e) {  // die C_d, line, ball C_p
     const double w = 2.0 * ll::kPi * f, fg = f * 1e-9;
-    cd gamma = set.line.gamma0_per_mm;
+    EXPECT_EQ(e.package.size(), 1u);  // 93A's one line
+    const ll::ComLine& l = e.package.at(0);
+    cd gamma = l.loss.gamma0_per_mm;
     if (fg > 0.0)
-      gamma += set.line.a1_sqrt_ns_per_mm * (1.0 + j) * std::sqrt(fg) +
-               fg * (set.line.a2_ns_per_mm * (1.0 - j * (2.0 / ll::kPi) * std::log(fg)) +
-                     j * 2.0 * ll::kPi * set.line.tau_ns_per_mm);
-    const double z = set.z_c_ohm / 2.0;  // one leg's share of the differential impedance
-    const cd gl = gamma * length_mm;
+      gamma += l.loss.a1_sqrt_ns_per_mm * (1.0 + j) * std::sqrt(fg) +
+               fg * (l.loss.a2_ns_per_mm * (1.0 - j * (2.0 / ll::kPi) * std::log(fg)) +
+                     j * 2.0 * ll::kPi * l.loss.tau_ns_per_mm);
+    const double z = l.z_c_ohm / 2.0;  // one leg's share of the differential impedance
+    const cd gl = gamma * l.length_mm;
     const Abcd line{std::cosh(gl), z * std::sinh(gl), std::sinh(gl) / z, std::cosh(gl)};
-    const Abcd cd_{1.0, 0.0, j * w * set.tx_die.c_d_f.at(0), 1.0},
-        cp{1.0, 0.0, j * w * set.tx_die.c_p_f, 1.0};
+    const Abcd cd_{1.0, 0.0, j * w * e.die.c_d_f.at(0), 1.0}, cp{1.0, 0.0, j * w * e.c_p_f, 1.0};
     return std::pair<Abcd, Abcd>{mul(mul(cd_, line), cp), mul(mul(cp, line), cd_)};
   };
   auto ctle = [&](double f) {
@@ -132,9 +133,9 @@ TEST(ComStandard, FomTermsMatchADirectComputation) {
                         : ch[c].s[q].s22;
       s[e] = ll::interpolate_response(ch[c].frequency_hz, v, df, bins);
     }
-    const double len = ch[c].kind == ll::ComChannelKind::next   ? pc.next_mm
-                       : ch[c].kind == ll::ComChannelKind::fext ? pc.fext_mm
-                                                                : pc.tx_mm;
+    const ll::ComEnd& tx = ch[c].kind == ll::ComChannelKind::next   ? pc.next
+                           : ch[c].kind == ll::ComChannelKind::fext ? pc.fext
+                                                                    : pc.tx;
     const double amp = ch[c].kind == ll::ComChannelKind::next   ? set.a_ne_v
                        : ch[c].kind == ll::ComChannelKind::fext ? set.a_fe_v
                                                                 : set.a_v_v;
@@ -147,7 +148,7 @@ TEST(ComStandard, FomTermsMatchADirectComputation) {
                       r0 * ((1.0 + s11) * (1.0 + s22) - s12 * s21) / (2.0 * s21),
                       ((1.0 - s11) * (1.0 - s22) - s12 * s21) / (2.0 * s21 * r0),
                       ((1.0 - s11) * (1.0 + s22) + s12 * s21) / (2.0 * s21)};
-      const Abcd t = mul(mul(package(f, len).first, chan), package(f, pc.rx_mm).second);
+      const Abcd t = mul(mul(package(f, tx).first, chan), package(f, pc.rx).second);
       const cd h21 = 2.0 * rd / (t.a * rd + t.b + t.c * rd * rd + t.d * rd);  // 2 V_load / V_source
       const double y = f / (set.f_r * fb);
       const cd sy = j * y;

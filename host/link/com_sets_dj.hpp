@@ -1,0 +1,12 @@
+// The 802.3dj COM parameter sets (host/link/com_sets_dj.cpp), for com_sets.cpp's list.
+#pragma once
+
+#include <vector>
+
+#include "host/link/com_standard.hpp"
+
+namespace ll::com_detail {
+
+std::vector<ComSet> ieee_8023dj_sets();
+
+}  // namespace ll::com_detail
