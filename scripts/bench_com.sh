@@ -14,7 +14,8 @@
 # - the other 802.3dj sets on the CPO thru: C2C (2 cases), CR cable class CA-A (8 host-class
 #   pairs, MLSD) and CA-D (1), C2M egress (1);
 # - 802.3ck-KR on the NPO thru: 147 CTLE settings x every one of 5544 transmit FFEs x 2 cases,
-#   and the local search once beside it.
+#   and the local search once beside it; 802.3ck-CR (the same grid, host boards) and -C2C (105
+#   CTLE settings x 1620 FFEs).
 # Usage: scripts/bench_com.sh [BUILD/lightlane] [REPEATS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -62,8 +63,10 @@ done
 for set in 802.3dj-C2C 802.3dj-CR-CA-A 802.3dj-CR-CA-D 802.3dj-C2M-egress; do
   median "lightlane com, $set, CPO host thru, one core" "$h/cpo_host.s4p" --standard "$set"
 done
-median "lightlane com, 802.3ck-KR, NPO host thru, exhaustive search, one core" \
-  "$h/npo_host.s4p" --standard 802.3ck-KR
+for set in 802.3ck-KR 802.3ck-CR 802.3ck-C2C; do
+  median "lightlane com, $set, NPO host thru, exhaustive search, one core" \
+    "$h/npo_host.s4p" --standard "$set"
+done
 for search in local exhaustive; do
   start=$(date +%s.%N)
   com=$(OMP_NUM_THREADS=1 taskset -c 0 "$exe" com "$h/npo_host.s4p" --standard 802.3ck-KR \

@@ -19,7 +19,11 @@ figure each package class is cited for (../shared/reference/PARAMETERS.md, NVIDI
 ASSUMED (typical of low-loss laminates, not a datasheet): eps_r 3.4, tan_d 0.002, C_via 0.03 pF
 (CPO: 0.015 pF, a package substrate's microvia). The numbers are the model's, not a measurement.
 
-Usage: scripts/make_host_channels.py [OUTPUT_FOLDER]   (default scenarios/channels)
+Usage: scripts/make_host_channels.py [--step-mhz STEP] [OUTPUT_FOLDER]
+  (default scenarios/channels, 100 MHz steps). The COM tests (tests/host/test_com_ck.cpp) make
+  10 MHz versions in the build tree: finer steps leave less to the reader's interpolation between
+  the via reflections' ripples, so that two COM implementations that interpolate differently can
+  be compared.
 """
 import math
 import os
@@ -89,8 +93,8 @@ def length_for(loss_db, c_via):
     return 0.5 * (lo + hi)
 
 
-def write(path, name, loss_db, c_via, meaning):
-    f = np.arange(1, 1201) * 100e6
+def write(path, name, loss_db, c_via, meaning, step_hz=100e6):
+    f = np.arange(1, int(round(120e9 / step_hz)) + 1) * step_hz
     length = length_for(loss_db, c_via)
     s11, s21, s22 = s_params(f, length, c_via)
     with open(path, "w") as out:
@@ -116,11 +120,16 @@ def write(path, name, loss_db, c_via, meaning):
 
 
 def main():
-    folder = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+    args = sys.argv[1:]
+    step_hz = 100e6
+    if len(args) >= 2 and args[0] == "--step-mhz":
+        step_hz = float(args[1]) * 1e6
+        args = args[2:]
+    folder = args[0] if args else os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "..", "scenarios", "channels")
     os.makedirs(folder, exist_ok=True)
     for name, loss_db, c_via, meaning in CHANNELS:
-        write(os.path.join(folder, name + ".s4p"), name, loss_db, c_via, meaning)
+        write(os.path.join(folder, name + ".s4p"), name, loss_db, c_via, meaning, step_hz)
 
 
 if __name__ == "__main__":

@@ -11,8 +11,8 @@ namespace ll::com_detail {
 namespace {
 
 // One end's device model from the device (port 1) to the channel (port 2): the C_d / L_s
-// ladder, the bump C_b where the set has one, the package lines, the ball's C_p, the partial
-// host channel where the set has one.
+// ladder, the bump C_b where the set has one, the package lines, the ball's C_p, the host board
+// (C_0, line, C_1) where the set has one.
 SParams2 device_model(double f, double r0, const ComEnd& e) {
   SParams2 n{0.0, 1.0, 1.0, 0.0};
   const ComDie& d = e.die;
@@ -24,8 +24,11 @@ SParams2 device_model(double f, double r0, const ComEnd& e) {
   for (const ComLine& l : e.package)
     if (l.length_mm > 0.0) n = cascade(n, package_line(f, l.z_c_ohm, l.length_mm, r0, l.loss));
   if (e.c_p_f > 0.0) n = cascade(n, shunt_capacitance(f, e.c_p_f, r0));
-  if (e.host.length_mm > 0.0)
+  if (e.host.length_mm > 0.0) {
+    if (e.host_c0_f > 0.0) n = cascade(n, shunt_capacitance(f, e.host_c0_f, r0));
     n = cascade(n, package_line(f, e.host.z_c_ohm, e.host.length_mm, r0, e.host.loss));
+    if (e.host_c1_f > 0.0) n = cascade(n, shunt_capacitance(f, e.host_c1_f, r0));
+  }
   return n;
 }
 

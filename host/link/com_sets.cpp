@@ -1,7 +1,7 @@
 // The COM parameter sets lightlane computes (host/link/com_standard.hpp), as data.
 #include <stdexcept>
 
-#include "host/link/com_sets_dj.hpp"
+#include "host/link/com_set_groups.hpp"
 #include "host/link/com_standard.hpp"
 
 namespace ll {
@@ -60,78 +60,10 @@ ComSet ieee_8023by_kr() {
   return s;
 }
 
-// 100GBASE-KR1 (and 200GBASE-KR2, 400GBASE-KR4; 53.125 GBd PAM4): IEEE 802.3ck's COM
-// configuration sheet for KR, config_com_ieee8023_93a=3ck_SA_KR_08_17_2022.xlsx (the P802.3ck
-// tools page, ieee802.org/3/ck/public/tools; read from the copy in github.com/Omer-Sella/COM @
-// e51902a, config_sheets_100G/). Annex 93A with a 12-tap DFE whose first tap is held in
-// [0.3, 0.85], the die's L_s / C_b ladder and a two-segment package line. Without the sheet's
-// floating DFE taps (three groups of three within +-0.05 among taps 13..40, their RSS beyond tap
-// 25 at most 0.02): they can only raise COM.
-ComSet ieee_8023ck_kr() {
-  ComSet s;
-  s.name = "802.3ck-KR";
-  s.source =
-      "IEEE 802.3ck COM configuration sheet 3ck_SA_KR_08_17_2022 (100GBASE-KR1); 12-tap DFE "
-      "without the floating taps";
-  s.symbol_rate_hz = 53.125e9;
-  s.f_step_hz = 10e6;
-  s.levels = 4;
-  s.samples_per_ui = 32;
-  s.der0 = 1e-4;
-  s.rise_time_s = 7.5e-12;  // FORCE_TR 1: the Gaussian filter of 93A-46
-  s.r_lm = 0.95;
-  s.a_v_v = 0.413;
-  s.a_fe_v = 0.413;
-  s.a_ne_v = 0.608;
-  s.r0_ohm = 50.0;
-  s.r_d_ohm = 50.0;
-  s.a_dd_ui = 0.02;
-  s.snr_tx_db = 33.0;
-  s.eta0_v2_per_ghz = 8.2e-9;
-  s.sigma_rj_ui = 0.01;
-  s.f_z_hz = s.symbol_rate_hz / 2.5;  // 21.25 GHz
-  s.f_p1_hz = s.symbol_rate_hz / 2.5;
-  s.f_p2_hz = s.symbol_rate_hz;
-  s.f_lf_hz = s.symbol_rate_hz / 80.0;  // f_HP_PZ 0.6640625 GHz, the second stage's pole and zero
-  for (int g = 0; g >= -20; --g) s.g_dc_db.push_back(g);
-  for (int g = 0; g >= -6; --g) s.g_dc2_db.push_back(g);
-  s.tx_taps = {
-      {-3, -0.06, 0.0, 0.02}, {-2, 0.0, 0.12, 0.02}, {-1, -0.34, 0.0, 0.02}, {+1, -0.2, 0.0, 0.02}};
-  s.c0_min = 0.54;
-  s.f_r = 0.75;
-  // b_min / b_max (the sheet's b_min is a signed lower limit, its default -b_max).
-  s.dfe_min = {0.3, 0.05};
-  s.dfe_max = {0.85, 0.3};
-  for (int n = 3; n <= 12; ++n) {
-    s.dfe_min.push_back(-0.03);
-    s.dfe_max.push_back(n <= 7 ? 0.2 : 0.1);
-  }
-  // The die: C_d 120 fF, L_s 0.12 nH, C_b 30 fF; lines of 87.5 ohm (z_p) and 92.5 ohm (1.8 mm);
-  // C_p 87 fF. Test 1: z_p 12 mm everywhere; test 2: 31 mm at the transmitters, 29 at the
-  // receiver and the NEXT aggressor.
-  auto end = [](double z_p_mm) {
-    const PackageLineLoss loss{0.0, 9.909e-4, 2.772e-4, 6.141e-3};
-    ComEnd e;
-    e.die = {{120e-15}, {0.12e-9}, 30e-15};
-    e.package = {{87.5, z_p_mm, loss}, {92.5, 1.8, loss}};
-    e.c_p_f = 87e-15;
-    return e;
-  };
-  s.cases = {{"test 1: z_p 12 mm", end(12.0), end(12.0), end(12.0), end(12.0)},
-             {"test 2: z_p 31 mm (RX, NEXT 29 mm)", end(31.0), end(29.0), end(31.0), end(29.0)}};
-  // Every one of its 5544 transmit FFEs at every CTLE gain (2.7 s a channel on one core,
-  // scripts/BENCHMARKS.md): the FOM over this grid has local maxima (the DFE's first tap held
-  // at 0.3 and more, the Mueller-Mueller sample moving a sample at a time), where the local walk
-  // stops up to 1.2 dB short on the example host channels. (The sheet's "Local Search 2" is the
-  // MATLAB code's own narrowing of the grid, not reproduced.)
-  s.search = ComSet::Search::exhaustive;
-  s.threshold_db = 3.0;  // the sheet's COM pass threshold
-  return s;
-}
-
 // Every set, in the order `lightlane com` and the key's documentation list them.
 std::vector<ComSet> com_sets() {
-  std::vector<ComSet> out{ieee_8023by_kr(), ieee_8023ck_kr()};
+  std::vector<ComSet> out{ieee_8023by_kr()};
+  for (ComSet& s : com_detail::ieee_8023ck_sets()) out.push_back(std::move(s));
   for (ComSet& s : com_detail::ieee_8023dj_sets()) out.push_back(std::move(s));
   return out;
 }

@@ -9,7 +9,7 @@
 // Every set here has the reference receiver's fixed-position FFE taps only: not the floating
 // ones (N_max 87 or 56, two groups of four within +-0.05; they can only raise COM), and no
 // quantisation noise (N_qb 6, P_qc 1e-7; it lowers COM).
-#include "host/link/com_sets_dj.hpp"
+#include "host/link/com_set_groups.hpp"
 
 namespace ll::com_detail {
 namespace {

@@ -60,13 +60,14 @@ struct ComLine {
 };
 
 // One end's device model (93A.1.2; 178A.1.4's S(t), the receiver's its mirror): the die, the
-// package lines from it, the ball's C_p, then a partial host channel's board line where the set
-// has one (178A-12; its C_0 and C_1 are 0 in every 802.3dj table, so not modelled).
+// package lines from it, the ball's C_p, then a host board where the set has one (178A-12's
+// partial host channel, MATLAB COM's "Include PCB": shunt C_0, the board line, shunt C_1).
 struct ComEnd {
   ComDie die;
   std::vector<ComLine> package;
   double c_p_f = 0.0;  // the ball's capacitance (0: none, as a bare device termination)
-  ComLine host;        // 0 mm: none
+  ComLine host;        // 0 mm: no board
+  double host_c0_f = 0.0, host_c1_f = 0.0;  // at the package and at the channel
   bool operator==(const ComEnd&) const = default;
 };
 

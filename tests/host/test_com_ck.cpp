@@ -1,7 +1,16 @@
-// The 802.3ck-KR COM set (host/link/com_sets.cpp; annex 93A's path with a 12-tap DFE whose first
-// two taps have positive lower limits, the die's L_s / C_b ladder and a two-segment package line)
+// The 802.3ck COM sets (host/link/com_sets_ck.cpp; annex 93A's path with DFE taps whose lower
+// limits are positive, the die's L_s / C_b ladder, a two-segment package line, CR's host boards)
 // against PyChOpMarg 3.4.0's annex 93A path run with the same numbers
-// (tests/data/com/pychopmarg_ck).
+// (tests/data/com/pychopmarg_ck), on 10 MHz versions of the example host channels that
+// scripts/make_host_channels.py makes in the build tree (the fixture make_fine_host_channels).
+//
+// The comparison is at PyChOpMarg's own choice of CTLE and transmit FFE: without a receiver FFE
+// its figure of merit leaves the precursors' ISI out (93A-31 and the MATLAB code count them, as
+// lightlane does), so the two searches can choose differently; at one equalisation what is left
+// is the computation itself. On the 100 MHz files the two differ by up to 0.4 dB even there: the
+// via reflections' ripple has 7 points a period, and PyChOpMarg interpolates the channel with
+// its packages where lightlane interpolates the file (on the 10 MHz ones lightlane moves by 0.04
+// dB, PyChOpMarg by up to 0.4).
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -13,48 +22,48 @@
 
 namespace {
 
-const std::string kChannels = std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/channels/";
+struct Reference {
+  const char* set;
+  const char* file;  // in LIGHTLANE_FINE_CHANNELS
+  int package_case;  // the case whose state PyChOpMarg kept (its smaller COM)
+  double g_dc_db, g_dc2_db, c_m1, c_p1;
+  double com_db, signal_v;
+};
 
-// The set on the reference runs' transmit FFE grid: c(-1), c(+1) in [-0.1, 0] by 0.05.
-ll::ComResult reference_com(const std::string& file) {
-  ll::ComSet s = ll::com_set("802.3ck-KR");
-  s.tx_taps = {{-1, -0.1, 0.0, 0.05}, {+1, -0.1, 0.0, 0.05}};
-  std::vector<std::string> warnings;
-  return ll::standard_com(s,
-                          ll::load_com_channels({kChannels + file, {}, {}}, s, "test", warnings));
-}
+// tests/data/com/pychopmarg_ck/<set>_<channel>_10mhz.json.
+const Reference kReferences[] = {
+    {"802.3ck-KR", "npo_host.s4p", 0, 0.0, 0.0, -0.1, -0.05, 3.4177, 36.875e-3},
+    {"802.3ck-KR", "cpo_host.s4p", 0, 0.0, 0.0, -0.1, 0.0, 5.2683, 60.231e-3},
+    {"802.3ck-CR", "npo_host.s4p", 1, -6.0, -2.0, -0.1, -0.1, 1.8414, 10.853e-3},
+    {"802.3ck-CR", "cpo_host.s4p", 1, -2.0, -2.0, -0.1, -0.1, 5.4370, 18.495e-3},
+    {"802.3ck-C2C", "npo_host.s4p", 1, -6.0, -1.0, -0.1, 0.0, 2.3411, 21.853e-3},
+    {"802.3ck-C2C", "cpo_host.s4p", 0, 0.0, -1.0, -0.1, 0.0, 3.5670, 60.012e-3},
+};
 
-// Test 1 and test 2 of each channel. The NPO and the pluggable host channels agree within 0.17
-// dB. The short CPO channel differs by 0.31 and 0.21 dB: with the DFE's twelve taps taking the
-// near post-cursors, its residual ISI is the reflection 71-83 UI after the cursor, which the two
-// sample differently from the file's 100 MHz steps (at PyChOpMarg's equalisation of test 1, A_s
-// and b(1) within 0.1 %, the reflection's samples 4.41/-5.31/2.45 mV against 4.52/-4.83/1.64,
-// the ISI's rms 7.0 mV against 6.5): interpolation the 100 MHz data leave open, not a
-// difference of method; hence 0.4 dB there, inside the 0.5 dB the issue asks.
-TEST(ComCk, KrAgainstPyChOpMarg) {
-  struct Channel {
-    const char* file;
-    double com_db[2];
-    double tolerance_db;
-  };
-  // tests/data/com/pychopmarg_ck/{npo,pluggable,cpo}_host.json.
-  const Channel channels[] = {{"npo_host.s4p", {3.8066, 4.3232}, 0.2},
-                              {"pluggable_host.s4p", {-3.5286, -3.6825}, 0.2},
-                              {"cpo_host.s4p", {5.5442, 5.9827}, 0.4}};
-  for (const Channel& c : channels) {
-    const ll::ComResult r = reference_com(c.file);
-    ASSERT_EQ(r.cases.size(), 2u);
-    for (int k = 0; k < 2; ++k) {
-      std::printf("%s test %d: COM %.3f dB (PyChOpMarg %.3f)\n", c.file, k + 1, r.cases[k].com_db,
-                  c.com_db[k]);
-      EXPECT_NEAR(r.cases[k].com_db, c.com_db[k], c.tolerance_db) << c.file << " test " << k + 1;
-      // The first two DFE taps within their limits [0.3, 0.85] and [0.05, 0.3].
-      const std::vector<double>& b = r.cases[k].eq.dfe;
-      ASSERT_EQ(b.size(), 12u);
-      EXPECT_GE(b[0], 0.3);
-      EXPECT_LE(b[0], 0.85);
-      EXPECT_GE(b[1], 0.05);
-      EXPECT_LE(b[1], 0.3);
+TEST(ComCk, AgainstPyChOpMargAtItsEqualisation) {
+  for (const Reference& ref : kReferences) {
+    ll::ComSet s = ll::com_set(ref.set);
+    s.cases = {s.cases.at(static_cast<std::size_t>(ref.package_case))};
+    s.g_dc_db = {ref.g_dc_db};
+    s.g_dc2_db = {ref.g_dc2_db};
+    s.tx_taps = {{-1, ref.c_m1, ref.c_m1, 0.0}, {+1, ref.c_p1, ref.c_p1, 0.0}};
+    std::vector<std::string> warnings;
+    const ll::ComResult r = ll::standard_com(
+        s, ll::load_com_channels({std::string(LIGHTLANE_FINE_CHANNELS) + "/" + ref.file, {}, {}}, s,
+                                 "test", warnings));
+    ASSERT_EQ(r.cases.size(), 1u);
+    const ll::ComCase& k = r.cases[0];
+    std::printf("%s, %s, case %d: COM %.3f dB (PyChOpMarg %.3f), A_s %.3f mV (%.3f)\n", ref.set,
+                ref.file, ref.package_case + 1, k.com_db, ref.com_db, 1e3 * k.signal_v,
+                1e3 * ref.signal_v);
+    // They agree within 0.085 dB; A_s within 0.2 %.
+    EXPECT_NEAR(k.com_db, ref.com_db, 0.15) << ref.set << " " << ref.file;
+    EXPECT_NEAR(k.signal_v, ref.signal_v, 0.005 * ref.signal_v) << ref.set << " " << ref.file;
+    // The first two DFE taps within their limits ([0.3, 0.85] and [0.05, 0.3] for KR and CR).
+    ASSERT_EQ(k.eq.dfe.size(), s.dfe_max.size());
+    for (int n = 0; n < 2; ++n) {
+      EXPECT_GE(k.eq.dfe[n], s.dfe_min[n]);
+      EXPECT_LE(k.eq.dfe[n], s.dfe_max[n]);
     }
   }
 }

@@ -1,6 +1,6 @@
 # Reference COM values from PyChOpMarg 3.4.0 (its annex 93A path, OptMode.PRZF) for lightlane's
-# 802.3ck-KR set: the IEEE 802.3ck COM configuration sheet's numbers, entered by hand below.
-# python reference.py THRU OUT.json
+# 802.3ck sets: the IEEE 802.3ck COM configuration sheets' numbers, entered by hand below.
+# python reference.py [KR|CR|C2C] THRU OUT.json
 import sys, time, json
 from dataclasses import replace
 from pathlib import Path
@@ -15,7 +15,7 @@ def sdd(path):
     d = rf.Network(frequency=n.frequency, s=n.s[:, :2, :2], z0=100.0)
     d.name = Path(path).stem
     return d
-thru_path, out = sys.argv[1:3]
+group, thru_path, out = sys.argv[1:4]
 fb = 53.125
 # config_com_ieee8023_93a=3ck_SA_KR_08_17_2022.xlsx (IEEE P802.3ck tools page), without its
 # floating DFE taps; the transmit FFE grid reduced to c(-1), c(+1) in [-0.1, 0] by 0.05.
@@ -31,7 +31,19 @@ p = COMParams(
 p = replace(p, z_pB=1.8, zp_cases=[
     {"zp_tx": [12., 1.8], "zp_rx": [12., 1.8], "zp_next": [12., 1.8], "zp_fext": [12., 1.8]},
     {"zp_tx": [31., 1.8], "zp_rx": [29., 1.8], "zp_next": [29., 1.8], "zp_fext": [31., 1.8]}])
-res = {"pychopmarg": "3.4.0", "thru": thru_path, "cases": {}}
+if group == "CR":  # the CR_CA sheet: the hosts' boards at every end ("Include PCB" 1)
+    p = replace(p, eta_0=9e-9, SNR_TX=32.5, include_pcb=1, zbp_tx=110.3, zbp_rx=110.3, zbp_next=110.3,
+                zbp_fext=110.3, brd_Z_c=[100., 100.], brd_gamma0_a1_a2=[0.0, 3.8206e-4, 9.5909e-5],
+                brd_tau=5.79e-3, brd_C0=[2.9e-5, 2.9e-5], brd_C1=[1.9e-5, 1.9e-5])
+elif group == "C2C":  # the 120F_C2C sheet
+    p = replace(p, DER_0=1e-5, eta_0=2e-8, g_DC2=[float(-n) for n in range(5)],
+                dfe_min=np.array([0.3, 0.05] + [-0.04] * 4), dfe_max=np.array([0.65, 0.15] + [0.1] * 4),
+                zp_cases=[
+                    {"zp_tx": [13., 1.8], "zp_rx": [11., 1.8], "zp_next": [11., 1.8], "zp_fext": [13., 1.8]},
+                    {"zp_tx": [31., 1.8], "zp_rx": [29., 1.8], "zp_next": [29., 1.8], "zp_fext": [31., 1.8]}])
+elif group != "KR":
+    raise SystemExit("group: KR, CR or C2C")
+res = {"pychopmarg": "3.4.0", "group": group, "thru": thru_path, "cases": {}}
 chans = {"THRU": [sdd(thru_path)], "FEXT": [], "NEXT": []}
 t = time.time()
 c = COM(p, chans)
