@@ -107,7 +107,7 @@ class C2rPlans {
     double* out = nullptr;
     fftw_plan plan = nullptr;
   };
-  const Plan& get(int n) {
+  Plan get(int n) {  // by value: a later push_back moves the vector's elements
     for (const Plan& p : plans_)
       if (p.n == n) return p;
     std::lock_guard<std::mutex> lock(fftw_planner_mutex());
@@ -120,7 +120,7 @@ class C2rPlans {
       throw std::runtime_error("FFTW could not plan an inverse real DFT");
     }
     plans_.push_back(p);
-    return plans_.back();
+    return p;
   }
   ~C2rPlans() {
     std::lock_guard<std::mutex> lock(fftw_planner_mutex());
@@ -141,7 +141,7 @@ std::vector<double> inverse_real_dft(std::vector<std::complex<double>> in) {
   const std::size_t bins = in.size();
   const std::size_t N = 2 * (bins - 1);
   thread_local C2rPlans plans;
-  const C2rPlans::Plan& p = plans.get(static_cast<int>(N));
+  const C2rPlans::Plan p = plans.get(static_cast<int>(N));
   std::copy(in.begin(), in.end(), reinterpret_cast<std::complex<double>*>(p.in));
   fftw_execute(p.plan);
   std::vector<double> out(p.out, p.out + N);

@@ -24,7 +24,7 @@ struct Choice {
 
 // The transmit FFE at one CTLE setting: every one of the grid, or the local search
 // (com_standard.hpp's ComSet::search).
-void search_tx(const Context& cx, const MmsePulses& p, const TxLayout& lay,
+void search_tx(const Context& cx, const MmsePulses& p, const TxIndexGrid& index_grid,
                const std::vector<std::vector<double>>& grid, double g1, double g2, Choice& best) {
   auto take = [&](Solution sol, const std::vector<double>& c) {
     if (sol.fom_db > best.sol.fom_db) best = {std::move(sol), c, g1, g2};
@@ -34,8 +34,8 @@ void search_tx(const Context& cx, const MmsePulses& p, const TxLayout& lay,
     return;
   }
   local_tx_search(
-      tx_index_grid(cx.s, lay),
-      [&](const std::vector<double>& c) { return best_instant(cx, p, c, false); }, take);
+      index_grid, [&](const std::vector<double>& c) { return best_instant(cx, p, c, false); },
+      take);
 }
 
 // sum_n x[n] x[n + l], l = 0 .. lags-1.
@@ -192,6 +192,7 @@ ComResult receiver_ffe_com(const ComSet& s, const std::vector<ComChannel>& chann
   const std::vector<std::vector<SParams2>> gridded = channels_on_grid(s, channels, g);
   const TxLayout lay = tx_layout(s);
   const std::vector<std::vector<double>> grid = tx_grid(s, lay);
+  const TxIndexGrid index_grid = tx_index_grid(s, lay);
   Context cx{s,
              s.samples_per_ui,
              s.rx_ffe_taps,
@@ -209,7 +210,8 @@ ComResult receiver_ffe_com(const ComSet& s, const std::vector<ComChannel>& chann
     const CaseBasis cb = case_basis(cx, cs, g);
     Choice best;
     for (double g2 : s.g_dc2_db)
-      for (double g1 : s.g_dc_db) search_tx(cx, pulses_at(cx, cb, g1, g2), lay, grid, g1, g2, best);
+      for (double g1 : s.g_dc_db)
+        search_tx(cx, pulses_at(cx, cb, g1, g2), index_grid, grid, g1, g2, best);
     if (best.sol.w.empty())
       throw std::invalid_argument("COM: no equalisation opens the thru's pulse");
     std::vector<double> eta_in;

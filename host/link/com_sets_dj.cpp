@@ -148,7 +148,8 @@ ComSet c2m_set(bool egress) {
   ComSet s = dj_common("802.3dj-C2M-" + dir,
                        "IEEE P802.3dj/D3.3 Table 176D-7 / Table 176D-6 (200GAUI-1 C2M), " + dir +
                            " (" + (egress ? "host to module" : "module to host") +
-                           "); DFE reference receiver, fixed FFE taps only");
+                           "; the file holds the host's board: no partial host channel); DFE "
+                           "reference receiver, fixed FFE taps only");
   short_receiver(s);
   s.der0 = 2e-5;
   s.rise_time_s = egress ? 4e-12 : 7e-12;

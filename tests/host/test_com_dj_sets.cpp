@@ -119,21 +119,35 @@ TEST(ComDjSets, C2mAgainstPyChOpMarg) {
   EXPECT_EQ(ke.eq.rx_ffe.size(), 14u);
 }
 
-// Table 179-21: a cable class closes the host pairs of every shorter class (CA-D's one pair is
-// CA-C's first, ...), and no pair twice.
+// Table 179-21: a cable class closes the host pairs of every longer (lossier) class: CA-D, the
+// longest, only HL to HL, which is CA-C's first, and so on; no pair twice.
 TEST(ComDjSets, CableClassesNestTheirHostPairs) {
-  std::set<std::string> shorter;
+  std::set<std::string> longer;
   for (const char* c : {"CA-D", "CA-C", "CA-B", "CA-A"}) {
     const ll::ComSet s = ll::com_set(std::string("802.3dj-CR-") + c);
     std::set<std::string> labels;
     for (const ll::ComPackageCase& pc : s.cases) labels.insert(pc.label);
     EXPECT_EQ(labels.size(), s.cases.size()) << c;
-    for (const std::string& l : shorter) EXPECT_TRUE(labels.count(l)) << c << " lacks " << l;
-    EXPECT_GT(labels.size(), shorter.size()) << c;
+    for (const std::string& l : longer) EXPECT_TRUE(labels.count(l)) << c << " lacks " << l;
+    EXPECT_GT(labels.size(), longer.size()) << c;
     EXPECT_TRUE(s.mlsd) << c;
-    shorter = labels;
+    longer = labels;
   }
-  EXPECT_EQ(shorter.size(), 8u);
+  EXPECT_EQ(longer.size(), 8u);
+}
+
+// The NEXT aggressor transmits from the receiver's end, so its device model is the receiver's
+// (CR's host classes, C2M's ends, 802.3ck's 29 mm packages); the FEXT aggressor's is the victim
+// transmitter's. (802.3by's test 2 sets its NEXT package apart, 12 mm: Table 93-8.)
+TEST(ComDjSets, NextAggressorsSitAtTheReceiversEnd) {
+  for (const std::string& name : ll::com_set_names())
+    for (const ll::ComPackageCase& pc : ll::com_set(name).cases) {
+      EXPECT_TRUE(pc.fext == pc.tx) << name << ", " << pc.label;
+      if (name == "802.3by-KR") continue;
+      EXPECT_TRUE(pc.next == pc.rx) << name << ", " << pc.label;
+    }
+  const ll::ComSet cr = ll::com_set("802.3dj-CR-CA-A");
+  EXPECT_FALSE(cr.cases[0].next == cr.cases[0].tx);  // HN -> HL: the NEXT's is HL's
 }
 
 }  // namespace
