@@ -129,25 +129,19 @@ CaseSpectra case_spectra(const ComSet& s, const ComPackageCase& pc,
   return cs;
 }
 
-CtleBasis ctle_basis(const ComSet& s, const Grid& g) {
-  CtleBasis c;
-  for (std::size_t k = 0; k < g.bins; ++k) {
-    const CtleStages st = ctle_stages(g.df * static_cast<double>(k), s.f_z_hz, s.f_p1_hz, s.f_p2_hz,
-                                      s.f_lf_hz, s.f_p3_hz);
-    c.ac.push_back(st.a * st.c);
-    c.ad.push_back(st.a * st.d);
-    c.bc.push_back(st.b * st.c);
-    c.bd.push_back(st.b * st.d);
-  }
-  return c;
+std::vector<CtleStages> ctle_stages_on_grid(const ComSet& s, const Grid& g) {
+  std::vector<CtleStages> st(g.bins);
+  for (std::size_t k = 0; k < g.bins; ++k)
+    st[k] = ctle_stages(g.df * static_cast<double>(k), s.f_z_hz, s.f_p1_hz, s.f_p2_hz, s.f_lf_hz,
+                        s.f_p3_hz);
+  return st;
 }
 
-std::vector<cd> ctle(const CtleBasis& c, double g_dc_db, double g_dc2_db) {
-  // Without a second stage c is 0 and d 1: g2 drops out.
+std::vector<cd> ctle(const std::vector<CtleStages>& stages, double g_dc_db, double g_dc2_db) {
   const double g = std::pow(10.0, g_dc_db / 20.0), g2 = std::pow(10.0, g_dc2_db / 20.0);
-  std::vector<cd> h(c.ac.size());
+  std::vector<cd> h(stages.size());
   for (std::size_t k = 0; k < h.size(); ++k)
-    h[k] = g * g2 * c.ac[k] + g * c.ad[k] + g2 * c.bc[k] + c.bd[k];
+    h[k] = (g * stages[k].a + stages[k].b) * (g2 * stages[k].c + stages[k].d);
   return h;
 }
 
@@ -186,27 +180,19 @@ TxIndexGrid tx_index_grid(const ComSet& s, const TxLayout& lay) {
   return g;
 }
 
-std::vector<std::vector<double>> tx_grid(const ComSet& s, const TxLayout& lay) {
-  std::vector<std::vector<double>> out{std::vector<double>(lay.taps, 0.0)};
-  for (const ComTapRange& r : s.tx_taps) {
-    const int steps = r.step > 0.0 ? static_cast<int>(std::lround((r.max - r.min) / r.step)) : 0;
-    std::vector<std::vector<double>> next;
-    for (const std::vector<double>& base : out)
-      for (int k = 0; k <= steps; ++k) {
-        std::vector<double> b = base;
-        b[r.offset - lay.first_offset] = r.min + k * r.step;
-        next.push_back(std::move(b));
-      }
-    out = std::move(next);
-  }
+std::vector<std::vector<double>> tx_grid(const TxIndexGrid& grid) {
   std::vector<std::vector<double>> kept;
-  for (std::vector<double>& b : out) {
-    double others = 0.0;
-    for (double c : b) others += std::abs(c);
-    b[lay.cursor] = 1.0 - others;
-    if (b[lay.cursor] >= s.c0_min - 1e-12) kept.push_back(std::move(b));
+  std::vector<int> k(grid.steps.size(), 0);
+  std::vector<double> c;
+  for (;;) {
+    if (grid.fir(k, c)) kept.push_back(c);
+    std::size_t i = k.size();  // the next index vector, the last tap fastest
+    for (; i > 0; --i) {
+      if (++k[i - 1] <= grid.steps[i - 1]) break;
+      k[i - 1] = 0;
+    }
+    if (i == 0) return kept;
   }
-  return kept;
 }
 
 }  // namespace ll::com_detail

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "host/link/com_standard.hpp"
+#include "physics/channel_models.hpp"
 
 namespace ll::com_detail {
 
@@ -38,12 +39,10 @@ CaseSpectra case_spectra(const ComSet& s, const ComPackageCase& pc,
                          const std::vector<std::vector<SParams2>>& gridded, const Grid& g);
 
 // The CTLE (93A-22; 178A-14's second pole f_p3) on the grid as physics' ctle_stages, computed
-// once: at gains g, g2 (linear) it is (g a + b)(g2 c + d) = g g2 ac + g ad + g2 bc + bd.
-struct CtleBasis {
-  std::vector<cd> ac, ad, bc, bd;
-};
-CtleBasis ctle_basis(const ComSet& s, const Grid& g);
-std::vector<cd> ctle(const CtleBasis& basis, double g_dc_db, double g_dc2_db);
+// once a set: at gains g, g2 (linear) it is (g a + b)(g2 c + d) (without a second stage c is 0
+// and d 1).
+std::vector<CtleStages> ctle_stages_on_grid(const ComSet& s, const Grid& g);
+std::vector<cd> ctle(const std::vector<CtleStages>& stages, double g_dc_db, double g_dc2_db);
 
 // The transmit FFE's layout: tap i (0 .. n-1) delays by i T, the cursor is tap `cursor`;
 // `none` is the FFE that passes the pulse unchanged (a NEXT aggressor's: it has no FFE).
@@ -52,9 +51,6 @@ struct TxLayout {
   std::vector<double> none;
 };
 TxLayout tx_layout(const ComSet& s);
-
-// Every transmit FFE of the set's grid with c(0) >= c0_min, taps in layout order.
-std::vector<std::vector<double>> tx_grid(const ComSet& s, const TxLayout& lay);
 
 // The transmit FFE grid by tap index: tap i at taps[i].min + k[i] step, k[i] in [0, steps[i]];
 // `zero` the indices nearest no taps.
@@ -66,6 +62,10 @@ struct TxIndexGrid {
   bool fir(const std::vector<int>& k, std::vector<double>& c) const;
 };
 TxIndexGrid tx_index_grid(const ComSet& s, const TxLayout& lay);
+
+// Every transmit FFE of the grid with c(0) >= c0_min, taps in layout order (the last tap of
+// ComSet::tx_taps varying fastest).
+std::vector<std::vector<double>> tx_grid(const TxIndexGrid& grid);
 
 // ComSet::Search::local: from `zero`, the best neighbour (one tap one step) until none is
 // better. `eval(c)` rates an FFE (a result with fom_db); `take(result, c)` sees every point the

@@ -256,14 +256,11 @@ Solution best_instant(const Context& cx, const MmsePulses& p, const std::vector<
   return best;
 }
 
-CaseBasis case_basis(const Context& cx, const CaseSpectra& cs, const Grid& g) {
+CaseBasis case_basis(const Context& cx, const CaseSpectra& cs, const std::vector<CtleStages>& st,
+                     const Grid& g) {
   const ComSet& s = cx.s;
   const double T = 1.0 / s.symbol_rate_hz;
   CaseBasis cb;
-  std::vector<CtleStages> st(g.bins);
-  for (std::size_t k = 0; k < g.bins; ++k)
-    st[k] = ctle_stages(g.df * static_cast<double>(k), s.f_z_hz, s.f_p1_hz, s.f_p2_hz, s.f_lf_hz,
-                        s.f_p3_hz);
   std::vector<std::vector<double>> full[4];
   for (std::size_t c = 0; c < cs.base.size(); ++c)
     for (int q = 0; q < 4; ++q) {
@@ -343,7 +340,8 @@ CaseBasis case_basis(const Context& cx, const CaseSpectra& cs, const Grid& g) {
   return cb;
 }
 
-std::vector<double> eta_autocorrelation(const Context& cx, const CaseSpectra& cs, const Grid& g,
+std::vector<double> eta_autocorrelation(const Context& cx, const CaseSpectra& cs,
+                                        const std::vector<CtleStages>& stages, const Grid& g,
                                         double g_dc_db, double g_dc2_db, int lags) {
   const ComSet& s = cx.s;
   const double gain = std::pow(10.0, g_dc_db / 20.0);
@@ -352,7 +350,7 @@ std::vector<double> eta_autocorrelation(const Context& cx, const CaseSpectra& cs
   std::vector<double> r(lags, 0.0), cosines(lags);
   for (std::size_t k = 1; k < g.bins; ++k) {
     const double f = g.df * static_cast<double>(k);
-    const CtleStages st = ctle_stages(f, s.f_z_hz, s.f_p1_hz, s.f_p2_hz, s.f_lf_hz, s.f_p3_hz);
+    const CtleStages& st = stages[k];
     const double h2 = std::norm(cs.h_r[k] * (gain * st.a + st.b) * (gain2 * st.c + st.d));
     if (h2 < 1e-30) continue;
     cosine_multiples(2.0 * kPi * f / s.symbol_rate_hz, lags, cosines.data());

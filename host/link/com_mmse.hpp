@@ -67,11 +67,13 @@ struct CaseBasis {
   std::vector<double> eta[3][3];  // [u][v][lag]
 };
 
-CaseBasis case_basis(const Context& cx, const CaseSpectra& cs, const Grid& g);
+CaseBasis case_basis(const Context& cx, const CaseSpectra& cs,
+                     const std::vector<CtleStages>& stages, const Grid& g);
 MmsePulses pulses_at(const Context& cx, const CaseBasis& cb, double g_dc_db, double g_dc2_db);
 
 // eta_0's autocorrelation through H_r and the CTLE at one setting, lags 0 .. lags-1 (V^2).
-std::vector<double> eta_autocorrelation(const Context& cx, const CaseSpectra& cs, const Grid& g,
+std::vector<double> eta_autocorrelation(const Context& cx, const CaseSpectra& cs,
+                                        const std::vector<CtleStages>& stages, const Grid& g,
                                         double g_dc_db, double g_dc2_db, int lags);
 
 // The MLSD reference receiver's advantage over the DFE (178A.1.10; host/link/com_mlsd.cpp).

@@ -191,8 +191,9 @@ ComResult receiver_ffe_com(const ComSet& s, const std::vector<ComChannel>& chann
   const Grid g = com_grid(s);
   const std::vector<std::vector<SParams2>> gridded = channels_on_grid(s, channels, g);
   const TxLayout lay = tx_layout(s);
-  const std::vector<std::vector<double>> grid = tx_grid(s, lay);
   const TxIndexGrid index_grid = tx_index_grid(s, lay);
+  const std::vector<std::vector<double>> grid = tx_grid(index_grid);
+  const std::vector<CtleStages> stages = ctle_stages_on_grid(s, g);
   Context cx{s,
              s.samples_per_ui,
              s.rx_ffe_taps,
@@ -207,7 +208,7 @@ ComResult receiver_ffe_com(const ComSet& s, const std::vector<ComChannel>& chann
   r.set = s.name;
   for (const ComPackageCase& pc : s.cases) {
     const CaseSpectra cs = case_spectra(s, pc, channels, gridded, g);
-    const CaseBasis cb = case_basis(cx, cs, g);
+    const CaseBasis cb = case_basis(cx, cs, stages, g);
     Choice best;
     for (double g2 : s.g_dc2_db)
       for (double g1 : s.g_dc_db)
@@ -216,7 +217,8 @@ ComResult receiver_ffe_com(const ComSet& s, const std::vector<ComChannel>& chann
       throw std::invalid_argument("COM: no equalisation opens the thru's pulse");
     std::vector<double> eta_in;
     if (s.mlsd)
-      eta_in = eta_autocorrelation(cx, cs, g, best.g_dc_db, best.g_dc2_db, kMlsdLags + cx.nw);
+      eta_in =
+          eta_autocorrelation(cx, cs, stages, g, best.g_dc_db, best.g_dc2_db, kMlsdLags + cx.nw);
     ComCase c = final_com(cx, pulses_at(cx, cb, best.g_dc_db, best.g_dc2_db), best,
                           s.mlsd ? &eta_in : nullptr);
     c.pulse_peak_v = cs.unequalised_peak_v;

@@ -290,9 +290,9 @@ ComResult standard_com(const ComSet& s, const std::vector<ComChannel>& channels)
   const Grid g = com_grid(s);
   const std::vector<std::vector<SParams2>> gridded = channels_on_grid(s, channels, g);
   const TxLayout lay = tx_layout(s);
-  const std::vector<std::vector<double>> grid = tx_grid(s, lay);
-  const CtleBasis basis = ctle_basis(s, g);
   const TxIndexGrid index_grid = tx_index_grid(s, lay);
+  const std::vector<std::vector<double>> grid = tx_grid(index_grid);
+  const std::vector<CtleStages> stages = ctle_stages_on_grid(s, g);
 
   ComResult r;
   r.set = s.name;
@@ -303,7 +303,7 @@ ComResult standard_com(const ComSet& s, const std::vector<ComChannel>& channels)
     double best_g = 0.0, best_g2 = 0.0;
     for (double g2 : s.g_dc2_db)
       for (double g1 : s.g_dc_db) {
-        const CasePulses cp = case_pulses(s, cs, channels, ctle(basis, g1, g2), g, lay.taps);
+        const CasePulses cp = case_pulses(s, cs, channels, ctle(stages, g1, g2), g, lay.taps);
         auto take = [&](const Evaluation& e, const std::vector<double>& b) {
           if (e.fom_db > best.fom_db) {
             best = e;
@@ -319,7 +319,7 @@ ComResult standard_com(const ComSet& s, const std::vector<ComChannel>& channels)
           for (const std::vector<double>& b : grid) take(eval(b), b);
       }
     if (best_b.empty()) throw std::invalid_argument("COM: the thru channel has no pulse");
-    const CasePulses cp = case_pulses(s, cs, channels, ctle(basis, best_g, best_g2), g, lay.taps);
+    const CasePulses cp = case_pulses(s, cs, channels, ctle(stages, best_g, best_g2), g, lay.taps);
     ComCase c = final_com(s, cp, best_b, lay, best);
     c.eq.g_dc_db = best_g;
     c.eq.g_dc2_db = best_g2;

@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "host/link/com_report.hpp"
 #include "host/link/com_standard.hpp"
+#include "tests/host/com_fine_channels.hpp"
 
 namespace {
 
@@ -47,10 +47,7 @@ TEST(ComCk, AgainstPyChOpMargAtItsEqualisation) {
     s.g_dc_db = {ref.g_dc_db};
     s.g_dc2_db = {ref.g_dc2_db};
     s.tx_taps = {{-1, ref.c_m1, ref.c_m1, 0.0}, {+1, ref.c_p1, ref.c_p1, 0.0}};
-    std::vector<std::string> warnings;
-    const ll::ComResult r = ll::standard_com(
-        s, ll::load_com_channels({std::string(LIGHTLANE_FINE_CHANNELS) + "/" + ref.file, {}, {}}, s,
-                                 "test", warnings));
+    const ll::ComResult r = ll::standard_com(s, fine_host_channel(ref.file, s));
     ASSERT_EQ(r.cases.size(), 1u);
     const ll::ComCase& k = r.cases[0];
     std::printf("%s, %s, case %d: COM %.3f dB (PyChOpMarg %.3f), A_s %.3f mV (%.3f)\n", ref.set,

@@ -13,18 +13,10 @@
 #include <utility>
 #include <vector>
 
-#include "host/link/com_report.hpp"
 #include "host/link/com_standard.hpp"
+#include "tests/host/com_fine_channels.hpp"
 
 namespace {
-
-// An example host channel's 10 MHz version (scripts/make_host_channels.py --step-mhz 10, which
-// the ctest fixture make_fine_host_channels runs).
-std::vector<ll::ComChannel> fine_channel(const std::string& name, const ll::ComSet& set) {
-  std::vector<std::string> warnings;
-  return ll::load_com_channels({std::string(LIGHTLANE_FINE_CHANNELS) + "/" + name, {}, {}}, set,
-                               "test", warnings);
-}
 
 // The named set with one package case, on the reference runs' transmit FFE grid (c(-1), c(+1)
 // in [-0.1, 0] by 0.05; tests/data/com/pychopmarg_dj/README.md), searched exhaustively.
@@ -45,7 +37,7 @@ struct Reference {
 ll::ComCase check(const std::string& set_name, const std::string& label, const std::string& file,
                   const Reference& ref) {
   const ll::ComSet s = reference_set(set_name, label);
-  const ll::ComResult r = ll::standard_com(s, fine_channel(file, s));
+  const ll::ComResult r = ll::standard_com(s, fine_host_channel(file, s));
   EXPECT_EQ(r.cases.size(), 1u);
   if (r.cases.empty()) return {};
   const ll::ComCase& k = r.cases[0];
@@ -96,10 +88,10 @@ TEST(ComDjSets, C2cAgainstPyChOpMarg) {
 TEST(ComDjSets, C2mAgainstPyChOpMarg) {
   const ll::ComSet egress =
       reference_set("802.3dj-C2M-egress", "host (class B, z_p1 45 mm) to module");
-  const ll::ComResult e = ll::standard_com(egress, fine_channel("cpo_host.s4p", egress));
+  const ll::ComResult e = ll::standard_com(egress, fine_host_channel("cpo_host.s4p", egress));
   const ll::ComSet ingress =
       reference_set("802.3dj-C2M-ingress", "module to host (class B, z_p1 45 mm)");
-  const ll::ComResult i = ll::standard_com(ingress, fine_channel("npo_host.s4p", ingress));
+  const ll::ComResult i = ll::standard_com(ingress, fine_host_channel("npo_host.s4p", ingress));
   ASSERT_EQ(e.cases.size(), 1u);
   ASSERT_EQ(i.cases.size(), 1u);
   const ll::ComCase &ke = e.cases[0], &ki = i.cases[0];

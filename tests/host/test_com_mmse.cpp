@@ -13,6 +13,7 @@
 #include "host/link/com_report.hpp"
 #include "host/link/com_standard.hpp"
 #include "physics/com_network.hpp"
+#include "tests/host/com_fine_channels.hpp"
 
 namespace {
 
@@ -80,10 +81,7 @@ TEST(ComMmse, CpoHostAgainstPyChOpMarg) {
 // leaves 0.07 (the two interpolate the file's via reflections differently).
 TEST(ComMmse, CpoHostOn10MhzStepsAgainstPyChOpMarg) {
   const ll::ComSet s = reference_grid(ll::ComSet::Search::exhaustive);
-  std::vector<std::string> warnings;
-  const ll::ComResult r = ll::standard_com(
-      s, ll::load_com_channels({std::string(LIGHTLANE_FINE_CHANNELS) + "/cpo_host.s4p", {}, {}}, s,
-                               "test", warnings));
+  const ll::ComResult r = ll::standard_com(s, fine_host_channel("cpo_host.s4p", s));
   ASSERT_EQ(r.cases.size(), 2u);
   const double com[2] = {6.8820, 5.5113}, fom[2] = {17.6447, 16.1520},
                a_s[2] = {20.561e-3, 49.435e-3};
