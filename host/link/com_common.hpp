@@ -70,6 +70,7 @@ std::vector<std::vector<double>> tx_grid(const TxIndexGrid& grid);
 // ComSet::Search::local: from `zero`, the best neighbour (one tap one step) until none is
 // better. `eval(c)` rates an FFE (a result with fom_db); `take(result, c)` sees every point the
 // walk stands on.
+// Each point is rated once (a step's neighbours include the point it came from).
 template <class Eval, class Take>
 void local_tx_search(const TxIndexGrid& grid, Eval&& eval, Take&& take) {
   std::vector<int> at = grid.zero;
@@ -77,6 +78,7 @@ void local_tx_search(const TxIndexGrid& grid, Eval&& eval, Take&& take) {
   grid.fir(at, c);
   auto here = eval(c);
   take(here, c);
+  std::vector<std::vector<int>> rated{at};
   for (;;) {
     std::vector<int> next = at;
     auto next_sol = here;
@@ -85,6 +87,8 @@ void local_tx_search(const TxIndexGrid& grid, Eval&& eval, Take&& take) {
         std::vector<int> k = at;
         k[i] += d;
         if (k[i] < 0 || k[i] > grid.steps[i] || !grid.fir(k, c)) continue;
+        if (std::find(rated.begin(), rated.end(), k) != rated.end()) continue;
+        rated.push_back(k);
         auto sol = eval(c);
         if (sol.fom_db > next_sol.fom_db) {
           next_sol = std::move(sol);

@@ -1,21 +1,26 @@
 // COM with the receiver's FFE (IEEE P802.3dj annex 178A; host/link/com_standard.hpp), for the
-// DFE reference receiver with its fixed-position FFE taps:
+// DFE reference receiver:
 //   1. the channels in the set's packages (host/link/com_common.cpp), the pulses at every CTLE
 //      gain as sums of four basis pulses (the CTLE is linear in each stage's gain);
 //   2. at every CTLE gain, transmit FFE and sampling instant t_s: the receiver's FFE w and DFE
 //      tap b by the minimum mean-squared error with w' h_0 = 1 (178A-33 .. 36), the noise's
 //      autocorrelation at whole-UI lags from eta_0 through the filters, the transmitter's noise
-//      (178A-21, its pulse without the FFE), the jitter (A_DD and sigma_RJ on the pulse's slope)
-//      and the crosstalk (each aggressor at the phase of its largest energy, 178A-20); the DFE
-//      tap within its limits, the FFE taps within +-limit of the cursor tap; the FOM is
-//      20 log10(R_LM / (L - 1) / sqrt(MSE));
+//      (178A-21, its pulse without the FFE), the jitter (A_DD and sigma_RJ on the pulse's slope),
+//      the crosstalk (each aggressor at the phase of its largest energy, 178A-20) and the
+//      quantiser's white noise Delta^2 / 12 (178A-28, Delta from the noisy signal at the FFE's
+//      input, 178A-29 .. 31); the DFE tap within its limits, the FFE taps within +-limit of the
+//      cursor tap; the FOM is 20 log10(R_LM / (L - 1) / sqrt(MSE)). The search takes the fixed
+//      taps alone; its best choices are searched again with the floating taps (178A.1.8.1),
+//      placed at every instant, and the quantiser's step at every instant
+//      (host/link/com_mmse_com.cpp);
 //   3. at the best FOM, COM as in annex 93A with the FFE in the pulse: residual ISI (every UI,
 //      precursors included) after the DFE, crosstalk and dual-Dirac jitter as distributions of
-//      PAM symbols, the transmitter's, eta_0's and the random jitter's Gaussian noise through
-//      the FFE, A_ni at DER_0.
+//      PAM symbols, the quantiser's uniform noise through each FFE tap (178A-46), the
+//      transmitter's, eta_0's and the random jitter's Gaussian noise through the FFE, A_ni at
+//      DER_0.
 // The MLSD's advantage (178A.1.10) is added after it where the set has one
-// (host/link/com_mlsd.cpp). Not here (the sets' names say so): the floating FFE taps
-// (178A.1.8.1), which can only raise COM, and the quantisation noise (178A.1.7.6), which lowers it.
+// (host/link/com_mlsd.cpp).
+
 #include "host/link/com_mmse.hpp"
 
 #include <algorithm>
@@ -30,70 +35,6 @@
 namespace ll::com_detail {
 namespace {
 
-// The pulses are cut where every basis pulse stays under this share of the thru's largest sample:
-// the MATLAB COM code cuts its impulse responses at 1e-3 of their peak; on the example CPO
-// channel 1e-7 (the whole grid) moves COM by 0.012 dB and costs 50 times the search.
-constexpr double kTrim = 1e-3;
-
-// r[m * lags + l] = sum_n a(m + nM) b(m + (n + l)M): each phase's cross-correlation of two
-// pulses on the same window.
-std::vector<double> phase_correlation(const Trimmed& a, const Trimmed& b, int M, int lags) {
-  std::vector<double> r(static_cast<std::size_t>(M) * lags, 0.0);
-  const long n = static_cast<long>(a.x.size());
-  const int m0 = static_cast<int>((a.start % M + M) % M);
-  std::vector<double> acc(static_cast<std::size_t>(M));
-  for (int l = 0; l < lags; ++l) {  // in memory order, each sample's product to its phase
-    std::fill(acc.begin(), acc.end(), 0.0);
-    const long lag = static_cast<long>(l) * M;
-    for (long t = 0, m = m0; t + lag < n; ++t, m = m + 1 == M ? 0 : m + 1)
-      acc[m] += a.x[t] * b.x[t + lag];
-    for (int m = 0; m < M; ++m) r[static_cast<std::size_t>(m) * lags + l] = acc[m];
-  }
-  return r;
-}
-
-// The pulse's slope per UI, (p(t+1) - p(t-1)) M / 2 (zero at the window's ends).
-Trimmed slope_of(const Trimmed& p, int M) {
-  Trimmed d{p.start, std::vector<double>(p.x.size(), 0.0)};
-  for (std::size_t t = 1; t + 1 < p.x.size(); ++t) d.x[t] = (p.x[t + 1] - p.x[t - 1]) * (M / 2.0);
-  return d;
-}
-
-// The four basis pulses' phase cross-correlations (BasisPulses::cross).
-void cross_correlations(const Trimmed* q[4], int M, int lags, std::vector<double> (&out)[4][4]) {
-  bool zero[4];
-  for (int i = 0; i < 4; ++i)
-    zero[i] = std::all_of(q[i]->x.begin(), q[i]->x.end(), [](double v) { return v == 0.0; });
-  for (int i = 0; i < 4; ++i)
-    for (int j = 0; j < 4; ++j)
-      if (!zero[i] && !zero[j]) out[i][j] = phase_correlation(*q[i], *q[j], M, lags);
-}
-
-// c[l] = cos(l theta), l = 0 .. n-1, by the Chebyshev recurrence.
-void cosine_multiples(double theta, int n, double* c) {
-  const double two_cos = 2.0 * std::cos(theta);
-  double prev = std::cos(theta), now = 1.0;  // cos(-theta), cos(0)
-  for (int l = 0; l < n; ++l) {
-    c[l] = now;
-    const double next = two_cos * now - prev;
-    prev = now;
-    now = next;
-  }
-}
-
-// sum_ij k_i k_j cross[i][j]: the autocorrelation at the gains k = (g g2, g, g2, 1).
-std::vector<double> autocorrelation_at(const std::vector<double> (&cross)[4][4], const double k[4],
-                                       std::size_t size) {
-  std::vector<double> r(size, 0.0);
-  for (int i = 0; i < 4; ++i)
-    for (int j = 0; j < 4; ++j) {
-      if (cross[i][j].empty()) continue;
-      const double w = k[i] * k[j];
-      for (std::size_t x = 0; x < size; ++x) r[x] += w * cross[i][j][x];
-    }
-  return r;
-}
-
 // The autocorrelation at lags 0 .. out-1 of phase m's samples behind the FIR c.
 void fir_autocorrelation(const std::vector<double>& r, int lags, int m,
                          const std::vector<double>& c, int out, double scale, double* acc) {
@@ -107,36 +48,58 @@ void fir_autocorrelation(const std::vector<double>& r, int lags, int m,
   }
 }
 
-Trimmed combine(const BasisPulses& b, double g, double g2) {
-  Trimmed t{b.ac.start, b.ac.x};
-  for (std::size_t k = 0; k < t.x.size(); ++k)
-    t.x[k] = g * g2 * b.ac.x[k] + g * b.ad.x[k] + g2 * b.bc.x[k] + b.bd.x[k];
-  return t;
+// The MMSE's inputs at one instant over the FFE's first n positions: the noise's and the
+// FFE'd pulse's autocorrelations (lags 0 .. n-1; the noise in V^2) and the pulse's samples that
+// each position brings to the cursor (h_0) and to the first postcursor (h_b).
+struct Normal {
+  long t_s = 0;
+  std::vector<double> rn, rh, h0, hb;
+};
+
+// `xt`: the crosstalk's autocorrelation (it does not depend on t_s); `q_var`: the quantiser's
+// white noise Delta^2 / 12.
+Normal normal_at(const Context& cx, const MmsePulses& p, const std::vector<double>& c, long t_s,
+                 const std::vector<double>& xt, double q_var, int n) {
+  const ComSet& s = cx.s;
+  const int M = cx.M;
+  const int m = static_cast<int>(((t_s % M) + M) % M);
+  Normal ne;
+  ne.t_s = t_s;
+  ne.rn.assign(xt.begin(), xt.begin() + n);
+  for (int k = 0; k < n; ++k)
+    ne.rn[k] += p.r_eta[k] + std::pow(10.0, -s.snr_tx_db / 10.0) *
+                                 p.r_victim[static_cast<std::size_t>(m) * cx.lags + k];
+  fir_autocorrelation(p.r_slope, cx.lags, m, c, n,
+                      cx.sx2 * (s.a_dd_ui * s.a_dd_ui + s.sigma_rj_ui * s.sigma_rj_ui),
+                      ne.rn.data());
+  ne.rn[0] += q_var;
+  ne.rh.assign(n, 0.0);
+  fir_autocorrelation(p.r_victim, cx.lags, m, c, n, 1.0, ne.rh.data());
+  ne.h0.resize(n);
+  ne.hb.resize(n);
+  for (int i = 0; i < n; ++i) {
+    ne.h0[i] = fir_at(p.victim, t_s + static_cast<long>(cx.dw - i) * M, c, M);
+    ne.hb[i] = fir_at(p.victim, t_s + static_cast<long>(cx.dw + 1 - i) * M, c, M);
+  }
+  return ne;
 }
 
-// The MMSE receiver (178A-33 .. 36) for transmit FFE c at t_s. `xt` holds the crosstalk's
-// autocorrelation (it does not depend on t_s).
-Solution mmse(const Context& cx, const MmsePulses& p, const std::vector<double>& c, long t_s,
-              const std::vector<double>& xt) {
+// The MMSE receiver (178A-33 .. 36) with taps at positions `pos` (the fixed ones first, the
+// cursor at dw).
+Solution mmse(const Context& cx, const Normal& ne, const std::vector<int>& pos) {
   const ComSet& s = cx.s;
-  const int n = cx.nw, M = cx.M;
-  const int m = static_cast<int>(((t_s % M) + M) % M);
-  std::vector<double> rn(xt);  // noise autocorrelation (V^2), lags 0 .. n-1
-  for (int k = 0; k < n; ++k)
-    rn[k] += p.r_eta[k] + std::pow(10.0, -s.snr_tx_db / 10.0) *
-                              p.r_victim[static_cast<std::size_t>(m) * cx.lags + k];
-  fir_autocorrelation(p.r_slope, cx.lags, m, c, n,
-                      cx.sx2 * (s.a_dd_ui * s.a_dd_ui + s.sigma_rj_ui * s.sigma_rj_ui), rn.data());
-  std::vector<double> rh(n, 0.0);
-  fir_autocorrelation(p.r_victim, cx.lags, m, c, n, 1.0, rh.data());
+  const int n = static_cast<int>(pos.size());
   std::vector<double> h0(n), hb(n);
   for (int i = 0; i < n; ++i) {
-    h0[i] = fir_at(p.victim, t_s + static_cast<long>(cx.dw - i) * M, c, M);
-    hb[i] = fir_at(p.victim, t_s + static_cast<long>(cx.dw + 1 - i) * M, c, M);
+    h0[i] = ne.h0[pos[i]];
+    hb[i] = ne.hb[pos[i]];
   }
   std::vector<double> r(static_cast<std::size_t>(n) * n);
   for (int i = 0; i < n; ++i)
-    for (int j = 0; j < n; ++j) r[i * n + j] = rh[std::abs(i - j)] + rn[std::abs(i - j)] / cx.sx2;
+    for (int j = 0; j < n; ++j) {
+      const int l = std::abs(pos[i] - pos[j]);
+      r[i * n + j] = ne.rh[l] + ne.rn[l] / cx.sx2;
+    }
   const bool dfe = !s.dfe_max.empty();
   // b free: w ~ Q^-1 h_0, Q = R - h_b h_b'.
   std::vector<double> q = r, factor;
@@ -170,7 +133,8 @@ Solution mmse(const Context& cx, const MmsePulses& p, const std::vector<double>&
   bool clipped = false;
   for (int i = 0; i < n; ++i) {
     if (i == cx.dw) continue;
-    const double lim = s.rx_ffe_limit * std::abs(cursor);
+    const double lim =
+        (pos[i] < cx.nw ? s.rx_ffe_limit : s.rx_ffe_floating.limit) * std::abs(cursor);
     const double v = std::clamp(w[i], -lim, lim);
     clipped = clipped || v != w[i];
     w[i] = v;
@@ -187,10 +151,42 @@ Solution mmse(const Context& cx, const MmsePulses& p, const std::vector<double>&
   const double mse = cx.sx2 * (wrw + 1.0 + b * b - 2.0 * dot(w, h0) - 2.0 * b * dot(w, hb));
   if (!(mse > 0.0)) return out;
   out.fom_db = 20.0 * std::log10(s.r_lm / (s.levels - 1) / std::sqrt(mse));
-  out.t_s = t_s;
+  out.t_s = ne.t_s;
+  out.pos = pos;
   out.w = std::move(w);
   out.b = b;
   return out;
+}
+
+// The floating taps (178A.1.8.1), as the MATLAB COM code's FOM_rxffe_floating_taps places
+// them: one group at a time, where it gives the best FOM with the groups placed before it, not
+// overlapping them (the earliest position on a tie); then the MMSE with them all.
+Solution with_floating_taps(const Context& cx, const Normal& ne) {
+  const ComSet::FloatingTaps& f = cx.s.rx_ffe_floating;
+  std::vector<char> taken(static_cast<std::size_t>(cx.span), 0);
+  auto positions = [&](int start) {
+    std::vector<int> pos = cx.fixed;
+    for (int k = cx.nw; k < cx.span; ++k)
+      if (taken[k] || (k >= start && k < start + f.taps)) pos.push_back(k);
+    return pos;
+  };
+  for (int g = 0; g < f.groups; ++g) {
+    double best = -1e300;
+    int best_start = -1;
+    for (int start = cx.nw; start + f.taps <= cx.span; ++start) {
+      bool free = true;
+      for (int k = start; k < start + f.taps; ++k) free = free && !taken[k];
+      if (!free) continue;
+      const double fom = mmse(cx, ne, positions(start)).fom_db;
+      if (fom > best) {
+        best = fom;
+        best_start = start;
+      }
+    }
+    if (best_start < 0) break;
+    for (int k = best_start; k < best_start + f.taps; ++k) taken[k] = 1;
+  }
+  return mmse(cx, ne, positions(cx.span));
 }
 
 }  // namespace
@@ -204,7 +200,7 @@ const std::vector<double>& aggressor_fir(const Context& cx, std::size_t a,
 // Each aggressor's phase of largest energy (178A-20) and the crosstalk's autocorrelation there.
 std::vector<double> crosstalk(const Context& cx, const MmsePulses& p, const std::vector<double>& c,
                               std::vector<int>* phases) {
-  std::vector<double> xt(cx.nw, 0.0);
+  std::vector<double> xt(cx.span, 0.0);
   for (std::size_t a = 0; a < p.aggressors.size(); ++a) {
     const std::vector<double>& fa = aggressor_fir(cx, a, c);
     int best = 0;
@@ -217,16 +213,52 @@ std::vector<double> crosstalk(const Context& cx, const MmsePulses& p, const std:
         best = m;
       }
     }
-    fir_autocorrelation(p.r_aggressors[a], cx.lags, best, fa, cx.nw, cx.sx2, xt.data());
+    fir_autocorrelation(p.r_aggressors[a], cx.lags, best, fa, cx.span, cx.sx2, xt.data());
     if (phases) phases->push_back(best);
   }
   return xt;
 }
 
-// The best sampling instant within half a UI of the FFE'd pulse's peak (every sample, or a
-// 4-sample grid refined).
+std::vector<double> sampled(const Context& cx, const Trimmed& x, const std::vector<double>& c,
+                            long t) {
+  const int M = cx.M;
+  const long lo = x.start, hi = x.start + static_cast<long>(x.x.size() + c.size() * M);
+  std::vector<double> out;
+  for (long u = lo + ((t - lo) % M + M) % M; u < hi; u += M) out.push_back(fir_at(x, u, c, M));
+  return out;
+}
+
+double input_noise_variance(const Context& cx, const MmsePulses& p, const std::vector<double>& c,
+                            int m, double xt0) {
+  const ComSet& s = cx.s;
+  double slope0 = 0.0;
+  fir_autocorrelation(p.r_slope, cx.lags, m, c, 1, 1.0, &slope0);
+  return xt0 + p.r_eta[0] +
+         std::pow(10.0, -s.snr_tx_db / 10.0) * p.r_victim[static_cast<std::size_t>(m) * cx.lags] +
+         cx.sx2 * s.sigma_rj_ui * s.sigma_rj_ui * slope0;
+}
+
+namespace {
+
+// The quantiser's grid: the search's at the peak (tests/host/test_com_dj_receiver.cpp: Delta
+// within 1 %), the refinement's at every instant (the PyChOpMarg code's 2001 points; the final
+// COM's takes 8192, with the crosstalk and jitter in it).
+constexpr int kSearchQuantiserBins = 256;
+constexpr int kRefinedQuantiserBins = 2048;
+
+// Delta at instant t for the MMSE (178A-31): the victim's samples at t's phase as PAM symbols,
+// every other noise at the FFE's input Gaussian (the crosstalk's too, the jitter's random part).
+double search_quantiser_step(const Context& cx, const MmsePulses& p, const std::vector<double>& c,
+                             long t, double xt0, int bins) {
+  const int m = static_cast<int>(((t % cx.M) + cx.M) % cx.M);
+  return quantiser_step(cx.s, sampled(cx, p.victim, c, t), input_noise_variance(cx, p, c, m, xt0),
+                        bins);
+}
+
+}  // namespace
+
 Solution best_instant(const Context& cx, const MmsePulses& p, const std::vector<double>& c,
-                      bool exhaustive) {
+                      InstantSearch how) {
   const std::vector<double> xt = crosstalk(cx, p, c, nullptr);
   const int M = cx.M;
   // The FFE'd pulse's peak: within a UI of the pulse's own, delayed by the FFE's cursor.
@@ -238,13 +270,23 @@ Solution best_instant(const Context& cx, const MmsePulses& p, const std::vector<
       top = v;
       peak = t;
     }
+  const bool quantiser = cx.s.quantiser_bits > 0;
+  const double peak_step = quantiser && !how.quantiser_each
+                               ? search_quantiser_step(cx, p, c, peak, xt[0], kSearchQuantiserBins)
+                               : 0.0;
+  const int n = how.floating ? cx.span : cx.nw;
   Solution best;
   auto consider = [&](long t) {
-    Solution sol = mmse(cx, p, c, t, xt);
+    const double step = quantiser && how.quantiser_each
+                            ? search_quantiser_step(cx, p, c, t, xt[0], kRefinedQuantiserBins)
+                            : peak_step;
+    const Normal ne = normal_at(cx, p, c, t, xt, step * step / 12.0, n);
+    Solution sol = how.floating ? with_floating_taps(cx, ne) : mmse(cx, ne, cx.fixed);
+    sol.quantiser_step_v = step;
     if (sol.fom_db > best.fom_db) best = std::move(sol);
   };
   const int half = M / 2;
-  if (exhaustive) {
+  if (how.exhaustive) {
     for (int d = -half; d <= half; ++d) consider(peak + d);
     return best;
   }
@@ -256,131 +298,24 @@ Solution best_instant(const Context& cx, const MmsePulses& p, const std::vector<
   return best;
 }
 
-CaseBasis case_basis(const Context& cx, const CaseSpectra& cs, const std::vector<CtleStages>& st,
-                     const Grid& g) {
-  const ComSet& s = cx.s;
-  const double T = 1.0 / s.symbol_rate_hz;
-  CaseBasis cb;
-  std::vector<std::vector<double>> full[4];
-  for (std::size_t c = 0; c < cs.base.size(); ++c)
-    for (int q = 0; q < 4; ++q) {
-      std::vector<cd> spec(g.bins);
-      for (std::size_t k = 0; k < g.bins; ++k) {
-        const cd f1 = q < 2 ? st[k].a : st[k].b, f2 = q % 2 == 0 ? st[k].c : st[k].d;
-        spec[k] = cs.base[c][k] * cs.amplitude[c] * f1 * f2;
-      }
-      full[q].push_back(inverse_real_dft(std::move(spec)));
-    }
-  // The window: the complement of the longest (circular) run of samples where no basis pulse of
-  // any channel passes kTrim of the thru's largest; it may wrap (the filters' responses are
-  // two-sided), and then starts at a negative time.
-  double peak = 0.0;
-  for (int q = 0; q < 4; ++q)
-    for (double v : full[q][0]) peak = std::max(peak, std::abs(v));
-  const long n = static_cast<long>(full[0][0].size());
-  std::vector<char> loud(static_cast<std::size_t>(n), 0);
-  for (int q = 0; q < 4; ++q)
-    for (const std::vector<double>& x : full[q])
-      for (long t = 0; t < n; ++t) loud[t] = loud[t] || std::abs(x[t]) > kTrim * peak;
-  long gap = 0, gap_end = 0, run = 0;  // gap_end: the first loud sample after the longest gap
-  for (long t = 0; t < 2 * n; ++t) {
-    if (!loud[t % n]) {
-      run = std::min(run + 1, n);
-      continue;
-    }
-    if (run > gap) {
-      gap = run;
-      gap_end = t % n;
-    }
-    run = 0;
-  }
-  if (gap >= n) throw std::invalid_argument("COM: the thru channel has no pulse");
-  long first = gap_end / cx.M * cx.M;
-  const long length = n - gap + (gap_end - first);
-  if (first + length > n) first -= n;
-  auto cut = [&](const std::vector<double>& x) {
-    Trimmed t{first, std::vector<double>(static_cast<std::size_t>(length))};
-    for (long a = 0; a < length; ++a) t.x[a] = x[((first + a) % n + n) % n];
-    return t;
-  };
-  for (std::size_t c = 0; c < cs.base.size(); ++c) {
-    BasisPulses b;
-    b.ac = cut(full[0][c]);
-    b.ad = cut(full[1][c]);
-    b.bc = cut(full[2][c]);
-    b.bd = cut(full[3][c]);
-    const Trimmed* q[4] = {&b.ac, &b.ad, &b.bc, &b.bd};
-    cross_correlations(q, cx.M, cx.lags, b.cross);
-    if (c == 0) {
-      const Trimmed d[4] = {slope_of(b.ac, cx.M), slope_of(b.ad, cx.M), slope_of(b.bc, cx.M),
-                            slope_of(b.bd, cx.M)};
-      const Trimmed* dq[4] = {&d[0], &d[1], &d[2], &d[3]};
-      cross_correlations(dq, cx.M, cx.lags, b.slope_cross);
-    }
-    cb.channels.push_back(std::move(b));
-  }
-  // eta_0 (V^2/GHz, one-sided) through H_r and the CTLE: R(kT) = eta_0 int_0^inf |H|^2 cos(2 pi f k
-  // T) df.
-  for (auto& row : cb.eta)
-    for (std::vector<double>& v : row) v.assign(cx.nw, 0.0);
-  const double scale = s.eta0_v2_per_ghz * 1e-9 * g.df;
-  std::vector<double> cosines(cx.nw);
-  for (std::size_t k = 1; k < g.bins; ++k) {
-    const double hr2 = std::norm(cs.h_r[k]);
-    if (hr2 < 1e-30) continue;
-    const double pu[3] = {std::norm(st[k].b), 2.0 * std::real(st[k].a * std::conj(st[k].b)),
-                          std::norm(st[k].a)};
-    const double qv[3] = {std::norm(st[k].d), 2.0 * std::real(st[k].c * std::conj(st[k].d)),
-                          std::norm(st[k].c)};
-    cosine_multiples(2.0 * kPi * g.df * static_cast<double>(k) * T, cx.nw, cosines.data());
-    for (int l = 0; l < cx.nw; ++l)
-      for (int u = 0; u < 3; ++u)
-        for (int v = 0; v < 3; ++v) cb.eta[u][v][l] += scale * hr2 * pu[u] * qv[v] * cosines[l];
-  }
-  return cb;
-}
-
-std::vector<double> eta_autocorrelation(const Context& cx, const CaseSpectra& cs,
-                                        const std::vector<CtleStages>& stages, const Grid& g,
-                                        double g_dc_db, double g_dc2_db, int lags) {
-  const ComSet& s = cx.s;
-  const double gain = std::pow(10.0, g_dc_db / 20.0);
-  const double gain2 = s.f_lf_hz > 0.0 ? std::pow(10.0, g_dc2_db / 20.0) : 1.0;
-  const double scale = s.eta0_v2_per_ghz * 1e-9 * g.df;
-  std::vector<double> r(lags, 0.0), cosines(lags);
-  for (std::size_t k = 1; k < g.bins; ++k) {
-    const double f = g.df * static_cast<double>(k);
-    const CtleStages& st = stages[k];
-    const double h2 = std::norm(cs.h_r[k] * (gain * st.a + st.b) * (gain2 * st.c + st.d));
-    if (h2 < 1e-30) continue;
-    cosine_multiples(2.0 * kPi * f / s.symbol_rate_hz, lags, cosines.data());
-    for (int l = 0; l < lags; ++l) r[l] += scale * h2 * cosines[l];
-  }
-  return r;
-}
-
-MmsePulses pulses_at(const Context& cx, const CaseBasis& cb, double g_dc_db, double g_dc2_db) {
-  const double g = std::pow(10.0, g_dc_db / 20.0);
-  const double g2 = cx.s.f_lf_hz > 0.0 ? std::pow(10.0, g_dc2_db / 20.0) : 1.0;
-  MmsePulses p;
-  p.victim = combine(cb.channels[0], g, g2);
-  p.peak = p.victim.start +
-           (std::max_element(p.victim.x.begin(), p.victim.x.end()) - p.victim.x.begin());
-  p.slope = slope_of(p.victim, cx.M);
-  const double k[4] = {g * g2, g, g2, 1.0};
-  const std::size_t size = static_cast<std::size_t>(cx.M) * cx.lags;
-  p.r_victim = autocorrelation_at(cb.channels[0].cross, k, size);
-  p.r_slope = autocorrelation_at(cb.channels[0].slope_cross, k, size);
-  for (std::size_t c = 1; c < cb.channels.size(); ++c) {
-    p.aggressors.push_back(combine(cb.channels[c], g, g2));
-    p.r_aggressors.push_back(autocorrelation_at(cb.channels[c].cross, k, size));
-  }
-  const double gu[3] = {1.0, g, g * g}, gv[3] = {1.0, g2, g2 * g2};
-  p.r_eta.assign(cx.nw, 0.0);
-  for (int u = 0; u < 3; ++u)
-    for (int v = 0; v < 3; ++v)
-      for (int l = 0; l < cx.nw; ++l) p.r_eta[l] += gu[u] * gv[v] * cb.eta[u][v][l];
-  return p;
+Context make_context(const ComSet& s, const TxLayout& lay, const std::vector<ComChannel>& channels,
+                     bool floating) {
+  const int span =
+      floating && s.rx_ffe_floating.groups > 0 ? s.rx_ffe_floating.span : s.rx_ffe_taps;
+  Context cx{s,
+             s.samples_per_ui,
+             s.rx_ffe_taps,
+             s.rx_ffe_precursors,
+             span + lay.taps,
+             lay.cursor,
+             sigma_x2(s.levels),
+             {},
+             lay.none,
+             span,
+             {}};
+  for (std::size_t c = 1; c < channels.size(); ++c) cx.kinds.push_back(channels[c].kind);
+  for (int i = 0; i < s.rx_ffe_taps; ++i) cx.fixed.push_back(i);
+  return cx;
 }
 
 }  // namespace ll::com_detail

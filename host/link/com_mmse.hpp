@@ -47,8 +47,10 @@ struct MmsePulses {  // at one CTLE setting
 struct Solution {
   double fom_db = -1e300;
   long t_s = 0;
-  std::vector<double> w;  // w' h_0 = 1
+  std::vector<int> pos;   // the FFE's taps' positions (0 .. span-1, the cursor's dw)
+  std::vector<double> w;  // their weights, w' h_0 = 1
   double b = 0.0;
+  double quantiser_step_v = 0.0;  // the Delta in its noise (0: no quantiser)
 };
 
 struct Context {
@@ -58,7 +60,12 @@ struct Context {
   double sx2;
   std::vector<ComChannelKind> kinds;
   std::vector<double> none;  // the FIR that passes a pulse unchanged
+  int span = 0;              // the FFE's positions: nw, or N_max with floating taps
+  std::vector<int> fixed;    // the fixed taps' positions, 0 .. nw-1
 };
+// The search's context (`floating` false: the fixed taps' span) or the floating taps' (N_max).
+Context make_context(const ComSet& s, const TxLayout& lay, const std::vector<ComChannel>& channels,
+                     bool floating);
 
 // The case's pulses in their CTLE basis, trimmed to where the thru's pulse matters, and eta_0's
 // autocorrelation basis: |H_r|^2 |g a + b|^2 |g2 c + d|^2 = |H_r|^2 sum_uv g^u g2^v P_u Q_v.
@@ -70,6 +77,10 @@ struct CaseBasis {
 CaseBasis case_basis(const Context& cx, const CaseSpectra& cs,
                      const std::vector<CtleStages>& stages, const Grid& g);
 MmsePulses pulses_at(const Context& cx, const CaseBasis& cb, double g_dc_db, double g_dc2_db);
+// The same from the combined pulses, to any context's lags (the basis holds the search's).
+MmsePulses pulses_direct(const Context& cx, const CaseBasis& cb, const CaseSpectra& cs,
+                         const std::vector<CtleStages>& stages, const Grid& g, double g_dc_db,
+                         double g_dc2_db);
 
 // eta_0's autocorrelation through H_r and the CTLE at one setting, lags 0 .. lags-1 (V^2).
 std::vector<double> eta_autocorrelation(const Context& cx, const CaseSpectra& cs,
@@ -104,9 +115,29 @@ const std::vector<double>& aggressor_fir(const Context& cx, std::size_t a,
 std::vector<double> crosstalk(const Context& cx, const MmsePulses& p, const std::vector<double>& c,
                               std::vector<int>* phases);
 
-// The MMSE receiver at the best sampling instant within half a UI of the FFE'd pulse's peak
-// (every sample, or a 4-sample grid refined).
+// How best_instant searches: every sample, or a 4-sample grid refined; the floating taps placed
+// at every instant, or none; the quantiser's step at every instant (178A-31), or once at the
+// FFE'd pulse's peak.
+struct InstantSearch {
+  bool exhaustive = false, floating = false, quantiser_each = false;
+};
+
+// The MMSE receiver at the best sampling instant within half a UI of the FFE'd pulse's peak.
 Solution best_instant(const Context& cx, const MmsePulses& p, const std::vector<double>& c,
-                      bool exhaustive);
+                      InstantSearch how);
+
+// Delta (178A-29): 2 V_qc / (2^N_qb - 1), V_qc where `samples` (each times an equiprobable PAM
+// symbol) plus Gaussian noise of variance `var_v2` fall below -V_qc with probability P_qc / 2
+// (178A-30), their distribution on a grid of `bins` (host/link/com_quantiser.cpp).
+double quantiser_step(const ComSet& s, const std::vector<double>& samples, double var_v2, int bins);
+
+// The samples at the FFE's input at t's phase of x behind the FIR c, every UI of x's window.
+std::vector<double> sampled(const Context& cx, const Trimmed& x, const std::vector<double>& c,
+                            long t);
+
+// The Gaussian noise's variance at the FFE's input at phase m (V^2), the crosstalk's `xt0`
+// included: eta_0's, the transmitter's and the random jitter's (178A-31, 178A-44).
+double input_noise_variance(const Context& cx, const MmsePulses& p, const std::vector<double>& c,
+                            int m, double xt0);
 
 }  // namespace ll::com_detail

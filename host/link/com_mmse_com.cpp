@@ -15,6 +15,14 @@ using namespace com_detail;
 constexpr int kPmfBins = 16384;     // the interference distribution's grid
 constexpr double kPmfFloor = 1e-3;  // samples under this share of A_s are left out (93A.1.7.1)
 constexpr int kMlsdLags = 60;       // the longest error event the MLSD's sum reaches (symbols)
+// The final quantiser step's grid (the PyChOpMarg code's 8001 points).
+constexpr int kFinalQuantiserBins = 8192;
+
+// The search's best choices searched again with the floating taps and the quantiser's step at
+// every instant: the fixed taps' FOM ranks them, and the floating taps' gain varies little
+// between neighbouring choices (the example channels' reference runs chose the same CTLE gains
+// with and without them).
+constexpr std::size_t kRefinedChoices = 4;
 
 struct Choice {
   Solution sol;
@@ -22,19 +30,34 @@ struct Choice {
   double g_dc_db = 0.0, g_dc2_db = 0.0;
 };
 
+// The best choices, best first, each (CTLE gains, transmit FFE) once.
+struct Best {
+  std::size_t keep = 1;
+  std::vector<Choice> top;
+  void take(Solution sol, const std::vector<double>& c, double g1, double g2) {
+    for (const Choice& k : top)
+      if (k.g_dc_db == g1 && k.g_dc2_db == g2 && k.c == c) return;
+    if (top.size() == keep && !(sol.fom_db > top.back().sol.fom_db)) return;
+    auto at = std::find_if(top.begin(), top.end(),
+                           [&](const Choice& k) { return sol.fom_db > k.sol.fom_db; });
+    top.insert(at, Choice{std::move(sol), c, g1, g2});
+    if (top.size() > keep) top.pop_back();
+  }
+};
+
 // The transmit FFE at one CTLE setting: every one of the grid, or the local search
 // (com_standard.hpp's ComSet::search).
 void search_tx(const Context& cx, const MmsePulses& p, const TxIndexGrid& index_grid,
-               const std::vector<std::vector<double>>& grid, double g1, double g2, Choice& best) {
+               const std::vector<std::vector<double>>& grid, double g1, double g2, Best& best) {
   auto take = [&](Solution sol, const std::vector<double>& c) {
-    if (sol.fom_db > best.sol.fom_db) best = {std::move(sol), c, g1, g2};
+    best.take(std::move(sol), c, g1, g2);
   };
   if (cx.s.search == ComSet::Search::exhaustive) {
-    for (const std::vector<double>& c : grid) take(best_instant(cx, p, c, true), c);
+    for (const std::vector<double>& c : grid) take(best_instant(cx, p, c, {true}), c);
     return;
   }
   local_tx_search(
-      index_grid, [&](const std::vector<double>& c) { return best_instant(cx, p, c, false); },
+      index_grid, [&](const std::vector<double>& c) { return best_instant(cx, p, c, {false}); },
       take);
 }
 
@@ -54,13 +77,15 @@ ComCase final_com(const Context& cx, const MmsePulses& p, const Choice& ch,
   const ComSet& s = cx.s;
   const int M = cx.M, L = s.levels;
   std::vector<double> w = ch.sol.w;
+  const std::vector<int>& pos = ch.sol.pos;
+  const int n = static_cast<int>(w.size());
   const double wc = w[cx.dw];
   for (double& v : w) v /= wc;
-  // z(t) = sum_i w_i x(t + (dw - i) M), x the pulse behind the transmitter's FIR.
+  // z(t) = sum_i w_i x(t + (dw - pos_i) M), x the pulse behind the transmitter's FIR.
   auto through = [&](const Trimmed& x, const std::vector<double>& fir, long t) {
     double z = 0.0;
-    for (int i = 0; i < cx.nw; ++i)
-      z += w[i] * fir_at(x, t + static_cast<long>(cx.dw - i) * M, fir, M);
+    for (int i = 0; i < n; ++i)
+      z += w[i] * fir_at(x, t + static_cast<long>(cx.dw - pos[i]) * M, fir, M);
     return z;
   };
   const long t_s = ch.sol.t_s;
@@ -72,7 +97,7 @@ ComCase final_com(const Context& cx, const MmsePulses& p, const Choice& ch,
   auto keep = [&](double v) {
     if (std::abs(v) >= floor) discrete.push_back(v);
   };
-  const long reach = (static_cast<long>(ch.c.size()) + cx.nw) * M;
+  const long reach = (static_cast<long>(ch.c.size()) + cx.span) * M;
   const long lo = p.victim.start - reach,
              hi = p.victim.start + static_cast<long>(p.victim.x.size()) + reach;
   const double b = s.dfe_max.empty() ? 0.0
@@ -116,10 +141,33 @@ ComCase final_com(const Context& cx, const MmsePulses& p, const Choice& ch,
   }
   // The Gaussian terms through the FFE: w' T(r) w of their autocorrelations.
   const int m = static_cast<int>(((t_s % M) + M) % M);
+  // The quantiser (178A.1.9): its step from the signal at the FFE's input with the crosstalk
+  // and the dual-Dirac jitter as PAM symbols and the rest Gaussian (178A-44); its noise a
+  // uniform distribution through each FFE tap (178A-43, 178A-46), each uniform on [-a, a] as
+  // the sum over k >= 1 of equiprobable PAM symbols times a (L - 1) / L^k (the L-level grid of
+  // [-a, a]'s centres plus the uniform on [-a / L, a / L] that each leaves), down to the
+  // distribution's floor.
+  if (s.quantiser_bits > 0) {
+    std::vector<double> at_input = sampled(cx, p.victim, ch.c, t_s);
+    for (double v : sampled(cx, p.slope, ch.c, t_s)) at_input.push_back(s.a_dd_ui * v);
+    for (std::size_t a = 0; a < p.aggressors.size(); ++a)
+      for (double v : sampled(cx, p.aggressors[a], aggressor_fir(cx, a, ch.c), phases[a]))
+        at_input.push_back(v);
+    const double step =
+        quantiser_step(s, at_input, input_noise_variance(cx, p, ch.c, m, 0.0), kFinalQuantiserBins);
+    double w2 = 0.0;
+    for (int i = 0; i < n; ++i) {
+      w2 += w[i] * w[i];
+      for (double v = 0.5 * std::abs(w[i]) * step * (L - 1) / L; v >= floor; v /= L)
+        discrete.push_back(v);
+    }
+    out.quantiser_step_v = step;
+    out.sigma_q_v = step * std::sqrt(w2 / 12.0);
+  }
   double var_n = 0.0, var_tx = 0.0;
-  for (int i = 0; i < cx.nw; ++i)
-    for (int j = 0; j < cx.nw; ++j) {
-      const int l = std::abs(i - j);
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < n; ++j) {
+      const int l = std::abs(pos[i] - pos[j]);
       var_n += w[i] * w[j] * p.r_eta[l];
       var_tx += w[i] * w[j] * p.r_victim[static_cast<std::size_t>(m) * cx.lags + l];
     }
@@ -154,9 +202,17 @@ ComCase final_com(const Context& cx, const MmsePulses& p, const Choice& ch,
     }
     in.r_eta.assign(kMlsdLags, 0.0);  // eta_0 through the FFE: sum_ij w_i w_j R(l + i - j)
     for (int l = 0; l < kMlsdLags; ++l)
-      for (int i = 0; i < cx.nw; ++i)
-        for (int j = 0; j < cx.nw; ++j)
-          in.r_eta[l] += w[i] * w[j] * (*eta_in)[static_cast<std::size_t>(std::abs(l + i - j))];
+      for (int i = 0; i < n; ++i)
+        for (int j = 0; j < n; ++j)
+          in.r_eta[l] +=
+              w[i] * w[j] * (*eta_in)[static_cast<std::size_t>(std::abs(l + pos[i] - pos[j]))];
+    // The quantiser's white noise through the FFE, its MMSE's Delta (as the PyChOpMarg code's
+    // 178A-56 takes the noise spectrum of its MMSE).
+    const double q_var = ch.sol.quantiser_step_v * ch.sol.quantiser_step_v / 12.0;
+    for (int i = 0; i < n; ++i)
+      for (int j = 0; j < n; ++j)
+        if (const int l = pos[j] - pos[i]; l >= 0 && l < kMlsdLags)
+          in.r_ni[l] += q_var * w[i] * w[j];
     for (int l = 0; l < kMlsdLags; ++l) in.r_ni[l] += in.r_eta[l];
     const MlsdResult m = mlsd_advantage(s, in);
     out.com_dfe_db = out.com_db;
@@ -173,7 +229,9 @@ ComCase final_com(const Context& cx, const MmsePulses& p, const Choice& ch,
   out.sigma_n_v = std::sqrt(var_n);
   out.sigma_gaussian_v = std::sqrt(var_g);
   out.cursor_ui = static_cast<double>(t_s) / M;
-  out.eq = {ch.g_dc_db, ch.g_dc2_db, ch.c, {b}, w};
+  std::vector<double> taps(static_cast<std::size_t>(cx.span), 0.0);
+  for (int i = 0; i < n; ++i) taps[pos[i]] = w[i];
+  out.eq = {ch.g_dc_db, ch.g_dc2_db, ch.c, {b}, taps};
   if (s.dfe_max.empty()) out.eq.dfe.clear();
   return out;
 }
@@ -194,33 +252,45 @@ ComResult receiver_ffe_com(const ComSet& s, const std::vector<ComChannel>& chann
   const TxIndexGrid index_grid = tx_index_grid(s, lay);
   const std::vector<std::vector<double>> grid = tx_grid(index_grid);
   const std::vector<CtleStages> stages = ctle_stages_on_grid(s, g);
-  Context cx{s,
-             s.samples_per_ui,
-             s.rx_ffe_taps,
-             s.rx_ffe_precursors,
-             s.rx_ffe_taps + lay.taps,
-             lay.cursor,
-             sigma_x2(s.levels),
-             {},
-             lay.none};
-  for (std::size_t c = 1; c < channels.size(); ++c) cx.kinds.push_back(channels[c].kind);
+  const Context cx = make_context(s, lay, channels, false);
+  // With floating taps or a quantiser, the search's best choices are searched again at every
+  // instant with both (the search's FOM takes the fixed taps, and the step at the peak), in the
+  // floating taps' context where the set has them; the COM is taken there.
+  const bool floating = s.rx_ffe_floating.groups > 0;
+  const bool refine = floating || s.quantiser_bits > 0;
+  const Context cx_float = make_context(s, lay, channels, true);
+  const Context& cf = floating ? cx_float : cx;
   ComResult r;
   r.set = s.name;
   for (const ComPackageCase& pc : s.cases) {
     const CaseSpectra cs = case_spectra(s, pc, channels, gridded, g);
     const CaseBasis cb = case_basis(cx, cs, stages, g);
-    Choice best;
+    Best found;
+    found.keep = refine ? kRefinedChoices : 1;
     for (double g2 : s.g_dc2_db)
       for (double g1 : s.g_dc_db)
-        search_tx(cx, pulses_at(cx, cb, g1, g2), index_grid, grid, g1, g2, best);
-    if (best.sol.w.empty())
+        search_tx(cx, pulses_at(cx, cb, g1, g2), index_grid, grid, g1, g2, found);
+    if (found.top.empty() || found.top.front().sol.w.empty())
       throw std::invalid_argument("COM: no equalisation opens the thru's pulse");
+    Choice best = found.top.front();
+    auto pulses = [&](const Choice& k) {
+      return floating ? pulses_direct(cf, cb, cs, stages, g, k.g_dc_db, k.g_dc2_db)
+                      : pulses_at(cx, cb, k.g_dc_db, k.g_dc2_db);
+    };
+    if (refine) {
+      best.sol = Solution{};
+      for (const Choice& k : found.top) {
+        Solution sol = best_instant(cf, pulses(k), k.c, {true, floating, true});
+        if (sol.fom_db > best.sol.fom_db) best = {std::move(sol), k.c, k.g_dc_db, k.g_dc2_db};
+      }
+      if (best.sol.w.empty())
+        throw std::invalid_argument("COM: no equalisation opens the thru's pulse");
+    }
     std::vector<double> eta_in;
     if (s.mlsd)
       eta_in =
-          eta_autocorrelation(cx, cs, stages, g, best.g_dc_db, best.g_dc2_db, kMlsdLags + cx.nw);
-    ComCase c = final_com(cx, pulses_at(cx, cb, best.g_dc_db, best.g_dc2_db), best,
-                          s.mlsd ? &eta_in : nullptr);
+          eta_autocorrelation(cf, cs, stages, g, best.g_dc_db, best.g_dc2_db, kMlsdLags + cf.span);
+    ComCase c = final_com(cf, pulses(best), best, s.mlsd ? &eta_in : nullptr);
     c.pulse_peak_v = cs.unequalised_peak_v;
     r.cases.push_back(std::move(c));
     if (!(r.com_db <= r.cases.back().com_db)) r.com_db = r.cases.back().com_db;

@@ -60,7 +60,20 @@ void write_com_report(const ComSet& set, const ComFiles& files, const ComResult&
   out << "# COM, " << set.name << " (" << set.source << ")\n\n";
   out << "Thru " << files.thru << "; " << files.fext.size() << " FEXT and " << files.next.size()
       << " NEXT aggressors. Reference receiver: CTLE, "
-      << (set.rx_ffe_taps > 0 ? std::to_string(set.rx_ffe_taps) + "-tap FFE (MMSE) and " : "")
+      << (set.rx_ffe_taps > 0 ? std::to_string(set.rx_ffe_taps) + "-tap FFE (MMSE" +
+                                    (set.rx_ffe_floating.groups > 0
+                                         ? ", " + std::to_string(set.rx_ffe_floating.groups) +
+                                               " floating groups of " +
+                                               std::to_string(set.rx_ffe_floating.taps) +
+                                               " taps up to tap " +
+                                               std::to_string(set.rx_ffe_floating.span - 1)
+                                         : "") +
+                                    (set.quantiser_bits > 0
+                                         ? ", " + std::to_string(set.quantiser_bits) +
+                                               "-bit quantiser"
+                                         : "") +
+                                    ") and "
+                              : "")
       << set.dfe_max.size() << "-tap DFE" << (set.mlsd ? " (with MLSD)" : "")
       << ", transmit FFE searched" << (set.search == ComSet::Search::local ? " (local search)" : "")
       << "; DER_0 " << format_number(set.der0, 3) << ".\n\n";
@@ -96,10 +109,19 @@ void write_com_report(const ComSet& set, const ComFiles& files, const ComResult&
           << " dB, advantage " << format_fixed(r.cases[c].mlsd_advantage_db, 2) << " dB\n";
   }
   if (set.rx_ffe_taps > 0) {
-    out << "\nReceiver FFE per case (cursor tap 1, " << set.rx_ffe_precursors << " precursors):\n";
+    out << "\nReceiver FFE per case (cursor tap 1, " << set.rx_ffe_precursors
+        << " precursors; floating taps as [position] weight):\n";
     for (std::size_t c = 0; c < r.cases.size(); ++c) {
+      const ComCase& k = r.cases[c];
       out << "- case " << c + 1 << ":";
-      for (double w : r.cases[c].eq.rx_ffe) out << ' ' << format_fixed(w, 3);
+      for (std::size_t i = 0; i < k.eq.rx_ffe.size(); ++i)
+        if (i < static_cast<std::size_t>(set.rx_ffe_taps))
+          out << ' ' << format_fixed(k.eq.rx_ffe[i], 3);
+        else if (k.eq.rx_ffe[i] != 0.0)  // a floating tap: its position too
+          out << " [" << i << "] " << format_fixed(k.eq.rx_ffe[i], 3);
+      if (set.quantiser_bits > 0)
+        out << "; quantiser step " << format_fixed(1e3 * k.quantiser_step_v, 3) << " mV, "
+            << format_fixed(1e3 * k.sigma_q_v, 3) << " mV rms through the FFE";
       out << "\n";
     }
   }

@@ -6,9 +6,6 @@
 //   C2C (200GAUI-1 C2C ...):   Table 176C-10, Table 176C-9 (= 178-14);
 //   CR  (200GBASE-CR1 ...):    Table 179-24, Tables 179-21 .. 179-23 (host classes);
 //   C2M (200GAUI-1 C2M ...):   Table 176D-7, Table 176D-6.
-// Every set here has the reference receiver's fixed-position FFE taps only: not the floating
-// ones (N_max 87 or 56, two groups of four within +-0.05; they can only raise COM), and no
-// quantisation noise (N_qb 6, P_qc 1e-7; it lowers COM).
 #include "host/link/com_set_groups.hpp"
 
 namespace ll::com_detail {
@@ -91,6 +88,12 @@ ComSet dj_common(const std::string& name, const std::string& source) {
   s.rx_ffe_taps = 15;
   s.rx_ffe_precursors = 6;
   s.rx_ffe_limit = 0.7;
+  // 178A.1.8.1: two floating groups of four taps each within +-0.05, up to N_max 87 (C2C and
+  // C2M: 56, set below).
+  s.rx_ffe_floating = {2, 4, 87, 0.05};
+  // 178A.1.7.6: N_qb 6, P_qc 1e-7.
+  s.quantiser_bits = 6;
+  s.quantiser_clip_probability = 1e-7;
   s.search = ComSet::Search::local;
   // 178.10.1 (KR): COM >= 3 dB. The C2C, CR and C2M clauses' limits are not in the source
   // above; 3 dB is every earlier channel clause's (93, 162, 163, 120F) and is assumed.
@@ -98,9 +101,10 @@ ComSet dj_common(const std::string& name, const std::string& source) {
   return s;
 }
 
-void short_receiver(ComSet& s) {  // 176C-10, 176D-7: dw 5, N_fix 14
+void short_receiver(ComSet& s) {  // 176C-10, 176D-7: dw 5, N_fix 14, N_max 56
   s.rx_ffe_taps = 14;
   s.rx_ffe_precursors = 5;
+  s.rx_ffe_floating.span = 56;
 }
 
 void with_mlsd(ComSet& s) {  // 178A.1.10, dCOM_an 3 dB
@@ -128,11 +132,10 @@ ComEnd cr_host(const std::string& host_class) {
 // Table 179-21: the (transmitter host, receiver host) classes a cable assembly class must close.
 ComSet cr_set(const std::string& cable_class,
               const std::vector<std::pair<std::string, std::string>>& hosts) {
-  ComSet s =
-      dj_common("802.3dj-CR-" + cable_class,
-                "IEEE P802.3dj/D3.3 Table 179-24 / Tables 179-21..23, cable assembly "
-                "class " +
-                    cable_class + " (200GBASE-CR1); MLSD reference receiver, fixed FFE taps only");
+  ComSet s = dj_common("802.3dj-CR-" + cable_class,
+                       "IEEE P802.3dj/D3.3 Table 179-24 / Tables 179-21..23, cable assembly "
+                       "class " +
+                           cable_class + " (200GBASE-CR1); MLSD reference receiver");
   with_mlsd(s);
   for (const auto& [tx, rx] : hosts)
     s.cases.push_back(ends("TX host " + tx + ", RX host " + rx, cr_host(tx), cr_host(rx)));
@@ -149,7 +152,7 @@ ComSet c2m_set(bool egress) {
                        "IEEE P802.3dj/D3.3 Table 176D-7 / Table 176D-6 (200GAUI-1 C2M), " + dir +
                            " (" + (egress ? "host to module" : "module to host") +
                            "; the file holds the host's board: no partial host channel); DFE "
-                           "reference receiver, fixed FFE taps only");
+                           "reference receiver");
   short_receiver(s);
   s.der0 = 2e-5;
   s.rise_time_s = egress ? 4e-12 : 7e-12;
@@ -167,19 +170,19 @@ std::vector<ComSet> ieee_8023dj_sets() {
   // 178-15 makes KR's (COM_DFE plus the MLSD's advantage).
   ComSet kr = dj_common("802.3dj-KR-DFE",
                         "IEEE P802.3dj/D3.3 Table 178-15 / Table 178-14, class A package "
-                        "(200GBASE-KR1); DFE reference receiver, fixed FFE taps only");
+                        "(200GBASE-KR1); DFE reference receiver");
   kr.cases = class_a_tests();
   out.push_back(kr);
   kr.name = "802.3dj-KR-MLSD";
   kr.source =
       "IEEE P802.3dj/D3.3 Table 178-15 / Table 178-14, class A package (200GBASE-KR1); MLSD "
-      "reference receiver, fixed FFE taps only";
+      "reference receiver";
   with_mlsd(kr);
   out.push_back(kr);
 
   ComSet c2c = dj_common("802.3dj-C2C",
                          "IEEE P802.3dj/D3.3 Table 176C-10 / Table 176C-9, class A package "
-                         "(200GAUI-1 C2C); DFE reference receiver, fixed FFE taps only");
+                         "(200GAUI-1 C2C); DFE reference receiver");
   short_receiver(c2c);
   c2c.der0 = 0.67e-5;
   c2c.cases = class_a_tests();

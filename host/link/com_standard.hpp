@@ -102,6 +102,17 @@ struct ComSet {
   // +-limit of the cursor tap.
   int rx_ffe_taps = 0, rx_ffe_precursors = 0;
   double rx_ffe_limit = 1.0;
+  // The FFE's floating taps (178A.1.8.1): `groups` groups of `taps` contiguous taps, each group
+  // where it raises the FOM most given those placed before it, anywhere in tap positions
+  // rx_ffe_taps .. span - 1 (N_max), each tap within +-limit of the cursor tap (0 groups: none).
+  struct FloatingTaps {
+    int groups = 0, taps = 0, span = 0;
+    double limit = 0.0;
+  } rx_ffe_floating;
+  // The quantiser at the FFE's input (178A.1.7.6): N_qb noise-equivalent bits (0: none), its
+  // clipping amplitude where the noisy signal falls below it with probability P_qc / 2.
+  int quantiser_bits = 0;
+  double quantiser_clip_probability = 1e-7;
   // The MLSD reference receiver (178A.1.10, with a receiver FFE and one DFE tap): COM is
   // COM_DFE plus the MLSD's advantage where it has one, its added-noise penalty dCOM_an.
   bool mlsd = false;
@@ -134,7 +145,9 @@ struct ComEqualisation {
   double g_dc_db = 0.0, g_dc2_db = 0.0;
   std::vector<double> tx_taps;  // c(-3) .. c(+1), the cursor included
   std::vector<double> dfe;      // b(1) .. b(N_b)
-  std::vector<double> rx_ffe;   // the receiver's FFE, its cursor tap 1 (empty: none)
+  // The receiver's FFE, its cursor tap 1 (empty: none), every position of its span (floating
+  // taps' positions not chosen hold 0).
+  std::vector<double> rx_ffe;
 };
 
 struct ComCase {
@@ -148,6 +161,9 @@ struct ComCase {
   // sigma_gaussian_v (93A-41) with the transmitter's and eta_0's.
   double sigma_isi_v = 0.0, sigma_xt_v = 0.0, sigma_tx_v = 0.0, sigma_jitter_v = 0.0,
          sigma_rj_v = 0.0, sigma_n_v = 0.0, sigma_gaussian_v = 0.0;
+  // With a quantiser: its step Delta (178A-29) and its noise through the FFE (sqrt of
+  // sum w_i^2 Delta^2 / 12), a distribution of its own in A_ni (178A-46).
+  double quantiser_step_v = 0.0, sigma_q_v = 0.0;
   ComEqualisation eq;
   // With an MLSD set: COM_DFE and the advantage (COM = COM_DFE + max(0, advantage)).
   double com_dfe_db = std::numeric_limits<double>::quiet_NaN();

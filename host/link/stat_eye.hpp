@@ -50,8 +50,10 @@ IsiPdf isi_distribution(const std::vector<double>& cursors, const double* value,
 
 // The amplitude A that the interference `pdf` plus Gaussian noise of `sigma` falls below -A
 // with probability `probability` (COM's A_ni at DER_0): bisection between 0 and `reach` (the
-// interference's largest excursion) + 20 sigma.
-double interference_amplitude(const IsiPdf& pdf, double sigma, double probability, double reach);
+// interference's largest excursion) + 20 sigma, to a bracket `relative` of that span wide
+// (0: to the last bit).
+double interference_amplitude(const IsiPdf& pdf, double sigma, double probability, double reach,
+                              double relative = 0.0);
 
 // Whether the statistical eye models this link (empty: it does; else what it lacks).
 std::string stat_eye_unsupported(const LaneParams& lp);

@@ -15,3 +15,11 @@ inline std::vector<ll::ComChannel> fine_host_channel(const std::string& name,
   return ll::load_com_channels({std::string(LIGHTLANE_FINE_CHANNELS) + "/" + name, {}, {}}, set,
                                "test", warnings);
 }
+
+// An 802.3dj set without its floating FFE taps and its quantiser, as the fixed-tap reference runs
+// took it (tests/data/com/pychopmarg_dj/README.md; tests/host/test_com_dj_receiver.cpp has both).
+inline ll::ComSet fixed_taps_only(ll::ComSet s) {
+  s.rx_ffe_floating.groups = 0;
+  s.quantiser_bits = 0;
+  return s;
+}
