@@ -44,6 +44,20 @@ inline std::vector<double> cholesky_substitute(const std::vector<double>& l,
   return x;
 }
 
+// The same into x (n values; it holds the forward pass's result, then the backward's in place).
+inline void cholesky_substitute(const std::vector<double>& l, const double* rhs, int n, double* x) {
+  for (int i = 0; i < n; ++i) {
+    double v = rhs[i];
+    for (int k = 0; k < i; ++k) v -= l[i * n + k] * x[k];
+    x[i] = v / l[i * n + i];
+  }
+  for (int i = n - 1; i >= 0; --i) {
+    double v = x[i];
+    for (int k = i + 1; k < n; ++k) v -= l[k * n + i] * x[k];
+    x[i] = v / l[i * n + i];
+  }
+}
+
 // `a` is n x n, row-major. Throws std::invalid_argument ("<who>: singular normal equations")
 // where A is not positive definite.
 inline std::vector<double> cholesky_solve(const std::vector<double>& a,

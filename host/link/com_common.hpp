@@ -67,13 +67,14 @@ TxIndexGrid tx_index_grid(const ComSet& s, const TxLayout& lay);
 // ComSet::tx_taps varying fastest).
 std::vector<std::vector<double>> tx_grid(const TxIndexGrid& grid);
 
-// ComSet::Search::local: from `zero`, the best neighbour (one tap one step) until none is
-// better. `eval(c)` rates an FFE (a result with fom_db); `take(result, c)` sees every point the
-// walk stands on.
-// Each point is rated once (a step's neighbours include the point it came from).
+// ComSet::Search::local: from `zero` (or `*from`, where given and not empty; it receives the
+// walk's end), the best neighbour (one tap one step) until none is better. `eval(c)` rates an
+// FFE (a result with fom_db); `take(result, c)` sees every point the walk stands on. Each point
+// is rated once (a step's neighbours include the point it came from).
 template <class Eval, class Take>
-void local_tx_search(const TxIndexGrid& grid, Eval&& eval, Take&& take) {
-  std::vector<int> at = grid.zero;
+void local_tx_search(const TxIndexGrid& grid, Eval&& eval, Take&& take,
+                     std::vector<int>* from = nullptr) {
+  std::vector<int> at = from && !from->empty() ? *from : grid.zero;
   std::vector<double> c;
   grid.fir(at, c);
   auto here = eval(c);
@@ -101,6 +102,7 @@ void local_tx_search(const TxIndexGrid& grid, Eval&& eval, Take&& take) {
     grid.fir(at, c);
     take(here, c);
   }
+  if (from) *from = at;
 }
 
 double sigma_x2(int levels);  // the PAM symbols' variance (93A-29)

@@ -85,16 +85,21 @@ Normal normal_at(const Context& cx, const MmsePulses& p, const std::vector<doubl
 }
 
 // The MMSE receiver (178A-33 .. 36) with taps at positions `pos` (the fixed ones first, the
-// cursor at dw).
+// cursor at dw). Its arrays are kept per thread: the search solves it some 10^5 times.
 Solution mmse(const Context& cx, const Normal& ne, const std::vector<int>& pos) {
   const ComSet& s = cx.s;
   const int n = static_cast<int>(pos.size());
-  std::vector<double> h0(n), hb(n);
+  const std::size_t nn = static_cast<std::size_t>(n) * n;
+  thread_local std::vector<double> h0, hb, r, q, factor, w, y1, y2;
+  h0.resize(n);
+  hb.resize(n);
+  w.resize(n);
+  r.resize(nn);
+  q.resize(nn);
   for (int i = 0; i < n; ++i) {
     h0[i] = ne.h0[pos[i]];
     hb[i] = ne.hb[pos[i]];
   }
-  std::vector<double> r(static_cast<std::size_t>(n) * n);
   for (int i = 0; i < n; ++i)
     for (int j = 0; j < n; ++j) {
       const int l = std::abs(pos[i] - pos[j]);
@@ -102,28 +107,29 @@ Solution mmse(const Context& cx, const Normal& ne, const std::vector<int>& pos) 
     }
   const bool dfe = !s.dfe_max.empty();
   // b free: w ~ Q^-1 h_0, Q = R - h_b h_b'.
-  std::vector<double> q = r, factor;
+  for (std::size_t k = 0; k < nn; ++k) q[k] = r[k];
   if (dfe)
     for (int i = 0; i < n; ++i)
       for (int j = 0; j < n; ++j) q[i * n + j] -= hb[i] * hb[j];
   Solution out;
   if (!cholesky_factor(q, n, factor)) return out;
-  std::vector<double> w = cholesky_substitute(factor, h0, n);
-  double norm = 0.0;
-  for (int i = 0; i < n; ++i) norm += h0[i] * w[i];
-  if (!(norm > 0.0)) return out;
-  for (double& v : w) v /= norm;
+  cholesky_substitute(factor, h0.data(), n, w.data());
   auto dot = [&](const std::vector<double>& a, const std::vector<double>& b) {
     double v = 0.0;
     for (int i = 0; i < n; ++i) v += a[i] * b[i];
     return v;
   };
+  const double norm = dot(h0, w);
+  if (!(norm > 0.0)) return out;
+  for (double& v : w) v /= norm;
   double b = dfe ? dot(hb, w) : 0.0;
   const double b_lim = dfe ? std::clamp(b, s.dfe_min[0], s.dfe_max[0]) : 0.0;
   if (b_lim != b) {  // b at its limit: w = R^-1 (mu h_0 + b h_b), w' h_0 = 1
     if (!cholesky_factor(r, n, factor)) return out;
-    const std::vector<double> y1 = cholesky_substitute(factor, h0, n);
-    const std::vector<double> y2 = cholesky_substitute(factor, hb, n);
+    y1.resize(n);
+    y2.resize(n);
+    cholesky_substitute(factor, h0.data(), n, y1.data());
+    cholesky_substitute(factor, hb.data(), n, y2.data());
     const double mu = (1.0 - b_lim * dot(h0, y2)) / dot(h0, y1);
     for (int i = 0; i < n; ++i) w[i] = mu * y1[i] + b_lim * y2[i];
   }
@@ -153,7 +159,7 @@ Solution mmse(const Context& cx, const Normal& ne, const std::vector<int>& pos) 
   out.fom_db = 20.0 * std::log10(s.r_lm / (s.levels - 1) / std::sqrt(mse));
   out.t_s = ne.t_s;
   out.pos = pos;
-  out.w = std::move(w);
+  out.w = w;
   out.b = b;
   return out;
 }
@@ -245,6 +251,8 @@ namespace {
 // COM's takes 8192, with the crosstalk and jitter in it).
 constexpr int kSearchQuantiserBins = 256;
 constexpr int kRefinedQuantiserBins = 2048;
+// The floating taps are placed at the instants within this many samples of the fixed taps' best.
+constexpr int kFloatingInstants = 4;
 
 // Delta at instant t for the MMSE (178A-31): the victim's samples at t's phase as PAM symbols,
 // every other noise at the FFE's input Gaussian (the crosstalk's too, the jitter's random part).
@@ -286,6 +294,17 @@ Solution best_instant(const Context& cx, const MmsePulses& p, const std::vector<
     if (sol.fom_db > best.fom_db) best = std::move(sol);
   };
   const int half = M / 2;
+  if (how.exhaustive && how.floating) {
+    // Every instant with the fixed taps, then the floating taps within kFloatingInstants of the
+    // best: the floating taps' gain changes slowly with the instant.
+    InstantSearch fixed = how;
+    fixed.floating = false;
+    const Solution f = best_instant(cx, p, c, fixed);
+    if (f.w.empty()) return f;
+    for (long t = f.t_s - kFloatingInstants; t <= f.t_s + kFloatingInstants; ++t)
+      if (std::abs(t - peak) <= half) consider(t);
+    return best;
+  }
   if (how.exhaustive) {
     for (int d = -half; d <= half; ++d) consider(peak + d);
     return best;

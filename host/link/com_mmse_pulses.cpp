@@ -172,22 +172,25 @@ CaseBasis case_basis(const Context& cx, const CaseSpectra& cs, const std::vector
   return cb;
 }
 
+// R(lT) = sum_k scale |H(f_k)|^2 cos(2 pi f_k l T), k >= 1, as the inverse real DFT of the grid
+// (f_k l T = k l M / n) at every M-th sample: the DFT's 1/n and its two halves undone.
 std::vector<double> eta_autocorrelation(const Context& cx, const CaseSpectra& cs,
                                         const std::vector<CtleStages>& stages, const Grid& g,
                                         double g_dc_db, double g_dc2_db, int lags) {
   const ComSet& s = cx.s;
   const double gain = std::pow(10.0, g_dc_db / 20.0);
   const double gain2 = s.f_lf_hz > 0.0 ? std::pow(10.0, g_dc2_db / 20.0) : 1.0;
-  const double scale = s.eta0_v2_per_ghz * 1e-9 * g.df;
-  std::vector<double> r(lags, 0.0), cosines(lags);
+  const double scale = s.eta0_v2_per_ghz * 1e-9 * g.df * static_cast<double>(g.n);
+  std::vector<cd> spec(g.bins, 0.0);
   for (std::size_t k = 1; k < g.bins; ++k) {
-    const double f = g.df * static_cast<double>(k);
     const CtleStages& st = stages[k];
     const double h2 = std::norm(cs.h_r[k] * (gain * st.a + st.b) * (gain2 * st.c + st.d));
     if (h2 < 1e-30) continue;
-    cosine_multiples(2.0 * kPi * f / s.symbol_rate_hz, lags, cosines.data());
-    for (int l = 0; l < lags; ++l) r[l] += scale * h2 * cosines[l];
+    spec[k] = (k + 1 < g.bins ? 0.5 : 1.0) * scale * h2;
   }
+  const std::vector<double> x = inverse_real_dft(std::move(spec));
+  std::vector<double> r(lags);
+  for (int l = 0; l < lags; ++l) r[l] = x[static_cast<std::size_t>(l) * cx.M % x.size()];
   return r;
 }
 

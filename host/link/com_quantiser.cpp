@@ -14,11 +14,11 @@ double quantiser_step(const ComSet& s, const std::vector<double>& samples, doubl
   const int L = s.levels;
   std::vector<double> value(L), prob(L, 1.0 / L);
   for (int k = 0; k < L; ++k) value[k] = -1.0 + 2.0 * k / (L - 1);
-  // Samples under an eighth of the grid's step join the Gaussian noise with their variance
+  // Samples under half the grid's step join the Gaussian noise with their variance
   // (sigma_x^2 s^2): the grid could not place them, and many small ones sum to a Gaussian.
   double reach = 0.0;
   for (double v : samples) reach += std::abs(v);
-  const double small = reach / (4.0 * bins);
+  const double small = reach / bins;
   double sx2 = 0.0;
   for (double v : value) sx2 += v * v / L;
   std::vector<double> kept;
@@ -28,10 +28,10 @@ double quantiser_step(const ComSet& s, const std::vector<double>& samples, doubl
     else
       var_v2 += sx2 * v * v;
   const IsiPdf pdf = isi_distribution(kept, value.data(), prob.data(), L, bins);
-  // To 1e-5 of the span: Delta to about 1e-4 (the grid's own step is 1/bins of it).
+  // To a quarter of the grid's step (2 reach / bins): finer than the grid resolves.
   const double v_qc =
       interference_amplitude(pdf, std::sqrt(var_v2), 0.5 * s.quantiser_clip_probability, reach,
-                             1e-5);                             // 178A-30
+                             0.25 / bins);                      // 178A-30
   return 2.0 * v_qc / (std::pow(2.0, s.quantiser_bits) - 1.0);  // 178A-29
 }
 

@@ -23,8 +23,10 @@
 //
 // Sets with a receiver FFE (802.3dj, annex 178A) take another path (host/link/com_mmse.cpp): the
 // receiver's FFE and DFE by the minimum mean-squared error at every CTLE gain, transmit FFE and
-// sampling phase, the FOM from that error, COM at the choice as above with the FFE in the pulse,
-// and with an MLSD set the MLSD's advantage added (host/link/com_mlsd.cpp).
+// sampling phase, with the floating FFE taps and the quantiser's noise where the set has them,
+// the FOM from that error, COM at the choice as above with the FFE in the pulse (and the
+// quantiser's noise through it), and with an MLSD set the MLSD's advantage added
+// (host/link/com_mlsd.cpp).
 #pragma once
 
 #include <complex>
