@@ -5,12 +5,14 @@
 #   (tests/data/com/vita68): 13 CTLE gains x 155 transmit FFEs x 2 package cases, six 2.4 MB
 #   Touchstone files read, 82,500-point pulses;
 # - 802.3dj-KR-DFE on the example host channels (scenarios/channels): 147 CTLE settings x the
-#   local search over 1584 transmit FFEs x 2 cases, the receiver's FFE by MMSE at each sampling
-#   instant tried; thru alone, and the CPO thru with two of the other files standing in for a
-#   FEXT and a NEXT aggressor (their COM means nothing; they cost what aggressors cost);
+#   local search over 1584 transmit FFEs x 2 cases, the receiver's fixed FFE taps by MMSE at each
+#   sampling instant tried (the quantiser's step at the pulse's peak), then the six best CTLE
+#   settings again with the floating taps and the quantiser's step at every instant; thru alone
+#   (CPO, NPO, pluggable), and the CPO thru with two of the other files standing in for a FEXT
+#   and a NEXT aggressor (their COM means nothing; they cost what aggressors cost);
 # - 802.3dj-KR-MLSD on the CPO thru: the same search, then the MLSD's advantage;
-# - once, the CPO thru with the exhaustive search (every FFE and instant), its COM beside the
-#   local search's;
+# - once, the CPO thru with the exhaustive search (every FFE and instant, the same refinement),
+#   its COM beside the local search's;
 # - the other 802.3dj sets on the CPO thru: C2C (2 cases), CR cable class CA-A (8 host-class
 #   pairs, MLSD) and CA-D (1), C2M egress (1);
 # - 802.3ck-KR on the NPO thru: 147 CTLE settings x every one of 4345 transmit FFEs x 2 cases,
@@ -46,6 +48,8 @@ median "lightlane com, 802.3by-KR, thru + 5 aggressors, full search, one core" \
 h=scenarios/channels
 median "lightlane com, 802.3dj-KR-DFE, CPO host thru, local search, one core" \
   "$h/cpo_host.s4p" --standard 802.3dj-KR-DFE
+median "lightlane com, 802.3dj-KR-DFE, NPO host thru, local search, one core" \
+  "$h/npo_host.s4p" --standard 802.3dj-KR-DFE
 median "lightlane com, 802.3dj-KR-DFE, pluggable host thru, local search, one core" \
   "$h/pluggable_host.s4p" --standard 802.3dj-KR-DFE
 median "lightlane com, 802.3dj-KR-MLSD, CPO host thru, local search, one core" \

@@ -186,7 +186,7 @@ ComCase final_com(const Context& cx, const MmsePulses& p, const Choice& ch,
   double span = 0.0;
   for (double v : discrete) span += std::abs(v);
   out.signal_v = a_s;
-  out.interference_v = interference_amplitude(pdf, std::sqrt(var_g), s.der0, span);
+  out.interference_v = interference_amplitude(pdf, std::sqrt(var_g), s.der0, span, 0.0, true);
   out.com_db = 20.0 * std::log10(out.signal_v / out.interference_v);
   if (s.mlsd && eta_in) {
     MlsdInputs in;

@@ -31,7 +31,7 @@ double quantiser_step(const ComSet& s, const std::vector<double>& samples, doubl
   // To a quarter of the grid's step (2 reach / bins): finer than the grid resolves.
   const double v_qc =
       interference_amplitude(pdf, std::sqrt(var_v2), 0.5 * s.quantiser_clip_probability, reach,
-                             0.25 / bins);                      // 178A-30
+                             0.25 / bins, true);                // 178A-30
   return 2.0 * v_qc / (std::pow(2.0, s.quantiser_bits) - 1.0);  // 178A-29
 }
 

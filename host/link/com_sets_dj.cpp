@@ -117,6 +117,25 @@ std::vector<ComPackageCase> class_a_tests() {  // Table 178-14 / 176C-9, class A
           same_ends("class A, test 2: z_p1 12 mm", dj_package('A', 12.0))};
 }
 
+// Table 178-14 / 176C-9, class B: z_p1 45 mm (test 1) and 30 mm (test 2) at the transmitters
+// (the victim's and the aggressors'), 44 and 29 mm at the receiver.
+std::vector<ComPackageCase> class_b_tests() {
+  auto test = [](const std::string& label, double tx_mm, double rx_mm) {
+    const ComEnd tx = dj_package('B', tx_mm), rx = dj_package('B', rx_mm);
+    return ComPackageCase{label, tx, tx, tx, rx};
+  };
+  return {test("class B, test 1: z_p1 45 mm (TX), 44 mm (RX)", 45.0, 44.0),
+          test("class B, test 2: z_p1 30 mm (TX), 29 mm (RX)", 30.0, 29.0)};
+}
+
+// A class A set's class B twin: its name with "-classB", its source saying so.
+ComSet class_b(ComSet s) {
+  s.name += "-classB";
+  s.source.replace(s.source.find("class A"), 7, "class B");
+  s.cases = class_b_tests();
+  return s;
+}
+
 // Table 179-23's host classes: the package and its z_p1, then the partial host channel's
 // board line (Table 179-22: 92.5 ohm, gamma_0 0, a_1 5.95e-4, a_2 2.6e-5, tau 5.79e-3; no C_0,
 // C_1). A cable assembly's data holds no host board, so every CR end has one.
@@ -180,6 +199,10 @@ std::vector<ComSet> ieee_8023dj_sets() {
   with_mlsd(kr);
   out.push_back(kr);
 
+  // The same with Table 178-14's class B package: a device's package class is its vendor's, and
+  // the "-classB" sets judge a channel for it.
+  for (std::size_t k = 0; k < 2; ++k) out.push_back(class_b(out[k]));
+
   ComSet c2c = dj_common("802.3dj-C2C",
                          "IEEE P802.3dj/D3.3 Table 176C-10 / Table 176C-9, class A package "
                          "(200GAUI-1 C2C); DFE reference receiver");
@@ -187,6 +210,7 @@ std::vector<ComSet> ieee_8023dj_sets() {
   c2c.der0 = 0.67e-5;
   c2c.cases = class_a_tests();
   out.push_back(c2c);
+  out.push_back(class_b(c2c));
 
   out.push_back(cr_set("CA-A", {{"HN", "HL"},
                                 {"HN", "HN"},

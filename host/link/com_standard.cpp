@@ -259,7 +259,7 @@ ComCase final_com(const ComSet& s, const CasePulses& cp, const std::vector<doubl
   for (double v : discrete) reach += std::abs(v);
   // A_ni: P(noise + interference < -A_ni) = DER_0.
   out.signal_v = a_s;
-  out.interference_v = interference_amplitude(pdf, sigma, s.der0, reach);
+  out.interference_v = interference_amplitude(pdf, sigma, s.der0, reach, 0.0, true);
   out.com_db = 20.0 * std::log10(out.signal_v / out.interference_v);
   out.fom_db = e.fom_db;
   out.sigma_isi_v = std::sqrt(e.var_isi);

@@ -182,6 +182,35 @@ TEST(ComDjReceiver, KrPluggableAgainstPyChOpMarg) {
          {21, 22, 23, 24, 51, 52, 53, 54}});
 }
 
+// Table 178-14's class B package (fq_krb1_cpo_fq, fq_krb2_cpo_fq): four package lines, z_p1 45
+// and 30 mm at the transmitters, 44 and 29 mm at the receiver.
+TEST(ComDjReceiver, KrClassBAgainstPyChOpMarg) {
+  check({"802.3dj-KR-DFE-classB",
+         0,
+         "cpo_host.s4p",
+         -15,
+         -17,
+         0,
+         -2,
+         true,
+         true,
+         5.2188,
+         2.0079e-3,
+         {68, 69, 70, 71, 73, 74, 75, 76}});
+  check({"802.3dj-KR-DFE-classB",
+         1,
+         "cpo_host.s4p",
+         -11,
+         -13,
+         0,
+         -2,
+         true,
+         true,
+         5.7372,
+         2.8897e-3,
+         {49, 50, 51, 52, 53, 54, 55, 56}});
+}
+
 // C2C (N_max 56), CR with the MLSD (its noise autocorrelation takes the quantiser's), C2M.
 TEST(ComDjReceiver, OtherGroupsAgainstPyChOpMarg) {
   check({"802.3dj-C2C",
