@@ -63,4 +63,29 @@ TEST(ComCk, AgainstPyChOpMargAtItsEqualisation) {
   }
 }
 
+// The IEEE MATLAB code (revision 4.50 under Octave, the sheets without their floating DFE taps;
+// tests/data/com/matlab_ck/ck_10mhz.json) against lightlane's full search: each package case's
+// COM. The two may choose different CTLE gains at nearly the same COM (KR on NPO, case 1: -1 / 0
+// dB there, 0 / 0 here), so only COM is compared; they agree within 0.05 dB.
+TEST(ComCk, AgainstTheIeeeMatlabCode) {
+  struct Run {
+    const char* set;
+    const char* file;
+    double com_db[2];
+  };
+  const Run runs[] = {{"802.3ck-KR", "npo_host.s4p", {7.0011, 7.1252}},
+                      {"802.3ck-KR", "cpo_host.s4p", {5.386, 6.505}},
+                      {"802.3ck-CR", "npo_host.s4p", {6.617, 6.204}}};
+  for (const Run& run : runs) {
+    const ll::ComSet s = ll::com_set(run.set);
+    const ll::ComResult r = ll::standard_com(s, fine_host_channel(run.file, s));
+    ASSERT_EQ(r.cases.size(), 2u);
+    for (int c = 0; c < 2; ++c) {
+      std::printf("%s, %s, case %d: COM %.3f dB (MATLAB code %.3f)\n", run.set, run.file, c + 1,
+                  r.cases[c].com_db, run.com_db[c]);
+      EXPECT_NEAR(r.cases[c].com_db, run.com_db[c], 0.1) << run.set << " " << run.file;
+    }
+  }
+}
+
 }  // namespace
