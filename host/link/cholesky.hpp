@@ -27,24 +27,8 @@ inline bool cholesky_factor(const std::vector<double>& a, int n, std::vector<dou
   return true;
 }
 
-// x with L L' x = rhs, L from cholesky_factor (one factor serves several right-hand sides).
-inline std::vector<double> cholesky_substitute(const std::vector<double>& l,
-                                               const std::vector<double>& rhs, int n) {
-  std::vector<double> y(n), x(n);
-  for (int i = 0; i < n; ++i) {
-    double v = rhs[i];
-    for (int k = 0; k < i; ++k) v -= l[i * n + k] * y[k];
-    y[i] = v / l[i * n + i];
-  }
-  for (int i = n - 1; i >= 0; --i) {
-    double v = y[i];
-    for (int k = i + 1; k < n; ++k) v -= l[k * n + i] * x[k];
-    x[i] = v / l[i * n + i];
-  }
-  return x;
-}
-
-// The same into x (n values; it holds the forward pass's result, then the backward's in place).
+// x with L L' x = rhs, L from cholesky_factor (one factor serves several right-hand sides), into
+// x (n values; it holds the forward pass's result, then the backward's in place).
 inline void cholesky_substitute(const std::vector<double>& l, const double* rhs, int n, double* x) {
   for (int i = 0; i < n; ++i) {
     double v = rhs[i];
@@ -56,6 +40,13 @@ inline void cholesky_substitute(const std::vector<double>& l, const double* rhs,
     for (int k = i + 1; k < n; ++k) v -= l[k * n + i] * x[k];
     x[i] = v / l[i * n + i];
   }
+}
+
+inline std::vector<double> cholesky_substitute(const std::vector<double>& l,
+                                               const std::vector<double>& rhs, int n) {
+  std::vector<double> x(n);
+  cholesky_substitute(l, rhs.data(), n, x.data());
+  return x;
 }
 
 // `a` is n x n, row-major. Throws std::invalid_argument ("<who>: singular normal equations")

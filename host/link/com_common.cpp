@@ -67,6 +67,12 @@ std::vector<std::vector<SParams2>> channels_on_grid(const ComSet& s,
 
 double sigma_x2(int L) { return (L * L - 1.0) / (3.0 * (L - 1.0) * (L - 1.0)); }
 
+std::vector<double> pam_levels(int L) {
+  std::vector<double> value(L);
+  for (int k = 0; k < L; ++k) value[k] = -1.0 + 2.0 * k / (L - 1);
+  return value;
+}
+
 Grid com_grid(const ComSet& s) {
   const double fs = s.symbol_rate_hz * s.samples_per_ui;
   std::size_t n = static_cast<std::size_t>(std::llround(fs / s.f_step_hz));

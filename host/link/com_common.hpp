@@ -106,5 +106,7 @@ void local_tx_search(const TxIndexGrid& grid, Eval&& eval, Take&& take,
 }
 
 double sigma_x2(int levels);  // the PAM symbols' variance (93A-29)
+// The L equiprobable PAM levels, -1 .. 1 evenly (the distributions' symbol values).
+std::vector<double> pam_levels(int levels);
 
 }  // namespace ll::com_detail

@@ -282,38 +282,39 @@ Solution best_instant(const Context& cx, const MmsePulses& p, const std::vector<
   const double peak_step = quantiser && !how.quantiser_each
                                ? search_quantiser_step(cx, p, c, peak, xt[0], kSearchQuantiserBins)
                                : 0.0;
-  const int n = how.floating ? cx.span : cx.nw;
+  const int half = M / 2;
+  // Each instant's quantiser step, taken once (the floating taps' pass reuses the fixed taps').
+  std::vector<double> steps(static_cast<std::size_t>(2 * half + 1), -1.0);
+  auto step_at = [&](long t) {
+    if (!quantiser || !how.quantiser_each) return peak_step;
+    double& step = steps[static_cast<std::size_t>(t - peak + half)];
+    if (step < 0.0) step = search_quantiser_step(cx, p, c, t, xt[0], kRefinedQuantiserBins);
+    return step;
+  };
   Solution best;
-  auto consider = [&](long t) {
-    const double step = quantiser && how.quantiser_each
-                            ? search_quantiser_step(cx, p, c, t, xt[0], kRefinedQuantiserBins)
-                            : peak_step;
-    const Normal ne = normal_at(cx, p, c, t, xt, step * step / 12.0, n);
-    Solution sol = how.floating ? with_floating_taps(cx, ne) : mmse(cx, ne, cx.fixed);
+  auto consider = [&](long t, bool floating) {
+    const double step = step_at(t);
+    const Normal ne = normal_at(cx, p, c, t, xt, step * step / 12.0, floating ? cx.span : cx.nw);
+    Solution sol = floating ? with_floating_taps(cx, ne) : mmse(cx, ne, cx.fixed);
     sol.quantiser_step_v = step;
     if (sol.fom_db > best.fom_db) best = std::move(sol);
   };
-  const int half = M / 2;
-  if (how.exhaustive && how.floating) {
-    // Every instant with the fixed taps, then the floating taps within kFloatingInstants of the
-    // best: the floating taps' gain changes slowly with the instant.
-    InstantSearch fixed = how;
-    fixed.floating = false;
-    const Solution f = best_instant(cx, p, c, fixed);
-    if (f.w.empty()) return f;
-    for (long t = f.t_s - kFloatingInstants; t <= f.t_s + kFloatingInstants; ++t)
-      if (std::abs(t - peak) <= half) consider(t);
-    return best;
-  }
   if (how.exhaustive) {
-    for (int d = -half; d <= half; ++d) consider(peak + d);
+    for (int d = -half; d <= half; ++d) consider(peak + d, false);
+    if (!how.floating || best.w.empty()) return best;
+    // The floating taps within kFloatingInstants of the fixed taps' best instant: their gain
+    // changes slowly with the instant.
+    const long centre = best.t_s;
+    best = Solution{};
+    for (long t = centre - kFloatingInstants; t <= centre + kFloatingInstants; ++t)
+      if (std::abs(t - peak) <= half) consider(t, true);
     return best;
   }
-  for (int d = -half; d <= half; d += 4) consider(peak + d);
+  for (int d = -half; d <= half; d += 4) consider(peak + d, how.floating);
   if (best.w.empty()) return best;
   const long centre = best.t_s;
   for (int d = -3; d <= 3; ++d)
-    if (d != 0 && std::abs(centre + d - peak) <= half) consider(centre + d);
+    if (d != 0 && std::abs(centre + d - peak) <= half) consider(centre + d, how.floating);
   return best;
 }
 

@@ -180,8 +180,7 @@ ComCase final_com(const Context& cx, const MmsePulses& p, const Choice& ch,
   var_tx *= std::pow(10.0, -s.snr_tx_db / 10.0);
   const double var_rj = s.sigma_rj_ui * s.sigma_rj_ui * sx2 * slope2;
   const double var_g = var_tx + var_rj + var_n;
-  std::vector<double> value(L), prob(L, 1.0 / L);
-  for (int k = 0; k < L; ++k) value[k] = -1.0 + 2.0 * k / (L - 1);
+  const std::vector<double> value = pam_levels(L), prob(L, 1.0 / L);
   const IsiPdf pdf = isi_distribution(discrete, value.data(), prob.data(), L, kPmfBins);
   double span = 0.0;
   for (double v : discrete) span += std::abs(v);
@@ -286,20 +285,27 @@ ComResult receiver_ffe_com(const ComSet& s, const std::vector<ComChannel>& chann
       return floating ? pulses_direct(cf, cb, cs, stages, g, k.g_dc_db, k.g_dc2_db)
                       : pulses_at(cx, cb, k.g_dc_db, k.g_dc2_db);
     };
+    MmsePulses best_pulses;  // the chosen CTLE setting's, for the COM
     if (refine) {
       best.sol = Solution{};
       for (const Choice& k : found.top) {
-        Solution sol = best_instant(cf, pulses(k), k.c, {true, floating, true});
-        if (sol.fom_db > best.sol.fom_db) best = {std::move(sol), k.c, k.g_dc_db, k.g_dc2_db};
+        MmsePulses p = pulses(k);
+        Solution sol = best_instant(cf, p, k.c, {true, floating, true});
+        if (sol.fom_db > best.sol.fom_db) {
+          best = {std::move(sol), k.c, k.g_dc_db, k.g_dc2_db};
+          best_pulses = std::move(p);
+        }
       }
       if (best.sol.w.empty())
         throw std::invalid_argument("COM: no equalisation opens the thru's pulse");
+    } else {
+      best_pulses = pulses(best);
     }
     std::vector<double> eta_in;
     if (s.mlsd)
       eta_in =
           eta_autocorrelation(cf, cs, stages, g, best.g_dc_db, best.g_dc2_db, kMlsdLags + cf.span);
-    ComCase c = final_com(cf, pulses(best), best, s.mlsd ? &eta_in : nullptr);
+    ComCase c = final_com(cf, best_pulses, best, s.mlsd ? &eta_in : nullptr);
     c.pulse_peak_v = cs.unequalised_peak_v;
     r.cases.push_back(std::move(c));
     if (!(r.com_db <= r.cases.back().com_db)) r.com_db = r.cases.back().com_db;

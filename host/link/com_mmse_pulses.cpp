@@ -194,22 +194,33 @@ std::vector<double> eta_autocorrelation(const Context& cx, const CaseSpectra& cs
   return r;
 }
 
-MmsePulses pulses_at(const Context& cx, const CaseBasis& cb, double g_dc_db, double g_dc2_db) {
-  const double g = std::pow(10.0, g_dc_db / 20.0);
-  const double g2 = cx.s.f_lf_hz > 0.0 ? std::pow(10.0, g_dc2_db / 20.0) : 1.0;
+namespace {
+
+// The pulses at the CTLE's gains (linear; g2 1 without a second stage): the victim, its peak
+// and slope, the aggressors; their correlations are the callers'.
+MmsePulses combined_pulses(const Context& cx, const CaseBasis& cb, double g, double g2) {
   MmsePulses p;
   p.victim = combine(cb.channels[0], g, g2);
   p.peak = p.victim.start +
            (std::max_element(p.victim.x.begin(), p.victim.x.end()) - p.victim.x.begin());
   p.slope = slope_of(p.victim, cx.M);
+  for (std::size_t c = 1; c < cb.channels.size(); ++c)
+    p.aggressors.push_back(combine(cb.channels[c], g, g2));
+  return p;
+}
+
+}  // namespace
+
+MmsePulses pulses_at(const Context& cx, const CaseBasis& cb, double g_dc_db, double g_dc2_db) {
+  const double g = std::pow(10.0, g_dc_db / 20.0);
+  const double g2 = cx.s.f_lf_hz > 0.0 ? std::pow(10.0, g_dc2_db / 20.0) : 1.0;
+  MmsePulses p = combined_pulses(cx, cb, g, g2);
   const double k[4] = {g * g2, g, g2, 1.0};
   const std::size_t size = static_cast<std::size_t>(cx.M) * cx.lags;
   p.r_victim = autocorrelation_at(cb.channels[0].cross, k, size);
   p.r_slope = autocorrelation_at(cb.channels[0].slope_cross, k, size);
-  for (std::size_t c = 1; c < cb.channels.size(); ++c) {
-    p.aggressors.push_back(combine(cb.channels[c], g, g2));
+  for (std::size_t c = 1; c < cb.channels.size(); ++c)
     p.r_aggressors.push_back(autocorrelation_at(cb.channels[c].cross, k, size));
-  }
   const double gu[3] = {1.0, g, g * g}, gv[3] = {1.0, g2, g2 * g2};
   p.r_eta.assign(cx.span, 0.0);
   for (int u = 0; u < 3; ++u)
@@ -223,18 +234,11 @@ MmsePulses pulses_direct(const Context& cx, const CaseBasis& cb, const CaseSpect
                          double g_dc2_db) {
   const double g1 = std::pow(10.0, g_dc_db / 20.0);
   const double g2 = cx.s.f_lf_hz > 0.0 ? std::pow(10.0, g_dc2_db / 20.0) : 1.0;
-  MmsePulses p;
-  p.victim = combine(cb.channels[0], g1, g2);
-  p.peak = p.victim.start +
-           (std::max_element(p.victim.x.begin(), p.victim.x.end()) - p.victim.x.begin());
-  p.slope = slope_of(p.victim, cx.M);
+  MmsePulses p = combined_pulses(cx, cb, g1, g2);
   p.r_victim = phase_correlation(p.victim, p.victim, cx.M, cx.lags);
   p.r_slope = phase_correlation(p.slope, p.slope, cx.M, cx.lags);
-  for (std::size_t c = 1; c < cb.channels.size(); ++c) {
-    p.aggressors.push_back(combine(cb.channels[c], g1, g2));
-    p.r_aggressors.push_back(
-        phase_correlation(p.aggressors.back(), p.aggressors.back(), cx.M, cx.lags));
-  }
+  for (const Trimmed& a : p.aggressors)
+    p.r_aggressors.push_back(phase_correlation(a, a, cx.M, cx.lags));
   p.r_eta = eta_autocorrelation(cx, cs, stages, g, g_dc_db, g_dc2_db, cx.span);
   return p;
 }

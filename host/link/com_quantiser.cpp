@@ -12,15 +12,13 @@ double quantiser_step(const ComSet& s, const std::vector<double>& samples, doubl
                       int bins) {
   if (s.quantiser_bits <= 0) return 0.0;
   const int L = s.levels;
-  std::vector<double> value(L), prob(L, 1.0 / L);
-  for (int k = 0; k < L; ++k) value[k] = -1.0 + 2.0 * k / (L - 1);
+  const std::vector<double> value = pam_levels(L), prob(L, 1.0 / L);
   // Samples under half the grid's step join the Gaussian noise with their variance
   // (sigma_x^2 s^2): the grid could not place them, and many small ones sum to a Gaussian.
   double reach = 0.0;
   for (double v : samples) reach += std::abs(v);
   const double small = reach / bins;
-  double sx2 = 0.0;
-  for (double v : value) sx2 += v * v / L;
+  const double sx2 = sigma_x2(L);
   std::vector<double> kept;
   for (double v : samples)
     if (std::abs(v) >= small)

@@ -251,8 +251,7 @@ ComCase final_com(const ComSet& s, const CasePulses& cp, const std::vector<doubl
   }
   const double sx2 = sigma_x2(L);
   const double var_g = e.var_tx + s.sigma_rj_ui * s.sigma_rj_ui * sx2 * slope2 + e.var_n;
-  std::vector<double> value(L), prob(L, 1.0 / L);
-  for (int k = 0; k < L; ++k) value[k] = -1.0 + 2.0 * k / (L - 1);
+  const std::vector<double> value = pam_levels(L), prob(L, 1.0 / L);
   const IsiPdf pdf = isi_distribution(discrete, value.data(), prob.data(), L, kPmfBins);
   const double sigma = std::sqrt(var_g);
   double reach = 0.0;
