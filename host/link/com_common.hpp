@@ -105,6 +105,15 @@ void local_tx_search(const TxIndexGrid& grid, Eval&& eval, Take&& take,
   if (from) *from = at;
 }
 
+// The floating DFE banks (host/link/com_floating_dfe.cpp): the taps (1-based, ascending) of
+// `groups` banks of `taps` among taps first .. last, h[n - 1] the post cursor h(n), h0 the cursor.
+std::vector<int> floating_dfe_banks(const std::vector<double>& h, int first, int last, int taps,
+                                    int groups, double h0, double limit);
+// Sets the floating taps of dfe (b(1) .. b(span) as dfe[0 .. span - 1], the fixed ones set, the
+// rest 0) from h as above, within the limit and the tail's RSS.
+void floating_dfe(const ComSet::FloatingDfe& f, int fixed_taps, const std::vector<double>& h,
+                  double h0, std::vector<double>& dfe);
+
 double sigma_x2(int levels);  // the PAM symbols' variance (93A-29)
 // The L equiprobable PAM levels, -1 .. 1 evenly (the distributions' symbol values).
 std::vector<double> pam_levels(int levels);

@@ -41,6 +41,29 @@ ComChannel load_one(const std::string& path, ComChannelKind kind, const ComFiles
   return c;
 }
 
+// "CTLE, 15-tap FFE (MMSE, ...) and 1-tap DFE, transmit FFE searched (local search)".
+std::string receiver_description(const ComSet& set) {
+  std::string d = "CTLE, ";
+  if (set.rx_ffe_taps > 0) {
+    d += std::to_string(set.rx_ffe_taps) + "-tap FFE (MMSE";
+    const ComSet::FloatingTaps& f = set.rx_ffe_floating;
+    if (f.groups > 0)
+      d += ", " + std::to_string(f.groups) + " floating groups of " + std::to_string(f.taps) +
+           " taps up to tap " + std::to_string(f.span - 1);
+    if (set.quantiser_bits > 0) d += ", " + std::to_string(set.quantiser_bits) + "-bit quantiser";
+    d += ") and ";
+  }
+  d += std::to_string(set.dfe_max.size()) + "-tap DFE";
+  const ComSet::FloatingDfe& f = set.dfe_floating;
+  if (f.groups > 0)
+    d += " and " + std::to_string(f.groups) + " floating groups of " + std::to_string(f.taps) +
+         " taps to tap " + std::to_string(f.span);
+  if (set.mlsd) d += " (with MLSD)";
+  d += ", transmit FFE searched";
+  if (set.search == ComSet::Search::local) d += " (local search)";
+  return d;
+}
+
 }  // namespace
 
 std::vector<ComChannel> load_com_channels(const ComFiles& files, const ComSet& set,
@@ -59,24 +82,8 @@ void write_com_report(const ComSet& set, const ComFiles& files, const ComResult&
                       const std::vector<std::string>& warnings, std::ostream& out) {
   out << "# COM, " << set.name << " (" << set.source << ")\n\n";
   out << "Thru " << files.thru << "; " << files.fext.size() << " FEXT and " << files.next.size()
-      << " NEXT aggressors. Reference receiver: CTLE, "
-      << (set.rx_ffe_taps > 0 ? std::to_string(set.rx_ffe_taps) + "-tap FFE (MMSE" +
-                                    (set.rx_ffe_floating.groups > 0
-                                         ? ", " + std::to_string(set.rx_ffe_floating.groups) +
-                                               " floating groups of " +
-                                               std::to_string(set.rx_ffe_floating.taps) +
-                                               " taps up to tap " +
-                                               std::to_string(set.rx_ffe_floating.span - 1)
-                                         : "") +
-                                    (set.quantiser_bits > 0
-                                         ? ", " + std::to_string(set.quantiser_bits) +
-                                               "-bit quantiser"
-                                         : "") +
-                                    ") and "
-                              : "")
-      << set.dfe_max.size() << "-tap DFE" << (set.mlsd ? " (with MLSD)" : "")
-      << ", transmit FFE searched" << (set.search == ComSet::Search::local ? " (local search)" : "")
-      << "; DER_0 " << format_number(set.der0, 3) << ".\n\n";
+      << " NEXT aggressors. Reference receiver: " << receiver_description(set) << "; DER_0 "
+      << format_number(set.der0, 3) << ".\n\n";
   out << "| case | package | COM dB | FOM dB | A_s mV | A_ni mV | g_DC dB | "
          "TX FFE | DFE b(1) b(2) | ISI / XT / TX / RJ / N mV rms |\n";
   out << "|---|---|---|---|---|---|---|---|---|---|\n";
@@ -107,6 +114,17 @@ void write_com_report(const ComSet& set, const ComFiles& files, const ComResult&
     for (std::size_t c = 0; c < r.cases.size(); ++c)
       out << "- case " << c + 1 << ": COM_DFE " << format_fixed(r.cases[c].com_dfe_db, 2)
           << " dB, advantage " << format_fixed(r.cases[c].mlsd_advantage_db, 2) << " dB\n";
+  }
+  if (set.dfe_floating.groups > 0) {
+    out << "\nFloating DFE taps per case ([n] b(n); the taps from " << set.dfe_floating.rss_start
+        << " on at most " << format_number(set.dfe_floating.rss_max, 3) << " RSS):\n";
+    for (std::size_t c = 0; c < r.cases.size(); ++c) {
+      out << "- case " << c + 1 << ":";
+      const std::vector<double>& d = r.cases[c].eq.dfe;
+      for (std::size_t n = set.dfe_max.size(); n < d.size(); ++n)
+        if (d[n] != 0.0) out << " [" << n + 1 << "] " << format_fixed(d[n], 3);
+      out << "\n";
+    }
   }
   if (set.rx_ffe_taps > 0) {
     out << "\nReceiver FFE per case (cursor tap 1, " << set.rx_ffe_precursors

@@ -10,9 +10,10 @@
 // The sampling point is 93A-25's with b(1) clipped to both its limits (as PyChOpMarg); the
 // MATLAB code's criterion clips h(1) - b_max(1) h(0) at 0 instead, which differs where h(1) / h(0)
 // is under b_min(1) = 0.3 (a short channel); not reproduced.
-// KR and CR without their floating DFE taps (three groups of three among taps 13..40, within
-// +-0.05 for KR and +-0.03 for CR, their RSS beyond tap 25 at most 0.02): they can only raise
-// COM. C2C has none: its set is the sheet's whole.
+// KR and CR have the sheets' floating DFE taps (N_bg 3 groups of N_bf 3 among taps 13 .. N_f 40,
+// within bmaxg +-0.05 for KR and +-0.03 for CR, the taps from N_tail_start 25 on at most
+// B_float_RSS_MAX 0.02 RSS), placed as the MATLAB code places them
+// (host/link/com_floating_dfe.cpp). C2C has none.
 #include "host/link/com_set_groups.hpp"
 
 namespace ll::com_detail {
@@ -37,7 +38,7 @@ ComSet ck_kr() {
   s.name = "802.3ck-KR";
   s.source =
       "IEEE 802.3ck COM configuration sheet 3ck_SA_KR_08_17_2022 (100GBASE-KR1); 12-tap DFE "
-      "without the floating taps";
+      "and 3 floating groups of 3 taps to tap 40";
   s.symbol_rate_hz = kSymbolRateHz;
   s.f_step_hz = 10e6;
   s.levels = 4;
@@ -70,6 +71,7 @@ ComSet ck_kr() {
     s.dfe_min.push_back(-0.03);
     s.dfe_max.push_back(n <= 7 ? 0.2 : 0.1);
   }
+  s.dfe_floating = {3, 3, 40, 0.05, 25, 0.02};
   // Test 1: z_p 12 mm everywhere; test 2: 31 mm at the transmitters, 29 at the receiver and the
   // NEXT aggressor.
   s.cases = {{"test 1: z_p 12 mm", ck_end(12.0), ck_end(12.0), ck_end(12.0), ck_end(12.0)},
@@ -96,8 +98,9 @@ std::vector<ComSet> ieee_8023ck_sets() {
   cr.name = "802.3ck-CR";
   cr.source =
       "IEEE 802.3ck COM configuration sheet 3ck_SA_CR_CA_08_17_2022 (100GBASE-CR1 cable "
-      "assembly); 12-tap DFE without the floating taps";
+      "assembly); 12-tap DFE and 3 floating groups of 3 taps to tap 40";
   cr.eta0_v2_per_ghz = 9e-9;
+  cr.dfe_floating.limit = 0.03;  // bmaxg
   cr.snr_tx_db = 32.5;
   for (ComPackageCase* c : {&cr.cases[0], &cr.cases[1]})
     for (ComEnd* e : {&c->tx, &c->next, &c->fext, &c->rx}) {
@@ -118,6 +121,7 @@ std::vector<ComSet> ieee_8023ck_sets() {
       {-3, -0.04, 0.0, 0.02}, {-2, 0.0, 0.1, 0.02}, {-1, -0.28, 0.0, 0.02}, {+1, -0.1, 0.0, 0.02}};
   c2c.dfe_min = {0.3, 0.05, -0.04, -0.04, -0.04, -0.04};
   c2c.dfe_max = {0.65, 0.15, 0.1, 0.1, 0.1, 0.1};
+  c2c.dfe_floating = {};  // N_bg 0
   c2c.g_dc2_db = {0.0, -1.0, -2.0, -3.0, -4.0};
   c2c.eta0_v2_per_ghz = 2e-8;
   c2c.cases = {{"test 1: z_p 13 mm (RX, NEXT 11 mm)", ck_end(13.0), ck_end(11.0), ck_end(13.0),

@@ -3,17 +3,23 @@
 //
 // Speed: the transmit FFE is symbol-spaced, so an equalised pulse is sum_i b_i p(t - i T) of the
 // pulse p without it, and the energy of its samples at phase m is b' R_m b, R_m the
-// autocorrelation of p's phase-m samples at lags 0 .. taps - 1. One inverse DFT per channel and
-// CTLE gain then serves every transmit FFE of the grid, and a FOM costs the cursor search
-// (a few UI of samples) and M phases of b' R b per aggressor, not a pulse.
+// autocorrelation of p's phase-m samples at lags 0 .. taps - 1. The pulses and their R_m at a
+// CTLE setting come from the CTLE's basis (host/link/com_standard_pulses.hpp: four inverse DFTs a
+// channel and package case), so a FOM costs the FFE'd pulse on 8 UI about its peak, the cursor
+// search there, the DFE's post cursors and M phases of b' R b per aggressor, not a pulse. In the
+// exhaustive search, a transmit FFE whose FOM cannot beat the best so far even with its floating
+// DFE taps taking off all they could skips placing them.
 #include "host/link/com_standard.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <limits>
 #include <stdexcept>
 
 #include "host/link/channel.hpp"
 #include "host/link/com_common.hpp"
+#include "host/link/com_standard_pulses.hpp"
 #include "host/link/stat_eye.hpp"
 #include "physics/channel_models.hpp"
 
@@ -25,28 +31,6 @@ using namespace com_detail;
 constexpr int kPmfBins = 16384;     // the interference distribution's grid
 constexpr double kPmfFloor = 1e-3;  // samples under this share of A_s are left out (93A.1.7.1)
 
-// A sampled pulse with its phase autocorrelations: r[m * taps + l] = sum_k x[m + kM] x[m + (k+l)M].
-struct PhasedPulse {
-  std::vector<double> x;
-  std::vector<double> r;
-};
-
-PhasedPulse phased(std::vector<double> x, int M, int taps) {
-  PhasedPulse p;
-  p.r.assign(static_cast<std::size_t>(M) * taps, 0.0);
-  const long n = static_cast<long>(x.size());
-  std::vector<double> acc(static_cast<std::size_t>(M));
-  for (int l = 0; l < taps; ++l) {  // in memory order, each sample's product to its phase
-    std::fill(acc.begin(), acc.end(), 0.0);
-    const long lag = static_cast<long>(l) * M;
-    for (long a = 0, m = 0; a + lag < n; ++a, m = m + 1 == M ? 0 : m + 1)
-      acc[m] += x[a] * x[a + lag];
-    for (int m = 0; m < M; ++m) p.r[static_cast<std::size_t>(m) * taps + l] = acc[m];
-  }
-  p.x = std::move(x);
-  return p;
-}
-
 // b' R_m b: the energy of the FFE'd pulse's phase-m samples.
 double ffe_energy(const PhasedPulse& p, int m, const std::vector<double>& b) {
   const int taps = static_cast<int>(b.size());
@@ -57,17 +41,78 @@ double ffe_energy(const PhasedPulse& p, int m, const std::vector<double>& b) {
   return e;
 }
 
-// sum_i b_i x[t - i M] (zero outside the pulse).
-double ffe_sample(const std::vector<double>& x, long t, const std::vector<double>& b, int M) {
+// sum_i b_i p(t - i M) (zero outside the pulse; every sample read lies in p's window).
+double ffe_sample(const PhasedPulse& p, long t, const std::vector<double>& b, int M) {
   double y = 0.0;
+  const long oldest = t - static_cast<long>(b.size() - 1) * M;
+  const long end = p.start + static_cast<long>(p.x.size());
+  if (oldest >= p.start && t < end) {  // every tap in the window
+    const double* x = &p.x[static_cast<std::size_t>(t - p.start)];
+    for (std::size_t i = 0; i < b.size(); ++i) y += b[i] * x[-static_cast<long>(i) * M];
+    return y;
+  }
   for (std::size_t i = 0; i < b.size(); ++i) {
     const long k = t - static_cast<long>(i) * M;
-    if (k >= 0 && k < static_cast<long>(x.size())) y += b[i] * x[k];
+    if (k < 0 || k >= p.n) continue;
+    if (k < p.start || k >= end) throw std::logic_error("COM: a pulse sample outside its window");
+    y += b[i] * p.x[static_cast<std::size_t>(k - p.start)];
   }
   return y;
 }
 
 double clamp_tap(double v, double lo, double hi) { return std::min(hi, std::max(lo, v)); }
+
+// Eight doubles as one vector (GCC's vector extension: one AVX-512 register, or two or four
+// narrower ones), for evaluate's two hottest loops, which the compiler leaves part scalar.
+using V8 = double __attribute__((vector_size(64)));
+using L8 = long __attribute__((vector_size(64)));
+V8 load8(const double* p) {
+  V8 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// y[t - lo] = sum_i b_i p(t - i M), t in [lo, hi).
+void equalised_pulse(const PhasedPulse& v, const std::vector<double>& b, int M, long lo, long hi,
+                     std::vector<double>& y) {
+  const long len = hi - lo, taps = static_cast<long>(b.size());
+  if (lo - (taps - 1) * M >= v.start && hi <= v.start + static_cast<long>(v.x.size())) {
+    // Every tap's samples in the window: sixteen outputs at a time, summed in two vector
+    // registers (in the same order as below; 16 measured fastest of 4, 8, 16 and 32).
+    y.resize(static_cast<std::size_t>(len));
+    const double* x0 = &v.x[static_cast<std::size_t>(lo - v.start)];
+    long t0 = 0;
+    for (; t0 + 16 <= len; t0 += 16) {
+      V8 acc0 = {}, acc1 = {};
+      for (long i = 0; i < taps; ++i) {
+        const double* x = x0 + t0 - i * M;
+        const double bi = b[static_cast<std::size_t>(i)];
+        acc0 += bi * load8(x);
+        acc1 += bi * load8(x + 8);
+      }
+      std::memcpy(&y[static_cast<std::size_t>(t0)], &acc0, sizeof acc0);
+      std::memcpy(&y[static_cast<std::size_t>(t0) + 8], &acc1, sizeof acc1);
+    }
+    for (; t0 < len; ++t0) {
+      double acc = 0.0;
+      for (long i = 0; i < taps; ++i) acc += b[static_cast<std::size_t>(i)] * x0[t0 - i * M];
+      y[static_cast<std::size_t>(t0)] = acc;
+    }
+    return;
+  }
+  y.assign(static_cast<std::size_t>(len), 0.0);
+  for (long i = 0; i < taps; ++i) {  // tap by tap: the loop over samples vectorises
+    const long delay = i * M;
+    const long t0 = std::max(lo, delay), t1 = std::min(hi, delay + v.n);
+    if (t0 >= t1) continue;
+    if (t0 - delay < v.start || t1 - delay > v.start + static_cast<long>(v.x.size()))
+      throw std::logic_error("COM: a pulse sample outside its window");
+    const double* x = &v.x[static_cast<std::size_t>(t0 - delay - v.start)];
+    double* out = &y[static_cast<std::size_t>(t0 - lo)];
+    const double bi = b[static_cast<std::size_t>(i)];
+    for (long t = 0; t < t1 - t0; ++t) out[t] += bi * x[t];
+  }
+}
 
 // An aggressor's worst phase (93A-33): the phase of its largest sample energy behind the FFE b.
 struct WorstPhase {
@@ -89,45 +134,77 @@ WorstPhase worst_phase(const PhasedPulse& p, const std::vector<double>& b, int M
 long cursor_sample(const std::vector<double>& y, long lo, int M, const ComSet& s) {
   auto at = [&](long t) { return y[static_cast<std::size_t>(t - lo)]; };
   const long end = lo + static_cast<long>(y.size());
-  long peak = lo + M;
-  for (long t = lo + M; t < end - M; ++t)
-    if (at(t) > at(peak)) peak = t;
-  const double b_lo = s.dfe_min.empty() ? 0.0 : s.dfe_min[0];
-  const double b_hi = s.dfe_max.empty() ? 0.0 : s.dfe_max[0];
+  // The first sample of the largest value: eight lanes, each its first largest, then the
+  // largest of those, the earliest among equals.
+  V8 top;
+  L8 where;
+  for (int k = 0; k < 8; ++k) {
+    top[k] = at(lo + M);
+    where[k] = lo + M;
+  }
+  long t = lo + M;
+  const L8 lane = {0, 1, 2, 3, 4, 5, 6, 7};
+  for (; t + 8 <= end - M; t += 8) {
+    const V8 v = load8(&y[static_cast<std::size_t>(t - lo)]);
+    const L8 larger = v > top;
+    where = larger ? t + lane : where;
+    top = larger ? v : top;
+  }
+  for (; t < end - M; ++t)
+    if (at(t) > top[0]) {
+      top[0] = at(t);
+      where[0] = t;
+    }
+  long peak = where[0];
+  double largest = top[0];
+  for (int k = 1; k < 8; ++k)
+    if (top[k] > largest || (top[k] == largest && where[k] < peak)) {
+      largest = top[k];
+      peak = where[k];
+    }
+  const bool dfe = !s.dfe_min.empty();
+  const double b_lo = dfe ? s.dfe_min[0] : 0.0, b_hi = dfe ? s.dfe_max[0] : 0.0;
+  const long first = std::max(lo + M, peak - M), last = std::min(end - M - 1, peak + M);
   auto residual = [&](long t) {
     const double h0 = at(t), h1 = at(t + M);
-    const double b1 = s.dfe_min.empty() ? 0.0 : clamp_tap(h0 != 0.0 ? h1 / h0 : 0.0, b_lo, b_hi);
+    const double b1 = dfe ? clamp_tap(h0 != 0.0 ? h1 / h0 : 0.0, b_lo, b_hi) : 0.0;
     return at(t - M) - (h1 - b1 * h0);
   };
-  const long first = std::max(lo + M, peak - M), last = std::min(end - M - 1, peak + M);
-  long best = peak, before = -1, after = -1;
+  // A crossing between t - 1 and t picks the one of smaller residual, so picks grow with t: the
+  // last at or before the peak is the first found going back from peak + 1.
+  const long from = std::min(last, peak + 1);
+  double r = residual(from);
+  for (long t = from; t > first; --t) {
+    const double prev = residual(t - 1);
+    if (r == 0.0 || (r > 0.0) != (prev > 0.0)) {
+      const long pick = std::abs(r) <= std::abs(prev) ? t : t - 1;
+      if (pick <= peak) return pick;
+    }
+    r = prev;
+  }
+  // Else the first after it (every crossing from peak + 2 on picks after it).
+  for (long t = std::max(first + 1, peak + 1); t <= last; ++t) {
+    const double now = residual(t), prev = residual(t - 1);
+    if (now == 0.0 || (now > 0.0) != (prev > 0.0)) {
+      const long pick = std::abs(now) <= std::abs(prev) ? t : t - 1;
+      if (pick > peak) return pick;
+    }
+  }
+  // Else the sample of smallest residual (the peak where it ties).
+  long best = peak;
   double best_abs = std::abs(residual(peak));
-  double prev = residual(first);
-  for (long t = first; t <= last; ++t) {
-    const double r = residual(t);
-    if (std::abs(r) < best_abs) {
-      best_abs = std::abs(r);
+  for (long t = first; t <= last; ++t)
+    if (const double a = std::abs(residual(t)); a < best_abs) {
+      best_abs = a;
       best = t;
     }
-    if (t > first && (r == 0.0 || (r > 0.0) != (prev > 0.0))) {
-      const long pick = std::abs(r) <= std::abs(prev) ? t : t - 1;
-      if (pick <= peak)
-        before = pick;
-      else if (after < 0)
-        after = pick;
-    }
-    prev = r;
-  }
-  return before >= 0 ? before : after >= 0 ? after : best;
+  return best;
 }
 
-// The pulses of one package case at one CTLE setting.
-struct CasePulses {
-  PhasedPulse victim, slope;  // the thru's pulse and its centred difference p(t+1) - p(t-1)
-  std::vector<PhasedPulse> aggressors;
-  std::vector<ComChannelKind> kinds;
-  long peak = 0;       // the victim's peak sample (without the transmit FFE)
-  double var_n = 0.0;  // the receiver's noise (93A-35)
+// evaluate's working buffers, made once a COM (it runs millions of times): the FFE'd pulse about
+// its peak, the post cursors, the DFE (an Evaluation gets it only where it may be taken).
+struct Scratch {
+  std::vector<double> y, post, dfe;
 };
 
 struct Evaluation {
@@ -137,41 +214,29 @@ struct Evaluation {
   std::vector<double> dfe;
 };
 
-// The figure of merit (93A-36) of one transmit FFE at one CTLE setting.
+// The figure of merit (93A-36) of one transmit FFE at one CTLE setting. A FOM at or below
+// `skip_below` (the best so far) cannot be taken: it comes without DFE taps, and with floating
+// DFE taps, where even their taking off every post cursor's energy they can reach would leave
+// the FOM there, they are not placed (the FOM returned is then the fixed taps', a lower bound).
 Evaluation evaluate(const ComSet& s, const CasePulses& cp, const std::vector<double>& b,
-                    const TxLayout& lay) {
+                    const TxLayout& lay, Scratch& w,
+                    double skip_below = -std::numeric_limits<double>::infinity()) {
   const int M = s.samples_per_ui;
   Evaluation e;
   // The equalised pulse about its peak (the FFE delays the cursor by `cursor` UI).
   const long centre = cp.peak + static_cast<long>(lay.cursor) * M;
   const long lo = std::max(0L, centre - 4L * M);
-  const long hi =
-      std::min(static_cast<long>(cp.victim.x.size()) + (lay.taps - 1L) * M, centre + 4L * M);
+  const PhasedPulse& v = cp.victim;
+  const long hi = std::min(v.n + (lay.taps - 1L) * M, centre + 4L * M);
   if (hi - lo < 3L * M) return e;
-  std::vector<double> y(static_cast<std::size_t>(hi - lo), 0.0);
-  const std::vector<double>& x = cp.victim.x;
-  for (std::size_t i = 0; i < b.size(); ++i) {  // tap by tap: the loop over samples vectorises
-    const long delay = static_cast<long>(i) * M;
-    const long t0 = std::max(lo, delay), t1 = std::min(hi, delay + static_cast<long>(x.size()));
-    for (long t = t0; t < t1; ++t) y[t - lo] += b[i] * x[t - delay];
-  }
+  std::vector<double>& y = w.y;
+  equalised_pulse(v, b, M, lo, hi, y);
   e.cursor = cursor_sample(y, lo, M, s);
-  e.h0 = ffe_sample(cp.victim.x, e.cursor, b, M);
+  e.h0 = ffe_sample(v, e.cursor, b, M);
   if (!(e.h0 > 0.0)) return e;
   const int m = static_cast<int>(e.cursor % M);
   const double sx2 = sigma_x2(s.levels);
-  // Residual ISI (93A-27, 93A-31): all of the phase's energy but the cursor, the DFE's share
-  // taken off the first N_b post cursors.
-  double isi = ffe_energy(cp.victim, m, b) - e.h0 * e.h0;
-  e.dfe.resize(s.dfe_max.size());
-  for (std::size_t n = 0; n < e.dfe.size(); ++n) {
-    const double h = ffe_sample(cp.victim.x, e.cursor + static_cast<long>(n + 1) * M, b, M);
-    e.dfe[n] = clamp_tap(h / e.h0, s.dfe_min[n], s.dfe_max[n]);
-    const double left = h - e.dfe[n] * e.h0;
-    isi += left * left - h * h;
-  }
-  e.var_isi = sx2 * std::max(isi, 0.0);
-  e.var_tx = e.h0 * e.h0 * std::pow(10.0, -s.snr_tx_db / 10.0);  // (93A-30)
+  e.var_tx = e.h0 * e.h0 * cp.tx_noise;  // (93A-30)
   // Jitter (93A-28, 93A-32): h_J(n) = (h(t_s + nT + T/M) - h(t_s + nT - T/M)) / (2 / M).
   const double slope2 = ffe_energy(cp.slope, m, b) * (M / 2.0) * (M / 2.0);
   e.var_j = (s.a_dd_ui * s.a_dd_ui + s.sigma_rj_ui * s.sigma_rj_ui) * sx2 * slope2;
@@ -183,40 +248,69 @@ Evaluation evaluate(const ComSet& s, const CasePulses& cp, const std::vector<dou
   }
   e.var_n = cp.var_n;
   const double a_s = s.r_lm * e.h0 / (s.levels - 1);
-  e.fom_db = 10.0 * std::log10(a_s * a_s / (e.var_tx + e.var_isi + e.var_j + e.var_xt + e.var_n));
+  auto fom_db = [&](double isi) {
+    return 10.0 * std::log10(a_s * a_s /
+                             (e.var_tx + sx2 * std::max(isi, 0.0) + e.var_j + e.var_xt + e.var_n));
+  };
+  // Residual ISI (93A-27, 93A-31): all of the phase's energy but the cursor, the DFE's share
+  // taken off its post cursors h(1) .. h(span).
+  const ComSet::FloatingDfe& fl = s.dfe_floating;
+  const std::size_t fixed = s.dfe_max.size();
+  const std::size_t span = fl.groups > 0 ? std::max<std::size_t>(fixed, fl.span) : fixed;
+  std::vector<double>& h = w.post;
+  h.resize(span);
+  const long taps = static_cast<long>(b.size());
+  const long kc = e.cursor >= v.start ? (e.cursor - v.start) / M : -1;  // t_s's UI in its phase
+  if (!v.by_phase.empty() && kc + 2 - taps >= 0 && kc + static_cast<long>(span) < v.uis) {
+    // From the phase's own samples, tap by tap (the loop over the post cursors vectorises; the
+    // sums in ffe_sample's order).
+    const double* x = &v.by_phase[static_cast<std::size_t>(m * v.uis + kc + 1)];  // h(1)'s
+    std::fill(h.begin(), h.end(), 0.0);
+    for (long i = 0; i < taps; ++i) {
+      const double bi = b[static_cast<std::size_t>(i)];
+      const double* xi = x - i;
+      for (std::size_t n = 0; n < span; ++n) h[n] += bi * xi[n];
+    }
+  } else {
+    for (std::size_t n = 0; n < span; ++n)
+      h[n] = ffe_sample(v, e.cursor + static_cast<long>(n + 1) * M, b, M);
+  }
+  std::vector<double>& dfe = w.dfe;
+  dfe.assign(span, 0.0);
+  for (std::size_t n = 0; n < fixed; ++n)
+    dfe[n] = clamp_tap(h[n] / e.h0, s.dfe_min[n], s.dfe_max[n]);
+  double isi = ffe_energy(cp.victim, m, b) - e.h0 * e.h0;
+  if (span > fixed) {
+    double reachable = 0.0;  // the most the floating taps could take off
+    for (std::size_t n = fixed; n < span; ++n) {
+      const double a = std::abs(h[n]), left = std::max(0.0, a - fl.limit * e.h0);
+      reachable += a * a - left * left;
+    }
+    double isi_fixed = isi;
+    for (std::size_t n = 0; n < fixed; ++n) {
+      const double left = h[n] - dfe[n] * e.h0;
+      isi_fixed += left * left - h[n] * h[n];
+    }
+    if (fom_db(isi_fixed - reachable) <= skip_below) {
+      e.var_isi = sx2 * std::max(isi_fixed, 0.0);
+      e.fom_db = fom_db(isi_fixed);
+      return e;
+    }
+    floating_dfe(fl, static_cast<int>(fixed), h, e.h0, dfe);
+  }
+  for (std::size_t n = 0; n < span; ++n) {
+    const double left = h[n] - dfe[n] * e.h0;
+    isi += left * left - h[n] * h[n];
+  }
+  e.var_isi = sx2 * std::max(isi, 0.0);
+  e.fom_db = fom_db(isi);
+  if (e.fom_db > skip_below) e.dfe = dfe;
   return e;
 }
 
 }  // namespace
 
 namespace {
-
-CasePulses case_pulses(const ComSet& s, const CaseSpectra& cs,
-                       const std::vector<ComChannel>& channels, const std::vector<cd>& h_ctf,
-                       const Grid& g, int taps) {
-  const int M = s.samples_per_ui;
-  CasePulses cp;
-  for (std::size_t c = 0; c < cs.base.size(); ++c) {
-    std::vector<cd> spec(g.bins);
-    for (std::size_t k = 0; k < g.bins; ++k) spec[k] = cs.base[c][k] * h_ctf[k] * cs.amplitude[c];
-    std::vector<double> p = inverse_real_dft(std::move(spec));
-    if (c == 0) {
-      cp.peak = std::max_element(p.begin(), p.end()) - p.begin();
-      std::vector<double> d(p.size(), 0.0);
-      for (std::size_t t = 1; t + 1 < p.size(); ++t) d[t] = p[t + 1] - p[t - 1];
-      cp.slope = phased(std::move(d), M, taps);
-      cp.victim = phased(std::move(p), M, taps);
-    } else {
-      cp.aggressors.push_back(phased(std::move(p), M, taps));
-      cp.kinds.push_back(channels[c].kind);
-    }
-  }
-  // (93A-35): eta_0 through the receiver's filter and CTLE.
-  double sum = 0.0;
-  for (std::size_t k = 1; k < g.bins; ++k) sum += std::norm(cs.h_r[k] * h_ctf[k]);
-  cp.var_n = s.eta0_v2_per_ghz * 1e-9 * sum * g.df;
-  return cp;
-}
 
 // COM at the chosen equalisation (93A.1.7): the discrete interference (residual ISI, crosstalk
 // at each aggressor's worst phase, the dual-Dirac jitter A_DD h_J(n)) with the Gaussian noise.
@@ -227,7 +321,7 @@ ComCase final_com(const ComSet& s, const CasePulses& cp, const std::vector<doubl
   ComCase out;
   const double a_s = s.r_lm * e.h0 / (L - 1);
   const double floor = kPmfFloor * a_s;
-  const long span = static_cast<long>(cp.victim.x.size()) + (lay.taps - 1L) * M;
+  const long span = cp.victim.n + (lay.taps - 1L) * M;
   std::vector<double> discrete;
   auto keep = [&](double v) {
     if (std::abs(v) >= floor) discrete.push_back(v);
@@ -235,8 +329,8 @@ ComCase final_com(const ComSet& s, const CasePulses& cp, const std::vector<doubl
   double slope2 = 0.0;
   for (long t = e.cursor % M; t < span; t += M) {
     const long n = (t - e.cursor) / M;
-    double h = ffe_sample(cp.victim.x, t, b, M);
-    const double hj = ffe_sample(cp.slope.x, t, b, M) * (M / 2.0);
+    double h = ffe_sample(cp.victim, t, b, M);
+    const double hj = ffe_sample(cp.slope, t, b, M) * (M / 2.0);
     slope2 += hj * hj;
     keep(s.a_dd_ui * hj);
     if (n == 0) continue;
@@ -247,7 +341,7 @@ ComCase final_com(const ComSet& s, const CasePulses& cp, const std::vector<doubl
   for (std::size_t a = 0; a < cp.aggressors.size(); ++a) {
     const std::vector<double>& ba = cp.kinds[a] == ComChannelKind::fext ? b : lay.none;
     const int worst = worst_phase(cp.aggressors[a], ba, M).phase;
-    for (long t = worst; t < span; t += M) keep(ffe_sample(cp.aggressors[a].x, t, ba, M));
+    for (long t = worst; t < span; t += M) keep(ffe_sample(cp.aggressors[a], t, ba, M));
   }
   const double sx2 = sigma_x2(L);
   const double var_g = e.var_tx + s.sigma_rj_ui * s.sigma_rj_ui * sx2 * slope2 + e.var_n;
@@ -295,14 +389,23 @@ ComResult standard_com(const ComSet& s, const std::vector<ComChannel>& channels)
 
   ComResult r;
   r.set = s.name;
+  // The thru's samples the search reads (evaluate): from 4 UI and the transmit FFE's taps ahead
+  // of the FFE'd pulse's peak to 4 UI and the DFE's span past it (a UI spare either side).
+  const int M = s.samples_per_ui;
+  const long dfe_span = std::max<long>(static_cast<long>(s.dfe_max.size()),
+                                       s.dfe_floating.groups > 0 ? s.dfe_floating.span : 0);
+  const long before = (4L + lay.taps - lay.cursor + 1) * M;
+  const long after = (lay.cursor + 5L + dfe_span + 1) * M;
+  Scratch scratch;
   for (const ComPackageCase& pc : s.cases) {
     const CaseSpectra cs = case_spectra(s, pc, channels, gridded, g);
+    const StandardBasis basis = standard_basis(s, cs, channels, stages, g, lay.taps);
     Evaluation best;
     std::vector<double> best_b;
     double best_g = 0.0, best_g2 = 0.0;
     for (double g2 : s.g_dc2_db)
       for (double g1 : s.g_dc_db) {
-        const CasePulses cp = case_pulses(s, cs, channels, ctle(stages, g1, g2), g, lay.taps);
+        const CasePulses cp = basis_pulses(basis, g1, g2, before, after);
         auto take = [&](const Evaluation& e, const std::vector<double>& b) {
           if (e.fom_db > best.fom_db) {
             best = e;
@@ -311,11 +414,13 @@ ComResult standard_com(const ComSet& s, const std::vector<ComChannel>& channels)
             best_g2 = g2;
           }
         };
-        auto eval = [&](const std::vector<double>& b) { return evaluate(s, cp, b, lay); };
         if (s.search == ComSet::Search::local)
-          local_tx_search(index_grid, eval, take);
-        else
-          for (const std::vector<double>& b : grid) take(eval(b), b);
+          local_tx_search(
+              index_grid,
+              [&](const std::vector<double>& b) { return evaluate(s, cp, b, lay, scratch); }, take);
+        else  // a FOM that cannot beat the best so far need not place floating DFE taps
+          for (const std::vector<double>& b : grid)
+            take(evaluate(s, cp, b, lay, scratch, best.fom_db), b);
       }
     if (best_b.empty()) throw std::invalid_argument("COM: the thru channel has no pulse");
     const CasePulses cp = case_pulses(s, cs, channels, ctle(stages, best_g, best_g2), g, lay.taps);

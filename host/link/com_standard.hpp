@@ -8,7 +8,9 @@
 //      Butterworth noise filter (93A-20) and CTLE (93A-22), and the 1-UI pulse response (93A-24);
 //   3. for every CTLE gain (g_DC, g_DC2) and every transmit FFE in the set's grid with
 //      c(0) >= c0_min: the sampling point by the Mueller-Mueller criterion (93A-25, with the
-//      first DFE tap 93A-26), the DFE taps b(n) = h(n)/h(0) clipped to the set's limits, and the
+//      first DFE tap 93A-26), the DFE taps b(n) = h(n)/h(0) clipped to the set's limits (with
+//      802.3ck's floating DFE taps where the set has them, placed as the IEEE MATLAB code does:
+//      host/link/com_floating_dfe.cpp), and the
 //      figure of merit (93A-36) from A_s = R_LM h(0) / (L - 1), the transmitter's noise (93A-30),
 //      the residual ISI (93A-27, 93A-31; precursors count), the jitter (93A-28, 93A-32), the
 //      crosstalk at each aggressor's worst phase (93A-33, 93A-34) and the receiver's eta_0 through
@@ -100,6 +102,17 @@ struct ComSet {
   double c0_min = 0.0;
   double f_r = 0.75;                     // receiver filter bandwidth over f_b
   std::vector<double> dfe_min, dfe_max;  // one pair a DFE tap
+  // The DFE's floating taps (802.3ck's KR and CR sheets: N_bg, N_bf, N_f, bmaxg,
+  // N_tail_start, B_float_RSS_MAX; 0 groups: none): `groups` banks of `taps` contiguous taps
+  // among taps N_b + 1 .. span, placed as the IEEE MATLAB code places them
+  // (host/link/com_floating_dfe.cpp), each tap within +-limit; the taps from rss_start on
+  // scaled down together to an RSS of at most rss_max.
+  struct FloatingDfe {
+    int groups = 0, taps = 0, span = 0;
+    double limit = 0.0;
+    int rss_start = 0;
+    double rss_max = 0.0;
+  } dfe_floating;
   // The receiver's FFE (178A.1.8; 0 taps: none): taps, of which precursors, each within
   // +-limit of the cursor tap.
   int rx_ffe_taps = 0, rx_ffe_precursors = 0;
@@ -123,8 +136,8 @@ struct ComSet {
   // grid. local: every CTLE gain; from the FFE without taps, the best neighbour on the grid (one
   // tap one step) until none is better; with a receiver FFE, the phase on a 4-sample grid, then
   // refined. The 802.3dj sets' FOM is smooth enough for it (the exhaustive search's choice on
-  // the example channels); 802.3ck's is not (its sets search exhaustively; scripts/bench_com.sh
-  // compares the two).
+  // the example channels); 802.3ck's is not (its sets search exhaustively, as the MATLAB code
+  // does; scripts/bench_com.sh compares the two).
   enum class Search { exhaustive, local } search = Search::exhaustive;
   std::vector<ComPackageCase> cases;
   double threshold_db = 3.0;  // the smallest COM the clause accepts
@@ -146,7 +159,7 @@ struct ComChannel {
 struct ComEqualisation {
   double g_dc_db = 0.0, g_dc2_db = 0.0;
   std::vector<double> tx_taps;  // c(-3) .. c(+1), the cursor included
-  std::vector<double> dfe;      // b(1) .. b(N_b)
+  std::vector<double> dfe;      // b(1) .. b(N_b) (with floating DFE taps, to the last: 0 off them)
   // The receiver's FFE, its cursor tap 1 (empty: none), every position of its span (floating
   // taps' positions not chosen hold 0).
   std::vector<double> rx_ffe;

@@ -13,10 +13,15 @@
 // dB, PyChOpMarg by up to 0.4).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include "host/link/com_common.hpp"
 #include "host/link/com_standard.hpp"
 #include "tests/host/com_fine_channels.hpp"
 
@@ -43,6 +48,7 @@ const Reference kReferences[] = {
 TEST(ComCk, AgainstPyChOpMargAtItsEqualisation) {
   for (const Reference& ref : kReferences) {
     ll::ComSet s = ll::com_set(ref.set);
+    s.dfe_floating = {};  // PyChOpMarg has no floating DFE taps
     s.cases = {s.cases.at(static_cast<std::size_t>(ref.package_case))};
     s.g_dc_db = {ref.g_dc_db};
     s.g_dc2_db = {ref.g_dc2_db};
@@ -63,29 +69,98 @@ TEST(ComCk, AgainstPyChOpMargAtItsEqualisation) {
   }
 }
 
-// The IEEE MATLAB code (revision 4.50 under Octave, the sheets without their floating DFE taps;
-// tests/data/com/matlab_ck/ck_10mhz.json) against lightlane's full search: each package case's
-// COM. The two may choose different CTLE gains at nearly the same COM (KR on NPO, case 1: -1 / 0
-// dB there, 0 / 0 here), so only COM is compared; they agree within 0.05 dB.
+// The IEEE MATLAB code (revision 4.50 under Octave; tests/data/com/matlab_ck/ck_10mhz.json)
+// against lightlane's full search: each package case's COM, with the sheets' floating DFE taps
+// (the sets as they are) and without them (N_bg 0). The two may choose different CTLE gains at
+// nearly the same COM (KR on NPO, case 1: -1 / 0 dB there, 0 / 0 here), so only COM is compared;
+// they agree within 0.05 dB either way.
 TEST(ComCk, AgainstTheIeeeMatlabCode) {
   struct Run {
     const char* set;
     const char* file;
+    bool floating;
     double com_db[2];
   };
-  const Run runs[] = {{"802.3ck-KR", "npo_host.s4p", {7.0011, 7.1252}},
-                      {"802.3ck-KR", "cpo_host.s4p", {5.386, 6.505}},
-                      {"802.3ck-CR", "npo_host.s4p", {6.617, 6.204}}};
+  const Run runs[] = {{"802.3ck-KR", "npo_host.s4p", false, {7.0011, 7.1252}},
+                      {"802.3ck-KR", "cpo_host.s4p", false, {5.386, 6.505}},
+                      {"802.3ck-CR", "npo_host.s4p", false, {6.617, 6.204}},
+                      {"802.3ck-KR", "npo_host.s4p", true, {7.2319, 7.8573}},
+                      {"802.3ck-KR", "cpo_host.s4p", true, {5.526, 7.137}},
+                      {"802.3ck-CR", "npo_host.s4p", true, {6.805, 6.774}}};
   for (const Run& run : runs) {
-    const ll::ComSet s = ll::com_set(run.set);
+    ll::ComSet s = ll::com_set(run.set);
+    ASSERT_GT(s.dfe_floating.groups, 0);
+    if (!run.floating) s.dfe_floating = {};
     const ll::ComResult r = ll::standard_com(s, fine_host_channel(run.file, s));
     ASSERT_EQ(r.cases.size(), 2u);
     for (int c = 0; c < 2; ++c) {
-      std::printf("%s, %s, case %d: COM %.3f dB (MATLAB code %.3f)\n", run.set, run.file, c + 1,
-                  r.cases[c].com_db, run.com_db[c]);
+      std::printf("%s%s, %s, case %d: COM %.3f dB (MATLAB code %.3f)\n", run.set,
+                  run.floating ? "" : " (no floating taps)", run.file, c + 1, r.cases[c].com_db,
+                  run.com_db[c]);
       EXPECT_NEAR(r.cases[c].com_db, run.com_db[c], 0.1) << run.set << " " << run.file;
     }
+    // Where the MATLAB run printed them (KR on NPO): the same floating taps, 13 .. 21 and
+    // 18 .. 26.
+    if (run.floating && std::string(run.set) == "802.3ck-KR" &&
+        std::string(run.file) == "npo_host.s4p")
+      for (int c = 0; c < 2; ++c) {
+        std::vector<int> taps, expected;
+        for (std::size_t n = s.dfe_max.size(); n < r.cases[c].eq.dfe.size(); ++n)
+          if (r.cases[c].eq.dfe[n] != 0.0) taps.push_back(static_cast<int>(n) + 1);
+        for (int n = 0; n < 9; ++n) expected.push_back((c == 0 ? 13 : 18) + n);
+        EXPECT_EQ(taps, expected) << "case " << c + 1;
+      }
   }
+}
+
+// The floating banks' placement (host/link/com_floating_dfe.cpp) against the MATLAB code's
+// findbankloc on 150 random post-cursor vectors (tests/data/com/matlab_ck/findbankloc_cases.*:
+// 16 take its shortcut to the first taps, 37 its "goodV" bank, the rest its strongest bank with
+// 119 passes over an overlapped one): the same taps every time.
+TEST(ComCk, FloatingBanksAsTheMatlabCode) {
+  std::ifstream in(std::string(LIGHTLANE_SOURCE_DIR) +
+                   "/tests/data/com/matlab_ck/findbankloc_cases.txt");
+  ASSERT_TRUE(in.good());
+  int lines = 0;
+  for (std::string line; std::getline(in, line); ++lines) {
+    std::istringstream ls(line);
+    double h0 = 0.0, limit = 0.0;
+    ls >> h0 >> limit;
+    std::vector<double> h(40);
+    for (double& v : h) ls >> v;
+    std::string bar;
+    ls >> bar;
+    ASSERT_EQ(bar, "|") << "line " << lines + 1;
+    std::vector<int> expected;
+    for (int n; ls >> n;) expected.push_back(n);
+    std::sort(expected.begin(), expected.end());
+    EXPECT_EQ(ll::com_detail::floating_dfe_banks(h, 13, 40, 3, 3, h0, limit), expected)
+        << "line " << lines + 1;
+  }
+  EXPECT_EQ(lines, 150);
+}
+
+// The taps the banks get: each h(n) / h0 within the limit, and those from tap 25 on scaled down
+// together to an RSS of B_float_RSS_MAX 0.02 where they exceed it.
+TEST(ComCk, FloatingTapsWithinLimitAndTailRss) {
+  const ll::ComSet::FloatingDfe f{3, 3, 40, 0.05, 25, 0.02};
+  std::vector<double> h(40, 0.0);
+  for (int n = 13; n <= 21; ++n) h[n - 1] = n % 2 ? 0.2 : -0.03;  // h0 1: the first 9 floating
+  std::vector<double> dfe(40, 0.0);
+  ll::com_detail::floating_dfe(f, 12, h, 1.0, dfe);
+  for (int n = 1; n <= 40; ++n)
+    EXPECT_DOUBLE_EQ(dfe[n - 1], n < 13 || n > 21 ? 0.0 : n % 2 ? 0.05 : -0.03) << n;
+  // Banks at 25 .. 33 (the strongest taps): nine taps of 0.05, RSS 0.15, scaled to 0.02.
+  std::fill(h.begin(), h.end(), 0.0);
+  for (int n = 25; n <= 33; ++n) h[n - 1] = 0.1;
+  std::fill(dfe.begin(), dfe.end(), 0.0);
+  ll::com_detail::floating_dfe(f, 12, h, 1.0, dfe);
+  double rss = 0.0;
+  for (int n = 1; n <= 40; ++n) {
+    EXPECT_NEAR(dfe[n - 1], n < 25 || n > 33 ? 0.0 : 0.02 / 3.0, 1e-15) << n;
+    if (n >= 25) rss += dfe[n - 1] * dfe[n - 1];
+  }
+  EXPECT_NEAR(std::sqrt(rss), 0.02, 1e-15);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // channels, and its building blocks against independent computations.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -9,8 +10,10 @@
 #include <vector>
 
 #include "host/link/channel.hpp"
+#include "host/link/com_common.hpp"
 #include "host/link/com_report.hpp"
 #include "host/link/com_standard.hpp"
+#include "host/link/com_standard_pulses.hpp"
 #include "host/link/touchstone.hpp"
 #include "host/run/runner.hpp"
 #include "host/scenario/scenario.hpp"
@@ -258,6 +261,75 @@ TEST(ComStandard, WrongPortOrderIsRefused) {
   } catch (const ll::TouchstoneError& e) {
     EXPECT_NE(std::string(e.what()).find("example2_THRU.s4p"), std::string::npos);
     EXPECT_NE(std::string(e.what()).find("port order"), std::string::npos);
+  }
+}
+
+// The search's pulses from the CTLE's basis (host/link/com_standard_pulses.hpp) against the
+// direct ones (an inverse DFT at each setting): the same peak, samples, phase autocorrelations
+// and eta_0 power within rounding, at settings across the gains; on the VITA channel with its
+// five aggressors (802.3by-KR: one CTLE stage, two basis pulses) and on the example NPO host
+// channel (802.3ck-KR: two stages, four).
+TEST(ComStandard, BasisPulsesAreTheDirectOnes) {
+  using namespace ll::com_detail;
+  struct Run {
+    const char* set;
+    std::vector<ll::ComChannel> channels;
+  };
+  std::vector<std::string> warnings;
+  const ll::ComSet ck = ll::com_set("802.3ck-KR");
+  const std::vector<Run> runs = {
+      {"802.3by-KR", vita_channels()},
+      {"802.3ck-KR",
+       ll::load_com_channels(
+           {std::string(LIGHTLANE_SOURCE_DIR) + "/scenarios/channels/npo_host.s4p", {}, {}}, ck,
+           "test", warnings)}};
+  for (const Run& run : runs) {
+    const ll::ComSet s = ll::com_set(run.set);
+    const Grid g = com_grid(s);
+    const auto gridded = channels_on_grid(s, run.channels, g);
+    const std::vector<ll::CtleStages> stages = ctle_stages_on_grid(s, g);
+    const TxLayout lay = tx_layout(s);
+    const CaseSpectra cs = case_spectra(s, s.cases.back(), run.channels, gridded, g);
+    const StandardBasis basis = standard_basis(s, cs, run.channels, stages, g, lay.taps);
+    const int M = s.samples_per_ui;
+    for (double g1 : {s.g_dc_db.front(), s.g_dc_db[s.g_dc_db.size() / 2], s.g_dc_db.back()})
+      for (double g2 : {s.g_dc2_db.front(), s.g_dc2_db.back()}) {
+        const CasePulses want = case_pulses(s, cs, run.channels, ctle(stages, g1, g2), g, lay.taps);
+        const CasePulses got = basis_pulses(basis, g1, g2, 10L * M, 60L * M);
+        const std::string at =
+            std::string(run.set) + " at " + std::to_string(g1) + " / " + std::to_string(g2) + " dB";
+        ASSERT_EQ(got.peak, want.peak) << at;
+        ASSERT_EQ(got.victim.n, want.victim.n) << at;
+        const double top = want.victim.x[static_cast<std::size_t>(want.peak)];
+        EXPECT_EQ(got.victim.start, std::max(0L, want.peak - 10L * M) / M * M) << at;
+        for (std::size_t t = 0; t < got.victim.x.size(); ++t)
+          ASSERT_NEAR(got.victim.x[t], want.victim.x[got.victim.start + t], 1e-12 * top) << at;
+        // The same samples by phase, to the window's last UI (0 past the pulse).
+        ASSERT_EQ(got.victim.by_phase.size(), static_cast<std::size_t>(M * got.victim.uis)) << at;
+        for (int m = 0; m < M; ++m)
+          for (long k = 0; k < got.victim.uis; ++k) {
+            const long t = got.victim.start + m + k * M;
+            ASSERT_NEAR(got.victim.by_phase[static_cast<std::size_t>(m * got.victim.uis + k)],
+                        t < want.victim.n ? want.victim.x[static_cast<std::size_t>(t)] : 0.0,
+                        1e-12 * top)
+                << at;
+          }
+        auto same_r = [&](const PhasedPulse& a, const PhasedPulse& b, const char* what) {
+          ASSERT_EQ(a.r.size(), b.r.size()) << at << ", " << what;
+          const double r0 = *std::max_element(b.r.begin(), b.r.end());
+          for (std::size_t k = 0; k < a.r.size(); ++k)
+            ASSERT_NEAR(a.r[k], b.r[k], 1e-11 * r0) << at << ", " << what << " " << k;
+        };
+        same_r(got.victim, want.victim, "thru");
+        same_r(got.slope, want.slope, "slope");
+        ASSERT_EQ(got.aggressors.size(), want.aggressors.size()) << at;
+        for (std::size_t a = 0; a < got.aggressors.size(); ++a) {
+          same_r(got.aggressors[a], want.aggressors[a], "aggressor");
+          EXPECT_EQ(got.kinds[a], want.kinds[a]) << at;
+        }
+        EXPECT_NEAR(got.var_n, want.var_n, 1e-12 * want.var_n) << at;
+        EXPECT_GT(want.var_n, 0.0) << at;
+      }
   }
 }
 
