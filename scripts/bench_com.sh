@@ -16,8 +16,8 @@
 # - the other 802.3dj sets on the CPO thru: C2C (2 cases), CR cable class CA-A (8 host-class
 #   pairs, MLSD) and CA-D (1), C2M egress (1);
 # - 802.3ck-KR on the NPO thru: 147 CTLE settings x every one of 4345 transmit FFEs x 2 cases,
-#   and the local search once beside it; 802.3ck-CR (the same grid, host boards) and -C2C (105
-#   CTLE settings x 1605 FFEs).
+#   with the floating DFE taps, and the local search once beside it; 802.3ck-CR (the same grid,
+#   host boards) and -C2C (105 CTLE settings x 1605 FFEs, no floating taps).
 # Usage: scripts/bench_com.sh [BUILD/lightlane] [REPEATS]
 set -euo pipefail
 cd "$(dirname "$0")/.."

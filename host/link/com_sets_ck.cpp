@@ -77,7 +77,7 @@ ComSet ck_kr() {
   s.cases = {{"test 1: z_p 12 mm", ck_end(12.0), ck_end(12.0), ck_end(12.0), ck_end(12.0)},
              {"test 2: z_p 31 mm (RX, NEXT 29 mm)", ck_end(31.0), ck_end(29.0), ck_end(31.0),
               ck_end(29.0)}};
-  // Every transmit FFE of its grid (4345 of the 5544 with c(0) >= 0.54) at every CTLE gain (2.3 s a
+  // Every transmit FFE of its grid (4345 of the 5544 with c(0) >= 0.54) at every CTLE gain (0.6 s a
   // channel on one core, scripts/BENCHMARKS.md): the FOM over this grid has local maxima (the DFE's
   // first tap held at 0.3 and more, the Mueller-Mueller sample moving a sample at a time), where
   // the local walk stops up to 1.2 dB short on the example host channels. (The sheet's "Local
