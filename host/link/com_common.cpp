@@ -65,6 +65,26 @@ std::vector<std::vector<SParams2>> channels_on_grid(const ComSet& s,
   return out;
 }
 
+std::vector<double> phase_cross(const std::vector<double>& u, const std::vector<double>& v, int M,
+                                int lags, int m0) {
+  std::vector<double> r(static_cast<std::size_t>(M) * lags, 0.0);
+  const long n = static_cast<long>(u.size());
+  std::vector<double> acc(static_cast<std::size_t>(M));
+  for (int l = 0; l < lags; ++l) {  // a UI at a time (the inner loop vectorises), in time order
+    std::fill(acc.begin(), acc.end(), 0.0);
+    const long lag = static_cast<long>(l) * M;
+    for (long a0 = 0; a0 + lag < n; a0 += M) {
+      const long len = std::min<long>(M, n - lag - a0);
+      const double* p = &u[static_cast<std::size_t>(a0)];
+      const double* q = &v[static_cast<std::size_t>(a0 + lag)];
+      for (long j = 0; j < len; ++j) acc[static_cast<std::size_t>(j)] += p[j] * q[j];
+    }
+    for (int j = 0; j < M; ++j)  // acc[j] holds the samples of phase m0 + j
+      r[static_cast<std::size_t>((m0 + j) % M) * lags + l] = acc[static_cast<std::size_t>(j)];
+  }
+  return r;
+}
+
 double sigma_x2(int L) { return (L * L - 1.0) / (3.0 * (L - 1.0) * (L - 1.0)); }
 
 std::vector<double> pam_levels(int L) {

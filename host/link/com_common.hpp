@@ -114,6 +114,26 @@ std::vector<int> floating_dfe_banks(const std::vector<double>& h, int first, int
 void floating_dfe(const ComSet::FloatingDfe& f, int fixed_taps, const std::vector<double>& h,
                   double h0, std::vector<double>& dfe);
 
+// Each phase's cross-correlation of two pulses on the same window, whose sample 0 has phase m0:
+// r[m * lags + l] = sum over samples a of phase m of u(a) v(a + l M).
+std::vector<double> phase_cross(const std::vector<double>& u, const std::vector<double>& v, int M,
+                                int lags, int m0 = 0);
+
+// sum_ij k_i k_j c[i][j] over the CTLE basis's pairs (an empty one: zero), `size` long: a
+// pulse's autocorrelation, from its basis pulses' cross-correlations, at the gains
+// k = (g g2, g, g2, 1).
+template <class Pairs>
+std::vector<double> basis_quadratic(const Pairs& c, const double k[4], std::size_t size) {
+  std::vector<double> r(size, 0.0);
+  for (int i = 0; i < 4; ++i)
+    for (int j = 0; j < 4; ++j) {
+      if (c[i][j].empty()) continue;
+      const double w = k[i] * k[j];
+      for (std::size_t x = 0; x < size; ++x) r[x] += w * c[i][j][x];
+    }
+  return r;
+}
+
 double sigma_x2(int levels);  // the PAM symbols' variance (93A-29)
 // The L equiprobable PAM levels, -1 .. 1 evenly (the distributions' symbol values).
 std::vector<double> pam_levels(int levels);

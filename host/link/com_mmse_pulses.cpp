@@ -23,18 +23,7 @@ constexpr double kTrim = 1e-3;
 // r[m * lags + l] = sum_n a(m + nM) b(m + (n + l)M): each phase's cross-correlation of two
 // pulses on the same window.
 std::vector<double> phase_correlation(const Trimmed& a, const Trimmed& b, int M, int lags) {
-  std::vector<double> r(static_cast<std::size_t>(M) * lags, 0.0);
-  const long n = static_cast<long>(a.x.size());
-  const int m0 = static_cast<int>((a.start % M + M) % M);
-  std::vector<double> acc(static_cast<std::size_t>(M));
-  for (int l = 0; l < lags; ++l) {  // in memory order, each sample's product to its phase
-    std::fill(acc.begin(), acc.end(), 0.0);
-    const long lag = static_cast<long>(l) * M;
-    for (long t = 0, m = m0; t + lag < n; ++t, m = m + 1 == M ? 0 : m + 1)
-      acc[m] += a.x[t] * b.x[t + lag];
-    for (int m = 0; m < M; ++m) r[static_cast<std::size_t>(m) * lags + l] = acc[m];
-  }
-  return r;
+  return phase_cross(a.x, b.x, M, lags, static_cast<int>((a.start % M + M) % M));
 }
 
 // The pulse's slope per UI, (p(t+1) - p(t-1)) M / 2 (zero at the window's ends).
@@ -64,19 +53,6 @@ void cosine_multiples(double theta, int n, double* c) {
     prev = now;
     now = next;
   }
-}
-
-// sum_ij k_i k_j cross[i][j]: the autocorrelation at the gains k = (g g2, g, g2, 1).
-std::vector<double> autocorrelation_at(const std::vector<double> (&cross)[4][4], const double k[4],
-                                       std::size_t size) {
-  std::vector<double> r(size, 0.0);
-  for (int i = 0; i < 4; ++i)
-    for (int j = 0; j < 4; ++j) {
-      if (cross[i][j].empty()) continue;
-      const double w = k[i] * k[j];
-      for (std::size_t x = 0; x < size; ++x) r[x] += w * cross[i][j][x];
-    }
-  return r;
 }
 
 Trimmed combine(const BasisPulses& b, double g, double g2) {
@@ -217,10 +193,10 @@ MmsePulses pulses_at(const Context& cx, const CaseBasis& cb, double g_dc_db, dou
   MmsePulses p = combined_pulses(cx, cb, g, g2);
   const double k[4] = {g * g2, g, g2, 1.0};
   const std::size_t size = static_cast<std::size_t>(cx.M) * cx.lags;
-  p.r_victim = autocorrelation_at(cb.channels[0].cross, k, size);
-  p.r_slope = autocorrelation_at(cb.channels[0].slope_cross, k, size);
+  p.r_victim = basis_quadratic(cb.channels[0].cross, k, size);
+  p.r_slope = basis_quadratic(cb.channels[0].slope_cross, k, size);
   for (std::size_t c = 1; c < cb.channels.size(); ++c)
-    p.r_aggressors.push_back(autocorrelation_at(cb.channels[c].cross, k, size));
+    p.r_aggressors.push_back(basis_quadratic(cb.channels[c].cross, k, size));
   const double gu[3] = {1.0, g, g * g}, gv[3] = {1.0, g2, g2 * g2};
   p.r_eta.assign(cx.span, 0.0);
   for (int u = 0; u < 3; ++u)

@@ -16,27 +16,6 @@ namespace {
 // is looked for first).
 constexpr double kLoud = 1e-2;
 
-// r[m * taps + l] = sum over samples a of phase m of u(a) v(a + l M): a UI at a time, each
-// phase's product to its own sum (the inner loop vectorises).
-std::vector<double> phase_cross(const std::vector<double>& u, const std::vector<double>& v, int M,
-                                int taps) {
-  std::vector<double> r(static_cast<std::size_t>(M) * taps, 0.0);
-  const long n = static_cast<long>(u.size());
-  std::vector<double> acc(static_cast<std::size_t>(M));
-  for (int l = 0; l < taps; ++l) {
-    std::fill(acc.begin(), acc.end(), 0.0);
-    const long lag = static_cast<long>(l) * M;
-    for (long a0 = 0; a0 + lag < n; a0 += M) {
-      const long len = std::min<long>(M, n - lag - a0);
-      const double* p = &u[static_cast<std::size_t>(a0)];
-      const double* q = &v[static_cast<std::size_t>(a0 + lag)];
-      for (long j = 0; j < len; ++j) acc[static_cast<std::size_t>(j)] += p[j] * q[j];
-    }
-    for (int m = 0; m < M; ++m) r[static_cast<std::size_t>(m) * taps + l] = acc[m];
-  }
-  return r;
-}
-
 // p(t + 1) - p(t - 1), zero at the ends.
 std::vector<double> slope_of(const std::vector<double>& p) {
   std::vector<double> d(p.size(), 0.0);
@@ -50,18 +29,6 @@ PhasedPulse whole(std::vector<double> x, int M, int taps) {
   p.n = static_cast<long>(x.size());
   p.x = std::move(x);
   return p;
-}
-
-// sum_ij k_i k_j c[i][j].
-std::vector<double> combined(const StandardBasis::Cross& c, const double k[4], std::size_t size) {
-  std::vector<double> r(size, 0.0);
-  for (int i = 0; i < 4; ++i)
-    for (int j = 0; j < 4; ++j) {
-      if (c[i][j].empty()) continue;
-      const double w = k[i] * k[j];
-      for (std::size_t x = 0; x < size; ++x) r[x] += w * c[i][j][x];
-    }
-  return r;
 }
 
 // The CTLE's factor q (0 .. 3: a c, a d, b c, b d) at bin k.
@@ -206,12 +173,12 @@ CasePulses basis_pulses(const StandardBasis& b, double g_dc_db, double g_dc2_db,
     for (long k = 0; k < cp.victim.uis; ++k)
       if (const long t = cp.victim.start + m + k * M; t < b.n)
         cp.victim.by_phase[static_cast<std::size_t>(m * cp.victim.uis + k)] = value(t);
-  cp.victim.r = combined(b.cross[0], k, size);
-  cp.slope.r = combined(b.slope_cross, k, size);
+  cp.victim.r = basis_quadratic(b.cross[0], k, size);
+  cp.slope.r = basis_quadratic(b.slope_cross, k, size);
   for (std::size_t c = 1; c < b.cross.size(); ++c) {
     PhasedPulse a;
     a.n = b.n;
-    a.r = combined(b.cross[c], k, size);
+    a.r = basis_quadratic(b.cross[c], k, size);
     cp.aggressors.push_back(std::move(a));
     cp.kinds.push_back(b.kinds[c]);
   }
