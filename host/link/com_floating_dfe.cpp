@@ -7,13 +7,15 @@
 // that the COM is the code's (tests/host/test_com_ck.cpp, against its Octave runs):
 //   - each start s (taps s .. s + taps - 1 among first .. last) is rated by the energy a bank
 //     there would take off: sum |h|^2 - max(0, |h| - limit h0)^2;
-//   - if the strongest (groups - 1) taps + 1 starts are the first ones, the banks are the first
+//   - if the (groups - 1) x taps + 1 strongest starts are the first ones, the banks are the first
 //     groups x taps taps;
-//   - otherwise bank by bank the strongest start, except that a start whose one or two
+//   - otherwise bank by bank the strongest start, except that a start whose taps - 1
 //     predecessors (the overlapping starts, "badV") rank above every start outside the bank is
 //     passed over for the next strongest, and that where the start one bank before it ("goodV")
 //     ranks first among the others, the next bank goes there; each bank's starts and those
 //     overlapping it are then out.
+// A start past the last (the code's array grows there) is never chosen: it is only ever marked
+// out, and the sets' 26 starts leave the code's loop limit unreached.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -45,15 +47,20 @@ std::vector<int> floating_dfe_banks(const std::vector<double>& h, int first, int
   const int len = last - first + 1;
   const int starts = len - taps + 1;
   if (groups <= 0 || taps <= 0 || starts < 1) return {};
-  // rating[s], s = 1 .. starts (index 0 unused): the energy the bank at s takes off.
+  // rating[s], s = 1 .. starts (index 0 unused): the energy the bank at s takes off, summed as
+  // the code sums it (the energies before and after, each in tap order, then their difference:
+  // starts that tie exactly must round alike for the sort to order them alike).
   std::vector<double> rating(static_cast<std::size_t>(starts) + 1, 0.0);
-  auto energy_off = [&](int p) {  // p: 1-based position among first .. last
-    const double a = std::abs(h[static_cast<std::size_t>(first + p - 2)]);
-    const double left = h0 < 0.0 ? 0.0 : std::max(0.0, a - limit * h0);
-    return a * a - left * left;
-  };
-  for (int s = 1; s <= starts; ++s)
-    for (int j = 0; j < taps; ++j) rating[s] += energy_off(s + j);
+  for (int s = 1; s <= starts; ++s) {
+    double before = 0.0, after = 0.0;
+    for (int j = 0; j < taps; ++j) {  // p = s + j: the 1-based position among first .. last
+      const double a = std::abs(h[static_cast<std::size_t>(first + s + j - 2)]);
+      const double left = h0 < 0.0 ? 0.0 : std::max(0.0, a - limit * h0);
+      before += a * a;
+      after += left * left;
+    }
+    rating[static_cast<std::size_t>(s)] = before - after;
+  }
   auto take_out = [&](int p) {
     if (p >= 1 && p <= starts) rating[static_cast<std::size_t>(p)] = kOut;
   };

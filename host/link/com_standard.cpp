@@ -170,8 +170,8 @@ long cursor_sample(const std::vector<double>& y, long lo, int M, const ComSet& s
     const double b1 = dfe ? clamp_tap(h0 != 0.0 ? h1 / h0 : 0.0, b_lo, b_hi) : 0.0;
     return at(t - M) - (h1 - b1 * h0);
   };
-  // A crossing between t - 1 and t picks the one of smaller residual, so picks grow with t: the
-  // last at or before the peak is the first found going back from peak + 1.
+  // A crossing between t - 1 and t picks the one of smaller residual, so picks never decrease
+  // with t: the last at or before the peak is the first found going back from peak + 1.
   const long from = std::min(last, peak + 1);
   double r = residual(from);
   for (long t = from; t > first; --t) {
@@ -261,7 +261,8 @@ Evaluation evaluate(const ComSet& s, const CasePulses& cp, const std::vector<dou
   h.resize(span);
   const long taps = static_cast<long>(b.size());
   const long kc = e.cursor >= v.start ? (e.cursor - v.start) / M : -1;  // t_s's UI in its phase
-  if (!v.by_phase.empty() && kc + 2 - taps >= 0 && kc + static_cast<long>(span) < v.uis) {
+  if (!v.by_phase.empty() && kc >= 0 && kc + 2 - taps >= 0 &&
+      kc + static_cast<long>(span) < v.uis) {
     // From the phase's own samples, tap by tap (the loop over the post cursors vectorises; the
     // sums in ffe_sample's order).
     const double* x = &v.by_phase[static_cast<std::size_t>(m * v.uis + kc + 1)];  // h(1)'s
@@ -376,8 +377,14 @@ ComResult standard_com(const ComSet& s, const std::vector<ComChannel>& channels)
   for (std::size_t c = 1; c < channels.size(); ++c)
     if (channels[c].kind == ComChannelKind::thru)
       throw std::invalid_argument("COM takes one thru channel");
+  // The floating DFE taps' tail limit is taken to reach no fixed tap (as in the sheets), where
+  // scaling a tap down only leaves more ISI.
+  const ComSet::FloatingDfe& fl = s.dfe_floating;
   if (s.levels < 2 || s.samples_per_ui < 2 || s.cases.empty() || s.g_dc_db.empty() ||
-      s.g_dc2_db.empty() || s.dfe_min.size() != s.dfe_max.size())
+      s.g_dc2_db.empty() || s.dfe_min.size() != s.dfe_max.size() ||
+      (fl.groups > 0 &&
+       (fl.taps < 1 || fl.span < static_cast<int>(s.dfe_max.size()) + fl.groups * fl.taps ||
+        (fl.rss_start > 0 && fl.rss_start <= static_cast<int>(s.dfe_max.size())))))
     throw std::invalid_argument("COM set " + s.name + " is incomplete");
   if (s.rx_ffe_taps > 0) return receiver_ffe_com(s, channels);
   const Grid g = com_grid(s);

@@ -106,7 +106,9 @@ struct ComSet {
   // N_tail_start, B_float_RSS_MAX; 0 groups: none): `groups` banks of `taps` contiguous taps
   // among taps N_b + 1 .. span, placed as the IEEE MATLAB code places them
   // (host/link/com_floating_dfe.cpp), each tap within +-limit; the taps from rss_start on
-  // scaled down together to an RSS of at most rss_max.
+  // (0: no limit; beyond the fixed taps) scaled down together to an RSS of at most rss_max.
+  // (The MATLAB code also applies that limit to a DFE of fixed taps alone reaching N_tail_start;
+  // no set here has one.)
   struct FloatingDfe {
     int groups = 0, taps = 0, span = 0;
     double limit = 0.0;

@@ -151,9 +151,10 @@ CasePulses basis_pulses(const StandardBasis& b, double g_dc_db, double g_dc2_db,
       }
     return std::pair{at, top};
   };
-  double bound = 0.0;
+  double bound = 0.0;  // with a margin for the sums' rounding
   for (int i = 0; i < 4; ++i)
     if (!b.thru[i].empty()) bound += std::abs(k[i]) * b.quiet;
+  bound *= 1.0 + 1e-12;
   auto [peak, top] =
       b.loud_first < b.loud_last ? first_largest(b.loud_first, b.loud_last) : std::pair{0L, -1.0};
   if (!(top > bound)) std::tie(peak, top) = first_largest(0, b.n);
