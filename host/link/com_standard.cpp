@@ -201,6 +201,14 @@ long cursor_sample(const std::vector<double>& y, long lo, int M, const ComSet& s
   return best;
 }
 
+// The DFE's post cursors h(1) .. h(span): its fixed taps and, where the set has them, the
+// floating taps' span.
+std::size_t dfe_span(const ComSet& s) {
+  const std::size_t fixed = s.dfe_max.size();
+  const ComSet::FloatingDfe& fl = s.dfe_floating;
+  return fl.groups > 0 ? std::max<std::size_t>(fixed, static_cast<std::size_t>(fl.span)) : fixed;
+}
+
 // evaluate's working buffers, made once a COM (it runs millions of times): the FFE'd pulse about
 // its peak, the post cursors, the DFE (an Evaluation gets it only where it may be taken).
 struct Scratch {
@@ -256,7 +264,7 @@ Evaluation evaluate(const ComSet& s, const CasePulses& cp, const std::vector<dou
   // taken off its post cursors h(1) .. h(span).
   const ComSet::FloatingDfe& fl = s.dfe_floating;
   const std::size_t fixed = s.dfe_max.size();
-  const std::size_t span = fl.groups > 0 ? std::max<std::size_t>(fixed, fl.span) : fixed;
+  const std::size_t span = dfe_span(s);
   std::vector<double>& h = w.post;
   h.resize(span);
   const long taps = static_cast<long>(b.size());
@@ -399,10 +407,8 @@ ComResult standard_com(const ComSet& s, const std::vector<ComChannel>& channels)
   // The thru's samples the search reads (evaluate): from 4 UI and the transmit FFE's taps ahead
   // of the FFE'd pulse's peak to 4 UI and the DFE's span past it (a UI spare either side).
   const int M = s.samples_per_ui;
-  const long dfe_span = std::max<long>(static_cast<long>(s.dfe_max.size()),
-                                       s.dfe_floating.groups > 0 ? s.dfe_floating.span : 0);
   const long before = (4L + lay.taps - lay.cursor + 1) * M;
-  const long after = (lay.cursor + 5L + dfe_span + 1) * M;
+  const long after = (lay.cursor + 5L + static_cast<long>(dfe_span(s)) + 1) * M;
   Scratch scratch;
   for (const ComPackageCase& pc : s.cases) {
     const CaseSpectra cs = case_spectra(s, pc, channels, gridded, g);
